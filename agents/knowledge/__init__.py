@@ -1,0 +1,1 @@
+"""Knowledge modules: technical, financial and service facts, dealer facts from dealer.yaml."""

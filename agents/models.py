@@ -1,0 +1,259 @@
+"""Typed outputs of the agents, as in the architecture document (made precise by the issues).
+
+Every part of the system speaks these models: the rules engine and Claude produce
+them, the workflow stores them in its state, the CRM and the UI read them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Intent = Literal[
+    "car_inquiry",
+    "financing_inquiry",
+    "trade_in",
+    "test_drive",
+    "service_inquiry",
+    "price_negotiation",
+    "complaint",
+    "general_info",
+    "greeting",
+    "other",
+]
+INTENTS: tuple[str, ...] = Intent.__args__  # type: ignore[attr-defined]
+Priority = Literal["high", "medium", "low"]
+FuelType = Literal["petrol", "diesel", "hybrid", "plug_in_hybrid", "electric", "lpg"]
+Transmission = Literal["automatic", "manual"]
+Urgency = Literal["low", "medium", "high", "critical"]
+Domain = Literal["technical", "financial", "service", "general"]
+Complexity = Literal["simple", "moderate", "complex"]
+EscalationType = Literal["finance_advisor", "technical_specialist", "sales", "manager"]
+LeadQuality = Literal["HOT", "WARM", "LUKEWARM", "COLD"]
+Sentiment = Literal["positive", "neutral", "negative"]
+Backend = Literal["rules", "claude"]
+
+
+# --- router ------------------------------------------------------------------
+class RouterOutput(BaseModel):
+    intent: Intent
+    priority: Priority = "medium"
+    needs_extraction: bool = True
+    confidence: float = Field(ge=0.0, le=1.0, default=0.5)
+
+
+# --- extraction --------------------------------------------------------------
+class CarPreferences(BaseModel):
+    make: str | None = None  # canonical brand: "Volkswagen", "BMW", "Mercedes-Benz"
+    model: str | None = None  # canonical model: "Golf", "3 Serie", "Model 3"
+    fuel_type: FuelType | None = None
+    transmission: Transmission | None = None
+    body_type: str | None = None  # hatchback, sedan, stationwagon, suv, mpv, coupe, cabrio, bestelwagen
+    min_price: int | None = None  # whole euros
+    max_price: int | None = None
+    min_year: int | None = None
+    max_mileage_km: int | None = None
+    color: str | None = None
+
+    def merged_with(self, newer: "CarPreferences") -> "CarPreferences":
+        """Preferences accumulate across messages: newer values win, gaps keep older ones.
+
+        A new make or model resets the fields that belonged to the old car.
+        """
+        base = self.model_dump()
+        new = newer.model_dump()
+        if newer.make and newer.make != self.make:
+            base["model"] = None
+        base.update({key: value for key, value in new.items() if value is not None})
+        return CarPreferences(**base)
+
+    def is_empty(self) -> bool:
+        return all(value is None for value in self.model_dump().values())
+
+
+class TradeInVehicle(BaseModel):
+    make: str | None = None
+    model: str | None = None
+    year: int | None = None
+    mileage_km: int | None = None
+    license_plate: str | None = None
+
+
+class ExtractionOutput(BaseModel):
+    car_preferences: CarPreferences = Field(default_factory=CarPreferences)
+    urgency_level: Urgency = "low"
+    has_trade_in: bool = False
+    trade_in_vehicle: TradeInVehicle | None = None
+    needs_financing: bool = False
+    test_drive_requested: bool = False
+    preferred_day: str | None = None  # "zaterdag", "morgen", "2026-11-28"
+    preferred_time: str | None = None  # "10:00", "ochtend", "middag"
+    customer_name: str | None = None
+    asks_availability: bool = False  # "staat die nog?", "is hij nog beschikbaar?"
+    asks_monthly_payment: bool = False
+    refers_to_previous_car: bool = False  # "hij", "die", "deze" without a new car named
+    sentiment: Sentiment = "neutral"
+
+
+# --- expertise ---------------------------------------------------------------
+class Classification(BaseModel):
+    primary_domain: Domain = "general"
+    complexity_level: Complexity = "simple"
+    confidence: float = Field(ge=0.0, le=1.0, default=0.5)
+
+
+class EscalationDecision(BaseModel):
+    escalate: bool = False
+    escalation_type: EscalationType | None = None
+    urgency: Urgency = "low"
+    reason: str = ""
+
+
+class KnowledgeSnippet(BaseModel):
+    module: Literal["technical", "financial", "service"]
+    topic: str
+    text: str
+
+
+class ExpertiseOutput(BaseModel):
+    classification: Classification = Field(default_factory=Classification)
+    escalation_decision: EscalationDecision = Field(default_factory=EscalationDecision)
+    knowledge: list[KnowledgeSnippet] = Field(default_factory=list)
+
+
+# --- inventory ---------------------------------------------------------------
+class Car(BaseModel):
+    id: str
+    sources: list[str] = Field(default_factory=list)  # "website", "marktplaats", "sample"
+    url: str | None = None
+    make: str
+    model: str
+    variant: str | None = None
+    price_eur: int | None = None
+    price_is_monthly: bool = False  # lease ads quote a monthly amount
+    year: int | None = None
+    mileage_km: int | None = None
+    fuel_type: FuelType | None = None
+    transmission: Transmission | None = None
+    body_type: str | None = None
+    color: str | None = None
+    image_url: str | None = None
+    license_plate: str | None = None
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    sold: bool = False
+    sold_at: datetime | None = None
+
+    @property
+    def title(self) -> str:
+        return " ".join(part for part in (self.make, self.model, self.variant) if part)
+
+
+class CarMatch(BaseModel):
+    car: Car
+    score: float
+    reasons: list[str] = Field(default_factory=list)
+
+
+Availability = Literal["available", "sold", "unknown"]
+
+
+class InventorySearchResult(BaseModel):
+    matches: list[CarMatch] = Field(default_factory=list)
+    total_found: int = 0
+    availability: Availability | None = None  # set when the customer asked "staat die nog?"
+    asked_car: Car | None = None  # the car the availability question was about
+    relaxed: list[str] = Field(default_factory=list)  # filters dropped to find anything
+    snapshot_age_seconds: float | None = None
+    is_sample_data: bool = False
+    search_ms: float = 0.0
+
+
+# --- conversation and CRM ----------------------------------------------------
+class ConversationOutput(BaseModel):
+    response_text: str
+    mentioned_car_ids: list[str] = Field(default_factory=list)
+    follow_up_question: str | None = None
+    handoff: bool = False
+    backend: Backend = "rules"
+
+
+class ScoreFactor(BaseModel):
+    name: str
+    points: int
+
+
+class CRMOutput(BaseModel):
+    lead_score: int = Field(ge=0, le=100)
+    lead_quality: LeadQuality
+    score_factors: list[ScoreFactor] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)  # the full, current set
+    tags_added: list[str] = Field(default_factory=list)  # new since the previous message
+    custom_attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class Usage(BaseModel):
+    """Tokens and cost of Claude calls; zero for the rules engine."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    cost_usd: float = 0.0
+
+    def __add__(self, other: "Usage") -> "Usage":
+        return Usage(
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            cache_read_tokens=self.cache_read_tokens + other.cache_read_tokens,
+            cache_write_tokens=self.cache_write_tokens + other.cache_write_tokens,
+            cost_usd=round(self.cost_usd + other.cost_usd, 6),
+        )
+
+
+# --- context the agents read ---------------------------------------------------
+Role = Literal["customer", "bot", "staff"]
+
+
+class Turn(BaseModel):
+    role: Role
+    text: str
+    at: datetime
+    intent: Intent | None = None
+
+
+class ConversationContext(BaseModel):
+    """What the agents know of the conversation so far (bounded, carried by the workflow)."""
+
+    customer_name: str | None = None
+    history: list[Turn] = Field(default_factory=list)
+    preferences: CarPreferences = Field(default_factory=CarPreferences)
+    last_cars: list[Car] = Field(default_factory=list)  # cars last shown or discussed, best first
+    last_intent: Intent | None = None
+    misunderstood_count: int = 0  # consecutive messages the bot did not understand
+    seconds_since_last_message: float | None = None
+    has_trade_in: bool = False
+    needs_financing: bool = False
+    test_drive_requested: bool = False
+    escalated: bool = False
+
+
+class Understanding(BaseModel):
+    """Router, extraction and expertise of one message, as `seldenrijk analyze` prints them."""
+
+    text: str
+    router: RouterOutput
+    extraction: ExtractionOutput
+    expertise: ExpertiseOutput
+
+
+class ReplyRequest(BaseModel):
+    text: str
+    context: ConversationContext
+    router: RouterOutput
+    extraction: ExtractionOutput
+    expertise: ExpertiseOutput
+    inventory: InventorySearchResult | None = None
+    escalation_handoff: str | None = None  # the honest handoff sentence when escalating

@@ -1,0 +1,160 @@
+"""Settings, read from the environment (and `.env`) with pydantic-settings.
+
+Variable names follow the architecture document where it names them. Every
+integration is optional: an unset URL means "write to the local outbox".
+Dealer facts (address, opening hours, rates) live in `dealer.yaml`, not here.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+ESCALATION_TYPES = ("finance_advisor", "technical_specialist", "sales", "manager")
+# The architecture document's env names use these short forms.
+ESCALATION_ENV_SUFFIX = {
+    "finance_advisor": "finance",
+    "technical_specialist": "technical",
+    "sales": "sales",
+    "manager": "manager",
+}
+
+
+# US dollars per million tokens.
+DEFAULT_PRICES = {
+    "claude-haiku-5-5": {"input": 1.0, "output": 5.0, "cache_read": 0.10, "cache_write": 1.25},
+    "claude-sonnet-5-5": {"input": 3.0, "output": 15.0, "cache_read": 0.30, "cache_write": 3.75},
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    # --- runtime -------------------------------------------------------------
+    data_dir: Path = Path("var")
+    environment: Literal["development", "production"] = "development"
+    log_level: str = "INFO"
+    log_format: Literal["json", "text"] = "json"
+    dealer_config_file: Path = PROJECT_ROOT / "dealer.yaml"
+
+    # --- Temporal ------------------------------------------------------------
+    temporal_address: str | None = None  # unset: `seldenrijk run` starts a dev server
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "seldenrijk"
+    worker_metrics_port: int | None = None  # Prometheus endpoint of the SDK's worker metrics
+
+    # --- WAHA ----------------------------------------------------------------
+    waha_url: str | None = None
+    waha_api_key: str | None = None
+    waha_session: str = "default"
+    waha_webhook_hmac_key: str | None = None
+    webhook_max_age_seconds: int = 300  # reject signed deliveries older than this
+
+    # --- Claude --------------------------------------------------------------
+    anthropic_api_key: str | None = None
+    anthropic_base_url: str | None = None
+    claude_fast_model: str = "claude-haiku-5-5"
+    claude_reply_model: str = "claude-sonnet-5-5"
+    claude_timeout_seconds: float = 20.0
+    claude_prices: dict[str, dict[str, float]] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
+
+    # --- Chatwoot ------------------------------------------------------------
+    chatwoot_base_url: str | None = None
+    chatwoot_api_token: str | None = None
+    chatwoot_account_id: int = 1
+    chatwoot_inbox_id: int = 1
+    chatwoot_webhook_secret: str | None = None
+    chatwoot_webhook_token: str | None = None  # URL token for Chatwoot < 4.12 (no signatures)
+    human_quiet_period_minutes: int = 120  # bot stays silent this long after a staff reply
+
+    # --- escalation ----------------------------------------------------------
+    enable_escalation: bool = True
+    escalation_whatsapp_finance: str | None = None
+    escalation_whatsapp_technical: str | None = None
+    escalation_whatsapp_sales: str | None = None
+    escalation_whatsapp_manager: str | None = None
+    escalation_email_finance: str = "finance@seldenrijk.nl"
+    escalation_email_technical: str = "techniek@seldenrijk.nl"
+    escalation_email_sales: str = "verkoop@seldenrijk.nl"
+    escalation_email_manager: str = "manager@seldenrijk.nl"
+    escalation_assignee_finance: int | None = None
+    escalation_assignee_technical: int | None = None
+    escalation_assignee_sales: int | None = None
+    escalation_assignee_manager: int | None = None
+    escalation_team_finance: int | None = None
+    escalation_team_technical: int | None = None
+    escalation_team_sales: int | None = None
+    escalation_team_manager: int | None = None
+    escalation_sla_minutes_critical: int = 5
+    escalation_sla_minutes_high: int = 15
+    escalation_sla_minutes_medium: int = 60
+    escalation_sla_minutes_low: int = 240
+    escalation_api_key: str | None = None  # protects POST /escalations/{id}/ack|resolve
+
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "notifications@seldenrijk.nl"
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = 15.0
+
+    # --- inventory -----------------------------------------------------------
+    enable_rag: bool = True
+    enable_lead_scoring: bool = True
+    rag_cache_duration_seconds: int = 600
+    inventory_sources: Annotated[list[str], NoDecode] = ["website", "marktplaats"]
+    inventory_website_url: str = "https://www.seldenrijk.nl/aanbod-occasions"
+    marktplaats_base_url: str = "https://www.marktplaats.nl"
+    marktplaats_seller_id: str = "10866554"
+    scraper_user_agent: str = (
+        "SeldenrijkVoorraadBot/1.0 (+https://www.seldenrijk.nl; voorraad-sync van de dealer zelf)"
+    )
+    scraper_delay_seconds: float = 1.0
+    scraper_timeout_seconds: float = 20.0
+    scraper_max_pages: int = 60
+
+    # --- protection ----------------------------------------------------------
+    rate_limit_per_minute: int = 20
+    max_message_chars: int = 2000
+    public_base_url: str = "http://localhost:8000"
+
+    @field_validator("inventory_sources", mode="before")
+    @classmethod
+    def _split_sources(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
+
+    # --- derived -------------------------------------------------------------
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    def escalation_setting(self, kind: str, escalation_type: str) -> object:
+        """E.g. escalation_setting("whatsapp", "finance_advisor") -> ESCALATION_WHATSAPP_FINANCE."""
+        return getattr(self, f"escalation_{kind}_{ESCALATION_ENV_SUFFIX[escalation_type]}")
+
+    def sla_minutes(self, urgency: str) -> int:
+        return int(getattr(self, f"escalation_sla_minutes_{urgency}"))
+
+    def price_for(self, model: str) -> dict[str, float]:
+        return self.claude_prices.get(model) or DEFAULT_PRICES["claude-sonnet-5-5"]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reload_settings() -> Settings:
+    """Re-read the environment (tests and the CLI's flags use this)."""
+    get_settings.cache_clear()
+    return get_settings()

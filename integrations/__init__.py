@@ -1,0 +1,1 @@
+"""Clients for the outside world: WAHA, Chatwoot, SMTP, Claude, inventory sources."""

@@ -1,0 +1,17 @@
+"""Errors that tell Temporal whether a retry can help."""
+
+from __future__ import annotations
+
+
+class IntegrationError(Exception):
+    """A call to an outside service failed. `retryable=False` means retrying cannot help."""
+
+    def __init__(self, message: str, *, retryable: bool, status_code: int | None = None):
+        super().__init__(message)
+        self.retryable = retryable
+        self.status_code = status_code
+
+
+def is_retryable_status(status: int) -> bool:
+    """5xx, 408 (timeout), 409 (conflict) and 429 (rate limit) may pass; other 4xx will not."""
+    return status >= 500 or status in (408, 409, 429)

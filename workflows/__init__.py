@@ -1,0 +1,1 @@
+"""Orchestration only: deterministic, short, no I/O."""

@@ -1,0 +1,222 @@
+"""Inputs, signals and query results of the workflows (one pydantic model each)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from agents.models import (
+    CRMOutput,
+    ConversationContext,
+    ConversationOutput,
+    EscalationType,
+    ExpertiseOutput,
+    ExtractionOutput,
+    InventorySearchResult,
+    RouterOutput,
+    Urgency,
+    Usage,
+)
+
+# --- ids ---------------------------------------------------------------------
+
+
+def phone_digits(chat_id_or_phone: str) -> str:
+    """'31612345678@c.us', '+31 6 1234 5678' -> '31612345678'."""
+    head = chat_id_or_phone.split("@", 1)[0]
+    return "".join(ch for ch in head if ch.isdigit())
+
+
+def conversation_workflow_id(phone_or_chat_id: str) -> str:
+    return f"conversation-{phone_digits(phone_or_chat_id)}"
+
+
+def escalation_workflow_id(phone_or_chat_id: str, number: int) -> str:
+    return f"escalation-{phone_digits(phone_or_chat_id)}-{number}"
+
+
+# --- conversation workflow ---------------------------------------------------
+class InboundMessage(BaseModel):
+    """A customer's WhatsApp message, as the webhook accepted it (signal `new_message`)."""
+
+    message_id: str  # WAHA payload.id, the dedupe key
+    chat_id: str  # "31612345678@c.us" or "...@lid": where replies go
+    phone: str  # E.164, "+31612345678" (for @lid chats: the resolved number or the lid digits)
+    sender_name: str | None = None
+    text: str
+    sent_at: datetime  # the customer's timestamp
+    received_at: datetime  # when our webhook accepted it
+    source: Literal["waha", "chat_page"] = "waha"
+    has_media: bool = False
+
+
+class StaffMessage(BaseModel):
+    """A human wrote to the customer: from Chatwoot, or on the dealer's phone (signal `staff_message`)."""
+
+    text: str
+    author: str | None = None
+    via: Literal["chatwoot", "whatsapp_app"]
+    delivered: bool = False  # True when it already reached WhatsApp (typed on the phone)
+    external_id: str | None = None  # Chatwoot message id or WAHA message id, for dedupe
+    at: datetime
+
+
+class HandoffEnded(BaseModel):
+    """The human is done (Chatwoot conversation resolved): the bot may speak again."""
+
+    reason: str = "resolved"
+    at: datetime
+
+
+class EscalationClosed(BaseModel):
+    """Sent by a finished EscalationWorkflow to its conversation."""
+
+    escalation_id: str
+    outcome: str
+    at: datetime
+
+
+class MessageTimings(BaseModel):
+    received_at: datetime
+    started_at: datetime
+    replied_at: datetime | None = None
+    step_ms: dict[str, float] = Field(default_factory=dict)
+
+
+class ProcessedMessage(BaseModel):
+    """The architecture document's ConversationState for one message."""
+
+    message_id: str
+    content: str
+    router_output: RouterOutput | None = None
+    extraction_output: ExtractionOutput | None = None
+    expertise_output: ExpertiseOutput | None = None
+    rag_results: InventorySearchResult | None = None
+    conversation_output: ConversationOutput | None = None
+    crm_output: CRMOutput | None = None
+    needs_escalation: bool = False
+    escalation_type: EscalationType | None = None
+    escalation_id: str | None = None
+    bot_silent: bool = False  # a human was handling the chat: no bot reply
+    error_occurred: bool = False
+    errors: list[str] = Field(default_factory=list)
+    timings: MessageTimings
+    usage: Usage = Field(default_factory=Usage)
+
+
+class ScorePoint(BaseModel):
+    at: datetime
+    score: int
+    quality: str
+
+
+class OpenEscalation(BaseModel):
+    escalation_id: str
+    escalation_type: EscalationType
+    urgency: Urgency
+    started_at: datetime
+
+
+class PendingCrmUpdate(BaseModel):
+    """One unit of CRM work, synced in order by the workflow's CRM lane."""
+
+    role: Literal["customer", "bot", "staff"]
+    text: str
+    message_id: str
+    at: datetime
+    crm: CRMOutput | None = None
+
+
+class ConversationInput(BaseModel):
+    """Workflow input; also what continue-as-new carries over."""
+
+    chat_id: str
+    phone: str
+    customer_name: str | None = None
+    context: ConversationContext = Field(default_factory=ConversationContext)
+    pending: list[InboundMessage] = Field(default_factory=list)
+    seen_message_ids: list[str] = Field(default_factory=list)
+    recent: list[ProcessedMessage] = Field(default_factory=list)
+    crm_pending: list[PendingCrmUpdate] = Field(default_factory=list)
+    last_crm: CRMOutput | None = None
+    score_history: list[ScorePoint] = Field(default_factory=list)
+    escalation_count: int = 0
+    open_escalation: OpenEscalation | None = None
+    human_active_until: datetime | None = None  # bot silent until then (or until resolved)
+    human_active: bool = False
+    messages_processed: int = 0
+    total_usage: Usage = Field(default_factory=Usage)
+    crm_failures: list[str] = Field(default_factory=list)
+    rate_window: list[datetime] = Field(default_factory=list)  # recent arrival times (flood control)
+    flood_notice_sent_at: datetime | None = None
+    held_messages: list[InboundMessage] = Field(default_factory=list)
+
+
+class ConversationSnapshot(ConversationInput):
+    """What the `state` query returns: the carried state plus live details."""
+
+    workflow_id: str
+    processing: str | None = None  # message id being processed now
+    last_customer_message: str | None = None
+    last_answer: str | None = None
+
+
+# --- escalation workflow -----------------------------------------------------
+EscalationState = Literal["alerting", "waiting_ack", "acknowledged", "resolved"]
+
+
+class EscalationInput(BaseModel):
+    escalation_id: str
+    conversation_workflow_id: str
+    chat_id: str
+    customer_phone: str
+    customer_name: str | None = None
+    escalation_type: EscalationType
+    urgency: Urgency
+    reason: str
+    question: str  # the customer's message that triggered it
+    transcript: list[str] = Field(default_factory=list)  # "klant: ...", "bot: ..." lines
+    started_at: datetime
+
+
+class Acknowledgement(BaseModel):
+    by: str | None = None
+    via: Literal["chatwoot", "cli", "api", "whatsapp"] = "api"
+    at: datetime | None = None
+
+
+class Resolution(BaseModel):
+    outcome: str = "resolved"
+    by: str | None = None
+    via: Literal["chatwoot", "cli", "api"] = "api"
+    at: datetime | None = None
+
+
+class EscalationNote(BaseModel):
+    """A new trigger while this escalation is open: a note, not a new alert storm."""
+
+    text: str
+    reason: str
+    at: datetime
+
+
+class ChannelResult(BaseModel):
+    whatsapp_sent: bool = False
+    email_sent: bool = False
+    chatwoot_assigned: bool = False
+    errors: list[str] = Field(default_factory=list)
+
+
+class EscalationStatus(BaseModel):
+    escalation_id: str
+    input: EscalationInput
+    state: EscalationState
+    channels: ChannelResult = Field(default_factory=ChannelResult)
+    acknowledged: Acknowledgement | None = None
+    resolution: Resolution | None = None
+    sla_deadline: datetime | None = None
+    reminders_sent: int = 0
+    manager_alerted: bool = False
+    notes: list[EscalationNote] = Field(default_factory=list)
