@@ -21,6 +21,7 @@ run: $(STAMP)
 	$(BIN)/seldenrijk run
 
 test: $(STAMP)
+	bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

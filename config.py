@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     temporal_task_queue: str = "seldenrijk"
     worker_metrics_port: int | None = None  # Prometheus endpoint of the SDK's worker metrics
+    app_metrics_port: int | None = None  # Prometheus endpoint of the worker's own app metrics
 
     # --- WAHA ----------------------------------------------------------------
     waha_url: str | None = None
@@ -125,6 +126,12 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 20
     max_message_chars: int = 2000
     public_base_url: str = "http://localhost:8000"
+    # The chat page and /api/conversations read any chat: on by default in development only.
+    enable_chat_page: bool | None = None
+
+    @property
+    def chat_page_enabled(self) -> bool:
+        return self.enable_chat_page if self.enable_chat_page is not None else self.environment == "development"
 
     @field_validator("inventory_sources", mode="before")
     @classmethod

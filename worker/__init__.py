@@ -1,1 +1,1 @@
-
+"""The Temporal worker: every workflow and activity registered in one place."""

@@ -63,6 +63,14 @@ class StaffMessage(BaseModel):
     at: datetime
 
 
+class StaffEngagement(BaseModel):
+    """A staff member took the chat (assigned, opened): acknowledges an open escalation."""
+
+    how: Literal["assigned", "opened", "replied"]
+    by: str | None = None
+    at: datetime
+
+
 class HandoffEnded(BaseModel):
     """The human is done (Chatwoot conversation resolved): the bot may speak again."""
 
@@ -147,6 +155,12 @@ class ConversationInput(BaseModel):
     human_active_until: datetime | None = None  # bot silent until then (or until resolved)
     human_active: bool = False
     messages_processed: int = 0
+    messages_per_run: int = 300  # continue-as-new after this many (or when Temporal suggests it)
+    human_quiet_minutes: int = 120  # after a staff message the bot is silent this long (or until resolved)
+    rate_limit_per_minute: int = 20  # more customer messages than this are held, not processed
+    staff_pending: list[StaffMessage] = Field(default_factory=list)
+    seen_staff_ids: list[str] = Field(default_factory=list)
+    flood_notice_due: bool = False
     total_usage: Usage = Field(default_factory=Usage)
     crm_failures: list[str] = Field(default_factory=list)
     rate_window: list[datetime] = Field(default_factory=list)  # recent arrival times (flood control)

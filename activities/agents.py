@@ -1,0 +1,195 @@
+"""Agent steps as activities: route, extract, assess, compose the reply, score the lead.
+
+Thin adapters: each picks the backend (Claude when configured and asked for, else the
+rules engine), times the call, and maps errors to Temporal's retry semantics.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from typing import Literal
+
+from pydantic import BaseModel
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from agents.backend import AgentBackend
+from agents.models import (
+    Backend,
+    CRMOutput,
+    ConversationContext,
+    ConversationOutput,
+    EscalationType,
+    ExpertiseOutput,
+    ExtractionOutput,
+    ReplyRequest,
+    RouterOutput,
+    Understanding,
+    Urgency,
+    Usage,
+)
+from config import Settings
+from integrations.errors import IntegrationError
+
+BackendChoice = Literal["auto", "rules"]
+
+
+class StepRequest(BaseModel):
+    text: str
+    context: ConversationContext
+    backend: BackendChoice = "auto"  # "rules" after Claude failed for this message
+
+
+class RouteResult(BaseModel):
+    router: RouterOutput
+    usage: Usage
+    backend: Backend
+    elapsed_ms: float
+
+
+class ExtractRequest(StepRequest):
+    router: RouterOutput
+
+
+class ExtractResult(BaseModel):
+    extraction: ExtractionOutput
+    usage: Usage
+    backend: Backend
+    elapsed_ms: float
+
+
+class AssessRequest(ExtractRequest):
+    extraction: ExtractionOutput
+
+
+class AssessResult(BaseModel):
+    expertise: ExpertiseOutput
+    usage: Usage
+    backend: Backend
+    elapsed_ms: float
+    escalation_enabled: bool
+
+
+class ComposeRequest(BaseModel):
+    reply: ReplyRequest
+    backend: BackendChoice = "auto"
+    escalation_type: EscalationType | None = None  # set when this message starts an escalation
+    escalation_urgency: Urgency = "medium"
+
+
+class ComposeResult(BaseModel):
+    output: ConversationOutput
+    usage: Usage
+    backend: Backend
+    elapsed_ms: float
+
+
+class ScoreRequest(BaseModel):
+    context: ConversationContext
+    understanding: Understanding
+    escalated: bool
+    previous: CRMOutput | None = None
+    channel: str = "whatsapp-direct"
+
+
+class ScoreResult(BaseModel):
+    crm: CRMOutput
+    elapsed_ms: float
+
+
+def _raise_for_temporal(exc: Exception) -> None:
+    """Re-raise an integration error so Temporal retries only what may succeed later."""
+    if isinstance(exc, IntegrationError) and not exc.retryable:
+        raise ApplicationError(str(exc), type="NonRetryableIntegrationError", non_retryable=True) from exc
+    raise exc
+
+
+class AgentActivities:
+    def __init__(self, settings: Settings, rules: AgentBackend, claude: AgentBackend | None = None):
+        self.settings = settings
+        self.rules = rules
+        self.claude = claude
+
+    def _backend(self, choice: BackendChoice) -> AgentBackend:
+        return self.claude if (choice == "auto" and self.claude is not None) else self.rules
+
+    @activity.defn
+    async def route_message(self, request: StepRequest) -> RouteResult:
+        backend = self._backend(request.backend)
+        started = time.perf_counter()
+        try:
+            router, usage = await backend.route(request.text, request.context)
+        except Exception as exc:  # noqa: BLE001 - classified for Temporal below
+            _raise_for_temporal(exc)
+        return RouteResult(router=router, usage=usage, backend=backend.name, elapsed_ms=_ms(started))
+
+    @activity.defn
+    async def extract_details(self, request: ExtractRequest) -> ExtractResult:
+        backend = self._backend(request.backend)
+        started = time.perf_counter()
+        try:
+            extraction, usage = await backend.extract(request.text, request.context, request.router)
+        except Exception as exc:  # noqa: BLE001
+            _raise_for_temporal(exc)
+        return ExtractResult(extraction=extraction, usage=usage, backend=backend.name, elapsed_ms=_ms(started))
+
+    @activity.defn
+    async def assess_expertise(self, request: AssessRequest) -> AssessResult:
+        backend = self._backend(request.backend)
+        started = time.perf_counter()
+        try:
+            expertise, usage = await backend.assess(
+                request.text, request.context, request.router, request.extraction
+            )
+        except Exception as exc:  # noqa: BLE001
+            _raise_for_temporal(exc)
+        return AssessResult(
+            expertise=expertise,
+            usage=usage,
+            backend=backend.name,
+            elapsed_ms=_ms(started),
+            escalation_enabled=self.settings.enable_escalation,
+        )
+
+    @activity.defn
+    async def compose_reply(self, request: ComposeRequest) -> ComposeResult:
+        backend = self._backend(request.backend)
+        started = time.perf_counter()
+        reply = request.reply
+        if request.escalation_type:
+            from agents.escalation import handoff_message
+            from agents.knowledge.dealer import dealer_facts
+
+            handoff = handoff_message(
+                request.escalation_type,
+                request.escalation_urgency,
+                datetime.now(timezone.utc),
+                dealer_facts(self.settings.dealer_config_file),
+                sla_minutes=self.settings.sla_minutes(request.escalation_urgency),
+            )
+            reply = reply.model_copy(update={"escalation_handoff": handoff})
+        try:
+            output, usage = await backend.reply(reply)
+        except Exception as exc:  # noqa: BLE001
+            _raise_for_temporal(exc)
+        return ComposeResult(output=output, usage=usage, backend=backend.name, elapsed_ms=_ms(started))
+
+    @activity.defn
+    async def score_lead(self, request: ScoreRequest) -> ScoreResult:
+        from agents.scoring import score_lead
+
+        started = time.perf_counter()
+        crm = score_lead(
+            request.context,
+            request.understanding,
+            escalated=request.escalated,
+            channel=request.channel,
+            previous=request.previous,
+            now=datetime.now(timezone.utc),
+        )
+        return ScoreResult(crm=crm, elapsed_ms=_ms(started))
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 3)

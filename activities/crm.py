@@ -1,0 +1,141 @@
+"""CRM activities: the local record always, and Chatwoot when it is configured.
+
+Customer messages are mirrored as `incoming`, bot replies as `outgoing` (marked as ours),
+staff messages are not mirrored (staff wrote them in Chatwoot, or on the dealer's phone).
+Each message is posted once: the Chatwoot id is remembered in LocalCrm per message id, so a
+retry after a partial failure continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from pydantic import BaseModel, Field
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from config import Settings
+from integrations.chatwoot import ChatwootClient
+from integrations.errors import IntegrationError
+from integrations.local_crm import LocalCrm
+from workflows.models import PendingCrmUpdate
+
+log = logging.getLogger(__name__)
+
+
+class CrmSyncRequest(BaseModel):
+    phone: str  # E.164
+    chat_id: str
+    customer_name: str | None = None
+    updates: list[PendingCrmUpdate] = Field(default_factory=list)
+
+
+class CrmSyncResult(BaseModel):
+    recorded_locally: int = 0  # transcript lines new to the local record
+    mirrored: int = 0  # messages posted to Chatwoot by this attempt
+    already_mirrored: int = 0
+    chatwoot_conversation_id: int | None = None
+    labels: list[str] = Field(default_factory=list)
+    chatwoot_configured: bool = False
+
+
+class CrmFailure(BaseModel):
+    phone: str
+    chat_id: str | None = None
+    customer_name: str | None = None
+    error: str
+    lost_updates: int = 0  # CRM updates that were given up on
+    at: datetime | None = None
+
+
+class CrmActivities:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.local = LocalCrm(settings.data_dir)
+        self._chatwoot: ChatwootClient | None = None
+
+    @property
+    def chatwoot_configured(self) -> bool:
+        return bool(self.settings.chatwoot_base_url and self.settings.chatwoot_api_token)
+
+    def chatwoot(self) -> ChatwootClient:
+        # Built on first use, inside the worker's event loop.
+        if self._chatwoot is None:
+            self._chatwoot = ChatwootClient(
+                self.settings.chatwoot_base_url or "",
+                self.settings.chatwoot_api_token or "",
+                self.settings.chatwoot_account_id,
+                self.settings.chatwoot_inbox_id,
+            )
+        return self._chatwoot
+
+    async def aclose(self) -> None:
+        if self._chatwoot is not None:
+            await self._chatwoot.aclose()
+        self.local.close()
+
+    @activity.defn
+    async def sync_crm(self, request: CrmSyncRequest) -> CrmSyncResult:
+        result = CrmSyncResult(chatwoot_configured=self.chatwoot_configured)
+        latest_crm = None
+        for update in request.updates:
+            if self.local.record_message(request.phone, request.customer_name, update.role, update.text,
+                                         update.message_id, update.at):
+                result.recorded_locally += 1
+            if update.crm is not None:
+                self.local.record_crm(request.phone, request.customer_name, update.crm, update.at)
+                latest_crm = update.crm
+        if not self.chatwoot_configured or not request.updates:
+            return result
+        try:
+            await self._mirror(request, latest_crm, result)
+        except IntegrationError as exc:
+            if exc.retryable:
+                raise  # Temporal retries; already posted messages are skipped next time
+            raise ApplicationError(str(exc), type="ChatwootRejected", non_retryable=True) from exc
+        return result
+
+    async def _mirror(self, request: CrmSyncRequest, latest_crm, result: CrmSyncResult) -> None:
+        chatwoot = self.chatwoot()
+        ref = await chatwoot.ensure_conversation(request.phone, request.customer_name)
+        self.local.link_chatwoot(request.phone, ref.contact_id, ref.conversation_id)
+        result.chatwoot_conversation_id = ref.conversation_id
+        for update in request.updates:
+            if update.role == "staff":
+                continue
+            if self.local.mirrored_id(update.message_id) is not None:
+                result.already_mirrored += 1
+                continue
+            chatwoot_id = await chatwoot.post_message(
+                ref.conversation_id,
+                update.text,
+                incoming=update.role == "customer",
+                echo_id=update.message_id if update.role == "bot" else None,
+            )
+            self.local.mark_mirrored(update.message_id, chatwoot_id)
+            result.mirrored += 1
+        if latest_crm is not None:
+            result.labels = await chatwoot.sync_labels(ref.conversation_id, latest_crm.tags)
+            await chatwoot.update_contact_attributes(ref.contact_id, latest_crm.custom_attributes)
+
+    @activity.defn
+    async def record_crm_failure(self, request: CrmFailure) -> None:
+        """A CRM sync that gave up: keep it where staff look (local record, private note)."""
+        detail = f"{request.error} ({request.lost_updates} update(s) lost)" if request.lost_updates else request.error
+        self.local.record_failure(request.phone, detail, request.at)
+        if not self.chatwoot_configured:
+            return
+        try:
+            chatwoot = self.chatwoot()
+            ref = await chatwoot.ensure_conversation(request.phone, request.customer_name)
+            when = (request.at or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
+            note = (
+                f"Let op: de CRM-synchronisatie van dit gesprek is mislukt ({when}); "
+                f"{request.lost_updates} update(s) ontbreken hier mogelijk, tags/score kunnen achterlopen. "
+                f"Het volledige gesprek staat in het lokale CRM (`seldenrijk leads`). Fout: {request.error[:500]}"
+            )
+            await chatwoot.post_message(ref.conversation_id, note, incoming=False, private=True)
+        except IntegrationError as exc:
+            # Chatwoot is what failed in the first place: the local record is what we keep.
+            log.warning("could not post the CRM failure note to Chatwoot", extra={"error": str(exc)})

@@ -1,0 +1,41 @@
+"""Inventory activities: search the snapshot (milliseconds), scrape a source, commit a scrape.
+
+Thin adapters over `inventory/`; the worker registers
+`search_inventory`, `fetch_source` and `commit_snapshot` of one `InventoryActivities`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from temporalio import activity
+
+from agents.models import InventorySearchResult
+from config import Settings
+from inventory import sync
+from inventory.catalog import InventoryCatalog
+from inventory.models import CommitSnapshotRequest, CommitSnapshotResult, FetchSourceRequest, FetchSourceResult
+from inventory.search import InventorySearchRequest
+from inventory.store import InventoryStore
+
+
+class InventoryActivities:
+    def __init__(self, settings: Settings, store: InventoryStore | None = None):
+        self.settings = settings
+        self.store = store or InventoryStore.from_settings(settings)
+        self.catalog = InventoryCatalog(settings, self.store)
+
+    @activity.defn
+    async def search_inventory(self, request: InventorySearchRequest) -> InventorySearchResult:
+        return self.catalog.index().search(request)
+
+    @activity.defn
+    async def fetch_source(self, request: FetchSourceRequest) -> FetchSourceResult:
+        def heartbeat(page: int, cars: int) -> None:
+            activity.heartbeat({"page": page, "cars": cars})
+
+        return await sync.fetch_source(request.source, self.settings, on_page=heartbeat)
+
+    @activity.defn
+    async def commit_snapshot(self, request: CommitSnapshotRequest) -> CommitSnapshotResult:
+        return await asyncio.to_thread(self.store.commit, request.result)

@@ -1,0 +1,356 @@
+"""Checks on a generated reply before it reaches a customer (pure, no I/O).
+
+`check_reply` returns readable violations; an empty list means the reply may be sent.
+It is deliberately strict about what costs the dealer money or trust (invented prices,
+discounts, cars, missing credit warning, leaked instructions) and lenient elsewhere, so a
+normal good answer passes. Claude's reply falls back to the rules engine on any violation.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Iterable
+
+from rapidfuzz import fuzz
+
+from agents.knowledge.dealer import DealerFacts
+from agents.models import Car, ReplyRequest
+from agents.prompts import CREDIT_WARNING, confidential_texts, monthly_payment
+
+# --- euro amounts ------------------------------------------------------------
+_NUMBER = r"(\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+|\d+)(?:,(\d{1,2})|,-+)?"
+_EURO_BEFORE = re.compile(rf"(?:€|\beur\b|\beuro\b)\s*{_NUMBER}(\s*[kK]\b)?", re.IGNORECASE)
+_EURO_AFTER = re.compile(rf"\b{_NUMBER}\s*(?:euro|eur)\b", re.IGNORECASE)
+_MONTHLY_AFTER = re.compile(r"^\s*(?:,-\s*)?(?:per maand|p/m|p\.m\.|pm\b|/\s*m(?:aa)?nd|/\s*maand|in de maand)", re.I)
+_URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+
+MONTHLY_TOLERANCE_EUR = 3.0
+MONTHLY_TOLERANCE_RATIO = 0.02
+
+
+def _to_amount(whole: str, cents: str | None, thousands: str | None = None) -> float:
+    value = float(re.sub(r"[.,\u00a0\u202f ]", "", whole))
+    if cents:
+        value += int(cents) / (10 ** len(cents))
+    if thousands:
+        value *= 1000
+    return value
+
+
+def euro_amounts(text: str) -> list[tuple[float, bool]]:
+    """(amount, quoted_per_month) for each euro amount: "€ 18.950", "€695,-", "289 euro p/m", "€20k"."""
+    text = _URL.sub(" ", text)
+    found: dict[int, tuple[float, bool]] = {}
+    for match in _EURO_BEFORE.finditer(text):
+        monthly = bool(_MONTHLY_AFTER.match(text[match.end() :]))
+        found[match.start(1)] = (_to_amount(match.group(1), match.group(2), match.group(3)), monthly)
+    for match in _EURO_AFTER.finditer(text):
+        if match.start(1) not in found and not text[: match.start()].rstrip().endswith("€"):
+            monthly = bool(_MONTHLY_AFTER.match(text[match.end() :]))
+            found[match.start(1)] = (_to_amount(match.group(1), match.group(2)), monthly)
+    return [found[key] for key in sorted(found)]
+
+
+def _plain_numbers(text: str) -> set[float]:
+    """Numbers without a euro sign ("tot 20.000", "20k", "15 mille"): a customer's budget."""
+    found = set()
+    for number, thousands in re.findall(r"(\d+)\s*(k\b|mille\b)?", re.sub(r"(?<=\d)[.](?=\d{3})", "", text), re.I):
+        found.add(float(number) * (1000 if thousands else 1))
+    return found
+
+
+def _known_cars(request: ReplyRequest) -> list[Car]:
+    cars = list(request.context.last_cars)
+    if request.inventory is not None:
+        cars += [match.car for match in request.inventory.matches]
+        if request.inventory.asked_car is not None:
+            cars.append(request.inventory.asked_car)
+    return cars
+
+
+def _customer_texts(request: ReplyRequest) -> list[str]:
+    """Words the customer (or staff) wrote: amounts and cars they mention may be echoed."""
+    return [request.text] + [turn.text for turn in request.context.history if turn.role in ("customer", "staff")]
+
+
+def _our_texts(request: ReplyRequest) -> list[str]:
+    """Our own earlier bot messages, knowledge snippets and the handoff sentence."""
+    texts = [turn.text for turn in request.context.history if turn.role == "bot"]
+    texts += [item.text for item in request.expertise.knowledge]
+    if request.escalation_handoff:
+        texts.append(request.escalation_handoff)
+    return texts
+
+
+def _monthly_payments(prices: Iterable[int], dealer: DealerFacts) -> list[float]:
+    finance = dealer.financing
+    terms = set(range(finance.min_months, finance.max_months + 1, 12)) | {finance.default_months}
+    terms |= {months for months in (24, 36, 48, 60, 72, 84, 96, 120) if finance.min_months <= months <= finance.max_months}
+    rates = {finance.effective_rate_percent, finance.annual_rate_percent}
+    payments = []
+    for price in prices:
+        for down in {0.0, finance.down_payment_percent}:
+            principal = price * (1 - down / 100)
+            for months in terms:
+                for rate in rates:
+                    payments.append(monthly_payment(principal, rate, months))
+                    # Some calculators use the nominal rate / 12 instead of the effective rate.
+                    nominal = rate / 12 / 100
+                    payments.append(principal * nominal / (1 - (1 + nominal) ** -months) if nominal else principal / months)
+    return payments
+
+
+def _roundings(value: float) -> set[float]:
+    """A price may be quoted rounded: "rond de € 19.000" for € 18.950."""
+    return {float(round(value))} | {float(round(value / step) * step) for step in (100, 500, 1000) if value >= step * 5}
+
+
+def _amount_violations(reply: str, request: ReplyRequest, dealer: DealerFacts) -> list[str]:
+    cars = _known_cars(request)
+    prices = [car.price_eur for car in cars if car.price_eur is not None]
+    purchase_prices = [car.price_eur for car in cars if car.price_eur is not None and not car.price_is_monthly]
+    delivery = dealer.delivery
+    exact: set[float] = {0.0, float(dealer.financing.min_amount_eur), float(delivery.delivery_cost_eur)}
+    if delivery.home_delivery_cost_eur:
+        exact.add(float(delivery.home_delivery_cost_eur))
+    for price in prices:
+        exact |= _roundings(price)
+    for price in purchase_prices:
+        exact.add(float(price + delivery.delivery_cost_eur))  # "rijklaar"
+    for text in _customer_texts(request) + _our_texts(request):
+        exact |= {amount for amount, _ in euro_amounts(text)}
+        exact |= _plain_numbers(text)
+    for prefs in (request.extraction.car_preferences, request.context.preferences):
+        exact |= {float(v) for v in (prefs.min_price, prefs.max_price) if v is not None}
+    payments = _monthly_payments(purchase_prices, dealer)
+
+    violations = []
+    for amount, _monthly in euro_amounts(reply):
+        if any(abs(amount - allowed) < 0.5 for allowed in exact):
+            continue
+        tolerance = max(MONTHLY_TOLERANCE_EUR, amount * MONTHLY_TOLERANCE_RATIO)
+        if any(abs(amount - payment) <= tolerance for payment in payments):
+            continue
+        violations.append(f"unknown euro amount: € {amount:,.0f}".replace(",", "."))
+    return violations
+
+
+# --- interest rates ----------------------------------------------------------
+_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|procent)", re.IGNORECASE)
+_RATE_WORDS = re.compile(r"\b(rente|jkp|jaarrente|rentepercentage)\b", re.IGNORECASE)
+
+
+def _rate_violations(reply: str, dealer: DealerFacts) -> list[str]:
+    finance = dealer.financing
+    allowed = {finance.annual_rate_percent, finance.effective_rate_percent, finance.legal_max_rate_percent}
+    violations = []
+    for match in _PERCENT.finditer(reply):
+        window = reply[max(0, match.start() - 40) : match.end() + 40]
+        if not _RATE_WORDS.search(window):
+            continue
+        value = float(match.group(1).replace(",", "."))
+        if not any(abs(value - rate) < 0.01 for rate in allowed):
+            violations.append(f"unknown interest rate: {match.group(0)}")
+    return violations
+
+
+# --- promises ----------------------------------------------------------------
+_PROMISES = [
+    (re.compile(r"\bkorting\w*", re.I), "discount"),
+    (re.compile(r"\b(?:afgeprijsd|prijsverlaging|actieprijs|speciale prijs)\b", re.I), "discount"),
+    (re.compile(r"\bgratis\b", re.I), "free extra"),
+    (re.compile(r"\b(?:ik beloof|beloof ik|beloofd|beloven)\b", re.I), "promise"),
+    (re.compile(r"\b(?:gegarandeerd|garandeer\w*)\b", re.I), "guarantee"),
+    (re.compile(r"\b(?:zet|zetten|houd|houden|hou)\b[^.!?\n]{0,25}\b(?:apart|vast)\b", re.I), "reservation"),
+    (re.compile(r"\bgereserveerd voor (?:je|jou|u)\b", re.I), "reservation"),
+    (re.compile(r"\b(?:zeker|altijd|gegarandeerd) goedgekeurd\b", re.I), "financing approval"),
+]
+_NEGATION = re.compile(r"\b(?:geen|niet|niets|nooit|helaas)\b", re.I)
+_NUMBER_WORDS = {"een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "tien": 10}
+_DURATION = r"(\d+|een|één|twee|drie|vier|vijf|zes|zeven|acht|tien)\s*(jaar|jaren|maanden|maand|mnd)\b"
+_WARRANTY = re.compile(
+    rf"{_DURATION}[^.!?\n]{{0,25}}garantie|garantie[^.!?\n]{{0,25}}?{_DURATION}", re.IGNORECASE
+)
+
+
+def _negated(text: str, start: int, end: int, words: int = 6) -> bool:
+    before = " ".join(text[:start].split()[-words:])
+    after = " ".join(text[end:].split()[:words])
+    sentence_before = re.split(r"[.!?\n]", before)[-1]
+    sentence_after = re.split(r"[.!?\n]", after)[0]
+    return bool(_NEGATION.search(sentence_before) or _NEGATION.search(sentence_after))
+
+
+def _promise_violations(reply: str, dealer: DealerFacts) -> list[str]:
+    violations = []
+    for pattern, label in _PROMISES:
+        for match in pattern.finditer(reply):
+            if not _negated(reply, match.start(), match.end()):
+                violations.append(f"unauthorised {label}: {match.group(0)!r}")
+    for match in _WARRANTY.finditer(reply):
+        number, unit = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        count = int(number) if number.isdigit() else _NUMBER_WORDS[number.lower()]
+        months = count * 12 if unit.lower().startswith("ja") else count
+        if months != dealer.warranty.bovag_months:
+            violations.append(f"warranty beyond dealer facts: {match.group(0)!r}")
+    return violations
+
+
+# --- prompt disclosure -------------------------------------------------------
+_DISCLOSURE = re.compile(
+    r"systeem\s?-?prompt|system\s?-?prompt|instructies zijn|mijn instructies luiden|ik ben geïnstrueerd"
+    r"|</?\s*(?:klantbericht|gesprek)\s*>|harde regels|escalatieregels|output contract",
+    re.IGNORECASE,
+)
+NGRAM = 8
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-zà-ÿ0-9]+", text.lower())
+
+
+@lru_cache(maxsize=1)
+def _prompt_ngrams() -> frozenset[tuple[str, ...]]:
+    grams: set[tuple[str, ...]] = set()
+    required = tuple(_words(CREDIT_WARNING))
+    for text in confidential_texts():
+        words = _words(text)
+        for index in range(len(words) - NGRAM + 1):
+            gram = tuple(words[index : index + NGRAM])
+            if not _contains(gram, required):
+                grams.add(gram)
+    return frozenset(grams)
+
+
+def _contains(gram: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    return any(gram[i : i + len(part)] == part for i in range(len(gram) - len(part) + 1))
+
+
+def _disclosure_violations(reply: str) -> list[str]:
+    violations = [f"prompt disclosure: {match.group(0)!r}" for match in _DISCLOSURE.finditer(reply)]
+    words = _words(reply)
+    grams = _prompt_ngrams()
+    for index in range(len(words) - NGRAM + 1):
+        if tuple(words[index : index + NGRAM]) in grams:
+            violations.append(f"prompt disclosure: echoes {' '.join(words[index : index + NGRAM])!r}")
+            break
+    return violations
+
+
+# --- cars --------------------------------------------------------------------
+MAKES = {
+    "Volkswagen": "volkswagen", "VW": "volkswagen", "BMW": "bmw", "Audi": "audi",
+    "Mercedes-Benz": "mercedes-benz", "Mercedes": "mercedes-benz", "Opel": "opel", "Peugeot": "peugeot",
+    "Renault": "renault", "Citroën": "citroen", "Citroen": "citroen", "Ford": "ford", "Toyota": "toyota",
+    "Kia": "kia", "Hyundai": "hyundai", "Skoda": "skoda", "Škoda": "skoda", "Seat": "seat", "SEAT": "seat",
+    "Cupra": "cupra", "Volvo": "volvo", "Nissan": "nissan", "Mazda": "mazda", "Fiat": "fiat", "Tesla": "tesla",
+    "Honda": "honda", "Suzuki": "suzuki", "Mini": "mini", "MINI": "mini", "Dacia": "dacia", "Jeep": "jeep",
+    "Land Rover": "land rover", "Range Rover": "land rover", "Porsche": "porsche", "Lexus": "lexus",
+    "Mitsubishi": "mitsubishi", "Alfa Romeo": "alfa romeo", "Polestar": "polestar", "MG": "mg",
+    "Smart": "smart", "Jaguar": "jaguar", "Subaru": "subaru", "Lynk & Co": "lynk & co", "BYD": "byd",
+    "Chevrolet": "chevrolet", "Lancia": "lancia", "Abarth": "abarth", "SsangYong": "ssangyong",
+    "Maserati": "maserati", "Saab": "saab", "DS": "ds", "Leapmotor": "leapmotor", "Omoda": "omoda",
+}
+_MAKE_RE = re.compile(
+    r"(?<![\w-])(" + "|".join(re.escape(name) for name in sorted(MAKES, key=len, reverse=True)) + r")(?![\w-])"
+    r"(?:[ \t]+([A-Z0-9][\w.\-]*))?"
+)
+# Customers write "volkswagen golf" in lower case; what they name may be echoed back.
+_MAKE_RE_LOOSE = re.compile(_MAKE_RE.pattern.replace("[A-Z0-9]", "[A-Za-z0-9]"), re.IGNORECASE)
+_NOT_MODELS = {"de", "het", "een", "en", "of", "die", "dat", "deze", "ik", "we", "je", "u", "wil", "zie", "met", "van", "bv", "nv"}
+
+
+def canonical_make(name: str) -> str:
+    for alias, canonical in MAKES.items():
+        if alias.lower() == name.strip().lower():
+            return canonical
+    return name.strip().lower()
+
+
+def _model_key(model: str) -> str:
+    tokens = re.split(r"[\s\-]+", model.strip().rstrip(".,;:!?"))
+    return re.sub(r"'s$", "", tokens[0]).lower() if tokens else ""
+
+
+def _mentions(texts: Iterable[str], loose: bool = False) -> list[tuple[str, str | None]]:
+    found = []
+    for text in texts:
+        for match in (_MAKE_RE_LOOSE if loose else _MAKE_RE).finditer(_URL.sub(" ", text)):
+            model = _model_key(match.group(2)) if match.group(2) else None
+            found.append((canonical_make(match.group(1)), model if model not in _NOT_MODELS else None))
+    return found
+
+
+def _model_matches(said: str, allowed: set[str]) -> bool:
+    def close(known: str) -> bool:
+        shorter = min(len(said), len(known))
+        prefix = shorter >= 3 and (said.startswith(known) or known.startswith(said))
+        return said == known or prefix or fuzz.ratio(said, known) >= 85
+
+    return any(close(known) for known in allowed if known)
+
+
+def _car_violations(reply: str, request: ReplyRequest) -> list[str]:
+    allowed: dict[str, set[str]] = {}
+    for car in _known_cars(request):
+        allowed.setdefault(canonical_make(car.make), set()).add(_model_key(car.model))
+    for make, model in _mentions(_customer_texts(request), loose=True):
+        allowed.setdefault(make, set()).update({model} if model else set())
+    trade_in = request.extraction.trade_in_vehicle
+    for vehicle in (request.extraction.car_preferences, request.context.preferences, trade_in):
+        if vehicle is not None and vehicle.make:
+            allowed.setdefault(canonical_make(vehicle.make), set()).update(
+                {_model_key(vehicle.model)} if vehicle.model else set()
+            )
+    violations = []
+    for make, model in _mentions([reply]):
+        if make not in allowed:
+            violations.append(f"car not in inventory: {make}{' ' + model if model else ''}")
+        elif model and not _model_matches(model, allowed[make]):
+            violations.append(f"car not in inventory: {make} {model}")
+    return violations
+
+
+# --- credit warning ----------------------------------------------------------
+_CREDIT = re.compile(
+    r"\b(?:financier\w*|lening\w*|lenen|krediet\w*|huurkoop|maandbedrag\w*|maandlast\w*|rente|jkp|afbetal\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def _has_credit_warning(reply: str) -> bool:
+    return " ".join(_words(CREDIT_WARNING)) in " ".join(_words(reply))
+
+
+def _credit_violations(reply: str, request: ReplyRequest) -> list[str]:
+    lease_prices = {car.price_eur for car in _known_cars(request) if car.price_is_monthly}
+    if request.escalation_handoff:  # our own sentence ("een collega van financiering belt je")
+        reply = reply.replace(request.escalation_handoff, " ")
+    credit_words = _CREDIT.search(reply)
+    monthly_credit = any(monthly and amount not in lease_prices for amount, monthly in euro_amounts(reply))
+    if (credit_words or monthly_credit) and not _has_credit_warning(reply):
+        return [f"credit discussed without {CREDIT_WARNING!r}"]
+    return []
+
+
+# --- handoff -----------------------------------------------------------------
+def _handoff_violations(reply: str, request: ReplyRequest) -> list[str]:
+    sentence = request.escalation_handoff
+    if sentence and fuzz.partial_ratio(sentence.lower(), reply.lower()) < 85:
+        return ["escalation handoff sentence missing"]
+    return []
+
+
+def check_reply(reply_text: str, request: ReplyRequest, dealer: DealerFacts) -> list[str]:
+    """Everything wrong with a reply, as short readable strings (empty: safe to send)."""
+    text = _URL.sub(" ", reply_text)
+    return (
+        _amount_violations(text, request, dealer)
+        + _rate_violations(text, dealer)
+        + _promise_violations(text, dealer)
+        + _disclosure_violations(reply_text)
+        + _car_violations(text, request)
+        + _credit_violations(text, request)
+        + _handoff_violations(reply_text, request)
+    )

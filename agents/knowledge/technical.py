@@ -1,0 +1,58 @@
+"""Technical knowledge: fuel types, consumption, EV range and charging, gearboxes, towing.
+
+General car knowledge (not dealer facts), phrased for a WhatsApp answer. The topic
+patterns work on normalised text (agents.rules.text.normalize).
+"""
+
+from __future__ import annotations
+
+import re
+
+from agents.knowledge.dealer import DealerFacts
+from agents.models import KnowledgeSnippet
+
+TOPICS: dict[str, re.Pattern[str]] = {
+    "fuel_types": re.compile(r"\b(verschil\s+tussen|welke\s+brandstof|brandstof\w*|benzine\s+of\s+diesel|diesel\s+of\s+benzine|hybride\s+of|of\s+hybride|wat\s+is\s+(?:een\s+)?(?:hybride|phev|plug-?in))\b"),
+    "consumption": re.compile(r"\b(verbruik\w*|zuinig\w*|1\s+op\s+\d+|liter\s+per|l/100|km\s+per\s+liter|brandstofkosten|wegenbelasting|mrb)\b"),
+    "ev_range": re.compile(r"\b(actieradius|bereik|range|hoe\s+ver\s+(?:kan|kom|rijdt)|kilometers?\s+op\s+een\s+(?:lading|acculading)|accu\w*|batterij\w*|soh)\b"),
+    "charging": re.compile(r"\b(laden|opladen|laadpaal|laadpalen|snelladen|snellader|laadtijd|thuisladen|laadpas|laadkabel|kw\s+laden|wallbox)\b"),
+    "automatic_gearbox": re.compile(r"\b(dsg|cvt|edc|automaat|automatische?\s+versnellingsbak|koppeling|schakelen|versnellingsbak|tiptronic|steptronic)\b"),
+    "towing": re.compile(r"\b(trekhaak|trekgewicht|caravan|aanhanger|aanhangwagen|trekken|fietsendrager|kogeldruk)\b"),
+}
+
+
+def topics_in(text: str) -> list[str]:
+    return [topic for topic, regex in TOPICS.items() if regex.search(text)]
+
+
+_TEXTS = {
+    "fuel_types": (
+        "Benzine is fijn voor wie vooral korte ritten maakt; diesel loont bij veel kilometers (vaak 25.000+ per jaar), "
+        "maar de wegenbelasting is hoger. Een hybride laadt zichzelf op en is zuinig in de stad; een plug-in hybride "
+        "kun je aan de stekker laden en rijdt korte stukken elektrisch. Volledig elektrisch rijden is het goedkoopst per kilometer."
+    ),
+    "consumption": (
+        "Het verbruik hangt af van motor, rijstijl en ritten: een benzine-hatchback doet vaak 1 op 15 tot 1 op 20, "
+        "een diesel 1 op 18 tot 1 op 23 en een hybride in de stad soms 1 op 25. De opgave per auto staat bij de advertentie."
+    ),
+    "ev_range": (
+        "De actieradius van een elektrische auto hangt af van de accu, de temperatuur en je snelheid: reken in de winter "
+        "op zo'n 20-30% minder dan de WLTP-opgave. De accu van een occasion controleren we; vraag gerust naar de accugezondheid (SoH)."
+    ),
+    "charging": (
+        "Thuis laden met een laadpaal (11 kW) duurt een nacht; aan een snellader laad je de meeste elektrische auto's "
+        "in 20-40 minuten van 10 naar 80%. Via een gewoon stopcontact kan het ook, maar dat duurt veel langer."
+    ),
+    "automatic_gearbox": (
+        "Een DSG is een automaat met dubbele koppeling: snel schakelen en zuinig. Een CVT heeft geen vaste versnellingen "
+        "en schakelt traploos, heel soepel in de stad. Beide vragen om onderhoud volgens schema (olie verversen)."
+    ),
+    "towing": (
+        "Het maximale trekgewicht staat op het kenteken (geremd en ongeremd). Voor een caravan kijk je ook naar de kogeldruk; "
+        "met rijbewijs B mag de combinatie in de regel tot 3.500 kg. Een trekhaak laten monteren kan vaak achteraf."
+    ),
+}
+
+
+def knowledge_for(text: str, dealer: DealerFacts | None = None) -> list[KnowledgeSnippet]:
+    return [KnowledgeSnippet(module="technical", topic=topic, text=_TEXTS[topic]) for topic in topics_in(text)]

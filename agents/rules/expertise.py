@@ -1,0 +1,211 @@
+"""Domain, complexity, escalation and knowledge for one message.
+
+Escalation rules (the dealer's table): finance advisor for negative credit history,
+rejected financing, debt restructuring, self-employed without annual figures and business
+lease; technical specialist for defects or warranty claims on a car bought here; manager
+for complaints, legal threats and cancelled purchases; sales for buy-now, asking for a
+person, call-back requests and a customer we failed to understand twice.
+Ordinary questions never escalate.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agents.knowledge import financial, service, technical
+from agents.knowledge.dealer import DealerFacts
+from agents.models import (
+    Classification,
+    ConversationContext,
+    EscalationDecision,
+    ExpertiseOutput,
+    ExtractionOutput,
+    RouterOutput,
+)
+from agents.rules.parse import ParsedMessage
+
+_NEG = r"(?<!geen\s)(?<!geen\s\s)(?<!niet\s)(?<!nooit\s)"
+
+FINANCE_TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
+    ("negatieve BKR-registratie", re.compile(
+        _NEG + r"\b(?:bkr\s*-?\s*(?:registratie|notering|codering|code|achterstand|vermelding|probleem|problemen)|"
+        r"(?:met|heb|sta|staat|ik\s+heb|heb\s+nog|heb\s+een|negatieve?|ivm|vanwege|door\s+(?:mijn|m'?n|een))\s+(?:een\s+)?(?:(?:negatieve?|lopende)\s+)?bkr\b|"
+        r"bkr\s*(?:geregistreerd|genoteerd)|bij\s+(?:het\s+)?bkr\s+(?:geregistreerd|genoteerd|staan|sta|bekend)|"
+        r"(?:a|a1|a2|3|h|1)\s*-?\s*codering|achterstandscodering)\b")),
+    ("betalingsachterstanden of schulden", re.compile(
+        _NEG + r"\b(betalingsachterstand\w*|achterstand\w*\s+(?:gehad|gehad\s+met|met|op|bij)|schulden|deurwaarder\w*|"
+        r"negatieve\s+(?:registratie|kredietregistratie)|slechte\s+kredietwaardigheid|kredietwaardigheid\s+(?:is\s+)?(?:slecht|laag))\b")),
+    ("financiering eerder afgewezen", re.compile(
+        r"\b(afgewezen|afwijzing|(?:werd|wordt|ben|word|is)\s+(?:\w+\s+){0,3}geweigerd|krijg\s+(?:nergens\s+|geen\s+)?(?:een\s+)?(?:lening|financiering|krediet)\s*(?:meer\s+)?(?:rond|los)?\b|"
+        r"nergens\s+(?:een\s+)?(?:lening|financiering|krediet)|niet\s+goedgekeurd|afgekeurd\s+voor)\b")),
+    ("schuldsanering of schuldhulp", re.compile(
+        r"\b(schuldsanering|schuldhulp\w*|wsnp|budgetbeheer|bewindvoer\w*|onder\s+bewind|beschermingsbewind|minnelijk\s+traject|"
+        r"schuldregeling|schuldbemiddeling|saneringstraject|stabilisatietraject)\b")),
+    ("zzp zonder jaarcijfers", re.compile(
+        r"\b(?:zzp\w*|zelfstandige?|freelance\w*|eigen\s+(?:bedrijf|zaak)|ondernemer|eenmanszaak|kvk)\b.{0,60}"
+        r"\b(?:geen|zonder|nog\s+geen|niet\s+genoeg)\s+(?:\w+\s+)?(?:jaarcijfers|jaarrekening\w*|jaarstukken|cijfers|jaarcijfer)\b|"
+        r"\b(?:geen|zonder|nog\s+geen)\s+(?:\w+\s+)?(?:jaarcijfers|jaarrekening\w*|jaarstukken)\b|"
+        r"\b(?:zzp\w*|zelfstandige?|ondernemer|eigen\s+(?:bedrijf|zaak))\b.{0,40}\b(?:net|pas|sinds\s+kort)\s+(?:\w+\s+)?(?:begonnen|gestart|bezig)\b|"
+        r"\b(?:net|pas|sinds\s+kort)\s+(?:\w+\s+){0,2}(?:begonnen|gestart)\s+(?:als\s+)?(?:zzp\w*|zelfstandige?|ondernemer|freelancer)\b|"
+        r"\bstartende?\s+ondernemer\b")),
+    ("zakelijke of financial lease", re.compile(
+        r"\b(financial\s*lease|zakelijk\w*\s+(?:lease\w*|financier\w*|financiering|kopen|aanschaffen)|operational\s*lease|"
+        r"lease\w*\s+(?:via|op|voor|onder)\s+(?:de\s+|mijn\s+|m'?n\s+|ons\s+|het\s+)?(?:zaak|bv|b\.v\.?|bedrijf|onderneming|eenmanszaak|vof)|"
+        r"(?:op|via|voor)\s+(?:de\s+|mijn\s+|m'?n\s+|ons\s+|het\s+)?(?:zaak|bv|bedrijf|onderneming)\s+(?:\w+\s+){0,2}(?:lease\w*|financier\w*|afschrijven|aanschaffen|kopen)|"
+        r"(?:bedrijfsauto|auto\s+van\s+de\s+zaak)\s+(?:\w+\s+){0,2}(?:lease\w*|financier\w*)|btw\s*-?\s*(?:auto|verrekenen|aftrekbaar))\b")),
+]
+
+_BOUGHT_HERE = re.compile(
+    r"\b(?:bij|van|via)\s+(?:jullie|u|seldenrijk|julie)\s+(?:\w+\s+){0,4}(?:gekocht|gehaald|aangeschaft|opgehaald|afgenomen)|"
+    r"\b(?:gekocht|gehaald|aangeschaft|opgehaald|afgenomen)\s+(?:\w+\s+){0,4}(?:bij|van|via)\s+(?:jullie|u|seldenrijk|julie)\b|"
+    r"\b(?:net|pas|onlangs|kort\s+geleden|recent|vorige\s+(?:week|maand)|afgelopen\s+(?:week|maand)|\d+\s+(?:dagen|weken|maanden)\s+geleden|"
+    r"gisteren|eergisteren|vorig\s+jaar)\s+(?:\w+\s+){0,4}(?:gekocht|opgehaald|afgeleverd|gehaald)\b|"
+    r"\b(?:gekocht|opgehaald|afgeleverd|gehaald)\s+(?:\w+\s+){0,2}(?:vorige|afgelopen)\s+(?:week|maand)\b|"
+    r"\bjullie\s+(?:hebben|heeft)\s+(?:mij|me)\s+(?:\w+\s+){0,3}verkocht\b|\bsinds\s+(?:de\s+)?(?:aankoop|aflevering)\b|"
+    r"\bna\s+(?:de\s+)?(?:aankoop|aflevering)\b|\b(?:de|mijn)\s+(?:auto|wagen)\s+(?:die|dat)\s+ik\s+(?:bij|van)\s+(?:jullie|u)\b"
+)
+_DEFECT = re.compile(
+    r"\b(lampje\w*|lamp\s+(?:brandt|aan)|motorlampje|storing\w*|rammel\w*|ratel\w*|tikt|tikken|getik|lekt|lekken|lekkage|lek\b|kapot|"
+    r"defect\w*|piept|piepen|gepiep|geluid\w*|start\s+niet|springt\s+niet\s+aan|werkt\s+niet|doet\s+het\s+niet|foutmelding\w*|"
+    r"probleem|problemen|trilt|trillen|trilling\w*|slipt|schokt|schokken|olie\w*|rook\w*|oververhit\w*|valt\s+uit|afslaan|slaat\s+af|"
+    r"gebrek\w*|mankement\w*|roest|vocht|condens|brandt|knippert|airco\s+(?:doet|werkt|blaast)|accu\s+(?:leeg|kapot)|"
+    r"lekke|stuk|vreemd|raar)\b"
+)
+_WARRANTY_CLAIM = re.compile(
+    r"\b(garantieclaim|garantie\s*-?\s*claim\w*|garantie\s+claimen|beroep\s+op\s+(?:de\s+)?garantie|"
+    r"onder\s+(?:de\s+)?garantie\s+(?:laten\s+)?(?:maken|repareren|vervangen|oplossen)|"
+    r"(?:valt|valt\s+dit|valt\s+dat|is\s+dit|is\s+dat)\s+(?:\w+\s+){0,2}onder\s+(?:de\s+)?garantie|via\s+de\s+garantie\s+(?:laten\s+)?(?:maken|repareren|oplossen))\b"
+)
+
+MANAGER_TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
+    ("juridische dreiging", re.compile(
+        r"\b(advocaat|advocaten|juridisch\w*|rechtszaak|rechter|rechtbank|consumentenbond|geschillencommissie|"
+        r"ingebrekestelling|in\s+gebreke\s+stellen|aangifte|rechtsbijstand|juridische\s+stappen|dagvaard\w*|kort\s+geding|"
+        r"tros\s+radar|ombudsman)\b")),
+    ("koop annuleren of geld terug", re.compile(
+        r"\b(?:koop|aankoop|bestelling|order|koopcontract|contract|koopovereenkomst)\s+(?:\w+\s+){0,2}(?:annuleren|ontbinden|terugdraaien|opzeggen|cancelen)\b|"
+        r"\b(?:annuleren|ontbinden|terugdraaien|cancelen)\s+(?:van\s+)?(?:de|mijn|m'?n)\s+(?:koop|aankoop|bestelling|order)|"
+        r"\bgeld\s+(?:\w+\s+)?terug\b|\bvan\s+de\s+koop\s+af\b|\bontbind\w*\b|\bterug\s*brengen\b|\bterugbrengen\b|\bterug\s+(?:inleveren|geven)\b|"
+        r"\bwil\s+(?:hem|de\s+auto|het|em)\s+(?:niet\s+meer|terug\s+geven)\b|\baanbetaling\s+terug\b|\bherroep\w*\b")),
+    ("klacht", re.compile(
+        r"(?<!geen\s)(?<!geen\senkele\s)(?<!niet\seen\s)\bklacht\w*|\b(?:wil|ga)\s+(?:\w+\s+)?klagen\b|"
+        r"\b(ontevreden|teleurgesteld|teleurstellend|schandalig|belachelijk|waardeloos|oplicht\w*|opgelicht|bedrogen|belazerd|genaaid|afgezet|"
+        r"woedend|boos|kwaad|schande|onacceptabel|onbeschoft|onprofessioneel|prutsers|cowboys|zeer\s+slecht|heel\s+slecht|"
+        r"slecht\w*\s+(?:service|ervaring|geholpen|behandeld|klantenservice)|nooit\s+meer\s+(?:bij|naar|een)|"
+        r"niemand\s+(?:reageert|belt)|geen\s+reactie\s+(?:gehad|gekregen|meer)|nog\s+steeds\s+(?:niks|niets|geen)\s+(?:gehoord|reactie))\b")),
+]
+
+SALES_TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
+    ("klant wil kopen", re.compile(
+        r"\b(?:ik\s+)?(?:wil|ga|kom)\s+(?:hem|'?m|em|die|deze|het|dat|de\s+\w+(?:\s+\w+)?)\s+(?:\w+\s+)?(?:kopen|hebben|nemen|afnemen|bestellen|halen)\b|"
+        r"(?<!als\s)\bik\s+neem\s+(?:hem|'?m|em|die|deze|ze|het|de\s+\w+)\b|\bneem\s+ik\s+(?:hem|'?m|em|die|deze|ze|het)\b|\bik\s+koop\s+(?:hem|'?m|em|die|deze|het)\b|"
+        r"\baanbetal\w*|\b(?:hem|'?m|em|die|deze|auto|de\s+\w+)\s+(?:\w+\s+)?reserveren\b|\breserveer\s+(?:hem|die|deze|de)\b|\bvastleggen\b|\bkoopcontract\b|\bwaar\s+(?:kan|moet)\s+ik\s+tekenen\b|"
+        r"\b(?:wil|willen)\s+(?:hem|de\s+auto|die|deze)\s+(?:vast\s*)?(?:zetten|leggen)\b|\bdeal\b\s*[!.]|\bis\s+verkocht\s+aan\s+mij\b|"
+        r"\bik\s+wil\s+(?:graag\s+)?(?:de|die|deze)\s+(?:\w+\s+){0,2}kopen\b|\bkopen\s*!|\bhoe\s+(?:kan|kunnen)\s+(?:ik|we)\s+(?:hem|die|deze)\s+kopen\b")),
+    ("klant vraagt om een medewerker", re.compile(
+        r"\b((?<!geen\s)medewerker|echt\s+persoon|echte\s+persoon|echt\s+mens|echte\s+mens|mens\s+spreken|met\s+een\s+mens|"
+        r"iemand\s+(?:spreken|aan\s+de\s+lijn|persoonlijk|van\s+(?:jullie|verkoop|de\s+verkoop))|verkoper\s+spreken|"
+        r"(?:een|de)\s+verkoper|adviseur\s+spreken|met\s+iemand\s+(?:spreken|praten|bellen)|persoonlijk\s+contact|"
+        r"geen\s+(?:bot|robot|chatbot|computer)|(?:bot|robot|chatbot)\s+(?:spreken|praten)\s+(?:wil\s+ik\s+)?niet|"
+        r"doorverbinden|doorverbonden|collega\s+spreken|iemand\s+die\s+(?:me|mij)\s+(?:\w+\s+)?helpen)\b")),
+    ("terugbelverzoek", re.compile(
+        r"\b(?:bel|belt|bellen|terugbellen|terug\s+bellen|opbellen)\s+(?:\w+\s+){0,2}(?:me|mij|ons)\b(?!\s+(?:niet|liever\s+niet))|"
+        r"\b(?:me|mij|ons)\s+(?:\w+\s+){0,3}(?:bellen|terugbellen|terug\s+bellen|opbellen)\b|\bterugbel\w*|\bbel\s+(?:me|mij)\b|"
+        r"\btelefonisch\s+contact\b|\bgraag\s+(?:een\s+)?(?:telefoontje|belletje)\b|\bbelletje\b|\btelefoontje\s+(?:terug|krijgen)\b")),
+]
+_CUSTOMER_CALLS = re.compile(r"\bik\s+(?:bel|zal\s+bellen|ga\s+bellen|kan\s+(?:jullie\s+)?bellen)|\bkan\s+ik\s+(?:jullie|u)\s+(?:\w+\s+)?bellen|\bbel\s+(?:jullie|ik|u)\b|\b(?:me|mij)\s+niet\s+bellen")
+_NOT_BUY = re.compile(r"\b(?:proefrit|afspraak|testrit|plekje|tijd)\w*\s+(?:\w+\s+)?(?:reserveren|vastleggen)\b|\b(?:niet|nooit|geen)\s+(?:\w+\s+){0,2}(?:kopen|nemen|reserveren)\b|\bals\s+ik\s+(?:hem|die)\s+(?:kopen|neem)|\b(?:wil|kan)\s+ik\s+(?:hem|die)\s+(?:eerst\s+)?(?:zien|bekijken)\b|\bof\s+(?:ik\s+)?(?:hem|die)\s+(?:wil\s+)?kopen\b")
+
+# "wat is een BKR-registratie?" asks for an explanation, not about the customer's own record.
+_BKR_QUESTION = re.compile(
+    r"^(?!.*\b(?:ik|mijn|m'?n|wij|we|ons)\b).*\b(?:wat\s+(?:is|betekent|houdt)|hoe\s+werkt|doen\s+jullie|checken\s+jullie|toetsen\s+jullie)\b.*\bbkr"
+)
+_SAFETY = re.compile(r"\b(remmen|rem\b|stuur\w*|rook\w*|oververhit\w*|brand\b|valt\s+uit|slaat\s+af|airbag\w*|onveilig|gevaarlijk)\b")
+
+
+def escalation(parsed: ParsedMessage, context: ConversationContext | None, router: RouterOutput,
+               extraction: ExtractionOutput, misunderstood: bool) -> EscalationDecision:
+    text = parsed.text
+    for reason, regex in MANAGER_TRIGGERS:
+        if affirmed(regex, text):
+            if reason == "klacht" and defect_bought_here(text) and not strong_complaint(text):
+                break  # an ordinary defect report goes to the technical specialist
+            legal = reason == "juridische dreiging"
+            return EscalationDecision(escalate=True, escalation_type="manager", urgency="critical" if legal else "high", reason=reason)
+    if defect_bought_here(text) or _WARRANTY_CLAIM.search(text):
+        urgency = "high" if _SAFETY.search(text) else "medium"
+        return EscalationDecision(escalate=True, escalation_type="technical_specialist", urgency=urgency,
+                                  reason="defect of garantieclaim op een bij ons gekochte auto")
+    for reason, regex in FINANCE_TRIGGERS:
+        if regex.search(text) and not (reason.startswith("negatieve BKR") and _BKR_QUESTION.search(text)):
+            return EscalationDecision(escalate=True, escalation_type="finance_advisor", urgency="medium", reason=reason)
+    for reason, regex in SALES_TRIGGERS:
+        if not regex.search(text):
+            continue
+        if reason == "terugbelverzoek" and _CUSTOMER_CALLS.search(text) and not re.search(r"\bterugbel\w*|\bbel\s+(?:me|mij)\b", text):
+            continue
+        if reason == "klant wil kopen" and _NOT_BUY.search(text):
+            continue
+        urgency = "high" if reason == "klant wil kopen" else "medium"
+        return EscalationDecision(escalate=True, escalation_type="sales", urgency=urgency, reason=reason)
+    previous = context.misunderstood_count if context else 0
+    if misunderstood and previous + 1 >= 2:
+        return EscalationDecision(escalate=True, escalation_type="sales", urgency="medium",
+                                  reason="klant twee keer niet begrepen")
+    return EscalationDecision()
+
+
+_NEGATION_BEFORE = re.compile(r"\b(niet|geen|nooit|zonder)\s+(?:\w+\s+)?$")
+
+
+def affirmed(regex: re.Pattern[str], text: str) -> bool:
+    """A match not negated just before it: "ik ben niet boos" is no complaint."""
+    return any(not _NEGATION_BEFORE.search(text[max(0, m.start() - 20) : m.start()]) for m in regex.finditer(text))
+
+
+def defect_bought_here(text: str) -> bool:
+    return bool(_BOUGHT_HERE.search(text) and _DEFECT.search(text))
+
+
+def strong_complaint(text: str) -> bool:
+    return bool(re.search(r"(?<!geen\s)\bklacht\w*|\b(schandalig|belachelijk|oplicht\w*|bedrogen|woedend|onacceptabel|nooit\s+meer|ontevreden|waardeloos)\b", text))
+
+
+def assess(parsed: ParsedMessage, context: ConversationContext | None, router: RouterOutput,
+           extraction: ExtractionOutput, dealer: DealerFacts, misunderstood: bool) -> ExpertiseOutput:
+    text = parsed.text
+    decision = escalation(parsed, context, router, extraction, misunderstood)
+    knowledge = (
+        financial.knowledge_for(text, dealer) + technical.knowledge_for(text, dealer) + service.knowledge_for(text, dealer)
+    )
+    if extraction.asks_monthly_payment and not any(s.topic == "monthly_payment" for s in knowledge):
+        knowledge += [s for s in financial.knowledge_for("per maand", dealer)]
+    if router.intent == "trade_in" and not any(s.topic == "trade_in" for s in knowledge):
+        knowledge += service.knowledge_for("inruil", dealer)
+    if router.intent == "test_drive" and not any(s.topic == "test_drive" for s in knowledge):
+        knowledge += service.knowledge_for("proefrit", dealer)
+    domains = {s.module for s in knowledge}
+    domain = _domain(router.intent, decision, domains)
+    complexity = "complex" if decision.escalate else ("moderate" if len(domains) > 1 or len(knowledge) > 2 else "simple")
+    confidence = round(min(0.95, 0.6 + 0.1 * len(knowledge) + (0.2 if decision.escalate else 0)), 2)
+    return ExpertiseOutput(
+        classification=Classification(primary_domain=domain, complexity_level=complexity, confidence=confidence),
+        escalation_decision=decision,
+        knowledge=knowledge[:4],
+    )
+
+
+def _domain(intent: str, decision: EscalationDecision, domains: set[str]) -> str:
+    if decision.escalation_type == "finance_advisor" or intent == "financing_inquiry":
+        return "financial"
+    if decision.escalation_type == "technical_specialist":
+        return "technical"
+    if intent in ("test_drive", "service_inquiry", "trade_in"):
+        return "service"
+    if "technical" in domains:
+        return "technical"
+    if "financial" in domains:
+        return "financial"
+    if "service" in domains:
+        return "service"
+    return "general"

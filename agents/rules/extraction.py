@@ -1,0 +1,313 @@
+"""Structured details of one message, accumulated onto what the conversation already knows."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from agents.knowledge.dealer import DUTCH_WEEKDAYS
+from agents.models import CarPreferences, ConversationContext, ExtractionOutput, RouterOutput, TradeInVehicle
+from agents.rules.parse import ParsedMessage
+from agents.rules.vocabulary import find_cars
+
+FUELS: list[tuple[str, re.Pattern[str]]] = [
+    ("plug_in_hybrid", re.compile(r"\b(plug\s*-?\s*in\w*|phev|stekkerhybride|oplaadbare\s+hybride|e-?hybrid|gte)\b")),
+    ("electric", re.compile(
+        r"\b(elektrisch(?!e?\s+(?:ramen|stoelen|spiegels|verstelbare?|achterklep|inklapbare?|handrem|bediende?))|elektrische\s+(?:auto|wagen|suv|variant|versie|uitvoering)|"
+        r"electrisch\w*|elektriese|ev|evs|ev's|bev|volledig\s+elektrisch|100\s*%\s*elektrisch|stekkerauto|e-?auto|electric|zero\s+emissie)\b")),
+    ("hybrid", re.compile(r"\b(hybride|hybrid|hybrid\w*|hybr|hev|full\s+hybrid|mild\s+hybrid)\b")),
+    ("diesel", re.compile(r"\b(diesel\w*|disel|deisel|dieseltje|tdi|cdi|hdi|bluehdi|dci|crdi|d4d|tdci)\b")),
+    ("lpg", re.compile(r"\b(lpg|autogas|g3)\b")),
+    ("petrol", re.compile(r"\b(benzine\w*|benzien|bezine|benzne|petrol|tsi|tfsi|ecoboost|puretech|benzinemotor|benzinetje)\b")),
+]
+_NOT_FUEL = re.compile(r"\bgeen\s+(diesel|benzine|elektrisch\w*|hybride|ev|lpg)\b")
+AUTOMATIC = re.compile(r"\b(automaat|automatic|automatisch\w*|automaatje|dsg|cvt|edc|steptronic|tiptronic|s-?tronic|geartronic|aut\.?|automaatbak)\b")
+MANUAL = re.compile(r"\b(handgeschakeld\w*|hand\s+geschakeld|handbak|schakel\w*|handmatig\w*|manueel|manual|\d\s*-?\s*bak|versnellingsbak\s+handmatig)\b")
+BODY_TYPES: list[tuple[str, re.Pattern[str]]] = [
+    ("bestelwagen", re.compile(r"\b(bestelwagen|bestelbus|bestelauto|busje|bedrijfswagen|bedrijfsbus|grijs\s+kenteken|bakwagen|transporter)\b")),
+    ("mpv", re.compile(r"\b(mpv|ruimtewagen|7\s*-?\s*(?:persoons|zitter|zits)|zevenzitter|zeven\s*zitter|7\s+zitplaatsen)\b")),
+    ("suv", re.compile(r"\b(suv|suvs|suv'?je|crossover|hoge\s+instap|hoge\s+zit|4x4|terreinwagen)\b")),
+    ("stationwagen", re.compile(r"\b(stationwagen\w*|stationcar|station|combi|touring|avant|variant|sw|estate|break|sports\s+tourer|tourer|kombi)\b")),
+    ("cabrio", re.compile(r"\b(cabrio\w*|convertible|open\s+dak)\b")),
+    ("coupe", re.compile(r"\b(coupe|coupé)\b")),
+    ("sedan", re.compile(r"\b(sedan|limousine|saloon)\b")),
+    ("hatchback", re.compile(r"\b(hatchback|hatch|vijfdeurs|5\s*-?\s*deurs|driedeurs|3\s*-?\s*deurs)\b")),
+]
+COLORS = re.compile(r"\b(zwart|wit|grijs|blauw|rood|zilver|groen|geel|oranje|bruin|beige|paars)(?:e|en)?\b")
+
+AVAILABILITY = re.compile(
+    r"\b(?:staat|is|zijn|heb\s+je|hebben\s+jullie)\s+(?:die|deze|hij|ie|em|het|de\s+\w+(?:\s+\w+)?|dat|ze|jullie|u)?\s*(?:\w+\s+){0,3}nog\b|"
+    r"\bnog\s+(?:beschikbaar|te\s+koop|leverbaar|aanwezig|op\s+voorraad|in\s+(?:de\s+)?(?:verkoop|showroom|voorraad)|te\s+krijgen|daar)\b|"
+    r"\b(?:al\s+)?verkocht\b|\bal\s+weg\b|\bbeschikbaar\b|\bnog\s+(?:steeds\s+)?(?:er|daar)\b|\bstaat\s+(?:die|deze|hij|ie)\s+er\b"
+)
+MONTHLY = re.compile(
+    r"\b(per\s+maand|per\s+mnd|p/m|p\.m\b|p\s?mnd|pm\b|in\s+de\s+maand|maandbedrag\w*|maandlast\w*|maandelijks\w*|maandtermijn\w*|termijnbedrag)"
+)
+FINANCING = re.compile(
+    r"\b(financier\w*|financeer\w*|financering\w*|finaciering|lening|lenen|krediet\w*|huurkoop|lease\w*|afbetal\w*|"
+    r"bkr|aflossen|gespreid\s+betalen|in\s+termijnen|slottermijn|rente)\b"
+)
+NO_FINANCING = re.compile(r"\b(contant|cash|zonder\s+financiering|geen\s+financiering|hoef\s+niet\s+te\s+financieren)\b")
+TEST_DRIVE = re.compile(r"\b(proefrit\w*|proef\s*rijden|proefrijden|proef\s*rit\w*|testrit|test\s*rit|rondje\s+(?:rijden|maken)|even\s+(?:in\s+)?rijden)\b")
+VISIT = re.compile(r"\b(langs\s*(?:te\s+)?komen|langskomen|kom\s+(?:ik\s+)?(?:graag\s+)?(?:even\s+)?(?:kijken|langs)|komen\s+(?:kijken|bekijken)|bezichtig\w*|afspraak\w*)\b")
+PRONOUN = re.compile(
+    r"\b(hij|ie|hem|em)\b|'m\b|"
+    r"\b(?:die|deze|dat|diezelfde|dezelfde)\s+(?:auto|wagen|bak|ding|kar|occasion|nog|ook|al|wel|niet|dan|echt|precies|"
+    r"eigenlijk|staat|is|heeft|kost|rijdt|verbruikt|van|ene|blauwe|rode|zwarte|witte|grijze|zilveren|uit|met|op)\b|"
+    r"\b(?:staat|is|kost|heeft|rijdt|verbruikt|zit|koop|neem|wil)\s+(?:die|deze|dat|ze)\b|\b(?:die|deze)\s*[?!.]*\s*$|"
+    r"\b(?:de|het)\s+(?:auto|wagen|occasion)\s+(?:van|uit|die|met)\b"
+)
+
+URGENCY = [
+    ("critical", re.compile(r"\b(advocaat|rechtszaak|juridisch\w*|geschillencommissie|consumentenbond|ingebrekestelling|aangifte|"
+                            r"onveilig|gevaarlijk|remmen\s+(?:doen|werken)\s+(?:het\s+)?niet|rook\w*\s+uit|noodgeval)\b")),
+    ("high", re.compile(r"\b(zsm|z\.s\.m|asap|spoed|dringend|vandaag|vanavond|vanmiddag|direct|meteen|zo\s+snel\s+mogelijk|haast|"
+                        r"morgen|nu\s+nodig|(?:ik\s+)?neem\s+(?:hem|die|deze|em)|wil\s+(?:hem|die|deze)\s+kopen|aanbetaling|"
+                        r"klacht\w*|geld\s+terug|kapot|storing)\b")),
+    ("medium", re.compile(r"\b(deze\s+week|volgende\s+week|komende\s+week|binnenkort|snel|weekend|zaterdag|zondag|maandag|dinsdag|"
+                          r"woensdag|donderdag|vrijdag|proefrit\w*|langskomen|afspraak)\b")),
+]
+POSITIVE = re.compile(r"\b(top|super|mooi\w*|geweldig|fantastisch|perfect|bedankt|dank\w*|fijn\w*|prima|leuk\w*|toppie|gaaf|vet|blij|tevreden|netjes)\b|[😊🙂😀😃👍❤😍🙏🤩]")
+NEGATIVE = re.compile(r"\b(slecht\w*|boos|kwaad|teleurgesteld|balen|jammer|helaas|schandalig|belachelijk|waardeloos|klacht\w*|kapot|"
+                      r"ontevreden|irritant|vervelend|woedend|oplicht\w*|advocaat|nooit\s+meer|geld\s+terug)\b|[😡🤬😠😞😢👎]")
+
+_NAME = re.compile(
+    r"(?:^|[\s,.!])(?:ik\s+ben|mijn\s+naam\s+is|m'?n\s+naam\s+is|mn\s+naam\s+is|ik\s+heet|je\s+spreekt\s+met|u\s+spreekt\s+met|dit\s+is|naam\s*:)\s+"
+    r"([a-z][a-z'-]+(?:\s+(?:van\s+der|van\s+de|van\s+den|van|de|der|den|ter|te)\s+[a-z][a-z'-]+|\s+[a-z][a-z'-]+(?=\s*(?:[,.!?]|$)))?)",
+)
+_NAME_AT_START = re.compile(r"^\s*(?:hoi|hallo|goedemorgen|goedemiddag|goedenavond|hey)?[\s,]*met\s+([a-z][a-z'-]+)\s*[,.!]")
+_SIGNATURE = re.compile(r"(?:groet(?:jes|en)?|gr\.?|mvg|m\.v\.g\.?|vriendelijke\s+groet|groeten)\s*,?\s+([a-z][a-z'-]+(?:\s+[a-z][a-z'-]+)?)\s*[.!]?\s*$")
+NOT_A_NAME = frozenset(
+    """op opzoek benieuwd geinteresseerd geintresseerd blij bezig niet wel een nog er al zelf zzp zzper zzp'er ondernemer student
+    zelfstandige zelfstandig van de het heel erg echt zeer toe aan net pas bang boos ontevreden tevreden teleurgesteld klant eigenaar
+    ook daar hier morgen vandaag zaterdag in uit bij met zo nu jong oud geen altijd gewoon best zeker opzoek ff even benieuwt
+    particulier zakelijk werkzaam werkloos gepensioneerd met moeder vader getrouwd gescheiden aan het de een die dat deze ik we wij
+    jullie u je hem haar hun onze meer minder daarom verkoper dealer interesse interessant geinteresserd jan-modaal benzine diesel
+    klaar ready serieus serious vrij thuis onderweg alleen samen vriendelijke hartelijke vr vriendelijk""".split()
+)
+_PARTICLES = {"van", "de", "der", "den", "ter", "te"}
+
+_DAY_WORDS = {d: d for d in DUTCH_WEEKDAYS} | {
+    "ma": "maandag", "di": "dinsdag", "wo": "woensdag", "woe": "woensdag", "do": "donderdag", "vr": "vrijdag", "vrij": "vrijdag",
+    "za": "zaterdag", "zat": "zaterdag", "zo": "zondag", "zon": "zondag",
+}
+_DAY = re.compile(
+    r"\b(maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)(ochtend|morgen|middag|avond)?\b|"
+    r"\b(ma|di|wo|woe|do|vr|vrij|za|zat|zo|zon)\.?\s*(ochtend|morgen|middag|avond|om\s+\d|\d{1,2}[:.]\d{2}|\d{1,2}\s*(?:uur|u)\b)|"
+    r"\b(?:op|a\.?s\.?|komende|aanstaande|volgende)\s+(ma|di|wo|do|vr|za|zo)\b|\b(za|zat)\s*[?!.]*\s*$"
+)
+_RELATIVE_DAY = re.compile(r"\b(overmorgen|morgen(?:ochtend|middag|avond|vroeg)?|vandaag|vanavond|vanmiddag|vanochtend|vanmorgen|straks|"
+                           r"volgende\s+week|komende\s+week|deze\s+week|dit\s+weekend|volgend\s+weekend|weekend)\b")
+_DATE = re.compile(r"\b(\d{1,2})\s*(?:-|/|\s)\s*(\d{1,2}|jan\w*|feb\w*|maa?r\w*|apr\w*|mei|jun\w*|jul\w*|aug\w*|sep\w*|okt\w*|oct\w*|nov\w*|dec\w*)(?![\d.,k])")
+_MONTHS = ("jan", "feb", "maa", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+_TIME = re.compile(
+    r"\b(?:om|rond|tegen|vanaf|rond\s+de|na|voor|tussen)\s+(\d{1,2})(?:[:.](\d{2}))?\s*(?:uur|u\b|h\b)?|"
+    r"\b(\d{1,2})[:.](\d{2})\s*(?:uur|u\b)?|\b(\d{1,2})\s*uur\b|\bhalf\s+(\d{1,2})\b"
+)
+_PART_OF_DAY = re.compile(r"(ochtend|morgens|'s\s+ochtends|s\s+ochtends|middag|'s\s+middags|s\s+middags|avond|'s\s+avonds|s\s+avonds|lunch)")
+
+
+def extract(parsed: ParsedMessage, context: ConversationContext | None, router: RouterOutput, now: datetime) -> ExtractionOutput:
+    context = context or ConversationContext()
+    text = parsed.text
+    mentioned = _preferences_from_message(parsed, now.year)
+    fresh_start = router.intent == "greeting" and (context.seconds_since_last_message or 0) > 6 * 3600
+    base = CarPreferences() if fresh_start else context.preferences
+    preferences = base.merged_with(mentioned)
+
+    refers = not parsed.wanted and bool(PRONOUN.search(text)) and not re.search(r"\b(?:een|n)\s+(?:auto|wagen)\s+die\b", text)
+    trade_in = _trade_in(parsed)
+    has_trade_in = parsed.trade_in_cue or trade_in is not None
+    needs_financing = bool(FINANCING.search(text) or MONTHLY.search(text)) and not NO_FINANCING.search(text)
+    day = _preferred_day(text, now)
+    time_ = _preferred_time(text)
+    test_drive = bool(TEST_DRIVE.search(text)) or (bool(VISIT.search(text)) and bool(day or time_))
+    return ExtractionOutput(
+        car_preferences=preferences,
+        urgency_level=_urgency(text, router),
+        has_trade_in=has_trade_in,
+        trade_in_vehicle=trade_in,
+        needs_financing=needs_financing,
+        test_drive_requested=test_drive,
+        preferred_day=day,
+        preferred_time=time_,
+        customer_name=_customer_name(parsed.raw),
+        asks_availability=bool(AVAILABILITY.search(text)) and not re.search(r"\b(wanneer|welke\s+dagen)\b.*\bbeschikbaar\b", text),
+        asks_monthly_payment=bool(MONTHLY.search(text)),
+        refers_to_previous_car=refers,
+        sentiment=_sentiment(text, router),
+    )
+
+
+def _preferences_from_message(parsed: ParsedMessage, current_year: int) -> CarPreferences:
+    text = parsed.text
+    values: dict[str, object] = {}
+    if parsed.wanted:
+        first = next((m for m in parsed.wanted if m.model), parsed.wanted[0])
+        values["make"] = first.make
+        values["model"] = first.model
+    if not _NOT_FUEL.search(text) or len([1 for _, rx in FUELS if rx.search(text)]) > 1:
+        for fuel, regex in FUELS:
+            if regex.search(text) and not re.search(rf"\bgeen\s+{regex.pattern}", text):
+                values["fuel_type"] = fuel
+                break
+    if AUTOMATIC.search(text):
+        values["transmission"] = "automatic"
+    elif MANUAL.search(text):
+        values["transmission"] = "manual"
+    for body, regex in BODY_TYPES:
+        if regex.search(text):
+            values["body_type"] = body
+            break
+    color = COLORS.search(text)
+    if color:
+        values["color"] = color.group(1)
+    owned_windows = _owned_windows(parsed)
+    has_budget_word = re.search(r"\bbudget\b", text) is not None
+    for quantity in parsed.quantities:
+        if any(start <= quantity.start < end for start, end in owned_windows):
+            continue
+        if quantity.kind == "price":
+            if quantity.bound in ("max", "exact") and "max_price" not in values:
+                values["max_price"] = quantity.value
+            elif quantity.bound == "min" and "min_price" not in values:
+                values["min_price"] = quantity.value
+            elif quantity.bound == "around" and "max_price" not in values:
+                values["max_price"] = quantity.value
+                if not has_budget_word:
+                    values["min_price"] = int(round(quantity.value * 0.8 / 500) * 500)
+        elif quantity.kind in ("year", "age_years") and quantity.bound in ("min", "exact") and "min_year" not in values:
+            values["min_year"] = quantity.value
+        elif quantity.kind == "mileage" and quantity.bound != "min" and "max_mileage_km" not in values:
+            values["max_mileage_km"] = quantity.value
+    if "min_price" in values and "max_price" in values and values["min_price"] > values["max_price"]:
+        values["min_price"], values["max_price"] = values["max_price"], values["min_price"]
+    return CarPreferences(**values)
+
+
+def _owned_windows(parsed: ParsedMessage) -> list[tuple[int, int]]:
+    """The stretch of text after each owned car that describes it (until the wanted car)."""
+    windows = []
+    for mention in parsed.owned:
+        later_wanted = [m.start for m in parsed.wanted if m.start > mention.start]
+        sentence_end = re.search(r"[?!]|\.\s|\b(?:en\s+)?(?:ik\s+)?zoek|\bvoor\s+een\b|\bbudget\b", parsed.text[mention.end :])
+        end = min(later_wanted + [mention.end + (sentence_end.start() if sentence_end else 80), mention.end + 80])
+        windows.append((mention.start, end))
+    return windows
+
+
+def _trade_in(parsed: ParsedMessage) -> TradeInVehicle | None:
+    if not parsed.trade_in_cue and not parsed.owned:
+        return None
+    if not parsed.trade_in_cue:
+        return None
+    car = parsed.owned[0] if parsed.owned else None
+    windows = _owned_windows(parsed)
+    year = mileage = None
+    for quantity in parsed.quantities:
+        inside = any(start <= quantity.start < end for start, end in windows) if windows else True
+        if not inside:
+            continue
+        if quantity.kind == "year" and year is None:
+            year = quantity.value
+        elif quantity.kind == "mileage" and mileage is None:
+            mileage = quantity.value
+    plate = parsed.plates[0] if parsed.plates else None
+    if car is None and year is None and mileage is None and plate is None:
+        return None
+    return TradeInVehicle(make=car.make if car else None, model=car.model if car else None, year=year, mileage_km=mileage, license_plate=plate)
+
+
+def _urgency(text: str, router: RouterOutput) -> str:
+    for level, regex in URGENCY:
+        if regex.search(text):
+            return level
+    return "high" if router.intent == "complaint" else "low"
+
+
+def _sentiment(text: str, router: RouterOutput) -> str:
+    if router.intent == "complaint" or NEGATIVE.search(text):
+        if not re.search(r"\b(geen|niet)\s+(klacht\w*|slecht|ontevreden)", text):
+            return "negative"
+    return "positive" if POSITIVE.search(text) else "neutral"
+
+
+def _customer_name(raw: str) -> str | None:
+    lowered = raw.lower()
+    for regex in (_NAME, _NAME_AT_START, _SIGNATURE):
+        match = regex.search(lowered)
+        if not match:
+            continue
+        words = match.group(1).split()
+        if words[0] in NOT_A_NAME or not words[0].isalpha() or find_cars(words[0]):
+            continue
+        words = [w for w in words if w not in NOT_A_NAME or w in _PARTICLES]
+        while words and words[-1] in _PARTICLES:
+            words.pop()
+        if not words:
+            continue
+        return " ".join(w if w in _PARTICLES else w[:1].upper() + w[1:] for w in words)
+    return None
+
+
+def _preferred_day(text: str, now: datetime) -> str | None:
+    match = _DAY.search(text)
+    if match:
+        word = match.group(1) or match.group(3) or match.group(5) or match.group(6)
+        return _DAY_WORDS.get(word, word)
+    match = _DATE.search(text)
+    if match:
+        day_text, month_text = match.group(1), match.group(2)
+        month = int(month_text) if month_text.isdigit() else _MONTHS.index(month_text[:3].replace("oct", "okt")) + 1 if month_text[:3].replace("oct", "okt") in _MONTHS else 0
+        day = int(day_text)
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            try:
+                candidate = date(now.year, month, day)
+            except ValueError:
+                candidate = None
+            if candidate is not None:
+                if candidate < now.date() - timedelta(days=1):
+                    try:
+                        candidate = date(now.year + 1, month, day)
+                    except ValueError:
+                        return None
+                return candidate.isoformat()
+    match = _RELATIVE_DAY.search(text)
+    if match:
+        word = match.group(1)
+        if word.startswith("morgen"):
+            return "morgen"
+        if word in ("vanavond", "vanmiddag", "vanochtend", "vanmorgen", "straks"):
+            return "vandaag"
+        return re.sub(r"\s+", " ", word)
+    return None
+
+
+def _preferred_time(text: str) -> str | None:
+    match = _TIME.search(text)
+    if match:
+        if match.group(6):
+            hour, minute = int(match.group(6)) - 1, 30
+        else:
+            hour = int(match.group(1) or match.group(3) or match.group(5))
+            minute = int(match.group(2) or match.group(4) or 0)
+        if 1 <= hour <= 7:
+            hour += 12  # "om 3 uur" during opening hours is the afternoon
+        if 0 <= hour <= 23 and 0 <= minute <= 59 and (match.group(1) is None or hour >= 7):
+            return f"{hour:02d}:{minute:02d}"
+    compound = re.search(r"(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|morgen|za|zo|vr)(ochtend|middag|avond)\b", text)
+    if compound:
+        return compound.group(1)
+    if re.search(r"\b(vanavond)\b", text):
+        return "avond"
+    if re.search(r"\b(vanmiddag)\b", text):
+        return "middag"
+    if re.search(r"\b(vanochtend|vanmorgen)\b", text):
+        return "ochtend"
+    part = re.search(r"\b" + _PART_OF_DAY.pattern + r"\b", text)
+    if part:
+        word = part.group(1)
+        if "lunch" in word:
+            return "12:00"
+        return "ochtend" if ("ochtend" in word or "morgens" in word) else "middag" if "middag" in word else "avond"
+    return None

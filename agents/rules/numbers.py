@@ -1,0 +1,239 @@
+"""Prices, years, mileage, licence plates and phone numbers in Dutch chat text.
+
+Works on text.normalize(...) output. Phone numbers and kentekens are found first and
+masked, so their digits never become a price; a car's generation ("golf 8") is masked
+by the caller.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["price", "monthly", "mileage", "year", "age_years"]
+Bound = Literal["max", "min", "around", "exact"]
+
+PHONE = re.compile(
+    r"(?:\+|00)\s?31[\s-]?\(?0?\)?[\s-]?6(?:[\s-]?\d){8}"
+    r"|\b06(?:[\s-]?\d){8}\b"
+    r"|\b0[1-9]\d{1,2}[\s-]\d{6,7}\b|\b0[1-9]\d{8}\b"
+)
+_PLATE_DASHED = re.compile(r"\b[a-z0-9]{1,3}-[a-z0-9]{1,3}-[a-z0-9]{1,3}\b")
+_PLATE_AFTER_WORD = re.compile(r"\b(?:kenteken|kentekenplaat|plaat)(?:\s+is|\s*:)?\s*([a-z0-9]{6})\b")
+_PLATE_BARE = re.compile(r"\b(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{6}\b")
+
+_NUM = r"(\d{1,3}(?:\.\d{3})+|\d+(?:[.,]\d{1,2})?)"
+_THOUSANDS = r"(?:k|k€|keuro|k euro|mille|mil|duizend|duizend euro|dzd|ruggen|rug|rugge|ruggies|grand)"
+_EURO = r"(?:euro|eur|€|,-|,--|\.-)"
+_KM = r"(?:km|kilometer|kilometers|kms|dkm|dzkm|d\.km|dkm\.|kkm|k\s?km|duizend\s?km|duizend\s?kilometer|mijl)"
+_MONTHLY = r"(?:\s*(?:euro|eur|€)?\s*(?:per\s+maand|per\s+mnd|p/m|p\.m\.?|pm|pmnd|in\s+de\s+maand|maandelijks|/\s*maand|/\s*mnd|p\s?mnd))"
+_UNIT_SKIP = r"(?:pk|kw|cc|uur|u\b|min|minuten|maanden|mnd|deur|deurs|deuren|persoons|zits|%|procent|jaar|jaren|keer|x\b|liter|l\b|kwh|dagen|weken|cilinder|versnellingen|stuks)"
+
+QUANTITY = re.compile(
+    rf"(?P<euro>€\s*|eur\s+|euro\s+)?{_NUM}(?P<dash>,-+|\.-)?\s*"
+    rf"(?:(?P<thousands>{_THOUSANDS})(?![a-z]))?\s*"
+    rf"(?:(?P<monthly>{_MONTHLY})|(?P<km>{_KM})(?![a-z])|(?P<eur>{_EURO})|(?P<skip>{_UNIT_SKIP})(?![a-z]))?"
+)
+RANGE = re.compile(
+    rf"(?:tussen\s+(?:de\s+)?|van\s+)?(?P<euro>€\s*)?{_NUM}\s*(?P<t1>{_THOUSANDS})?\s*(?:euro\s*)?"
+    rf"(?:-|en|tot|a|à|~)\s*(?:€\s*)?{_NUM}\s*(?P<t2>{_THOUSANDS})?(?![a-z0-9])\s*(?P<km>{_KM})?(?P<eur>\s*{_EURO})?"
+)
+
+_MAX_CUE = re.compile(
+    r"(?:onder\s+(?:de\s+)?|beneden\s+(?:de\s+)?|tot\s+(?:en\s+met\s+)?(?:ongeveer\s+|max\s+)?|t/m\s+|max(?:imaal|imum)?\.?\s+(?:van\s+)?|"
+    r"niet\s+meer\s+dan\s+|niet\s+duurder\s+dan\s+|hooguit\s+|hoogstens\s+|minder\s+dan\s+|<\s*|binnen\s+(?:de\s+)?|"
+    r"budget\s+(?:is\s+|van\s+|tot\s+|ligt\s+op\s+|:\s*)?(?:zo'?n\s+)?|te\s+besteden\s+|heb\s+(?:ongeveer\s+|zo'?n\s+)?|"
+    r"mag\s+(?:max\s+)?|kan\s+(?:max\s+)?|wil\s+(?:max\s+)?|voor\s+(?:max\s+)?|zit\s+op\s+|uitgeven\s+)$"
+)
+_MIN_CUE = re.compile(
+    r"(?:vanaf\s+|boven\s+(?:de\s+)?|minimaal\s+|minimum\s+|minstens\s+|meer\s+dan\s+|niet\s+minder\s+dan\s+|>\s*|"
+    r"na\s+|nieuwer\s+dan\s+|jonger\s+dan\s+|niet\s+ouder\s+dan\s+|uit\s+|bouwjaar\s+(?:vanaf\s+)?|bj\.?\s*|"
+    r"minimaal\s+bouwjaar\s+)$"
+)
+_AROUND_CUE = re.compile(
+    r"(?:rond\s+(?:de\s+)?|rondom\s+|ongeveer\s+|circa\s+|ca\.?\s+|zo'?n\s+|om\s+en\s+nabij\s+|"
+    r"plusminus\s+|\+/-\s*|\+-\s*|ergens\s+rond\s+(?:de\s+)?|ongeveer\s+rond\s+(?:de\s+)?|~\s*)$"
+)
+_PRICE_CONTEXT = re.compile(r"\b(budget|prijs|kost|kosten|euro|eur|besteden|uitgeven|betalen|geld|vraagprijs|duur)\b|€")
+_YEAR_STRICT_NEWER = re.compile(r"(?:na|nieuwer\s+dan|jonger\s+dan)\s+$")
+_YEAR_AFTER = re.compile(r"^\s*(?:of|en)\s+(?:nieuwer|jonger|later|recenter|hoger)")
+_AGE = re.compile(
+    r"(?:jonger\s+dan|niet\s+ouder\s+dan|max(?:imaal)?\.?|hooguit|hoogstens|tot|onder\s+de|minder\s+dan)\s+(\d{1,2})\s+jaar(?:\s+oud)?"
+    r"|(\d{1,2})\s+jaar\s+oud\s+(?:max|maximaal|hooguit|of\s+jonger)"
+)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    kind: Kind
+    value: int
+    bound: Bound
+    start: int
+    end: int
+
+
+def find_phones(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in PHONE.finditer(text)]
+
+
+def format_plate(raw: str) -> str:
+    raw = raw.upper()
+    if "-" in raw:
+        return raw
+    groups = re.findall(r"[A-Z]+|\d+", raw)
+    return "-".join(groups)
+
+
+def find_plates(text: str) -> list[tuple[str, int, int]]:
+    plates = []
+    for match in _PLATE_DASHED.finditer(text):
+        alnum = match.group().replace("-", "")
+        if len(alnum) == 6 and re.search(r"[a-z]", alnum) and re.search(r"\d", alnum):
+            plates.append((format_plate(match.group()), *match.span()))
+    for regex in (_PLATE_AFTER_WORD, _PLATE_BARE):
+        for match in regex.finditer(text):
+            group = match.group(1) if match.groups() else match.group()
+            start = match.start(1) if match.groups() else match.start()
+            if any(s <= start < e for _, s, e in plates):
+                continue
+            if regex is _PLATE_BARE and not _plausible_bare_plate(group):
+                continue
+            plates.append((format_plate(group), start, start + len(group)))
+    return plates
+
+
+def _plausible_bare_plate(word: str) -> bool:
+    """'gz123x' yes; 'xc40', '320i', '500x', '80dkm' no: plates have 3 letter/digit groups."""
+    groups = re.findall(r"[a-z]+|\d+", word)
+    return len(groups) == 3 and not re.search(r"(km|dkm|kw|pk|cc)$", word)
+
+
+_INCOME = re.compile(r"\b(verdien\w*|inkomen|salaris|loon|netto|bruto|uitkering)\b[^.?!]*$")
+_MILEAGE_BEFORE = re.compile(
+    r"\b(?:km\s*-?\s*stand|kilometerstand|tellerstand|teller|gereden|kms?|kilometers?)\s*(?:is|van|:|=|staat\s+op|op)?\s*"
+    r"(?:ongeveer|rond|ca\.?|circa|zo'?n|net|bijna)?\s*$"
+)
+
+
+def is_euro_marker(match: re.Match[str]) -> bool:
+    return bool(match.group("euro") or match.group("eur") or match.group("dash"))
+
+
+def _thousand_km(unit: str) -> bool:
+    """'80dkm', '80 duizend km', '80kkm': the number counts thousands."""
+    return unit.startswith(("d", "kkm", "k ")) or "duizend" in unit
+
+
+def _to_number(raw: str) -> float:
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", raw):
+        return float(raw.replace(".", ""))
+    return float(raw.replace(",", "."))
+
+
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start, min(end, len(chars))):
+            chars[i] = " "
+    return "".join(chars)
+
+
+def _cue(before: str) -> Bound | None:
+    before = before[-40:]
+    if _AROUND_CUE.search(before):
+        return "around"
+    if _MAX_CUE.search(before):
+        return "max"
+    if _MIN_CUE.search(before):
+        return "min"
+    return None
+
+
+def find_quantities(text: str, masked: list[tuple[int, int]], current_year: int) -> list[Quantity]:
+    """Every quantity with its kind and bound, in text order."""
+    masked = list(masked) + find_phones(text) + [(s, e) for _, s, e in find_plates(text)]
+    work = _mask(text, masked)
+    found: list[Quantity] = []
+    taken: list[tuple[int, int]] = []
+
+    for match in _AGE.finditer(work):
+        years = int(match.group(1) or match.group(2))
+        if 0 < years <= 30:
+            found.append(Quantity("age_years", current_year - years, "min", *match.span()))
+            taken.append(match.span())
+
+    for match in RANGE.finditer(work):
+        if any(s < match.end() and match.start() < e for s, e in taken):
+            continue
+        low, high = _to_number(match.group(2)), _to_number(match.group(4))
+        if match.group("km"):
+            kind: Kind = "mileage"
+            factor = 1000 if high < 1000 and (match.group("t2") or _thousand_km(match.group("km"))) else 1
+        else:
+            kind = "price"
+            factor = 1000 if (match.group("t1") or match.group("t2")) else 1
+            if factor == 1 and high < 300 and _PRICE_CONTEXT.search(work[max(0, match.start() - 40) : match.end() + 10]):
+                factor = 1000  # "budget tussen 15 en 20" means thousands
+        lo, hi = int(low * factor), int(high * factor)
+        if kind == "price" and factor == 1 and (1950 <= lo <= current_year + 1 or lo < 500 or hi < 500):
+            continue  # "2015-2018" are years, "10 tot 12" are hours
+        if not match.group(0).strip().startswith(("tussen", "van")) and kind == "price" and factor == 1 and not match.group("eur") and not match.group("euro"):
+            if not _PRICE_CONTEXT.search(work[max(0, match.start() - 30) : match.end() + 10]):
+                continue
+        if lo > hi:
+            lo, hi = hi, lo
+        found.append(Quantity(kind, lo, "min", match.start(), match.end()))
+        found.append(Quantity(kind, hi, "max", match.start(), match.end()))
+        taken.append(match.span())
+
+    for match in QUANTITY.finditer(work):
+        raw = match.group(2)
+        if raw is None or any(s <= match.start(2) < e for s, e in taken):
+            continue
+        if match.start(2) > 0 and (work[match.start(2) - 1].isalpha() or work[match.start(2) - 1] in "-/:"):
+            continue  # "id3", "xc40", "e-208", "10:30"
+        if match.group("skip"):
+            continue
+        number = _to_number(raw)
+        before = work[: match.start()]
+        if _INCOME.search(before[-25:]) or re.match(r"\s*(?:netto|bruto)\b", work[match.end(2) : match.end(2) + 8]):
+            continue  # income, not a budget
+        bound = _cue(before)
+        thousands = match.group("thousands")
+        if not match.group("km") and _MILEAGE_BEFORE.search(before[-30:]) and not thousands and not is_euro_marker(match):
+            found.append(Quantity("mileage", int(number), bound or "exact", match.start(2), match.end()))
+            continue
+        if match.group("km"):
+            unit = match.group("km")
+            factor = 1000 if number < 1000 and (thousands or _thousand_km(unit)) else 1
+            found.append(Quantity("mileage", int(number * factor), bound or "exact", match.start(2), match.end()))
+            continue
+        if match.group("monthly"):
+            found.append(Quantity("monthly", int(number), bound or "max", match.start(2), match.end()))
+            continue
+        is_euro = bool(match.group("euro") or match.group("eur") or match.group("dash"))
+        is_int = "." not in raw.replace(".000", "") and "," not in raw
+        if thousands:
+            value = int(round(number * 1000))
+        elif is_euro:
+            value = int(number)
+        elif is_int and len(raw) == 4 and 1950 <= number <= current_year + 1 and not _PRICE_CONTEXT.search(before[-12:]):
+            year_bound: Bound = "min" if bound in ("min", None) else bound
+            if _YEAR_STRICT_NEWER.search(before[-20:]):
+                number += 1
+            if _YEAR_AFTER.search(work[match.end(2) : match.end(2) + 20]):
+                year_bound = "min"
+            found.append(Quantity("year", int(number), year_bound, match.start(2), match.end(2)))
+            continue
+        elif number >= 1000:
+            value = int(number)
+        elif bound in ("max", "around", "min") and 3 <= number < 300 and _PRICE_CONTEXT.search(before[-30:] + work[match.end() : match.end() + 12]):
+            value = int(number * 1000)  # "budget max 15" -> 15k
+        else:
+            continue
+        if value < 500 or value > 2_000_000:
+            continue
+        found.append(Quantity("price", value, bound or "exact", match.start(2), match.end()))
+    found.sort(key=lambda q: q.start)
+    return found

@@ -1,0 +1,78 @@
+"""One message read once: normalised text, car mentions split into wanted and owned, numbers.
+
+Router, extraction and expertise all start from this (cached, so calling the three steps
+separately costs one parse).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from agents.rules.numbers import Quantity, find_plates, find_quantities
+from agents.rules.text import normalize
+from agents.rules.vocabulary import Mention, find_cars
+
+TRADE_IN_CUE = re.compile(
+    r"\b(inruil\w*|in\s*te\s*ruilen|inruilen|ruilen|inleveren|taxatie|taxeren|"
+    r"wat\s+(?:geven|bieden|betalen)\s+(?:jullie|je|u)|wat\s+is\s+(?:mijn|m'?n|mn)\s+(?:auto|wagen|\w+)\s+(?:nog\s+)?waard|"
+    r"(?:mijn|m'?n|mn)\s+(?:huidige\s+|oude\s+)?(?:auto|wagen|\w+)\s+(?:verkopen|kwijt|overnemen|inkopen)|"
+    r"(?:kopen|nemen)\s+jullie\s+(?:ook\s+)?(?:auto'?s\s+)?(?:in|over)|overnemen|inkoop|opkopen)\b"
+)
+_OWNED_BEFORE = re.compile(
+    r"(?:\bmijn|\bm'?n|\bmn|\bhuidige|\boude|\bheb\s+(?:nu\s+|momenteel\s+|nog\s+)?(?:een|n|1)|\brijd?\s+(?:nu\s+|momenteel\s+)?(?:in\s+)?(?:een|n)|"
+    r"\binruilen|\binruil|\bruilen|\bmet\s+(?:een|mijn))\s+(?:\w+\s+){0,2}$"
+)
+_OWNED_AFTER = re.compile(r"^\s*(?:\w+\s+){0,3}(?:inruilen|in\s+te\s+ruilen|als\s+inruil|inruil|verkopen|kwijt)")
+_WANTED_BEFORE = re.compile(r"\b(?:voor|tegen)\s+(?:een|n|de|die)\s+(?:\w+\s+){0,1}$")
+_GENERATION = re.compile(r"^\s*(?:mk\s?)?(?:[1-9]|i{1,3}|iv|v|vi{1,3})\b(?!\s*(?:k\b|mille|duizend|euro|km|dkm|jaar|ruggen))")
+
+CAR_WORDS = re.compile(
+    r"\b(auto|auto'?s|wagen|wagens|occasion\w*|suv|stationwagen|station|hatchback|sedan|cabrio|bestel\w*|busje|bus|"
+    r"mpv|coupe|elektrische?|ev|hybride|diesel|benzine|automaat|exemplaar|model|merk)\b"
+)
+
+
+@dataclass(frozen=True)
+class ParsedMessage:
+    raw: str
+    text: str  # normalised
+    wanted: tuple[Mention, ...]
+    owned: tuple[Mention, ...]
+    quantities: tuple[Quantity, ...]
+    plates: tuple[str, ...]
+    trade_in_cue: bool
+
+    def has(self, regex: re.Pattern[str]) -> bool:
+        return regex.search(self.text) is not None
+
+
+@lru_cache(maxsize=512)
+def parse(raw: str, current_year: int) -> ParsedMessage:
+    text = normalize(raw[:4000])
+    mentions = find_cars(text)
+    trade_cue = TRADE_IN_CUE.search(text) is not None
+    wanted, owned = [], []
+    for mention in mentions:
+        before = text[max(0, mention.start - 40) : mention.start]
+        after = text[mention.end : mention.end + 40]
+        is_owned = bool(_OWNED_BEFORE.search(before) or _OWNED_AFTER.search(after))
+        if _WANTED_BEFORE.search(before) or (is_owned and not trade_cue and not _mine(before)):
+            is_owned = False
+        (owned if is_owned else wanted).append(mention)
+    # a generation number after a model is part of the name: "golf 8", "polo 6"
+    masked = []
+    for mention in mentions:
+        if mention.model:
+            gen = _GENERATION.match(text[mention.end :])
+            if gen:
+                masked.append((mention.end, mention.end + gen.end()))
+        masked.append((mention.start, mention.end))
+    quantities = find_quantities(text, masked, current_year)
+    plates = tuple(plate for plate, _, _ in find_plates(text))
+    return ParsedMessage(raw, text, tuple(wanted), tuple(owned), tuple(quantities), plates, trade_cue)
+
+
+def _mine(before: str) -> bool:
+    return re.search(r"\b(mijn|m'?n|mn|huidige|oude)\s+(?:\w+\s+){0,2}$", before) is not None

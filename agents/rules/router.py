@@ -1,0 +1,185 @@
+"""Intent from cue phrases: each intent scores its cues, the highest wins, ties by priority."""
+
+from __future__ import annotations
+
+import re
+
+from agents.models import ConversationContext, RouterOutput
+from agents.rules.expertise import MANAGER_TRIGGERS, affirmed, defect_bought_here, strong_complaint
+from agents.rules.parse import CAR_WORDS, ParsedMessage
+
+# Earlier wins a tie: the more specific need before the general one.
+PRIORITY = (
+    "complaint",
+    "price_negotiation",
+    "trade_in",
+    "financing_inquiry",
+    "test_drive",
+    "service_inquiry",
+    "car_inquiry",
+    "general_info",
+    "greeting",
+    "other",
+)
+
+
+def _re(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+# (pattern, weight) per intent, on normalised text.
+CUES: dict[str, list[tuple[re.Pattern[str], int]]] = {
+    "complaint": [
+        (_re(r"(?<!geen\s)(?<!geen\senkele\s)\bklacht\w*|\bklagen\b(?<!niks\ste\sklagen)"), 3),
+        (_re(r"\b(ontevreden|teleurgesteld|teleurstellend|schandalig|belachelijk|waardeloos|oplicht\w*|bedrogen|belazerd|"
+             r"genaaid|afgezet|opgelicht|woedend|boos|kwaad|zeer\s+slecht|heel\s+slecht|super\s+slecht|slecht\w*\s+(?:service|ervaring|geholpen|behandeld)|"
+             r"nooit\s+meer|schande|onacceptabel|onbeschoft|onprofessioneel|klote|kut\w*|wtf|prutsers|amateurs|cowboys)\b"), 3),
+        (_re(r"\b(advocaat|advocaten|juridisch\w*|rechtszaak|rechter|rechtbank|consumentenbond|geschillencommissie|"
+             r"ingebrekestelling|aangifte|rechtsbijstand|juridische\s+stappen|politie)\b"), 4),
+        (_re(r"\b(?:koop|aankoop|bestelling|order|koopcontract|contract)\s+(?:\w+\s+){0,2}(?:annuleren|ontbinden|terugdraaien|opzeggen)\b|"
+             r"\b(?:annuleren|ontbinden|terugdraaien)\s+(?:van\s+)?(?:de|mijn)\s+(?:koop|aankoop|bestelling)|"
+             r"\bgeld\s+(?:\w+\s+)?terug\b|\bvan\s+de\s+koop\s+af\b|\bontbind\w*\b|\bterug\s*brengen\b|\bterugbrengen\b"), 4),
+        (_re(r"\b(niemand\s+(?:reageert|belt)|geen\s+reactie|nog\s+steeds\s+(?:niks|niets|geen)|niet\s+(?:terug)?gebeld|"
+             r"alweer\s+kapot|weer\s+kapot|nu\s+al\s+kapot|al\s+weken)\b"), 2),
+        (_re(r"[😡🤬😠]"), 2),
+    ],
+    "price_negotiation": [
+        (_re(r"\b(korting|kortinkje|laatste\s+prijs|scherpste\s+prijs|beste\s+prijs|onderhandel\w*|handje\s*klap|"
+             r"\bbod\b|bieden|bied|biedt|geboden|doe\s+(?:je|jullie)?\s*een\s+bod|afdingen|marchanderen)\b"), 3),
+        (_re(r"\b(?:wat|hoeveel)\s+(?:gaat|kan|wil)\s+er\s+(?:nog\s+)?(?:\w+\s+)?(?:af|vanaf|vanaf)\b|"
+             r"\bkan\s+(?:er\s+)?(?:nog\s+)?(?:iets|wat)\s+(?:van\s+)?(?:de\s+prijs\s+)?(?:af|vanaf)\b|\b(?:mee\s+)?zakken\b|"
+             r"\bte\s+duur\b|\bgoedkoper\s+(?:maken|doen|krijgen|voor\s+mij)\b|\bscherper\b|\bdeal\s+maken\b|"
+             r"\bvoor\s+(?:€\s*)?\d[\d.]*\s*k?\s*(?:euro\s+)?(?:meenemen|mee|weg|kopen|doen|ophalen)\b|"
+             r"\bvoor\s+(?:€\s*)?\d[\d.,]*\s*(?:k|euro|mille|duizend)?\s+(?:neem|koop|wil|mag|kan)\s+ik\s+(?:hem|'?m|em|die|deze|het)\b|"
+             r"\b\d{1,2}\s*(?:%|procent)\s*(?:korting|eraf|er\s+af|minder)|\bprijs\s+(?:\w+\s+)?(?:omlaag|lager|zakken)"), 3),
+    ],
+    "trade_in": [
+        (_re(r"\b(inruil\w*|in\s*te\s*ruilen|inruilen|taxatie|taxeren|inruilwaarde|inruilprijs)\b|"
+             r"\b(?:oude|huidige|mijn|m'?n|mn)\s+(?:\w+\s+)?(?:auto|wagen)\s+(?:\w+\s+)?(?:inleveren|verkopen|kwijt|overdoen)\b"), 3),
+        (_re(r"\bwat\s+(?:geven|bieden|betalen)\s+(?:jullie|je|u)\s+(?:nog\s+)?(?:voor|ervoor)|\bwaard\b|"
+             r"\b(?:kopen|nemen)\s+jullie\s+(?:ook\s+)?(?:auto'?s\s+)?(?:in|over)\b|\b(?:auto|wagen)\s+(?:verkopen|kwijt)\b|\bopkopen\b|\binkoop\b|\boverkopen\b"), 2),
+    ],
+    "financing_inquiry": [
+        (_re(r"\b(financier\w*|financeer\w*|financering\w*|finaciering|lening|lenen|krediet\w*|huurkoop|lease\w*|"
+             r"maandbedrag\w*|maandlast\w*|afbetal\w*|aflossen|aflossing|rente\w*|jkp|bkr|slottermijn|"
+             r"schuldsanering|schuldhulp\w*|wsnp|jaarcijfers|afgewezen|gespreid\s+betalen|in\s+termijnen)\b"), 3),
+        (_re(r"\b(per\s+maand|per\s+mnd|p/m|p\.m\b|p\s?mnd|pm\b|in\s+de\s+maand|maandelijks)"), 3),
+    ],
+    "test_drive": [
+        (_re(r"\b(proefrit\w*|proef\s*rijden|proefrijden|proef\s*rit\w*|proefje|testrit|test\s*rit|testdrive|test\s+drive)\b"), 4),
+        (_re(r"\b(rondje\s+(?:rijden|maken|in)|even\s+(?:in\s+)?rijden|stukje\s+rijden|bezichtig\w*|komen\s+(?:kijken|bekijken|zien|proberen)|"
+             r"langs\s*(?:te\s+)?komen|langskomen|kom\s+(?:ik\s+)?(?:\w+\s+){0,2}(?:kijken|langs)|afspraak\w*|"
+             r"(?:hem|die|deze|em|m)\s+(?:\w+\s+){0,2}(?:zien|bekijken|bezichtigen|proberen)|in\s+het\s+echt\s+(?:zien|bekijken))\b"), 3),
+    ],
+    "service_inquiry": [
+        (_re(r"\b(garantie\w*|bovag|nap|apk|onderhoud\w*|beurt|afleverkosten|aflever\w*|bezorg\w*|thuisbezorg\w*|"
+             r"rijklaar\w*|tenaamstelling|overschrijving|werkplaats|reparatie|repareren|winterbanden|zomerbanden|"
+             r"onderhoudshistorie|onderhoudsboekje|boekjes|carpass|storing\w*|\w*lampje\w*|rammel\w*|lekt|lekkage|defect\w*|"
+             r"kapot|keuring|piep\w*|geluid\w*|tikt|trilt|schokt|start\s+niet|werkt\s+niet|doet\s+het\s+niet|levertijd|ophalen|poetsbeurt|schade\w*|recall|terugroepactie|distributieriem|accu|banden)\b"), 3),
+        (_re(r"\bwat\s+zit\s+er\s+(?:bij|in)\b|\binclusief\b|\bkosten\s+(?:koper|extra)\b|\bk\.k\.?\b|\bbijkomende\s+kosten\b"), 2),
+    ],
+    "car_inquiry": [
+        (_re(r"\b(zoek\w*|op\s*zoek|opzoek|hebben\s+jullie|heb\s+je\s+(?:nog|ook|een)|hebben\s+jullie\s+nog|"
+             r"nog\s+(?:beschikbaar|te\s+koop|leverbaar|aanwezig|op\s+voorraad)|al\s+verkocht|verkocht|staat\s+(?:die|deze|hij|de|het|ie|em)|"
+             r"(?:ik\s+)?(?:wil|neem)\s+(?:hem|die|deze|em|m)\s*(?:graag\s+)?(?:kopen|hebben|nemen)?|interesse|geinteresseerd|"
+             r"aanbod|voorraad|occasion\w*|reserveren|reserveer\w*|aanbetal\w*)\b|\b(?:kom|wil)\s+(?:hem|die|deze|em)\s+(?:\w+\s+)?(?:halen|ophalen)\b"), 2),
+        (_re(r"\b(wat\s+kost|prijs|vraagprijs|km\s*-?\s*stand|kilometerstand|bouwjaar|verbruik\w*|trekhaak|actieradius|bereik|"
+             r"opties|uitvoering|kleur|kopen|automaat|handgeschakeld|benzine|diesel|elektrisch\w*|hybride|plug\s*-?\s*in|"
+             r"suv|stationwagen|hatchback|cabrio|bestelbus|bestelwagen|budget|laden|laadtijd|trekgewicht|pk|vermogen|"
+             r"meer\s+foto'?s|foto'?s|video)\b"), 1),
+    ],
+    "general_info": [
+        (_re(r"\b(openingstijd\w*|geopend|open|dicht|gesloten|hoe\s+laat|tot\s+hoe\s+laat|adres|waar\s+(?:zitten|zit|zijn|zijn\s+jullie|ligt)|"
+             r"locatie|route|parkeren|parkeerplaats|(?:wat\s+is\s+(?:jullie|uw|het|de)\s+|jullie\s+|uw\s+)telefoonnummer|bereikbaar|website|e-?mail\w*|mailadres|koopzondag|"
+             r"feestdag\w*|kerst\w*|pasen|showroom|vestiging\w*|harderwijk|wie\s+zijn\s+jullie|hoeveel\s+auto'?s|"
+             r"station\s+(?:harderwijk|afstand)|ov|bus\s+(?:vanaf|naar))\b"), 3),
+        (_re(r"\b(pinnen|pinbetaling|creditcard|betaalmogelijkhe\w*|contant\s+betalen|betalen\s+met|overmaken)\b"), 2),
+    ],
+    "greeting": [
+        (_re(r"^\W*(hoi|hallo|halo|hey|hee|hi|hello|heey|hoii|goedemorgen|goedemiddag|goedenavond|goedendag|goede\s+(?:morgen|middag|avond|dag)|"
+             r"dag|yo|moi|mogge|moin|hallootjes|hoihoi|beste|geachte|morgen|middag|avond|goeiemorgen|goeiemiddag|goeienavond)\b"), 1),
+        (_re(r"^\W*(bedankt|dank\s*je(?:wel)?|dank\s*u(?:wel)?|dankjewel|dankuwel|thanks|thnx|thx|merci|top|super|prima|ok|oke|okay|"
+             r"helder|duidelijk|fijne\s+dag|tot\s+ziens|doei|later|groetjes|👍)\b"), 1),
+    ],
+}
+
+_FILLER = re.compile(
+    r"\b(hoi|hallo|halo|hey|hee|hi|hello|heey|goedemorgen|goedemiddag|goedenavond|goedendag|goede|morgen|middag|avond|dag|"
+    r"beste|geachte|daar|allemaal|team|seldenrijk|auto|bedankt|dank|je|u|jullie|wel|dankjewel|dankuwel|thanks|thnx|thx|merci|"
+    r"top|super|prima|ok|oke|okay|helder|duidelijk|fijne|tot|ziens|doei|later|groetjes|groet|mvg|voor|de|het|info|hulp|"
+    r"ik|ben|heet|mijn|naam|is|met|en|een|vraag|vraagje|heb|had|mag|ik|iets|vragen|goeiemorgen|goeiemiddag|goeienavond|"
+    r"moi|mogge|moin|yo|hoihoi|hallootjes|nogmaals|alvast|snelle|reactie|antwoord|heel|erg|fijn|mooi|zo|even|nou|ja|nee|hoor)\b"
+)
+_NAME_INTRO = re.compile(r"\b(ik\s+ben|mijn\s+naam\s+is|m'?n\s+naam\s+is|ik\s+heet|met)\s+[a-z]+")
+
+
+def route(parsed: ParsedMessage, context: ConversationContext | None = None) -> RouterOutput:
+    scores = score_intents(parsed, context)
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], PRIORITY.index(item[0])))
+    best, top = ranked[0] if ranked and ranked[0][1] > 0 else ("other", 0)
+    if best == "greeting" and not _only_social(parsed.text):
+        best, top = ("car_inquiry", 1) if parsed.wanted else (ranked[1] if len(ranked) > 1 and ranked[1][1] > 0 else ("other", 0))
+    if best == "other" and _POSITIVE.search(parsed.text) and not parsed.wanted:
+        best, top = "greeting", 1  # "geen klachten hoor, super geholpen!" is a social remark
+    second = next((score for intent, score in ranked if intent != best), 0)
+    confidence = 0.3 if best == "other" else min(0.95, 0.55 + 0.1 * top - 0.08 * second)
+    priority = _priority(best, parsed)
+    return RouterOutput(
+        intent=best,
+        priority=priority,
+        needs_extraction=best not in ("greeting", "other") or bool(parsed.wanted or parsed.quantities),
+        confidence=round(max(0.3, confidence), 2),
+    )
+
+
+def score_intents(parsed: ParsedMessage, context: ConversationContext | None) -> dict[str, int]:
+    text = parsed.text
+    scores = {intent: sum(weight for regex, weight in cues if _affirmed(regex, text)) for intent, cues in CUES.items()}
+    # keep intent and escalation consistent: what the manager gets is a complaint,
+    # a defect on a car bought here is a service matter
+    if any(affirmed(regex, text) for _, regex in MANAGER_TRIGGERS) and not (defect_bought_here(text) and not strong_complaint(text)):
+        scores["complaint"] = max(scores["complaint"], 4)
+    elif defect_bought_here(text):
+        scores["service_inquiry"] += 3
+    if parsed.wanted:
+        scores["car_inquiry"] += 2 if not parsed.trade_in_cue else 1
+    if any(q.kind in ("price", "mileage", "year", "age_years") for q in parsed.quantities):
+        scores["car_inquiry"] += 1
+    if parsed.owned and parsed.trade_in_cue:
+        scores["trade_in"] += 1
+    if scores["car_inquiry"] == 0 and CAR_WORDS.search(text):
+        scores["car_inquiry"] += 1
+    # a warranty or defect question is service; an angry one stays a complaint
+    if scores["complaint"] and scores["service_inquiry"] and scores["complaint"] < 3:
+        scores["complaint"] = 0
+    # "hoe laat kan ik langskomen voor een proefrit" is a test drive, not opening hours
+    if scores["test_drive"] >= 3 and scores["general_info"]:
+        scores["general_info"] -= 1
+    if scores["general_info"] and re.search(r"\bopen\b", text) and not re.search(r"\b(zijn|is|jullie|open\s*\?|zondag|zaterdag|morgen|vandaag|open\s+op|tot|hoe\s+laat)\b", text):
+        scores["general_info"] -= 2  # "open dak", "staat open voor"
+    return scores
+
+
+_POSITIVE = re.compile(r"\b(top|super|geweldig|fantastisch|perfect|bedankt|dank\w*|fijn\w*|prima|toppie|tevreden|netjes|goed\s+geholpen)\b|[😊🙂😀😃👍❤😍🙏]")
+_NEGATION_BEFORE = re.compile(r"\b(niet|geen|nooit|zonder)\s+(?:\w+\s+)?$")
+
+
+def _affirmed(regex: re.Pattern[str], text: str) -> bool:
+    """A cue not negated right before it ("ik ben niet boos")."""
+    return any(not _NEGATION_BEFORE.search(text[max(0, m.start() - 20) : m.start()]) for m in regex.finditer(text))
+
+
+def _only_social(text: str) -> bool:
+    rest = _FILLER.sub(" ", _NAME_INTRO.sub(" ", text))
+    rest = re.sub(r"[^a-z0-9]+", " ", rest).strip()
+    return len(rest.split()) <= 1
+
+
+def _priority(intent: str, parsed: ParsedMessage) -> str:
+    if intent in ("complaint",):
+        return "high"
+    if re.search(r"\b(zsm|z\.s\.m|spoed|dringend|vandaag|direct|meteen|asap|(?:ik\s+)?neem\s+(?:hem|die|deze)|wil\s+(?:hem|die|deze)\s+kopen|aanbetaling)\b", parsed.text):
+        return "high"
+    if intent in ("greeting", "other", "general_info"):
+        return "low"
+    return "medium"

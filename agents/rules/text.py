@@ -1,0 +1,25 @@
+"""Text normalisation shared by the rules: lower case, no accents, emoji kept apart."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TOKEN = re.compile(r"[a-z0-9&]+")
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "´": "'", "`": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+def normalize(text: str) -> str:
+    """'Citroën C3 – €15.000,-' -> 'citroen c3 - €15.000,-' (accents gone, quotes/dashes unified)."""
+    text = text.translate(_QUOTES)
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.lower()
+
+
+def tokens(normalized: str) -> list[str]:
+    return _TOKEN.findall(normalized)
+
+
+def token_spans(normalized: str) -> list[tuple[str, int, int]]:
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(normalized)]

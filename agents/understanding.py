@@ -1,0 +1,49 @@
+"""`seldenrijk analyze`: router, extraction and expertise of each input line, as JSON-ready dicts."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Iterable, Iterator
+
+from agents.backend import AgentBackend
+from agents.models import ConversationContext, Understanding
+
+
+async def understand_async(text: str, backend: AgentBackend, context: ConversationContext | None = None) -> Understanding:
+    context = context or ConversationContext()
+    router, _ = await backend.route(text, context)
+    extraction, _ = await backend.extract(text, context, router)
+    expertise, _ = await backend.assess(text, context, router, extraction)
+    return Understanding(text=text, router=router, extraction=extraction, expertise=expertise)
+
+
+def _as_dict(understanding: Understanding) -> dict:
+    return {
+        "text": understanding.text,
+        "router": understanding.router.model_dump(mode="json"),
+        "extraction": understanding.extraction.model_dump(mode="json"),
+        "expertise": understanding.expertise.model_dump(mode="json"),
+    }
+
+
+def analyze_lines(lines: Iterable[str], backend: AgentBackend) -> Iterator[dict]:
+    """One result per non-empty line, each line understood on its own.
+
+    The rules engine answers synchronously; another backend runs on a private event loop.
+    """
+    understand = getattr(backend, "understand", None)
+    loop = None
+    try:
+        for line in lines:
+            text = line.strip()
+            if not text:
+                continue
+            if understand is not None:
+                result = understand(text, ConversationContext())
+            else:
+                loop = loop or asyncio.new_event_loop()
+                result = loop.run_until_complete(understand_async(text, backend))
+            yield _as_dict(result)
+    finally:
+        if loop is not None:
+            loop.close()

@@ -1,0 +1,268 @@
+"""Chatwoot Application API client (async httpx), per INTEGRATIONS.md section 2.
+
+Needs a USER access token (agent or admin): an agent-bot token cannot search or create
+contacts nor add labels. `{conversation_id}` is always the per-account display id.
+
+Our bot's messages are posted with `content_attributes.seldenrijk_bot = true` (and the
+workflow's message id as `echo_id`), so their webhook echo can be told apart from a staff
+reply even though they are sent with a user token (see integrations.chatwoot_webhook).
+
+Tags become labels through `agents.scoring.label_for_tag` ('interest:ready-to-buy' ->
+'interest-ready-to-buy', 'budget:40k+' -> 'budget-40k-plus').
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Iterable, Literal
+
+import httpx
+from pydantic import BaseModel
+
+from agents.scoring import is_exclusive_label, label_for_tag
+from integrations.errors import IntegrationError, is_retryable_status
+
+log = logging.getLogger(__name__)
+
+BOT_MARKER = "seldenrijk_bot"  # content_attributes key on every message we post
+REUSABLE_STATUSES = {"open", "pending", "snoozed"}
+DISPLAY_TYPES = {"text": 0, "number": 1, "currency": 2, "percent": 3, "link": 4, "date": 5, "list": 6, "checkbox": 7}
+CONTACT_MODEL = 1
+CONVERSATION_CACHE_SECONDS = 600  # staff may resolve a chat; re-check now and then
+ConversationStatus = Literal["open", "resolved", "pending", "snoozed"]
+
+
+class ChatwootRef(BaseModel):
+    contact_id: int
+    conversation_id: int  # display id
+
+
+def phone_key(phone: str | None) -> str:
+    return "".join(ch for ch in phone or "" if ch.isdigit())
+
+
+class ChatwootClient:
+    def __init__(self, base_url: str, api_token: str, account_id: int, inbox_id: int, timeout: float = 10.0):
+        self.account_id = account_id
+        self.inbox_id = inbox_id
+        self._http = httpx.AsyncClient(
+            base_url=f"{base_url.rstrip('/')}/api/v1/accounts/{account_id}",
+            headers={"api_access_token": api_token, "User-Agent": "seldenrijk-agent"},
+            timeout=timeout,
+        )
+        self._contacts: dict[str, int] = {}  # phone digits -> contact id
+        self._source_ids: dict[int, str] = {}  # contact id -> contact_inbox source_id in our inbox
+        self._conversations: dict[str, tuple[ChatwootRef, float]] = {}
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # --- plumbing -----------------------------------------------------------------
+    async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = await self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise IntegrationError(f"Chatwoot {method} {path} timed out", retryable=True) from exc
+        except httpx.TransportError as exc:
+            raise IntegrationError(f"Chatwoot unreachable ({method} {path}): {exc}", retryable=True) from exc
+        if response.status_code >= 300:
+            raise IntegrationError(
+                f"Chatwoot {method} {path} answered {response.status_code}: {response.text[:300]}",
+                retryable=is_retryable_status(response.status_code),
+                status_code=response.status_code,
+            )
+        if not response.content:
+            return {}
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise IntegrationError(f"Chatwoot {method} {path} sent no JSON", retryable=True) from exc
+
+    # --- contacts and conversations --------------------------------------------------
+    async def ensure_contact(self, phone_e164: str, name: str | None) -> int:
+        key = phone_key(phone_e164)
+        if key in self._contacts:
+            return self._contacts[key]
+        contact = await self._find_contact(phone_e164)
+        if contact is None:
+            body = {"inbox_id": self.inbox_id, "name": name or phone_e164, "phone_number": phone_e164}
+            try:
+                created = await self._request("POST", "/contacts", json=body)
+            except IntegrationError as exc:
+                if exc.status_code != 422:
+                    raise
+                # Usually a duplicate phone number (created meanwhile): search again.
+                contact = await self._find_contact(phone_e164)
+                if contact is None:
+                    raise IntegrationError(f"Chatwoot refused contact {phone_e164}: {exc}", retryable=False,
+                                           status_code=422) from exc
+            else:
+                payload = created.get("payload", created)
+                contact = payload.get("contact", payload)
+                source_id = (payload.get("contact_inbox") or {}).get("source_id")
+                if source_id:
+                    self._source_ids[int(contact["id"])] = source_id
+        contact_id = int(contact["id"])
+        self._remember_source_id(contact_id, contact.get("contact_inboxes") or [])
+        self._contacts[key] = contact_id
+        return contact_id
+
+    async def _find_contact(self, phone_e164: str) -> dict | None:
+        # httpx encodes '+' in params as %2B; a literal '+' would be read as a space.
+        data = await self._request("GET", "/contacts/search", params={"q": phone_e164, "page": 1})
+        wanted = phone_key(phone_e164)
+        for contact in data.get("payload") or []:
+            if phone_key(contact.get("phone_number")) == wanted:
+                return contact
+        return None
+
+    def _remember_source_id(self, contact_id: int, contact_inboxes: Iterable[dict]) -> None:
+        for contact_inbox in contact_inboxes:
+            inbox = contact_inbox.get("inbox") or {}
+            inbox_id = inbox.get("id", contact_inbox.get("inbox_id"))
+            if inbox_id == self.inbox_id and contact_inbox.get("source_id"):
+                self._source_ids[contact_id] = contact_inbox["source_id"]
+
+    async def ensure_conversation(self, phone_e164: str, name: str | None) -> ChatwootRef:
+        key = phone_key(phone_e164)
+        cached = self._conversations.get(key)
+        if cached and time.monotonic() - cached[1] < CONVERSATION_CACHE_SECONDS:
+            return cached[0]
+        contact_id = await self.ensure_contact(phone_e164, name)
+        data = await self._request("GET", f"/contacts/{contact_id}/conversations")
+        conversation_id = None
+        for conversation in data.get("payload") or []:  # newest activity first
+            if conversation.get("inbox_id") == self.inbox_id and conversation.get("status") in REUSABLE_STATUSES:
+                conversation_id = int(conversation["id"])
+                break
+        if conversation_id is None:
+            source_id = await self._source_id(contact_id)
+            body = {"source_id": source_id, "inbox_id": self.inbox_id, "contact_id": contact_id}
+            created = await self._request("POST", "/conversations", json=body)
+            conversation_id = int(created["id"])
+        ref = ChatwootRef(contact_id=contact_id, conversation_id=conversation_id)
+        self._conversations[key] = (ref, time.monotonic())
+        return ref
+
+    async def _source_id(self, contact_id: int) -> str:
+        if contact_id not in self._source_ids:
+            created = await self._request(
+                "POST", f"/contacts/{contact_id}/contact_inboxes", json={"inbox_id": self.inbox_id}
+            )
+            self._source_ids[contact_id] = str(created["source_id"])
+        return self._source_ids[contact_id]
+
+    def forget_conversation(self, phone_e164: str) -> None:
+        """Drop the cached conversation (e.g. after it was resolved)."""
+        self._conversations.pop(phone_key(phone_e164), None)
+
+    # --- messages, labels, attributes --------------------------------------------------
+    async def post_message(
+        self,
+        conversation_id: int,
+        content: str,
+        *,
+        incoming: bool,
+        private: bool = False,
+        echo_id: str | None = None,
+    ) -> int:
+        body: dict[str, Any] = {
+            "content": content,
+            "message_type": "incoming" if incoming else "outgoing",
+            "private": private,
+        }
+        if not incoming:
+            body["content_attributes"] = {BOT_MARKER: True, **({"echo_id": echo_id} if echo_id else {})}
+        if echo_id:
+            body["echo_id"] = echo_id
+        created = await self._request("POST", f"/conversations/{conversation_id}/messages", json=body)
+        return int(created["id"])
+
+    async def get_labels(self, conversation_id: int) -> list[str]:
+        data = await self._request("GET", f"/conversations/{conversation_id}/labels")
+        return list(data.get("payload") or [])
+
+    async def add_labels(self, conversation_id: int, labels: list[str]) -> list[str]:
+        """Merge labels (tags are mapped to labels). POST replaces the list, so send the union."""
+        return await self.sync_labels(conversation_id, labels, replace_exclusive=False)
+
+    async def sync_labels(self, conversation_id: int, tags: list[str], *, replace_exclusive: bool = True) -> list[str]:
+        """Set our tags as labels, keeping staff's own labels.
+
+        With `replace_exclusive`, a label of a single-valued family (urgency-, stage-, ...) that
+        is no longer among our tags is dropped, so 'urgency-low' does not linger next to 'urgency-high'.
+        """
+        wanted = [label_for_tag(tag) for tag in tags]
+        current = await self.get_labels(conversation_id)
+        kept = [
+            label for label in current
+            if label in wanted or not (replace_exclusive and is_exclusive_label(label))
+        ]
+        union = list(dict.fromkeys(kept + wanted))
+        if sorted(union) == sorted(current):
+            return current
+        data = await self._request("POST", f"/conversations/{conversation_id}/labels", json={"labels": union})
+        return list(data.get("payload") or union)
+
+    async def update_contact_attributes(self, contact_id: int, attributes: dict[str, Any]) -> None:
+        """Chatwoot merges custom_attributes into the stored hash."""
+        await self._request("PUT", f"/contacts/{contact_id}", json={"custom_attributes": attributes})
+
+    async def assign(self, conversation_id: int, *, assignee_id: int | None = None, team_id: int | None = None) -> None:
+        # With an assignee_id key present Chatwoot ignores team_id: two calls when both are set.
+        if team_id is not None:
+            await self._request("POST", f"/conversations/{conversation_id}/assignments", json={"team_id": team_id})
+        if assignee_id is not None:
+            await self._request(
+                "POST", f"/conversations/{conversation_id}/assignments", json={"assignee_id": assignee_id}
+            )
+
+    async def toggle_status(self, conversation_id: int, status: ConversationStatus) -> str:
+        data = await self._request("POST", f"/conversations/{conversation_id}/toggle_status", json={"status": status})
+        return str((data.get("payload") or {}).get("current_status", status))
+
+    # --- account setup -------------------------------------------------------------
+    async def setup_account(
+        self, attribute_definitions: Iterable[tuple[str, str, str, tuple[str, ...]]], labels: Iterable[str]
+    ) -> dict[str, list[str]]:
+        """Create missing contact attribute definitions and account labels; never touches existing ones."""
+        existing = await self._request(
+            "GET", "/custom_attribute_definitions", params={"attribute_model": CONTACT_MODEL}
+        )
+        existing_keys = {item.get("attribute_key") for item in existing or []}
+        result: dict[str, list[str]] = {
+            "attributes_created": [], "attributes_existing": [], "labels_created": [], "labels_existing": []
+        }
+        for key, display_name, display_type, values in attribute_definitions:
+            if key in existing_keys:
+                result["attributes_existing"].append(key)
+                continue
+            body: dict[str, Any] = {
+                "attribute_key": key,
+                "attribute_display_name": display_name,
+                "attribute_display_type": DISPLAY_TYPES[display_type],
+                "attribute_model": CONTACT_MODEL,
+                "attribute_description": f"Ingevuld door de Seldenrijk WhatsApp-assistent ({key})",
+            }
+            if values:
+                body["attribute_values"] = list(values)
+            await self._request("POST", "/custom_attribute_definitions", json=body)
+            result["attributes_created"].append(key)
+        current = await self._request("GET", "/labels")
+        existing_labels = {str(item.get("title", "")).lower() for item in current.get("payload") or []}
+        for label in dict.fromkeys(labels):
+            if label in existing_labels:
+                result["labels_existing"].append(label)
+                continue
+            body = {"title": label, "description": "Seldenrijk assistent", "color": _label_color(label),
+                    "show_on_sidebar": label.startswith(("lead-", "stage-"))}
+            await self._request("POST", "/labels", json=body)
+            result["labels_created"].append(label)
+        return result
+
+
+def _label_color(label: str) -> str:
+    colors = {"lead-hot": "#e5484d", "lead-warm": "#f76b15", "lead-lukewarm": "#ffc53d", "lead-cold": "#0090ff",
+              "escalated": "#e5484d", "complaint": "#e5484d", "vip": "#8e4ec6"}
+    return colors.get(label, "#1f93ff")

@@ -1,0 +1,215 @@
+"""The local lead record (SQLite, `<data_dir>/crm.sqlite3`).
+
+Always written, Chatwoot or not: it is the CRM when Chatwoot is not configured, and the
+memory of which messages were already mirrored to Chatwoot (so a retried activity never
+posts a message twice).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from agents.models import CRMOutput
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS leads (
+    phone TEXT PRIMARY KEY,
+    name TEXT,
+    score INTEGER,
+    quality TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    attributes TEXT NOT NULL DEFAULT '{}',
+    chatwoot_contact_id INTEGER,
+    chatwoot_conversation_id INTEGER,
+    last_error TEXT,
+    last_error_at TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS score_history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    phone TEXT NOT NULL,
+    score INTEGER NOT NULL,
+    quality TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS transcript (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    phone TEXT NOT NULL,
+    role TEXT NOT NULL,
+    text TEXT NOT NULL,
+    message_id TEXT NOT NULL UNIQUE,
+    at TEXT NOT NULL,
+    chatwoot_message_id INTEGER
+);
+CREATE TABLE IF NOT EXISTS failures (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    phone TEXT NOT NULL,
+    error TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS transcript_phone ON transcript(phone, at);
+CREATE INDEX IF NOT EXISTS history_phone ON score_history(phone, at);
+CREATE INDEX IF NOT EXISTS transcript_chatwoot ON transcript(chatwoot_message_id);
+"""
+
+
+class LeadRow(BaseModel):
+    phone: str
+    name: str | None = None
+    score: int | None = None
+    quality: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    chatwoot_conversation_id: int | None = None
+    last_error: str | None = None
+    updated_at: datetime
+
+
+class TranscriptLine(BaseModel):
+    role: str
+    text: str
+    message_id: str
+    at: datetime
+    chatwoot_message_id: int | None = None
+
+
+def normalize_phone(phone: str) -> str:
+    """'31612345678@c.us', '+31 6 1234 5678' -> '+31612345678'."""
+    digits = "".join(ch for ch in phone.split("@", 1)[0] if ch.isdigit())
+    return f"+{digits}"
+
+
+def _iso(moment: datetime | None) -> str:
+    moment = moment or datetime.now(timezone.utc)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat()  # one offset, so text order is time order
+
+
+class LocalCrm:
+    def __init__(self, data_dir: Path | str):
+        self.path = Path(data_dir) / "crm.sqlite3"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()  # one connection, used from worker threads too
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _execute(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
+        with self._lock:
+            return self._db.execute(sql, params)
+
+    def _touch_lead(self, phone: str, name: str | None, at: datetime | None) -> None:
+        self._execute(
+            "INSERT INTO leads (phone, name, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(phone) DO UPDATE SET name = COALESCE(excluded.name, leads.name), "
+            "updated_at = MAX(leads.updated_at, excluded.updated_at)",
+            (phone, name, _iso(at)),
+        )
+
+    # --- writes ----------------------------------------------------------------------
+    def record_message(
+        self, phone: str, name: str | None, role: str, text: str, message_id: str, at: datetime | None = None
+    ) -> bool:
+        """Add a transcript line; False when this message id was already recorded."""
+        phone = normalize_phone(phone)
+        self._touch_lead(phone, name, at)
+        cursor = self._execute(
+            "INSERT OR IGNORE INTO transcript (phone, role, text, message_id, at) VALUES (?, ?, ?, ?, ?)",
+            (phone, role, text, message_id, _iso(at)),
+        )
+        return cursor.rowcount == 1
+
+    def record_crm(self, phone: str, name: str | None, crm: CRMOutput, at: datetime | None = None) -> None:
+        phone = normalize_phone(phone)
+        self._touch_lead(phone, name, at)
+        self._execute(
+            "UPDATE leads SET score = ?, quality = ?, tags = ?, attributes = ? WHERE phone = ?",
+            (crm.lead_score, crm.lead_quality, json.dumps(crm.tags), json.dumps(crm.custom_attributes), phone),
+        )
+        last = self._execute(
+            "SELECT score, quality FROM score_history WHERE phone = ? ORDER BY id DESC LIMIT 1", (phone,)
+        ).fetchone()
+        if last is None or (last["score"], last["quality"]) != (crm.lead_score, crm.lead_quality):
+            self._execute(
+                "INSERT INTO score_history (phone, score, quality, at) VALUES (?, ?, ?, ?)",
+                (phone, crm.lead_score, crm.lead_quality, _iso(at)),
+            )
+
+    def record_failure(self, phone: str, error: str, at: datetime | None = None) -> None:
+        phone = normalize_phone(phone)
+        self._touch_lead(phone, None, at)
+        self._execute("INSERT INTO failures (phone, error, at) VALUES (?, ?, ?)", (phone, error, _iso(at)))
+        self._execute("UPDATE leads SET last_error = ?, last_error_at = ? WHERE phone = ?", (error, _iso(at), phone))
+
+    def link_chatwoot(self, phone: str, contact_id: int, conversation_id: int) -> None:
+        self._execute(
+            "UPDATE leads SET chatwoot_contact_id = ?, chatwoot_conversation_id = ? WHERE phone = ?",
+            (contact_id, conversation_id, normalize_phone(phone)),
+        )
+
+    def mark_mirrored(self, message_id: str, chatwoot_message_id: int) -> None:
+        self._execute(
+            "UPDATE transcript SET chatwoot_message_id = ? WHERE message_id = ?", (chatwoot_message_id, message_id)
+        )
+
+    # --- reads -----------------------------------------------------------------------
+    def mirrored_id(self, message_id: str) -> int | None:
+        row = self._execute("SELECT chatwoot_message_id FROM transcript WHERE message_id = ?", (message_id,)).fetchone()
+        return row["chatwoot_message_id"] if row else None
+
+    def is_own_chatwoot_message(self, chatwoot_message_id: int) -> bool:
+        """True for a Chatwoot message we posted (webhook echo suppression)."""
+        row = self._execute(
+            "SELECT 1 FROM transcript WHERE chatwoot_message_id = ?", (chatwoot_message_id,)
+        ).fetchone()
+        return row is not None
+
+    def list_leads(self) -> list[LeadRow]:
+        rows = self._execute(
+            "SELECT * FROM leads ORDER BY score IS NULL, score DESC, updated_at DESC"
+        ).fetchall()
+        return [
+            LeadRow(
+                phone=row["phone"],
+                name=row["name"],
+                score=row["score"],
+                quality=row["quality"],
+                tags=json.loads(row["tags"]),
+                attributes=json.loads(row["attributes"]),
+                chatwoot_conversation_id=row["chatwoot_conversation_id"],
+                last_error=row["last_error"],
+                updated_at=datetime.fromisoformat(row["updated_at"]),
+            )
+            for row in rows
+        ]
+
+    def transcript(self, phone: str) -> list[TranscriptLine]:
+        rows = self._execute(
+            "SELECT role, text, message_id, at, chatwoot_message_id FROM transcript WHERE phone = ? ORDER BY at, id",
+            (normalize_phone(phone),),
+        ).fetchall()
+        return [TranscriptLine(**dict(row)) for row in rows]
+
+    def score_history(self, phone: str) -> list[tuple[datetime, int, str]]:
+        rows = self._execute(
+            "SELECT at, score, quality FROM score_history WHERE phone = ? ORDER BY at, id", (normalize_phone(phone),)
+        ).fetchall()
+        return [(datetime.fromisoformat(row["at"]), row["score"], row["quality"]) for row in rows]
+
+    def failures(self, phone: str) -> list[tuple[datetime, str]]:
+        rows = self._execute(
+            "SELECT at, error FROM failures WHERE phone = ? ORDER BY id", (normalize_phone(phone),)
+        ).fetchall()
+        return [(datetime.fromisoformat(row["at"]), row["error"]) for row in rows]

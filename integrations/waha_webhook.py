@@ -1,0 +1,200 @@
+"""Verify and parse WAHA webhook deliveries (INTEGRATIONS.md §1.2–1.5, waha-openapi.json).
+
+Pure functions: the API turns `WebhookRejected` into a 4xx and the parsed result into a
+workflow signal. Nothing here talks to the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from workflows.models import InboundMessage, StaffMessage
+
+SKIPPED_SUFFIXES = {
+    "@g.us": "group chat",
+    "@newsletter": "newsletter",
+    "@broadcast": "broadcast",
+}
+ACCEPTED_SUFFIXES = ("@c.us", "@lid", "@s.whatsapp.net")
+_SURROGATES = ("\ud800", "\udfff")
+
+
+class WebhookRejected(Exception):
+    def __init__(self, status_code: int, reason: str):
+        super().__init__(reason)
+        self.status_code = status_code
+        self.reason = reason
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    id: str = Field(min_length=1)
+    timestamp: float | None = None
+    from_: str = Field(alias="from", min_length=1)
+    fromMe: bool = False
+    source: str | None = None
+    to: str | None = None
+    body: str | None = None
+    hasMedia: bool = False
+    data: dict[str, Any] | None = Field(default=None, alias="_data")
+
+
+class _Envelope(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str | None = None
+    timestamp: float | None = None
+    event: str = Field(min_length=1)
+    session: str | None = None
+    payload: dict[str, Any] | None = None
+
+
+class Ignored(BaseModel):
+    reason: str
+
+
+class CustomerMessage(BaseModel):
+    kind: Literal["customer"] = "customer"
+    message: InboundMessage
+
+
+class StaffTyped(BaseModel):
+    """A salesperson typed on the dealer's phone (fromMe, source "app")."""
+
+    kind: Literal["staff"] = "staff"
+    chat_id: str
+    phone: str
+    message: StaffMessage
+
+
+def verify_hmac(key: str, raw_body: bytes, signature: str | None, timestamp_ms: str | None,
+                *, now: float, max_age_seconds: int) -> None:
+    """X-Webhook-Hmac = hex HMAC-SHA512(key, raw body). Stale X-Webhook-Timestamp is refused."""
+    if not signature:
+        raise WebhookRejected(401, "missing X-Webhook-Hmac header")
+    expected = hmac.new(key.encode(), raw_body, hashlib.sha512).hexdigest()
+    if not hmac.compare_digest(expected, signature.strip().lower()):
+        raise WebhookRejected(401, "X-Webhook-Hmac does not match the body")
+    if timestamp_ms:
+        try:
+            sent = float(timestamp_ms) / 1000.0
+        except ValueError as exc:
+            raise WebhookRejected(400, "X-Webhook-Timestamp is not a number") from exc
+        if abs(now - sent) > max_age_seconds:
+            raise WebhookRejected(401, "X-Webhook-Timestamp is too old (replayed delivery?)")
+
+
+def parse_body(raw_body: bytes) -> dict[str, Any]:
+    if not raw_body.strip():
+        raise WebhookRejected(400, "empty body: expected a WAHA webhook JSON object")
+    try:
+        body = json.loads(raw_body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise WebhookRejected(400, f"body is not valid JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise WebhookRejected(422, "body must be a JSON object (the WAHA webhook envelope)")
+    return _without_surrogates(body)
+
+
+def _without_surrogates(value: Any) -> Any:
+    """JSON may escape lone surrogates (\\udcff) that UTF-8 cannot carry: keep the message, mark the gap."""
+    if isinstance(value, str):
+        return "".join("\ufffd" if _SURROGATES[0] <= ch <= _SURROGATES[1] else ch for ch in value)
+    if isinstance(value, dict):
+        return {key: _without_surrogates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_surrogates(item) for item in value]
+    return value
+
+
+
+def _error_text(exc: ValidationError, prefix: str) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "(root)"
+    return f"{prefix}{where}: {first['msg']}"
+
+
+def _phone_for(chat_id: str) -> str:
+    digits = "".join(ch for ch in chat_id.split("@", 1)[0] if ch.isdigit())
+    return f"+{digits}"
+
+
+def _sender_name(payload: _Payload) -> str | None:
+    data = payload.data or {}
+    for key in ("notifyName", "pushName"):
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:100]
+    return None
+
+
+def _timestamp(value: float | None, default: datetime) -> datetime:
+    if value is None or value <= 0:
+        return default
+    try:
+        return datetime.fromtimestamp(value, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return default
+
+
+def parse_event(body: dict[str, Any], *, received_at: datetime, max_chars: int) -> Ignored | CustomerMessage | StaffTyped:
+    """Classify one delivery: a customer message, a salesperson's own message, or ignored."""
+    try:
+        envelope = _Envelope.model_validate(body)
+    except ValidationError as exc:
+        raise WebhookRejected(422, _error_text(exc, "envelope field ")) from exc
+    if envelope.event not in ("message", "message.any"):
+        return Ignored(reason=f"event '{envelope.event}' is not handled")
+    if envelope.payload is None:
+        raise WebhookRejected(422, "payload: a message event needs a payload object")
+    try:
+        payload = _Payload.model_validate(envelope.payload)
+    except ValidationError as exc:
+        raise WebhookRejected(422, _error_text(exc, "payload.")) from exc
+
+    chat_id = payload.from_ if not payload.fromMe else (payload.to or payload.from_)
+    if chat_id == "status@broadcast":
+        return Ignored(reason="status update")
+    for suffix, what in SKIPPED_SUFFIXES.items():
+        if chat_id.endswith(suffix):
+            return Ignored(reason=what)
+    if not chat_id.endswith(ACCEPTED_SUFFIXES):
+        raise WebhookRejected(422, f"payload.from '{chat_id[:40]}' is not a WhatsApp chat id")
+    chat_id = chat_id.replace("@s.whatsapp.net", "@c.us")
+    if not any(ch.isdigit() for ch in chat_id.split("@", 1)[0]):
+        raise WebhookRejected(422, "payload.from has no phone digits")
+
+    text = (payload.body or "").strip()
+    if not text and not payload.hasMedia:
+        return Ignored(reason="empty message")
+    if len(text) > max_chars:
+        text = text[:max_chars] + " […]"
+    sent_at = _timestamp(payload.timestamp, received_at)
+
+    if payload.fromMe:
+        if payload.source == "app" and text:
+            return StaffTyped(
+                chat_id=chat_id,
+                phone=_phone_for(chat_id),
+                message=StaffMessage(text=text, via="whatsapp_app", delivered=True, external_id=payload.id, at=sent_at),
+            )
+        return Ignored(reason="own message (fromMe)")
+    return CustomerMessage(
+        message=InboundMessage(
+            message_id=payload.id,
+            chat_id=chat_id,
+            phone=_phone_for(chat_id),
+            sender_name=_sender_name(payload),
+            text=text or "(foto of bestand zonder tekst)",
+            sent_at=sent_at,
+            received_at=received_at,
+            has_media=payload.hasMedia,
+        )
+    )

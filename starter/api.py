@@ -1,0 +1,274 @@
+"""The webhook API: WAHA and Chatwoot in, Temporal signals out, plus health, metrics and the chat page.
+
+Every handler answers within milliseconds: it verifies, parses and hands the message to the
+chat's workflow with signal-with-start. If Temporal is unreachable it answers 503, so WAHA
+retries and nothing that was accepted is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.service import RPCError, RPCStatusCode
+
+from config import Settings
+from integrations import chatwoot_webhook, waha_webhook
+from integrations.waha_webhook import CustomerMessage, Ignored, StaffTyped, WebhookRejected
+from observability import metrics
+from workflows import search_attributes as sa
+from workflows.conversation import ConversationWorkflow
+from workflows.models import (
+    ConversationInput,
+    HandoffEnded,
+    StaffEngagement,
+    StaffMessage,
+    conversation_workflow_id,
+    phone_digits,
+)
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).parent / "static"
+UNAVAILABLE = {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED}
+
+ClientProvider = Callable[[], Awaitable[Client]]
+
+
+class TemporalUnavailable(Exception):
+    pass
+
+
+def _reject(endpoint: str, exc: WebhookRejected) -> JSONResponse:
+    metrics.WEBHOOKS_REJECTED.labels(endpoint=endpoint, reason=str(exc.status_code)).inc()
+    return JSONResponse({"status": "rejected", "reason": exc.reason}, status_code=exc.status_code)
+
+
+def _unavailable(detail: str) -> JSONResponse:
+    return JSONResponse(
+        {"status": "unavailable", "reason": f"Temporal is unreachable, retry later: {detail}"},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
+def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
+    """`get_client` returns a connected Temporal client or raises (then we answer 503)."""
+    app = FastAPI(title="Seldenrijk WhatsApp agent", version="0.1.0")
+
+    async def client_or_unavailable() -> Client:
+        try:
+            return await get_client()
+        except Exception as exc:  # noqa: BLE001 - any connection failure means "retry later"
+            raise TemporalUnavailable(str(exc)) from exc
+
+    def new_conversation(chat_id: str, phone: str, name: str | None) -> ConversationInput:
+        return ConversationInput(
+            chat_id=chat_id,
+            phone=phone,
+            customer_name=name,
+            human_quiet_minutes=settings.human_quiet_period_minutes,
+            rate_limit_per_minute=settings.rate_limit_per_minute,
+        )
+
+    async def signal_with_start(chat_id: str, phone: str, name: str | None, signal: str, arg: Any) -> str:
+        client = await client_or_unavailable()
+        workflow_id = conversation_workflow_id(chat_id)
+        try:
+            await client.start_workflow(
+                ConversationWorkflow.run,
+                new_conversation(chat_id, phone, name),
+                id=workflow_id,
+                task_queue=settings.temporal_task_queue,
+                start_signal=signal,
+                start_signal_args=[arg],
+                search_attributes=TypedSearchAttributes([SearchAttributePair(sa.CUSTOMER_PHONE, phone)]),
+                static_summary=f"WhatsApp-gesprek {phone}",
+                rpc_timeout=timedelta(seconds=5),
+            )
+        except RPCError as exc:
+            if exc.status in UNAVAILABLE:
+                raise TemporalUnavailable(exc.message) from exc
+            raise
+        return workflow_id
+
+    async def existing_conversation(phone: str) -> WorkflowHandle:
+        client = await client_or_unavailable()
+        return client.get_workflow_handle(conversation_workflow_id(phone))
+
+    @app.exception_handler(TemporalUnavailable)
+    async def _temporal_down(request: Request, exc: TemporalUnavailable):
+        return _unavailable(str(exc))
+
+    # --- WAHA ---------------------------------------------------------------------
+    @app.post("/webhook/waha")
+    async def waha(request: Request):
+        started = time.perf_counter()
+        raw = await request.body()
+        try:
+            if settings.waha_webhook_hmac_key:
+                waha_webhook.verify_hmac(
+                    settings.waha_webhook_hmac_key,
+                    raw,
+                    request.headers.get("x-webhook-hmac"),
+                    request.headers.get("x-webhook-timestamp"),
+                    now=time.time(),
+                    max_age_seconds=settings.webhook_max_age_seconds,
+                )
+            event = waha_webhook.parse_event(
+                waha_webhook.parse_body(raw),
+                received_at=datetime.now(timezone.utc),
+                max_chars=settings.max_message_chars,
+            )
+        except WebhookRejected as exc:
+            return _reject("waha", exc)
+        if isinstance(event, Ignored):
+            return {"status": "ignored", "reason": event.reason}
+        if isinstance(event, StaffTyped):
+            workflow_id = await signal_with_start(event.chat_id, event.phone, None, "staff_message", event.message)
+            return {"status": "staff_message", "workflow_id": workflow_id}
+        assert isinstance(event, CustomerMessage)
+        message = event.message
+        workflow_id = await signal_with_start(
+            message.chat_id, message.phone, message.sender_name, "new_message", message
+        )
+        metrics.WEBHOOK_ACK_SECONDS.labels(endpoint="waha").observe(time.perf_counter() - started)
+        return {"status": "queued", "workflow_id": workflow_id}
+
+    # --- Chatwoot -----------------------------------------------------------------
+    async def chatwoot(request: Request, url_token: str | None):
+        raw = await request.body()
+        try:
+            if settings.chatwoot_webhook_secret:
+                chatwoot_webhook.verify_signature(
+                    settings.chatwoot_webhook_secret,
+                    request.headers.get("x-chatwoot-timestamp", ""),
+                    raw,
+                    request.headers.get("x-chatwoot-signature", ""),
+                    now=time.time(),
+                    max_age_seconds=settings.webhook_max_age_seconds,
+                )
+            elif not settings.chatwoot_webhook_token:
+                raise WebhookRejected(
+                    503, "set CHATWOOT_WEBHOOK_SECRET (Chatwoot ≥ 4.12) or CHATWOOT_WEBHOOK_TOKEN first"
+                )
+            elif not url_token or not _same(url_token, settings.chatwoot_webhook_token):
+                raise WebhookRejected(401, "unknown webhook token in the URL")
+            event = chatwoot_webhook.parse_event(waha_webhook.parse_body(raw), inbox_id=settings.chatwoot_inbox_id)
+        except WebhookRejected as exc:
+            return _reject("chatwoot", exc)
+        if event is None:
+            return {"status": "ignored"}
+        return await _dispatch_chatwoot(event)
+
+    async def _dispatch_chatwoot(event) -> dict:
+        now = datetime.now(timezone.utc)
+        phone = event.phone_e164
+        if not phone:
+            return {"status": "ignored", "reason": "no customer phone number on the conversation"}
+        chat_id = f"{phone_digits(phone)}@c.us"
+        if isinstance(event, chatwoot_webhook.StaffReply):
+            message = StaffMessage(
+                text=event.text, author=event.author, via="chatwoot", external_id=f"cw-{event.message_id}", at=now
+            )
+            workflow_id = await signal_with_start(chat_id, phone, None, "staff_message", message)
+            return {"status": "staff_reply_queued", "workflow_id": workflow_id}
+        handle = await existing_conversation(phone)
+        if isinstance(event, chatwoot_webhook.ConversationResolved):
+            signal, arg = "handoff_ended", HandoffEnded(reason="opgelost in Chatwoot", at=now)
+        elif isinstance(event, chatwoot_webhook.StaffEngaged):
+            signal, arg = "staff_engaged", StaffEngagement(how=event.how, by=event.who, at=now)
+        else:
+            return {"status": "ignored", "reason": type(event).__name__}
+        try:
+            await handle.signal(signal, arg)
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.NOT_FOUND:
+                return {"status": "ignored", "reason": "no conversation for this customer"}
+            if exc.status in UNAVAILABLE:
+                raise TemporalUnavailable(exc.message) from exc
+            raise
+        return {"status": signal, "workflow_id": handle.id}
+
+    @app.post("/webhook/chatwoot")
+    async def chatwoot_signed(request: Request):
+        return await chatwoot(request, None)
+
+    @app.post("/webhook/chatwoot/{token}")
+    async def chatwoot_with_token(token: str, request: Request):
+        return await chatwoot(request, token)
+
+    # --- reading ------------------------------------------------------------------
+    @app.get("/api/conversations/{phone}")
+    async def conversation_state(phone: str):
+        if not settings.chat_page_enabled:
+            return JSONResponse({"reason": "disabled (ENABLE_CHAT_PAGE)"}, status_code=404)
+        if not phone_digits(phone):
+            return JSONResponse({"reason": "not a phone number"}, status_code=422)
+        handle = await existing_conversation(phone)
+        try:
+            snapshot = await handle.query(ConversationWorkflow.state)
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.NOT_FOUND:
+                return JSONResponse({"reason": "no conversation yet"}, status_code=404)
+            if exc.status in UNAVAILABLE:
+                raise TemporalUnavailable(exc.message) from exc
+            raise
+        return JSONResponse(snapshot.model_dump(mode="json"))
+
+    @app.get("/healthz")
+    async def healthz():
+        try:
+            client = await get_client()
+            await client.service_client.check_health()
+            temporal = "ok"
+        except Exception as exc:  # noqa: BLE001
+            temporal = f"unreachable: {exc}"[:200]
+        healthy = temporal == "ok"
+        return JSONResponse({"api": "ok", "temporal": temporal}, status_code=200 if healthy else 503)
+
+    app.mount("/metrics", metrics.metrics_asgi_app())
+
+    @app.get("/", include_in_schema=False)
+    async def chat_page():
+        if not settings.chat_page_enabled:
+            return JSONResponse({"reason": "the chat page is off (ENABLE_CHAT_PAGE)"}, status_code=404)
+        return FileResponse(STATIC_DIR / "chat.html")
+
+    from starter.escalation_routes import escalation_router
+
+    app.include_router(escalation_router(client_or_unavailable, settings))
+    return app
+
+
+def _same(given: str, expected: str) -> bool:
+    import hmac
+
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+class LazyTemporalClient:
+    """Connects on first use and again after a failure, so the API starts before Temporal."""
+
+    def __init__(self, settings: Settings, address: str):
+        self.settings = settings
+        self.address = address
+        self._client: Client | None = None
+
+    async def __call__(self) -> Client:
+        if self._client is None:
+            from temporalio.contrib.pydantic import pydantic_data_converter
+
+            self._client = await Client.connect(
+                self.address,
+                namespace=self.settings.temporal_namespace,
+                data_converter=pydantic_data_converter,
+            )
+        return self._client

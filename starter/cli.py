@@ -1,0 +1,197 @@
+"""The `seldenrijk` command.
+
+Each command runs in a single event loop (one `asyncio.run`): Temporal clients must not
+outlive their loop, and a second loop per process crashes at exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+
+from config import Settings, reload_settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    if getattr(args, "data_dir", None):
+        os.environ["DATA_DIR"] = args.data_dir
+    settings = reload_settings()
+    from observability.logging import configure_logging
+
+    configure_logging(settings)
+    return settings
+
+
+async def _client(settings: Settings, runtime=None):
+    from starter.devstack import connect
+
+    address = settings.temporal_address or "127.0.0.1:7233"
+    return await connect(address, settings.temporal_namespace, wait_seconds=5, runtime=runtime)
+
+
+def cmd_run(args, settings: Settings) -> Awaitable[None]:
+    from starter.devstack import run_stack
+
+    return run_stack(settings, port=args.port, temporal_port=args.temporal_port, ui_port=args.ui_port)
+
+
+async def cmd_worker(args, settings: Settings) -> None:
+    import signal
+
+    from observability.metrics import start_metrics_server
+    from worker.build import running_worker
+
+    from observability.metrics import sdk_runtime
+
+    if settings.app_metrics_port:
+        start_metrics_server(settings.app_metrics_port)
+    client = await _client(settings, runtime=sdk_runtime(settings.worker_metrics_port))
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    async with running_worker(client, settings):
+        print(f"worker polling task queue '{settings.temporal_task_queue}'", flush=True)
+        await stop.wait()
+
+
+async def cmd_api(args, settings: Settings) -> None:
+    import uvicorn
+
+    from starter.api import LazyTemporalClient, create_app
+
+    address = settings.temporal_address or "127.0.0.1:7233"
+    app = create_app(settings, LazyTemporalClient(settings, address))
+    # log_config=None: uvicorn's records go through our masking JSON handler too.
+    await uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_config=None)).serve()
+
+
+async def cmd_analyze(args, settings: Settings) -> None:
+    from agents.rules import RulesEngine
+    from agents.understanding import analyze_lines
+    from worker.build import claude_backend
+
+    backend = claude_backend(settings) or RulesEngine()
+    lines = (line.rstrip("\n") for line in sys.stdin)
+    async for row in analyze_lines(lines, backend):
+        print(row, flush=True)
+
+
+async def cmd_inventory(args, settings: Settings) -> int:
+    from inventory import cli as inventory_cli
+
+    if args.inventory_command == "sync":
+        return await inventory_cli.sync_async(settings, sys.stdout)
+    if args.inventory_command == "search":
+        return inventory_cli.search(settings, " ".join(args.query))
+    if args.inventory_command == "status":
+        return inventory_cli.status(settings)
+    return inventory_cli.list_cars(settings, as_json=args.json)
+
+
+async def cmd_chatwoot(args, settings: Settings) -> None:
+    import json
+
+    from starter.chatwoot_setup import run_setup
+
+    print(json.dumps(await run_setup(settings), indent=2, ensure_ascii=False))
+
+
+async def cmd_escalations(args, settings: Settings) -> None:
+    from starter import escalations_cli
+
+    client = await _client(settings)
+    if args.escalation_command == "list":
+        escalations_cli.print_escalations(await escalations_cli.list_escalations(client), args.json)
+    elif args.escalation_command == "ack":
+        await escalations_cli.ack(client, args.escalation_id, args.by)
+        print(f"acknowledged {args.escalation_id}")
+    elif args.escalation_command == "resolve":
+        await escalations_cli.resolve(client, args.escalation_id, args.outcome, args.by)
+        print(f"resolved {args.escalation_id}")
+
+
+async def cmd_leads(args, settings: Settings) -> None:
+    from starter.leads_cli import print_leads
+
+    print_leads(settings, as_json=args.json)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    data_dir_help = "where state, outboxes and the dev server's database live (DATA_DIR, default var/)"
+    parser = argparse.ArgumentParser(prog="seldenrijk", description="Seldenrijk Auto WhatsApp sales agent")
+    parser.add_argument("--data-dir", help=data_dir_help)
+    # Every command also takes --data-dir after its name (`seldenrijk run --data-dir x`).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", default=argparse.SUPPRESS, help=data_dir_help)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def add_command(name: str, **kwargs) -> argparse.ArgumentParser:
+        return commands.add_parser(name, parents=[common], **kwargs)
+
+    run = add_command("run", help="start the local stack: Temporal dev server + UI, worker, API")
+    run.add_argument("--port", type=int, default=8000, help="API port (default 8000)")
+    run.add_argument("--temporal-port", type=int, default=7233)
+    run.add_argument("--ui-port", type=int, default=8233)
+    run.set_defaults(handler=cmd_run)
+
+    add_command("worker", help="run only the Temporal worker").set_defaults(handler=cmd_worker)
+
+    api = add_command("api", help="run only the webhook API")
+    api.add_argument("--port", type=int, default=8000)
+    api.add_argument("--host", default="0.0.0.0")
+    api.set_defaults(handler=cmd_api)
+
+    add_command(
+        "analyze", help="read messages from stdin, print router/extraction/expertise as JSON lines"
+    ).set_defaults(handler=cmd_analyze)
+
+    inventory = add_command("inventory", help="the car inventory snapshot")
+    inventory_commands = inventory.add_subparsers(dest="inventory_command", required=True)
+    inventory_commands.add_parser("sync", help="sync every source now")
+    search = inventory_commands.add_parser("search", help='e.g. seldenrijk inventory search "golf diesel tot 25k"')
+    search.add_argument("query", nargs="+")
+    inventory_commands.add_parser("status", help="per-source status and snapshot age")
+    listing = inventory_commands.add_parser("list", help="every car in the snapshot")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    inventory.set_defaults(handler=cmd_inventory)
+
+    chatwoot = add_command("chatwoot", help="Chatwoot account set-up")
+    chatwoot_commands = chatwoot.add_subparsers(dest="chatwoot_command", required=True)
+    chatwoot_commands.add_parser("setup", help="create custom attributes and labels (idempotent)")
+    chatwoot.set_defaults(handler=cmd_chatwoot)
+
+    escalations = add_command("escalations", help="open escalations: list, ack, resolve")
+    escalation_commands = escalations.add_subparsers(dest="escalation_command", required=True)
+    listing = escalation_commands.add_parser("list")
+    listing.add_argument("--json", action="store_true")
+    ack = escalation_commands.add_parser("ack")
+    ack.add_argument("escalation_id")
+    ack.add_argument("--by", default=os.environ.get("USER"))
+    resolve = escalation_commands.add_parser("resolve")
+    resolve.add_argument("escalation_id")
+    resolve.add_argument("--outcome", default="resolved")
+    resolve.add_argument("--by", default=os.environ.get("USER"))
+    escalations.set_defaults(handler=cmd_escalations)
+
+    leads = add_command("leads", help="leads in the local CRM record, hottest first")
+    leads.add_argument("--json", action="store_true")
+    leads.set_defaults(handler=cmd_leads)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = _settings(args)
+    handler: Callable = args.handler
+    try:
+        code = asyncio.run(handler(args, settings))
+    except KeyboardInterrupt:
+        return 130
+    return code if isinstance(code, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

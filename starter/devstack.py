@@ -1,0 +1,191 @@
+"""`seldenrijk run`: a Temporal dev server (with UI), the worker and the API in one command.
+
+The dev server persists to SQLite under the data dir, so conversations survive a restart.
+One Ctrl-C stops everything: the API, the worker, then the server process (which is also
+tied to our lifetime with PR_SET_PDEATHSIG, so a killed parent leaves no orphan).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import logging
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import uvicorn
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from config import Settings
+from starter.binaries import temporal_cli
+from workflows import search_attributes
+
+log = logging.getLogger(__name__)
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: SIGTERM it when the parent process dies."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+class DevServer:
+    def __init__(self, data_dir: Path, port: int, ui_port: int, namespace: str):
+        self.port = port
+        self.ui_port = ui_port
+        self.namespace = namespace
+        self.db_file = data_dir / "temporal.sqlite3"
+        self.log_file = data_dir / "temporal-server.log"
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        cmd = [
+            str(temporal_cli()), "server", "start-dev",
+            "--db-filename", str(self.db_file),
+            "--ip", "127.0.0.1",
+            "--port", str(self.port),
+            "--ui-port", str(self.ui_port),
+            "--namespace", self.namespace,
+            "--log-level", "warn",
+            "--ui-disable-news-fetch",
+        ]
+        for name, kind in search_attributes.CLI_TYPES.items():
+            cmd += ["--search-attribute", f"{name}={kind}"]
+        return cmd
+
+    def start(self) -> None:
+        self.db_file.parent.mkdir(parents=True, exist_ok=True)
+        log_handle = self.log_file.open("ab")
+        self.process = subprocess.Popen(
+            self.command(),
+            stdout=log_handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # our Ctrl-C is ours to handle; we stop it in order
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        )
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if not self.process or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+
+    def exited(self) -> int | None:
+        return self.process.poll() if self.process else None
+
+
+async def connect(address: str, namespace: str, *, wait_seconds: float = 30.0, runtime=None) -> Client:
+    """Connect, retrying while a just-started server comes up."""
+    deadline = asyncio.get_running_loop().time() + wait_seconds
+    while True:
+        try:
+            return await Client.connect(
+                address, namespace=namespace, data_converter=pydantic_data_converter, runtime=runtime
+            )
+        except Exception:  # noqa: BLE001 - not up yet
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.3)
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn without its own signal handling: `run_stack` owns Ctrl-C."""
+
+    @contextlib.contextmanager
+    def capture_signals(self):
+        yield
+
+
+def banner(settings: Settings, port: int, ui_url: str | None, address: str) -> str:
+    waha = settings.waha_url or f"outbox {settings.outbox_dir / 'whatsapp.jsonl'}"
+    chatwoot = settings.chatwoot_base_url or f"local CRM {settings.data_dir / 'crm.sqlite3'} (`seldenrijk leads`)"
+    agents = "Claude" if settings.anthropic_api_key else "built-in Dutch rules engine"
+    lines = [
+        "",
+        "Seldenrijk WhatsApp agent is running",
+        f"  Chat page (try the agent)  http://localhost:{port}/",
+        f"  WAHA webhook               POST http://localhost:{port}/webhook/waha",
+        f"  Chatwoot webhook           POST http://localhost:{port}/webhook/chatwoot",
+        f"  Health / metrics           http://localhost:{port}/healthz  http://localhost:{port}/metrics",
+        f"  Temporal                   {address}" + (f"   UI {ui_url}" if ui_url else ""),
+        f"  Agents                     {agents}",
+        f"  WhatsApp replies           {waha}",
+        f"  CRM                        {chatwoot}",
+        f"  Data dir                   {settings.data_dir.resolve()}",
+        "Press Ctrl-C to stop.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+async def run_stack(settings: Settings, *, port: int, temporal_port: int, ui_port: int) -> None:
+    from inventory.schedule import ensure_sync_schedule
+    from starter.api import create_app
+    from worker.build import running_worker
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+    server: DevServer | None = None
+    ui_url = None
+    if settings.temporal_address:
+        address = settings.temporal_address
+    else:
+        server = DevServer(settings.data_dir, temporal_port, ui_port, settings.temporal_namespace)
+        server.start()
+        address = server.address
+        ui_url = f"http://localhost:{ui_port}"
+    try:
+        from observability.metrics import sdk_runtime
+
+        client = await connect(
+            address, settings.temporal_namespace, runtime=sdk_runtime(settings.worker_metrics_port)
+        )
+        await ensure_sync_schedule(client, settings)
+
+        async def get_client() -> Client:
+            return client
+
+        app = create_app(settings, get_client)
+        api = _QuietServer(uvicorn.Config(app, host="0.0.0.0", port=port, log_level="warning", log_config=None))
+        async with running_worker(client, settings):
+            api_task = asyncio.create_task(api.serve())
+            print(banner(settings, port, ui_url, address), flush=True)
+            server_exit = asyncio.create_task(_watch(server, stop))
+            await stop.wait()
+            print("Stopping…", flush=True)
+            api.should_exit = True
+            await api_task
+            server_exit.cancel()
+    finally:
+        if server:
+            server.stop()
+        print("Stopped.", flush=True)
+
+
+async def _watch(server: DevServer | None, stop: asyncio.Event) -> None:
+    """If the Temporal server dies, stop the stack instead of limping on."""
+    if server is None:
+        return
+    while not stop.is_set():
+        if server.exited() is not None:
+            print(f"Temporal dev server exited; see {server.log_file}", file=sys.stderr, flush=True)
+            stop.set()
+        await asyncio.sleep(1)
+

@@ -1,0 +1,427 @@
+"""A local Chatwoot peer: the Application API endpoints we use, with in-memory state.
+
+Every request is checked against chatwoot-swagger.json: the path and method must exist,
+required query parameters must be present and JSON bodies must validate against the
+operation's requestBody schema. Violations are recorded (tests assert there are none).
+Semantics follow INTEGRATIONS.md section 2: contact search is a substring match on the
+DECODED `q` (an unencoded '+' becomes a space and finds nothing), phone numbers are unique
+(422), POST labels replaces the list, contact custom_attributes merge.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from integrations.chatwoot_webhook import signature_for
+from tests.peers.http_peer import ThreadedServer
+from tests.peers.waha import _resolve
+
+SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "specs" / "chatwoot-swagger.json"
+E164 = re.compile(r"^\+[1-9]\d{1,14}$")
+LABEL = re.compile(r"^[a-z0-9_-]+$")
+MESSAGE_TYPES = {"incoming": 0, "outgoing": 1}
+
+
+class _SpecOperation:
+    def __init__(self, template: str, method: str, operation: dict, spec: dict):
+        self.template = template
+        self.method = method
+        pattern = re.sub(r"\{[^/]+\}", r"(?P<\g<0>>[^/]+)", template)
+        pattern = pattern.replace("(?P<{", "(?P<").replace("}>", ">")
+        self.regex = re.compile(f"^{pattern}$")
+        params = [_resolve(p, spec) for p in operation.get("parameters", [])]
+        self.required_query = [p["name"] for p in params if p.get("in") == "query" and p.get("required")]
+        body = (operation.get("requestBody") or {}).get("content", {}).get("application/json", {}).get("schema")
+        self.body_schema = _resolve(body, spec) if body else None
+
+
+class ChatwootPeer:
+    def __init__(self, api_token: str = "test-chatwoot-token", account_id: int = 1, inbox_id: int = 7,
+                 new_conversation_status: str = "open"):
+        self.api_token = api_token
+        self.account_id = account_id
+        self.inbox_id = inbox_id
+        self.new_conversation_status = new_conversation_status
+        self.violations: list[str] = []
+        self.requests: list[tuple[str, str, str]] = []  # method, path, raw query
+        self.contacts: dict[int, dict] = {}
+        self.conversations: dict[int, dict] = {}  # display id -> conversation
+        self.messages: dict[int, dict] = {}
+        self.attribute_definitions: dict[int, dict] = {}
+        self.account_labels: dict[int, dict] = {}
+        self.assignments: list[tuple[int, dict]] = []
+        self.users = {1: {"id": 1, "name": "Bot API", "type": "user"}, 5: {"id": 5, "name": "Sanne", "type": "user"}}
+        self._ids: dict[str, int] = {}
+        self._failures: list[list] = []  # [status, path part, requests to let pass first, count]
+        self._hang_seconds = 0.0
+        self._lock = threading.Lock()
+        spec = json.loads(SPEC_PATH.read_text())
+        self._operations = [
+            _SpecOperation(template, method, operation, spec)
+            for template, item in spec["paths"].items()
+            for method, operation in item.items()
+            if method in ("get", "post", "put", "patch", "delete")
+        ]
+        # Literal segments win over placeholders (/contacts/search before /contacts/{id}).
+        self._operations.sort(key=lambda op: op.template.count("{"))
+        app = Starlette(routes=[Route("/{path:path}", self._dispatch, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])])
+        self.server = ThreadedServer(app)
+
+    # --- control -------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def __enter__(self) -> "ChatwootPeer":
+        self.server.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.stop()
+
+    def fail_next(self, count: int, status: int = 500, path_contains: str | None = None, after: int = 0) -> None:
+        """Requests whose path contains `path_contains` (all when None): let `after` pass, fail `count`."""
+        with self._lock:
+            self._failures.append([status, path_contains, after, count])
+
+    def hang(self, seconds: float) -> None:
+        """Answer every request only after `seconds` (0 switches it off)."""
+        self._hang_seconds = seconds
+
+    def _next_id(self, kind: str) -> int:
+        self._ids[kind] = self._ids.get(kind, 0) + 1
+        return self._ids[kind]
+
+    # --- helpers for tests ------------------------------------------------------------
+    def conversation_messages(self, conversation_id: int) -> list[dict]:
+        return [m for m in self.messages.values() if m["conversation_id"] == conversation_id]
+
+    def add_contact(self, name: str, phone: str) -> dict:
+        with self._lock:
+            return self._create_contact({"name": name, "phone_number": phone, "inbox_id": self.inbox_id})
+
+    def staff_reply(self, conversation_id: int, text: str, user_id: int = 5, private: bool = False) -> dict:
+        """A human agent answers in the Chatwoot UI: returns the message_created webhook body."""
+        with self._lock:
+            message = self._create_message(
+                conversation_id,
+                {"content": text, "message_type": "outgoing", "private": private},
+                sender=self.users[user_id],
+            )
+        return self.webhook_body(message["id"])
+
+    def webhook_body(self, message_id: int) -> dict:
+        """message_created as Chatwoot's Message#webhook_data builds it (INTEGRATIONS.md 3.2)."""
+        message = self.messages[message_id]
+        conversation = self.conversations[message["conversation_id"]]
+        contact = self.contacts[conversation["contact_id"]]
+        if message["message_type"] == 0:
+            sender = {k: contact[k] for k in ("id", "name", "email", "phone_number", "identifier")}
+        else:
+            sender = {**message["sender"], "email": "agent@seldenrijk.nl"}
+        return {
+            "event": "message_created",
+            "id": message["id"],
+            "content": message["content"],
+            "message_type": "incoming" if message["message_type"] == 0 else "outgoing",
+            "content_type": "text",
+            "content_attributes": message["content_attributes"],
+            "additional_attributes": {},
+            "private": message["private"],
+            "created_at": "2026-05-04T10:00:00.000Z",
+            "source_id": None,
+            "sender": sender,
+            "inbox": {"id": self.inbox_id, "name": "WhatsApp"},
+            "account": {"id": self.account_id, "name": "Seldenrijk Auto"},
+            "conversation": self._conversation_json(conversation),
+        }
+
+    def signed_headers(self, secret: str, raw_body: bytes, timestamp: int) -> dict[str, str]:
+        return {
+            "X-Chatwoot-Timestamp": str(timestamp),
+            "X-Chatwoot-Signature": signature_for(secret, str(timestamp), raw_body),
+            "X-Chatwoot-Delivery": str(uuid.uuid4()),
+            "Content-Type": "application/json",
+        }
+
+    # --- request handling -------------------------------------------------------------
+    async def _dispatch(self, request: Request):
+        if self._hang_seconds:
+            await asyncio.sleep(self._hang_seconds)
+        path = request.url.path
+        method = request.method.lower()
+        raw = await request.body()
+        with self._lock:
+            self.requests.append((request.method, path, request.url.query))
+            if request.headers.get("api_access_token") != self.api_token:
+                self.violations.append(f"{request.method} {path}: missing or wrong api_access_token")
+                return JSONResponse({"error": "Invalid Access Token"}, status_code=401)
+            operation, params = self._match(method, path)
+            if operation is None:
+                self.violations.append(f"{request.method} {path}: not in chatwoot-swagger.json")
+                return JSONResponse({"error": "not found"}, status_code=404)
+            if params.get("account_id") != str(self.account_id):
+                self.violations.append(f"{request.method} {path}: wrong account id")
+            body = self._check(operation, request, raw)
+            if body is None:
+                return JSONResponse({"message": "request does not match the spec"}, status_code=400)
+            for rule in self._failures:
+                status, path_part = rule[0], rule[1]
+                if path_part is not None and path_part not in path:
+                    continue
+                if rule[2] > 0:
+                    rule[2] -= 1
+                    continue
+                rule[3] -= 1
+                if rule[3] == 0:
+                    self._failures.remove(rule)
+                return JSONResponse({"error": "injected failure"}, status_code=status)
+            handler = getattr(self, "_" + re.sub(r"[^a-z]+", "_", f"{method} {operation.template}").strip("_"), None)
+            if handler is None:
+                self.violations.append(f"{request.method} {operation.template}: not implemented by the peer")
+                return JSONResponse({"error": "not implemented"}, status_code=501)
+            return handler(params, request.query_params, body)
+
+    def _match(self, method: str, path: str) -> tuple[_SpecOperation | None, dict[str, str]]:
+        for operation in self._operations:
+            if operation.method == method:
+                found = operation.regex.match(path)
+                if found:
+                    return operation, found.groupdict()
+        return None, {}
+
+    def _check(self, operation: _SpecOperation, request: Request, raw: bytes) -> dict | None:
+        where = f"{operation.method.upper()} {operation.template}"
+        for name in operation.required_query:
+            if name not in request.query_params:
+                self.violations.append(f"{where}: missing required query parameter {name}")
+                return None
+        if not raw:
+            if operation.body_schema is not None and operation.method != "get":
+                self.violations.append(f"{where}: missing JSON body")
+                return None
+            return {}
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            self.violations.append(f"{where}: body is not JSON")
+            return None
+        if operation.body_schema is not None:
+            try:
+                jsonschema.validate(body, operation.body_schema)
+            except jsonschema.ValidationError as exc:
+                self.violations.append(f"{where}: {exc.message}")
+                return None
+        return body
+
+    # --- contacts ---------------------------------------------------------------------
+    def _create_contact(self, body: dict) -> dict:
+        phone = body.get("phone_number")
+        contact_id = self._next_id("contact")
+        contact = {
+            "id": contact_id,
+            "name": body.get("name") or "",
+            "email": body.get("email"),
+            "phone_number": phone,
+            "identifier": body.get("identifier"),
+            "custom_attributes": dict(body.get("custom_attributes") or {}),
+            "additional_attributes": dict(body.get("additional_attributes") or {}),
+            "contact_inboxes": [],
+        }
+        if body.get("inbox_id"):
+            contact["contact_inboxes"].append(self._contact_inbox(contact_id, int(body["inbox_id"])))
+        self.contacts[contact_id] = contact
+        return contact
+
+    def _contact_inbox(self, contact_id: int, inbox_id: int) -> dict:
+        return {"source_id": str(uuid.uuid4()), "inbox": {"id": inbox_id, "name": "WhatsApp", "channel_type": "Channel::Api"}}
+
+    def _get_api_v_accounts_account_id_contacts_search(self, params, query, body):
+        needle = (query.get("q") or "").lower()
+        found = [
+            c for c in self.contacts.values()
+            if needle and any(needle in str(c.get(key) or "").lower() for key in ("name", "email", "phone_number", "identifier"))
+        ]
+        return JSONResponse({"meta": {"count": len(found), "current_page": 1, "has_more": False}, "payload": found[:15]})
+
+    def _post_api_v_accounts_account_id_contacts(self, params, query, body):
+        phone = body.get("phone_number")
+        if phone and not E164.match(phone):
+            return JSONResponse({"message": "Phone number should be in e164 format"}, status_code=422)
+        if phone and any(c["phone_number"] == phone for c in self.contacts.values()):
+            return JSONResponse({"message": "Phone number has already been taken", "attributes": ["phone_number"]},
+                                status_code=422)
+        contact = self._create_contact(body)
+        return JSONResponse({"payload": {"contact": contact, "contact_inbox": contact["contact_inboxes"][0]}})
+
+    def _put_api_v_accounts_account_id_contacts_id(self, params, query, body):
+        contact = self.contacts.get(int(params["id"]))
+        if contact is None:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        contact["custom_attributes"].update(body.get("custom_attributes") or {})
+        contact["additional_attributes"].update(body.get("additional_attributes") or {})
+        for key in ("name", "email", "phone_number", "identifier"):
+            if key in body:
+                contact[key] = body[key]
+        return JSONResponse({"payload": contact})
+
+    def _post_api_v_accounts_account_id_contacts_id_contact_inboxes(self, params, query, body):
+        contact = self.contacts.get(int(params["id"]))
+        if contact is None:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        contact_inbox = self._contact_inbox(contact["id"], int(body["inbox_id"]))
+        contact["contact_inboxes"].append(contact_inbox)
+        return JSONResponse(contact_inbox)
+
+    def _get_api_v_accounts_account_id_contacts_id_conversations(self, params, query, body):
+        contact_id = int(params["id"])
+        mine = [c for c in self.conversations.values() if c["contact_id"] == contact_id]
+        mine.sort(key=lambda c: c["last_activity_at"], reverse=True)
+        return JSONResponse({"payload": [self._conversation_json(c) for c in mine[:20]]})
+
+    # --- conversations ----------------------------------------------------------------
+    def _conversation_json(self, conversation: dict) -> dict:
+        contact = self.contacts[conversation["contact_id"]]
+        assignee = self.users.get(conversation["assignee_id"]) if conversation["assignee_id"] else None
+        return {
+            "id": conversation["id"],
+            "inbox_id": conversation["inbox_id"],
+            "status": conversation["status"],
+            "channel": "Channel::Api",
+            "labels": list(conversation["labels"]),
+            "custom_attributes": {},
+            "additional_attributes": {},
+            "contact_inbox": {"contact_id": contact["id"], "inbox_id": conversation["inbox_id"],
+                              "source_id": conversation["source_id"]},
+            "meta": {
+                "sender": {k: contact[k] for k in ("id", "name", "phone_number", "email", "identifier")} | {"type": "contact"},
+                "assignee": assignee,
+                "assignee_type": "User" if assignee else None,
+                "team": {"id": conversation["team_id"]} if conversation["team_id"] else None,
+            },
+            "last_activity_at": conversation["last_activity_at"],
+        }
+
+    def _post_api_v_accounts_account_id_conversations(self, params, query, body):
+        contact_id = body.get("contact_id")
+        contact = self.contacts.get(int(contact_id)) if contact_id else None
+        if contact is None:
+            source_owner = [c for c in self.contacts.values()
+                            if any(ci["source_id"] == body["source_id"] for ci in c["contact_inboxes"])]
+            if not source_owner:
+                return JSONResponse({"error": "contact inbox not found"}, status_code=404)
+            contact = source_owner[0]
+        display_id = self._next_id("conversation")
+        self.conversations[display_id] = {
+            "id": display_id,
+            "inbox_id": int(body.get("inbox_id") or self.inbox_id),
+            "contact_id": contact["id"],
+            "source_id": body["source_id"],
+            "status": body.get("status") or self.new_conversation_status,
+            "labels": [],
+            "assignee_id": body.get("assignee_id"),
+            "team_id": body.get("team_id"),
+            "last_activity_at": display_id,
+        }
+        return JSONResponse(self._conversation_json(self.conversations[display_id]))
+
+    def _conversation(self, params) -> dict | None:
+        return self.conversations.get(int(params["conversation_id"]))
+
+    def _create_message(self, conversation_id: int, body: dict, sender: dict | None = None) -> dict:
+        conversation = self.conversations[conversation_id]
+        message_id = self._next_id("message")
+        message = {
+            "id": message_id,
+            "conversation_id": conversation_id,
+            "content": body["content"],
+            "message_type": MESSAGE_TYPES[body.get("message_type", "outgoing")],
+            "private": bool(body.get("private")),
+            "content_attributes": dict(body.get("content_attributes") or {}),
+            "echo_id": body.get("echo_id"),
+            "sender": sender or self.users[1],
+        }
+        self.messages[message_id] = message
+        conversation["last_activity_at"] = 1000 + message_id
+        return message
+
+    def _post_api_v_accounts_account_id_conversations_conversation_id_messages(self, params, query, body):
+        if self._conversation(params) is None:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        message = self._create_message(int(params["conversation_id"]), body)
+        return JSONResponse({k: v for k, v in message.items() if k != "echo_id"})
+
+    def _get_api_v_accounts_account_id_conversations_conversation_id_labels(self, params, query, body):
+        conversation = self._conversation(params)
+        if conversation is None:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        return JSONResponse({"payload": list(conversation["labels"])})
+
+    def _post_api_v_accounts_account_id_conversations_conversation_id_labels(self, params, query, body):
+        conversation = self._conversation(params)
+        if conversation is None:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        bad = [label for label in body["labels"] if not LABEL.match(label)]
+        if bad:
+            self.violations.append(f"invalid label(s) {bad}")
+        conversation["labels"] = list(dict.fromkeys(body["labels"]))  # replaces, as Chatwoot does
+        return JSONResponse({"payload": conversation["labels"]})
+
+    def _post_api_v_accounts_account_id_conversations_conversation_id_assignments(self, params, query, body):
+        conversation = self._conversation(params)
+        if conversation is None:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        self.assignments.append((conversation["id"], dict(body)))
+        if "assignee_id" in body:  # team_id is ignored when assignee_id is present
+            conversation["assignee_id"] = body["assignee_id"]
+        elif "team_id" in body:
+            conversation["team_id"] = body["team_id"]
+        return JSONResponse(self.users.get(conversation["assignee_id"]) or {})
+
+    def _post_api_v_accounts_account_id_conversations_conversation_id_toggle_status(self, params, query, body):
+        conversation = self._conversation(params)
+        if conversation is None:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        conversation["status"] = body["status"]
+        return JSONResponse({"meta": {}, "payload": {"success": True, "conversation_id": conversation["id"],
+                                                     "current_status": conversation["status"], "snoozed_until": None}})
+
+    # --- account setup ------------------------------------------------------------------
+    def _get_api_v_accounts_account_id_custom_attribute_definitions(self, params, query, body):
+        model = int(query["attribute_model"])
+        return JSONResponse([d for d in self.attribute_definitions.values() if d["attribute_model"] == model])
+
+    def _post_api_v_accounts_account_id_custom_attribute_definitions(self, params, query, body):
+        model = int(body.get("attribute_model", 0))
+        if any(d["attribute_key"] == body.get("attribute_key") and d["attribute_model"] == model
+               for d in self.attribute_definitions.values()):
+            return JSONResponse({"message": "Attribute key has already been taken"}, status_code=422)
+        definition_id = self._next_id("attribute")
+        self.attribute_definitions[definition_id] = {"id": definition_id, **body, "attribute_model": model}
+        return JSONResponse(self.attribute_definitions[definition_id])
+
+    def _get_api_v_accounts_account_id_labels(self, params, query, body):
+        return JSONResponse({"payload": list(self.account_labels.values())})
+
+    def _post_api_v_accounts_account_id_labels(self, params, query, body):
+        title = str(body.get("title", ""))
+        if not LABEL.match(title):
+            self.violations.append(f"invalid account label {title!r}")
+            return JSONResponse({"message": "Title is invalid"}, status_code=422)
+        if any(label["title"] == title for label in self.account_labels.values()):
+            return JSONResponse({"message": "Title has already been taken"}, status_code=422)
+        label_id = self._next_id("label")
+        self.account_labels[label_id] = {"id": label_id, **body}
+        return JSONResponse(self.account_labels[label_id])

@@ -1,0 +1,113 @@
+"""A local WAHA peer: records sendText requests and checks them against waha-openapi.json."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from tests.peers.http_peer import ThreadedServer
+
+SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "specs" / "waha-openapi.json"
+
+
+def _resolve(schema: Any, spec: dict) -> Any:
+    """Inline local $refs so jsonschema can validate without a registry."""
+    if isinstance(schema, dict):
+        if "$ref" in schema:
+            target: Any = spec
+            for part in schema["$ref"].lstrip("#/").split("/"):
+                target = target[part]
+            return _resolve(target, spec)
+        return {key: _resolve(value, spec) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_resolve(item, spec) for item in schema]
+    return schema
+
+
+def send_text_schema() -> dict:
+    spec = json.loads(SPEC_PATH.read_text())
+    operation = spec["paths"]["/api/sendText"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    return _resolve(body, spec)
+
+
+class WahaPeer:
+    """WAHA's sendText on 127.0.0.1. `fail_next(n, status)` makes the next n calls fail."""
+
+    def __init__(self, api_key: str | None = "test-waha-key"):
+        self.api_key = api_key
+        self.sent: list[dict] = []
+        self.violations: list[str] = []
+        self.requests = 0
+        self._failures: list[int] = []
+        self._down = False
+        self._lock = threading.Lock()
+        self._schema = send_text_schema()
+        self._counter = 0
+        app = FastAPI()
+        app.post("/api/sendText")(self._send_text)
+        self.server = ThreadedServer(app)
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def fail_next(self, count: int, status: int = 500) -> None:
+        with self._lock:
+            self._failures.extend([status] * count)
+
+    def set_down(self, down: bool) -> None:
+        """Down: every request gets 503, as when the WAHA container restarts."""
+        self._down = down
+
+    async def _send_text(self, request: Request):
+        raw = await request.body()
+        with self._lock:
+            self.requests += 1
+            if self.api_key and request.headers.get("x-api-key") != self.api_key:
+                self.violations.append("missing or wrong X-Api-Key")
+                return JSONResponse({"message": "Unauthorized"}, status_code=401)
+            if self._down:
+                return JSONResponse({"message": "down"}, status_code=503)
+            if self._failures:
+                return JSONResponse({"message": "injected failure"}, status_code=self._failures.pop(0))
+        try:
+            body = json.loads(raw)
+            jsonschema.validate(body, self._schema)
+        except (ValueError, jsonschema.ValidationError) as exc:
+            with self._lock:
+                self.violations.append(f"sendText body invalid: {exc}")
+            return JSONResponse({"message": str(exc)}, status_code=400)
+        with self._lock:
+            self._counter += 1
+            body["_received_at"] = time.time()
+            self.sent.append(body)
+            message_id = f"true_{body['chatId']}_{self._counter:08d}"
+        return JSONResponse({"id": message_id, "body": body["text"], "fromMe": True}, status_code=201)
+
+    def texts_for(self, chat_id: str) -> list[str]:
+        return [item["text"] for item in self.sent if item["chatId"] == chat_id]
+
+    async def wait_for(self, count: int, chat_id: str | None = None, timeout: float = 20.0) -> list[dict]:
+        import asyncio
+
+        deadline = time.monotonic() + timeout
+        while True:
+            items = [item for item in self.sent if chat_id is None or item["chatId"] == chat_id]
+            if len(items) >= count or time.monotonic() > deadline:
+                return items
+            await asyncio.sleep(0.05)
+
+    def __enter__(self) -> "WahaPeer":
+        self.server.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.stop()

@@ -1,0 +1,88 @@
+"""A running pipeline for tests: real worker on the real dev server, the real API app, a WAHA peer."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from temporalio.client import Client
+
+from config import Settings
+from starter.api import create_app
+from tests.peers.waha import WahaPeer
+from worker.build import running_worker
+from workflows.conversation import ConversationWorkflow
+from workflows.models import ConversationSnapshot, conversation_workflow_id
+
+
+def random_phone() -> str:
+    return "3169" + "".join(random.choice("0123456789") for _ in range(7))
+
+
+def make_settings(tmp_path: Path, task_queue: str, **overrides) -> Settings:
+    values = dict(
+        data_dir=tmp_path,
+        temporal_task_queue=task_queue,
+        inventory_sources=["sample"],
+        waha_api_key="test-waha-key",
+        _env_file=None,
+    )
+    values.update(overrides)
+    return Settings(**values)
+
+
+@dataclass
+class Pipeline:
+    client: Client
+    settings: Settings
+    http: httpx.AsyncClient
+    waha: WahaPeer | None
+
+    async def post(self, body: dict | bytes, headers: dict | None = None) -> httpx.Response:
+        if isinstance(body, bytes):
+            return await self.http.post("/webhook/waha", content=body, headers=headers or {})
+        return await self.http.post("/webhook/waha", json=body, headers=headers or {})
+
+    async def snapshot(self, phone: str) -> ConversationSnapshot:
+        handle = self.client.get_workflow_handle(conversation_workflow_id(phone))
+        return await handle.query(ConversationWorkflow.state)
+
+    async def wait_until(self, phone: str, predicate, timeout: float = 20.0) -> ConversationSnapshot:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                snapshot = await self.snapshot(phone)
+                if predicate(snapshot):
+                    return snapshot
+            except Exception:  # noqa: BLE001 - not started yet
+                snapshot = None
+            if time.monotonic() > deadline:
+                raise AssertionError(f"condition not met in {timeout}s; last state: {snapshot}")
+            await asyncio.sleep(0.05)
+
+
+@contextlib.asynccontextmanager
+async def pipeline(
+    client: Client, settings: Settings, *, with_waha: bool = True, worker: bool = True
+) -> AsyncIterator[Pipeline]:
+    async def get_client() -> Client:
+        return client
+
+    with contextlib.ExitStack() as stack:
+        peer = stack.enter_context(WahaPeer(api_key=settings.waha_api_key)) if with_waha else None
+        if peer:
+            settings = settings.model_copy(update={"waha_url": peer.url})
+        app = create_app(settings, get_client)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
+            if worker:
+                async with running_worker(client, settings):
+                    yield Pipeline(client, settings, http, peer)
+            else:
+                yield Pipeline(client, settings, http, peer)

@@ -1,0 +1,75 @@
+"""`seldenrijk run` as a user runs it: one command, a reply in the outbox, one Ctrl-C stops all."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+
+from tests.peers.http_peer import free_port
+from tests.waha_events import message_event
+
+SELDENRIJK = Path(sys.executable).parent / "seldenrijk"
+
+
+def _wait_for(url: str, timeout: float) -> httpx.Response:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return httpx.get(url, timeout=2)
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def _outbox_lines(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def test_run_starts_everything_replies_and_stops_cleanly(tmp_path):
+    port, temporal_port, ui_port = free_port(), free_port(), free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("WAHA_", "TEMPORAL_"))}
+    env["INVENTORY_SOURCES"] = "sample"
+    stack = subprocess.Popen(
+        [str(SELDENRIJK), "run", "--port", str(port), "--temporal-port", str(temporal_port),
+         "--ui-port", str(ui_port), "--data-dir", str(tmp_path)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        health = _wait_for(f"http://127.0.0.1:{port}/healthz", 60)
+        assert health.json() == {"api": "ok", "temporal": "ok"}
+        assert _wait_for(f"http://127.0.0.1:{ui_port}/", 30).status_code == 200  # the Temporal UI
+        assert "<html" in httpx.get(f"http://127.0.0.1:{port}/").text.lower()  # the chat page
+
+        outbox = tmp_path / "outbox" / "whatsapp.jsonl"
+        sent_at = time.monotonic()
+        response = httpx.post(f"http://127.0.0.1:{port}/webhook/waha", json=message_event("31612340000", "Hoi, staat de Polo nog?"))
+        assert response.status_code == 200 and response.json()["status"] == "queued"
+        while not _outbox_lines(outbox) and time.monotonic() - sent_at < 10:
+            time.sleep(0.05)
+        elapsed = time.monotonic() - sent_at
+        replies = _outbox_lines(outbox)
+        assert replies and replies[0]["chatId"] == "31612340000@c.us"
+        assert elapsed < 2.0, f"reply took {elapsed:.2f}s"
+        assert (tmp_path / "temporal.sqlite3").exists()
+
+        children = psutil.Process(stack.pid).children(recursive=True)
+        assert any("temporal" in " ".join(child.cmdline()) for child in children)
+    finally:
+        stack.send_signal(signal.SIGINT)
+        output, _ = stack.communicate(timeout=60)
+    assert stack.returncode in (0, 130), output
+    assert "Stopped." in output
+    assert f"http://localhost:{port}/" in output and f"http://localhost:{ui_port}" in output
+    time.sleep(0.5)
+    assert not [child for child in children if child.is_running() and child.status() != psutil.STATUS_ZOMBIE]

@@ -1,0 +1,581 @@
+"""ConversationWorkflow: one per WhatsApp chat, messages processed one at a time in order.
+
+Each message walks route → extract → expertise → inventory → reply → lead score → send,
+every step an activity with its own timeout, retry policy and UI summary. CRM mirroring
+runs in its own lane so a Chatwoot outage never delays the customer's reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.agents import (
+        AgentActivities,
+        AssessRequest,
+        ComposeRequest,
+        ExtractRequest,
+        ScoreRequest,
+        StepRequest,
+    )
+    from activities.crm import CrmActivities, CrmFailure, CrmSyncRequest
+    from activities.inventory import InventoryActivities
+    from activities.messaging import MessagingActivities, SendReplyRequest
+    from agents import context as memory
+    from agents.models import (
+        Car,
+        ConversationOutput,
+        InventorySearchResult,
+        ReplyRequest,
+        Understanding,
+        Usage,
+    )
+    from inventory.search import InventorySearchRequest
+    from workflows import search_attributes as sa
+    from workflows.models import (
+        Acknowledgement,
+        ConversationInput,
+        ConversationSnapshot,
+        EscalationClosed,
+        EscalationInput,
+        EscalationNote,
+        HandoffEnded,
+        InboundMessage,
+        MessageTimings,
+        OpenEscalation,
+        PendingCrmUpdate,
+        ProcessedMessage,
+        Resolution,
+        ScorePoint,
+        StaffEngagement,
+        StaffMessage,
+        escalation_workflow_id,
+    )
+
+SEEN_IDS_KEPT = 1000
+RECENT_KEPT = 20
+CRM_BATCH = 20
+# Chatwoot reports our own escalation assignment as an assignment; a person's comes later.
+OWN_ASSIGNMENT_ECHO = timedelta(minutes=2)
+# Intents that make the inventory worth searching, besides a named car or an availability question.
+CAR_INTENTS = {"car_inquiry", "test_drive", "price_negotiation", "financing_inquiry"}
+
+# Claude may be slow or failing: a few quick attempts, then the rules engine answers.
+AGENT_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=500), backoff_coefficient=2.0, maximum_attempts=3)
+RULES_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_attempts=3)
+SEND_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=30),
+    non_retryable_error_types=["WahaRejected"],
+)
+CRM_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=2),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=5),
+    non_retryable_error_types=["NonRetryableIntegrationError"],
+)
+
+FLOOD_NOTICE = (
+    "Je stuurt ons veel berichten tegelijk 🙂 We lezen alles, maar beantwoorden ze even niet "
+    "automatisch. Een collega kijkt er zo snel mogelijk naar."
+)
+
+
+def _clip(text: str, size: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+@workflow.defn
+class ConversationWorkflow:
+    @workflow.init
+    def __init__(self, state: ConversationInput) -> None:
+        self.s = state
+        self._seen = set(state.seen_message_ids)
+        self._seen_staff = set(state.seen_staff_ids)
+        self._processing: str | None = None
+        self._crm_in_flight = False
+        self._draining = False
+        self._last_answer: str | None = None
+        self._last_customer_message: str | None = None
+        self._claude_failed = False  # per message: once Claude gave up, the rules engine finishes it
+        self._escalation_enabled = True
+
+    # --- signals and query ------------------------------------------------------
+    @workflow.signal
+    def new_message(self, message: InboundMessage) -> None:
+        if message.message_id in self._seen:
+            return  # WAHA redelivers until it gets a 2xx: process each message once
+        self._remember(message.message_id)
+        if self._flooding(message.received_at):
+            self.s.held_messages.append(message)
+            self._queue_crm("customer", message.text, message.message_id, message.received_at)
+            last = self.s.flood_notice_sent_at
+            if last is None or message.received_at - last > timedelta(minutes=10):
+                self.s.flood_notice_due = True
+                self.s.flood_notice_sent_at = message.received_at
+            return
+        self.s.pending.append(message)
+
+    @workflow.signal
+    async def staff_message(self, message: StaffMessage) -> None:
+        if message.external_id and message.external_id in self._seen_staff:
+            return
+        if message.external_id:
+            self._seen_staff.add(message.external_id)
+            self.s.seen_staff_ids = (self.s.seen_staff_ids + [message.external_id])[-SEEN_IDS_KEPT:]
+        self._human_took_over(message.at)
+        self.s.staff_pending.append(message)
+        await self._signal_escalation("acknowledge", Acknowledgement(by=message.author, via="chatwoot", at=message.at))
+
+    @workflow.signal
+    async def staff_engaged(self, engagement: StaffEngagement) -> None:
+        opened = self.s.open_escalation
+        if engagement.how == "assigned" and opened and engagement.at - opened.started_at < OWN_ASSIGNMENT_ECHO:
+            return  # Chatwoot echoing the assignment our escalation just made, not a person
+        self._human_took_over(engagement.at)
+        await self._signal_escalation(
+            "acknowledge", Acknowledgement(by=engagement.by, via="chatwoot", at=engagement.at)
+        )
+
+    @workflow.signal
+    async def handoff_ended(self, ended: HandoffEnded) -> None:
+        self.s.human_active = False
+        self.s.human_active_until = None
+        await self._signal_escalation("resolve", Resolution(outcome=ended.reason, via="chatwoot", at=ended.at))
+
+    @workflow.signal
+    def escalation_closed(self, closed: EscalationClosed) -> None:
+        if self.s.open_escalation and self.s.open_escalation.escalation_id == closed.escalation_id:
+            self.s.open_escalation = None
+            self.s.human_active = False
+            self.s.human_active_until = None
+            self._set_escalated(False)
+
+    @workflow.query
+    def state(self) -> ConversationSnapshot:
+        return ConversationSnapshot(
+            **self.s.model_dump(),
+            workflow_id=workflow.info().workflow_id,
+            processing=self._processing,
+            last_customer_message=self._last_customer_message,
+            last_answer=self._last_answer,
+        )
+
+    # --- main loop ---------------------------------------------------------------
+    @workflow.run
+    async def run(self, state: ConversationInput) -> None:
+        workflow.upsert_search_attributes([sa.CUSTOMER_PHONE.value_set(self.s.phone)])
+        crm_lane = asyncio.create_task(self._crm_lane())
+        processed_this_run = 0
+        while True:
+            await workflow.wait_condition(
+                lambda: bool(self.s.pending or self.s.staff_pending or self.s.flood_notice_due)
+                or self._time_to_continue(processed_this_run)
+            )
+            if self.s.flood_notice_due:
+                self.s.flood_notice_due = False
+                await self._send(FLOOD_NOTICE, f"flood:{workflow.now().isoformat()}", None)
+            if self.s.staff_pending:
+                await self._deliver_staff_message(self.s.staff_pending.pop(0))
+                continue
+            if self.s.pending:
+                message = self.s.pending.pop(0)
+                await self._process(message)
+                processed_this_run += 1
+                continue
+            if self._time_to_continue(processed_this_run):
+                break
+        # Hand over to a fresh run: stop the CRM lane (its batch stays queued), let handlers finish.
+        self._draining = True
+        crm_lane.cancel()
+        await workflow.wait_condition(lambda: not self._crm_in_flight and workflow.all_handlers_finished())
+        workflow.continue_as_new(self.s)
+
+    def _time_to_continue(self, processed_this_run: int) -> bool:
+        if self.s.pending or self.s.staff_pending:
+            return False
+        return processed_this_run >= self.s.messages_per_run or workflow.info().is_continue_as_new_suggested()
+
+    # --- one customer message -----------------------------------------------------
+    async def _process(self, message: InboundMessage) -> None:
+        self._processing = message.message_id
+        self._last_customer_message = message.text
+        started = workflow.now()
+        record = ProcessedMessage(
+            message_id=message.message_id,
+            content=message.text,
+            timings=MessageTimings(received_at=message.received_at, started_at=started),
+        )
+        if message.sender_name and not self.s.customer_name:
+            self.s.customer_name = message.sender_name
+        context = memory.prepare_context(self.s.context, message.received_at)
+        if self.s.customer_name and not context.customer_name:
+            context = context.model_copy(update={"customer_name": self.s.customer_name})
+        self._claude_failed = False
+
+        understanding = await self._understand(message.text, context, record)
+        silent = self._bot_is_silent(workflow.now())
+        decision = record.expertise_output.escalation_decision
+        wants_escalation = decision.escalate and self._escalation_enabled
+        record.needs_escalation = decision.escalate
+        record.escalation_type = decision.escalation_type if decision.escalate else None
+
+        escalation_type = None
+        if wants_escalation and self.s.open_escalation:
+            await self._signal_escalation(
+                "add_note",
+                EscalationNote(text=message.text, reason=decision.reason, at=workflow.now()),
+            )
+            record.escalation_id = self.s.open_escalation.escalation_id
+        elif wants_escalation and not silent:
+            escalation_type = decision.escalation_type
+
+        inventory = None
+        if not silent and escalation_type is None and self._wants_inventory(understanding):
+            inventory = await self._search_inventory(message.text, context, understanding, record)
+            record.rag_results = inventory
+
+        after_customer = memory.absorb_understanding(context, message.text, message.received_at, understanding)
+        if escalation_type:
+            record.escalation_id = await self._start_escalation(message, decision, after_customer)
+
+        reply: ConversationOutput | None = None
+        if not silent:
+            reply = await self._compose(message.text, context, understanding, inventory, escalation_type, decision.urgency, record)
+            record.conversation_output = reply
+
+        crm = await self._score(after_customer, understanding, record)
+        record.crm_output = crm
+
+        if reply is not None:
+            await self._send(reply.response_text, f"{workflow.info().workflow_id}:{message.message_id}", message)
+            record.timings.replied_at = workflow.now()
+            self._last_answer = reply.response_text
+            shown = self._shown_cars(reply, inventory)
+            after_customer = memory.absorb_reply(after_customer, reply.response_text, workflow.now(), shown)
+        else:
+            record.bot_silent = True
+
+        self.s.context = after_customer
+        self._queue_crm("customer", message.text, message.message_id, message.received_at, None if reply else crm)
+        if reply is not None:
+            self._queue_crm("bot", reply.response_text, f"{message.message_id}:reply", workflow.now(), crm)
+        self._finish(record, understanding)
+
+    async def _understand(self, text: str, context, record: ProcessedMessage) -> Understanding:
+        route = await self._agent_step(
+            AgentActivities.route_message,
+            StepRequest(text=text, context=context),
+            f"router ← «{_clip(text)}»",
+        )
+        router = route.router
+        self._account(record, "router", route)
+        record.router_output = router
+
+        extract = await self._agent_step(
+            AgentActivities.extract_details,
+            ExtractRequest(text=text, context=context, router=router),
+            f"extraction ← {router.intent} ({router.confidence:.2f})",
+        )
+        extraction = extract.extraction
+        self._account(record, "extraction", extract)
+        record.extraction_output = extraction
+
+        prefs = extraction.car_preferences
+        car = " ".join(part for part in (prefs.make, prefs.model) if part) or "geen auto genoemd"
+        assess = await self._agent_step(
+            AgentActivities.assess_expertise,
+            AssessRequest(text=text, context=context, router=router, extraction=extraction),
+            f"expertise ← {router.intent}, {car}",
+        )
+        self._account(record, "expertise", assess)
+        record.expertise_output = assess.expertise
+        self._escalation_enabled = assess.escalation_enabled
+        return Understanding(text=text, router=router, extraction=extraction, expertise=assess.expertise)
+
+    async def _agent_step(self, activity, request, summary: str):
+        """Run one agent step; when Claude keeps failing, the rules engine answers instead."""
+        if self._claude_failed:
+            request = request.model_copy(update={"backend": "rules"})
+        try:
+            return await workflow.execute_local_activity(
+                activity,
+                request,
+                start_to_close_timeout=timedelta(seconds=30),
+                schedule_to_close_timeout=timedelta(seconds=60),
+                retry_policy=AGENT_RETRY if request.backend == "auto" else RULES_RETRY,
+                summary=summary,
+            )
+        except ActivityError:
+            if request.backend == "rules":
+                raise
+            workflow.logger.warning("agent backend failed, the rules engine answers: %s", summary)
+            self._claude_failed = True
+            return await workflow.execute_local_activity(
+                activity,
+                request.model_copy(update={"backend": "rules"}),
+                start_to_close_timeout=timedelta(seconds=10),
+                retry_policy=RULES_RETRY,
+                summary=f"{summary} (regels)",
+            )
+
+    def _wants_inventory(self, understanding: Understanding) -> bool:
+        extraction = understanding.extraction
+        return bool(
+            understanding.router.intent in CAR_INTENTS
+            or extraction.asks_availability
+            or extraction.refers_to_previous_car
+            or extraction.asks_monthly_payment
+            or (extraction.car_preferences.make and understanding.router.intent not in ("complaint", "greeting"))
+        )
+
+    async def _search_inventory(self, text, context, understanding: Understanding, record) -> InventorySearchResult:
+        prefs = understanding.extraction.car_preferences
+        wanted = ", ".join(
+            str(value)
+            for value in (prefs.make, prefs.model, prefs.fuel_type, prefs.max_price and f"≤ €{prefs.max_price:,}".replace(",", "."))
+            if value
+        )
+        result = await workflow.execute_local_activity(
+            InventoryActivities.search_inventory,
+            InventorySearchRequest(
+                preferences=prefs,
+                asks_availability=understanding.extraction.asks_availability,
+                referenced_car_ids=[car.id for car in context.last_cars],
+                text=text,
+            ),
+            start_to_close_timeout=timedelta(seconds=10),
+            retry_policy=RULES_RETRY,
+            summary=f"inventory ← {wanted or 'alles'}",
+        )
+        record.timings.step_ms["inventory"] = result.search_ms
+        return result
+
+    async def _compose(self, text, context, understanding, inventory, escalation_type, urgency, record) -> ConversationOutput:
+        request = ComposeRequest(
+            reply=ReplyRequest(
+                text=text,
+                context=context,
+                router=understanding.router,
+                extraction=understanding.extraction,
+                expertise=understanding.expertise,
+                inventory=inventory,
+            ),
+            escalation_type=escalation_type,
+            escalation_urgency=urgency,
+        )
+        found = f"{len(inventory.matches)} auto's" if inventory else "geen voorraad nodig"
+        summary = f"reply ← overdracht {escalation_type}" if escalation_type else f"reply ← {found}"
+        result = await self._agent_step(AgentActivities.compose_reply, request, summary)
+        self._account(record, "reply", result)
+        return result.output
+
+    async def _score(self, context, understanding: Understanding, record):
+        result = await workflow.execute_local_activity(
+            AgentActivities.score_lead,
+            ScoreRequest(
+                context=context,
+                understanding=understanding,
+                escalated=self.s.open_escalation is not None,
+                previous=self.s.last_crm,
+            ),
+            start_to_close_timeout=timedelta(seconds=10),
+            retry_policy=RULES_RETRY,
+            summary=f"crm ← {understanding.router.intent}",
+        )
+        record.timings.step_ms["crm"] = result.elapsed_ms
+        return result.crm
+
+    async def _send(self, text: str, reply_id: str, message: InboundMessage | None) -> None:
+        await workflow.execute_activity(
+            MessagingActivities.send_whatsapp,
+            SendReplyRequest(
+                chat_id=self.s.chat_id,
+                text=text,
+                reply_id=reply_id,
+                received_at=message.received_at if message else None,
+            ),
+            start_to_close_timeout=timedelta(seconds=20),
+            schedule_to_close_timeout=timedelta(days=1),
+            retry_policy=SEND_RETRY,
+            summary=f"whatsapp → «{_clip(text)}»",
+        )
+
+    # --- escalation ----------------------------------------------------------------
+    async def _start_escalation(self, message: InboundMessage, decision, context) -> str:
+        self.s.escalation_count += 1
+        escalation_id = escalation_workflow_id(self.s.phone, self.s.escalation_count)
+        transcript = [f"{turn.role}: {turn.text}" for turn in context.history[-12:]]
+        await workflow.start_child_workflow(
+            "EscalationWorkflow",
+            EscalationInput(
+                escalation_id=escalation_id,
+                conversation_workflow_id=workflow.info().workflow_id,
+                chat_id=self.s.chat_id,
+                customer_phone=self.s.phone,
+                customer_name=self.s.customer_name,
+                escalation_type=decision.escalation_type,
+                urgency=decision.urgency,
+                reason=decision.reason,
+                question=message.text,
+                transcript=transcript,
+                started_at=workflow.now(),
+            ),
+            id=escalation_id,
+            task_queue=workflow.info().task_queue,
+            # The escalation must outlive this run's continue-as-new.
+            parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+            static_summary=f"{decision.escalation_type}: {_clip(decision.reason, 60)}",
+        )
+        self.s.open_escalation = OpenEscalation(
+            escalation_id=escalation_id,
+            escalation_type=decision.escalation_type,
+            urgency=decision.urgency,
+            started_at=workflow.now(),
+        )
+        self._set_escalated(True)
+        return escalation_id
+
+    async def _signal_escalation(self, signal: str, payload) -> None:
+        if not self.s.open_escalation:
+            return
+        handle = workflow.get_external_workflow_handle(self.s.open_escalation.escalation_id)
+        try:
+            await handle.signal(signal, payload)
+        except (ApplicationError, asyncio.CancelledError) as exc:
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+            workflow.logger.warning("escalation %s gone: %s", self.s.open_escalation.escalation_id, exc)
+            self.s.open_escalation = None
+
+    def _set_escalated(self, escalated: bool) -> None:
+        workflow.upsert_search_attributes([sa.ESCALATED.value_set(escalated)])
+
+    # --- humans ----------------------------------------------------------------------
+    def _human_took_over(self, at: datetime) -> None:
+        self.s.human_active = True
+        self.s.human_active_until = at + timedelta(minutes=self.s.human_quiet_minutes)
+
+    def _bot_is_silent(self, now: datetime) -> bool:
+        if self.s.open_escalation is not None:
+            return True
+        if not self.s.human_active:
+            return False
+        if self.s.human_active_until is not None and now >= self.s.human_active_until:
+            self.s.human_active = False  # the quiet period is over: the bot speaks again
+            self.s.human_active_until = None
+            return False
+        return True
+
+    async def _deliver_staff_message(self, message: StaffMessage) -> None:
+        if not message.delivered:
+            await self._send(message.text, f"{workflow.info().workflow_id}:staff:{message.external_id or message.at.isoformat()}", None)
+        self.s.context = memory.absorb_staff_message(self.s.context, message.text, message.at)
+        if message.via == "whatsapp_app":  # typed on the phone: Chatwoot has not seen it yet
+            self._queue_crm("staff", message.text, message.external_id or message.at.isoformat(), message.at)
+
+    # --- CRM lane ----------------------------------------------------------------------
+    def _queue_crm(self, role: str, text: str, message_id: str, at: datetime, crm=None) -> None:
+        self.s.crm_pending.append(PendingCrmUpdate(role=role, text=text, message_id=message_id, at=at, crm=crm))
+
+    async def _crm_lane(self) -> None:
+        while True:
+            await workflow.wait_condition(lambda: bool(self.s.crm_pending) and not self._draining)
+            batch = self.s.crm_pending[:CRM_BATCH]
+            self._crm_in_flight = True
+            try:
+                await workflow.execute_activity(
+                    CrmActivities.sync_crm,
+                    CrmSyncRequest(
+                        phone=self.s.phone,
+                        chat_id=self.s.chat_id,
+                        customer_name=self.s.customer_name,
+                        updates=batch,
+                    ),
+                    start_to_close_timeout=timedelta(seconds=60),
+                    schedule_to_close_timeout=timedelta(days=1),
+                    retry_policy=CRM_RETRY,
+                    summary=f"crm sync ← {len(batch)} update(s)",
+                )
+                del self.s.crm_pending[: len(batch)]
+            except ActivityError as exc:
+                # Given up (non-retryable, or a day of failures): record it where staff look.
+                reason = str(exc.cause or exc)
+                self.s.crm_failures = (self.s.crm_failures + [reason])[-20:]
+                del self.s.crm_pending[: len(batch)]
+                try:
+                    await workflow.execute_activity(
+                        CrmActivities.record_crm_failure,
+                        CrmFailure(phone=self.s.phone, error=reason, lost_updates=len(batch)),
+                        start_to_close_timeout=timedelta(seconds=30),
+                        retry_policy=RetryPolicy(maximum_attempts=3),
+                        summary="crm failure recorded",
+                    )
+                except ActivityError:
+                    workflow.logger.error("could not record CRM failure for %s", workflow.info().workflow_id)
+            finally:
+                self._crm_in_flight = False
+
+    # --- bookkeeping ---------------------------------------------------------------------
+    def _remember(self, message_id: str) -> None:
+        self._seen.add(message_id)
+        self.s.seen_message_ids.append(message_id)
+        if len(self.s.seen_message_ids) > SEEN_IDS_KEPT:
+            dropped = self.s.seen_message_ids[: -SEEN_IDS_KEPT]
+            self.s.seen_message_ids = self.s.seen_message_ids[-SEEN_IDS_KEPT:]
+            self._seen.difference_update(dropped)
+
+    def _flooding(self, at: datetime) -> bool:
+        window = [t for t in self.s.rate_window if at - t < timedelta(minutes=1)]
+        flooding = len(window) >= self.s.rate_limit_per_minute
+        if not flooding:
+            window.append(at)
+        self.s.rate_window = window
+        return flooding
+
+    def _account(self, record: ProcessedMessage, step: str, result) -> None:
+        record.timings.step_ms[step] = result.elapsed_ms
+        record.usage = record.usage + result.usage
+
+    @staticmethod
+    def _shown_cars(reply: ConversationOutput, inventory: InventorySearchResult | None) -> list[Car]:
+        if not inventory:
+            return []
+        cars = [match.car for match in inventory.matches]
+        if inventory.asked_car:
+            cars.insert(0, inventory.asked_car)
+        mentioned = [car for car in cars if car.id in reply.mentioned_car_ids]
+        return mentioned or cars[:1]
+
+    def _finish(self, record: ProcessedMessage, understanding: Understanding) -> None:
+        crm = record.crm_output
+        self.s.messages_processed += 1
+        self.s.total_usage = self.s.total_usage + record.usage
+        self.s.recent = (self.s.recent + [record])[-RECENT_KEPT:]
+        updates = [sa.INTENT.value_set(understanding.router.intent)]
+        if crm is not None:
+            self.s.last_crm = crm
+            self.s.score_history = (
+                self.s.score_history + [ScorePoint(at=workflow.now(), score=crm.lead_score, quality=crm.lead_quality)]
+            )[-100:]
+            updates += [sa.LEAD_SCORE.value_set(crm.lead_score), sa.LEAD_QUALITY.value_set(crm.lead_quality)]
+        workflow.upsert_search_attributes(updates)
+        self._processing = None
+        trace = [
+            f"router: {understanding.router.intent} ({understanding.router.confidence:.2f})",
+            f"escalatie: {record.escalation_type or 'nee'}",
+            f"voorraad: {len(record.rag_results.matches) if record.rag_results else '-'}",
+            f"lead: {crm.lead_score} {crm.lead_quality}" if crm else "lead: -",
+        ]
+        answer = self._last_answer if not record.bot_silent else "(bot stil: medewerker actief)"
+        workflow.set_current_details(
+            f"**Laatste klantbericht:** {self._last_customer_message}\n\n"
+            f"**Laatste antwoord:** {answer}\n\n" + " · ".join(trace)
+        )
