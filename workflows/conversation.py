@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from activities.agents import (
@@ -187,7 +187,11 @@ class ConversationWorkflow:
                 continue
             if self.s.pending:
                 message = self.s.pending.pop(0)
-                await self._process(message)
+                try:
+                    await self._process(message)
+                except FailureError as exc:
+                    # A step gave up for good (e.g. WAHA refused the reply): record it, keep the chat alive.
+                    self._record_failure(message, exc)
                 processed_this_run += 1
                 continue
             if self._time_to_continue(processed_this_run):
@@ -239,8 +243,11 @@ class ConversationWorkflow:
 
         inventory = None
         if not silent and escalation_type is None and self._wants_inventory(understanding):
-            inventory = await self._search_inventory(message.text, context, understanding, record)
-            record.rag_results = inventory
+            try:
+                inventory = await self._search_inventory(message.text, context, understanding, record)
+                record.rag_results = inventory
+            except FailureError as exc:  # answer without stock rather than not at all
+                record.errors.append(f"inventory: {exc.cause or exc}")
 
         after_customer = memory.absorb_understanding(context, message.text, message.received_at, understanding)
         if escalation_type:
@@ -251,8 +258,12 @@ class ConversationWorkflow:
             reply = await self._compose(message.text, context, understanding, inventory, escalation_type, decision.urgency, record)
             record.conversation_output = reply
 
-        crm = await self._score(after_customer, understanding, record)
-        record.crm_output = crm
+        crm = None
+        try:
+            crm = await self._score(after_customer, understanding, record)
+            record.crm_output = crm
+        except FailureError as exc:  # the lead score must never block the reply
+            record.errors.append(f"crm: {exc.cause or exc}")
 
         if reply is not None:
             await self._send(reply.response_text, f"{workflow.info().workflow_id}:{message.message_id}", message)
@@ -313,7 +324,7 @@ class ConversationWorkflow:
                 retry_policy=AGENT_RETRY if request.backend == "auto" else RULES_RETRY,
                 summary=summary,
             )
-        except ActivityError:
+        except FailureError:  # local activities raise the activity's own failure
             if request.backend == "rules":
                 raise
             workflow.logger.warning("agent backend failed, the rules engine answers: %s", summary)
@@ -524,6 +535,19 @@ class ConversationWorkflow:
                 self._crm_in_flight = False
 
     # --- bookkeeping ---------------------------------------------------------------------
+    def _record_failure(self, message: InboundMessage, exc: FailureError) -> None:
+        workflow.logger.error("message %s failed: %s", message.message_id, exc)
+        record = ProcessedMessage(
+            message_id=message.message_id,
+            content=message.text,
+            error_occurred=True,
+            errors=[f"{type(exc).__name__}: {exc.cause or exc}"],
+            timings=MessageTimings(received_at=message.received_at, started_at=workflow.now()),
+        )
+        self.s.messages_processed += 1
+        self.s.recent = (self.s.recent + [record])[-RECENT_KEPT:]
+        self._processing = None
+
     def _remember(self, message_id: str) -> None:
         self._seen.add(message_id)
         self.s.seen_message_ids.append(message_id)

@@ -37,7 +37,8 @@ FINANCE_TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
         r"negatieve\s+(?:registratie|kredietregistratie)|slechte\s+kredietwaardigheid|kredietwaardigheid\s+(?:is\s+)?(?:slecht|laag))\b")),
     ("financiering eerder afgewezen", re.compile(
         r"\b(afgewezen|afwijzing|(?:werd|wordt|ben|word|is)\s+(?:\w+\s+){0,3}geweigerd|krijg\s+(?:nergens\s+|geen\s+)?(?:een\s+)?(?:lening|financiering|krediet)\s*(?:meer\s+)?(?:rond|los)?\b|"
-        r"nergens\s+(?:een\s+)?(?:lening|financiering|krediet)|niet\s+goedgekeurd|afgekeurd\s+voor)\b")),
+        r"nergens\s+(?:een\s+)?(?:lening|financiering|krediet)|niet\s+goedgekeurd|afgekeurd\s+voor|"
+        r"(?:lening|financiering|krediet|aanvraag|hypotheek)\b.{0,40}\b(?:geweigerd|afgekeurd))\b")),
     ("schuldsanering of schuldhulp", re.compile(
         r"\b(schuldsanering|schuldhulp\w*|wsnp|budgetbeheer|bewindvoer\w*|onder\s+bewind|beschermingsbewind|minnelijk\s+traject|"
         r"schuldregeling|schuldbemiddeling|saneringstraject|stabilisatietraject)\b")),
@@ -99,7 +100,7 @@ SALES_TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
     ("klant wil kopen", re.compile(
         r"\b(?:ik\s+)?(?:wil|ga|kom)\s+(?:hem|'?m|em|die|deze|het|dat|de\s+\w+(?:\s+\w+)?)\s+(?:\w+\s+)?(?:kopen|hebben|nemen|afnemen|bestellen|halen)\b|"
         r"(?<!als\s)\bik\s+neem\s+(?:hem|'?m|em|die|deze|ze|het|de\s+\w+)\b|\bneem\s+ik\s+(?:hem|'?m|em|die|deze|ze|het)\b|\bik\s+koop\s+(?:hem|'?m|em|die|deze|het)\b|"
-        r"\baanbetal\w*|\b(?:hem|'?m|em|die|deze|auto|de\s+\w+)\s+(?:\w+\s+)?reserveren\b|\breserveer\s+(?:hem|die|deze|de)\b|\bvastleggen\b|\bkoopcontract\b|\bwaar\s+(?:kan|moet)\s+ik\s+tekenen\b|"
+        r"\b(?:een|de)\s+aanbetaling\s+(?:\w+\s+)?(?:doen|betalen|overmaken|storten|voldoen)\b|\baanbetalen\b|\b(?:kan|mag|wil)\s+ik\s+(?:(?!zonder\b|geen\b)\w+\s+){0,2}aanbetal\w*|\b(?:hem|'?m|em|die|deze|auto|de\s+\w+)\s+(?:\w+\s+)?reserveren\b|\breserveer\s+(?:hem|die|deze|de)\b|\bvastleggen\b|\bkoopcontract\b|\bwaar\s+(?:kan|moet)\s+ik\s+tekenen\b|"
         r"\b(?:wil|willen)\s+(?:hem|de\s+auto|die|deze)\s+(?:vast\s*)?(?:zetten|leggen)\b|\bdeal\b\s*[!.]|\bis\s+verkocht\s+aan\s+mij\b|"
         r"\bik\s+wil\s+(?:graag\s+)?(?:de|die|deze)\s+(?:\w+\s+){0,2}kopen\b|\bkopen\s*!|\bhoe\s+(?:kan|kunnen)\s+(?:ik|we)\s+(?:hem|die|deze)\s+kopen\b")),
     ("klant vraagt om een medewerker", re.compile(

@@ -13,7 +13,7 @@ from agents.rules.vocabulary import find_cars
 FUELS: list[tuple[str, re.Pattern[str]]] = [
     ("plug_in_hybrid", re.compile(r"\b(plug\s*-?\s*in\w*|phev|stekkerhybride|oplaadbare\s+hybride|e-?hybrid|gte)\b")),
     ("electric", re.compile(
-        r"\b(elektrisch(?!e?\s+(?:ramen|stoelen|spiegels|verstelbare?|achterklep|inklapbare?|handrem|bediende?))|elektrische\s+(?:auto|wagen|suv|variant|versie|uitvoering)|"
+        r"\b(elektrische?(?!\s+(?:ramen|stoelen|spiegels|verstelbare?|achterklep|inklapbare?|handrem|bediende?))|elektrische\s+(?:auto|wagen|suv|variant|versie|uitvoering)|"
         r"electrisch\w*|elektriese|ev|evs|ev's|bev|volledig\s+elektrisch|100\s*%\s*elektrisch|stekkerauto|e-?auto|electric|zero\s+emissie)\b")),
     ("hybrid", re.compile(r"\b(hybride|hybrid|hybrid\w*|hybr|hev|full\s+hybrid|mild\s+hybrid)\b")),
     ("diesel", re.compile(r"\b(diesel\w*|disel|deisel|dieseltje|tdi|cdi|hdi|bluehdi|dci|crdi|d4d|tdci)\b")),
@@ -27,7 +27,7 @@ BODY_TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("bestelwagen", re.compile(r"\b(bestelwagen|bestelbus|bestelauto|busje|bedrijfswagen|bedrijfsbus|grijs\s+kenteken|bakwagen|transporter)\b")),
     ("mpv", re.compile(r"\b(mpv|ruimtewagen|7\s*-?\s*(?:persoons|zitter|zits)|zevenzitter|zeven\s*zitter|7\s+zitplaatsen)\b")),
     ("suv", re.compile(r"\b(suv|suvs|suv'?je|crossover|hoge\s+instap|hoge\s+zit|4x4|terreinwagen)\b")),
-    ("stationwagen", re.compile(r"\b(stationwagen\w*|stationcar|station|combi|touring|avant|variant|sw|estate|break|sports\s+tourer|tourer|kombi)\b")),
+    ("stationwagen", re.compile(r"\b(stationwagen\w*|stationcar|station|combi|touring|avant|variant|sw|estate|break|sports\s+tourer|tourer|kombi|(?<=leon\s)st|(?<=ibiza\s)st)\b")),
     ("cabrio", re.compile(r"\b(cabrio\w*|convertible|open\s+dak)\b")),
     ("coupe", re.compile(r"\b(coupe|coupé)\b")),
     ("sedan", re.compile(r"\b(sedan|limousine|saloon)\b")),
@@ -38,7 +38,7 @@ COLORS = re.compile(r"\b(zwart|wit|grijs|blauw|rood|zilver|groen|geel|oranje|bru
 AVAILABILITY = re.compile(
     r"\b(?:staat|is|zijn|heb\s+je|hebben\s+jullie)\s+(?:die|deze|hij|ie|em|het|de\s+\w+(?:\s+\w+)?|dat|ze|jullie|u)?\s*(?:\w+\s+){0,3}nog\b|"
     r"\bnog\s+(?:beschikbaar|te\s+koop|leverbaar|aanwezig|op\s+voorraad|in\s+(?:de\s+)?(?:verkoop|showroom|voorraad)|te\s+krijgen|daar)\b|"
-    r"\b(?:al\s+)?verkocht\b|\bal\s+weg\b|\bbeschikbaar\b|\bnog\s+(?:steeds\s+)?(?:er|daar)\b|\bstaat\s+(?:die|deze|hij|ie)\s+er\b"
+    r"\b(?:al\s+)?verkocht\b|\ber\s+nog\s+(?:staat|is|steeds)\b|\bnog\s+staat\b|\bal\s+weg\b|\bbeschikbaar\b|\bnog\s+(?:steeds\s+)?(?:er|daar)\b|\bstaat\s+(?:die|deze|hij|ie)\s+er\b"
 )
 MONTHLY = re.compile(
     r"\b(per\s+maand|per\s+mnd|p/m|p\.m\b|p\s?mnd|pm\b|in\s+de\s+maand|maandbedrag\w*|maandlast\w*|maandelijks\w*|maandtermijn\w*|termijnbedrag)"
@@ -49,7 +49,7 @@ FINANCING = re.compile(
 )
 NO_FINANCING = re.compile(r"\b(contant|cash|zonder\s+financiering|geen\s+financiering|hoef\s+niet\s+te\s+financieren)\b")
 TEST_DRIVE = re.compile(r"\b(proefrit\w*|proef\s*rijden|proefrijden|proef\s*rit\w*|testrit|test\s*rit|rondje\s+(?:rijden|maken)|even\s+(?:in\s+)?rijden)\b")
-VISIT = re.compile(r"\b(langs\s*(?:te\s+)?komen|langskomen|kom\s+(?:ik\s+)?(?:graag\s+)?(?:even\s+)?(?:kijken|langs)|komen\s+(?:kijken|bekijken)|bezichtig\w*|afspraak\w*)\b")
+VISIT = re.compile(r"\b(langs\s*(?:te\s+)?komen|langskomen|kom\s+(?:ik\s+)?(?:\w+\s+){0,2}(?:kijken|langs)|(?:hem|die|deze|em)\s+(?:\w+\s+){0,2}(?:zien|bekijken|bezichtigen)|komen\s+(?:kijken|bekijken)|bezichtig\w*|afspraak\w*)\b")
 PRONOUN = re.compile(
     r"\b(hij|ie|hem|em)\b|'m\b|"
     r"\b(?:die|deze|dat|diezelfde|dezelfde)\s+(?:auto|wagen|bak|ding|kar|occasion|nog|ook|al|wel|niet|dan|echt|precies|"
@@ -75,7 +75,10 @@ _NAME = re.compile(
     r"(?:^|[\s,.!])(?:ik\s+ben|mijn\s+naam\s+is|m'?n\s+naam\s+is|mn\s+naam\s+is|ik\s+heet|je\s+spreekt\s+met|u\s+spreekt\s+met|dit\s+is|naam\s*:)\s+"
     r"([a-z][a-z'-]+(?:\s+(?:van\s+der|van\s+de|van\s+den|van|de|der|den|ter|te)\s+[a-z][a-z'-]+|\s+[a-z][a-z'-]+(?=\s*(?:[,.!?]|$)))?)",
 )
-_NAME_AT_START = re.compile(r"^\s*(?:hoi|hallo|goedemorgen|goedemiddag|goedenavond|hey)?[\s,]*met\s+([a-z][a-z'-]+)\s*[,.!]")
+_NAME_AT_START = re.compile(
+    r"^\s*(?:hoi|hallo|goedemorgen|goedemiddag|goedenavond|hey)?[\s,!]*met\s+"
+    r"([a-z][a-z'-]+(?:\s+(?:van\s+der|van\s+de|van\s+den|van|de|der|den|ter|te)\s+[a-z][a-z'-]+|\s+[a-z][a-z'-]+)?)\s*[,.!]"
+)
 _SIGNATURE = re.compile(r"(?:groet(?:jes|en)?|gr\.?|mvg|m\.v\.g\.?|vriendelijke\s+groet|groeten)\s*,?\s+([a-z][a-z'-]+(?:\s+[a-z][a-z'-]+)?)\s*[.!]?\s*$")
 NOT_A_NAME = frozenset(
     """op opzoek benieuwd geinteresseerd geintresseerd blij bezig niet wel een nog er al zelf zzp zzper zzp'er ondernemer student
@@ -110,13 +113,15 @@ _PART_OF_DAY = re.compile(r"(ochtend|morgens|'s\s+ochtends|s\s+ochtends|middag|'
 def extract(parsed: ParsedMessage, context: ConversationContext | None, router: RouterOutput, now: datetime) -> ExtractionOutput:
     context = context or ConversationContext()
     text = parsed.text
-    mentioned = _preferences_from_message(parsed, now.year)
+    # "kenteken is GZ-123-X, 98.000 km" after a trade-in question describes the trade-in car
+    about_trade_in = context.has_trade_in and not parsed.wanted and bool(parsed.plates) and not parsed.trade_in_cue
+    mentioned = _preferences_from_message(parsed, now.year, skip_all_numbers=about_trade_in)
     fresh_start = router.intent == "greeting" and (context.seconds_since_last_message or 0) > 6 * 3600
     base = CarPreferences() if fresh_start else context.preferences
     preferences = base.merged_with(mentioned)
 
     refers = not parsed.wanted and bool(PRONOUN.search(text)) and not re.search(r"\b(?:een|n)\s+(?:auto|wagen)\s+die\b", text)
-    trade_in = _trade_in(parsed)
+    trade_in = _trade_in(parsed, about_trade_in)
     has_trade_in = parsed.trade_in_cue or trade_in is not None
     needs_financing = bool(FINANCING.search(text) or MONTHLY.search(text)) and not NO_FINANCING.search(text)
     day = _preferred_day(text, now)
@@ -139,7 +144,7 @@ def extract(parsed: ParsedMessage, context: ConversationContext | None, router: 
     )
 
 
-def _preferences_from_message(parsed: ParsedMessage, current_year: int) -> CarPreferences:
+def _preferences_from_message(parsed: ParsedMessage, current_year: int, skip_all_numbers: bool = False) -> CarPreferences:
     text = parsed.text
     values: dict[str, object] = {}
     if parsed.wanted:
@@ -162,7 +167,7 @@ def _preferences_from_message(parsed: ParsedMessage, current_year: int) -> CarPr
     color = COLORS.search(text)
     if color:
         values["color"] = color.group(1)
-    owned_windows = _owned_windows(parsed)
+    owned_windows = [(0, len(text))] if skip_all_numbers else _owned_windows(parsed)
     has_budget_word = re.search(r"\bbudget\b", text) is not None
     for quantity in parsed.quantities:
         if any(start <= quantity.start < end for start, end in owned_windows):
@@ -196,10 +201,8 @@ def _owned_windows(parsed: ParsedMessage) -> list[tuple[int, int]]:
     return windows
 
 
-def _trade_in(parsed: ParsedMessage) -> TradeInVehicle | None:
-    if not parsed.trade_in_cue and not parsed.owned:
-        return None
-    if not parsed.trade_in_cue:
+def _trade_in(parsed: ParsedMessage, follow_up: bool = False) -> TradeInVehicle | None:
+    if not parsed.trade_in_cue and not follow_up:
         return None
     car = parsed.owned[0] if parsed.owned else None
     windows = _owned_windows(parsed)

@@ -17,7 +17,8 @@ from agents.rules.vocabulary import Mention, find_cars
 TRADE_IN_CUE = re.compile(
     r"\b(inruil\w*|in\s*te\s*ruilen|inruilen|ruilen|inleveren|taxatie|taxeren|"
     r"wat\s+(?:geven|bieden|betalen)\s+(?:jullie|je|u)|wat\s+is\s+(?:mijn|m'?n|mn)\s+(?:auto|wagen|\w+)\s+(?:nog\s+)?waard|"
-    r"(?:mijn|m'?n|mn)\s+(?:huidige\s+|oude\s+)?(?:auto|wagen|\w+)\s+(?:verkopen|kwijt|overnemen|inkopen)|"
+    r"(?:mijn|m'?n|mn)\s+(?:huidige\s+|oude\s+)?(?:auto|wagen|\w+)\s+(?:verkopen|kwijt|overnemen|inkopen|inleveren)|"
+    r"(?:mijn|m'?n|mn)\s+(?:\w+\s+){0,2}(?:nog\s+)?waard\b|"
     r"(?:kopen|nemen)\s+jullie\s+(?:ook\s+)?(?:auto'?s\s+)?(?:in|over)|overnemen|inkoop|opkopen)\b"
 )
 _OWNED_BEFORE = re.compile(

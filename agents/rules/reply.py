@@ -157,10 +157,10 @@ def _focus_car(request: ReplyRequest) -> Car | None:
         return inventory.asked_car
     if inventory and inventory.matches:
         return inventory.matches[0].car
-    if request.context.last_cars and not request.extraction.car_preferences.model:
-        return request.context.last_cars[0]
-    if request.context.last_cars and request.extraction.refers_to_previous_car:
-        return request.context.last_cars[0]
+    last = request.context.last_cars[0] if request.context.last_cars else None
+    wanted = request.extraction.car_preferences.model
+    if last and (not wanted or wanted.lower() in last.model.lower() or request.extraction.refers_to_previous_car):
+        return last
     return None
 
 
@@ -399,7 +399,7 @@ def _follow_up(request: ReplyRequest, cars: list[Car], vary: _Variety) -> str | 
 
 
 def _discusses_credit(text: str) -> bool:
-    return bool(re.search(r"\b(financier\w*|lening|lenen|krediet|huurkoop|per maand|JKP|rente|afbetal\w*)", text, re.IGNORECASE))
+    return bool(re.search(r"\b(lening|lenen|krediet|huurkoop|per maand|JKP|rente|afbetal\w*|financieren kan|financial lease)", text, re.IGNORECASE))
 
 
 def _resolve_day(day: str, today: date) -> date | None:

@@ -281,7 +281,8 @@ COMMON_WORDS = frozenset(
     oké okay dankuwel alvast fijne weekend vakantie verder volgende vorige week weken dagen
     kinderen gezin familie werk woon woning thuis adres route parkeren open openingstijden
     nummer telefoon mail email website foto fotos video kenteken kilometerstand onderhoud
-    beurt beurten storing lampje geluid kapot defect reparatie werkplaats""".split()
+    beurt beurten storing lampje geluid kapot defect reparatie werkplaats jonger ouder arena paris micro
+    space sprinten beter liever langer korter hoger lager""".split()
 )
 
 
