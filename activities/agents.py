@@ -10,7 +10,7 @@ import time
 from datetime import datetime, timezone
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -31,6 +31,7 @@ from agents.models import (
 )
 from config import Settings
 from integrations.errors import IntegrationError
+from observability import metrics
 
 BackendChoice = Literal["auto", "rules"]
 
@@ -91,6 +92,8 @@ class ScoreRequest(BaseModel):
     escalated: bool
     previous: CRMOutput | None = None
     channel: str = "whatsapp-direct"
+    backend: Backend = "rules"  # who answered this message (for the metrics)
+    usage: Usage = Field(default_factory=Usage)  # what this message cost so far
 
 
 class ScoreResult(BaseModel):
@@ -114,6 +117,11 @@ class AgentActivities:
     def _backend(self, choice: BackendChoice) -> AgentBackend:
         return self.claude if (choice == "auto" and self.claude is not None) else self.rules
 
+    @staticmethod
+    def _count(usage: Usage, model: str) -> None:
+        if usage.input_tokens or usage.output_tokens:
+            metrics.record_llm_usage(model, usage)
+
     @activity.defn
     async def route_message(self, request: StepRequest) -> RouteResult:
         backend = self._backend(request.backend)
@@ -122,6 +130,7 @@ class AgentActivities:
             router, usage = await backend.route(request.text, request.context)
         except Exception as exc:  # noqa: BLE001 - classified for Temporal below
             _raise_for_temporal(exc)
+        self._count(usage, self.settings.claude_fast_model)
         return RouteResult(router=router, usage=usage, backend=backend.name, elapsed_ms=_ms(started))
 
     @activity.defn
@@ -132,6 +141,7 @@ class AgentActivities:
             extraction, usage = await backend.extract(request.text, request.context, request.router)
         except Exception as exc:  # noqa: BLE001
             _raise_for_temporal(exc)
+        self._count(usage, self.settings.claude_fast_model)
         return ExtractResult(extraction=extraction, usage=usage, backend=backend.name, elapsed_ms=_ms(started))
 
     @activity.defn
@@ -144,6 +154,7 @@ class AgentActivities:
             )
         except Exception as exc:  # noqa: BLE001
             _raise_for_temporal(exc)
+        self._count(usage, self.settings.claude_fast_model)
         return AssessResult(
             expertise=expertise,
             usage=usage,
@@ -173,6 +184,7 @@ class AgentActivities:
             output, usage = await backend.reply(reply)
         except Exception as exc:  # noqa: BLE001
             _raise_for_temporal(exc)
+        self._count(usage, self.settings.claude_reply_model)
         return ComposeResult(output=output, usage=usage, backend=backend.name, elapsed_ms=_ms(started))
 
     @activity.defn
@@ -188,6 +200,10 @@ class AgentActivities:
             previous=request.previous,
             now=datetime.now(timezone.utc),
         )
+        metrics.MESSAGES_PROCESSED.labels(intent=request.understanding.router.intent, backend=request.backend).inc()
+        metrics.LEAD_SCORE.observe(crm.lead_score)
+        metrics.LEAD_QUALITY.labels(quality=crm.lead_quality).inc()
+        metrics.COST_PER_MESSAGE_USD.observe(request.usage.cost_usd)
         return ScoreResult(crm=crm, elapsed_ms=_ms(started))
 
 

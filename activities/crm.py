@@ -19,6 +19,7 @@ from config import Settings
 from integrations.chatwoot import ChatwootClient
 from integrations.errors import IntegrationError
 from integrations.local_crm import LocalCrm
+from observability import metrics
 from workflows.models import PendingCrmUpdate
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,7 @@ class CrmActivities:
     @activity.defn
     async def record_crm_failure(self, request: CrmFailure) -> None:
         """A CRM sync that gave up: keep it where staff look (local record, private note)."""
+        metrics.CRM_SYNC_FAILURES.inc()
         detail = f"{request.error} ({request.lost_updates} update(s) lost)" if request.lost_updates else request.error
         self.local.record_failure(request.phone, detail, request.at)
         if not self.chatwoot_configured:

@@ -29,6 +29,7 @@ from agents.knowledge.dealer import DealerFacts, dealer_facts
 from integrations.errors import IntegrationError
 from integrations.smtp import SmtpMailer
 from integrations.waha import WahaClient
+from observability import metrics
 from workflows.models import EscalationInput
 
 NON_RETRYABLE = "EscalationChannelRejected"
@@ -131,6 +132,7 @@ class EscalationActivities:
     @activity.defn
     async def plan_escalation(self, request: PlanRequest) -> EscalationPlan:
         settings, kind = self.settings, request.input.escalation_type
+        metrics.ESCALATIONS.labels(escalation_type=kind).inc()
         manager_number = settings.escalation_whatsapp_manager
         own_number = settings.escalation_setting("whatsapp", kind)
         fallback_note = None

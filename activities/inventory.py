@@ -17,6 +17,7 @@ from inventory.catalog import InventoryCatalog
 from inventory.models import CommitSnapshotRequest, CommitSnapshotResult, FetchSourceRequest, FetchSourceResult
 from inventory.search import InventorySearchRequest
 from inventory.store import InventoryStore
+from observability import metrics
 
 
 class InventoryActivities:
@@ -27,7 +28,9 @@ class InventoryActivities:
 
     @activity.defn
     async def search_inventory(self, request: InventorySearchRequest) -> InventorySearchResult:
-        return self.catalog.index().search(request)
+        result = self.catalog.index().search(request)
+        metrics.INVENTORY_SEARCH_SECONDS.observe(result.search_ms / 1000)
+        return result
 
     @activity.defn
     async def fetch_source(self, request: FetchSourceRequest) -> FetchSourceResult:
@@ -38,4 +41,8 @@ class InventoryActivities:
 
     @activity.defn
     async def commit_snapshot(self, request: CommitSnapshotRequest) -> CommitSnapshotResult:
-        return await asyncio.to_thread(self.store.commit, request.result)
+        result = await asyncio.to_thread(self.store.commit, request.result)
+        status = self.store.status(result.source)
+        if status is not None and status.last_success is not None:
+            metrics.record_inventory_snapshot(result.source, status.last_success.timestamp(), result.car_count)
+        return result

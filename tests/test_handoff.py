@@ -10,6 +10,8 @@ import json
 import time
 
 from starter import escalations_cli
+from workflows.escalation import EscalationWorkflow
+from workflows.models import EscalationStatus
 from tests.peers.chatwoot_peer import ChatwootPeer
 from tests.peers.smtp import SmtpPeer
 from tests.pipeline import make_settings, pipeline, random_phone
@@ -157,9 +159,9 @@ async def test_bkr_question_escalates_to_the_finance_advisor(temporal_env, task_
             # A second trigger adds a note, no second alert storm.
             await p.post(message_event(phone, "En mijn BKR is echt een probleem hoor"))
             await p.wait_until(phone, lambda s: s.messages_processed == 2)
-            handle = p.client.get_workflow_handle(escalation_id)
+            handle = p.client.get_workflow_handle(escalation_id, result_type=EscalationStatus)
             deadline = time.monotonic() + 15
-            while not (status := await handle.query("status")).notes and time.monotonic() < deadline:
+            while not (status := await handle.query(EscalationWorkflow.status)).notes and time.monotonic() < deadline:
                 await asyncio.sleep(0.1)
             assert len(status.notes) == 1
             assert len(p.waha.texts_for(f"{FINANCE_PHONE[1:]}@c.us")) == 1
@@ -169,7 +171,7 @@ async def test_bkr_question_escalates_to_the_finance_advisor(temporal_env, task_
             staff = peer.staff_reply(conversation_id, "Hoi Jan, ik ben Sanne van financiering. Ik bel je zo.")
             await post_chatwoot(p, peer, staff)
             deadline = time.monotonic() + 15
-            while (status := await handle.query("status")).state != "acknowledged" and time.monotonic() < deadline:
+            while (status := await handle.query(EscalationWorkflow.status)).state != "acknowledged" and time.monotonic() < deadline:
                 await asyncio.sleep(0.1)
             assert status.state == "acknowledged" and status.acknowledged.via == "chatwoot"
 

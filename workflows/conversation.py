@@ -396,6 +396,10 @@ class ConversationWorkflow:
                 understanding=understanding,
                 escalated=self.s.open_escalation is not None,
                 previous=self.s.last_crm,
+                backend="rules" if self._claude_failed else record.conversation_output.backend
+                if record.conversation_output
+                else "rules",
+                usage=record.usage,
             ),
             start_to_close_timeout=timedelta(seconds=10),
             retry_policy=RULES_RETRY,

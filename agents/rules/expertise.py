@@ -31,6 +31,7 @@ FINANCE_TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
         _NEG + r"\b(?:bkr\s*-?\s*(?:registratie|notering|codering|code|achterstand|vermelding|probleem|problemen)|"
         r"(?:met|heb|sta|staat|ik\s+heb|heb\s+nog|heb\s+een|negatieve?|ivm|vanwege|door\s+(?:mijn|m'?n|een))\s+(?:een\s+)?(?:(?:negatieve?|lopende)\s+)?bkr\b|"
         r"bkr\s*(?:geregistreerd|genoteerd)|bij\s+(?:het\s+)?bkr\s+(?:geregistreerd|genoteerd|staan|sta|bekend)|"
+        r"(?:mijn|m'?n)\s+bkr\b(?=.{0,40}\b(?:probleem|problemen|issue|lastig|slecht|negatief|achterstand))|"
         r"(?:a|a1|a2|3|h|1)\s*-?\s*codering|achterstandscodering)\b")),
     ("betalingsachterstanden of schulden", re.compile(
         _NEG + r"\b(betalingsachterstand\w*|achterstand\w*\s+(?:gehad|gehad\s+met|met|op|bij)|schulden|deurwaarder\w*|"
