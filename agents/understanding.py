@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable
 
 from agents.backend import AgentBackend
 from agents.models import ConversationContext, Understanding
@@ -26,24 +25,9 @@ def _as_dict(understanding: Understanding) -> dict:
     }
 
 
-def analyze_lines(lines: Iterable[str], backend: AgentBackend) -> Iterator[dict]:
-    """One result per non-empty line, each line understood on its own.
-
-    The rules engine answers synchronously; another backend runs on a private event loop.
-    """
-    understand = getattr(backend, "understand", None)
-    loop = None
-    try:
-        for line in lines:
-            text = line.strip()
-            if not text:
-                continue
-            if understand is not None:
-                result = understand(text, ConversationContext())
-            else:
-                loop = loop or asyncio.new_event_loop()
-                result = loop.run_until_complete(understand_async(text, backend))
-            yield _as_dict(result)
-    finally:
-        if loop is not None:
-            loop.close()
+async def analyze_lines(lines: Iterable[str], backend: AgentBackend) -> AsyncIterator[dict]:
+    """One result per non-empty line, each line understood on its own (no conversation)."""
+    for line in lines:
+        text = line.strip()
+        if text:
+            yield _as_dict(await understand_async(text, backend))

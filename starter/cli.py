@@ -69,6 +69,8 @@ async def cmd_api(args, settings: Settings) -> None:
 
 
 async def cmd_analyze(args, settings: Settings) -> None:
+    import json
+
     from agents.rules import RulesEngine
     from agents.understanding import analyze_lines
     from worker.build import claude_backend
@@ -76,7 +78,7 @@ async def cmd_analyze(args, settings: Settings) -> None:
     backend = claude_backend(settings) or RulesEngine()
     lines = (line.rstrip("\n") for line in sys.stdin)
     async for row in analyze_lines(lines, backend):
-        print(row, flush=True)
+        print(json.dumps(row, ensure_ascii=False), flush=True)
 
 
 async def cmd_inventory(args, settings: Settings) -> int:

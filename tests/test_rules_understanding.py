@@ -141,10 +141,10 @@ def test_fast_enough(engine):
     assert per_message < 0.003  # well under 1 ms locally; generous for a loaded CI runner
 
 
-def test_analyze_lines_gives_one_json_object_per_line(engine):
+async def test_analyze_lines_gives_one_json_object_per_line(engine):
     from agents.understanding import analyze_lines
 
-    results = list(analyze_lines(["staat die golf 8 nog", "", "heb BKR kan ik financieren?\n"], engine))
+    results = [row async for row in analyze_lines(["staat die golf 8 nog", "", "heb BKR kan ik financieren?\n"], engine)]
     assert [r["text"] for r in results] == ["staat die golf 8 nog", "heb BKR kan ik financieren?"]
     assert results[0]["extraction"]["car_preferences"]["model"] == "Golf"
     assert results[1]["expertise"]["escalation_decision"]["escalation_type"] == "finance_advisor"
