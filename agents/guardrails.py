@@ -83,7 +83,8 @@ def _our_texts(request: ReplyRequest) -> list[str]:
     return texts
 
 
-def _monthly_payments(prices: Iterable[int], dealer: DealerFacts) -> list[float]:
+def _monthly_payments(prices: Iterable[int], dealer: DealerFacts) -> list[tuple[float, int]]:
+    """(monthly payment, months) for every plausible term, rate and down payment."""
     finance = dealer.financing
     terms = set(range(finance.min_months, finance.max_months + 1, 12)) | {finance.default_months}
     terms |= {months for months in (24, 36, 48, 60, 72, 84, 96, 120) if finance.min_months <= months <= finance.max_months}
@@ -94,10 +95,11 @@ def _monthly_payments(prices: Iterable[int], dealer: DealerFacts) -> list[float]
             principal = price * (1 - down / 100)
             for months in terms:
                 for rate in rates:
-                    payments.append(monthly_payment(principal, rate, months))
+                    payments.append((monthly_payment(principal, rate, months), months))
                     # Some calculators use the nominal rate / 12 instead of the effective rate.
                     nominal = rate / 12 / 100
-                    payments.append(principal * nominal / (1 - (1 + nominal) ** -months) if nominal else principal / months)
+                    payment = principal * nominal / (1 - (1 + nominal) ** -months) if nominal else principal / months
+                    payments.append((payment, months))
     return payments
 
 
@@ -125,12 +127,19 @@ def _amount_violations(reply: str, request: ReplyRequest, dealer: DealerFacts) -
         exact |= {float(v) for v in (prefs.min_price, prefs.max_price) if v is not None}
     payments = _monthly_payments(purchase_prices, dealer)
 
-    violations = []
-    for amount, _monthly in euro_amounts(reply):
-        if any(abs(amount - allowed) < 0.5 for allowed in exact):
-            continue
+    amounts = [amount for amount, _monthly in euro_amounts(reply)]
+
+    def quoted_payments(amount: float) -> list[tuple[float, int]]:
         tolerance = max(MONTHLY_TOLERANCE_EUR, amount * MONTHLY_TOLERANCE_RATIO)
-        if any(abs(amount - payment) <= tolerance for payment in payments):
+        return [(payment, months) for payment, months in payments if abs(amount - payment) <= tolerance]
+
+    # A payment example may state its total ("in totaal € 32.061"): the quoted payment × months.
+    totals = [(amount * months, months) for amount in amounts for _, months in quoted_payments(amount)]
+    violations = []
+    for amount in amounts:
+        if any(abs(amount - allowed) < 0.5 for allowed in exact) or quoted_payments(amount):
+            continue
+        if any(abs(amount - total) <= months for total, months in totals):  # the payment was rounded
             continue
         violations.append(f"unknown euro amount: € {amount:,.0f}".replace(",", "."))
     return violations
@@ -314,9 +323,12 @@ def _car_violations(reply: str, request: ReplyRequest) -> list[str]:
 
 # --- credit warning ----------------------------------------------------------
 _CREDIT = re.compile(
-    r"\b(?:financier\w*|lening\w*|lenen|krediet\w*|huurkoop|maandbedrag\w*|maandlast\w*|rente|jkp|afbetal\w*)\b",
+    r"\b(?:lening\w*|lenen|krediet\w*|huurkoop|maandbedrag\w*|maandlast\w*|rente|jkp|afbetal\w*)\b",
     re.IGNORECASE,
 )
+# "financiering" alone, as one topic in a list of what we help with, is not a credit offer;
+# with a rate or a monthly amount it is.
+_FINANCING = re.compile(r"\bfinancier\w*", re.IGNORECASE)
 
 
 def _has_credit_warning(reply: str) -> bool:
@@ -329,7 +341,8 @@ def _credit_violations(reply: str, request: ReplyRequest) -> list[str]:
         reply = reply.replace(request.escalation_handoff, " ")
     credit_words = _CREDIT.search(reply)
     monthly_credit = any(monthly and amount not in lease_prices for amount, monthly in euro_amounts(reply))
-    if (credit_words or monthly_credit) and not _has_credit_warning(reply):
+    financing_terms = _FINANCING.search(reply) and (_PERCENT.search(reply) or monthly_credit)
+    if (credit_words or monthly_credit or financing_terms) and not _has_credit_warning(reply):
         return [f"credit discussed without {CREDIT_WARNING!r}"]
     return []
 
