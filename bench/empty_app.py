@@ -9,6 +9,7 @@ parsing and no Temporal call. Uvicorn gets the options `seldenrijk api` uses.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 
@@ -36,4 +37,5 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    uvicorn.run(app, host="127.0.0.1", port=args.port, **API_UVICORN_OPTIONS)
+    # Served the way `seldenrijk api` serves (starter/cli.py cmd_api): Server.serve in asyncio.run.
+    asyncio.run(uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=args.port, **API_UVICORN_OPTIONS)).serve())

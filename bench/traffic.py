@@ -7,10 +7,11 @@ one at a time in order, so the k-th reply in a chat belongs to the k-th message 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -59,18 +60,28 @@ def webhook_body(phone_digits: str, text: str) -> bytes:
     return json.dumps(message_event(phone_digits, text)).encode()
 
 
-async def closed_loop(senders: int, total: int, call: Callable[[int], Awaitable[None]]) -> list[float]:
-    """`senders` callers each sending back to back until `total` calls; returns latencies in ms."""
+@contextlib.asynccontextmanager
+async def http_clients(count: int) -> AsyncIterator[list[httpx.AsyncClient]]:
+    """One keep-alive connection per sender: httpx's shared pool slows down past ~20 connections."""
+    async with contextlib.AsyncExitStack() as stack:
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        yield [await stack.enter_async_context(httpx.AsyncClient(limits=limits, timeout=30)) for _ in range(count)]
+
+
+async def closed_loop(senders: int, total: int, call: Callable[[int, int], Awaitable[None]]) -> list[float]:
+    """`senders` callers each calling `call(sender, index)` back to back until `total` calls.
+
+    Returns the latencies in ms."""
     latencies: list[float] = []
     counter = iter(range(total))
 
-    async def sender() -> None:
+    async def sender(number: int) -> None:
         for index in counter:
             started = time.perf_counter()
-            await call(index)
+            await call(number, index)
             latencies.append((time.perf_counter() - started) * 1000)
 
-    await asyncio.gather(*(sender() for _ in range(senders)))
+    await asyncio.gather(*(sender(number) for number in range(senders)))
     return latencies
 
 

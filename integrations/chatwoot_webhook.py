@@ -25,13 +25,8 @@ from typing import Any, Literal, Union
 from pydantic import BaseModel
 
 from integrations.chatwoot import BOT_MARKER
+from integrations.errors import WebhookRejected  # noqa: F401 - part of this module's interface
 
-
-class WebhookRejected(Exception):
-    def __init__(self, status_code: int, reason: str):
-        super().__init__(f"{status_code}: {reason}")
-        self.status_code = status_code
-        self.reason = reason
 
 
 class StaffReply(BaseModel):

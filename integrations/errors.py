@@ -15,3 +15,12 @@ class IntegrationError(Exception):
 def is_retryable_status(status: int) -> bool:
     """5xx, 408 (timeout), 409 (conflict) and 429 (rate limit) may pass; other 4xx will not."""
     return status >= 500 or status in (408, 409, 429)
+
+
+class WebhookRejected(Exception):
+    """A webhook delivery we refuse: the API answers `status_code` with `reason`."""
+
+    def __init__(self, status_code: int, reason: str):
+        super().__init__(f"{status_code}: {reason}")
+        self.status_code = status_code
+        self.reason = reason

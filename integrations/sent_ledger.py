@@ -1,7 +1,9 @@
 """A record of replies already handed to WAHA, so a retried send never sends twice.
 
 A worker can die after WAHA accepted a message but before Temporal heard the activity
-complete; the retry then finds the reply here and skips the second send.
+complete; the retry then finds the reply here and skips the second send. A worker can also
+die while WAHA is still answering (the reply sent, the ledger not yet written): every send
+is registered as an attempt first, so the retry knows the outcome is unknown and asks WAHA.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ class SentLedger:
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS sent (reply_id TEXT PRIMARY KEY, provider_id TEXT, sent_at TEXT)"
         )
+        self._db.execute("CREATE TABLE IF NOT EXISTS attempts (reply_id TEXT PRIMARY KEY, started_at REAL)")
         self._lock = threading.Lock()
 
     def provider_id(self, reply_id: str) -> str | None:
@@ -35,3 +38,31 @@ class SentLedger:
                 "INSERT OR IGNORE INTO sent VALUES (?, ?, ?)",
                 (reply_id, provider_id, datetime.now(timezone.utc).isoformat()),
             )
+            self._db.execute("DELETE FROM attempts WHERE reply_id = ?", (reply_id,))
+
+    def begin_attempt(self, reply_id: str, started_at: float) -> None:
+        """Written (and on disk for a killed process) before the request leaves."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO attempts VALUES (?, ?) ON CONFLICT(reply_id) DO NOTHING", (reply_id, started_at)
+            )
+
+    def unfinished_attempt(self, reply_id: str) -> float | None:
+        """When an earlier attempt with an unknown outcome started (epoch seconds), else None."""
+        with self._lock:
+            row = self._db.execute("SELECT started_at FROM attempts WHERE reply_id = ?", (reply_id,)).fetchone()
+        return None if row is None else float(row[0])
+
+    def forget_attempt(self, reply_id: str) -> None:
+        """The attempt certainly failed (WAHA answered with an error): a resend is safe."""
+        with self._lock:
+            self._db.execute("DELETE FROM attempts WHERE reply_id = ?", (reply_id,))
+
+    def known_provider_ids(self, provider_ids: list[str]) -> set[str]:
+        """Which of these WAHA message ids already belong to a recorded reply."""
+        if not provider_ids:
+            return set()
+        marks = ",".join("?" * len(provider_ids))
+        with self._lock:
+            rows = self._db.execute(f"SELECT provider_id FROM sent WHERE provider_id IN ({marks})", provider_ids)
+            return {row[0] for row in rows.fetchall()}

@@ -72,6 +72,36 @@ class WahaClient:
         except ValueError:
             return {}
 
+    async def own_messages_since(self, chat_id: str, since: float, limit: int = 50) -> list[dict[str, Any]]:
+        """Our own messages in a chat since `since` (epoch seconds), newest first (WAMessage objects).
+
+        GET /api/{session}/chats/{chatId}/messages with filter.fromMe and filter.timestamp.gte.
+        """
+        if self._http is None:
+            return []
+        params = {
+            "limit": limit,
+            "sortOrder": "desc",
+            "filter.fromMe": "true",
+            "filter.timestamp.gte": int(since),
+            "downloadMedia": "false",
+        }
+        try:
+            response = await self._http.get(f"/api/{self.session}/chats/{chat_id}/messages", params=params)
+        except httpx.TransportError as exc:  # timeouts included
+            raise IntegrationError(f"WAHA unreachable: {exc}", retryable=True) from exc
+        if response.status_code >= 300:
+            raise IntegrationError(
+                f"WAHA chat messages answered {response.status_code}: {response.text[:300]}",
+                retryable=is_retryable_status(response.status_code),
+                status_code=response.status_code,
+            )
+        try:
+            messages = response.json()
+        except ValueError:
+            return []
+        return [item for item in messages if isinstance(item, dict)] if isinstance(messages, list) else []
+
     def _write_outbox(self, body: dict[str, Any]) -> dict[str, Any]:
         record = {"at": datetime.now(timezone.utc).isoformat(), **body}
         self.outbox_file.parent.mkdir(parents=True, exist_ok=True)

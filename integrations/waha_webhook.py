@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from integrations.errors import WebhookRejected  # noqa: F401 - part of this module's interface
 from workflows.models import InboundMessage, StaffMessage
 
 SKIPPED_SUFFIXES = {
@@ -23,13 +24,6 @@ SKIPPED_SUFFIXES = {
 }
 ACCEPTED_SUFFIXES = ("@c.us", "@lid", "@s.whatsapp.net")
 _SURROGATES = ("\ud800", "\udfff")
-
-
-class WebhookRejected(Exception):
-    def __init__(self, status_code: int, reason: str):
-        super().__init__(reason)
-        self.status_code = status_code
-        self.reason = reason
 
 
 class _Payload(BaseModel):

@@ -51,8 +51,10 @@ class WahaPeer:
         self._lock = threading.Lock()
         self._schema = send_text_schema()
         self._counter = 0
+        self.reply_delay = 0.0  # seconds between "sent to WhatsApp" and the 201 (a dying caller misses it)
         app = FastAPI()
         app.post("/api/sendText")(self._send_text)
+        app.get("/api/{session}/chats/{chat_id}/messages")(self._chat_messages)
         self.server = ThreadedServer(app)
 
     @property
@@ -88,9 +90,36 @@ class WahaPeer:
         with self._lock:
             self._counter += 1
             body["_received_at"] = time.time()
-            self.sent.append(body)
             message_id = f"true_{body['chatId']}_{self._counter:08d}"
+            body["_id"] = message_id
+            self.sent.append(body)
+        if self.reply_delay:
+            import asyncio
+
+            await asyncio.sleep(self.reply_delay)
         return JSONResponse({"id": message_id, "body": body["text"], "fromMe": True}, status_code=201)
+
+    async def _chat_messages(self, session: str, chat_id: str, request: Request):
+        """GET /api/{session}/chats/{chatId}/messages: our sent messages as WAMessage objects."""
+        query = request.query_params
+        if "limit" not in query:
+            return JSONResponse({"message": "limit is required"}, status_code=400)
+        if self.api_key and request.headers.get("x-api-key") != self.api_key:
+            return JSONResponse({"message": "Unauthorized"}, status_code=401)
+        if self._down:
+            return JSONResponse({"message": "down"}, status_code=503)
+        since = float(query.get("filter.timestamp.gte", 0))
+        with self._lock:
+            mine = [item for item in self.sent if item["chatId"] == chat_id and int(item["_received_at"]) >= since]
+        mine.sort(key=lambda item: item["_received_at"], reverse=query.get("sortOrder", "desc") == "desc")
+        return [
+            {
+                "id": item["_id"], "timestamp": int(item["_received_at"]), "from": "31341799554@c.us",
+                "fromMe": True, "source": "api", "to": chat_id, "participant": None, "body": item["text"],
+                "hasMedia": False, "mediaUrl": None, "ack": 1, "ackName": "SERVER",
+            }
+            for item in mine[: int(float(query["limit"]))]
+        ]
 
     def texts_for(self, chat_id: str) -> list[str]:
         return [item["text"] for item in self.sent if item["chatId"] == chat_id]
