@@ -127,17 +127,18 @@ def _amount_violations(reply: str, request: ReplyRequest, dealer: DealerFacts) -
         exact |= {float(v) for v in (prefs.min_price, prefs.max_price) if v is not None}
     payments = _monthly_payments(purchase_prices, dealer)
 
-    amounts = [amount for amount, _monthly in euro_amounts(reply)]
+    quoted = euro_amounts(reply)
 
     def quoted_payments(amount: float) -> list[tuple[float, int]]:
         tolerance = max(MONTHLY_TOLERANCE_EUR, amount * MONTHLY_TOLERANCE_RATIO)
         return [(payment, months) for payment, months in payments if abs(amount - payment) <= tolerance]
 
     # A payment example may state its total ("in totaal € 32.061"): the quoted payment × months.
-    totals = [(amount * months, months) for amount in amounts for _, months in quoted_payments(amount)]
+    totals = [(amount * months, months) for amount, monthly in quoted if monthly for _, months in quoted_payments(amount)]
     violations = []
-    for amount in amounts:
-        if any(abs(amount - allowed) < 0.5 for allowed in exact) or quoted_payments(amount):
+    for amount, monthly in quoted:
+        # A payment-sized amount only passes as a monthly amount: "de Golf voor € 999" is no payment.
+        if any(abs(amount - allowed) < 0.5 for allowed in exact) or (monthly and quoted_payments(amount)):
             continue
         if any(abs(amount - total) <= months for total, months in totals):  # the payment was rounded
             continue

@@ -202,5 +202,7 @@ def _phone(conversation: dict, message: dict | None = None) -> str:
             phone = author.get("phone_number")
     if not phone:
         raise KeyError("conversation.meta.sender.phone_number")
-    digits = "".join(ch for ch in phone if ch.isdigit())
+    digits = "".join(ch for ch in phone if ch in "0123456789")
+    if not 6 <= len(digits) <= 15:  # E.164: at most 15 digits
+        raise ValueError("conversation.meta.sender.phone_number is not a phone number")
     return f"+{digits}"

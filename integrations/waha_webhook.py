@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from datetime import datetime, timezone
 from typing import Any, Literal
 
@@ -24,12 +25,15 @@ SKIPPED_SUFFIXES = {
 }
 ACCEPTED_SUFFIXES = ("@c.us", "@lid", "@s.whatsapp.net")
 _SURROGATES = ("\ud800", "\udfff")
+# WhatsApp numbers and privacy ids are plain ASCII digits (E.164 has at most 15; @lid ids a few more).
+_CHAT_DIGITS = re.compile(r"[0-9]{1,20}")
+MAX_MESSAGE_ID_CHARS = 256
 
 
 class _Payload(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
-    id: str = Field(min_length=1)
+    id: str = Field(min_length=1, max_length=MAX_MESSAGE_ID_CHARS)
     timestamp: float | None = None
     from_: str = Field(alias="from", min_length=1)
     fromMe: bool = False
@@ -83,6 +87,15 @@ def verify_hmac(key: str, raw_body: bytes, signature: str | None, timestamp_ms: 
             raise WebhookRejected(400, "X-Webhook-Timestamp is not a number") from exc
         if abs(now - sent) > max_age_seconds:
             raise WebhookRejected(401, "X-Webhook-Timestamp is too old (replayed delivery?)")
+
+
+def verify_event_age(body: dict[str, Any], *, now: float, max_age_seconds: int) -> None:
+    """The envelope's `timestamp` (ms) is inside the signed body, unlike X-Webhook-Timestamp:
+    a captured delivery replayed with a fresh header still shows its real age here."""
+    stamp = body.get("timestamp")
+    if isinstance(stamp, (int, float)) and not isinstance(stamp, bool) and stamp > 0:
+        if abs(now - stamp / 1000.0) > max_age_seconds:
+            raise WebhookRejected(401, "event timestamp is too old (replayed delivery?)")
 
 
 def parse_body(raw_body: bytes) -> dict[str, Any]:
@@ -162,8 +175,8 @@ def parse_event(body: dict[str, Any], *, received_at: datetime, max_chars: int) 
     if not chat_id.endswith(ACCEPTED_SUFFIXES):
         raise WebhookRejected(422, f"payload.from '{chat_id[:40]}' is not a WhatsApp chat id")
     chat_id = chat_id.replace("@s.whatsapp.net", "@c.us")
-    if not any(ch.isdigit() for ch in chat_id.split("@", 1)[0]):
-        raise WebhookRejected(422, "payload.from has no phone digits")
+    if not _CHAT_DIGITS.fullmatch(chat_id.split("@", 1)[0]):
+        raise WebhookRejected(422, "payload.from is not a phone number (up to 20 ASCII digits) before the @")
 
     text = (payload.body or "").strip()
     if not text and not payload.hasMedia:

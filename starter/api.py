@@ -24,6 +24,7 @@ from config import Settings
 from integrations import chatwoot_webhook, waha_webhook
 from integrations.waha_webhook import CustomerMessage, Ignored, StaffTyped, WebhookRejected
 from observability import metrics
+from starter.webhook_schemas import CHATWOOT_WEBHOOK, WAHA_WEBHOOK, request_body
 from workflows import search_attributes as sa
 from workflows.conversation import ConversationWorkflow
 from workflows.models import (
@@ -38,12 +39,28 @@ from workflows.models import (
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
 UNAVAILABLE = {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED}
+# Webhook events are a few kB (media come as URLs); far bigger is an attack or a broken sender.
+MAX_BODY_BYTES = 1_000_000
 
 ClientProvider = Callable[[], Awaitable[Client]]
 
 
 class TemporalUnavailable(Exception):
     pass
+
+
+class DeliveryRefused(Exception):
+    """Temporal refused what the delivery asks for (INVALID_ARGUMENT): retrying cannot help."""
+
+
+async def _read_body(request: Request) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise WebhookRejected(413, f"body larger than {MAX_BODY_BYTES} bytes")
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise WebhookRejected(413, f"body larger than {MAX_BODY_BYTES} bytes")
+    return raw
 
 
 def _reject(endpoint: str, exc: WebhookRejected) -> JSONResponse:
@@ -96,6 +113,8 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
         except RPCError as exc:
             if exc.status in UNAVAILABLE:
                 raise TemporalUnavailable(exc.message) from exc
+            if exc.status == RPCStatusCode.INVALID_ARGUMENT:
+                raise DeliveryRefused(exc.message) from exc
             raise
         return workflow_id
 
@@ -107,12 +126,20 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
     async def _temporal_down(request: Request, exc: TemporalUnavailable):
         return _unavailable(str(exc))
 
+    @app.exception_handler(DeliveryRefused)
+    async def _refused(request: Request, exc: DeliveryRefused):
+        endpoint = "waha" if request.url.path.startswith("/webhook/waha") else "chatwoot"
+        return _reject(endpoint, WebhookRejected(422, f"refused by Temporal: {exc}"[:300]))
+
     # --- WAHA ---------------------------------------------------------------------
-    @app.post("/webhook/waha")
+    @app.post(
+        "/webhook/waha",
+        openapi_extra=request_body(WAHA_WEBHOOK, "A WAHA event; signed with X-Webhook-Hmac when a key is set"),
+    )
     async def waha(request: Request):
         started = time.perf_counter()
-        raw = await request.body()
         try:
+            raw = await _read_body(request)
             if settings.waha_webhook_hmac_key:
                 waha_webhook.verify_hmac(
                     settings.waha_webhook_hmac_key,
@@ -122,8 +149,11 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
                     now=time.time(),
                     max_age_seconds=settings.webhook_max_age_seconds,
                 )
+            body = waha_webhook.parse_body(raw)
+            if settings.waha_webhook_hmac_key:
+                waha_webhook.verify_event_age(body, now=time.time(), max_age_seconds=settings.webhook_max_age_seconds)
             event = waha_webhook.parse_event(
-                waha_webhook.parse_body(raw),
+                body,
                 received_at=datetime.now(timezone.utc),
                 max_chars=settings.max_message_chars,
             )
@@ -144,8 +174,8 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
 
     # --- Chatwoot -----------------------------------------------------------------
     async def chatwoot(request: Request, url_token: str | None):
-        raw = await request.body()
         try:
+            raw = await _read_body(request)
             if settings.chatwoot_webhook_secret:
                 chatwoot_webhook.verify_signature(
                     settings.chatwoot_webhook_secret,
@@ -197,11 +227,13 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             raise
         return {"status": signal, "workflow_id": handle.id}
 
-    @app.post("/webhook/chatwoot")
+    chatwoot_body = request_body(CHATWOOT_WEBHOOK, "A Chatwoot event; signed with X-Chatwoot-Signature")
+
+    @app.post("/webhook/chatwoot", openapi_extra=chatwoot_body)
     async def chatwoot_signed(request: Request):
         return await chatwoot(request, None)
 
-    @app.post("/webhook/chatwoot/{token}")
+    @app.post("/webhook/chatwoot/{token}", openapi_extra=chatwoot_body)
     async def chatwoot_with_token(token: str, request: Request):
         return await chatwoot(request, token)
 

@@ -13,11 +13,12 @@ import yaml
 
 from config import Settings
 from workflows.search_attributes import CLI_TYPES
+from tests.paths import SPECS
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 ENV_EXAMPLE = ROOT / ".env.example"
-COMPOSE_SCHEMA = Path("/work/shared/specs/compose-spec.json")
+COMPOSE_SCHEMA = SPECS / "compose-spec.json"
 
 EXPECTED_SERVICES = {
     "temporal-postgresql",

@@ -20,8 +20,8 @@ from inventory.sources.marktplaats import (
 )
 from inventory.sources.website import parse_listing_page
 from tests.peers.inventory_site import livewire_page, mp_listing, seldenrijk_card
+from tests.paths import FIXTURES
 
-FIXTURES = Path("/work/shared/fixtures")
 SEEN = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 
 

@@ -109,7 +109,8 @@ async def test_sigkilled_worker_loses_nothing_and_sends_nothing_twice(temporal_e
     duplicates = sum(max(0, sent_per_chat[f"{phone}@c.us"] - accepted[phone]) for phone in phones)
     missing = sum(max(0, accepted[phone] - sent_per_chat[f"{phone}@c.us"]) for phone in phones)
     print(f"\nworker SIGKILLed {KILLS}x: {sum(accepted.values())} messages accepted, "
-          f"{len(p.waha.sent)} replies sent, {duplicates} duplicate(s), {missing} missing")
+          f"{len(p.waha.sent)} replies sent, {duplicates} duplicate(s), {missing} missing, "
+          f"{p.waha.lookups} unfinished send(s) checked with WAHA")
     assert p.waha.violations == []
     assert missing == 0, log_path.read_text()[-3000:]
     assert duplicates == 0

@@ -45,13 +45,22 @@ def monthly_payment(principal: float, annual_rate_percent: float, months: int) -
     return principal * monthly_rate / (1 - (1 + monthly_rate) ** -months)
 
 
-def example_payment(price_eur: int, dealer: DealerFacts, months: int | None = None) -> PaymentExample | None:
-    """An example for financing a car of this price with the dealer's rate and term, or None if too small."""
+def example_payment(
+    price_eur: int, dealer: DealerFacts, months: int | None = None, down_payment_eur: int | None = None
+) -> PaymentExample | None:
+    """An example for financing a car of this price with the dealer's rate and term, or None if too small.
+
+    A down payment the customer names replaces the dealer's default percentage; the term
+    is kept within the dealer's minimum and maximum.
+    """
     financing = dealer.financing
-    principal = int(round(price_eur * (1 - financing.down_payment_percent / 100)))
+    if down_payment_eur is not None:
+        principal = max(0, int(round(price_eur - down_payment_eur)))
+    else:
+        principal = int(round(price_eur * (1 - financing.down_payment_percent / 100)))
     if principal < financing.min_amount_eur:
         return None
-    months = min(max(months or financing.default_months, financing.min_months), financing.max_months)
+    months = clamp_term(months, dealer)
     rate = financing.effective_rate_percent
     payment = monthly_payment(principal, rate, months)
     return PaymentExample(
@@ -61,6 +70,12 @@ def example_payment(price_eur: int, dealer: DealerFacts, months: int | None = No
         monthly_payment_eur=round(payment, 2),
         total_eur=round(payment * months, 2),
     )
+
+
+def clamp_term(months: int | None, dealer: DealerFacts) -> int:
+    """The requested term within the dealer's bounds, or the default term."""
+    financing = dealer.financing
+    return min(max(months or financing.default_months, financing.min_months), financing.max_months)
 
 
 def format_eur(amount: float, cents: bool = False) -> str:

@@ -32,13 +32,18 @@ FINANCE_TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
         r"(?:met|heb|sta|staat|ik\s+heb|heb\s+nog|heb\s+een|negatieve?|ivm|vanwege|door\s+(?:mijn|m'?n|een))\s+(?:een\s+)?(?:(?:negatieve?|lopende)\s+)?bkr\b|"
         r"bkr\s*(?:geregistreerd|genoteerd)|bij\s+(?:het\s+)?bkr\s+(?:geregistreerd|genoteerd|staan|sta|bekend)|"
         r"(?:mijn|m'?n)\s+bkr\b(?=.{0,40}\b(?:probleem|problemen|issue|lastig|slecht|negatief|achterstand))|"
-        r"(?:a|a1|a2|3|h|1)\s*-?\s*codering|achterstandscodering)\b")),
+        r"(?:a|a1|a2|3|h|1)\s*-?\s*codering|achterstandscodering|zwarte\s+lijst|codering\s+(?:\w+\s+){0,2}(?:gekregen|gehad|staan|opgelopen)|achterstallig\w*|"
+        r"negatief\s+(?:geregistreerd|genoteerd|bekend)|(?:sta|staat|staan|geregistreerd|genoteerd)\s+(?:ik\s+)?(?:(?!niet\b|geen\b|nooit\b)\w+\s+){0,2}bij\s+(?:het\s+)?bkr|"
+        r"bkr\b.{0,40}\b(?:codering|notering|registratie|achterstand)|(?:codering|notering|registratie)\s+(?:\w+\s+){0,2}(?:bij|in)\s+(?:het\s+)?bkr)\b")),
     ("betalingsachterstanden of schulden", re.compile(
-        _NEG + r"\b(betalingsachterstand\w*|achterstand\w*\s+(?:gehad|gehad\s+met|met|op|bij)|schulden|deurwaarder\w*|"
+        _NEG + r"\b(betalingsachterstand\w*|achterstand\w*\s+(?:gehad|gehad\s+met|met|op|bij)|schulden(?!vrij)\w*|schuld\w*traject|deurwaarder\w*|"
         r"negatieve\s+(?:registratie|kredietregistratie)|slechte\s+kredietwaardigheid|kredietwaardigheid\s+(?:is\s+)?(?:slecht|laag))\b")),
     ("financiering eerder afgewezen", re.compile(
         r"\b(afgewezen|afwijzing|(?:werd|wordt|ben|word|is)\s+(?:\w+\s+){0,3}geweigerd|krijg\s+(?:nergens\s+|geen\s+)?(?:een\s+)?(?:lening|financiering|krediet)\s*(?:meer\s+)?(?:rond|los)?\b|"
         r"nergens\s+(?:een\s+)?(?:lening|financiering|krediet)|niet\s+goedgekeurd|afgekeurd\s+voor|"
+        r"(?:wil|wilde|willen|wou)\s+(?:me|mij|ons)\s+geen\s+(?:krediet|lening|financiering|geld)|"
+        r"(?:kreeg|kregen|krijg|krijgen)\s+(?:\w+\s+){0,2}(?:financiering|lening|krediet)\s+(?:\w+\s+)?niet\s+(?:rond|los|goedgekeurd)|"
+        r"(?:financiering|lening|krediet|aanvraag)\b.{0,30}\b(?:niet\s+rond|niet\s+gelukt|ging\s+niet\s+door)|"
         r"(?:lening|financiering|krediet|aanvraag|hypotheek)\b.{0,40}\b(?:geweigerd|afgekeurd))\b")),
     ("schuldsanering of schuldhulp", re.compile(
         r"\b(schuldsanering|schuldhulp\w*|wsnp|budgetbeheer|bewindvoer\w*|onder\s+bewind|beschermingsbewind|minnelijk\s+traject|"
@@ -49,14 +54,19 @@ FINANCE_TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
         r"\b(?:geen|zonder|nog\s+geen)\s+(?:\w+\s+)?(?:jaarcijfers|jaarrekening\w*|jaarstukken)\b|"
         r"\b(?:zzp\w*|zelfstandige?|ondernemer|eigen\s+(?:bedrijf|zaak))\b.{0,40}\b(?:net|pas|sinds\s+kort)\s+(?:\w+\s+)?(?:begonnen|gestart|bezig)\b|"
         r"\b(?:net|pas|sinds\s+kort)\s+(?:\w+\s+){0,2}(?:begonnen|gestart)\s+(?:als\s+)?(?:zzp\w*|zelfstandige?|ondernemer|freelancer)\b|"
-        r"\bstartende?\s+ondernemer\b")),
+        r"\bstartende?\s+ondernemer\b|\beerste\s+boekjaar\b|\bboekjaar\s+(?:\w+\s+){0,2}nog\s+niet\s+(?:rond|om|af|voorbij)\b")),
     ("zakelijke of financial lease", re.compile(
-        r"\b(financial\s*lease|zakelijk\w*\s+(?:lease\w*|financier\w*|financiering|kopen|aanschaffen)|operational\s*lease|"
+        r"\b(financial\s*-?\s*leas\w*|zakelijk\w*\s+(?:lease\w*|financier\w*|financiering|kopen|aanschaffen)|operational\s*lease|"
         r"lease\w*\s+(?:via|op|voor|onder)\s+(?:de\s+|mijn\s+|m'?n\s+|ons\s+|het\s+)?(?:zaak|bv|b\.v\.?|bedrijf|onderneming|eenmanszaak|vof)|"
         r"(?:op|via|voor)\s+(?:de\s+|mijn\s+|m'?n\s+|ons\s+|het\s+)?(?:zaak|bv|bedrijf|onderneming)\s+(?:\w+\s+){0,2}(?:lease\w*|financier\w*|afschrijven|aanschaffen|kopen)|"
-        r"(?:bedrijfsauto|auto\s+van\s+de\s+zaak)\s+(?:\w+\s+){0,2}(?:lease\w*|financier\w*)|btw\s*-?\s*(?:auto|verrekenen|aftrekbaar))\b")),
+        r"(?:bedrijfsauto|auto\s+van\s+de\s+zaak)\s+(?:\w+\s+){0,2}(?:lease\w*|financier\w*)|btw\s*-?\s*(?:auto|verrekenen|aftrekbaar)|"
+        r"leas\w*\b.{0,40}\b(?:de\s+zaak|bv|b\.v|bedrijf|onderneming|eenmanszaak|vof|kvk)|(?:voor\s+de\s+zaak|bedrijf|bv|kvk)\b.{0,40}\bleas\w*)\b")),
 ]
 
+# "this dealer" and "bought/collected" in any order: "hier twee weken terug opgehaald", "van jullie gekregen"
+_HERE = r"(?:(?:bij|van|via)\s+(?:jullie|u|seldenrijk|julie)|hier)"
+_GOT = (r"(?:gekocht|kocht|kochten|gehaald|haalde|haalden|aangeschaft|aanschafte|opgehaald|afgenomen|gekregen|afgeleverd|"
+        r"geleverd|meegenomen|overgenomen)")
 _BOUGHT_HERE = re.compile(
     r"\b(?:bij|van|via)\s+(?:jullie|u|seldenrijk|julie)\s+(?:\w+\s+){0,4}(?:gekocht|gehaald|aangeschaft|opgehaald|afgenomen)|"
     r"\b(?:gekocht|gehaald|aangeschaft|opgehaald|afgenomen)\s+(?:\w+\s+){0,4}(?:bij|van|via)\s+(?:jullie|u|seldenrijk|julie)\b|"
@@ -64,17 +74,21 @@ _BOUGHT_HERE = re.compile(
     r"gisteren|eergisteren|vorig\s+jaar)\s+(?:\w+\s+){0,4}(?:gekocht|opgehaald|afgeleverd|gehaald)\b|"
     r"\b(?:gekocht|opgehaald|afgeleverd|gehaald)\s+(?:\w+\s+){0,2}(?:vorige|afgelopen)\s+(?:week|maand)\b|"
     r"\bjullie\s+(?:hebben|heeft)\s+(?:mij|me)\s+(?:\w+\s+){0,3}verkocht\b|\bsinds\s+(?:de\s+)?(?:aankoop|aflevering)\b|"
-    r"\bna\s+(?:de\s+)?(?:aankoop|aflevering)\b|\b(?:de|mijn)\s+(?:auto|wagen)\s+(?:die|dat)\s+ik\s+(?:bij|van)\s+(?:jullie|u)\b"
+    r"\bna\s+(?:de\s+)?(?:aankoop|aflevering)\b|\b(?:de|mijn)\s+(?:auto|wagen)\s+(?:die|dat)\s+ik\s+(?:bij|van)\s+(?:jullie|u)\b|"
+    rf"\b{_HERE}\b.{{0,50}}\b{_GOT}\b|\b{_GOT}\b.{{0,50}}\b{_HERE}\b|"
+    r"\b(?:auto|wagen|occasion|aankoop)\s+(?:\w+\s+)?(?:van|bij)\s+(?:jullie|seldenrijk)\b|\b(?:gekochte|aangeschafte|opgehaalde|afgeleverde)\s+(?:auto|wagen|occasion)\b"
 )
 _DEFECT = re.compile(
     r"\b(lampje\w*|lamp\s+(?:brandt|aan)|motorlampje|storing\w*|rammel\w*|ratel\w*|tikt|tikken|getik|lekt|lekken|lekkage|lek\b|kapot|"
     r"defect\w*|piept|piepen|gepiep|geluid\w*|start\s+niet|springt\s+niet\s+aan|werkt\s+niet|doet\s+het\s+niet|foutmelding\w*|"
-    r"probleem|problemen|trilt|trillen|trilling\w*|slipt|schokt|schokken|olie\w*|rook\w*|oververhit\w*|valt\s+uit|afslaan|slaat\s+af|"
+    r"probleem|problemen|trilt|trillen|trilling\w*|slipt|schokt|schokken|olie\w*|rook\w*|oververhit\w*|valt\s+(?:\w+\s+)?uit|afslaan|slaat\s+(?:\w+\s+)?af|"
+    r"kraakt|kraken|gekraak|knalt|hapert|haperen|sputter\w*|stottert|schuurt|klappert|bromt|zoemt|fluit|"
+    r"(?:warme|koude)\s+lucht|werkt\s+(?:\w+\s+)?niet|doet\s+(?:\w+\s+)?niet\s+meer|gaat\s+(?:steeds\s+|telkens\s+)?uit|"
     r"gebrek\w*|mankement\w*|roest|vocht|condens|brandt|knippert|airco\s+(?:doet|werkt|blaast)|accu\s+(?:leeg|kapot)|"
     r"lekke|stuk|vreemd|raar)\b"
 )
 _WARRANTY_CLAIM = re.compile(
-    r"\b(garantieclaim|garantie\s*-?\s*claim\w*|garantie\s+claimen|beroep\s+op\s+(?:de\s+)?garantie|"
+    r"\b(garantieclaim|garantie\s*-?\s*claim\w*|garantie\s+claimen|(?:beroep|aanspraak)\s+(?:doen\s+|maken\s+)?op\s+(?:de\s+|mijn\s+)?(?:\w+\s+)?garantie|"
     r"onder\s+(?:de\s+)?garantie\s+(?:laten\s+)?(?:maken|repareren|vervangen|oplossen)|"
     r"(?:valt|valt\s+dit|valt\s+dat|is\s+dit|is\s+dat)\s+(?:\w+\s+){0,2}onder\s+(?:de\s+)?garantie|via\s+de\s+garantie\s+(?:laten\s+)?(?:maken|repareren|oplossen))\b"
 )
@@ -91,32 +105,38 @@ MANAGER_TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
         r"\bwil\s+(?:hem|de\s+auto|het|em)\s+(?:niet\s+meer|terug\s+geven)\b|\baanbetaling\s+terug\b|\bherroep\w*\b")),
     ("klacht", re.compile(
         r"(?<!geen\s)(?<!geen\senkele\s)(?<!niet\seen\s)\bklacht\w*|\b(?:wil|ga)\s+(?:\w+\s+)?klagen\b|"
-        r"\b(ontevreden|teleurgesteld|teleurstellend|schandalig|belachelijk|waardeloos|oplicht\w*|opgelicht|bedrogen|belazerd|genaaid|afgezet|"
+        r"\b(slechtste|klaar\s+mee|(?:klant)?onvriendelijk\w*|onbeleefd|brutaal|onbetrouwbaar|rotte\s+(?:auto|wagen|service)|beroerd\w*|bagger|dramatisch|zwaar\s+teleurgesteld|geergerd|ergerlijk|ontevreden|teleurgesteld|teleurstellend|schandalig|belachelijk|waardeloos|oplicht\w*|opgelicht|bedrogen|belazerd|genaaid|afgezet|"
         r"woedend|boos|kwaad|schande|onacceptabel|onbeschoft|onprofessioneel|prutsers|cowboys|zeer\s+slecht|heel\s+slecht|"
         r"slecht\w*\s+(?:service|ervaring|geholpen|behandeld|klantenservice)|nooit\s+meer\s+(?:bij|naar|een)|"
-        r"niemand\s+(?:reageert|belt)|geen\s+reactie\s+(?:gehad|gekregen|meer)|nog\s+steeds\s+(?:niks|niets|geen)\s+(?:gehoord|reactie))\b")),
+        r"niemand\s+(?:reageert|belt)|geen\s+reactie\s+(?:gehad|gekregen|meer)|nog\s+steeds\s+(?:niks|niets|geen)\s+(?:gehoord|reactie)|"
+        r"(?:hebben|had|heeft)\s+(?:\w+\s+){0,3}beloofd\b.{0,60}\b(?:niet|nog\s+steeds|weer)|(?:afspraak|belofte)\s+(?:\w+\s+)?niet\s+nagekomen)\b|[😡🤬😠]")),
 ]
 
 SALES_TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
     ("klant wil kopen", re.compile(
         r"\b(?:ik\s+)?(?:wil|ga|kom)\s+(?:hem|'?m|em|die|deze|het|dat|de\s+\w+(?:\s+\w+)?)\s+(?:\w+\s+)?(?:kopen|hebben|nemen|afnemen|bestellen|halen)\b|"
-        r"(?<!als\s)\bik\s+neem\s+(?:hem|'?m|em|die|deze|ze|het|de\s+\w+)\b|\bneem\s+ik\s+(?:hem|'?m|em|die|deze|ze|het)\b|\bik\s+koop\s+(?:hem|'?m|em|die|deze|het)\b|"
+        r"(?<!als\s)\bik\s+neem\s+(?:hem|'?m|em|die|deze|ze|het|de\s+\w+)\b|\bneem\s+ik\s+(?:hem|'?m|em|die|deze|ze|het)\b|\bik\s+koop\s+(?:hem|'?m|em|die|deze|het|de\s+\w+)\b|"
         r"\b(?:een|de)\s+aanbetaling\s+(?:\w+\s+)?(?:doen|betalen|overmaken|storten|voldoen)\b|\baanbetalen\b|\b(?:kan|mag|wil)\s+ik\s+(?:(?!zonder\b|geen\b)\w+\s+){0,2}aanbetal\w*|\b(?:hem|'?m|em|die|deze|auto|de\s+\w+)\s+(?:\w+\s+)?reserveren\b|\breserveer\s+(?:hem|die|deze|de)\b|\bvastleggen\b|\bkoopcontract\b|\bwaar\s+(?:kan|moet)\s+ik\s+tekenen\b|"
-        r"\b(?:wil|willen)\s+(?:hem|de\s+auto|die|deze)\s+(?:vast\s*)?(?:zetten|leggen)\b|\bdeal\b\s*[!.]|\bis\s+verkocht\s+aan\s+mij\b|"
+        r"\b(?:wil|willen)\s+(?:hem|de\s+auto|die|deze)\s+(?:vast\s*)?(?:zetten|leggen)\b|\bkoop\s+(?:\w+\s+){0,4}(?:af\s+te\s+ronden|afronden|rond\s+(?:te\s+)?maken)\b|"
+        r"\bi(?:'d|\s+would)?\s+(?:like\s+to|want\s+to|will|'ll)\s+(?:buy|take|purchase)\b|\bi'?ll\s+take\s+it\b|\bdeal\b\s*[!.]|\bis\s+verkocht\s+aan\s+mij\b|"
         r"\bik\s+wil\s+(?:graag\s+)?(?:de|die|deze)\s+(?:\w+\s+){0,2}kopen\b|\bkopen\s*!|\bhoe\s+(?:kan|kunnen)\s+(?:ik|we)\s+(?:hem|die|deze)\s+kopen\b")),
     ("klant vraagt om een medewerker", re.compile(
         r"\b((?<!geen\s)medewerker|echt\s+persoon|echte\s+persoon|echt\s+mens|echte\s+mens|mens\s+spreken|met\s+een\s+mens|"
         r"iemand\s+(?:spreken|aan\s+de\s+lijn|persoonlijk|van\s+(?:jullie|verkoop|de\s+verkoop))|verkoper\s+spreken|"
         r"(?:een|de)\s+verkoper|adviseur\s+spreken|met\s+iemand\s+(?:spreken|praten|bellen)|persoonlijk\s+contact|"
-        r"geen\s+(?:bot|robot|chatbot|computer)|(?:bot|robot|chatbot)\s+(?:spreken|praten)\s+(?:wil\s+ik\s+)?niet|"
+        r"geen\s+(?:bot|robot|chatbot|computer)|speak\s+(?:to|with)\s+(?:a\s+)?(?:person|human|someone|somebody|salesman|sales)|(?:bot|robot|chatbot)\s+(?:spreken|praten)\s+(?:wil\s+ik\s+)?niet|"
         r"doorverbinden|doorverbonden|collega\s+spreken|iemand\s+die\s+(?:me|mij)\s+(?:\w+\s+)?helpen)\b")),
     ("terugbelverzoek", re.compile(
         r"\b(?:bel|belt|bellen|terugbellen|terug\s+bellen|opbellen)\s+(?:\w+\s+){0,2}(?:me|mij|ons)\b(?!\s+(?:niet|liever\s+niet))|"
         r"\b(?:me|mij|ons)\s+(?:\w+\s+){0,3}(?:bellen|terugbellen|terug\s+bellen|opbellen)\b|\bterugbel\w*|\bbel\s+(?:me|mij)\b|"
-        r"\btelefonisch\s+contact\b|\bgraag\s+(?:een\s+)?(?:telefoontje|belletje)\b|\bbelletje\b|\btelefoontje\s+(?:terug|krijgen)\b")),
+        r"\btelefonisch\s+contact\b|\baan\s+de\s+(?:telefoon|lijn)\b|\bbellen\s+mag\b|\bmag\s+(?:me|mij)\s+(?:\w+\s+)?bellen\b|\bbereikbaar\s+op\s+(?:\+|0)|\bgraag\s+(?:een\s+)?(?:telefoontje|belletje)\b|\bbelletje\b|\btelefoontje\s+(?:terug|krijgen)\b|"
+        r"\b(?:graag|gelieve|kunt\s+u|kunnen\s+jullie|kan\s+iemand|wilt\s+u|willen\s+jullie)\s+(?:\w+\s+){0,3}contact\s+(?:\w+\s+){0,3}op(?:nemen)?\b|"
+        r"\bneem\s+(?:\w+\s+){0,2}contact\s+(?:met\s+)?(?:me|mij|ons)\s+op\b|\bcontact\s+(?:met\s+)?(?:me|mij)\s+op(?:nemen)?\b|"
+        r"\b(?:call|phone|ring|contact)\s+me\b|\bcall\s+(?:me\s+)?back\b")),
 ]
 _CUSTOMER_CALLS = re.compile(r"\bik\s+(?:bel|zal\s+bellen|ga\s+bellen|kan\s+(?:jullie\s+)?bellen)|\bkan\s+ik\s+(?:jullie|u)\s+(?:\w+\s+)?bellen|\bbel\s+(?:jullie|ik|u)\b|\b(?:me|mij)\s+niet\s+bellen")
-_NOT_BUY = re.compile(r"\b(?:proefrit|afspraak|testrit|plekje|tijd)\w*\s+(?:\w+\s+)?(?:reserveren|vastleggen)\b|\b(?:niet|nooit|geen)\s+(?:\w+\s+){0,2}(?:kopen|nemen|reserveren)\b|\bals\s+ik\s+(?:hem|die)\s+(?:kopen|neem)|\b(?:wil|kan)\s+ik\s+(?:hem|die)\s+(?:eerst\s+)?(?:zien|bekijken)\b|\bof\s+(?:ik\s+)?(?:hem|die)\s+(?:wil\s+)?kopen\b")
+_NOT_BUY = re.compile(r"\b(?:proefrit|afspraak|testrit|plekje|tijd)\w*\s+(?:\w+\s+)?(?:reserveren|vastleggen)\b|\b(?:niet|nooit|geen)\s+(?:\w+\s+){0,2}(?:kopen|nemen|reserveren)\b|\bals\s+ik\s+(?:hem|die)\s+(?:kopen|neem)|\b(?:wil|kan)\s+ik\s+(?:hem|die)\s+(?:eerst\s+)?(?:zien|bekijken)\b|\bof\s+(?:ik\s+)?(?:hem|die)\s+(?:wil\s+)?kopen\b|"
+    r"\baanbetal\w*\b.{0,40}\b(?:financier\w*|lenen|lening|afbetal\w*|rest)\b|\b(?:financier\w*|lening|lenen)\b.{0,40}\baanbetal\w*")
 
 # "wat is een BKR-registratie?" asks for an explanation, not about the customer's own record.
 _BKR_QUESTION = re.compile(
@@ -139,14 +159,14 @@ def escalation(parsed: ParsedMessage, context: ConversationContext | None, route
         return EscalationDecision(escalate=True, escalation_type="technical_specialist", urgency=urgency,
                                   reason="defect of garantieclaim op een bij ons gekochte auto")
     for reason, regex in FINANCE_TRIGGERS:
-        if regex.search(text) and not (reason.startswith("negatieve BKR") and _BKR_QUESTION.search(text)):
+        if affirmed(regex, text) and not (reason.startswith("negatieve BKR") and _BKR_QUESTION.search(text)):
             return EscalationDecision(escalate=True, escalation_type="finance_advisor", urgency="medium", reason=reason)
     for reason, regex in SALES_TRIGGERS:
         if not regex.search(text):
             continue
         if reason == "terugbelverzoek" and _CUSTOMER_CALLS.search(text) and not re.search(r"\bterugbel\w*|\bbel\s+(?:me|mij)\b", text):
             continue
-        if reason == "klant wil kopen" and _NOT_BUY.search(text):
+        if reason == "klant wil kopen" and not wants_to_buy(text):
             continue
         urgency = "high" if reason == "klant wil kopen" else "medium"
         return EscalationDecision(escalate=True, escalation_type="sales", urgency=urgency, reason=reason)
@@ -157,12 +177,17 @@ def escalation(parsed: ParsedMessage, context: ConversationContext | None, route
     return EscalationDecision()
 
 
-_NEGATION_BEFORE = re.compile(r"\b(niet|geen|nooit|zonder)\s+(?:\w+\s+)?$")
+_NEGATION_BEFORE = re.compile(r"\b(niet|geen|nooit|zonder)\s+(?:\w+\s+){0,2}$")  # "niet bij het bkr"
 
 
 def affirmed(regex: re.Pattern[str], text: str) -> bool:
     """A match not negated just before it: "ik ben niet boos" is no complaint."""
     return any(not _NEGATION_BEFORE.search(text[max(0, m.start() - 20) : m.start()]) for m in regex.finditer(text))
+
+
+def wants_to_buy(text: str) -> bool:
+    """The customer is ready to buy now (not "als ik hem koop", not a down payment in a financing question)."""
+    return SALES_TRIGGERS[0][1].search(text) is not None and not _NOT_BUY.search(text)
 
 
 def defect_bought_here(text: str) -> bool:

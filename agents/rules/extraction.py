@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from agents.knowledge.dealer import DUTCH_WEEKDAYS
 from agents.models import CarPreferences, ConversationContext, ExtractionOutput, RouterOutput, TradeInVehicle
-from agents.rules.parse import ParsedMessage
+from agents.rules.parse import OWNED_BEFORE, ParsedMessage
 from agents.rules.vocabulary import find_cars
 
 FUELS: list[tuple[str, re.Pattern[str]]] = [
@@ -16,11 +16,11 @@ FUELS: list[tuple[str, re.Pattern[str]]] = [
         r"\b(elektrische?(?!\s+(?:ramen|stoelen|spiegels|verstelbare?|achterklep|inklapbare?|handrem|bediende?))|elektrische\s+(?:auto|wagen|suv|variant|versie|uitvoering)|"
         r"electrisch\w*|elektriese|ev|evs|ev's|bev|volledig\s+elektrisch|100\s*%\s*elektrisch|stekkerauto|e-?auto|electric|zero\s+emissie)\b")),
     ("hybrid", re.compile(r"\b(hybride|hybrid|hybrid\w*|hybr|hev|full\s+hybrid|mild\s+hybrid)\b")),
-    ("diesel", re.compile(r"\b(diesel\w*|disel|deisel|dieseltje|tdi|cdi|hdi|bluehdi|dci|crdi|d4d|tdci)\b")),
+    ("diesel", re.compile(r"\b(diesel\w*|disel|deisel|dieseltje|tdi|cdi|hdi|bluehdi|dci|crdi|d4d|tdci|"
+                          r"[1-8]\d{2}d|[xs]drive\s?\d{2}d|[abceg]\s?\d{3}\s?d)\b")),  # BMW 320d, xDrive20d, Mercedes C220d
     ("lpg", re.compile(r"\b(lpg|autogas|g3)\b")),
     ("petrol", re.compile(r"\b(benzine\w*|benzien|bezine|benzne|petrol|tsi|tfsi|ecoboost|puretech|benzinemotor|benzinetje)\b")),
 ]
-_NOT_FUEL = re.compile(r"\bgeen\s+(diesel|benzine|elektrisch\w*|hybride|ev|lpg)\b")
 AUTOMATIC = re.compile(r"\b(automaat|automatic|automatisch\w*|automaatje|dsg|cvt|edc|steptronic|tiptronic|s-?tronic|geartronic|aut\.?|automaatbak)\b")
 MANUAL = re.compile(r"\b(handgeschakeld\w*|hand\s+geschakeld|handbak|schakel\w*|handmatig\w*|manueel|manual|\d\s*-?\s*bak|versnellingsbak\s+handmatig)\b")
 BODY_TYPES: list[tuple[str, re.Pattern[str]]] = [
@@ -151,11 +151,10 @@ def _preferences_from_message(parsed: ParsedMessage, current_year: int, skip_all
         first = next((m for m in parsed.wanted if m.model), parsed.wanted[0])
         values["make"] = first.make
         values["model"] = first.model
-    if not _NOT_FUEL.search(text) or len([1 for _, rx in FUELS if rx.search(text)]) > 1:
-        for fuel, regex in FUELS:
-            if regex.search(text) and not re.search(rf"\bgeen\s+{regex.pattern}", text):
-                values["fuel_type"] = fuel
-                break
+    owned_windows = [(0, len(text))] if skip_all_numbers else _owned_windows(parsed)
+    fuel = _wanted_fuel(_blank(text, owned_windows))
+    if fuel:
+        values["fuel_type"] = fuel
     if AUTOMATIC.search(text):
         values["transmission"] = "automatic"
     elif MANUAL.search(text):
@@ -167,7 +166,6 @@ def _preferences_from_message(parsed: ParsedMessage, current_year: int, skip_all
     color = COLORS.search(text)
     if color:
         values["color"] = color.group(1)
-    owned_windows = [(0, len(text))] if skip_all_numbers else _owned_windows(parsed)
     has_budget_word = re.search(r"\bbudget\b", text) is not None
     for quantity in parsed.quantities:
         if any(start <= quantity.start < end for start, end in owned_windows):
@@ -190,14 +188,46 @@ def _preferences_from_message(parsed: ParsedMessage, current_year: int, skip_all
     return CarPreferences(**values)
 
 
+_OPEN_TO_ANY = re.compile(
+    r"\b(?:maakt\s+(?:me\s+|mij\s+)?(?:\w+\s+)?niet\s+(?:zoveel\s+)?uit|boeit\s+(?:me\s+)?niet|om\s+het\s+even|doesn'?t\s+matter)\b"
+)
+_PREFERENCE = re.compile(r"\b(?:liefst|liever|bij\s+voorkeur|het\s+liefst)\s+(?:\w+\s+)?$")
+
+
+def _wanted_fuel(text: str) -> str | None:
+    """The fuel asked for; none when the customer is open ("diesel of benzine maakt niet uit")."""
+    hits = sorted((m.start(), fuel) for fuel, regex in FUELS for m in regex.finditer(text)
+                  if not re.search(r"\bgeen\s+(?:\w+\s+)?$", text[max(0, m.start() - 12) : m.start()]))
+    if not hits:
+        return None
+    fuels = {fuel for _, fuel in hits}
+    if _OPEN_TO_ANY.search(text[hits[0][0] : hits[-1][0] + 60]):
+        return None
+    if len(fuels) > 1:
+        second = next(pos for pos, fuel in hits if fuel != hits[0][1])
+        if re.search(r"\b(?:of|or)\s+(?:\w+\s+)?$|/\s*$", text[max(0, second - 15) : second]):
+            # alternatives: only a stated preference picks one
+            return hits[0][1] if _PREFERENCE.search(text[max(0, hits[0][0] - 25) : hits[0][0]]) else None
+    return next(fuel for fuel, _ in FUELS if fuel in fuels)  # the most specific one named
+
+
+def _blank(text: str, windows: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for start, end in windows:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
 def _owned_windows(parsed: ParsedMessage) -> list[tuple[int, int]]:
-    """The stretch of text after each owned car that describes it (until the wanted car)."""
+    """The stretch of text describing each owned car: from "mijn"/"heb een" to the wanted car."""
     windows = []
     for mention in parsed.owned:
         later_wanted = [m.start for m in parsed.wanted if m.start > mention.start]
-        sentence_end = re.search(r"[?!]|\.\s|\b(?:en\s+)?(?:ik\s+)?zoek|\bvoor\s+een\b|\bbudget\b", parsed.text[mention.end :])
+        sentence_end = re.search(r"[?!]|\.\s|\b(?:en\s+)?(?:ik\s+)?zoek|\b(?:voor|tegen)\s+(?:een|de)\b|\bbudget\b", parsed.text[mention.end :])
         end = min(later_wanted + [mention.end + (sentence_end.start() if sentence_end else 80), mention.end + 80])
-        windows.append((mention.start, end))
+        lead = OWNED_BEFORE.search(parsed.text[max(0, mention.start - 40) : mention.start])
+        start = max(0, mention.start - 40) + lead.start() if lead else mention.start
+        windows.append((start, end))
     return windows
 
 

@@ -109,6 +109,15 @@ def _plausible_bare_plate(word: str) -> bool:
     return len(groups) == 3 and not re.search(r"(km|dkm|kw|pk|cc)$", word)
 
 
+# Amounts that are not the car's price: "500 euro korting", "5000 aanbetalen", "1500 euro goedkoper".
+# A loan amount does count: "kan ik 20k lenen" is the budget.
+_NOT_BUDGET_AFTER = re.compile(
+    r"\s*(?:euro'?s?\s+|eur\s+)?(?:korting|eraf|er\s+af|af\b(?!\s+te\b)|goedkoper|duurder|minder|aanbetal\w*|aan\s+te\s+betalen|"
+    r"bijbetalen|bij\s+te\s+betalen|eigen\s+geld|contant\s+(?:in|erbij)|terug\b)"
+)
+_NOT_BUDGET_BEFORE = re.compile(
+    r"\b(?:aanbetaling|korting|aanbetalen|bijbetalen)\s+(?:van\s+|is\s+|ongeveer\s+|zo'?n\s+)?(?:€\s*)?$"
+)
 _INCOME = re.compile(r"\b(verdien\w*|inkomen|salaris|loon|netto|bruto|uitkering)\b[^.?!]*$")
 _MILEAGE_BEFORE = re.compile(
     r"\b(?:km\s*-?\s*stand|kilometerstand|tellerstand|teller|gereden|kms?|kilometers?)\s*(?:is|van|:|=|staat\s+op|op)?\s*"
@@ -167,6 +176,8 @@ def find_quantities(text: str, masked: list[tuple[int, int]], current_year: int)
         if any(s < match.end() and match.start() < e for s, e in taken):
             continue
         low, high = _to_number(match.group(2)), _to_number(match.group(4))
+        if match.group("t2") and not match.group("t1") and low >= high:
+            continue  # "uit 2021 tot 23k" is a year and a budget, not a range
         if match.group("km"):
             kind: Kind = "mileage"
             factor = 1000 if high < 1000 and (match.group("t2") or _thousand_km(match.group("km"))) else 1
@@ -199,6 +210,8 @@ def find_quantities(text: str, masked: list[tuple[int, int]], current_year: int)
         before = work[: match.start()]
         if _INCOME.search(before[-25:]) or re.match(r"\s*(?:netto|bruto)\b", work[match.end(2) : match.end(2) + 8]):
             continue  # income, not a budget
+        if _NOT_BUDGET_BEFORE.search(before[-30:]) or _NOT_BUDGET_AFTER.match(work[match.end() : match.end() + 30]):
+            continue  # a discount, down payment or loan is not what the car may cost
         bound = _cue(before)
         thousands = match.group("thousands")
         if not match.group("km") and _MILEAGE_BEFORE.search(before[-30:]) and not thousands and not is_euro_marker(match):

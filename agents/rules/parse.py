@@ -19,11 +19,14 @@ TRADE_IN_CUE = re.compile(
     r"wat\s+(?:geven|bieden|betalen)\s+(?:jullie|je|u)|wat\s+is\s+(?:mijn|m'?n|mn)\s+(?:auto|wagen|\w+)\s+(?:nog\s+)?waard|"
     r"(?:mijn|m'?n|mn)\s+(?:huidige\s+|oude\s+)?(?:auto|wagen|\w+)\s+(?:verkopen|kwijt|overnemen|inkopen|inleveren)|"
     r"(?:mijn|m'?n|mn)\s+(?:\w+\s+){0,2}(?:nog\s+)?waard\b|"
-    r"(?:kopen|nemen)\s+jullie\s+(?:ook\s+)?(?:auto'?s\s+)?(?:in|over)|overnemen|inkoop|opkopen)\b"
+    r"(?:kopen|nemen)\s+jullie\s+(?:ook\s+)?(?:auto'?s\s+)?(?:in|over)|overnemen|inkoop|opkopen|"
+    r"(?:hoeveel|wat)\s+(?:krijg|kan|zou|levert)\s+(?:ik\s+)?(?:\w+\s+)?(?:nog\s+)?(?:voor|ervoor)\s+(?:mijn|m'?n|mn)|"
+    r"ruil\s+(?:\w+\s+){1,4}in|trade\s*-?\s*in|trade\s+(?:it|my\s+\w+)\s+in|part\s*-?\s*exchange)\b"
 )
-_OWNED_BEFORE = re.compile(
+OWNED_BEFORE = re.compile(
     r"(?:\bmijn|\bm'?n|\bmn|\bhuidige|\boude|\bheb\s+(?:nu\s+|momenteel\s+|nog\s+)?(?:een|n|1)|\brijd?\s+(?:nu\s+|momenteel\s+)?(?:in\s+)?(?:een|n)|"
-    r"\binruilen|\binruil|\bruilen|\bmet\s+(?:een|mijn))\s+(?:\w+\s+){0,2}$"
+    r"\binruil\w*(?:\s+van)?|\bruil\s+(?:mijn|m'?n|mn)|\bruilen|\bmet\s+(?:een|mijn)|\bmy(?:\s+car\s+is)?(?:\s+an?)?|\bi\s+(?:have|drive|own)\s+an?)"
+    r"\s+(?:\w+\s+){0,2}$"
 )
 _OWNED_AFTER = re.compile(r"^\s*(?:\w+\s+){0,3}(?:inruilen|in\s+te\s+ruilen|als\s+inruil|inruil|verkopen|kwijt)")
 _WANTED_BEFORE = re.compile(r"\b(?:voor|tegen)\s+(?:een|n|de|die)\s+(?:\w+\s+){0,1}$")
@@ -58,7 +61,7 @@ def parse(raw: str, current_year: int) -> ParsedMessage:
     for mention in mentions:
         before = text[max(0, mention.start - 40) : mention.start]
         after = text[mention.end : mention.end + 40]
-        is_owned = bool(_OWNED_BEFORE.search(before) or _OWNED_AFTER.search(after))
+        is_owned = bool(OWNED_BEFORE.search(before) or _OWNED_AFTER.search(after))
         if _WANTED_BEFORE.search(before) or (is_owned and not trade_cue and not _mine(before)):
             is_owned = False
         (owned if is_owned else wanted).append(mention)

@@ -1,27 +1,52 @@
 """The reply: short, friendly Dutch WhatsApp text built from the understanding and the search.
 
-It only states cars, prices and facts it was given (inventory, dealer.yaml), varies its
-wording by a hash of the message (deterministic for replays) and never follows
-instructions hidden in the customer's text.
+It answers every part of the message (the cars AND the test drive AND the opening hours),
+only states cars, prices and facts it was given (inventory, dealer.yaml), asks at most one
+new qualifying question, varies its wording by a hash of the message (deterministic for
+replays) and never follows instructions hidden in the customer's text.
 """
 
 from __future__ import annotations
 
 import re
 import zlib
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from agents.knowledge import financial, service
-from agents.knowledge.dealer import DUTCH_WEEKDAYS, DealerFacts
+from agents.knowledge.dealer import DealerFacts
 from agents.knowledge.financial import CREDIT_WARNING, format_eur, format_rate
-from agents.models import Car, CarPreferences, ConversationOutput, ReplyRequest
+from agents.models import Car, ConversationOutput, ReplyRequest
+from agents.rules.reply_cars import (
+    MAX_LISTED,
+    car_line,
+    car_list,
+    cars_in_question,
+    describe,
+    facts_answer,
+    names_a_new_car,
+)
+from agents.rules.reply_followup import last_question_key, pick_follow_up
+from agents.rules.reply_hours import (
+    compact_hours,
+    day_hours_sentence,
+    open_now_sentence,
+    resolve_day,
+)
+from agents.rules.reply_questions import asks_open_now, car_facts_asked, financing_wishes, wants_all_hours
 from agents.rules.text import normalize
+
+__all__ = ["compose", "car_line"]
 
 INJECTION = re.compile(
     r"(negeer|vergeet|ignore|disregard|forget)\s+(?:\w+\s+){0,3}(instructies|instructions|regels|rules|prompt|opdracht)|"
     r"\[\s*(system|systeem|admin|developer)\s*\]|\bsystem\s*prompt|\bsysteemprompt|\bjailbreak|\bdeveloper\s+mode|"
     r"\bje\s+bent\s+nu\s+(?:een|de)\b|\byou\s+are\s+now\b|\b(?:toon|laat\s+zien|geef|print|reveal|show)\s+(?:me\s+)?(?:je|jouw|your|de)\s+(?:\w+\s+)?(?:prompt|instructies|instructions)"
 )
+SAMPLE_NOTE = "(Let op: dit zijn voorbeeldgegevens, niet onze live voorraad.)"
+_QUESTION = re.compile(r"\?|^\s*(wat|hoe|welke?|waar|wanneer|waarom|hoeveel|is|zijn|kan|kun|kunnen|heeft|hebben|heb|doen|mag)\b")
+_EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF]\ufe0f?")
+_CREDIT = re.compile(r"\b(lening|lenen|krediet|huurkoop|per maand|JKP|rente|afbetal\w*|financieren kan|financial lease)", re.I)
 
 
 class _Variety:
@@ -36,43 +61,176 @@ class _Variety:
         return options[(self.seed >> (self.calls * 3)) % len(options)]
 
 
+@dataclass
+class _Draft:
+    """What one reply is being built from: the request, the facts and what we already said."""
+
+    request: ReplyRequest
+    dealer: DealerFacts
+    now: datetime
+    vary: _Variety
+    text: str  # normalised customer text
+    parts: list[str] = field(default_factory=list)
+    cars: list[Car] = field(default_factory=list)
+    intent: str = "other"  # what the reply answers (may differ from the router's)
+    answered_car_facts: bool = False
+    test_drive_done: bool = False
+    payment_done: bool = False
+
+    def said_before(self, pattern: str) -> bool:
+        return any(turn.role == "bot" and re.search(pattern, turn.text, re.I) for turn in self.request.context.history)
+
+    def show(self, cars: list[Car]) -> None:
+        self.cars += [car for car in cars if car.id not in {c.id for c in self.cars}]
+
+
 def compose(request: ReplyRequest, dealer: DealerFacts, now: datetime) -> ConversationOutput:
     vary = _Variety(request.text)
-    name = request.extraction.customer_name or request.context.customer_name
     if request.escalation_handoff:
-        return _handoff(request, name, vary)
+        return _handoff(request, vary)
+    draft = _Draft(request, dealer, now, vary, normalize(request.text))
+    if INJECTION.search(draft.text):
+        draft.parts.append("Ik help je graag met vragen over onze auto's, financiering, inruil en proefritten; daar houd ik me aan.")
 
-    text = normalize(request.text)
-    intent = request.router.intent
-    parts: list[str] = []
-    cars: list[Car] = []
-    if INJECTION.search(text):
-        parts.append("Ik help je graag met vragen over onze auto's, financiering, inruil en proefritten; daar houd ik me aan.")
+    _main_answer(draft)
+    _answer_the_other_parts(draft)
 
-    opener = _opener(request, name, vary)
-    if opener:
-        parts.append(opener)
-    handler = _HANDLERS.get(intent, _other)
-    body, cars = handler(request, dealer, now, vary)
-    parts.extend(body)
-
-    follow_up = None if intent in ("complaint", "other") else _follow_up(request, cars, vary)
-    if follow_up and follow_up not in " ".join(parts):
-        parts.append(follow_up)
-    response = "\n\n".join(part for part in parts if part)
-    if _discusses_credit(response) and CREDIT_WARNING not in response:
-        response += f"\n\n{CREDIT_WARNING}"
+    follow_up = None
+    if draft.intent not in ("complaint", "other", "greeting", "general_info") and not any("?" in p for p in draft.parts):
+        prefs = request.context.preferences.merged_with(request.extraction.car_preferences)
+        follow_up = pick_follow_up(request, prefs, draft.cars, vary.pick, draft.intent, draft.answered_car_facts)
+    _greet_first(draft)
+    parts = [part.replace(CREDIT_WARNING, "").strip() for part in draft.parts]
+    if _CREDIT.search(" ".join(parts)):
+        parts.append(CREDIT_WARNING)
+    if request.inventory is not None and request.inventory.is_sample_data and draft.cars and not draft.said_before("voorbeeldgegevens"):
+        parts.append(SAMPLE_NOTE)
+    if follow_up:
+        parts.append(follow_up)  # the question last, where WhatsApp readers expect it
+    response = _one_emoji("\n\n".join(part for part in parts if part))
     return ConversationOutput(
         response_text=response,
-        mentioned_car_ids=[car.id for car in cars],
+        mentioned_car_ids=[car.id for car in draft.cars],
         follow_up_question=follow_up,
         handoff=False,
         backend="rules",
     )
 
 
+def _main_answer(draft: _Draft) -> None:
+    request = draft.request
+    intent = request.router.intent
+    months, down = financing_wishes(draft.text, _no_history(request))
+    focus = cars_in_question(request.context, request.extraction, draft.text)
+    new_car = names_a_new_car(request.extraction, request.context, draft.text)
+    draft.intent = intent
+    answered = last_question_key(request)
+    reply_word = _SHORT_ANSWER.fullmatch(draft.text.strip(" !.,"))
+    if reply_word and intent in ("other", "greeting", "car_inquiry", "trade_in", "test_drive") and request.context.history:
+        _answer_to_our_question(draft, answered, yes=reply_word.group(1) not in _NO_WORDS)
+        return
+    if _NO_TRADE_IN.search(draft.text) and intent in ("other", "trade_in"):
+        _answer_to_our_question(draft, "trade_in", yes=False)
+        return
+    if focus and not new_car and _asks_about_known_car(draft, intent):
+        draft.answered_car_facts = True
+        draft.parts.append(facts_answer(focus, car_facts_asked(draft.text), draft.dealer))
+        draft.show(focus)
+        return
+    if (months is not None or down is not None) and intent in ("car_inquiry", "other", "financing_inquiry") and (focus or intent == "financing_inquiry"):
+        intent = draft.intent = "financing_inquiry"  # "en met 5000 aanbetaling?" about the car just discussed
+    _HANDLERS.get(intent, _other)(draft)
+
+
+def _no_history(request: ReplyRequest):
+    # Only this message's term and down payment count for switching to a payment answer.
+    return request.context.model_copy(update={"history": []})
+
+
+def _asks_about_known_car(draft: _Draft, intent: str) -> bool:
+    """ "wat is de kilometerstand?" / "is hij automaat?" about the car(s) just discussed."""
+    facts = car_facts_asked(draft.text)
+    extraction = draft.request.extraction
+    if not facts or extraction.asks_availability or extraction.asks_monthly_payment:
+        return False
+    if intent not in ("car_inquiry", "service_inquiry", "other", "general_info"):
+        return False
+    if re.search(r"\b(zoek\w*|ik\s+wil\s+(?:een|graag)|liefst|voorkeur|hebben\s+jullie|heb\s+je\s+(?:ook|nog)\s+een)\b", draft.text):
+        return False  # a new search wish, not a question about this car
+    dealer_wide = {"apk", "nap", "warranty"}
+    if set(facts) <= dealer_wide and not extraction.refers_to_previous_car:
+        return False  # "hebben jullie garantie?" is about the dealer, the service answer covers it
+    return extraction.refers_to_previous_car or bool(_QUESTION.search(draft.text)) or len(draft.text.split()) <= 4
+
+
+def _answer_the_other_parts(draft: _Draft) -> None:
+    """A multi-question message gets every part answered, after the main one."""
+    request = draft.request
+    extraction = request.extraction
+    topics = {s.topic for s in request.expertise.knowledge}
+    if extraction.test_drive_requested and not draft.test_drive_done:
+        _test_drive_parts(draft, brief=True)
+    if extraction.asks_monthly_payment and not draft.payment_done and request.router.intent != "financing_inquiry":
+        draft.parts.extend(_payment_parts(draft))
+    if "opening_hours" in topics and request.router.intent != "general_info" and not draft.test_drive_done:
+        draft.parts.append(_hours_answer(draft))
+    if extraction.has_trade_in and request.router.intent != "trade_in" and not _NO_TRADE_IN.search(draft.text):
+        draft.parts.append(service.trade_in_request(draft.dealer, _trade_in_known(request))
+                           + " Een inruilprijs noem ik hier niet; die maakt een collega na het bekijken.")
+
+
+_SHORT_ANSWER = re.compile(r"(nee|neen|nope|nah|ja|jazeker|jawel|jep|yes|klopt|zeker|graag|prima|goed|ok|oke)"
+                           r"(?:[ ,!.]+(?:hoor|graag|dank\s*je|bedankt|thanks|hoor\s+dank\s*je))?")
+_NO_WORDS = {"nee", "neen", "nope", "nah"}
+_NO_TRADE_IN = re.compile(r"\b(geen|niet|nee)\b[^.?!]{0,25}\b(inruil\w*|in te ruilen)")
+
+
+def _answer_to_our_question(draft: _Draft, key: str | None, yes: bool) -> None:
+    """A short "ja"/"nee" to the question we just asked: act on it, then ask the next thing."""
+    draft.intent = "car_inquiry" if draft.request.context.last_cars else "financing_inquiry"
+    if key == "trade_in" and yes:
+        draft.parts.append("Top! " + service.trade_in_request(draft.dealer, _trade_in_known(draft.request))
+                           + " Een inruilprijs noem ik hier niet; die maakt een collega na het bekijken.")
+        draft.intent = "trade_in"
+    elif key == "visit" and yes:
+        _test_drive_parts(draft, brief=True)
+    elif key == "trade_in":
+        draft.parts.append("Helder, dan gaan we uit van een aankoop zonder inruil.")
+    elif key == "visit":
+        draft.parts.append(f"Geen probleem! Je bent altijd welkom om te komen kijken; we zijn open {compact_hours(draft.dealer)}.")
+    else:
+        draft.parts.append(draft.vary.pick("Helder, dank je!", "Duidelijk, dank je!"))
+
+
+def _greet_first(draft: _Draft) -> None:
+    request = draft.request
+    if request.router.intent == "greeting" or any(turn.role == "bot" for turn in request.context.history):
+        return
+    name = request.extraction.customer_name or request.context.customer_name
+    who = f" {name}" if name else ""
+    opener = draft.vary.pick(f"Hoi{who}! 👋", f"Hallo{who}!", f"Hoi{who}, leuk dat je ons appt!")
+    if draft.parts and not draft.parts[0].startswith("Ik help je graag"):
+        draft.parts[0] = f"{opener} {draft.parts[0]}"
+    else:
+        draft.parts.insert(0, opener)
+
+
+def _one_emoji(text: str) -> str:
+    seen = False
+
+    def keep_first(match: re.Match[str]) -> str:
+        nonlocal seen
+        if seen:
+            return ""
+        seen = True
+        return match.group(0)
+
+    return re.sub(r" +(?=[\n.!?,]|$)", "", _EMOJI.sub(keep_first, text))
+
+
 # --- handoff -----------------------------------------------------------------
-def _handoff(request: ReplyRequest, name: str | None, vary: _Variety) -> ConversationOutput:
+def _handoff(request: ReplyRequest, vary: _Variety) -> ConversationOutput:
+    name = request.extraction.customer_name or request.context.customer_name
     decision = request.expertise.escalation_decision
     who = f", {name}" if name else ""
     reason = decision.reason or ""
@@ -97,271 +255,295 @@ def _handoff(request: ReplyRequest, name: str | None, vary: _Variety) -> Convers
     return ConversationOutput(response_text="\n\n".join(p for p in parts if p), handoff=True, backend="rules")
 
 
-# --- pieces ------------------------------------------------------------------
-def _opener(request: ReplyRequest, name: str | None, vary: _Variety) -> str:
-    first_message = not any(turn.role == "bot" for turn in request.context.history)
-    if request.router.intent == "greeting":
-        return ""
-    if first_message:
-        who = f" {name}" if name else ""
-        return vary.pick(f"Hoi{who}! 👋", f"Hallo{who}!", f"Hoi{who}, leuk dat je ons appt!")
-    if name and request.extraction.customer_name:
-        return f"Hoi {name}!"
-    return ""
+# --- inventory -----------------------------------------------------------------
+def _identified(request: ReplyRequest, car: Car) -> bool:
+    """Did the customer point at this exact car (discussed before, kenteken or link)?"""
+    if any(c.id == car.id for c in request.context.last_cars):
+        return True
+    compact = re.sub(r"[\s-]", "", request.text.lower())
+    plate = re.sub(r"[\s-]", "", (car.license_plate or "").lower())
+    return bool((plate and plate in compact) or (car.url and car.url.lower() in request.text.lower()))
 
 
-def car_line(car: Car) -> str:
-    bits = [car.title]
-    details = []
-    if car.price_eur:
-        details.append(f"{format_eur(car.price_eur)} p/m (lease)" if car.price_is_monthly else format_eur(car.price_eur))
-    if car.year:
-        details.append(str(car.year))
-    if car.mileage_km is not None:
-        details.append(f"{car.mileage_km:,} km".replace(",", "."))
-    line = "• " + bits[0] + (" – " + " – ".join(details) if details else "")
-    if car.url:
-        line += f"\n  {car.url}"
-    return line
-
-
-def _car_list(cars: list[Car]) -> str:
-    return "\n".join(car_line(car) for car in cars[:3])
-
-
-def _describe(preferences: CarPreferences) -> str:
-    words = []
-    fuel = {"petrol": "benzine", "diesel": "diesel", "hybrid": "hybride", "plug_in_hybrid": "plug-in hybride",
-            "electric": "elektrische", "lpg": "LPG"}
-    if preferences.fuel_type:
-        words.append(fuel[preferences.fuel_type])
-    if preferences.make:
-        words.append(preferences.make)
-    if preferences.model:
-        words.append(preferences.model)
-    if not preferences.make and preferences.body_type:
-        words.append(preferences.body_type)
-    if not words:
-        words.append("auto")
-    if preferences.transmission == "automatic":
-        words.append("automaat")
-    text = " ".join(words)
-    if preferences.max_price:
-        text += f" tot {format_eur(preferences.max_price)}"
-    return text
-
-
-def _focus_car(request: ReplyRequest) -> Car | None:
-    inventory = request.inventory
-    if inventory and inventory.asked_car:
-        return inventory.asked_car
-    if inventory and inventory.matches:
-        return inventory.matches[0].car
-    last = request.context.last_cars[0] if request.context.last_cars else None
-    wanted = request.extraction.car_preferences.model
-    if last and (not wanted or wanted.lower() in last.model.lower() or request.extraction.refers_to_previous_car):
-        return last
-    return None
-
-
-def _inventory_parts(request: ReplyRequest, dealer: DealerFacts, vary: _Variety) -> tuple[list[str], list[Car]]:
+def _inventory_parts(draft: _Draft) -> None:
+    request, vary = draft.request, draft.vary
     inventory = request.inventory
     preferences = request.extraction.car_preferences
+    dealer = draft.dealer
     if inventory is None:
         size = f"zo'n {dealer.stock_size_hint} " if dealer.stock_size_hint else ""
-        return [f"Ons complete aanbod ({size}occasions) staat op {dealer.website}."], []
-    parts: list[str] = []
-    shown: list[Car] = []
+        draft.parts.append(f"Ons complete aanbod ({size}occasions) staat op {dealer.website}.")
+        return
     asked = inventory.asked_car
+    asks = request.extraction.asks_availability
     others = [m.car for m in inventory.matches if not asked or m.car.id != asked.id]
-    if request.extraction.asks_availability and inventory.availability == "sold" and asked:
-        parts.append(vary.pick(f"Die {asked.title} is helaas verkocht 😕", f"Helaas, die {asked.title} is helaas verkocht."))
+    if asks and inventory.availability == "sold" and asked:
+        draft.parts.append(vary.pick(f"Die {asked.title} is helaas verkocht 😕", f"Helaas, die {asked.title} is al verkocht."))
         if others:
-            parts.append("Misschien is een van deze iets voor je:\n" + _car_list(others))
-            shown = others[:3]
+            draft.parts.append("Misschien is een van deze iets voor je:\n" + car_list(others))
+            draft.show(others[:MAX_LISTED])
         else:
-            parts.append("Ik heb nu geen vergelijkbare auto; zal ik breder zoeken, bijvoorbeeld een ander merk of budget?")
-        return parts, shown
-    if request.extraction.asks_availability and inventory.availability == "available" and asked:
-        parts.append(vary.pick(f"Goed nieuws: de {asked.title} staat er nog! 👍", f"Ja, de {asked.title} is nog beschikbaar."))
-        parts.append(_car_list([asked]))
-        return parts, [asked]
-    if request.extraction.asks_availability and inventory.availability == "unknown":
-        parts.append("Die auto kan ik in ons actuele aanbod niet terugvinden, dus ik weet niet zeker of hij er nog staat.")
+            draft.parts.append("Ik heb nu geen vergelijkbare auto; zal ik breder zoeken, bijvoorbeeld een ander merk of budget?")
+        return
+    if asks and inventory.availability == "available" and asked:
+        in_stock = 1 + inventory.total_found
+        if _identified(request, asked) or in_stock == 1:
+            draft.parts.append(vary.pick(f"Goed nieuws: de {asked.title} staat er nog! 👍", f"Ja, de {asked.title} is nog beschikbaar."))
+            draft.parts.append(car_line(asked))
+            draft.show([asked])
+            return
+        # "staat die golf nog?" without knowing which one: never pick one arbitrarily.
+        listed = [asked] + others
+        name = " ".join(p for p in (asked.make, preferences.model or asked.model) if p)
+        draft.parts.append(f"Van de {name} hebben we er nu {in_stock} staan"
+                           + (f"; dit zijn er {min(MAX_LISTED, len(listed))}:" if in_stock > MAX_LISTED else ":")
+                           + "\n" + car_list(listed))
+        draft.parts.append("Welke bedoel je? Stuur gerust de link of het kenteken, dan kijk ik het voor je na.")
+        draft.show(listed[:MAX_LISTED])
+        return
+    if asks and inventory.availability == "unknown":
+        draft.parts.append("Die auto kan ik in ons actuele aanbod niet terugvinden, dus ik weet niet zeker of hij er nog staat.")
     cars = [m.car for m in inventory.matches]
     if cars:
         if inventory.relaxed:
-            parts.append(f"Precies een {_describe(preferences)} heb ik nu niet, maar deze komen dichtbij:")
+            intro = f"Precies een {describe(preferences)} heb ik nu niet, maar deze komen dichtbij:"
+        elif inventory.total_found > MAX_LISTED:
+            intro = vary.pick(f"Ik heb {inventory.total_found} passende auto's; dit zijn de beste {MAX_LISTED}:",
+                              f"Er passen er {inventory.total_found} bij je wensen, bijvoorbeeld deze {MAX_LISTED}:")
         else:
-            parts.append(vary.pick("Dit heb ik op dit moment voor je:", "Deze passen bij wat je zoekt:", "Kijk eens naar deze:"))
-        parts.append(_car_list(cars))
-        shown = cars[:3]
-        if inventory.total_found > 3:
-            parts.append(f"Ik heb er nog {inventory.total_found - 3} meer; zal ik verder filteren?")
+            intro = vary.pick("Dit heb ik op dit moment voor je:", "Deze passen bij wat je zoekt:", "Kijk eens naar deze:")
+        draft.parts.append(intro + "\n" + car_list(cars))
+        draft.show(cars[:MAX_LISTED])
     else:
-        parts.append(f"Op dit moment heb ik helaas geen {_describe(preferences)} in de voorraad.")
-        parts.append("Zal ik breder zoeken, bijvoorbeeld met een ander merk, een ruimer budget of een ouder bouwjaar?")
-    if inventory.is_sample_data:
-        parts.append("(Let op: dit zijn voorbeeldgegevens, niet onze live voorraad.)")
-    return parts, shown
+        draft.parts.append(f"Op dit moment heb ik helaas geen {describe(preferences)} in de voorraad.")
+        draft.parts.append("Zal ik breder zoeken, bijvoorbeeld met een ander merk, een ruimer budget of een ouder bouwjaar?")
 
 
 # --- per intent ----------------------------------------------------------------
-def _car_inquiry(request, dealer, now, vary):
-    parts, cars = _inventory_parts(request, dealer, vary)
-    technical = [s.text for s in request.expertise.knowledge if s.module == "technical"]
-    if technical:
-        parts.append(technical[0])
-    if request.extraction.asks_monthly_payment:
-        parts.extend(_payment_parts(request, dealer, cars))
-    return parts, cars
+def _car_inquiry(draft: _Draft) -> None:
+    _inventory_parts(draft)
+    technical = [s.text for s in draft.request.expertise.knowledge if s.module == "technical"]
+    if technical and _QUESTION.search(draft.text):  # "liefst automaat" is a wish, not a question about DSG
+        draft.parts.append(technical[0])
+    if draft.request.extraction.asks_monthly_payment:
+        draft.parts.extend(_payment_parts(draft))
 
 
-def _payment_parts(request: ReplyRequest, dealer: DealerFacts, cars: list[Car]) -> list[str]:
-    car = cars[0] if cars else _focus_car(request)
-    price = car.price_eur if car and car.price_eur and not car.price_is_monthly else request.extraction.car_preferences.max_price
+def _focus_car(draft: _Draft) -> Car | None:
+    inventory = draft.request.inventory
+    if draft.cars:
+        return draft.cars[0]
+    if inventory and inventory.asked_car and inventory.availability != "sold":
+        return inventory.asked_car
+    focus = cars_in_question(draft.request.context, draft.request.extraction, draft.text)
+    if focus and not names_a_new_car(draft.request.extraction, draft.request.context, draft.text):
+        return focus[0]
+    if inventory and inventory.matches and (draft.request.extraction.car_preferences.model or inventory.total_found == 1):
+        return inventory.matches[0].car
+    return None
+
+
+def _payment_parts(draft: _Draft) -> list[str]:
+    draft.payment_done = True
+    dealer = draft.dealer
+    finance = dealer.financing
+    car = _focus_car(draft)
+    price = car.price_eur if car and car.price_eur and not car.price_is_monthly else draft.request.extraction.car_preferences.max_price
     if not price:
         return ["Voor welke auto of welk bedrag wil je het maandbedrag weten? Dan reken ik het voor je uit."]
-    example = financial.example_payment(price, dealer)
+    months, down = financing_wishes(draft.text, draft.request.context)
+    notes = []
+    if months is not None and not finance.min_months <= months <= finance.max_months:
+        notes.append(f"Een looptijd van {months} maanden kan niet; het kan van {finance.min_months} tot {finance.max_months} maanden.")
+        months = financial.clamp_term(months, dealer)
+    subject = f"de {car.title} ({format_eur(price)})" if car and car.price_eur == price else f"een auto van {format_eur(price)}"
+    if down is not None and down >= price:
+        return [f"Met {format_eur(down)} aanbetaling betaal je {subject} helemaal zelf; financieren is dan niet nodig."]
+    example = financial.example_payment(price, dealer, months, down)
     if example is None:
-        return [f"Financieren kan vanaf {format_eur(dealer.financing.min_amount_eur)}."]
-    subject = f"de {car.title} van {format_eur(price)}" if car and car.price_eur == price else f"een auto van {format_eur(price)}"
-    return [
-        f"Rekenvoorbeeld voor {subject}: bij {example.months} maanden en {format_rate(example.annual_rate_percent)} JKP "
-        f"(zonder aanbetaling) is dat ongeveer {format_eur(example.monthly_payment_eur, cents=True)} per maand, "
-        f"totaal {format_eur(example.total_eur, cents=True)}. Een andere looptijd of aanbetaling kan ook.",
-        CREDIT_WARNING,
-    ]
+        return [f"Financieren kan vanaf {format_eur(finance.min_amount_eur)}, dus voor {subject}"
+                + (" met die aanbetaling" if down else "") + " is een lening niet nodig."]
+    if car and car.price_eur == price:
+        draft.show([car])
+    condition = f"met {format_eur(down)} aanbetaling" if down else "zonder aanbetaling"
+    text = (f"Rekenvoorbeeld voor {subject}, {condition}: bij {example.months} maanden en "
+            f"{format_rate(example.annual_rate_percent)} JKP is dat ongeveer {format_eur(example.monthly_payment_eur, cents=True)} "
+            f"per maand (totaal {format_eur(example.total_eur, cents=True)}).")
+    if months is None and down is None:
+        text += " Een andere looptijd of aanbetaling kan ook."
+    return notes + [text, CREDIT_WARNING]
 
 
-def _financing(request, dealer, now, vary):
-    parts: list[str] = []
-    cars: list[Car] = []
-    inventory = request.inventory
-    if inventory and inventory.asked_car:
-        cars = [inventory.asked_car]
+def _financing(draft: _Draft) -> None:
+    request = draft.request
     topics = {s.topic: s.text for s in request.expertise.knowledge if s.module == "financial"}
-    if request.extraction.asks_monthly_payment or (_focus_car(request) and not topics.keys() - {"financing_options", "monthly_payment"}):
-        parts.extend(_payment_parts(request, dealer, cars))
-        focus = cars[0] if cars else _focus_car(request)
-        if focus and focus not in cars and any(focus.title in p for p in parts):
-            cars = [focus]
+    months, down = financing_wishes(draft.text, _no_history(request))
+    about_a_car = _focus_car(draft) and not topics.keys() - {"financing_options", "monthly_payment"}
+    if request.extraction.asks_monthly_payment or months is not None or down is not None or about_a_car:
+        draft.parts.extend(_payment_parts(draft))
     for topic in ("interest_rate", "bkr", "personal_loan", "huurkoop", "private_lease", "financial_lease"):
         if topic in topics:
-            parts.append(topics[topic])
+            draft.parts.append(topics[topic])
             break
-    if not parts:
-        parts.append(topics.get("financing_options") or financial.knowledge_for("financiering", dealer)[0].text)
-    return parts, cars
+    if not draft.parts:
+        draft.parts.append(topics.get("financing_options") or financial.knowledge_for("financiering", draft.dealer)[0].text)
 
 
-def _trade_in(request, dealer, now, vary):
+def _trade_in_known(request: ReplyRequest) -> set[str]:
     vehicle = request.extraction.trade_in_vehicle
     have: set[str] = set()
     if vehicle and vehicle.license_plate:
         have.add("kenteken")
     if vehicle and vehicle.mileage_km:
         have.add("kilometerstand")
+    return have
+
+
+def _trade_in(draft: _Draft) -> None:
+    vehicle = draft.request.extraction.trade_in_vehicle
     car = ""
     if vehicle and (vehicle.make or vehicle.model):
         car = " je " + " ".join(p for p in (vehicle.make, vehicle.model) if p) + (f" uit {vehicle.year}" if vehicle.year else "")
-    parts = [
-        vary.pick(f"Inruilen kan zeker!{car and ' Leuk,' + car + ' nemen we graag in behandeling.'}",
-                  f"Je kunt{car or ' je auto'} zeker bij ons inruilen 👍"),
-        service.trade_in_request(dealer, have),
+    draft.parts += [
+        draft.vary.pick(f"Inruilen kan zeker!{car and ' Leuk,' + car + ' nemen we graag in behandeling.'}",
+                        f"Je kunt{car or ' je auto'} zeker bij ons inruilen 👍"),
+        service.trade_in_request(draft.dealer, _trade_in_known(draft.request)),
         "Een inruilprijs noem ik hier niet: die maakt een collega pas na het bekijken van de gegevens.",
     ]
-    return parts, []
 
 
-def _test_drive(request, dealer, now, vary):
+def _test_drive_parts(draft: _Draft, brief: bool) -> None:
+    """When we are open that day, which car and what time, what to bring; a colleague confirms."""
+    draft.test_drive_done = True
+    request, dealer = draft.request, draft.dealer
     extraction = request.extraction
-    parts = [vary.pick("Een proefrit is zeker mogelijk! 🚗", "Leuk, kom gerust een proefrit maken!")]
     day = extraction.preferred_day
-    when = _resolve_day(day, now.astimezone(dealer.tz).date()) if day else None
+    when = resolve_day(day, draft.now.astimezone(dealer.tz).date()) if day else None
+    lines = []
+    if brief:
+        lines.append(draft.vary.pick("Een proefrit maken kan zeker!", "Proefrijden kan natuurlijk!"))
     if when is not None:
-        hours = dealer.hours_on(when)
-        label = day if day in DUTCH_WEEKDAYS else when.strftime("%d-%m")
-        if hours is None:
-            parts.append(f"Op {label} zijn we helaas gesloten.\n{_hours_summary(dealer)}")
-        else:
-            time_text = f" om {extraction.preferred_time}" if extraction.preferred_time and ":" in extraction.preferred_time else ""
-            parts.append(
-                f"Op {label} zijn we open van {hours[0]:%H:%M} tot {hours[1]:%H:%M}. Ik geef je voorkeur{time_text} door; "
-                "een collega bevestigt de afspraak."
-            )
-    cars: list[Car] = []
-    focus = _focus_car(request)
-    if focus:
-        parts.append(f"Dan staat de {focus.title} voor je klaar.")
-        cars = [focus]
+        lines.append(day_hours_sentence(dealer, day, when))
+    else:
+        lines.append(f"We zijn open {compact_hours(dealer)}.")
+    candidates = draft.cars or cars_in_question(request.context, extraction, draft.text)
+    if not candidates and request.inventory and request.inventory.asked_car and request.inventory.availability == "available":
+        candidates = [request.inventory.asked_car]
+    focus = candidates[0] if len(candidates) == 1 else None  # several cars: ask which one
+    asks = []
+    if focus is None:
+        asks.append("welke auto je wilt proberen")
+    if not (extraction.preferred_time and (when is None or dealer.hours_on(when))):
+        asks.append("hoe laat het je uitkomt")
+    if focus is not None:
+        draft.show([focus])
+        lines.append(f"Dan kun je de {focus.title} proberen.")
+    if asks:
+        lines.append(f"Laat je me weten {' en '.join(asks)}? Een collega bevestigt daarna de afspraak.")
+    else:
+        lines.append(f"Ik geef je voorkeur voor {extraction.preferred_time} door; een collega bevestigt de afspraak.")
     drive = dealer.test_drive
-    parts.append(f"Een proefrit duurt zo'n {drive.duration_minutes} minuten; neem {drive.bring} mee. Adres: {dealer.address.one_line()}.")
-    return parts, cars
+    lines.append(f"Neem {drive.bring} mee; een proefrit duurt zo'n {drive.duration_minutes} minuten.")
+    if not brief and not draft.said_before(re.escape(dealer.address.street)):
+        lines.append(f"Je vindt ons op {dealer.address.one_line()}.")
+    draft.parts.append(" ".join(lines))
 
 
-def _service(request, dealer, now, vary):
-    snippets = [s.text for s in request.expertise.knowledge if s.module in ("service", "technical")]
+def _test_drive(draft: _Draft) -> None:
+    draft.parts.append(draft.vary.pick("Een proefrit is zeker mogelijk! 🚗", "Leuk, kom gerust een proefrit maken!"))
+    _test_drive_parts(draft, brief=False)
+
+
+def _service(draft: _Draft) -> None:
+    snippets = [s.text for s in draft.request.expertise.knowledge if s.module in ("service", "technical")]
     if not snippets:
-        snippets = [f"Daar help ik je graag mee. Voor onderhoud en reparaties kun je ons bellen op {dealer.phone}."]
-    return snippets[:2], []
+        snippets = [f"Daar help ik je graag mee. Voor onderhoud en reparaties kun je ons bellen op {draft.dealer.phone}."]
+    draft.parts.extend(snippets[:2])
 
 
-def _price_negotiation(request, dealer, now, vary):
-    parts = [
-        vary.pick("Onze prijzen zijn scherp gezet en gelden zoals vermeld; korting kan ik via WhatsApp niet geven.",
-                  "We houden de prijzen scherp, dus zoals vermeld; onderhandelen via de app doe ik niet."),
-        "Kom gerust langs voor een proefrit: in de showroom kun je alles met een verkoper bespreken, ook een eventuele inruil.",
-    ]
-    focus = _focus_car(request)
-    cars = []
+def _price_negotiation(draft: _Draft) -> None:
+    dealer = draft.dealer
+    draft.parts.append(draft.vary.pick(
+        "Onze prijzen zijn scherp gezet en gelden zoals vermeld; korting kan ik via WhatsApp niet geven.",
+        "We houden de prijzen scherp, dus zoals vermeld; onderhandelen via de app doe ik niet."))
+    focus = _focus_car(draft)
     if focus and focus.price_eur and not focus.price_is_monthly:
-        parts.insert(1, f"De {focus.title} staat voor {format_eur(focus.price_eur)}, inclusief {dealer.warranty.bovag_months} maanden BOVAG-garantie.")
-        cars = [focus]
-    return parts, cars
+        draft.parts.append(f"De {focus.title} staat voor {format_eur(focus.price_eur)}, inclusief "
+                           f"{dealer.warranty.bovag_months} maanden BOVAG-garantie.")
+        draft.show([focus])
+    draft.parts.append("Kom gerust langs voor een proefrit: in de showroom kun je alles met een verkoper bespreken, ook een eventuele inruil.")
 
 
-def _complaint(request, dealer, now, vary):
-    return [
+def _complaint(draft: _Draft) -> None:
+    draft.parts += [
         "Wat vervelend om te horen, het spijt me dat het zo gelopen is.",
-        f"Bel ons gerust direct op {dealer.phone} (of mail {dealer.email}), dan zoeken we samen naar een oplossing.",
-    ], []
+        f"Bel ons gerust direct op {draft.dealer.phone} (of mail {draft.dealer.email}), dan zoeken we samen naar een oplossing.",
+    ]
 
 
-def _general_info(request, dealer, now, vary):
-    topics = {s.topic: s.text for s in request.expertise.knowledge if s.module == "service"}
-    parts = []
-    if "opening_hours" in topics or not topics:
-        parts.append(_open_now(dealer, now))
-        parts.append(_hours_summary(dealer))
-    if "location" in topics or not topics:
-        parts.append(f"Je vindt ons op {dealer.address.one_line()}.")
-    if re.search(r"\b(telefoon\w*|nummer|bellen|mail\w*)\b", normalize(request.text)):
-        parts.append(f"Bellen kan op {dealer.phone}, mailen naar {dealer.email}.")
-    if re.search(r"\b(hoeveel\s+auto|aanbod|voorraad|website)\b", normalize(request.text)):
+def _hours_answer(draft: _Draft) -> str:
+    """The day asked first; the whole week only when asked for all hours (or no day given)."""
+    dealer, extraction = draft.dealer, draft.request.extraction
+    day = extraction.preferred_day
+    when = resolve_day(day, draft.now.astimezone(dealer.tz).date()) if day else None
+    lines = []
+    if when is not None:
+        lines.append(day_hours_sentence(dealer, day, when))
+    if asks_open_now(draft.text) or when is None:
+        lines.append(open_now_sentence(dealer, draft.now))
+    if wants_all_hours(draft.text) or when is None:
+        lines.append(f"Onze openingstijden: {compact_hours(dealer)}.")
+    return " ".join(lines)
+
+
+def _general_info(draft: _Draft) -> None:
+    dealer = draft.dealer
+    topics = {s.topic for s in draft.request.expertise.knowledge if s.module == "service"}
+    asked_day = draft.request.extraction.preferred_day is not None
+    if "opening_hours" in topics or asked_day or not topics:
+        draft.parts.append(_hours_answer(draft))
+    if "location" in topics or not (topics or asked_day) or (asked_day and not draft.said_before(re.escape(dealer.address.street))):
+        draft.parts.append(f"Je vindt ons op {dealer.address.one_line()}.")
+    if re.search(r"\b(telefoon\w*|nummer|bellen|mail\w*)\b", draft.text):
+        draft.parts.append(f"Bellen kan op {dealer.phone}, mailen naar {dealer.email}.")
+    if re.search(r"\b(hoeveel\s+auto|aanbod|voorraad|website)\b", draft.text):
         size = f"zo'n {dealer.stock_size_hint} " if dealer.stock_size_hint else ""
-        parts.append(f"We hebben {size}occasions; alles staat op {dealer.website}.")
-    return parts, []
+        draft.parts.append(f"We hebben {size}occasions; alles staat op {dealer.website}.")
+    for topic in ("warranty", "delivery", "nap", "apk"):
+        snippet = next((s.text for s in draft.request.expertise.knowledge if s.topic == topic), None)
+        if snippet:
+            draft.parts.append(snippet)
 
 
-def _greeting(request, dealer, now, vary):
+_SALUTATION = re.compile(r"\b(?:goede|goeie|goeden)?(morgen|middag|avond)\b")
+
+
+def _greeting(draft: _Draft) -> None:
+    request, vary = draft.request, draft.vary
     name = request.extraction.customer_name or request.context.customer_name
     who = f" {name}" if name else ""
-    text = normalize(request.text)
-    if re.match(r"\W*(bedankt|dank|thanks|thx|top|super|prima|ok|oke|okay|fijne|tot\s+ziens|doei)", text):
-        return [vary.pick(f"Graag gedaan{who}! 😊", f"Graag gedaan{who}, fijne dag!")], []
-    returning = any(turn.role == "bot" for turn in request.context.history)
-    welcome = f"Welkom terug{who}!" if returning else vary.pick(
-        f"Hoi{who}! 👋 Welkom bij {dealer.name}.", f"Hallo{who}, fijn dat je ons appt! Je spreekt met de digitale assistent van {dealer.name}."
-    )
-    return [welcome, "Waar kan ik je mee helpen?"], []
+    if re.match(r"\W*(bedankt|dank|thanks|thx|top|super|prima|ok|oke|okay|fijne|tot\s+ziens|doei)", draft.text):
+        draft.parts.append(vary.pick(f"Graag gedaan{who}! 😊", f"Graag gedaan{who}, fijne dag!"))
+        return
+    salutation = _SALUTATION.search(draft.text)
+    hello = {"morgen": "Goedemorgen", "middag": "Goedemiddag", "avond": "Goedenavond"}.get(
+        salutation.group(1) if salutation else "")
+    hello = hello or vary.pick("Hoi", "Hallo", "Hey")
+    if any(turn.role == "bot" for turn in request.context.history):
+        draft.parts.append(f"{hello}{who}, welkom terug! Waar kan ik je nu mee helpen?")
+        return
+    draft.parts.append(vary.pick(
+        f"{hello}{who}! 👋 Welkom bij {draft.dealer.name}. Waar kan ik je mee helpen?",
+        f"{hello}{who}, fijn dat je ons appt! Zoek je een auto, of heb je een vraag over een van onze occasions?",
+        f"{hello}{who}! Leuk dat je contact opneemt met {draft.dealer.name}. Waarmee kan ik je helpen?",
+    ))
 
 
-def _other(request, dealer, now, vary):
-    return [
-        vary.pick("Sorry, dat begrijp ik niet helemaal.", "Hmm, die vraag snap ik niet goed."),
+def _other(draft: _Draft) -> None:
+    draft.parts += [
+        draft.vary.pick("Sorry, dat begrijp ik niet helemaal.", "Hmm, die vraag snap ik niet goed."),
         "Kun je het anders zeggen? Ik help je met ons aanbod, financiering, inruil of een proefrit.",
-    ], []
+    ]
 
 
 _HANDLERS = {
@@ -376,57 +558,3 @@ _HANDLERS = {
     "greeting": _greeting,
     "other": _other,
 }
-
-
-# --- helpers -------------------------------------------------------------------
-def _follow_up(request: ReplyRequest, cars: list[Car], vary: _Variety) -> str | None:
-    prefs = request.extraction.car_preferences
-    context = request.context
-    intent = request.router.intent
-    if intent in ("greeting", "general_info"):
-        return None
-    if not (prefs.make or prefs.model or prefs.body_type or cars or context.last_cars):
-        return vary.pick("Naar wat voor auto ben je op zoek?", "Welk merk of type auto heb je in gedachten?")
-    if not prefs.max_price and intent in ("car_inquiry",) and not cars:
-        return "Wat is ongeveer je budget?"
-    if not prefs.fuel_type and intent == "car_inquiry" and not cars:
-        return "Heb je een voorkeur voor benzine, diesel, hybride of elektrisch?"
-    if intent in ("car_inquiry", "financing_inquiry") and not (context.has_trade_in or request.extraction.has_trade_in):
-        return "Heb je nog een auto om in te ruilen?"
-    if intent != "test_drive" and not (context.test_drive_requested or request.extraction.test_drive_requested):
-        return vary.pick("Wanneer zou je langs willen komen voor een proefrit?", "Zin om een keer te komen proefrijden?")
-    return None
-
-
-def _discusses_credit(text: str) -> bool:
-    return bool(re.search(r"\b(lening|lenen|krediet|huurkoop|per maand|JKP|rente|afbetal\w*|financieren kan|financial lease)", text, re.IGNORECASE))
-
-
-def _resolve_day(day: str, today: date) -> date | None:
-    if day in DUTCH_WEEKDAYS:
-        offset = (DUTCH_WEEKDAYS.index(day) - today.weekday()) % 7
-        return today + timedelta(days=offset)
-    if day == "vandaag":
-        return today
-    if day == "morgen":
-        return today + timedelta(days=1)
-    if day == "overmorgen":
-        return today + timedelta(days=2)
-    try:
-        return date.fromisoformat(day)
-    except ValueError:
-        return None
-
-
-def _hours_summary(dealer: DealerFacts) -> str:
-    return "Onze openingstijden:\n" + dealer.opening_hours_text()
-
-
-def _open_now(dealer: DealerFacts, now: datetime) -> str:
-    local = now.astimezone(dealer.tz)
-    if dealer.is_open(local):
-        hours = dealer.hours_on(local.date())
-        return f"We zijn nu open, vandaag tot {hours[1]:%H:%M}."
-    nxt = dealer.next_opening(local)
-    day = "morgen" if nxt.date() == local.date() + timedelta(days=1) else ("vandaag" if nxt.date() == local.date() else DUTCH_WEEKDAYS[nxt.weekday()])
-    return f"We zijn nu gesloten; {day} om {nxt:%H:%M} zijn we er weer."

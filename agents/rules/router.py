@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from agents.models import ConversationContext, RouterOutput
-from agents.rules.expertise import MANAGER_TRIGGERS, affirmed, defect_bought_here, strong_complaint
+from agents.rules.expertise import FINANCE_TRIGGERS, MANAGER_TRIGGERS, affirmed, defect_bought_here, strong_complaint, wants_to_buy
 from agents.rules.parse import CAR_WORDS, ParsedMessage
 
 # Earlier wins a tie: the more specific need before the general one.
@@ -31,7 +31,7 @@ def _re(pattern: str) -> re.Pattern[str]:
 CUES: dict[str, list[tuple[re.Pattern[str], int]]] = {
     "complaint": [
         (_re(r"(?<!geen\s)(?<!geen\senkele\s)\bklacht\w*|\bklagen\b(?<!niks\ste\sklagen)"), 3),
-        (_re(r"\b(ontevreden|teleurgesteld|teleurstellend|schandalig|belachelijk|waardeloos|oplicht\w*|bedrogen|belazerd|"
+        (_re(r"\b(slechtste|klaar\s+mee|(?:klant)?onvriendelijk\w*|onbeleefd|brutaal|onbetrouwbaar|rotte\s+(?:auto|wagen|service)|beroerd\w*|bagger|dramatisch|zwaar\s+teleurgesteld|geergerd|ergerlijk|ontevreden|teleurgesteld|teleurstellend|schandalig|belachelijk|waardeloos|oplicht\w*|bedrogen|belazerd|"
              r"genaaid|afgezet|opgelicht|woedend|boos|kwaad|zeer\s+slecht|heel\s+slecht|super\s+slecht|slecht\w*\s+(?:service|ervaring|geholpen|behandeld)|"
              r"nooit\s+meer|schande|onacceptabel|onbeschoft|onprofessioneel|klote|kut\w*|wtf|prutsers|amateurs|cowboys)\b"), 3),
         (_re(r"\b(advocaat|advocaten|juridisch\w*|rechtszaak|rechter|rechtbank|consumentenbond|geschillencommissie|"
@@ -41,6 +41,8 @@ CUES: dict[str, list[tuple[re.Pattern[str], int]]] = {
              r"\bgeld\s+(?:\w+\s+)?terug\b|\bvan\s+de\s+koop\s+af\b|\bontbind\w*\b|\bterug\s*brengen\b|\bterugbrengen\b"), 4),
         (_re(r"\b(niemand\s+(?:reageert|belt)|geen\s+reactie|nog\s+steeds\s+(?:niks|niets|geen)|niet\s+(?:terug)?gebeld|"
              r"alweer\s+kapot|weer\s+kapot|nu\s+al\s+kapot|al\s+weken)\b"), 2),
+        (_re(r"\b(?:hebben|had|heeft|was|werd)\s+(?:\w+\s+){0,3}beloofd\b|\bbeloofd\b.{0,60}\b(?:niet|nog\s+steeds|weer)\b|"
+             r"\b(?:afspraak|afspraken|belofte)\s+(?:\w+\s+)?niet\s+nagekomen|\bweer\s+niet\b|\balweer\s+niet\b"), 2),
         (_re(r"[😡🤬😠]"), 2),
     ],
     "price_negotiation": [
@@ -51,13 +53,18 @@ CUES: dict[str, list[tuple[re.Pattern[str], int]]] = {
              r"\bte\s+duur\b|\bgoedkoper\s+(?:maken|doen|krijgen|voor\s+mij)\b|\bscherper\b|\bdeal\s+maken\b|"
              r"\bvoor\s+(?:€\s*)?\d[\d.]*\s*k?\s*(?:euro\s+)?(?:meenemen|mee|weg|kopen|doen|ophalen)\b|"
              r"\bvoor\s+(?:€\s*)?\d[\d.,]*\s*(?:k|euro|mille|duizend)?\s+(?:neem|koop|wil|mag|kan)\s+ik\s+(?:hem|'?m|em|die|deze|het)\b|"
-             r"\b\d{1,2}\s*(?:%|procent)\s*(?:korting|eraf|er\s+af|minder)|\bprijs\s+(?:\w+\s+)?(?:omlaag|lager|zakken)"), 3),
+             r"\b\d{1,2}\s*(?:%|procent)\s*(?:korting|eraf|er\s+af|minder)|\bprijs\s+(?:\w+\s+)?(?:omlaag|lager|zakken)|"
+             r"\b(?:iets|wat)\s+(?:met|aan)\s+de\s+prijs\s+doen\b|\b(?:prijs|vraagprijs|bedrag)\s+(?:is\s+)?(?:best\s+|erg\s+|wel\s+|nogal\s+|aan\s+de\s+|wat\s+)?(?:hoog|veel|fors|pittig|stevig)\b|"
+             r"\bwat\s+(?:wordt|is|zou)\s+(?:de|het|jullie)\s+(?:prijs|bedrag)\s+(?:\w+\s+)?als\s+ik\b|"
+             r"\b(?:kost|prijs|bedrag)\b.{0,30}\bals\s+ik\s+(?:\w+\s+)?(?:contant|cash|direct|meteen|vandaag)\b"), 3),
     ],
     "trade_in": [
         (_re(r"\b(inruil\w*|in\s*te\s*ruilen|inruilen|taxatie|taxeren|inruilwaarde|inruilprijs)\b|"
              r"\b(?:oude|huidige|mijn|m'?n|mn)\s+(?:\w+\s+)?(?:auto|wagen)\s+(?:\w+\s+)?(?:inleveren|verkopen|kwijt|overdoen)\b"), 3),
         (_re(r"\bwat\s+(?:geven|bieden|betalen)\s+(?:jullie|je|u)\s+(?:nog\s+)?(?:voor|ervoor)|\bwaard\b|"
-             r"\b(?:kopen|nemen)\s+jullie\s+(?:ook\s+)?(?:auto'?s\s+)?(?:in|over)\b|\b(?:auto|wagen)\s+(?:verkopen|kwijt)\b|\bopkopen\b|\binkoop\b|\boverkopen\b"), 2),
+             r"\b(?:kopen|nemen)\s+jullie\s+(?:ook\s+)?(?:auto'?s\s+)?(?:in|over)\b|\b(?:auto|wagen)\s+(?:verkopen|kwijt)\b|\bopkopen\b|\binkoop\b|\boverkopen\b|"
+             r"\b(?:hoeveel|wat)\s+(?:krijg|kan|zou|levert)\s+(?:ik\s+)?(?:\w+\s+)?(?:nog\s+)?(?:voor|ervoor)\s+(?:mijn|m'?n|mn)\b|"
+             r"\bruil\s+(?:\w+\s+){1,4}in\b|\btrade\s*-?\s*in\b|\btrade\s+(?:it|my\s+\w+)\s+in\b"), 3),
     ],
     "financing_inquiry": [
         (_re(r"\b(financier\w*|financeer\w*|financering\w*|finaciering|lening|lenen|krediet\w*|huurkoop|lease\w*|"
@@ -72,7 +79,7 @@ CUES: dict[str, list[tuple[re.Pattern[str], int]]] = {
              r"(?:hem|die|deze|em|m)\s+(?:\w+\s+){0,2}(?:zien|bekijken|bezichtigen|proberen)|in\s+het\s+echt\s+(?:zien|bekijken))\b"), 3),
     ],
     "service_inquiry": [
-        (_re(r"\b(garantie\w*|bovag|nap|apk|onderhoud\w*|beurt|afleverkosten|aflever\w*|bezorg\w*|thuisbezorg\w*|"
+        (_re(r"\b(garantie\w*|bovag|nap|apk|onderhoud\w*|beurt|afleverkosten|aflever\w*|bezorg\w*|levering\w*|thuisbezorg\w*|"
              r"rijklaar\w*|tenaamstelling|overschrijving|werkplaats|reparatie|repareren|winterbanden|zomerbanden|"
              r"onderhoudshistorie|onderhoudsboekje|boekjes|carpass|storing\w*|\w*lampje\w*|rammel\w*|lekt|lekkage|defect\w*|"
              r"kapot|keuring|piep\w*|geluid\w*|tikt|trilt|schokt|start\s+niet|werkt\s+niet|doet\s+het\s+niet|levertijd|ophalen|poetsbeurt|schade\w*|recall|terugroepactie|distributieriem|accu|banden)\b"), 3),
@@ -90,10 +97,16 @@ CUES: dict[str, list[tuple[re.Pattern[str], int]]] = {
     ],
     "general_info": [
         (_re(r"\b(openingstijd\w*|geopend|open|dicht|gesloten|hoe\s+laat|tot\s+hoe\s+laat|adres|waar\s+(?:zitten|zit|zijn|zijn\s+jullie|ligt)|"
-             r"locatie|route|parkeren|parkeerplaats|(?:wat\s+is\s+(?:jullie|uw|het|de)\s+|jullie\s+|uw\s+)telefoonnummer|bereikbaar|website|e-?mail\w*|mailadres|koopzondag|"
+             r"locatie|route|parkeren|parkeerplaats|(?<!mijn\s)(?<!m'n\s)(?<!mn\s)(?<!my\s)telefoonnummer|website|e-?mail\w*|mailadres|koopzondag|zitten\s+jullie\s+(?:nog\s+)?(?:steeds\s+)?(?:in|op|aan|bij)|hoe\s+kom\s+ik\s+(?:bij|naar)\s+(?:jullie|u|de\s+zaak)|(?:wat\s+is|welk)\s+(?:het|jullie|uw)\s+(?:telefoon)?nummer|(?:zijn\s+jullie|is\s+de\s+zaak)\s+(?:goed\s+|makkelijk\s+)?bereikbaar|bereikbaar\s+(?:met|per|via)\s+(?:de\s+|het\s+)?(?:trein|bus|ov|openbaar|auto|fiets)|"
              r"feestdag\w*|kerst\w*|pasen|showroom|vestiging\w*|harderwijk|wie\s+zijn\s+jullie|hoeveel\s+auto'?s|"
              r"station\s+(?:harderwijk|afstand)|ov|bus\s+(?:vanaf|naar))\b"), 3),
         (_re(r"\b(pinnen|pinbetaling|creditcard|betaalmogelijkhe\w*|contant\s+betalen|betalen\s+met|overmaken)\b"), 2),
+    ],
+    # not about cars or the dealership's services: jobs, other products
+    "other": [
+        (_re(r"\b(vacature\w*|sollicit\w*|baan|stageplek\w*|stage\s+lopen|"
+             r"(?:zoeken|hebben)\s+jullie\s+(?:nog\s+|ook\s+)?(?:personeel|monteurs?|mensen|collega'?s|verkopers?|medewerkers?)\b(?!\s+die)|"
+             r"(?:verkopen|hebben|repareren)\s+jullie\s+(?:ook\s+)?(?:fietsen|e-?bikes|scooters|brommers|boten|caravans))\b"), 5),
     ],
     "greeting": [
         (_re(r"^\W*(hoi|hallo|halo|hey|hee|hi|hello|heey|hoii|goedemorgen|goedemiddag|goedenavond|goedendag|goede\s+(?:morgen|middag|avond|dag)|"
@@ -141,12 +154,16 @@ def score_intents(parsed: ParsedMessage, context: ConversationContext | None) ->
         scores["complaint"] = max(scores["complaint"], 4)
     elif defect_bought_here(text):
         scores["service_inquiry"] += 3
+    if any(affirmed(regex, text) for _, regex in FINANCE_TRIGGERS):
+        scores["financing_inquiry"] = max(scores["financing_inquiry"], 4)
     if parsed.wanted:
         scores["car_inquiry"] += 2 if not parsed.trade_in_cue else 1
     if any(q.kind in ("price", "mileage", "year", "age_years") for q in parsed.quantities):
         scores["car_inquiry"] += 1
     if parsed.owned and parsed.trade_in_cue:
         scores["trade_in"] += 1
+    if wants_to_buy(text):
+        scores["car_inquiry"] += 2
     if scores["car_inquiry"] == 0 and CAR_WORDS.search(text):
         scores["car_inquiry"] += 1
     # a warranty or defect question is service; an angry one stays a complaint
@@ -165,8 +182,9 @@ _NEGATION_BEFORE = re.compile(r"\b(niet|geen|nooit|zonder)\s+(?:\w+\s+)?$")
 
 
 def _affirmed(regex: re.Pattern[str], text: str) -> bool:
-    """A cue not negated right before it ("ik ben niet boos")."""
-    return any(not _NEGATION_BEFORE.search(text[max(0, m.start() - 20) : m.start()]) for m in regex.finditer(text))
+    """A cue not negated right before it ("ik ben niet boos"); an emoji is never negated."""
+    return any(not m.group()[:1].isalnum() or not _NEGATION_BEFORE.search(text[max(0, m.start() - 20) : m.start()])
+               for m in regex.finditer(text))
 
 
 def _only_social(text: str) -> bool:

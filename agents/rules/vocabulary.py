@@ -37,7 +37,7 @@ MAKES: dict[str, tuple[str, ...]] = {
     "Mazda": ("mazda",),
     "Citroën": ("citroen", "citreon", "citroin"),
     "Fiat": ("fiat",),
-    "Mini": ("mini",),
+    "MINI": ("mini",),
     "Suzuki": ("suzuki", "suzuky"),
     "Dacia": ("dacia",),
     "Lynk & Co": ("lynk & co", "lynk&co", "lynk co", "lynk and co", "lynk", "link & co", "link en co"),
@@ -152,7 +152,7 @@ _MODELS: dict[str, tuple[str, ...]] = {
         "Model 3: model 3, model3", "Model Y: model y, modely", "Model S: model s", "Model X: model x",
     ),
     "Nissan": (
-        "Qashqai: qashqai, qasqai, qashquai, quashqai", "Juke: juke", "Micra: micra", "Leaf: leaf",
+        "Qashqai: qashqai, qasqai, qashquai, quashqai, kashkai, kasjkai, qashkai, quasquai", "Juke: juke", "Micra: micra", "Leaf: leaf",
         "X-Trail: x-trail, xtrail", "Note: !note", "Ariya: ariya", "Navara: navara", "Pulsar: pulsar",
     ),
     "Mazda": (
@@ -168,9 +168,9 @@ _MODELS: dict[str, tuple[str, ...]] = {
         "500: !500, 500e, 500c", "500X: 500x", "500L: 500l", "Panda: !panda", "Tipo: tipo",
         "Punto: punto", "Doblo: doblo", "Ducato: ducato", "600: !600, 600e",
     ),
-    "Mini": (
+    "MINI": (  # spelled as the dealer's listings (inventory.normalise) spell it
         "Cooper: cooper, cooper s, mini cooper", "One: !one", "Countryman: countryman",
-        "Clubman: clubman", "Cabrio: !cabrio", "Paceman: paceman", "Aceman: aceman",
+        "Clubman: clubman", "Paceman: paceman", "Aceman: aceman",
     ),
     "Suzuki": (
         "Swift: !swift", "Vitara: vitara", "Ignis: ignis", "S-Cross: s-cross, scross", "Jimny: jimny",
@@ -282,7 +282,7 @@ COMMON_WORDS = frozenset(
     kinderen gezin familie werk woon woning thuis adres route parkeren open openingstijden
     nummer telefoon mail email website foto fotos video kenteken kilometerstand onderhoud
     beurt beurten storing lampje geluid kapot defect reparatie werkplaats jonger ouder arena paris micro
-    space sprinten beter liever langer korter hoger lager""".split()
+    space sprinten beter liever langer korter hoger lager freelancer freelance""".split()
 )
 
 
@@ -304,11 +304,16 @@ def find_cars(normalized: str) -> list[Mention]:
     i = 0
     while i < len(words):
         hit = None
+        if _inside_number(normalized, spans[i]):
+            i += 1  # the "500" of "9.500 euro" is no Fiat 500
+            continue
         for size in range(min(MAX_ALIAS_TOKENS, len(words) - i), 0, -1):
             key = tuple(words[i : i + size])
             if key in INDEX:
                 hit = (i, i + size, INDEX[key], False)
                 break
+        if hit is None and _plural_key(words[i]) in INDEX:
+            hit = (i, i + 1, INDEX[_plural_key(words[i])], False)  # "q3s", "polos"
         if hit is None:
             key = _fuzzy_lookup(words[i])
             if key is not None:
@@ -332,6 +337,23 @@ def find_cars(normalized: str) -> list[Mention]:
     mentions.extend(_pattern_mentions(normalized))
     mentions.sort(key=lambda m: m.start)
     return _merge_adjacent(_drop_overlaps(mentions), normalized)
+
+
+def _inside_number(normalized: str, span: tuple[str, int, int]) -> bool:
+    """A digit group glued to another by a thousands/decimal separator: "9.500", "19,5"."""
+    token, start, end = span
+    if not token.isdigit():
+        return False
+    before = normalized[max(0, start - 2) : start]
+    after = normalized[end : end + 2]
+    return bool(re.fullmatch(r"\d[.,]", before) or re.fullmatch(r"[.,]\d", after))
+
+
+def _plural_key(word: str) -> tuple[str, ...]:
+    """Models in the plural ("q3s", "polos", "c-hr's" is split already): the singular's key."""
+    if len(word) >= 3 and word.endswith("s") and (len(word) >= 5 or any(ch.isdigit() for ch in word)):
+        return (word[:-1],)
+    return ()
 
 
 def _choose(entries: list[_Entry], makes: set[str], raw: list, pos: int) -> _Entry | None:

@@ -27,8 +27,9 @@ from starlette.routing import Route
 from integrations.chatwoot_webhook import signature_for
 from tests.peers.http_peer import ThreadedServer
 from tests.peers.waha import _resolve
+from tests.paths import SPECS
 
-SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "specs" / "chatwoot-swagger.json"
+SPEC_PATH = SPECS / "chatwoot-swagger.json"
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 LABEL = re.compile(r"^[a-z0-9_-]+$")
 MESSAGE_TYPES = {"incoming": 0, "outgoing": 1}

@@ -19,8 +19,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+from tests.paths import FIXTURES
 
-FIXTURES = Path("/work/shared/fixtures")
 JVD_PAGE_1 = FIXTURES / "dealer_sites" / "autosociaal_janvandijk_occasions_p1.html"
 MP_SEARCH = FIXTURES / "marktplaats" / "mppy_lrp_search_response.json"
 SELLER_ID = "10866554"

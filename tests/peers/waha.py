@@ -13,8 +13,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from tests.peers.http_peer import ThreadedServer
+from tests.paths import SPECS
 
-SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "specs" / "waha-openapi.json"
+SPEC_PATH = SPECS / "waha-openapi.json"
 
 
 def _resolve(schema: Any, spec: dict) -> Any:
@@ -51,6 +52,7 @@ class WahaPeer:
         self._lock = threading.Lock()
         self._schema = send_text_schema()
         self._counter = 0
+        self.lookups = 0  # GET chat messages calls (a sender checking an unfinished send)
         self.reply_delay = 0.0  # seconds between "sent to WhatsApp" and the 201 (a dying caller misses it)
         app = FastAPI()
         app.post("/api/sendText")(self._send_text)
@@ -102,6 +104,7 @@ class WahaPeer:
     async def _chat_messages(self, session: str, chat_id: str, request: Request):
         """GET /api/{session}/chats/{chatId}/messages: our sent messages as WAMessage objects."""
         query = request.query_params
+        self.lookups += 1
         if "limit" not in query:
             return JSONResponse({"message": "limit is required"}, status_code=400)
         if self.api_key and request.headers.get("x-api-key") != self.api_key:

@@ -1,0 +1,157 @@
+"""Cars in a reply: compact list lines, and answers about one car the customer points at.
+
+Only values present on the Car (from the inventory) or in the dealer facts are stated;
+an unknown value is said to be unknown, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agents.knowledge.dealer import DealerFacts
+from agents.knowledge.financial import format_eur
+from agents.models import Car, CarPreferences, ConversationContext, ExtractionOutput
+
+FUEL_WORDS = {"petrol": "benzine", "diesel": "diesel", "hybrid": "hybride", "plug_in_hybrid": "plug-in hybride",
+              "electric": "elektrisch", "lpg": "LPG"}
+MAX_LISTED = 3
+
+
+def km(value: int) -> str:
+    return f"{value:,} km".replace(",", ".")
+
+
+def price_text(car: Car) -> str | None:
+    if not car.price_eur:
+        return None
+    return f"{format_eur(car.price_eur)} p/m (lease)" if car.price_is_monthly else format_eur(car.price_eur)
+
+
+def car_line(car: Car) -> str:
+    """"• Volkswagen Golf 1.5 TSI – € 24.950 – 2021 – 48.210 km" and the link below it."""
+    details = [d for d in (price_text(car), str(car.year) if car.year else None,
+                           km(car.mileage_km) if car.mileage_km is not None else None) if d]
+    line = "• " + car.title + (" – " + " – ".join(details) if details else "")
+    return line + (f"\n  {car.url}" if car.url else "")
+
+
+def car_list(cars: list[Car]) -> str:
+    return "\n".join(car_line(car) for car in cars[:MAX_LISTED])
+
+
+def describe(preferences: CarPreferences) -> str:
+    """"diesel Volkswagen Golf automaat tot € 25.000" for a no-match sentence."""
+    words = []
+    if preferences.fuel_type:
+        words.append({"electric": "elektrische"}.get(preferences.fuel_type, FUEL_WORDS[preferences.fuel_type]))
+    words += [w for w in (preferences.make, preferences.model) if w]
+    if not preferences.make and preferences.body_type:
+        words.append(preferences.body_type)
+    text = " ".join(words or ["auto"])
+    if preferences.transmission == "automatic":
+        text += " automaat"
+    if preferences.max_price:
+        text += f" tot {format_eur(preferences.max_price)}"
+    return text
+
+
+def _same_model(car: Car, model: str | None) -> bool:
+    if not model:
+        return False
+    wanted = re.sub(r"\W", "", model.lower())
+    return re.sub(r"\W", "", car.model.lower()).startswith(wanted)
+
+
+def _mentioned(word: str | None, text: str) -> bool:
+    return bool(word) and re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", text) is not None
+
+
+def named_now(extraction: ExtractionOutput, text: str) -> CarPreferences:
+    """The make and model this message itself names (the extraction also carries earlier ones)."""
+    prefs = extraction.car_preferences
+    return CarPreferences(make=prefs.make if _mentioned(prefs.make, text) else None,
+                          model=prefs.model if _mentioned(prefs.model, text) else None)
+
+
+def cars_in_question(context: ConversationContext, extraction: ExtractionOutput, text: str) -> list[Car]:
+    """The car(s) a follow-up question is about: one when it is clear, else those just shown.
+
+    A model named now picks that car from the ones discussed; "hij"/"die" means the first;
+    otherwise every car we just showed (at most three) gets its own short answer.
+    """
+    last = context.last_cars
+    if not last:
+        return []
+    named = named_now(extraction, text).model
+    if named:
+        return [car for car in last if _same_model(car, named)][:1]
+    if extraction.refers_to_previous_car or len(last) == 1:
+        return [last[0]]
+    return last[:MAX_LISTED]
+
+
+def names_a_new_car(extraction: ExtractionOutput, context: ConversationContext, text: str) -> bool:
+    prefs = named_now(extraction, text)
+    if not (prefs.make or prefs.model):
+        return False
+    return not any((not prefs.model or _same_model(car, prefs.model)) and (not prefs.make or car.make == prefs.make)
+                   for car in context.last_cars)
+
+
+def _fact(car: Car, fact: str, dealer: DealerFacts) -> str | None:
+    """One clause about the car ("heeft 48.210 km gereden"), or None when we do not know it."""
+    if fact == "mileage":
+        return f"heeft {km(car.mileage_km)} gereden" if car.mileage_km is not None else None
+    if fact == "year":
+        return f"is van {car.year}" if car.year else None
+    if fact == "price":
+        price = price_text(car)
+        return f"kost {price}" if price else None
+    if fact == "fuel":
+        return f"rijdt op {FUEL_WORDS[car.fuel_type]}" if car.fuel_type else None
+    if fact == "gearbox":
+        if car.transmission is None:
+            return None
+        return "is een automaat" if car.transmission == "automatic" else "is handgeschakeld"
+    if fact == "colour":
+        return f"is {car.color.lower()}" if car.color else None
+    if fact == "plate":
+        return f"heeft kenteken {car.license_plate}" if car.license_plate else None
+    if fact == "apk":
+        return "krijgt bij aflevering een nieuwe APK" if dealer.delivery.apk_included else None
+    if fact == "nap":
+        return "heeft een NAP-gecontroleerde kilometerstand" if "nap" in dealer.warranty.description.lower() else None
+    if fact == "warranty":
+        return f"krijg je met {dealer.warranty.bovag_months} maanden BOVAG-garantie"
+    return None
+
+
+_UNKNOWN = {"mileage": "de kilometerstand", "year": "het bouwjaar", "price": "de prijs", "fuel": "de brandstof",
+            "gearbox": "de versnellingsbak", "colour": "de kleur", "plate": "het kenteken", "apk": "de APK",
+            "nap": "het NAP-rapport", "warranty": "de garantie"}
+
+
+def _join(clauses: list[str]) -> str:
+    return clauses[0] if len(clauses) == 1 else ", ".join(clauses[:-1]) + " en " + clauses[-1]
+
+
+def facts_answer(cars: list[Car], facts: list[str], dealer: DealerFacts) -> str:
+    """The answer about one car (a sentence and its link) or a line per car for several."""
+    if len(cars) == 1:
+        car = cars[0]
+        known = [clause for fact in facts if (clause := _fact(car, fact, dealer))]
+        unknown = [_UNKNOWN[fact] for fact in facts if _fact(car, fact, dealer) is None]
+        lines = []
+        if known:
+            lines.append(f"De {car.title} {_join(known)}.")
+        if unknown:
+            lines.append(f"{_join(unknown).capitalize()} van de {car.title} staat niet in onze gegevens; "
+                         f"bel ons gerust op {dealer.phone}, dan zoeken we het na.")
+        if car.url:
+            lines.append(car.url)
+        return "\n".join(lines)
+    lines = []
+    for car in cars[:MAX_LISTED]:
+        clauses = [_fact(car, fact, dealer) or f"{_UNKNOWN[fact]} onbekend" for fact in facts]
+        lines.append(f"• {car.title}: {_join(clauses)}")
+    return "\n".join(lines)

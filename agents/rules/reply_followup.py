@@ -1,0 +1,132 @@
+"""The one qualifying question at the end of a reply, as a good salesperson picks it.
+
+Never a question the customer already answered (what we know from the context and this
+message) or one we already asked earlier in the conversation (whatever the answer was),
+and none when the reply already asks something or there is nothing useful left to ask.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from agents.models import Car, CarPreferences, ReplyRequest
+
+
+@dataclass(frozen=True)
+class _Question:
+    key: str
+    asked_before: re.Pattern[str]  # recognises this question in one of our earlier messages
+    phrasings: tuple[str, ...]
+
+
+QUESTIONS = {
+    q.key: q
+    for q in (
+        _Question("car_type", re.compile(r"wat voor auto|welk merk|welk type|waar ben je naar op zoek", re.I),
+                  ("Naar wat voor auto ben je op zoek?", "Welk merk of type auto heb je in gedachten?")),
+        _Question("budget", re.compile(r"budget", re.I),
+                  ("Wat is ongeveer je budget?", "Met welk budget mag ik rekening houden?")),
+        _Question("fuel", re.compile(r"benzine, diesel|brandstof", re.I),
+                  ("Heb je een voorkeur voor benzine, diesel, hybride of elektrisch?",)),
+        _Question("gearbox", re.compile(r"automaat of hand", re.I),
+                  ("Liever een automaat of handgeschakeld?",)),
+        _Question("trade_in", re.compile(r"inruil|in te ruilen", re.I),
+                  ("Heb je nog een auto om in te ruilen?", "Wil je je huidige auto inruilen?")),
+        _Question("visit", re.compile(r"proefrit|proefrijden|langs(?: te)? komen|langskomen", re.I),
+                  ("Wanneer zou je langs willen komen voor een proefrit?", "Zin om een keer te komen proefrijden?")),
+    )
+}
+
+
+def _our_questions(request: ReplyRequest) -> list[str]:
+    sentences: list[str] = []
+    for turn in request.context.history:
+        if turn.role == "bot":
+            sentences += [s for s in re.split(r"(?<=[.!?])\s+|\n", turn.text) if s.strip().endswith("?")]
+    return sentences
+
+
+def already_asked(request: ReplyRequest, key: str) -> bool:
+    pattern = QUESTIONS[key].asked_before
+    return any(pattern.search(sentence) for sentence in _our_questions(request))
+
+
+_CUSTOMER_QUESTION = re.compile(r"\?|^\s*(wat|hoe|welke?|waar|wanneer|hoeveel|is|zijn|kan|kun|heeft|hebben)\b", re.I)
+
+
+def _ignored_our_question(request: ReplyRequest) -> bool:
+    """We just asked something and the customer asks their own question instead: answer, don't push."""
+    history = request.context.history
+    last_bot = next((turn for turn in reversed(history) if turn.role == "bot"), None)
+    if last_bot is None or not re.search(r"\?\s*$", last_bot.text.replace("Let op! Geld lenen kost geld.", "").strip()):
+        return False
+    return bool(_CUSTOMER_QUESTION.search(request.text.strip()))
+
+
+def last_question_key(request: ReplyRequest) -> str | None:
+    """Which of our qualifying questions the last bot message ended with, if any."""
+    last_bot = next((turn for turn in reversed(request.context.history) if turn.role == "bot"), None)
+    if last_bot is None:
+        return None
+    questions = [s for s in re.split(r"(?<=[.!?])\s+|\n", last_bot.text) if s.strip().endswith("?")]
+    if not questions:
+        return None
+    return next((key for key, q in QUESTIONS.items() if q.asked_before.search(questions[-1])), None)
+
+
+def _known(request: ReplyRequest, prefs: CarPreferences, cars: list[Car]) -> dict[str, bool]:
+    context, extraction = request.context, request.extraction
+    return {
+        "car_type": bool(prefs.make or prefs.model or prefs.body_type or cars or context.last_cars),
+        "budget": bool(prefs.max_price or prefs.min_price),
+        "fuel": bool(prefs.fuel_type),
+        "gearbox": bool(prefs.transmission),
+        "trade_in": context.has_trade_in or extraction.has_trade_in,
+        "visit": context.test_drive_requested or extraction.test_drive_requested,
+    }
+
+
+# Which questions help most after each kind of message, most useful first.
+def _order(request: ReplyRequest, intent: str, cars: list[Car], answered_car_facts: bool) -> tuple[str, ...]:
+    inventory = request.inventory
+    many = bool(inventory and inventory.total_found > len(cars))
+    if answered_car_facts:
+        return ("visit", "trade_in")
+    if intent == "car_inquiry":
+        if not cars and not request.context.last_cars:
+            return ("car_type", "budget", "fuel", "gearbox", "trade_in")
+        narrowing = ("budget", "fuel", "gearbox") if many else ()
+        return ("car_type", *narrowing, "visit", "trade_in")
+    if intent == "financing_inquiry":
+        return ("car_type", "trade_in", "visit")
+    if intent == "price_negotiation":
+        return ("trade_in",)
+    if intent == "trade_in":
+        return ("car_type",)
+    if intent == "service_inquiry" and (cars or request.context.last_cars):
+        return ("visit",)
+    return ()
+
+
+def pick_follow_up(
+    request: ReplyRequest,
+    prefs: CarPreferences,
+    cars: list[Car],
+    pick: Callable[..., str],
+    intent: str | None = None,
+    answered_car_facts: bool = False,
+) -> str | None:
+    """The most useful question not yet known nor asked, or None.
+
+    `intent` is what the reply answered (a down payment after a car is a payment question
+    even when the router called it a car inquiry).
+    """
+    if _ignored_our_question(request):
+        return None
+    known = _known(request, prefs, cars)
+    for key in _order(request, intent or request.router.intent, cars, answered_car_facts):
+        if not known[key] and not already_asked(request, key):
+            return pick(*QUESTIONS[key].phrasings)
+    return None

@@ -1,0 +1,167 @@
+"""Reliability under faults: WAHA down, Chatwoot failing, Temporal down.
+
+(Claude failing is covered by tests/test_claude_pipeline.py; a SIGKILLed worker by
+tests/test_reliability_worker_kill.py.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+
+import httpx
+import pytest
+
+from starter.api import create_app
+from starter.devstack import DevServer, connect
+from tests.peers.chatwoot_peer import ChatwootPeer
+from tests.peers.http_peer import free_port
+from tests.peers.waha import WahaPeer
+from tests.pipeline import make_settings, pipeline, random_phone
+from tests.waha_events import message_event
+from worker.build import running_worker
+
+NORMAL_REPLY_SECONDS = 3.0
+
+
+async def eventually(check, timeout: float = 30.0, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while not (result := check()):
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(interval)
+    return result
+
+
+# --- WAHA down ------------------------------------------------------------------------
+
+
+async def test_waha_down_for_two_minutes_every_reply_arrives_once_after(time_env, task_queue, tmp_path):
+    phones = [random_phone() for _ in range(3)]
+    async with pipeline(time_env.client, make_settings(tmp_path, task_queue)) as p:
+        p.waha.set_down(True)
+        for phone in phones:
+            assert (await p.post(message_event(phone, "Wat zijn jullie openingstijden?"))).status_code == 200
+        for phone in phones:
+            await p.wait_until(phone, lambda s: s.processing is not None, timeout=15)
+        await time_env.sleep(120)  # two minutes of WAHA answering 503, skipped
+        failed_while_down = p.waha.requests
+        assert p.waha.sent == []
+        p.waha.set_down(False)
+        await time_env.sleep(60)  # the next retry (backoff is capped at 30 s) finds WAHA back
+        await eventually(lambda: len(p.waha.sent) >= len(phones), timeout=20)
+        for phone in phones:
+            await p.wait_until(phone, lambda s: s.messages_processed == 1 and s.processing is None)
+        await time_env.sleep(120)  # nothing left to retry: no second copy appears
+    per_chat = Counter(item["chatId"] for item in p.waha.sent)
+    assert per_chat == Counter({f"{phone}@c.us": 1 for phone in phones})
+    assert failed_while_down >= 3 * len(phones)  # it kept retrying through the outage
+    assert p.waha.violations == []
+
+
+# --- Chatwoot failing -------------------------------------------------------------------
+
+
+def chatwoot_settings(tmp_path, task_queue, peer: ChatwootPeer):
+    return make_settings(
+        tmp_path,
+        task_queue,
+        chatwoot_base_url=peer.url,
+        chatwoot_api_token=peer.api_token,
+        chatwoot_account_id=peer.account_id,
+        chatwoot_inbox_id=peer.inbox_id,
+        chatwoot_webhook_secret="cw-secret-for-faults",
+    )
+
+
+def conversation_of(peer: ChatwootPeer, phone: str) -> dict | None:
+    for conversation in list(peer.conversations.values()):
+        if peer.contacts[conversation["contact_id"]]["phone_number"] == f"+{phone}":
+            return conversation
+    return None
+
+
+@pytest.mark.parametrize("fault", ["500", "timeout"])
+async def test_chatwoot_failing_delays_no_reply_and_the_crm_catches_up(temporal_env, task_queue, tmp_path, fault):
+    phone = random_phone()
+    chat = f"{phone}@c.us"
+    texts = ["Hebben jullie een Volkswagen Golf?", "Wat zijn jullie openingstijden?"]
+    with ChatwootPeer() as peer:
+        async with pipeline(temporal_env.client, chatwoot_settings(tmp_path, task_queue, peer)) as p:
+            if fault == "500":
+                peer.fail_next(2, status=500)  # two failed attempts, retried after 2 s and 4 s
+            else:
+                peer.hang(11)  # longer than the Chatwoot client's 10 s timeout
+            for index, text in enumerate(texts, start=1):
+                started = time.monotonic()
+                assert (await p.post(message_event(phone, text))).status_code == 200
+                await p.waha.wait_for(index, chat, timeout=NORMAL_REPLY_SECONDS + 2)
+                assert time.monotonic() - started < NORMAL_REPLY_SECONDS, "the reply waited for Chatwoot"
+            assert conversation_of(peer, phone) is None or len(peer.messages) < 4  # Chatwoot is behind
+            peer.hang(0)
+            # Recovery: every customer message and every bot reply mirrored exactly once.
+            conversation = await eventually(lambda: conversation_of(peer, phone), timeout=40)
+            await eventually(lambda: len(peer.conversation_messages(conversation["id"])) >= 4, timeout=40)
+            await eventually(lambda: any(label.startswith("car-") for label in conversation["labels"]), timeout=20)
+            await asyncio.sleep(0.5)
+            replies = p.waha.texts_for(chat)
+    contents = Counter((m["message_type"], m["content"]) for m in peer.conversation_messages(conversation["id"]))
+    expected = Counter({(0, text): 1 for text in texts}) + Counter({(1, reply): 1 for reply in replies})
+    assert contents == expected
+    assert len(conversation["labels"]) == len(set(conversation["labels"]))
+    assert len(replies) == len(texts)
+    assert peer.violations == []
+
+
+# --- Temporal down ------------------------------------------------------------------------
+
+
+async def test_temporal_down_gives_503_and_accepted_messages_survive_a_restart(task_queue, tmp_path):
+    server = DevServer(tmp_path / "temporal", free_port(), free_port(), "default")
+    server.start()
+    phone = random_phone()
+    chat = f"{phone}@c.us"
+    try:
+        with WahaPeer() as waha:
+            settings = make_settings(tmp_path, task_queue, waha_url=waha.url)
+            client = await connect(server.address, "default", wait_seconds=30)
+
+            async def get_client():
+                return client
+
+            app = create_app(settings, get_client)
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api") as http:
+                accepted = ["Hoi, ik zoek een Kia", "Liefst een hybride", "Wat kost die ongeveer?"]
+                for text in accepted:  # no worker yet: accepted, durably queued, not processed
+                    response = await http.post("/webhook/waha", json=message_event(phone, text))
+                    assert response.status_code == 200 and response.json()["status"] == "queued"
+
+                server.stop()
+                retried = message_event(phone, "Zijn jullie morgen open?")
+                response = await http.post("/webhook/waha", json=retried)
+                assert response.status_code == 503 and response.headers["retry-after"]
+                assert (await http.get("/healthz")).status_code == 503
+
+                server.start()  # same database file, same port
+                await connect(server.address, "default", wait_seconds=30)  # wait until it serves
+                deadline = time.monotonic() + 30
+                while (response := await http.post("/webhook/waha", json=retried)).status_code == 503:
+                    assert time.monotonic() < deadline, "the API never recovered"
+                    await asyncio.sleep(0.3)  # WAHA retries the delivery that got 503
+                assert response.status_code == 200
+
+                async with running_worker(client, settings):
+                    sent = await waha.wait_for(4, chat, timeout=40)
+            history = await client.get_workflow_handle(f"conversation-{phone}").fetch_history()
+    finally:
+        server.stop()
+    assert len(sent) == 4
+    customer_texts = [
+        event.workflow_execution_signaled_event_attributes.input.payloads[0].data.decode()
+        for event in history.events
+        if event.HasField("workflow_execution_signaled_event_attributes")
+    ]
+    signalled = "".join(customer_texts)
+    assert all(text in signalled for text in accepted + ["Zijn jullie morgen open?"])
+    assert waha.violations == []

@@ -1,0 +1,85 @@
+"""The rules engine on held-out messages it was not written against (tests/data/heldout_*.jsonl).
+
+heldout_final.jsonl is never tuned on. The product owner's "done when" targets are intent
+>= 90%, escalation recall 100% and precision >= 90%, and >= 90% exact match for make, model,
+fuel type and max price. The engine meets the field and precision targets; intent and
+escalation recall are asserted at the level reached (the gap is documented by the strict
+xfail below, which starts failing - as a signal to raise the floors - once the targets are met).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from agents.knowledge.dealer import dealer_facts
+from agents.rules import RulesEngine
+
+DATA = Path(__file__).parent / "data"
+NOW = datetime(2026, 11, 24, 12, tzinfo=timezone.utc)
+TARGETS = {"intent": 0.90, "escalation_recall": 1.0, "escalation_precision": 0.90,
+           "make": 0.90, "model": 0.90, "fuel_type": 0.90, "max_price": 0.90}
+# What heldout_final reached (150 messages): below target for intent and escalation recall.
+REACHED = {**TARGETS, "intent": 0.89, "escalation_recall": 0.79}
+
+
+def _scoring():
+    path = Path(__file__).parent.parent / "bench" / "bench_understanding.py"
+    spec = importlib.util.spec_from_file_location("bench_understanding", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SCORING = _scoring()
+
+
+@pytest.fixture(scope="module")
+def engine() -> RulesEngine:
+    return RulesEngine(dealer=dealer_facts(), now=lambda: NOW)
+
+
+@pytest.fixture(scope="module")
+def final_result(engine) -> dict:
+    return SCORING.evaluate(SCORING.load(DATA / "heldout_final.jsonl"), engine)
+
+
+def test_heldout_sets_are_broad_and_disjoint():
+    tune = SCORING.load(DATA / "heldout_tune.jsonl")
+    final = SCORING.load(DATA / "heldout_final.jsonl")
+    assert len(tune) == len(final) == 150
+    assert not {r["text"] for r in tune} & {r["text"] for r in final}
+    for records in (tune, final):
+        assert len({r["intent"] for r in records}) == 10
+        assert {r["escalation"] for r in records} == {None, "finance_advisor", "technical_specialist", "sales", "manager"}
+
+
+@pytest.mark.parametrize("field", list(TARGETS))
+def test_final_set_reaches_its_floor(final_result, field):
+    assert final_result["scores"][field] >= REACHED[field], final_result["misses"]
+
+
+@pytest.mark.xfail(strict=True, reason="intent 89% and escalation recall 79% on heldout_final: below the 90% / 100% targets")
+def test_final_set_meets_every_target(final_result):
+    assert all(final_result["scores"][field] >= target for field, target in TARGETS.items())
+
+
+def test_tuning_sets_stay_solved(engine):
+    for name in ("heldout_tune.jsonl", "heldout_tune2.jsonl"):
+        scores = SCORING.evaluate(SCORING.load(DATA / name), engine)["scores"]
+        assert all(scores[field] >= target for field, target in TARGETS.items()), (name, scores)
+
+
+def test_under_a_millisecond_per_message(engine):
+    texts = [r["text"] for r in SCORING.load(DATA / "heldout_final.jsonl")]
+    best = float("inf")
+    for round_ in range(3):  # best of three: a busy CI machine should not fail this
+        started = time.perf_counter()
+        for text in texts:
+            engine.understand(f"{text} {'.' * (round_ + 1)}")  # new text: no parse cache
+        best = min(best, (time.perf_counter() - started) / len(texts))
+    assert best < 0.001, f"{best * 1000:.2f} ms per message"
