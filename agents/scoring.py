@@ -14,6 +14,7 @@ so the factors still add up to the score shown to staff.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -61,9 +62,10 @@ FLAG_TAGS = (
     "needs-attention",
 )
 # Makes common on the Dutch used-car market: pre-created as labels so staff can filter on them.
+# Spelled as the rules vocabulary and inventory spell them; slug() folds "Citroën" to "citroen".
 COMMON_MAKES = (
-    "Audi", "BMW", "Citroen", "Dacia", "Fiat", "Ford", "Honda", "Hyundai", "Kia", "Mazda",
-    "Mercedes-Benz", "Mini", "Mitsubishi", "Nissan", "Opel", "Peugeot", "Renault", "Seat",
+    "Audi", "BMW", "Citroën", "Dacia", "Fiat", "Ford", "Honda", "Hyundai", "Kia", "Mazda",
+    "Mercedes-Benz", "MINI", "Mitsubishi", "Nissan", "Opel", "Peugeot", "Renault", "Seat",
     "Skoda", "Suzuki", "Tesla", "Toyota", "Volkswagen", "Volvo", "Lynk & Co", "Polestar",
 )
 # Families with one current value: a new value replaces the old label in Chatwoot.
@@ -96,8 +98,9 @@ URGENCY_POINTS = {"low": 0, "medium": 5, "high": 15, "critical": 20}
 
 
 def slug(value: str) -> str:
-    """'Mercedes-Benz' -> 'mercedes-benz', 'plug_in_hybrid' -> 'plug-in-hybrid', 'Lynk & Co' -> 'lynk-co'."""
-    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+    """'Mercedes-Benz' -> 'mercedes-benz', 'plug_in_hybrid' -> 'plug-in-hybrid', 'Lynk & Co' -> 'lynk-co', 'Citroën' -> 'citroen'."""
+    folded = "".join(ch for ch in unicodedata.normalize("NFKD", value) if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
 
 
 def quality_for(score: int) -> LeadQuality:

@@ -53,13 +53,30 @@ class Step:
 
 
 def cpu_seconds(processes: list[Process]) -> dict[str, float]:
+    """CPU seconds used so far by each stack process, by this load generator, and by the whole machine."""
+    import os
+
     import psutil
 
     seconds = {}
     for process in processes:
         times = psutil.Process(process.pid).cpu_times()
-        seconds[process.name] = times.user + times.system + times.children_user + times.children_system
+        seconds[process.name] = times.user + times.system
+    own = psutil.Process(os.getpid()).cpu_times()
+    seconds["load generator"] = own.user + own.system
+    machine = psutil.cpu_times()
+    seconds["machine"] = machine.user + machine.system + machine.nice + machine.irq + machine.softirq
     return seconds
+
+
+def cpu_summary(before: dict[str, float], after: dict[str, float], elapsed: float) -> str:
+    """Per-process CPU % while sending; `others` is what the rest of the machine used meanwhile."""
+    used = {name: 100 * (after[name] - before.get(name, after[name])) / elapsed for name in after}
+    ours = sum(value for name, value in used.items() if name != "machine")
+    parts = [f"{name.split('-')[0]} {value:.0f}%" for name, value in used.items()
+             if name in ("temporal", "api", "load generator") or "worker" in name]
+    parts.append(f"others {max(0.0, used['machine'] - ours):.0f}%")
+    return ", ".join(parts)
 
 
 async def step(stack: Stack, send, rate: float, seconds: float, run_prefix: str, conversations: int) -> Step:
@@ -74,11 +91,7 @@ async def step(stack: Stack, send, rate: float, seconds: float, run_prefix: str,
         final = await wait_for_replies(receipts, run.sent, timeout=max(60, seconds))
     finally:
         await receipts.aclose()
-    busy = ", ".join(
-        f"{name.split('-')[0]} {100 * (cpu_after[name] - cpu_before.get(name, 0)) / elapsed:.0f}%"
-        for name in cpu_after
-        if name in ("temporal", "api") or "worker" in name
-    )
+    busy = cpu_summary(cpu_before, cpu_after, elapsed)
     span = (final.last_reply or run.finished) - run.started
     return Step(
         rate=rate, sent=run.count, replied=final.replied, missing=final.missing, extra=final.duplicates,

@@ -56,7 +56,7 @@ def percentile(values: list[float], pct: float) -> float:
 def machine_conditions() -> str:
     load1, load5, _ = os.getloadavg()
     return (
-        f"{psutil.cpu_count(logical=True)} CPUs, load average {load1:.2f}/{load5:.2f} (1/5 min) at start, "
+        f"{psutil.cpu_count(logical=True)} CPUs, load average {load1:.2f}/{load5:.2f} (1/5 min), "
         f"{psutil.virtual_memory().total / 2**30:.1f} GiB RAM, Python {sys.version.split()[0]}"
     )
 
@@ -170,7 +170,8 @@ class Stack:
         env.update(overrides)
         return env
 
-    async def start_temporal(self) -> str:
+    async def start_temporal(self, *dynamic_config: str) -> str:
+        """`dynamic_config`: extra `KEY=VALUE` server settings (none by default: the stock dev server)."""
         port = free_port()
         cmd = [
             str(temporal_cli()), "server", "start-dev", "--headless",
@@ -179,6 +180,8 @@ class Stack:
         ]  # in memory: no --db-filename
         for name, kind in search_attributes.CLI_TYPES.items():
             cmd += ["--search-attribute", f"{name}={kind}"]
+        for setting in dynamic_config:
+            cmd += ["--dynamic-config-value", setting]
         process = self.spawn("temporal", cmd)
         self.temporal_address = f"127.0.0.1:{port}"
         client = await self.client(wait_seconds=30, process=process)

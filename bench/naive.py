@@ -9,7 +9,9 @@ functions the real worker does, and nothing else.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -111,45 +113,55 @@ async def _step(activity, request):
     return await workflow.execute_activity(activity, request, start_to_close_timeout=STEP)
 
 
-async def run_worker() -> None:
-    """Default Worker options: no local activities, no tuning."""
-    import asyncio
-    import signal
-
-    from temporalio.client import Client
-    from temporalio.contrib.pydantic import pydantic_data_converter
+@contextlib.asynccontextmanager
+async def naive_worker(client, settings, task_queue: str) -> AsyncIterator:
+    """A running worker with default options: no local activities, no tuning."""
     from temporalio.worker import Worker
 
     from agents.rules import RulesEngine
-    from config import get_settings
     from integrations.sent_ledger import SentLedger
     from integrations.waha import WahaClient
 
-    settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    client = await Client.connect(settings.temporal_address, data_converter=pydantic_data_converter)
     waha = WahaClient(
         settings.waha_url, api_key=settings.waha_api_key, session=settings.waha_session, outbox_dir=settings.outbox_dir
     )
     agents = AgentActivities(settings, RulesEngine(), None)
     inventory = InventoryActivities(settings)
     messaging = MessagingActivities(waha, SentLedger(settings.data_dir / "naive-sent.sqlite3"))
-    stop = asyncio.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
     worker = Worker(
         client,
-        task_queue=settings.temporal_task_queue,
+        task_queue=task_queue,
         workflows=[NaiveConversationWorkflow],
         activities=[
             agents.route_message, agents.extract_details, agents.assess_expertise, agents.compose_reply,
             agents.score_lead, inventory.search_inventory, messaging.send_whatsapp,
         ],
     )
-    async with worker:
+    try:
+        async with worker:
+            yield worker
+    finally:
+        await waha.aclose()
+
+
+async def run_worker() -> None:
+    import asyncio
+    import signal
+
+    from temporalio.client import Client
+    from temporalio.contrib.pydantic import pydantic_data_converter
+
+    from config import get_settings
+
+    settings = get_settings()
+    client = await Client.connect(settings.temporal_address, data_converter=pydantic_data_converter)
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    async with naive_worker(client, settings, settings.temporal_task_queue):
         print(f"worker polling task queue '{settings.temporal_task_queue}'", flush=True)
         await stop.wait()
-    await waha.aclose()
 
 
 if __name__ == "__main__":

@@ -103,8 +103,8 @@ def parse_event(
             return _status_event(event, body, inbox_id)
         if event == "conversation_updated":
             return _conversation_updated(body, inbox_id, own_message_ids)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise WebhookRejected(422, f"malformed {event} payload: {exc!r}") from None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:  # e.g. "conversation": null
+        raise WebhookRejected(422, f"malformed {event} payload: {exc!r}"[:300]) from None
     return None
 
 

@@ -175,7 +175,10 @@ def parse_event(body: dict[str, Any], *, received_at: datetime, max_chars: int) 
     if not chat_id.endswith(ACCEPTED_SUFFIXES):
         raise WebhookRejected(422, f"payload.from '{chat_id[:40]}' is not a WhatsApp chat id")
     chat_id = chat_id.replace("@s.whatsapp.net", "@c.us")
-    if not _CHAT_DIGITS.fullmatch(chat_id.split("@", 1)[0]):
+    local_part = chat_id.split("@", 1)[0]
+    if not any(ch.isdigit() for ch in local_part):
+        raise WebhookRejected(422, "payload.from has no phone digits")
+    if not _CHAT_DIGITS.fullmatch(local_part):
         raise WebhookRejected(422, "payload.from is not a phone number (up to 20 ASCII digits) before the @")
 
     text = (payload.body or "").strip()

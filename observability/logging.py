@@ -38,6 +38,7 @@ _PHONE_PATTERN = re.compile(
     (?P<lid>(?<!\d)\d{6,20}@lid)(?![a-z])                                # WhatsApp privacy id
     | (?<!\d)(?P<chat>\d{8,15})@(?:c\.us|s\.whatsapp\.net)(?![a-z])       # WAHA chat id, also inside message ids
     | (?<![\w+])\+(?P<plus>\d(?:[ \-.]?\d){7,16})(?!\d)                 # +31612345678, +31 6 1234 5678
+    | %2[Bb](?P<urlplus>\d{8,15})(?!\d)                                  # URL-encoded: ?q=%2B31612345678
     | (?<=conversation-)(?P<wfid>\d{8,15})(?!\d)                          # workflow ids carry the number
     | (?<=escalation-)(?P<wfid2>\d{8,15})(?=-\d)
     | (?<![A-Za-z0-9+])(?P<nl_intl>31\d{9})(?!\d)                         # 31612345678

@@ -12,7 +12,9 @@ import pytest
 
 from observability.logging import configure_logging
 from tests.peers.chatwoot_peer import ChatwootPeer
-from tests.peers.messages_api import MessagesApiPeer
+from agents.models import CarPreferences, Classification, EscalationDecision, ExtractionOutput, RouterOutput
+from integrations.claude import ClaudeExpertise, ClaudeUnderstanding
+from tests.peers.messages_api import MessagesApiPeer, RecordedRequest, message_response
 from tests.peers.smtp import SmtpPeer
 from tests.pipeline import make_settings, pipeline, random_phone
 from tests.test_claude_pipeline import healthy_claude
@@ -28,6 +30,25 @@ SECRETS = {
     "escalation_api_key": "escalation-key-a4e7f1c905",
 }
 FINANCE_PHONE = "+31611112222"
+
+
+def claude_escalating_bkr(request: RecordedRequest):
+    """Claude through the local peer; a BKR question is escalated to the finance advisor."""
+    last_message = request.user_text.rsplit("<klantbericht>", 1)[-1]
+    if "BKR" not in last_message or "response_text" in (request.output_schema or {}).get("properties", {}):
+        return healthy_claude(request)
+    return message_response(
+        ClaudeUnderstanding(
+            router=RouterOutput(intent="financing_inquiry", priority="high", confidence=0.95),
+            extraction=ExtractionOutput(car_preferences=CarPreferences(), needs_financing=True),
+            expertise=ClaudeExpertise(
+                classification=Classification(primary_domain="financial", confidence=0.9),
+                escalation_decision=EscalationDecision(
+                    escalate=True, escalation_type="finance_advisor", urgency="high", reason="BKR-registratie"
+                ),
+            ),
+        )
+    )
 
 
 @pytest.fixture
@@ -56,7 +77,7 @@ async def test_logs_mask_phones_and_no_secret_reaches_logs_or_histories(
     chat = f"{phone}@c.us"
     with ChatwootPeer(api_token=SECRETS["chatwoot_api_token"], inbox_id=1) as chatwoot, SmtpPeer() as smtp, \
             MessagesApiPeer(api_key=SECRETS["anthropic_api_key"]) as claude:
-        claude.handler = healthy_claude
+        claude.handler = claude_escalating_bkr
         settings = make_settings(
             tmp_path,
             task_queue,
@@ -91,7 +112,8 @@ async def test_logs_mask_phones_and_no_secret_reaches_logs_or_histories(
     lines = [json.loads(line) for line in logs.splitlines() if line.startswith("{")]
     assert len(lines) > 20  # a real conversation was logged (DEBUG: every library's records)
     assert any("****" + phone[-4:] in line for line in logs.splitlines())  # masked, but recognisable
-    assert phone_leaks(logs, phone) == []
+    leaking = [line[:400] for line in logs.splitlines() if phone_leaks(line, phone)]
+    assert leaking == []
     assert phone_leaks(logs, FINANCE_PHONE[1:]) == []
     for name, secret in SECRETS.items():
         assert secret not in logs, f"{name} in the logs"
@@ -106,3 +128,11 @@ async def time_sleep() -> None:
     import asyncio
 
     await asyncio.sleep(0.05)
+
+
+def test_url_encoded_numbers_are_masked_too():
+    from observability.logging import mask_phone
+
+    line = 'HTTP Request: GET http://chatwoot/api/v1/accounts/1/contacts/search?q=%2B31612345678&page=1 "200 OK"'
+    assert mask_phone(line).endswith('search?q=+31 6 ****5678&page=1 "200 OK"')
+    assert "612345678" not in mask_phone(line.replace("%2B", "%2b"))

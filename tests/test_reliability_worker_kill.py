@@ -32,7 +32,7 @@ QUESTIONS = [
     "Staat er een Kia Niro?",
     "Waar zitten jullie precies?",
 ]
-SEELDENRIJK_BIN = Path(sys.executable).with_name("seldenrijk")
+SELDENRIJK_BIN = Path(sys.executable).with_name("seldenrijk")
 
 
 def start_worker(address: str, settings, log_file) -> subprocess.Popen:
@@ -47,7 +47,7 @@ def start_worker(address: str, settings, log_file) -> subprocess.Popen:
         "LOG_LEVEL": "WARNING",
     }
     return subprocess.Popen(
-        [str(SEELDENRIJK_BIN), "worker"],
+        [str(SELDENRIJK_BIN), "worker"],
         env=env,
         stdout=log_file,
         stderr=subprocess.STDOUT,

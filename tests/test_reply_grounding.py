@@ -28,6 +28,13 @@ CONVERSATIONS = [
     ["heb een seat ibiza 2017 voor inruil, wat is die waard?"],
     ["goedkoopste auto die jullie hebben?"],
     ["skoda octavia combi", "liever benzine", "is er eentje met minder dan 100.000 km?"],
+    ["Hoi! Ik zoek een Volkswagen Golf tot 25k, kan ik zaterdag een proefrit maken?", "wat kost die per maand bij 60 maanden?",
+     "en over 5 jaar zonder aanbetaling?"],
+    ["staat die golf nog?", "wat is de kilometerstand?", "is hij automaat?"],
+    ["hoe laat zijn jullie zaterdag open?", "goedemiddag"],
+    ["heb een seat ibiza 2017 voor inruil", "kenteken is 12-ABC-3, 98.000 km", "wat bieden jullie ervoor?"],
+    ["hebben jullie een tesla model 3?", "kan ik hem thuis laden?", "welke heeft de minste km?", "nee"],
+    ["ik kom morgen om 10 uur langs voor de polo", "hoeveel km heeft de eerste?"],
 ]
 
 
@@ -69,7 +76,9 @@ async def test_replies_stay_within_the_snapshot(inventory, messages):
         )
         reply = engine.reply_sync(request)
         assert check_reply(reply.response_text, request, DEALER) == [], (text, reply.response_text)
+        # A reply may name the cars of this search or the ones already under discussion (as Claude may).
         shown = [match.car for match in result.matches] + ([result.asked_car] if result.asked_car else [])
+        shown += [car for car in context.last_cars if car.id not in {c.id for c in shown}]
         assert set(reply.mentioned_car_ids) <= {car.id for car in shown}
         if snapshot is not None:
             assert set(reply.mentioned_car_ids) <= set(snapshot)

@@ -137,3 +137,26 @@ async def test_async_backend_methods_cost_nothing(engine):
                                                     extraction=extraction, expertise=expertise))
     assert usage == Usage() == usage2 and output.response_text
     assert engine.name == "rules"
+
+
+def test_availability_of_a_named_variant_is_confirmed_not_listed(engine):
+    asked = car("g1", "Golf", 24_950).model_copy(update={"variant": "1.5 TSI Life Business"})
+    other = car("g2", "Golf", 15_950).model_copy(update={"variant": "1.0 TSI Comfortline"})
+    inventory = InventorySearchResult(matches=[CarMatch(car=asked, score=100), CarMatch(car=other, score=1)], total_found=1,
+                                      availability="available", asked_car=asked)
+    request = request_for(engine, "staat die golf 1.5 tsi life business nog?", inventory=inventory)
+    request = request.model_copy(update={"extraction": request.extraction.model_copy(update={"asks_availability": True})})
+    out = engine.reply_sync(request)
+    assert "nog" in out.response_text and out.mentioned_car_ids == ["g1"] and "welke" not in out.response_text.lower()
+    vague = request.model_copy(update={"text": "staat die golf nog?"})
+    out = engine.reply_sync(vague)
+    assert "welke" in out.response_text.lower() and set(out.mentioned_car_ids) == {"g1", "g2"}
+
+
+def test_superlative_over_the_cars_just_shown(engine):
+    shown = [car("a", "Polo", 15_000, km=80_000), car("b", "Polo", 17_000, km=20_000), car("c", "Polo", 12_000, km=50_000)]
+    context = ConversationContext(last_cars=shown)
+    out = engine.reply_sync(request_for(engine, "welke heeft de minste km?", context))
+    assert "20.000 km" in out.response_text and out.mentioned_car_ids == ["b"]
+    out = engine.reply_sync(request_for(engine, "welke is het goedkoopst?", context))
+    assert "€ 12.000" in out.response_text or out.mentioned_car_ids == ["c"]

@@ -149,7 +149,11 @@ async def test_hostile_shapes_are_refused_with_4xx_not_crashes(temporal_env, tas
         big = staff_reply_event("31612345678", "x" * 3_000_000, 1)
         no_phone = staff_reply_event("geen", "Hoi", 2)
         long_phone = staff_reply_event("3" * 40, "Hoi", 3)
-        for body, status in ((big, 413), (no_phone, 422), (long_phone, 422)):
+        null_conversation = {"event": "message_created", "id": 4, "conversation": None}  # found by the fuzzer
+        odd_messages = {"event": "conversation_updated", "id": 5, "messages": [1],
+                        "changed_attributes": [{"first_reply_created_at": {"previous_value": None}}]}
+        cases = ((big, 413), (no_phone, 422), (long_phone, 422), (null_conversation, 422), (odd_messages, 422))
+        for body, status in cases:
             response = await http.post("/webhook/chatwoot/url-token-for-tests", json=body)
             assert response.status_code == status, response.text[:200]
 

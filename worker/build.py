@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.agents import AgentActivities
 from activities.crm import CrmActivities
@@ -22,6 +23,31 @@ from workflows.escalation import EscalationWorkflow
 from workflows.inventory_sync import InventorySyncWorkflow
 
 WORKFLOWS = [ConversationWorkflow, EscalationWorkflow, InventorySyncWorkflow]
+
+# Deterministic (or never called from workflow code) modules the sandbox need not re-import or
+# proxy for every workflow run; the workflow modules themselves stay sandboxed.
+SANDBOX_PASSTHROUGH = (
+    "pydantic",
+    "pydantic_core",
+    "annotated_types",
+    "typing_extensions",
+    "rapidfuzz",
+    "yaml",
+    "config",
+    "agents",
+    "activities",
+    "inventory",
+    "integrations",
+    "observability",
+    "workflows.models",
+    "workflows.search_attributes",
+)
+
+
+def workflow_runner() -> SandboxedWorkflowRunner:
+    return SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules(*SANDBOX_PASSTHROUGH)
+    )
 
 
 def claude_backend(settings: Settings):
@@ -72,6 +98,7 @@ async def running_worker(
         max_concurrent_activities=100,
         max_concurrent_local_activities=100,
         max_cached_workflows=2000,
+        workflow_runner=workflow_runner(),
     )
     try:
         async with worker:

@@ -35,8 +35,22 @@ def trade_in_request(dealer: DealerFacts, already: set[str] | None = None) -> st
     needed = [item for item in dealer.trade_in.needed if not any(item.startswith(have) or have in item for have in already)]
     if not needed:
         return "Dank je, daarmee kan een collega een inruilvoorstel maken."
+    needed = [_with_article(item) for item in needed]
     listing = needed[0] if len(needed) == 1 else ", ".join(needed[:-1]) + " en " + needed[-1]
-    return f"Stuur me het {listing} van je auto, dan maakt een collega een inruilvoorstel."
+    more = " nog" if already else ""
+    return f"Stuur me{more} {listing} van je auto, dan maakt een collega een inruilvoorstel."
+
+
+_ARTICLES = {"kenteken": "het", "kilometerstand": "de", "foto's": "", "fotos": "", "apk": "de", "onderhoudsboekje": "het"}
+
+
+def _with_article(item: str) -> str:
+    """"kenteken" -> "het kenteken"; "een paar foto's" stays as the dealer wrote it."""
+    words = item.split()
+    if len(words) > 1 or words[0].lower() in ("een", "de", "het"):
+        return item
+    article = _ARTICLES.get(item.lower(), "de")
+    return f"{article} {item}".strip()
 
 
 def _texts(dealer: DealerFacts) -> dict[str, str]:

@@ -22,6 +22,7 @@ from agents.models import (
     ExtractionOutput,
     RouterOutput,
 )
+from agents.rules import concepts
 from agents.rules.parse import ParsedMessage
 
 _NEG = r"(?<!geen\s)(?<!geen\s\s)(?<!niet\s)(?<!nooit\s)"
@@ -148,19 +149,17 @@ _SAFETY = re.compile(r"\b(remmen|rem\b|stuur\w*|rook\w*|oververhit\w*|brand\b|va
 def escalation(parsed: ParsedMessage, context: ConversationContext | None, router: RouterOutput,
                extraction: ExtractionOutput, misunderstood: bool) -> EscalationDecision:
     text = parsed.text
-    for reason, regex in MANAGER_TRIGGERS:
-        if affirmed(regex, text):
-            if reason == "klacht" and defect_bought_here(text) and not strong_complaint(text):
-                break  # an ordinary defect report goes to the technical specialist
-            legal = reason == "juridische dreiging"
-            return EscalationDecision(escalate=True, escalation_type="manager", urgency="critical" if legal else "high", reason=reason)
-    if defect_bought_here(text) or _WARRANTY_CLAIM.search(text):
+    reason = manager_reason(text)
+    if reason:
+        legal = reason == "juridische dreiging"
+        return EscalationDecision(escalate=True, escalation_type="manager", urgency="critical" if legal else "high", reason=reason)
+    if defect_bought_here(text) or _WARRANTY_CLAIM.search(text) or concepts.warranty_claim(text):
         urgency = "high" if _SAFETY.search(text) else "medium"
         return EscalationDecision(escalate=True, escalation_type="technical_specialist", urgency=urgency,
                                   reason="defect of garantieclaim op een bij ons gekochte auto")
-    for reason, regex in FINANCE_TRIGGERS:
-        if affirmed(regex, text) and not (reason.startswith("negatieve BKR") and _BKR_QUESTION.search(text)):
-            return EscalationDecision(escalate=True, escalation_type="finance_advisor", urgency="medium", reason=reason)
+    reason = finance_reason(text)
+    if reason:
+        return EscalationDecision(escalate=True, escalation_type="finance_advisor", urgency="medium", reason=reason)
     for reason, regex in SALES_TRIGGERS:
         if not regex.search(text):
             continue
@@ -191,11 +190,40 @@ def wants_to_buy(text: str) -> bool:
 
 
 def defect_bought_here(text: str) -> bool:
-    return bool(_BOUGHT_HERE.search(text) and _DEFECT.search(text))
+    """A defect on a car bought here, in any order; "niet bij jullie gekocht" does not count."""
+    bought = concepts.bought_here(text, _BOUGHT_HERE) or concepts.bought_here(text)
+    return bought and bool(_DEFECT.search(text) or concepts.DEFECT.search(text)) and not concepts.hypothetical(text)
 
 
 def strong_complaint(text: str) -> bool:
-    return bool(re.search(r"(?<!geen\s)\bklacht\w*|\b(schandalig|belachelijk|oplicht\w*|bedrogen|woedend|onacceptabel|nooit\s+meer|ontevreden|waardeloos)\b", text))
+    return bool(re.search(r"(?<!geen\s)\bklacht\w*|\b(schandalig|belachelijk|oplicht\w*|bedrogen|woedend|onacceptabel|nooit\s+meer|ontevreden|waardeloos)\b", text)) \
+        or concepts.complaint_score(text) >= 4
+
+
+def manager_reason(text: str) -> str | None:
+    """Legal threat, cancelled purchase or complaint; a plain defect report goes to the technician instead."""
+    if any(affirmed(regex, text) for regex in (MANAGER_TRIGGERS[0][1],)) or concepts.legal_threat(text):
+        return "juridische dreiging"
+    if affirmed(MANAGER_TRIGGERS[1][1], text) or concepts.wants_to_cancel(text):
+        return "koop annuleren of geld terug"
+    if affirmed(MANAGER_TRIGGERS[2][1], text) or concepts.complaint_score(text) >= 3:
+        if defect_bought_here(text) and not strong_complaint(text):
+            return None
+        return "klacht"
+    return None
+
+
+def finance_reason(text: str) -> str | None:
+    for reason, regex in FINANCE_TRIGGERS:
+        if affirmed(regex, text) and not (reason.startswith("negatieve BKR") and _BKR_QUESTION.search(text)):
+            return reason
+    if affirmed(concepts.DEBT, text):
+        return "betalingsachterstanden of schulden"
+    if concepts.REJECTED_FINANCE.search(text):
+        return "financiering eerder afgewezen"
+    if affirmed(concepts.ENGLISH_FINANCE, text):
+        return "negatieve kredietgeschiedenis of zakelijke lease"
+    return None
 
 
 def assess(parsed: ParsedMessage, context: ConversationContext | None, router: RouterOutput,

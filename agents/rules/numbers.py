@@ -28,7 +28,7 @@ _THOUSANDS = r"(?:k|k€|keuro|k euro|mille|mil|duizend|duizend euro|dzd|ruggen|
 _EURO = r"(?:euro|eur|€|,-|,--|\.-)"
 _KM = r"(?:km|kilometer|kilometers|kms|dkm|dzkm|d\.km|dkm\.|kkm|k\s?km|duizend\s?km|duizend\s?kilometer|mijl)"
 _MONTHLY = r"(?:\s*(?:euro|eur|€)?\s*(?:per\s+maand|per\s+mnd|p/m|p\.m\.?|pm|pmnd|in\s+de\s+maand|maandelijks|/\s*maand|/\s*mnd|p\s?mnd))"
-_UNIT_SKIP = r"(?:pk|kw|cc|uur|u\b|min|minuten|maanden|mnd|deur|deurs|deuren|persoons|zits|%|procent|jaar|jaren|keer|x\b|liter|l\b|kwh|dagen|weken|cilinder|versnellingen|stuks)"
+_UNIT_SKIP = r"(?:kg|kilo|kilogram|kilos|ton|nm|mm|cm|inch|pk|kw|cc|uur|u\b|min|minuten|maanden|mnd|deur|deurs|deuren|persoons|zits|%|procent|jaar|jaren|keer|x\b|liter|l\b|kwh|dagen|weken|cilinder|versnellingen|stuks)"
 
 QUANTITY = re.compile(
     rf"(?P<euro>€\s*|eur\s+|euro\s+)?{_NUM}(?P<dash>,-+|\.-)?\s*"
@@ -119,6 +119,8 @@ _NOT_BUDGET_BEFORE = re.compile(
     r"\b(?:aanbetaling|korting|aanbetalen|bijbetalen)\s+(?:van\s+|is\s+|ongeveer\s+|zo'?n\s+)?(?:€\s*)?$"
 )
 _INCOME = re.compile(r"\b(verdien\w*|inkomen|salaris|loon|netto|bruto|uitkering)\b[^.?!]*$")
+_RANGE_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:bereik|actieradius|range|rijbereik|wltp|op\s+een\s+(?:lading|acculading|volle))")
+_RANGE_BEFORE = re.compile(r"\b(?:bereik|actieradius|range|rijbereik)\s+(?:\w+\s+){0,2}$")
 _MILEAGE_BEFORE = re.compile(
     r"\b(?:km\s*-?\s*stand|kilometerstand|tellerstand|teller|gereden|kms?|kilometers?)\s*(?:is|van|:|=|staat\s+op|op)?\s*"
     r"(?:ongeveer|rond|ca\.?|circa|zo'?n|net|bijna)?\s*$"
@@ -217,6 +219,8 @@ def find_quantities(text: str, masked: list[tuple[int, int]], current_year: int)
         if not match.group("km") and _MILEAGE_BEFORE.search(before[-30:]) and not thousands and not is_euro_marker(match):
             found.append(Quantity("mileage", int(number), bound or "exact", match.start(2), match.end()))
             continue
+        if match.group("km") and (_RANGE_AFTER.match(work[match.end():match.end() + 20]) or _RANGE_BEFORE.search(before[-30:])):
+            continue  # "400 km bereik" is an EV's range, not its mileage
         if match.group("km"):
             unit = match.group("km")
             factor = 1000 if number < 1000 and (thousands or _thousand_km(unit)) else 1
@@ -250,3 +254,65 @@ def find_quantities(text: str, masked: list[tuple[int, int]], current_year: int)
         found.append(Quantity("price", value, bound or "exact", match.start(2), match.end()))
     found.sort(key=lambda q: q.start)
     return found
+
+
+# --- Dutch number words: "vijftienduizend", "twaalf en een half duizend", "achttien duizend euro" ----
+_UNITS = {"een": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9}
+_TEENS = {"tien": 10, "elf": 11, "twaalf": 12, "dertien": 13, "veertien": 14, "vijftien": 15, "zestien": 16,
+          "zeventien": 17, "achttien": 18, "negentien": 19}
+_TENS = {"twintig": 20, "dertig": 30, "veertig": 40, "vijftig": 50, "zestig": 60, "zeventig": 70, "tachtig": 80, "negentig": 90}
+_WORD = "|".join(sorted([*_UNITS, *_TEENS, *_TENS], key=len, reverse=True))
+_SMALL = rf"(?:(?:{'|'.join(_UNITS)})(?:en|e?n)?(?:{'|'.join(_TENS)})|{_WORD})"
+_HALF = r"(?:\s*(?:en\s*)?(?:een\s*)?half|enhalf)"
+_BELOW_THOUSAND = rf"(?:(?:{_SMALL})?honderd(?:\s*en\s*|\s*)?(?:{_SMALL})?|{_SMALL}{_HALF}?|anderhalf)"
+# a spelled number only counts with "duizend"/"honderd" in it or a unit after it (prices and mileages)
+NUMBER_WORDS = re.compile(
+    rf"\b(?P<n>(?:{_BELOW_THOUSAND})\s*duizend(?:\s*(?:en\s*)?{_BELOW_THOUSAND}(?![a-z]))?|(?:{_SMALL})?honderd(?:{_SMALL})?"
+    rf"|{_SMALL}{_HALF}?(?=\s*(?:k\b|mille|euro|ruggen|km|kilometer)))"
+)
+
+
+def _small(word: str) -> float:
+    word = word.replace(" ", "")
+    if word.endswith("half"):
+        word = word.removesuffix("half")
+        if word == "ander":
+            return 1.5
+        # "twaalfeneen", "tweeen" (tweeënhalf): the number before "en (een) half"
+        for suffix in ("eneen", "een", "en", ""):
+            if word.endswith(suffix) and _small(word.removesuffix(suffix) if suffix else word):
+                return _small(word.removesuffix(suffix) if suffix else word) + 0.5
+        return 0.0
+    half = 0.0
+    for value in (_UNITS, _TEENS, _TENS):
+        if word in value:
+            return value[word] + half
+    match = re.fullmatch(rf"({'|'.join(_UNITS)})e?n({'|'.join(_TENS)})", word)
+    if match:
+        return _UNITS[match.group(1)] + _TENS[match.group(2)] + half
+    return half
+
+
+def _below_thousand(words: str) -> float:
+    words = words.replace(" ", "")
+    if "honderd" in words:
+        left, right = words.split("honderd", 1)
+        return (_small(left) if left else 1) * 100 + (_small(right.removeprefix("en")) if right else 0)
+    return _small(words)
+
+
+def number_from_words(words: str) -> int:
+    """'vijfentwintigduizend' -> 25000, 'twaalf en een half duizend' -> 12500, 'anderhalf duizend' -> 1500."""
+    words = re.sub(r"\s+", " ", words.strip())
+    if "duizend" in words:
+        left, right = words.split("duizend", 1)
+        right = right.strip().removeprefix("en").strip()
+        return int((_below_thousand(left) if left.strip() else 1) * 1000 + (_below_thousand(right) if right else 0))
+    return int(_below_thousand(words))
+
+
+def words_to_digits(text: str) -> str:
+    """Spelled-out amounts as digits, so the number rules read them: 'tot vijftien duizend euro' -> 'tot 15000 euro'."""
+    if not re.search(r"duizend|honderd|tig|tien|half", text):
+        return text  # fast path: most messages spell no numbers
+    return NUMBER_WORDS.sub(lambda m: f"{number_from_words(m.group('n'))}" if number_from_words(m.group("n")) else m.group(), text)

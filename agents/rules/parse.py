@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from agents.rules.numbers import Quantity, find_plates, find_quantities
+from agents.rules.numbers import Quantity, find_plates, find_quantities, words_to_digits
 from agents.rules.text import normalize
 from agents.rules.vocabulary import Mention, find_cars
 
@@ -21,7 +21,17 @@ TRADE_IN_CUE = re.compile(
     r"(?:mijn|m'?n|mn)\s+(?:\w+\s+){0,2}(?:nog\s+)?waard\b|"
     r"(?:kopen|nemen)\s+jullie\s+(?:ook\s+)?(?:auto'?s\s+)?(?:in|over)|overnemen|inkoop|opkopen|"
     r"(?:hoeveel|wat)\s+(?:krijg|kan|zou|levert)\s+(?:ik\s+)?(?:\w+\s+)?(?:nog\s+)?(?:voor|ervoor)\s+(?:mijn|m'?n|mn)|"
-    r"ruil\s+(?:\w+\s+){1,4}in|trade\s*-?\s*in|trade\s+(?:it|my\s+\w+)\s+in|part\s*-?\s*exchange)\b"
+    r"ruil\s+(?:\w+\s+){1,4}in|trade\s*-?\s*in|trade\s+(?:it|my\s+\w+)\s+in|part\s*-?\s*exchange|"
+    r"ingeruild|innemen|(?:neem|neemt|nemen)\s+(?:jullie|u|je)\s+(?:\w+\s+){0,5}in|what\s+is\s+my\s+\w+\s+worth)\b"
+)
+# a question about what the customer's car is worth: the cars it names are theirs, not wishes
+VALUATION = re.compile(
+    r"\b(?:waard|waarde\w*|inruilwaarde|inruilprijs|inruil\s*prijs|taxatie\w*|taxeren|worth|"
+    r"wat\s+(?:geven|bieden|betalen)\s+(?:jullie|je|u)|(?:wat|hoeveel)\s+(?:krijg|kan|zou)\s+ik)\b"
+)
+WANTED_CUE = re.compile(
+    r"\b(?:zoek\w*|op\s*zoek|interesse|hebben\s+jullie|heb\s+je|kopen|richting|looking\s+for|"
+    r"(?:ruilen|inruilen|in\s+te\s+ruilen|tegen)\s+(?:voor\s+|tegen\s+)?(?:een|de|die|n)\b)"
 )
 OWNED_BEFORE = re.compile(
     r"(?:\bmijn|\bm'?n|\bmn|\bhuidige|\boude|\bheb\s+(?:nu\s+|momenteel\s+|nog\s+)?(?:een|n|1)|\brijd?\s+(?:nu\s+|momenteel\s+)?(?:in\s+)?(?:een|n)|"
@@ -54,10 +64,11 @@ class ParsedMessage:
 
 @lru_cache(maxsize=512)
 def parse(raw: str, current_year: int) -> ParsedMessage:
-    text = normalize(raw[:4000])
+    text = words_to_digits(normalize(raw[:4000]))
     mentions = find_cars(text)
     trade_cue = TRADE_IN_CUE.search(text) is not None
     wanted, owned = [], []
+    valuation = trade_cue and VALUATION.search(text) is not None and WANTED_CUE.search(text) is None
     for mention in mentions:
         before = text[max(0, mention.start - 40) : mention.start]
         after = text[mention.end : mention.end + 40]
@@ -65,6 +76,10 @@ def parse(raw: str, current_year: int) -> ParsedMessage:
         if _WANTED_BEFORE.search(before) or (is_owned and not trade_cue and not _mine(before)):
             is_owned = False
         (owned if is_owned else wanted).append(mention)
+    if valuation and not owned:
+        # "inruilprijs voor een megane 2013?", "wat is mijn auto waard? vw polo": no car named as
+        # theirs, so the one named is; with "mijn v40" named, the other car stays the wish
+        wanted, owned = [], wanted
     # a generation number after a model is part of the name: "golf 8", "polo 6"
     masked = []
     for mention in mentions:

@@ -24,7 +24,10 @@ from agents.rules.reply_cars import (
     cars_in_question,
     describe,
     facts_answer,
+    named_now,
     names_a_new_car,
+    relaxed_note,
+    superlative_answer,
 )
 from agents.rules.reply_followup import last_question_key, pick_follow_up
 from agents.rules.reply_hours import (
@@ -33,7 +36,14 @@ from agents.rules.reply_hours import (
     open_now_sentence,
     resolve_day,
 )
-from agents.rules.reply_questions import asks_open_now, car_facts_asked, financing_wishes, wants_all_hours
+from agents.rules.reply_questions import (
+    asks_open_now,
+    car_facts_asked,
+    financing_wishes,
+    superlative_asked,
+    wants_all_hours,
+)
+from agents.rules.numbers import find_plates
 from agents.rules.text import normalize
 
 __all__ = ["compose", "car_line"]
@@ -45,6 +55,7 @@ INJECTION = re.compile(
 )
 SAMPLE_NOTE = "(Let op: dit zijn voorbeeldgegevens, niet onze live voorraad.)"
 _QUESTION = re.compile(r"\?|^\s*(wat|hoe|welke?|waar|wanneer|waarom|hoeveel|is|zijn|kan|kun|kunnen|heeft|hebben|heb|doen|mag)\b")
+_GEARBOX_QUESTION = re.compile(r"\b(dsg|cvt|edc|versnellingsbak|koppeling|schakel\w*|tiptronic|steptronic|verschil)\b")
 _EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF]\ufe0f?")
 _CREDIT = re.compile(r"\b(lening|lenen|krediet|huurkoop|per maand|JKP|rente|afbetal\w*|financieren kan|financial lease)", re.I)
 
@@ -98,7 +109,8 @@ def compose(request: ReplyRequest, dealer: DealerFacts, now: datetime) -> Conver
     follow_up = None
     if draft.intent not in ("complaint", "other", "greeting", "general_info") and not any("?" in p for p in draft.parts):
         prefs = request.context.preferences.merged_with(request.extraction.car_preferences)
-        follow_up = pick_follow_up(request, prefs, draft.cars, vary.pick, draft.intent, draft.answered_car_facts)
+        follow_up = pick_follow_up(request, prefs, draft.cars, vary.pick, draft.intent, draft.answered_car_facts,
+                                   said_now=" ".join(draft.parts), visiting=draft.test_drive_done)
     _greet_first(draft)
     parts = [part.replace(CREDIT_WARNING, "").strip() for part in draft.parts]
     if _CREDIT.search(" ".join(parts)):
@@ -132,11 +144,26 @@ def _main_answer(draft: _Draft) -> None:
     if _NO_TRADE_IN.search(draft.text) and intent in ("other", "trade_in"):
         _answer_to_our_question(draft, "trade_in", yes=False)
         return
+    best = superlative_asked(draft.text)
+    if best and len(request.context.last_cars) > 1 and not new_car:
+        answer = superlative_answer(request.context.last_cars, best, draft.dealer)
+        if answer:
+            draft.answered_car_facts = True
+            draft.parts.append(answer[0])
+            draft.show([answer[1]])
+            return
     if focus and not new_car and _asks_about_known_car(draft, intent):
         draft.answered_car_facts = True
         draft.parts.append(facts_answer(focus, car_facts_asked(draft.text), draft.dealer))
         draft.show(focus)
         return
+    trade_in = request.extraction.trade_in_vehicle
+    if intent in ("car_inquiry", "other") and trade_in and (trade_in.license_plate or trade_in.mileage_km) \
+            and not new_car and not request.extraction.asks_availability:
+        intent = draft.intent = "trade_in"  # "kenteken is 12-ABC-3, 98.000 km": details of the trade-in
+    has_trade_in = request.extraction.has_trade_in or request.context.has_trade_in
+    if intent == "price_negotiation" and has_trade_in and not new_car and _TRADE_IN_VALUE.search(draft.text):
+        intent = draft.intent = "trade_in"  # "wat bieden jullie ervoor?" is about their car, not ours
     if (months is not None or down is not None) and intent in ("car_inquiry", "other", "financing_inquiry") and (focus or intent == "financing_inquiry"):
         intent = draft.intent = "financing_inquiry"  # "en met 5000 aanbetaling?" about the car just discussed
     _HANDLERS.get(intent, _other)(draft)
@@ -168,17 +195,21 @@ def _answer_the_other_parts(draft: _Draft) -> None:
     request = draft.request
     extraction = request.extraction
     topics = {s.topic for s in request.expertise.knowledge}
-    if extraction.test_drive_requested and not draft.test_drive_done:
+    if _wants_visit(draft) and not draft.test_drive_done:
         _test_drive_parts(draft, brief=True)
     if extraction.asks_monthly_payment and not draft.payment_done and request.router.intent != "financing_inquiry":
         draft.parts.extend(_payment_parts(draft))
     if "opening_hours" in topics and request.router.intent != "general_info" and not draft.test_drive_done:
         draft.parts.append(_hours_answer(draft))
-    if extraction.has_trade_in and request.router.intent != "trade_in" and not _NO_TRADE_IN.search(draft.text):
+    if draft.intent in ("trade_in", "general_info", "service_inquiry", "test_drive") and _wants_new_car(draft) \
+            and not draft.answered_car_facts:
+        _inventory_parts(draft)  # "ik ruil mijn astra in en zoek een niro": the Niros too
+    if extraction.has_trade_in and draft.intent != "trade_in" and not _NO_TRADE_IN.search(draft.text):
         draft.parts.append(service.trade_in_request(draft.dealer, _trade_in_known(request))
                            + " Een inruilprijs noem ik hier niet; die maakt een collega na het bekijken.")
 
 
+_TRADE_IN_VALUE = re.compile(r"\b(bieden|bied|ervoor|waard|inruil\w*|taxatie|taxeren)\b")
 _SHORT_ANSWER = re.compile(r"(nee|neen|nope|nah|ja|jazeker|jawel|jep|yes|klopt|zeker|graag|prima|goed|ok|oke)"
                            r"(?:[ ,!.]+(?:hoor|graag|dank\s*je|bedankt|thanks|hoor\s+dank\s*je))?")
 _NO_WORDS = {"nee", "neen", "nope", "nah"}
@@ -200,6 +231,13 @@ def _answer_to_our_question(draft: _Draft, key: str | None, yes: bool) -> None:
         draft.parts.append(f"Geen probleem! Je bent altijd welkom om te komen kijken; we zijn open {compact_hours(draft.dealer)}.")
     else:
         draft.parts.append(draft.vary.pick("Helder, dank je!", "Duidelijk, dank je!"))
+
+
+def _wants_visit(draft: _Draft) -> bool:
+    """A test drive asked, or "ik kom morgen om 10 uur langs" (a day and coming over)."""
+    extraction = draft.request.extraction
+    return extraction.test_drive_requested or bool(
+        extraction.preferred_day and re.search(r"\b(langs\w*|kom|komen|kijken|bekijken|bezichtig\w*)\b", draft.text))
 
 
 def _greet_first(draft: _Draft) -> None:
@@ -262,7 +300,16 @@ def _identified(request: ReplyRequest, car: Car) -> bool:
         return True
     compact = re.sub(r"[\s-]", "", request.text.lower())
     plate = re.sub(r"[\s-]", "", (car.license_plate or "").lower())
-    return bool((plate and plate in compact) or (car.url and car.url.lower() in request.text.lower()))
+    if (plate and plate in compact) or (car.url and car.url.lower() in request.text.lower()):
+        return True
+    # "staat die golf 1.5 tsi life business nog?": the variant singles it out from the others
+    said = set(re.findall(r"[a-z0-9.]+", normalize(request.text)))
+
+    def overlap(other: Car) -> int:
+        return len(said & set(re.findall(r"[a-z0-9.]+", normalize(other.variant or ""))))
+
+    others = [m.car for m in request.inventory.matches if m.car.id != car.id] if request.inventory else []
+    return overlap(car) >= 2 and all(overlap(car) > overlap(other) for other in others)
 
 
 def _inventory_parts(draft: _Draft) -> None:
@@ -304,12 +351,21 @@ def _inventory_parts(draft: _Draft) -> None:
     if asks and inventory.availability == "unknown":
         draft.parts.append("Die auto kan ik in ons actuele aanbod niet terugvinden, dus ik weet niet zeker of hij er nog staat.")
     cars = [m.car for m in inventory.matches]
-    if cars:
+    nothing_asked = request.context.preferences.merged_with(preferences).is_empty()
+    if cars and nothing_asked:
+        # No wish to match (yet): show some stock without claiming it fits, and point to the full list.
+        draft.parts.append(vary.pick("Een greep uit onze nieuwste occasions:", "Dit zijn een paar van onze nieuwste occasions:")
+                           + "\n" + car_list(cars) + f"\nHet hele aanbod, te sorteren op prijs, staat op {dealer.website}.")
+        draft.show(cars[:MAX_LISTED])
+    elif cars:
         if inventory.relaxed:
-            intro = f"Precies een {describe(preferences)} heb ik nu niet, maar deze komen dichtbij:"
+            intro = (f"Precies een {describe(preferences)} heb ik nu niet; deze komen het dichtst in de buurt"
+                     f"{relaxed_note(inventory.relaxed)}:")
         elif inventory.total_found > MAX_LISTED:
             intro = vary.pick(f"Ik heb {inventory.total_found} passende auto's; dit zijn de beste {MAX_LISTED}:",
                               f"Er passen er {inventory.total_found} bij je wensen, bijvoorbeeld deze {MAX_LISTED}:")
+        elif len(cars) == 1:
+            intro = vary.pick("Ik heb er nu één voor je:", "Deze past bij wat je zoekt:")
         else:
             intro = vary.pick("Dit heb ik op dit moment voor je:", "Deze passen bij wat je zoekt:", "Kijk eens naar deze:")
         draft.parts.append(intro + "\n" + car_list(cars))
@@ -321,9 +377,20 @@ def _inventory_parts(draft: _Draft) -> None:
 
 # --- per intent ----------------------------------------------------------------
 def _car_inquiry(draft: _Draft) -> None:
+    request = draft.request
+    context, extraction = request.context, request.extraction
+    nothing_new = context.preferences.merged_with(extraction.car_preferences) == context.preferences
+    knowledge = [s.text for s in request.expertise.knowledge]
+    if context.last_cars and nothing_new and knowledge and _QUESTION.search(draft.text) \
+            and not (extraction.asks_availability or extraction.asks_monthly_payment):
+        draft.parts.extend(knowledge[:1])  # "kan ik hem thuis laden?": answer it, don't list the cars again
+        draft.answered_car_facts = True
+        return
     _inventory_parts(draft)
-    technical = [s.text for s in draft.request.expertise.knowledge if s.module == "technical"]
-    if technical and _QUESTION.search(draft.text):  # "liefst automaat" is a wish, not a question about DSG
+    technical = [s for s in request.expertise.knowledge if s.module == "technical"]
+    # "liefst automaat" or "een automaat tot 15k?" is a search wish, not a question about DSG.
+    technical = [s.text for s in technical if s.topic != "automatic_gearbox" or _GEARBOX_QUESTION.search(draft.text)]
+    if technical and _QUESTION.search(draft.text):
         draft.parts.append(technical[0])
     if draft.request.extraction.asks_monthly_payment:
         draft.parts.extend(_payment_parts(draft))
@@ -338,7 +405,7 @@ def _focus_car(draft: _Draft) -> Car | None:
     focus = cars_in_question(draft.request.context, draft.request.extraction, draft.text)
     if focus and not names_a_new_car(draft.request.extraction, draft.request.context, draft.text):
         return focus[0]
-    if inventory and inventory.matches and (draft.request.extraction.car_preferences.model or inventory.total_found == 1):
+    if inventory and inventory.matches and not inventory.relaxed and inventory.total_found == 1:
         return inventory.matches[0].car
     return None
 
@@ -378,6 +445,8 @@ def _financing(draft: _Draft) -> None:
     request = draft.request
     topics = {s.topic: s.text for s in request.expertise.knowledge if s.module == "financial"}
     months, down = financing_wishes(draft.text, _no_history(request))
+    if _focus_car(draft) is None and _wants_new_car(draft):
+        _inventory_parts(draft)  # "kia niro ev, kan ik die financieren?": show which Niro the example is for
     about_a_car = _focus_car(draft) and not topics.keys() - {"financing_options", "monthly_payment"}
     if request.extraction.asks_monthly_payment or months is not None or down is not None or about_a_car:
         draft.parts.extend(_payment_parts(draft))
@@ -389,13 +458,28 @@ def _financing(draft: _Draft) -> None:
         draft.parts.append(topics.get("financing_options") or financial.knowledge_for("financiering", draft.dealer)[0].text)
 
 
+def _wants_new_car(draft: _Draft) -> bool:
+    """The message names a car to buy (not the trade-in) and the search found some."""
+    named = named_now(draft.request.extraction, draft.text)
+    inventory = draft.request.inventory
+    return bool((named.make or named.model) and inventory and inventory.matches and not draft.cars)
+
+
 def _trade_in_known(request: ReplyRequest) -> set[str]:
+    """Trade-in details the customer gave, in this message or earlier ones: never ask twice."""
     vehicle = request.extraction.trade_in_vehicle
     have: set[str] = set()
     if vehicle and vehicle.license_plate:
         have.add("kenteken")
     if vehicle and vehicle.mileage_km:
         have.add("kilometerstand")
+    for turn in request.context.history:
+        if turn.role == "customer":
+            text = normalize(turn.text)
+            if find_plates(text):
+                have.add("kenteken")
+            if re.search(r"\d[\d.]*\s*(km|kilometer)", text):
+                have.add("kilometerstand")
     return have
 
 
@@ -404,11 +488,16 @@ def _trade_in(draft: _Draft) -> None:
     car = ""
     if vehicle and (vehicle.make or vehicle.model):
         car = " je " + " ".join(p for p in (vehicle.make, vehicle.model) if p) + (f" uit {vehicle.year}" if vehicle.year else "")
+    if draft.said_before("inruilvoorstel"):
+        asks_value = re.search(r"\b(waard|waarde|bieden|bied|geven|inruilprijs|prijs)\b", draft.text)
+        first = "Een inruilwaarde kan ik hier niet noemen." if asks_value else "Dank je!"
+        draft.parts.append(f"{first} {service.trade_in_request(draft.dealer, _trade_in_known(draft.request))}")
+        return
     draft.parts += [
         draft.vary.pick(f"Inruilen kan zeker!{car and ' Leuk,' + car + ' nemen we graag in behandeling.'}",
                         f"Je kunt{car or ' je auto'} zeker bij ons inruilen 👍"),
-        service.trade_in_request(draft.dealer, _trade_in_known(draft.request)),
-        "Een inruilprijs noem ik hier niet: die maakt een collega pas na het bekijken van de gegevens.",
+        service.trade_in_request(draft.dealer, _trade_in_known(draft.request))
+        + " Een inruilprijs noem ik hier niet: die maakt een collega pas na het bekijken van de gegevens.",
     ]
 
 
@@ -438,10 +527,11 @@ def _test_drive_parts(draft: _Draft, brief: bool) -> None:
     if focus is not None:
         draft.show([focus])
         lines.append(f"Dan kun je de {focus.title} proberen.")
-    if asks:
-        lines.append(f"Laat je me weten {' en '.join(asks)}? Een collega bevestigt daarna de afspraak.")
-    else:
+    time_known = "hoe laat het je uitkomt" not in asks and extraction.preferred_time
+    if time_known:
         lines.append(f"Ik geef je voorkeur voor {extraction.preferred_time} door; een collega bevestigt de afspraak.")
+    if asks:
+        lines.append(f"Laat je me weten {' en '.join(asks)}?" + ("" if time_known else " Een collega bevestigt daarna de afspraak."))
     drive = dealer.test_drive
     lines.append(f"Neem {drive.bring} mee; een proefrit duurt zo'n {drive.duration_minutes} minuten.")
     if not brief and not draft.said_before(re.escape(dealer.address.street)):
@@ -450,7 +540,9 @@ def _test_drive_parts(draft: _Draft, brief: bool) -> None:
 
 
 def _test_drive(draft: _Draft) -> None:
-    draft.parts.append(draft.vary.pick("Een proefrit is zeker mogelijk! 🚗", "Leuk, kom gerust een proefrit maken!"))
+    if _wants_new_car(draft) and not cars_in_question(draft.request.context, draft.request.extraction, draft.text):
+        _inventory_parts(draft)  # "kan ik zaterdag een golf proefrijden?": which Golfs there are first
+    draft.parts.append(draft.vary.pick("Een proefrit is zeker mogelijk! 🚗", "Proefrijden kan zeker!"))
     _test_drive_parts(draft, brief=False)
 
 
@@ -540,6 +632,9 @@ def _greeting(draft: _Draft) -> None:
 
 
 def _other(draft: _Draft) -> None:
+    if draft.request.expertise.knowledge:  # "wat is het verschil tussen dsg en cvt?": we do know that
+        _service(draft)
+        return
     draft.parts += [
         draft.vary.pick("Sorry, dat begrijp ik niet helemaal.", "Hmm, die vraag snap ik niet goed."),
         "Kun je het anders zeggen? Ik help je met ons aanbod, financiering, inruil of een proefrit.",

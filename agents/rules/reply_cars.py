@@ -45,14 +45,25 @@ def describe(preferences: CarPreferences) -> str:
     if preferences.fuel_type:
         words.append({"electric": "elektrische"}.get(preferences.fuel_type, FUEL_WORDS[preferences.fuel_type]))
     words += [w for w in (preferences.make, preferences.model) if w]
-    if not preferences.make and preferences.body_type:
+    if preferences.body_type:
         words.append(preferences.body_type)
-    text = " ".join(words or ["auto"])
     if preferences.transmission == "automatic":
-        text += " automaat"
+        words.append("automaat")
+    text = " ".join(words or ["auto"])
     if preferences.max_price:
         text += f" tot {format_eur(preferences.max_price)}"
     return text
+
+
+RELAXED_WORDS = {"max_mileage_km": "meer kilometers", "min_year": "ouder bouwjaar", "transmission": "andere versnellingsbak",
+                 "body_type": "ander type", "min_price": "goedkoper", "max_price": "iets boven budget",
+                 "fuel_type": "andere brandstof", "model": "ander model", "make": "ander merk"}
+
+
+def relaxed_note(relaxed: list[str]) -> str:
+    """"(andere versnellingsbak, iets boven budget)": what the alternatives give up."""
+    words = list(dict.fromkeys(RELAXED_WORDS[name] for name in relaxed if name in RELAXED_WORDS))
+    return f" ({', '.join(words)})" if words else ""
 
 
 def _same_model(car: Car, model: str | None) -> bool:
@@ -73,6 +84,16 @@ def named_now(extraction: ExtractionOutput, text: str) -> CarPreferences:
                           model=prefs.model if _mentioned(prefs.model, text) else None)
 
 
+_ORDINALS = {"eerste": 0, "bovenste": 0, "tweede": 1, "middelste": 1, "derde": 2, "laatste": -1, "onderste": -1}
+_ORDINAL = re.compile(r"\b(?:de|die|het)\s+(" + "|".join(_ORDINALS) + r")\b")
+
+
+def _we_asked_which(context: ConversationContext) -> bool:
+    """Our last message asked which car they meant: a bare "hij" does not settle that."""
+    last_bot = next((turn for turn in reversed(context.history) if turn.role == "bot"), None)
+    return bool(last_bot and "welke bedoel je" in last_bot.text.lower())
+
+
 def cars_in_question(context: ConversationContext, extraction: ExtractionOutput, text: str) -> list[Car]:
     """The car(s) a follow-up question is about: one when it is clear, else those just shown.
 
@@ -82,10 +103,15 @@ def cars_in_question(context: ConversationContext, extraction: ExtractionOutput,
     last = context.last_cars
     if not last:
         return []
+    ordinal = _ORDINAL.search(text)
+    if ordinal:
+        index = _ORDINALS[ordinal.group(1)]
+        shown = last[:MAX_LISTED]
+        return [shown[index]] if -len(shown) <= index < len(shown) else []
     named = named_now(extraction, text).model
     if named:
         return [car for car in last if _same_model(car, named)][:1]
-    if extraction.refers_to_previous_car or len(last) == 1:
+    if len(last) == 1 or (extraction.refers_to_previous_car and not _we_asked_which(context)):
         return [last[0]]
     return last[:MAX_LISTED]
 
@@ -155,3 +181,20 @@ def facts_answer(cars: list[Car], facts: list[str], dealer: DealerFacts) -> str:
         clauses = [_fact(car, fact, dealer) or f"{_UNKNOWN[fact]} onbekend" for fact in facts]
         lines.append(f"• {car.title}: {_join(clauses)}")
     return "\n".join(lines)
+
+
+_BEST = {"mileage": ("heeft de minste kilometers", lambda car: car.mileage_km),
+         "price": ("is de voordeligste", lambda car: None if car.price_is_monthly else car.price_eur),
+         "year": ("is de nieuwste", lambda car: -car.year if car.year else None)}
+
+
+def superlative_answer(cars: list[Car], fact: str, dealer: DealerFacts) -> tuple[str, Car] | None:
+    """"De Toyota Yaris heeft de minste kilometers: 36.700 km." among the cars just shown."""
+    label, key = _BEST[fact]
+    known = [car for car in cars[:MAX_LISTED] if key(car) is not None]
+    if not known:
+        return None
+    best = min(known, key=key)
+    value = _fact(best, fact, dealer)
+    line = f"De {best.title} {label}" + (f": hij {value}." if value else ".")
+    return line + (f"\n{best.url}" if best.url else ""), best

@@ -79,7 +79,8 @@ def last_question_key(request: ReplyRequest) -> str | None:
 def _known(request: ReplyRequest, prefs: CarPreferences, cars: list[Car]) -> dict[str, bool]:
     context, extraction = request.context, request.extraction
     return {
-        "car_type": bool(prefs.make or prefs.model or prefs.body_type or cars or context.last_cars),
+        # cars shown without any wish ("hebben jullie een ferrari?") do not tell us what they want
+        "car_type": bool(prefs.make or prefs.model or prefs.body_type),
         "budget": bool(prefs.max_price or prefs.min_price),
         "fuel": bool(prefs.fuel_type),
         "gearbox": bool(prefs.transmission),
@@ -117,6 +118,8 @@ def pick_follow_up(
     pick: Callable[..., str],
     intent: str | None = None,
     answered_car_facts: bool = False,
+    said_now: str = "",
+    visiting: bool = False,
 ) -> str | None:
     """The most useful question not yet known nor asked, or None.
 
@@ -126,7 +129,9 @@ def pick_follow_up(
     if _ignored_our_question(request):
         return None
     known = _known(request, prefs, cars)
+    known["visit"] = known["visit"] or visiting
     for key in _order(request, intent or request.router.intent, cars, answered_car_facts):
-        if not known[key] and not already_asked(request, key):
+        # skip what is known, what we asked before, and a topic this reply already covers
+        if not known[key] and not already_asked(request, key) and not QUESTIONS[key].asked_before.search(said_now):
             return pick(*QUESTIONS[key].phrasings)
     return None

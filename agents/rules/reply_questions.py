@@ -27,13 +27,25 @@ CAR_FACTS: dict[str, re.Pattern[str]] = {
     "warranty": re.compile(r"\b(garantie\w*|bovag)\b"),
 }
 
+# "welke heeft de minste km?" among the cars just shown: (fact, pick the lowest value?)
+SUPERLATIVES: dict[str, re.Pattern[str]] = {
+    "mileage": re.compile(r"\b(minste\s+(?:km|kilometers?)|minst\s+gereden|laagste\s+(?:km|kilometerstand|tellerstand))\b"),
+    "price": re.compile(r"\b(goedkoopst\w*|laagste\s+prijs|minst\s+duur)\b"),
+    "year": re.compile(r"\b(nieuwste|nieuwst|jongste|recentste)\b"),
+}
+
+
+def superlative_asked(text: str) -> str | None:
+    return next((fact for fact, pattern in SUPERLATIVES.items() if pattern.search(text)), None)
+
+
 _ALL_HOURS = re.compile(r"\b(openingstijden|openingsuren|welke\s+dagen|elke\s+dag|hele\s+week|door\s+de\s+week|alle\s+dagen)\b")
 _NOW_OPEN = re.compile(r"\b(nu\s+open|nog\s+open|nu\s+geopend|zijn\s+jullie\s+(?:er\s+)?nu|vandaag\s+open)\b")
 
 _WORD_NUMBERS = {"een": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9, "tien": 10}
 _COUNT = r"(\d+(?:[.,]5)?|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien)"
 _TERM = re.compile(rf"\b{_COUNT}\s*(maanden|maand|mnd|mnden|termijnen|jaar|jaren|jr)\b")
-_TERM_CUE = re.compile(r"\b(looptijd|over|bij|in|met|termijn|maanden|mnd|afbetal\w*|lening|financier\w*|per\s+maand|p/m|maand)\b")
+_TERM_CUE = re.compile(r"\b(looptijd|over|bij|in|met|termijn|maanden|mnd|afbetal\w*|lening|lenen|financier\w*|per\s+maand|p/m|maand)\b")
 _AMOUNT = r"(?:€\s*)?(\d{1,3}(?:\.\d{3})+|\d+(?:,\d+)?)\s*(k|mille|duizend)?(?:\s*(?:euro|eur|,-))?"
 _DOWN_AFTER = re.compile(rf"{_AMOUNT}\s*(?:euro\s+|eur\s+)?(?:aanbetal\w*|aan\s+te\s+betalen|eigen\s+geld|zelf\s+in\s+te\s+leggen|inleg|contant\s+erbij|cash\s+erbij)")
 _DOWN_BEFORE = re.compile(rf"\b(?:aanbetal\w*|eigen\s+inleg|inleggen|inleg|aan\s+te\s+betalen|aanbetaald|eigen\s+geld)\s+(?:van\s+|is\s+|wordt\s+|met\s+)?{_AMOUNT}")

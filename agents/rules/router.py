@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from agents.models import ConversationContext, RouterOutput
-from agents.rules.expertise import FINANCE_TRIGGERS, MANAGER_TRIGGERS, affirmed, defect_bought_here, strong_complaint, wants_to_buy
+from agents.rules import concepts
+from agents.rules.expertise import defect_bought_here, finance_reason, manager_reason, wants_to_buy
 from agents.rules.parse import CAR_WORDS, ParsedMessage
 
 # Earlier wins a tie: the more specific need before the general one.
@@ -46,6 +47,17 @@ CUES: dict[str, list[tuple[re.Pattern[str], int]]] = {
         (_re(r"[😡🤬😠]"), 2),
     ],
     "price_negotiation": [
+        # the customer names their own price: "ik geef 14.500 voor de i20, akkoord?"
+        (_re(r"\b(?:ik\s+)?(?:geef|bied|betaal|doe)\s+(?:jullie\s+|je\s+|u\s+)?(?:er\s+)?(?:€\s*)?\d[\d.,]*\s*(?:k|euro|mille)?\s+(?:voor|euro|contant|cash)\b|\bakkoord\s*\?"), 3),
+        # open to negotiation without the word "korting": bespreekbaar, vaste prijs, matching a competitor
+        (_re(r"\b(?:bespreekbaar|onderhandelbaar|negotiable|negotiat\w*|evenaren|matchen|match|price\s*match|discount|"
+             r"(?:best|lowest|better|final)\s+(?:price|deal|offer))\b|\b(?:vraag)?prijs\s+(?:\w+\s+)?vast\b|\bvaste\s+prijs\b|"
+             r"\bover\s+de\s+prijs\s+(?:\w+\s+)?(?:te\s+)?(?:praten|hebben|onderhandelen|spreken)|"
+             r"\bgoedkoper\b.{0,50}\b(?:elders|ergens\s+anders|concurrent\w*|bij\s+een\s+ander\w*|gezien|zag|staan|aangeboden)\b|"
+             r"\b(?:elders|ergens\s+anders|concurrent\w*|andere\s+dealer)\b.{0,50}\bgoedkoper\b|"
+             r"\b(?:kan|kunnen|mag|mogen|gaat|gaan)\s+(?:\w+\s+){1,3}(?:eraf|er\s+af|er\s+vanaf)\b|"
+             r"\bals\s+ik\s+(?:\w+\s+)?(?:contant|cash|direct|meteen|vandaag)\s+(?:\w+\s+)?(?:betaal|koop|afreken|pay)\w*|"
+             r"\blower\s+(?:the\s+)?price|\bknock\s+(?:\w+\s+)?off\b"), 3),
         (_re(r"\b(korting|kortinkje|laatste\s+prijs|scherpste\s+prijs|beste\s+prijs|onderhandel\w*|handje\s*klap|"
              r"\bbod\b|bieden|bied|biedt|geboden|doe\s+(?:je|jullie)?\s*een\s+bod|afdingen|marchanderen)\b"), 3),
         (_re(r"\b(?:wat|hoeveel)\s+(?:gaat|kan|wil)\s+er\s+(?:nog\s+)?(?:\w+\s+)?(?:af|vanaf|vanaf)\b|"
@@ -59,6 +71,11 @@ CUES: dict[str, list[tuple[re.Pattern[str], int]]] = {
              r"\b(?:kost|prijs|bedrag)\b.{0,30}\bals\s+ik\s+(?:\w+\s+)?(?:contant|cash|direct|meteen|vandaag)\b"), 3),
     ],
     "trade_in": [
+        # a bid or price on the customer's own car: "een bod doen op mijn golf"
+        (_re(r"\b(?:bod|prijs|bedrag|bieden|bied|biedt|waarde)\b.{0,30}\b(?:op|voor|van)\s+(?:mijn|m'?n|mn|onze)\b"), 4),
+        # taking the customer's car in without the word "inruil"
+        (_re(r"\bingeruild\b|\binnemen\b|\b(?:neem|neemt|nemen)\s+(?:jullie|u|je)\s+(?:\w+\s+){0,5}in\b|"
+             r"\bpart\s*-?\s*exchange|\btrade\s+(?:\w+\s+){0,3}in\b|\bworth\b|\bhow\s+much\s+(?:\w+\s+){0,4}for\s+my\b"), 3),
         (_re(r"\b(inruil\w*|in\s*te\s*ruilen|inruilen|taxatie|taxeren|inruilwaarde|inruilprijs)\b|"
              r"\b(?:oude|huidige|mijn|m'?n|mn)\s+(?:\w+\s+)?(?:auto|wagen)\s+(?:\w+\s+)?(?:inleveren|verkopen|kwijt|overdoen)\b"), 3),
         (_re(r"\bwat\s+(?:geven|bieden|betalen)\s+(?:jullie|je|u)\s+(?:nog\s+)?(?:voor|ervoor)|\bwaard\b|"
@@ -67,25 +84,34 @@ CUES: dict[str, list[tuple[re.Pattern[str], int]]] = {
              r"\bruil\s+(?:\w+\s+){1,4}in\b|\btrade\s*-?\s*in\b|\btrade\s+(?:it|my\s+\w+)\s+in\b"), 3),
     ],
     "financing_inquiry": [
+        (_re(r"\b(?:financ\w*|loan|monthly|installments?|per\s+month|interest\s+rate|credit)\b"), 3),
         (_re(r"\b(financier\w*|financeer\w*|financering\w*|finaciering|lening|lenen|krediet\w*|huurkoop|lease\w*|"
              r"maandbedrag\w*|maandlast\w*|afbetal\w*|aflossen|aflossing|rente\w*|jkp|bkr|slottermijn|"
              r"schuldsanering|schuldhulp\w*|wsnp|jaarcijfers|afgewezen|gespreid\s+betalen|in\s+termijnen)\b"), 3),
         (_re(r"\b(per\s+maand|per\s+mnd|p/m|p\.m\b|p\s?mnd|pm\b|in\s+de\s+maand|maandelijks)"), 3),
     ],
     "test_drive": [
-        (_re(r"\b(proefrit\w*|proef\s*rijden|proefrijden|proef\s*rit\w*|proefje|testrit|test\s*rit|testdrive|test\s+drive)\b"), 4),
+        (_re(r"\b(?:uitproberen|uittesten)\b|\bom\s+(?:hem\s+)?te\s+(?:testen|proberen)\b|\bdagje\s+(?:mee|lenen|rijden|proberen)|\britje\b|"
+             r"\b(?:in|met)\s+(?:de|die|deze|het|hem|jullie)\s+(?:\w+\s+){0,3}(?:rijden|toeren|rondrijden)\b|\bmee\s+(?:\w+\s+)?rijden\b"), 4),
+        (_re(r"\bproef\w*|\btest\s*-?\s*rit\w*|\brondje\s+(?:\w+\s+){0,3}(?:rijden|maken|toeren)\b|\btest\s*-?\s*drive\w*|\btest\s*-?\s*rijden\b"), 4),
         (_re(r"\b(rondje\s+(?:rijden|maken|in)|even\s+(?:in\s+)?rijden|stukje\s+rijden|bezichtig\w*|komen\s+(?:kijken|bekijken|zien|proberen)|"
              r"langs\s*(?:te\s+)?komen|langskomen|kom\s+(?:ik\s+)?(?:\w+\s+){0,2}(?:kijken|langs)|afspraak\w*|"
              r"(?:hem|die|deze|em|m)\s+(?:\w+\s+){0,2}(?:zien|bekijken|bezichtigen|proberen)|in\s+het\s+echt\s+(?:zien|bekijken))\b"), 3),
     ],
     "service_inquiry": [
-        (_re(r"\b(garantie\w*|bovag|nap|apk|onderhoud\w*|beurt|afleverkosten|aflever\w*|bezorg\w*|levering\w*|thuisbezorg\w*|"
+        # defects by stem, also inside compounds: "olielek", "motorstoringslampje", "kapotte"
+        (_re(r"storing|lampje|kapot|defect|(?<![pv])lek(?:t|ken|kage|kende?|ke)?\b|rammel|piep|\btik(?:t|ken)\b|getik|kraak|knars|hapert|sputter|"
+             r"slipt|oververhit|roest|\bstuk\b|nakijken|\bnaar\s+kijken|\bernaar\s+kijken|repar\w*|\bbroken\b|\bnoise\b|\bleak\w*|\brepair\w*"), 3),
+        (_re(r"\b(?:gecontroleerd|gecheckt|gekeurd|nagekeken|controleren|warranty|guarantee|maintenance|service\s+history|"
+             r"deliver\w*|inspection)\b"), 2),
+        (_re(r"\b(\w*garantie\w*|bovag|nap|apk|onderhoud\w*|beurt|afleverkosten|aflever\w*|bezorg\w*|levering\w*|thuisbezorg\w*|"
              r"rijklaar\w*|tenaamstelling|overschrijving|werkplaats|reparatie|repareren|winterbanden|zomerbanden|"
-             r"onderhoudshistorie|onderhoudsboekje|boekjes|carpass|storing\w*|\w*lampje\w*|rammel\w*|lekt|lekkage|defect\w*|"
-             r"kapot|keuring|piep\w*|geluid\w*|tikt|trilt|schokt|start\s+niet|werkt\s+niet|doet\s+het\s+niet|levertijd|ophalen|poetsbeurt|schade\w*|recall|terugroepactie|distributieriem|accu|banden)\b"), 3),
+             r"onderhoudshistorie|onderhoudsboekje|boekjes|carpass|"
+             r"keuring|geluid\w*|trilt|schokt|start\s+niet|werkt\s+niet|doet\s+het\s+niet|levertijd|ophalen|poetsbeurt|recall|terugroepactie|distributieriem|accu|banden)\b"), 3),
         (_re(r"\bwat\s+zit\s+er\s+(?:bij|in)\b|\binclusief\b|\bkosten\s+(?:koper|extra)\b|\bk\.k\.?\b|\bbijkomende\s+kosten\b"), 2),
     ],
     "car_inquiry": [
+        (_re(r"\b(?:looking\s+for|do\s+you\s+(?:still\s+)?have|still\s+available|for\s+sale|in\s+stock|how\s+much\s+(?:is|does|for)\b)"), 2),
         (_re(r"\b(zoek\w*|op\s*zoek|opzoek|hebben\s+jullie|heb\s+je\s+(?:nog|ook|een)|hebben\s+jullie\s+nog|"
              r"nog\s+(?:beschikbaar|te\s+koop|leverbaar|aanwezig|op\s+voorraad)|al\s+verkocht|verkocht|staat\s+(?:die|deze|hij|de|het|ie|em)|"
              r"(?:ik\s+)?(?:wil|neem)\s+(?:hem|die|deze|em|m)\s*(?:graag\s+)?(?:kopen|hebben|nemen)?|interesse|geinteresseerd|"
@@ -96,6 +122,9 @@ CUES: dict[str, list[tuple[re.Pattern[str], int]]] = {
              r"meer\s+foto'?s|foto'?s|video)\b"), 1),
     ],
     "general_info": [
+        (_re(r"\bmet\s+(?:de\s+|het\s+)?(?:trein|bus|ov|openbaar\s+vervoer)\b|\b(?:toilet|wc|koffie|wifi|rolstoel\w*|invalide\w*)\b"), 3),
+        (_re(r"\bparkeer\w*|\bparkeren\b|\bopening\s*(?:hours|times)|\bwhere\s+are\s+you|\blocated\b|\baddress\b|"
+             r"\b(?:are\s+you|you're)\s+open\b|\bclosing\s+time|\bhow\s+late\b|\bphone\s+number\b"), 3),
         (_re(r"\b(openingstijd\w*|geopend|open|dicht|gesloten|hoe\s+laat|tot\s+hoe\s+laat|adres|waar\s+(?:zitten|zit|zijn|zijn\s+jullie|ligt)|"
              r"locatie|route|parkeren|parkeerplaats|(?<!mijn\s)(?<!m'n\s)(?<!mn\s)(?<!my\s)telefoonnummer|website|e-?mail\w*|mailadres|koopzondag|zitten\s+jullie\s+(?:nog\s+)?(?:steeds\s+)?(?:in|op|aan|bij)|hoe\s+kom\s+ik\s+(?:bij|naar)\s+(?:jullie|u|de\s+zaak)|(?:wat\s+is|welk)\s+(?:het|jullie|uw)\s+(?:telefoon)?nummer|(?:zijn\s+jullie|is\s+de\s+zaak)\s+(?:goed\s+|makkelijk\s+)?bereikbaar|bereikbaar\s+(?:met|per|via)\s+(?:de\s+|het\s+)?(?:trein|bus|ov|openbaar|auto|fiets)|"
              r"feestdag\w*|kerst\w*|pasen|showroom|vestiging\w*|harderwijk|wie\s+zijn\s+jullie|hoeveel\s+auto'?s|"
@@ -104,6 +133,9 @@ CUES: dict[str, list[tuple[re.Pattern[str], int]]] = {
     ],
     # not about cars or the dealership's services: jobs, other products
     "other": [
+        # small talk that is not about cars: the weather, sports, trivia
+        (_re(r"\b(?:hoe\s+is|wordt|is)\s+het\s+weer\b(?!\s+(?:niet|kapot|mis|stuk|raak|gelukt))|\b(?:mooi|slecht|lekker)\s+weer\b|"
+             r"\bweer(?:bericht|sverwachting)\b|\bweather\b|\bvoetbal\w*|\bhoofdstad\b|\bgedicht\b|\bmopje?\b|\brecept\w*"), 5),
         (_re(r"\b(vacature\w*|sollicit\w*|baan|stageplek\w*|stage\s+lopen|"
              r"(?:zoeken|hebben)\s+jullie\s+(?:nog\s+|ook\s+)?(?:personeel|monteurs?|mensen|collega'?s|verkopers?|medewerkers?)\b(?!\s+die)|"
              r"(?:verkopen|hebben|repareren)\s+jullie\s+(?:ook\s+)?(?:fietsen|e-?bikes|scooters|brommers|boten|caravans))\b"), 5),
@@ -150,11 +182,11 @@ def score_intents(parsed: ParsedMessage, context: ConversationContext | None) ->
     scores = {intent: sum(weight for regex, weight in cues if _affirmed(regex, text)) for intent, cues in CUES.items()}
     # keep intent and escalation consistent: what the manager gets is a complaint,
     # a defect on a car bought here is a service matter
-    if any(affirmed(regex, text) for _, regex in MANAGER_TRIGGERS) and not (defect_bought_here(text) and not strong_complaint(text)):
-        scores["complaint"] = max(scores["complaint"], 4)
-    elif defect_bought_here(text):
+    if manager_reason(text):
+        scores["complaint"] = max(scores["complaint"], 6)
+    elif defect_bought_here(text) or concepts.warranty_claim(text):
         scores["service_inquiry"] += 3
-    if any(affirmed(regex, text) for _, regex in FINANCE_TRIGGERS):
+    if finance_reason(text):
         scores["financing_inquiry"] = max(scores["financing_inquiry"], 4)
     if parsed.wanted:
         scores["car_inquiry"] += 2 if not parsed.trade_in_cue else 1

@@ -282,7 +282,9 @@ COMMON_WORDS = frozenset(
     kinderen gezin familie werk woon woning thuis adres route parkeren open openingstijden
     nummer telefoon mail email website foto fotos video kenteken kilometerstand onderhoud
     beurt beurten storing lampje geluid kapot defect reparatie werkplaats jonger ouder arena paris micro
-    space sprinten beter liever langer korter hoger lager freelancer freelance""".split()
+    space sprinten beter liever langer korter hoger lager freelancer freelance
+    bumper bumpers spiegel spiegels velgen koplamp koplampen achterlicht dashboard uitlaat koppeling remmen
+    ruiten ruitenwisser stoelen bekleding kofferbak motorkap portier deuren dealer garage monteur""".split()
 )
 
 
