@@ -48,7 +48,7 @@ DEFECT = re.compile(
     r"\bspringt\s+(?:\w+\s+)?niet\s+aan|\b(?:werkt|doet)\s+(?:het\s+)?(?:\w+\s+){0,2}niet|\bgaat\s+(?:steeds\s+|telkens\s+)?(?:uit|mis)\b|"
     r"\baccu\s+(?:is\s+)?leeg|\braar\b|\brare\s+(?:geluid|geur|trilling)|\bvreemd\w*|\bschakelt\s+(?:\w+\s+)?(?:raar|slecht|niet|moeilijk|zwaar)|\bbrandt\b|\bknippert\b|\bblaast\s+(?:warme|koude|geen)|"
     r"\bbroken|\bbroke\b|\bnoise|\bnoisy|\bleak|\bwarning\s+light|\bengine\s+light|\bcheck\s+engine|\bfaulty|\bdefective|"
-    r"\bproblem|\bissue|\b(?:does\s*n[o']?t|won'?t|will\s+not|doesn't)\s+(?:start|work)|\bnot\s+working|\bstall|\brattl|\bsqueak|\bsmoke|\boverheat"
+    r"\bproblem|\bissue|\b(?:does\s*n[o']?t|won'?t|will\s+not|doesn't)\s+(?:start|work)|\bnot\s+working|\bstall|\brattl|\bsqueak|\bsmoke|\boverheat)"
 )
 _WARRANTY_WORD = r"(?:\w*garantie\w*|warranty|guarantee)"
 WARRANTY_CLAIM = re.compile(
@@ -102,7 +102,7 @@ LEGAL = re.compile(
     r"(?=[a-z])(?:"
     r"advoca|jurist|juridisch|rechtsbijstand|rechtszaak|rechtbank|\brechter\b|geschillencommissie|consumentenbond|"
     r"aansprakelijk|ingebreke|in\s+gebreke|sommatie|dagvaard|kort\s+geding|\baangifte\b|ombudsman|tros\s+radar|\bradar\b|"
-    r"\blawyer|\battorney|\blegal\s+(?:action|steps)|\bsue\b|\bsuing\b|\bcourt\b|\bsolicitor"
+    r"\blawyer|\battorney|\blegal\s+(?:action|steps)|\bsue\b|\bsuing\b|\bcourt\b|\bsolicitor)"
 )
 _NOT_A_PURCHASE = r"(?!\s+(?:\w+\s+)?(?:afspraak|proefrit|bezichtiging|testrit|appointment|test\s+drive))"
 CANCEL = re.compile(
@@ -114,7 +114,7 @@ CANCEL = re.compile(
     r"\bspijt\s+(?:\w+\s+){0,2}(?:koop|aankoop|gekocht)|"
     r"\b(?:beroep\s+op|gebruik\s+(?:\w+\s+)?van|binnen)\s+(?:de\s+|mijn\s+)?bedenktijd|\bbedenktijd\b.{0,40}\b(?:gekocht|koop|aankoop|terug|annul\w*)|"
     r"\b(?:gekocht|aankoop|koop)\b.{0,40}\bbedenktijd|\b(?:wil|willen)\s+(?:hem|'?m|em|de\s+auto|het|die)\s+(?:toch\s+)?niet\s+meer\b|"
-    r"\bcancel\w*|\brefund\w*|\bmoney\s+back|\breturn\s+(?:the|my|this)\s+(?:car|vehicle|purchase)|\bwithdraw\s+from"
+    r"\bcancel\w*|\brefund\w*|\bmoney\s+back|\breturn\s+(?:the|my|this)\s+(?:car|vehicle|purchase)|\bwithdraw\s+from)"
 )
 _CANCEL_APPOINTMENT = re.compile(
     r"(?:afspraak|proefrit|bezichtiging|testrit|appointment|test\s+drive|reservering)\w*\s+(?:\w+\s+){0,3}(?:annule|cancel)|"

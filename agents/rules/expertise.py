@@ -11,6 +11,7 @@ Ordinary questions never escalate.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from agents.knowledge import financial, service, technical
 from agents.knowledge.dealer import DealerFacts
@@ -189,6 +190,7 @@ def wants_to_buy(text: str) -> bool:
     return SALES_TRIGGERS[0][1].search(text) is not None and not _NOT_BUY.search(text)
 
 
+@lru_cache(maxsize=1024)
 def defect_bought_here(text: str) -> bool:
     """A defect on a car bought here, in any order; "niet bij jullie gekocht" does not count."""
     bought = concepts.bought_here(text, _BOUGHT_HERE) or concepts.bought_here(text)
@@ -200,6 +202,7 @@ def strong_complaint(text: str) -> bool:
         or concepts.complaint_score(text) >= 4
 
 
+@lru_cache(maxsize=1024)
 def manager_reason(text: str) -> str | None:
     """Legal threat, cancelled purchase or complaint; a plain defect report goes to the technician instead."""
     if any(affirmed(regex, text) for regex in (MANAGER_TRIGGERS[0][1],)) or concepts.legal_threat(text):
@@ -213,6 +216,7 @@ def manager_reason(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1024)
 def finance_reason(text: str) -> str | None:
     for reason, regex in FINANCE_TRIGGERS:
         if affirmed(regex, text) and not (reason.startswith("negatieve BKR") and _BKR_QUESTION.search(text)):
