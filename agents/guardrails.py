@@ -83,16 +83,20 @@ def _our_texts(request: ReplyRequest) -> list[str]:
     return texts
 
 
-def _monthly_payments(prices: Iterable[int], dealer: DealerFacts) -> list[tuple[float, int]]:
-    """(monthly payment, months) for every plausible term, rate and down payment."""
+def _monthly_payments(
+    prices: Iterable[int], dealer: DealerFacts, down_payments: Iterable[float] = (), customer_terms: Iterable[int] = ()
+) -> list[tuple[float, int]]:
+    """(monthly payment, months) for every plausible term, rate and down payment (the customer's own included)."""
     finance = dealer.financing
     terms = set(range(finance.min_months, finance.max_months + 1, 12)) | {finance.default_months}
+    terms |= {months for months in customer_terms if finance.min_months <= months <= finance.max_months}
     terms |= {months for months in (24, 36, 48, 60, 72, 84, 96, 120) if finance.min_months <= months <= finance.max_months}
     rates = {finance.effective_rate_percent, finance.annual_rate_percent}
     payments = []
     for price in prices:
-        for down in {0.0, finance.down_payment_percent}:
-            principal = price * (1 - down / 100)
+        principals = {price * (1 - down / 100) for down in {0.0, finance.down_payment_percent}}
+        principals |= {price - down for down in down_payments if 0 < down < price}
+        for principal in principals:
             for months in terms:
                 for rate in rates:
                     payments.append((monthly_payment(principal, rate, months), months))
@@ -101,6 +105,16 @@ def _monthly_payments(prices: Iterable[int], dealer: DealerFacts) -> list[tuple[
                     payment = principal * nominal / (1 - (1 + nominal) ** -months) if nominal else principal / months
                     payments.append((payment, months))
     return payments
+
+
+def _customer_terms(texts: Iterable[str]) -> set[int]:
+    """Terms the customer named: "60 maanden", "48 mnd", "5 jaar", "2,5 jaar"."""
+    terms = set()
+    for text in texts:
+        for number, unit in re.findall(r"(\d+(?:[.,]5)?)\s*(maanden|maand|mnd|jaar|jr)\b", text.lower()):
+            value = float(number.replace(",", "."))
+            terms.add(int(round(value * 12 if unit.startswith("j") else value)))
+    return terms
 
 
 def _roundings(value: float) -> set[float]:
@@ -125,7 +139,9 @@ def _amount_violations(reply: str, request: ReplyRequest, dealer: DealerFacts) -
         exact |= _plain_numbers(text)
     for prefs in (request.extraction.car_preferences, request.context.preferences):
         exact |= {float(v) for v in (prefs.min_price, prefs.max_price) if v is not None}
-    payments = _monthly_payments(purchase_prices, dealer)
+    customer = _customer_texts(request)
+    named = {amount for text in customer for amount, _ in euro_amounts(text)} | {n for t in customer for n in _plain_numbers(t)}
+    payments = _monthly_payments(purchase_prices, dealer, named, _customer_terms(customer))
 
     quoted = euro_amounts(reply)
 

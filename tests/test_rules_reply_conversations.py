@@ -135,7 +135,6 @@ async def test_down_payment_lowers_the_example(inventory):
     assert turns[-1][1].mentioned_car_ids == ["sample-008"] and "•" not in text  # no new car list
 
 
-@pytest.mark.xfail(strict=True, reason="guardrails._monthly_payments does not yet accept a down payment the customer named")
 async def test_down_payment_example_passes_the_guardrail(inventory):
     await talk(inventory, ["staat die polo 1.0 tsi life dsg nog?", "wat kost die per maand met 5000 aanbetaling?"])
 
