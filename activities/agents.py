@@ -99,6 +99,9 @@ class ScoreRequest(BaseModel):
 class ScoreResult(BaseModel):
     crm: CRMOutput
     elapsed_ms: float
+    # No Chatwoot: the CRM is only the local SQLite record, a millisecond write the workflow
+    # syncs as a local activity (False in older histories: they used a regular activity).
+    crm_local_only: bool = False
 
 
 def _raise_for_temporal(exc: Exception) -> None:
@@ -204,7 +207,8 @@ class AgentActivities:
         metrics.LEAD_SCORE.observe(crm.lead_score)
         metrics.LEAD_QUALITY.labels(quality=crm.lead_quality).inc()
         metrics.COST_PER_MESSAGE_USD.observe(request.usage.cost_usd)
-        return ScoreResult(crm=crm, elapsed_ms=_ms(started))
+        chatwoot = bool(self.settings.chatwoot_base_url and self.settings.chatwoot_api_token)
+        return ScoreResult(crm=crm, elapsed_ms=_ms(started), crm_local_only=not chatwoot)
 
 
 def _ms(started: float) -> float:

@@ -80,6 +80,7 @@ CRM_RETRY = RetryPolicy(
     maximum_interval=timedelta(minutes=5),
     non_retryable_error_types=["NonRetryableIntegrationError"],
 )
+LOCAL_CRM_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), backoff_coefficient=2.0, maximum_attempts=5)
 
 FLOOD_NOTICE = (
     "Je stuurt ons veel berichten tegelijk 🙂 We lezen alles, maar beantwoorden ze even niet "
@@ -106,6 +107,7 @@ class ConversationWorkflow:
         self._last_customer_message: str | None = None
         self._claude_failed = False  # per message: once Claude gave up, the rules engine finishes it
         self._escalation_enabled = True
+        self._crm_local_only = False  # learnt from the lead score step: no Chatwoot configured
 
     # --- signals and query ------------------------------------------------------
     @workflow.signal
@@ -406,6 +408,7 @@ class ConversationWorkflow:
             summary=f"crm ← {understanding.router.intent}",
         )
         record.timings.step_ms["crm"] = result.elapsed_ms
+        self._crm_local_only = result.crm_local_only
         return result.crm
 
     async def _send(self, text: str, reply_id: str, message: InboundMessage | None) -> None:
@@ -506,21 +509,16 @@ class ConversationWorkflow:
             batch = self.s.crm_pending[:CRM_BATCH]
             self._crm_in_flight = True
             try:
-                await workflow.execute_activity(
-                    CrmActivities.sync_crm,
+                await self._sync_crm(
                     CrmSyncRequest(
                         phone=self.s.phone,
                         chat_id=self.s.chat_id,
                         customer_name=self.s.customer_name,
                         updates=batch,
-                    ),
-                    start_to_close_timeout=timedelta(seconds=60),
-                    schedule_to_close_timeout=timedelta(days=1),
-                    retry_policy=CRM_RETRY,
-                    summary=f"crm sync ← {len(batch)} update(s)",
+                    )
                 )
                 del self.s.crm_pending[: len(batch)]
-            except ActivityError as exc:
+            except FailureError as exc:  # ActivityError, or a local activity's own failure
                 # Given up (non-retryable, or a day of failures): record it where staff look.
                 reason = str(exc.cause or exc)
                 self.s.crm_failures = (self.s.crm_failures + [reason])[-20:]
@@ -537,6 +535,28 @@ class ConversationWorkflow:
                     workflow.logger.error("could not record CRM failure for %s", workflow.info().workflow_id)
             finally:
                 self._crm_in_flight = False
+
+    async def _sync_crm(self, request: CrmSyncRequest) -> None:
+        summary = f"crm sync ← {len(request.updates)} update(s)"
+        if self._crm_local_only:
+            # Only the local SQLite record to write: no Chatwoot outage to wait out, so no
+            # round trip through the server either (one workflow task less per message).
+            await workflow.execute_local_activity(
+                CrmActivities.sync_crm,
+                request,
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=LOCAL_CRM_RETRY,
+                summary=summary,
+            )
+            return
+        await workflow.execute_activity(
+            CrmActivities.sync_crm,
+            request,
+            start_to_close_timeout=timedelta(seconds=60),
+            schedule_to_close_timeout=timedelta(days=1),
+            retry_policy=CRM_RETRY,
+            summary=summary,
+        )
 
     # --- bookkeeping ---------------------------------------------------------------------
     def _record_failure(self, message: InboundMessage, exc: FailureError) -> None:

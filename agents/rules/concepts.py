@@ -37,7 +37,9 @@ BOUGHT_HERE = re.compile(
     r"\bjullie\s+(?:hebben|heeft)\s+(?:mij|me|ons)\s+(?:\w+\s+){0,3}verkocht\b|\byou\s+sold\s+(?:me|us)\b|"
     r"\b(?:auto|wagen|hem|'?m|em|occasion|car)\s+(?:\w+\s+){0,4}(?:van|bij|from)\s+(?:jullie|you)\b(?!\s+(?:site|website|gezien|gehoord))|"
     r"\b(?:werd|is|was|zijn|werden|was\s+delivered)\s+(?:\w+\s+){0,3}(?:afgeleverd|geleverd|opgeleverd)\b|"
-    r"\b(?:heb|hebben|hebt|heeft|have|had)\s+(?:hem|'?m|em|die|ze|de\s+auto|it|the\s+car)\s+(?:nu\s+)?(?:pas|net|nog\s+maar|only|just)\b"
+    r"\b(?:heb|hebben|hebt|heeft|have|had)\s+(?:hem|'?m|em|die|ze|de\s+auto|it|the\s+car)\s+(?:nu\s+)?(?:pas|net|nog\s+maar|only|just)\b|"
+    r"\b(?:mijn|m'?n|mn|onze|my|our)\s+(?:[\w.-]+\s+){1,3}(?:van|from)\s+(?:jullie|you)\b(?!\s+(?:site|website|showroom))|"
+    r"\b(?:heb|hebben|have|got)\s+(?:ik\s+|we\s+)?(?:hem|'?m|em|die|de\s+auto|the\s+car|it)\s+(?:\w+\s+){0,2}(?:van|bij|from)\s+(?:jullie|you)\b"
 )
 DEFECT = re.compile(
     r"(?=[a-z])(?:"
@@ -45,7 +47,8 @@ DEFECT = re.compile(
     r"(?<![pv])lek(?:t|ken|kage|kende?|ke)?\b|rammel|ratel|klapper|gepiep|piep|tik(?:t|ken|kend)?\b|getik|kraak|kraken|knars|"
     r"hapert|haperen|sputter|stotter|schok|tril|rook\b|rookt|oververhit|slipt|slippen|roest|lawaai|geluid|herrie|"
     r"\bprobleem|\bproblemen|\bstuk\b|\bslaat\s+(?:\w+\s+){0,2}af\b|\bvalt\s+(?:\w+\s+){0,2}uit\b|\bstart\s+(?:\w+\s+){0,2}niet|"
-    r"\bspringt\s+(?:\w+\s+)?niet\s+aan|\b(?:werkt|doet)\s+(?:het\s+)?(?:\w+\s+){0,2}niet|\bgaat\s+(?:steeds\s+|telkens\s+)?(?:uit|mis)\b|"
+    r"\bspringt\s+(?:\w+\s+)?niet\s+aan|\b(?:werkt|doet)\s+(?:het\s+)?(?:\w+\s+){0,2}niet|\b(?:werken|doen|werkte|werkten|deed|deden)\s+(?:\w+\s+){0,4}niet\b|\bhet\s+niet\s+meer\b|"
+    r"\bbesla(?:a|at|an|gen)\b|\bcondens|\bvocht|\bwater\s+(?:in|op|onder|binnen)\b|\bnatte?\b|\bopent\s+(?:\w+\s+)?niet|\bgaat\s+(?:\w+\s+)?niet\s+(?:meer\s+)?(?:open|dicht|aan|uit|omhoog|omlaag)|\bgaat\s+(?:steeds\s+|telkens\s+)?(?:uit|mis)\b|"
     r"\baccu\s+(?:is\s+)?leeg|\braar\b|\brare\s+(?:geluid|geur|trilling)|\bvreemd\w*|\bschakelt\s+(?:\w+\s+)?(?:raar|slecht|niet|moeilijk|zwaar)|\bbrandt\b|\bknippert\b|\bblaast\s+(?:warme|koude|geen)|"
     r"\bbroken|\bbroke\b|\bnoise|\bnoisy|\bleak|\bwarning\s+light|\bengine\s+light|\bcheck\s+engine|\bfaulty|\bdefective|"
     r"\bproblem|\bissue|\b(?:does\s*n[o']?t|won'?t|will\s+not|doesn't)\s+(?:start|work)|\bnot\s+working|\bstall|\brattl|\bsqueak|\bsmoke|\boverheat)"
@@ -70,9 +73,14 @@ WARRANTY_QUESTION = re.compile(
 _NEGATED_RIGHT_BEFORE = re.compile(r"\b(?:niet|geen|nooit|not|never)\s+$")
 
 
+# a negation inside the phrase: "heb hem niet bij jullie gekocht", "auto niet van jullie"
+_NEGATED_INSIDE = re.compile(r"\b(?:niet|nooit|not|never)\s+(?:\w+\s+)?(?:bij|van|via|hier|from|at|here|(?:ge)?kocht|bought)\b")
+
+
 @lru_cache(maxsize=1024)
 def bought_here(text: str, regex: re.Pattern[str] = BOUGHT_HERE) -> bool:
-    return any(not _NEGATED_RIGHT_BEFORE.search(text[max(0, m.start() - 8): m.start()]) for m in regex.finditer(text))
+    return any(not _NEGATED_RIGHT_BEFORE.search(text[max(0, m.start() - 8): m.start()]) and not _NEGATED_INSIDE.search(m.group())
+               for m in regex.finditer(text))
 
 
 # "wat is het beleid als er na aankoop iets kapot gaat": a policy question, not a defect report
@@ -121,6 +129,9 @@ _CANCEL_APPOINTMENT = re.compile(
     r"(?:annule\w*|cancel\w*)\s+(?:\w+\s+){0,3}(?:afspraak|proefrit|bezichtiging|testrit|appointment|test\s+drive)"
 )
 
+_BOSS = (r"(?:bedrijfsleider|manager|directeur|directie|leidinggevende|teamleider|vestigingsmanager|chef|baas|supervisor|"
+         r"eigenaar\s+van\s+(?:de\s+|het\s+)?(?:zaak|bedrijf|garage)|the\s+owner|your\s+boss)\b")
+
 # (stem pattern, weight): 3 is a complaint on its own, 4 outweighs a plain defect report
 # (the manager, not the technician), lower weights need a second sign.
 COMPLAINT_SIGNS: list[tuple[re.Pattern[str], int]] = [(re.compile(p), w) for p, w in [
@@ -154,6 +165,24 @@ COMPLAINT_SIGNS: list[tuple[re.Pattern[str], int]] = [(re.compile(p), w) for p, 
      r"\b(?:niks|niets)\s+(?:meer\s+)?(?:van\s+jullie\s+)?gehoord|\bnot\s+(?:ok|okay|acceptable|fair|happy)\b|\bniet\s+(?:ok|oke|acceptabel|normaal|correct|fair)\b|"
      r"\bniet\s+blij\b|\bunhappy\b", 2),
     (r"[😡🤬😠]", 2),
+    # formal objection, asking for the boss, a one-star review, how customers are treated
+    (r"\bbezwaar\s+(?:\w+\s+)?(?:maken|tegen|aantekenen|indienen)|\bformeel\s+bezwaar|\bmaak\s+(?:ik\s+)?(?:\w+\s+)?bezwaar|\bformal\s+complaint|\bobject\s+to\b", 4),
+    (rf"\b(?:spreken|spreek|reactie|contact|praten|talk|speak|bellen|verwacht\w*)\b.{{0,40}}\b{_BOSS}|\b{_BOSS}.{{0,40}}\b(?:spreken|reactie|contact|praten|talk|speak|bellen)\b", 4),
+    (r"\b(?:slechte|negatieve|bad|negative|lage|low)\s+(?:\w+\s+)?(?:review|recensie|beoordeling|rating)|"
+     r"\b(?:een|1|one|0|nul)\s*-?\s*(?:ster|sterren|stars?)\s+(?:\w+\s+){0,2}(?:review|recensie|beoordeling|geven|achterlaten|rating)|"
+     r"\b(?:review|recensie|beoordeling)\b.{0,30}\b(?:1|een|one|0|nul)\s*-?\s*(?:ster|sterren|stars?)\b|"
+     r"\b(?:geef|geven|gegeven|give)\s+(?:\w+\s+){0,2}(?:een|1|one|0|nul|geen)\s*-?\s*(?:ster|sterren|stars?)\b|\b(?:ster|sterren|stars?)\s+(?:\w+\s+)?(?:op|on)\s+(?:google|facebook|trustpilot|marktplaats|autoscout\w*|internet)\b|"
+     r"\b(?:review|recensie)s?\s+(?:\w+\s+)?geven", 3),
+    (r"\bzo\s+(?:ga\s+(?:je|jij|u|jullie)\s+(?:\w+\s+)?niet\s+met\s+(?:\w+\s+)?(?:klanten|mensen)\s+om|behandel\s+(?:je|jij|u|jullie)\s+(?:\w+\s+)?(?:klanten|mensen))\b|"
+     r"\bno\s+way\s+to\s+treat|\bniet\s+met\s+(?:\w+\s+)?klanten\s+om", 4),
+    # money owed back: "aanbetaling nog steeds niet terugbetaald"
+    (r"\b(?:aanbetaling|geld|bedrag|borg|deposit|money)\b.{0,50}\b(?:niet|nooit|geen|not|never)\s+(?:\w+\s+)?(?:terug\w*|ontvangen|gestort|overgemaakt|refunded|returned|received)|"
+     r"\bnog\s+(?:steeds|altijd)\s+(?:niet|geen)\s+(?:\w+\s+)?(?:terug\w*|ontvangen|gestort|overgemaakt|betaald|geleverd)", 4),
+    # an appointment nobody kept: "er was niemand om me te helpen", "voor een dichte deur"
+    (r"\bniemand\s+(?:\w+\s+){0,2}(?:om\s+(?:me|mij|ons)\s+te\s+helpen|aanwezig|kwam|te\s+zien)|\bdichte\s+deur|\bnobody\s+(?:was\s+)?there|\bno\s+one\s+(?:was\s+)?there", 2),
+    (r"\b(?:afspraak|afgesproken|appointment)\b.{0,60}\b(?:maar|but)\b.{0,40}\b(?:niemand|nobody|no\s+one)\b", 2),
+    # a promise now broken: "beloofd ... en nu zeggen jullie nee", "you told me ... and now"
+    (r"\b(?:toegezegd|beloofden|beloofd|told\s+me|you\s+said|promised)\b.{0,80}\b(?:en\s+nu|and\s+now|now\s+(?:you|it)|turns\s+out|blijkt)\b", 3),
 ]]
 # damage or dirt counts only on a car we delivered ("auto was bij aflevering vies, een kras")
 _DAMAGE = re.compile(r"\bvies\b|\bvuil\b|\bsmerig|\bkras|\bdeuk|\bbeschadigd|\bschade\b|\bdirty\b|\bscratch|\bdent\b|\bdamage")

@@ -117,10 +117,19 @@ MANAGER_TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
 SALES_TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
     ("klant wil kopen", re.compile(
         r"\b(?:ik\s+)?(?:wil|ga|kom)\s+(?:hem|'?m|em|die|deze|het|dat|de\s+\w+(?:\s+\w+)?)\s+(?:\w+\s+)?(?:kopen|hebben|nemen|afnemen|bestellen|halen)\b|"
-        r"(?<!als\s)\bik\s+neem\s+(?:hem|'?m|em|die|deze|ze|het|de\s+\w+)\b|\bneem\s+ik\s+(?:hem|'?m|em|die|deze|ze|het)\b|\bik\s+koop\s+(?:hem|'?m|em|die|deze|het|de\s+\w+)\b|"
+        r"(?<!als\s)\b(?:ik|we|wij)\s+(?:neem|nemen)\s+(?:hem|'?m|em|die|deze|ze|het|de\s+(?!proefrit|testrit|afspraak|gok|tijd)\w+)\b|\bneem\s+ik\s+(?:hem|'?m|em|die|deze|ze|het)\b|\bik\s+koop\s+(?:hem|'?m|em|die|deze|het|de\s+\w+)\b|"
         r"\b(?:een|de)\s+aanbetaling\s+(?:\w+\s+)?(?:doen|betalen|overmaken|storten|voldoen)\b|\baanbetalen\b|\b(?:kan|mag|wil)\s+ik\s+(?:(?!zonder\b|geen\b)\w+\s+){0,2}aanbetal\w*|\b(?:hem|'?m|em|die|deze|auto|de\s+\w+)\s+(?:\w+\s+)?reserveren\b|\breserveer\s+(?:hem|die|deze|de)\b|\bvastleggen\b|\bkoopcontract\b|\bwaar\s+(?:kan|moet)\s+ik\s+tekenen\b|"
         r"\b(?:wil|willen)\s+(?:hem|de\s+auto|die|deze)\s+(?:vast\s*)?(?:zetten|leggen)\b|\bkoop\s+(?:\w+\s+){0,4}(?:af\s+te\s+ronden|afronden|rond\s+(?:te\s+)?maken)\b|"
-        r"\bi(?:'d|\s+would)?\s+(?:like\s+to|want\s+to|will|'ll)\s+(?:buy|take|purchase)\b|\bi'?ll\s+take\s+it\b|\bdeal\b\s*[!.]|\bis\s+verkocht\s+aan\s+mij\b|"
+        r"\b(?:i|we)(?:'d|\s+would)?\s+(?:like\s+to|want\s+to|will|'ll)\s+(?:buy|take|purchase)\b(?!\s+(?:a|an|some|one|another)\b)|\b(?:i|we)'?ll\s+take\s+it\b|\bdeal\b\s*[!.]|\bis\s+verkocht\s+aan\s+mij\b|"
+        # "wij willen de touran kopen", "ik wil die golf 8 van 2021 kopen": a specific car, not "een auto"
+        r"\b(?:wil|willen|ga|gaan)\s+(?:graag\s+)?(?:hem|'?m|em|die|deze|dat|de)\s+(?:[\w.-]+\s+){0,6}?(?:graag\s+|nog\s+|toch\s+)?(?:kopen|afnemen|bestellen|meenemen)\b|"
+        r"\b(?:die|deze|hem|'?m)\s+wil\s+(?:ik|we)\s+(?:graag\s+)?(?:hebben|kopen|nemen)\b|\bdoe\s+(?:mij|me|ons)\s+(?:die|deze|de|dat|hem|'?m|maar)\b|"
+        r"\bzet\s+(?:\w+\s+){0,5}op\s+(?:mijn|m'?n|mn|onze|naam)\b|\bop\s+(?:mijn|m'?n|mn|onze)\s+naam\s+(?:zetten|gezet)\b|"
+        r"\b(?:die|deze|de)\s+(?:[\w.-]+\s+){0,3}wordt\s+(?:hem|'?m|het)\b|\bhet\s+wordt\s+(?:de|die|deze)\b|"
+        r"\b(?:kom|komen|kan|kunnen|wil|willen|mag|mogen)\s+(?:ik|we|wij)\s+(?:\w+\s+){0,3}tekenen\b|\bkom\s+(?:\w+\s+){0,2}tekenen\b|\bom\s+te\s+tekenen\b|"
+        r"\b(?:contract|koopovereenkomst|papieren)\s+(?:\w+\s+){0,3}(?:tekenen|getekend|ondertekenen)\b|\btekenen\s+voor\s+(?:de|die|deze)\b|"
+        r"\baanbetaling\s+(?:\w+\s+){0,3}(?:over|overmaken|overgemaakt|storten|betalen|doen)\b|\b(?:maak|doe|betaal|stort)\s+(?:ik\s+|we\s+)?(?:\w+\s+){0,2}(?:de|een)\s+aanbetaling\b|"
+        r"\b(?:i|we)'?ll\s+take\s+(?:the|that|this|him)\b|"
         r"\bik\s+wil\s+(?:graag\s+)?(?:de|die|deze)\s+(?:\w+\s+){0,2}kopen\b|\bkopen\s*!|\bhoe\s+(?:kan|kunnen)\s+(?:ik|we)\s+(?:hem|die|deze)\s+kopen\b")),
     ("klant vraagt om een medewerker", re.compile(
         r"\b((?<!geen\s)medewerker|echt\s+persoon|echte\s+persoon|echt\s+mens|echte\s+mens|mens\s+spreken|met\s+een\s+mens|"
@@ -138,7 +147,10 @@ SALES_TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
 ]
 _CUSTOMER_CALLS = re.compile(r"\bik\s+(?:bel|zal\s+bellen|ga\s+bellen|kan\s+(?:jullie\s+)?bellen)|\bkan\s+ik\s+(?:jullie|u)\s+(?:\w+\s+)?bellen|\bbel\s+(?:jullie|ik|u)\b|\b(?:me|mij)\s+niet\s+bellen")
 _NOT_BUY = re.compile(r"\b(?:proefrit|afspraak|testrit|plekje|tijd)\w*\s+(?:\w+\s+)?(?:reserveren|vastleggen)\b|\b(?:niet|nooit|geen)\s+(?:\w+\s+){0,2}(?:kopen|nemen|reserveren)\b|\bals\s+ik\s+(?:hem|die)\s+(?:kopen|neem)|\b(?:wil|kan)\s+ik\s+(?:hem|die)\s+(?:eerst\s+)?(?:zien|bekijken)\b|\bof\s+(?:ik\s+)?(?:hem|die)\s+(?:wil\s+)?kopen\b|"
-    r"\baanbetal\w*\b.{0,40}\b(?:financier\w*|lenen|lening|afbetal\w*|rest)\b|\b(?:financier\w*|lening|lenen)\b.{0,40}\baanbetal\w*")
+    r"\baanbeta+l\w*\b.{0,40}\b(?:financier\w*|financiering|lenen|lening|afbetal\w*|rest|huurkoop|lease\w*|per\s+maand|maandbedrag\w*|rente|krediet)\b|"
+    r"\b(?:financier\w*|financiering|lening|lenen|huurkoop|lease\w*|maandbedrag\w*|per\s+maand|rente|krediet)\b.{0,40}\baanbeta+l\w*|"
+    r"\b(?:hoeveel|wat)\s+(?:moet|moeten|kan|kun|zou|is)\s+(?:ik|we|je|u|de)?\s*(?:\w+\s+){0,2}aanbeta+l|"
+    r"\b(?:als|if|voordat|before|eer|zodra)\s+(?:ik|we|i)\s+(?:\w+\s+){0,3}(?:kopen|koop|buy)\b|\beerst\s+(?:\w+\s+)?(?:proefrit|proefrijden|testrit|zien|bekijken)")
 
 # "wat is een BKR-registratie?" asks for an explanation, not about the customer's own record.
 _BKR_QUESTION = re.compile(

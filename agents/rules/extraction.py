@@ -147,12 +147,13 @@ def extract(parsed: ParsedMessage, context: ConversationContext | None, router: 
 def _preferences_from_message(parsed: ParsedMessage, current_year: int, skip_all_numbers: bool = False) -> CarPreferences:
     text = parsed.text
     values: dict[str, object] = {}
-    if parsed.wanted:
-        first = next((m for m in parsed.wanted if m.model), parsed.wanted[0])
+    first = next((m for m in parsed.wanted if m.model), parsed.wanted[0]) if parsed.wanted else None
+    if first:
         values["make"] = first.make
         values["model"] = first.model
-    owned_windows = [(0, len(text))] if skip_all_numbers else _owned_windows(parsed)
-    fuel = _wanted_fuel(_blank(text, owned_windows))
+    owned_windows = [(0, len(text))] if skip_all_numbers or parsed.own_car_report else _owned_windows(parsed)
+    # no fuel word: an electric-only model ("id.3", "model y") or its e-version ("e-niro") names it
+    fuel = _wanted_fuel(_blank(text, owned_windows)) or ("electric" if first and first.electric else None)
     if fuel:
         values["fuel_type"] = fuel
     if AUTOMATIC.search(text):
@@ -223,7 +224,8 @@ def _owned_windows(parsed: ParsedMessage) -> list[tuple[int, int]]:
     windows = []
     for mention in parsed.owned:
         later_wanted = [m.start for m in parsed.wanted if m.start > mention.start]
-        sentence_end = re.search(r"[?!]|\.\s|\b(?:en\s+)?(?:ik\s+)?zoek|\b(?:voor|tegen)\s+(?:een|de)\b|\bbudget\b", parsed.text[mention.end :])
+        sentence_end = re.search(r"[?!]|\.\s|\b(?:en\s+)?(?:ik\s+)?zoek|\b(?:voor|tegen)\s+(?:een|de)\b|\bbudget\b|"
+                                 r"\b(?:bij|na)\s+(?:de\s+)?(?:aanschaf|aankoop)\b|\b(?:aanschaf|aankoop)\s+van\b|\bfor\s+an?\b", parsed.text[mention.end :])
         end = min(later_wanted + [mention.end + (sentence_end.start() if sentence_end else 80), mention.end + 80])
         lead = OWNED_BEFORE.search(parsed.text[max(0, mention.start - 40) : mention.start])
         start = max(0, mention.start - 40) + lead.start() if lead else mention.start

@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["price", "monthly", "mileage", "year", "age_years"]
+# "quoted": a price that is not the budget but still an amount the customer works with: a listed car's
+# price ("de golf van 19.950") or a loan's principal ("als ik 10.000 financier over 48 maanden")
+Kind = Literal["price", "monthly", "mileage", "year", "age_years", "quoted"]
 Bound = Literal["max", "min", "around", "exact"]
 
 PHONE = re.compile(
@@ -109,14 +111,42 @@ def _plausible_bare_plate(word: str) -> bool:
     return len(groups) == 3 and not re.search(r"(km|dkm|kw|pk|cc)$", word)
 
 
-# Amounts that are not the car's price: "500 euro korting", "5000 aanbetalen", "1500 euro goedkoper".
-# A loan amount does count: "kan ik 20k lenen" is the budget.
+# Amounts that are not the car's price: "500 euro korting", "5000 aanbetalen", "1500 euro goedkoper",
+# "595 euro afleverkosten", "1800 geremd". A loan amount asked for counts ("kan ik 20k lenen" is the
+# budget); the principal of a rate or term sum does not ("als ik 10.000 financier over 48 maanden").
 _NOT_BUDGET_AFTER = re.compile(
-    r"\s*(?:euro'?s?\s+|eur\s+)?(?:korting|eraf|er\s+af|af\b(?!\s+te\b)|goedkoper|duurder|minder|aanbetal\w*|aan\s+te\s+betalen|"
-    r"bijbetalen|bij\s+te\s+betalen|eigen\s+geld|contant\s+(?:in|erbij)|terug\b)"
+    r"\s*(?:euro'?s?\s+|eur\s+)?(?:korting|eraf|er\s+af|af\b(?!\s+te\b)|goedkoper|duurder|minder|aanbeta+l\w*|aan\s+te\s+betalen|"
+    r"bijbetalen|bij\s+te\s+betalen|eigen\s+geld|contant\s+(?:in|erbij)|terug\b|down\s*payment|deposit|"
+    r"\w+kosten\b|fee\b|costs?\b|geremd|ongeremd|trekken|trekgewicht|towing|"
+    r"(?:is\s+)?(?:wel|te|erg|best|nogal|vrij)\s+(?:veel|duur|hoog|fors|pittig))"
 )
+# the price of one specific car, quoted: "de yaris van 16.950", "listed for 27.950", "jullie vragen 18.950"
+_QUOTED_PRICE_BEFORE = re.compile(
+    r"(?:\b(?:de|die|deze|dat|the|that|this)\s+(?:[\w.-]+\s+){0,5}(?:van|voor|for|at)|"
+    r"\b(?:listed|advertised|priced|geadverteerd|aangeboden|geprijsd|staat|staan|stond|stonden|te\s+koop|op\s+de\s+site|online)"
+    r"\s+(?:\w+\s+){0,3}(?:for|at|voor|met|op)|"
+    r"\b(?:vragen|vraagt|vroegen|vroeg|rekenen|rekent|asking|ask)\s+(?:jullie\s+|u\s+|you\s+|ze\s+)?(?:nu\s+|wel\s+)?|"
+    r"\b(?:vraagprijs|asking\s+price|listed\s+price|jullie\s+prijs|your\s+price)\s+(?:van|is|of|:)|"
+    r"\b(?:hij|ie|die|deze|it|de\s+[\w.-]+)\s+kost\s+(?:nu\s+)?|\bcosts?\s+)\s*(?:€\s*)?$"
+)
+# the principal of a sum, not a budget: "als ik 12.000 financier", "if I finance 10.000", "rente op een lening van 8000"
+_FINANCE_VERB = r"(?:financier\w*|financeer\w*|finance|leen|lenen|borrow|afbetaal|aanbeta+l\w*)"
+_RATE_BEFORE = re.compile(r"\b(?:rente|interest|jkp|apr)\b.{0,30}$")
+_IF_BEFORE = re.compile(rf"\b(?:als|if|wanneer|when)\s+(?:ik|we|i)\s+(?:{_FINANCE_VERB}\s+)?(?:€\s*)?$")
+_FINANCE_VERB_AFTER = re.compile(rf"\s*(?:euro\s+)?{_FINANCE_VERB}")
+
+
+def _principal(before: str, after: str) -> bool:
+    conditional = _IF_BEFORE.search(before)
+    if conditional and (conditional.group().split()[-1].startswith(("financ", "leen", "lenen", "borrow", "afbeta", "aanbeta"))
+                        or _FINANCE_VERB_AFTER.match(after)):
+        return True
+    return _RATE_BEFORE.search(before) is not None and re.search(r"\b(?:lening|loan|krediet|financ\w*|leen|lenen)\b", before) is not None
+# mileage said without "km": "NAP zegt 180.000", "teller staat op 143.000", "adverteerden met 98.000" (after "km stand")
+_MILEAGE_TOPIC = re.compile(r"\b(?:nap|km\s*-?\s*stand|kilometerstand|tellerstand|teller|odometer|mileage|gereden)\b")
+_WEIGHT_BEFORE = re.compile(r"\b(?:trekgewicht|gewicht|weegt|weight|towing(?:\s+capacity)?)\s*(?:(?:is|van|of|:|geremd|ongeremd|max|maximaal)\s*){0,2}$")
 _NOT_BUDGET_BEFORE = re.compile(
-    r"\b(?:aanbetaling|korting|aanbetalen|bijbetalen)\s+(?:van\s+|is\s+|ongeveer\s+|zo'?n\s+)?(?:€\s*)?$"
+    r"\b(?:aanbetaling|korting|aanbetalen|bijbetalen|\w+kosten)\s*(?:van\s+|is\s+|zijn\s+|:\s*|,\s*)?(?:ongeveer\s+|zo'?n\s+)?(?:€\s*)?$"
 )
 _INCOME = re.compile(r"\b(verdien\w*|inkomen|salaris|loon|netto|bruto|uitkering)\b[^.?!]*$")
 _RANGE_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:bereik|actieradius|range|rijbereik|wltp|op\s+een\s+(?:lading|acculading|volle))")
@@ -212,8 +242,9 @@ def find_quantities(text: str, masked: list[tuple[int, int]], current_year: int)
         before = work[: match.start()]
         if _INCOME.search(before[-25:]) or re.match(r"\s*(?:netto|bruto)\b", work[match.end(2) : match.end(2) + 8]):
             continue  # income, not a budget
-        if _NOT_BUDGET_BEFORE.search(before[-30:]) or _NOT_BUDGET_AFTER.match(work[match.end() : match.end() + 30]):
-            continue  # a discount, down payment or loan is not what the car may cost
+        after = work[match.end() : match.end() + 40]
+        if _NOT_BUDGET_BEFORE.search(before[-30:]) or _NOT_BUDGET_AFTER.match(after) or _WEIGHT_BEFORE.search(before[-30:]):
+            continue  # a discount, down payment, cost or weight is not what the car may cost
         bound = _cue(before)
         thousands = match.group("thousands")
         if not match.group("km") and _MILEAGE_BEFORE.search(before[-30:]) and not thousands and not is_euro_marker(match):
@@ -251,6 +282,14 @@ def find_quantities(text: str, masked: list[tuple[int, int]], current_year: int)
             continue
         if value < 500 or value > 2_000_000:
             continue
+        bare_voor = bound == "max" and re.search(r"\bvoor\s+(?:€\s*)?$", before[-8:]) is not None  # "staat dezelfde voor 17.500"
+        if (bound is None or bare_voor) and not thousands:
+            if _QUOTED_PRICE_BEFORE.search(before[-45:]) or _principal(before[-45:], after):
+                found.append(Quantity("quoted", value, "exact", match.start(2), match.end()))
+                continue  # the price of a listed car or a sum's principal, not the budget
+            if value >= 5000 and not is_euro and _MILEAGE_TOPIC.search(work) and not _PRICE_CONTEXT.search(before[-20:]):
+                found.append(Quantity("mileage", value, "exact", match.start(2), match.end()))
+                continue  # "NAP zegt 180.000"
         found.append(Quantity("price", value, bound or "exact", match.start(2), match.end()))
     found.sort(key=lambda q: q.start)
     return found

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from agents.rules import concepts
 from agents.rules.numbers import Quantity, find_plates, find_quantities, words_to_digits
 from agents.rules.text import normalize
 from agents.rules.vocabulary import Mention, find_cars
@@ -21,7 +22,7 @@ TRADE_IN_CUE = re.compile(
     r"(?:mijn|m'?n|mn)\s+(?:\w+\s+){0,2}(?:nog\s+)?waard\b|"
     r"(?:kopen|nemen)\s+jullie\s+(?:ook\s+)?(?:auto'?s\s+)?(?:in|over)|overnemen|inkoop|opkopen|"
     r"(?:hoeveel|wat)\s+(?:krijg|kan|zou|levert)\s+(?:ik\s+)?(?:\w+\s+)?(?:nog\s+)?(?:voor|ervoor)\s+(?:mijn|m'?n|mn)|"
-    r"ruil\s+(?:\w+\s+){1,4}in|trade\s*-?\s*in|trade\s+(?:it|my\s+\w+)\s+in|part\s*-?\s*exchange|"
+    r"ruil\s+(?:\w+\s+){1,4}in|trade\s*-?\s*ins?|trade\s+(?:it|my\s+\w+)\s+in|part\s*-?\s*exchange|"
     r"ingeruild|innemen|(?:neem|neemt|nemen)\s+(?:jullie|u|je)\s+(?:\w+\s+){0,5}in|what\s+is\s+my\s+\w+\s+worth)\b"
 )
 # a question about what the customer's car is worth: the cars it names are theirs, not wishes
@@ -34,11 +35,11 @@ WANTED_CUE = re.compile(
     r"(?:ruilen|inruilen|in\s+te\s+ruilen|tegen)\s+(?:voor\s+|tegen\s+)?(?:een|de|die|n)\b)"
 )
 OWNED_BEFORE = re.compile(
-    r"(?:\bmijn|\bm'?n|\bmn|\bhuidige|\boude|\bheb\s+(?:nu\s+|momenteel\s+|nog\s+)?(?:een|n|1)|\brijd?\s+(?:nu\s+|momenteel\s+)?(?:in\s+)?(?:een|n)|"
+    r"(?:\bmijn|\bm'?n|\bmn|\bonze|\bons|\bour|\bhuidige|\boude|\bheb\s+(?:nu\s+|momenteel\s+|nog\s+)?(?:een|n|1)|\brijd?\s+(?:nu\s+|momenteel\s+)?(?:in\s+)?(?:een|n)|"
     r"\binruil\w*(?:\s+van)?|\bruil\s+(?:mijn|m'?n|mn)|\bruilen|\bmet\s+(?:een|mijn)|\bmy(?:\s+car\s+is)?(?:\s+an?)?|\bi\s+(?:have|drive|own)\s+an?)"
-    r"\s+(?:\w+\s+){0,2}$"
+    r"[\s(]+(?:\w+[\s(]+){0,2}$"
 )
-_OWNED_AFTER = re.compile(r"^\s*(?:\w+\s+){0,3}(?:inruilen|in\s+te\s+ruilen|als\s+inruil|inruil|verkopen|kwijt)")
+_OWNED_AFTER = re.compile(r"^\s*(?:\([^)]{0,40}\)\s*)?(?:\w+\s+){0,3}(?:inruilen|in\s+te\s+ruilen|als\s+inruil|inruil|verkopen|kwijt)")
 _WANTED_BEFORE = re.compile(r"\b(?:voor|tegen)\s+(?:een|n|de|die)\s+(?:\w+\s+){0,1}$")
 _GENERATION = re.compile(r"^\s*(?:mk\s?)?(?:[1-9]|i{1,3}|iv|v|vi{1,3})\b(?!\s*(?:k\b|mille|duizend|euro|km|dkm|jaar|ruggen))")
 
@@ -57,6 +58,8 @@ class ParsedMessage:
     quantities: tuple[Quantity, ...]
     plates: tuple[str, ...]
     trade_in_cue: bool
+    # a defect or warranty question about a car bought here: every car and fuel named is the customer's own
+    own_car_report: bool = False
 
     def has(self, regex: re.Pattern[str]) -> bool:
         return regex.search(self.text) is not None
@@ -69,7 +72,11 @@ def parse(raw: str, current_year: int) -> ParsedMessage:
     trade_cue = TRADE_IN_CUE.search(text) is not None
     wanted, owned = [], []
     valuation = trade_cue and VALUATION.search(text) is not None and WANTED_CUE.search(text) is None
+    own_car_report = _own_car_report(text)
     for mention in mentions:
+        if own_car_report:
+            owned.append(mention)
+            continue
         before = text[max(0, mention.start - 40) : mention.start]
         after = text[mention.end : mention.end + 40]
         is_owned = bool(OWNED_BEFORE.search(before) or _OWNED_AFTER.search(after))
@@ -90,8 +97,26 @@ def parse(raw: str, current_year: int) -> ParsedMessage:
         masked.append((mention.start, mention.end))
     quantities = find_quantities(text, masked, current_year)
     plates = tuple(plate for plate, _, _ in find_plates(text))
-    return ParsedMessage(raw, text, tuple(wanted), tuple(owned), tuple(quantities), plates, trade_cue)
+    return ParsedMessage(raw, text, tuple(wanted), tuple(owned), tuple(quantities), plates, trade_cue, own_car_report)
 
 
 def _mine(before: str) -> bool:
-    return re.search(r"\b(mijn|m'?n|mn|huidige|oude)\s+(?:\w+\s+){0,2}$", before) is not None
+    return re.search(r"\b(mijn|m'?n|mn|onze|ons|our|my|huidige|oude)\s+(?:\w+\s+){0,2}$", before) is not None
+
+
+_WARRANTY = re.compile(r"garantie|warranty|guarantee")
+
+
+def _own_car_report(text: str) -> bool:
+    """"de Kuga die ik bij jullie kocht lekt", "golf vorig jaar hier gekocht, valt dit onder garantie"."""
+    return (concepts.bought_here(text) and (concepts.DEFECT.search(text) is not None or _WARRANTY.search(text) is not None)
+            and WANTED_CUE.search(text) is None)
+
+
+def financed_amount(raw: str, current_year: int) -> int | None:
+    """The amount a monthly-payment or interest question is about: a loan's principal or a listed
+    car's price ("als ik 10.000 financier over 48 maanden", "de golf van 19.950"), else the budget.
+    Neither of the first two is a budget, so they are not in car_preferences; a reply needs them."""
+    amounts = [q for q in parse(raw, current_year).quantities if q.kind in ("quoted", "price")]
+    quoted = [q for q in amounts if q.kind == "quoted"]
+    return (quoted or amounts)[0].value if amounts else None

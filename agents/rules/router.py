@@ -69,6 +69,16 @@ CUES: dict[str, list[tuple[re.Pattern[str], int]]] = {
              r"\b(?:iets|wat)\s+(?:met|aan)\s+de\s+prijs\s+doen\b|\b(?:prijs|vraagprijs|bedrag)\s+(?:is\s+)?(?:best\s+|erg\s+|wel\s+|nogal\s+|aan\s+de\s+|wat\s+)?(?:hoog|veel|fors|pittig|stevig)\b|"
              r"\bwat\s+(?:wordt|is|zou)\s+(?:de|het|jullie)\s+(?:prijs|bedrag)\s+(?:\w+\s+)?als\s+ik\b|"
              r"\b(?:kost|prijs|bedrag)\b.{0,30}\bals\s+ik\s+(?:\w+\s+)?(?:contant|cash|direct|meteen|vandaag)\b"), 3),
+        # no discount word, still haggling: room in the price, money off, a trade price, extras for free
+        (_re(r"\b(?:rek|speling|ruimte|marge|wiggle\s+room|room)\s+(?:\w+\s+){0,2}(?:in|op|aan|on|voor)\s+(?:de\s+|het\s+|the\s+)?(?:\w+\s+)?"
+             r"(?:prijs|vraagprijs|bedrag|price|onderhandel\w*|negotiat\w*)|"
+             r"\b(?:doen|doe)\s+aan\s+(?:de|het|die|deze)\s+(?:prijs|bedrag|vraagprijs)|\b(?:iets|wat)\s+(?:\w+\s+)?aan\s+(?:de|het)\s+(?:prijs|bedrag|vraagprijs)|"
+             r"\b(?:kan|mag|gaat|kunnen)\s+er\s+(?:nog\s+)?(?:€\s*)?\d[\d.,]*\s*(?:euro|eur|k)?\s+(?:\w+\s+){0,3}af\b|"
+             r"\bhandel(?:s|aars?)prijs|\binkoopprijs|\btrade\s+price|"
+             r"\bgratis\b.{0,20}\bbij\b|\b(?:er|erbij)\s+gratis|\b(?:doen|doe)\s+(?:jullie|je|u)\s+er\s+(?:\w+\s+){0,4}bij\b|\berbij\s+doen\b|\bthrow\s+in|\bfor\s+free\b|"
+             r"\b(?:kan|kunnen|mag)\s+(?:het|de\s+prijs|die|hij)\s+(?:nog\s+)?(?:wat\s+|iets\s+)?(?:lager|omlaag|minder|goedkoper)\b|"
+             r"\b(?:prijs|vraagprijs|bedrag|price)\b.{0,25}\b(?:aan\s+de\s+hoge\s+kant|te\s+hoog|(?:best|erg|wel|nogal|vrij|te)\s+(?:hoog|fors|pittig|stevig|veel|duur))|"
+             r"\baan\s+de\s+(?:hoge|dure)\s+kant|\d\s+(?:is\s+)?(?:wel|te|erg|best|nogal)\s+(?:veel|duur|hoog)\b"), 4),
     ],
     "trade_in": [
         # a bid or price on the customer's own car: "een bod doen op mijn golf"
@@ -109,6 +119,10 @@ CUES: dict[str, list[tuple[re.Pattern[str], int]]] = {
              r"onderhoudshistorie|onderhoudsboekje|boekjes|carpass|"
              r"keuring|geluid\w*|trilt|schokt|start\s+niet|werkt\s+niet|doet\s+het\s+niet|levertijd|ophalen|poetsbeurt|recall|terugroepactie|distributieriem|accu|banden)\b"), 3),
         (_re(r"\bwat\s+zit\s+er\s+(?:bij|in)\b|\binclusief\b|\bkosten\s+(?:koper|extra)\b|\bk\.k\.?\b|\bbijkomende\s+kosten\b"), 2),
+        # home delivery and workshop jobs: "brengen jullie de auto thuis", "aircoservice", "grote beurt"
+        (_re(r"\bthuis\s*(?:brengen|bezorgen|afleveren|leveren|gebracht|bezorgd)|\b(?:brengen|bezorgen|leveren)\s+(?:jullie\s+)?(?:\w+\s+){0,3}thuis\b|"
+             r"\b(?:airco|onderhouds|poets|banden|band|ruit|winter|zomer|apk)\w*(?:service|beurt|check|wissel)\b|\b(?:grote|kleine)\s+beurt\b|"
+             r"\b(?:afgeleverd|leveringstermijn)\b|\b(?:leveren|bezorgen|brengen)\s+jullie\s+(?:ook\s+)?(?:in|naar|buiten|aan\s+huis)\b|\bhoe\s+(?:lang|snel)\s+(?:duurt\s+(?:het\s+)?)?(?:\w+\s+){0,5}(?:afleveren|afgeleverd|geleverd|leveren|bezorgd)\b"), 3),
     ],
     "car_inquiry": [
         (_re(r"\b(?:looking\s+for|do\s+you\s+(?:still\s+)?have|still\s+available|for\s+sale|in\s+stock|how\s+much\s+(?:is|does|for)\b)"), 2),
@@ -130,6 +144,12 @@ CUES: dict[str, list[tuple[re.Pattern[str], int]]] = {
              r"feestdag\w*|kerst\w*|pasen|showroom|vestiging\w*|harderwijk|wie\s+zijn\s+jullie|hoeveel\s+auto'?s|"
              r"station\s+(?:harderwijk|afstand)|ov|bus\s+(?:vanaf|naar))\b"), 3),
         (_re(r"\b(pinnen|pinbetaling|creditcard|betaalmogelijkhe\w*|contant\s+betalen|betalen\s+met|overmaken)\b"), 2),
+        # payment methods, the route, reachability, walking in, facilities on site
+        (_re(r"\b(?:met\s+(?:de\s+)?(?:pin|pinpas|bankpas|creditcard)|overboeking|afrekenen|betaalmethode\w*|betaalwijze\w*|pinpas|ideal|tikkie)\b|"
+             r"\b(?:afrit|afslag|snelweg|rotonde|routebeschrijving|hoe\s+rij\s+ik)\b|"
+             r"\b(?:ik|we)\s+(?:jullie|u)\s+(?:ook\s+)?(?:\w+\s+)?(?:appen|whatsappen|bellen|mailen)\s+of\b|\bof\s+(?:is\s+)?(?:whatsapp|appen|bellen|mailen)\s+(?:beter|handiger|makkelijker)\b|"
+             r"\b(?:telefonisch|per\s+telefoon|via\s+(?:whatsapp|de\s+telefoon|mail))\s+bereikbaar|\bbereikbaar\s+(?:in\s+het\s+weekend|op\s+(?:zondag|zaterdag|feestdagen)|buiten)|"
+             r"\bbinnen\s*lopen|\bzonder\s+afspraak|\bop\s+afspraak\b|\bwalk\s*-?\s*in|\bop\s+(?:het|jullie)\s+terrein\b|\b(?:laadpaal|laadpalen|oplaadpunt)\s+(?:\w+\s+){0,2}(?:bij\s+(?:de\s+)?(?:showroom|zaak))"), 4),
     ],
     # not about cars or the dealership's services: jobs, other products
     "other": [
@@ -138,7 +158,8 @@ CUES: dict[str, list[tuple[re.Pattern[str], int]]] = {
              r"\bweer(?:bericht|sverwachting)\b|\bweather\b|\bvoetbal\w*|\bhoofdstad\b|\bgedicht\b|\bmopje?\b|\brecept\w*"), 5),
         (_re(r"\b(vacature\w*|sollicit\w*|baan|stageplek\w*|stage\s+lopen|"
              r"(?:zoeken|hebben)\s+jullie\s+(?:nog\s+|ook\s+)?(?:personeel|monteurs?|mensen|collega'?s|verkopers?|medewerkers?)\b(?!\s+die)|"
-             r"(?:verkopen|hebben|repareren)\s+jullie\s+(?:ook\s+)?(?:fietsen|e-?bikes|scooters|brommers|boten|caravans))\b"), 5),
+             r"(?:verkopen|hebben|repareren)\s+jullie\s+(?:ook\s+)?(?:fietsen|e-?bikes|scooters|brommers|boten|caravans)|"
+             r"rijschool\w*|driving\s+school|restaurant\w*|hotel\w*|kapper|supermarkt|tandarts|huisarts)\b"), 5),
     ],
     "greeting": [
         (_re(r"^\W*(hoi|hallo|halo|hey|hee|hi|hello|heey|hoii|goedemorgen|goedemiddag|goedenavond|goedendag|goede\s+(?:morgen|middag|avond|dag)|"
@@ -153,7 +174,8 @@ _FILLER = re.compile(
     r"beste|geachte|daar|allemaal|team|seldenrijk|auto|bedankt|dank|je|u|jullie|wel|dankjewel|dankuwel|thanks|thnx|thx|merci|"
     r"top|super|prima|ok|oke|okay|helder|duidelijk|fijne|tot|ziens|doei|later|groetjes|groet|mvg|voor|de|het|info|hulp|"
     r"ik|ben|heet|mijn|naam|is|met|en|een|vraag|vraagje|heb|had|mag|ik|iets|vragen|goeiemorgen|goeiemiddag|goeienavond|"
-    r"moi|mogge|moin|yo|hoihoi|hallootjes|nogmaals|alvast|snelle|reactie|antwoord|heel|erg|fijn|mooi|zo|even|nou|ja|nee|hoor)\b"
+    r"moi|mogge|moin|yo|hoihoi|hallootjes|nogmaals|alvast|snelle|reactie|antwoord|heel|erg|fijn|mooi|zo|even|nou|ja|nee|hoor|"
+    r"meneer|mevrouw|heer|dame|heren|dames|allen|iedereen|sir|madam|het|weer|nog|keer|a|lot|much|you|thank|very)\b"
 )
 _NAME_INTRO = re.compile(r"\b(ik\s+ben|mijn\s+naam\s+is|m'?n\s+naam\s+is|ik\s+heet|met)\s+[a-z]+")
 
@@ -166,6 +188,8 @@ def route(parsed: ParsedMessage, context: ConversationContext | None = None) -> 
         best, top = ("car_inquiry", 1) if parsed.wanted else (ranked[1] if len(ranked) > 1 and ranked[1][1] > 0 else ("other", 0))
     if best == "other" and _POSITIVE.search(parsed.text) and not parsed.wanted:
         best, top = "greeting", 1  # "geen klachten hoor, super geholpen!" is a social remark
+    elif best in ("car_inquiry", "other") and _social_praise(parsed, scores):
+        best, top = "greeting", 1
     second = next((score for intent, score in ranked if intent != best), 0)
     confidence = 0.3 if best == "other" else min(0.95, 0.55 + 0.1 * top - 0.08 * second)
     priority = _priority(best, parsed)
@@ -198,6 +222,18 @@ def score_intents(parsed: ParsedMessage, context: ConversationContext | None) ->
         scores["car_inquiry"] += 2
     if scores["car_inquiry"] == 0 and CAR_WORDS.search(text):
         scores["car_inquiry"] += 1
+    # "geen korting mogelijk?", "geen handelsprijs?": a negated haggling cue in a question still haggles
+    if not scores["price_negotiation"] and "?" in text:
+        scores["price_negotiation"] = max((w for regex, w in CUES["price_negotiation"]
+                                           for m in regex.finditer(text) if "?" in text[m.end(): m.end() + 25]), default=0)
+    # a down payment in a monthly-payment question is about financing
+    if scores["financing_inquiry"] and re.search(r"\baanbeta+l", text):
+        scores["financing_inquiry"] += 2
+    # an appointment for the workshop is service, not a test drive
+    if scores["test_drive"] and scores["service_inquiry"] >= 3 and _WORKSHOP.search(text) and not re.search(r"proef|test\s*-?\s*ri", text):
+        scores["test_drive"] = 0
+    if parsed.wanted and _CAR_HISTORY.search(text):
+        scores["car_inquiry"] += 3
     # a warranty or defect question is service; an angry one stays a complaint
     if scores["complaint"] and scores["service_inquiry"] and scores["complaint"] < 3:
         scores["complaint"] = 0
@@ -209,7 +245,16 @@ def score_intents(parsed: ParsedMessage, context: ConversationContext | None) ->
     return scores
 
 
-_POSITIVE = re.compile(r"\b(top|super|geweldig|fantastisch|perfect|bedankt|dank\w*|fijn\w*|prima|toppie|tevreden|netjes|goed\s+geholpen)\b|[😊🙂😀😃👍❤😍🙏]")
+_POSITIVE = re.compile(r"\b(top|super|geweldig|fantastisch|perfect|bedankt|dank\w*|fijn\w*|prima|toppie|tevreden|netjes|goed\s+geholpen)\b|[😊🙂😀😃👍❤😍🙏👌✅👏]")
+# thanks and praise: a social turn, whatever else it mentions ("super blij met de auto, bedankt!")
+_THANKS_OR_PRAISE = re.compile(
+    r"\b(?:bedankt|dank\w*|thanks|thank\s+you|merci|blij|tevreden|aanrader|behulpzaam|top|super|geweldig|perfect|helpful|great|"
+    r"prima|helemaal\s+goed|fijn\s+geholpen|goed\s+geholpen|netjes\s+geholpen)\b|[😊🙂😀😃👍❤😍🙏👌✅👏]"
+)
+_REQUEST = re.compile(r"\b(?:stuur|wil|kan|kun|kunnen|mag|zou|please|send|graag|zoek\w*)\b")
+_WORKSHOP = re.compile(r"\b(?:apk|onderhoud\w*|\w*beurt|reparatie|repareren|werkplaats|\w*service|banden\s*wissel\w*)\b")
+# the history of a named car: "die a4 van 2019, heeft die nap?" asks about that car, not the dealer's policy
+_CAR_HISTORY = re.compile(r"\b(?:heeft|had|is|zijn)\s+(?:die|deze|hij|ie|de\s+\w+|het)\b.{0,25}\b(?:nap|onderhoudsboekje\w*|boekjes|onderhoudshistorie|apk|schade\w*|ongeval\w*)\b")
 _NEGATION_BEFORE = re.compile(r"\b(niet|geen|nooit|zonder)\s+(?:\w+\s+)?$")
 
 
@@ -217,6 +262,13 @@ def _affirmed(regex: re.Pattern[str], text: str) -> bool:
     """A cue not negated right before it ("ik ben niet boos"); an emoji is never negated."""
     return any(not m.group()[:1].isalnum() or not _NEGATION_BEFORE.search(text[max(0, m.start() - 20) : m.start()])
                for m in regex.finditer(text))
+
+
+def _social_praise(parsed: ParsedMessage, scores: dict[str, int]) -> bool:
+    """Thanks or praise without a question, a wanted car or another need."""
+    if "?" in parsed.raw or parsed.wanted or parsed.quantities or _REQUEST.search(parsed.text) or not _THANKS_OR_PRAISE.search(parsed.text):
+        return False
+    return all(score < 3 for intent, score in scores.items() if intent not in ("car_inquiry", "greeting", "other")) and scores["car_inquiry"] <= 1
 
 
 def _only_social(text: str) -> bool:

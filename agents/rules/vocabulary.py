@@ -2,7 +2,9 @@
 
 The index is built once at import. Aliases are matched on normalised tokens, longest
 first; a few model names that are also ordinary words ("up", "ka", "jazz", "leon")
-count only when their make is in the same message. Typos go through rapidfuzz.
+count only when their make is in the same message. Diminutives ("polootje", "golfje") reduce
+to their alias; "e-" before or "-e" after a model names the electric version. Typos go through
+rapidfuzz, but never for ordinary words or names (common_words.py) or a name after "ik ben"/"met".
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from agents.rules.common_words import COMMON_WORDS
 from agents.rules.text import normalize, token_spans
 
 # canonical make -> aliases (normalised)
@@ -29,7 +32,7 @@ MAKES: dict[str, tuple[str, ...]] = {
     "Seat": ("seat",),
     "Cupra": ("cupra",),
     "Audi": ("audi",),
-    "BMW": ("bmw", "bemmer", "beemer"),
+    "BMW": ("bmw", "bemmer", "beemer", "bimmer"),
     "Mercedes-Benz": ("mercedes", "mercedes benz", "merc", "mercedez", "benz", "mb"),
     "Volvo": ("volvo",),
     "Tesla": ("tesla",),
@@ -64,7 +67,7 @@ MAKES: dict[str, tuple[str, ...]] = {
 }
 
 # Makes whose alias is also an ordinary word: only with a model or a car word nearby.
-WEAK_MAKES = {"seat", "smart", "mini", "mb", "alfa", "benz", "reno", "lynk"}
+WEAK_MAKES = {"seat", "smart", "mini", "mb", "alfa", "reno", "lynk"}
 
 # canonical make -> "Canonical model: alias, alias"; a leading "!" on an alias means
 # the alias counts only when the make is also named (ordinary words, bare numbers).
@@ -203,6 +206,21 @@ _MODELS: dict[str, tuple[str, ...]] = {
     "Chevrolet": ("Spark: !spark", "Aveo: aveo", "Captiva: captiva", "Cruze: cruze"),
 }
 
+# Models sold only as electric cars: naming one names the fuel.
+ELECTRIC_MODELS = frozenset(
+    (make, model) for make, models in {
+        "Volkswagen": ("ID.3", "ID.4", "ID.5", "ID.7", "ID. Buzz"), "Tesla": ("Model 3", "Model Y", "Model S", "Model X"),
+        "Hyundai": ("Ioniq 5", "Ioniq 6", "Inster"), "Kia": ("EV6", "EV9", "EV3"), "Skoda": ("Enyaq", "Elroq"),
+        "Renault": ("Zoe",), "Nissan": ("Leaf", "Ariya"), "BMW": ("i3", "i4", "i5", "iX", "iX1", "iX3"),
+        "Mercedes-Benz": ("EQA", "EQB", "EQC", "EQE"), "Audi": ("Q4 e-tron", "e-tron"), "Ford": ("Mustang Mach-E",),
+        "MG": ("MG4", "Marvel R"), "BYD": ("Atto 3", "Dolphin", "Seal", "Han"), "Cupra": ("Born", "Tavascan"),
+        "Volvo": ("EX30", "EX40", "C40", "EX90"), "Polestar": ("2", "3", "4"), "Toyota": ("bZ4X",), "Dacia": ("Spring",),
+        "Porsche": ("Taycan",), "Jaguar": ("I-Pace",), "Citroën": ("C-Zero", "Ami"), "Honda": ("e",), "Smart": ("#1", "#3"),
+    }.items() for model in models
+)
+ELECTRIC_MAKES = frozenset({"Tesla", "Polestar", "Leapmotor", "Xpeng", "Nio"})
+_ELECTRIC_SINGLE = {("egolf",), ("eniro",), ("e208",), ("500e",), ("600e",), ("etron",)}
+
 # Model families written as a pattern: BMW series, Mercedes classes.
 _SERIES = re.compile(
     r"\b(?:bmw\s*)?([1-8])\s*-?\s*(?:serie|series|ser|er)\b|\b([1-8])[1-6]\d\s?(?:i|d|e|xd|xi|is|ci)\b"
@@ -221,6 +239,7 @@ class Mention:
     start: int  # character offsets in the normalised text
     end: int
     fuzzy: bool = False
+    electric: bool = False  # an electric-only model or the e-version named ("e-niro", "corsa-e")
 
 
 @dataclass(frozen=True)
@@ -256,86 +275,123 @@ def _build_index() -> tuple[dict[tuple[str, ...], list[_Entry]], list[str], dict
 
 
 INDEX, _FUZZY_WORDS, _FUZZY_KEYS = _build_index()
+_FUZZY_BY_LETTER: dict[str, list[str]] = {}
+for _word in _FUZZY_WORDS:
+    _FUZZY_BY_LETTER.setdefault(_word[0], []).append(_word)
 MAX_ALIAS_TOKENS = max(len(key) for key in INDEX)
 ALL_MAKES = tuple(MAKES)
 MODELS_BY_MAKE: dict[str, list[str]] = {
     make: [spec.partition(":")[0].strip() for spec in specs] for make, specs in _MODELS.items()
 }
 
-# Dutch (and chat) words of five letters or more that sit close to a car name.
-COMMON_WORDS = frozenset(
-    """extra astra graag goede goed nieuw nieuwe zoeken model modellen merken prijs kosten liever zaterdag
-    zondag morgen duizend maand maanden mogelijk beschikbaar verkocht benzine diesel hybride automaat
-    kilometer kilometers nogmaals hallo hello alleen ander andere welke welk heeft hebben jullie zoals
-    zouden kunnen willen weten vraag vragen financieren financiering lease leasen inruil inruilen
-    proefrit proefrijden garantie afspraak langs komen kijken bellen terug groet groeten bedankt
-    dankje dankjewel super prima mooie mooi koper kopen kosten klasse serie series goedemorgen
-    goedemiddag goedenavond budget ruggen mille tweede eerste derde vierde vijfde stuks ongeveer
-    zuinig zuinige ruime ruim kleine klein grote groot snelle sneller rustig rijden rijdt reden
-    spoed snel vandaag gisteren avond middag ochtend maandag dinsdag woensdag donderdag vrijdag
-    zwart zwarte witte grijs grijze blauw blauwe rode groen groene zilver zilveren
-    trekhaak navigatie camera stoelverwarming airco cruise control motor motoren banden wielen
-    stationwagen station hatchback sedan cabrio coupe bestelwagen bestelbus busje elektrisch elektrische
-    plugin stekker laden lader laadpaal actieradius bereik verbruik tevreden klacht advocaat
-    prijzen tarief tarieven rente looptijd aanbetaling contant betalen betaling bijbetalen
-    oké okay dankuwel alvast fijne weekend vakantie verder volgende vorige week weken dagen
-    kinderen gezin familie werk woon woning thuis adres route parkeren open openingstijden
-    nummer telefoon mail email website foto fotos video kenteken kilometerstand onderhoud
-    beurt beurten storing lampje geluid kapot defect reparatie werkplaats jonger ouder arena paris micro
-    space sprinten beter liever langer korter hoger lager freelancer freelance
-    bumper bumpers spiegel spiegels velgen koplamp koplampen achterlicht dashboard uitlaat koppeling remmen
-    ruiten ruitenwisser stoelen bekleding kofferbak motorkap portier deuren dealer garage monteur""".split()
+def _fuzzy_lookup(word: str) -> tuple[str, ...] | None:
+    """A typo of a car name: same first letter, length within one, one edit (two from nine letters).
+
+    Ordinary words and first names never count ("balen", "traffic", "Sander")."""
+    if len(word) < 5 or not word.isalpha() or word in COMMON_WORDS:
+        return None
+    limit = 1 if len(word) < 7 else 2
+    for choice, distance, _ in process.extract(word, _FUZZY_BY_LETTER.get(word[0], ()), scorer=OSA.distance,
+                                               score_cutoff=limit, limit=3):
+        if abs(len(choice) - len(word)) <= 1 and (distance == 1 or word[:2] == choice[:2]):
+            return _FUZZY_KEYS[choice]
+    return None
+
+
+# Dutch diminutives: "polootje", "golfje", "tiguannetje", "fiatje", "skodaatje", "mercje"
+_DIMINUTIVE = ("etje", "tje", "pje", "je", "ke")
+
+
+def _diminutive_key(word: str) -> tuple[str, ...] | None:
+    if len(word) < 5 or word.isdigit():
+        return None
+    if word.endswith("jes"):
+        word = word[:-1]  # "golfjes", "polootjes"
+    for suffix in _DIMINUTIVE:
+        if not word.endswith(suffix):
+            continue
+        stem = word[: -len(suffix)]
+        for candidate in (stem, stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else None):
+            if candidate and (candidate,) in INDEX:
+                return (candidate,)
+    return None
+
+
+# A name said after "ik ben", "met", in a greeting or a signature is a person, not a typo of a car.
+_NAME_BEFORE = re.compile(
+    r"(?:\bik\s+ben|\bik\s+heet|\bnaam\s+is|\bmet|\bgroet\w*|\bmvg|\bgr|\bhoi|\bhallo|\bhey|\bbeste|\bdag|"
+    r"\bben\s+het\s+(?:\w+\s+){0,3}|\bi\s+am|\bi'?m|\bthis\s+is|\bregards)[\s,.!:]*$"
 )
 
 
-def _fuzzy_lookup(word: str) -> tuple[str, ...] | None:
-    if len(word) < 5 or not word.isalpha() or word in COMMON_WORDS:
-        return None
-    limit = 1 if len(word) < 8 else 2
-    hit = process.extractOne(word, _FUZZY_WORDS, scorer=OSA.distance, score_cutoff=limit)
-    if hit is None:
-        return None
-    return _FUZZY_KEYS[hit[0]]
+def _said_as_name(normalized: str, start: int, end: int) -> bool:
+    signature = normalized[end:].strip(" .!") == "" and normalized[:start].rstrip().endswith(",")
+    return signature or _NAME_BEFORE.search(normalized[max(0, start - 30) : start]) is not None
+
+
+def _lookup(normalized: str, spans: list[tuple[str, int, int]], words: list[str], i: int):
+    """(token end, entries, fuzzy) of the car name starting at token i: exact alias (longest
+    first), plural, diminutive, then a typo."""
+    for size in range(min(MAX_ALIAS_TOKENS, len(words) - i), 0, -1):
+        key = tuple(words[i : i + size])
+        if key in INDEX:
+            return i + size, INDEX[key], False
+    for key in (_plural_key(words[i]), _diminutive_key(words[i])):  # "q3s", "polos"; "polootje"
+        if key and key in INDEX:
+            return i + 1, INDEX[key], False
+    if not _said_as_name(normalized, spans[i][1], spans[i][2]):
+        key = _fuzzy_lookup(words[i])
+        if key is not None:
+            return i + 1, INDEX[key], True
+    return None
+
+
+def _electric_alias(key: tuple[str, ...]) -> bool:
+    """"e-niro", "corsa-e", "e 208", "500e", "egolf": the alias itself names the electric version."""
+    return (len(key) > 1 and "e" in (key[0], key[-1])) or key in _ELECTRIC_SINGLE
 
 
 def find_cars(normalized: str) -> list[Mention]:
     """All car mentions in text order. `normalized` is text.normalize(...) output."""
     spans = token_spans(normalized)
     words = [tok for tok, _, _ in spans]
-    raw: list[tuple[int, int, list[_Entry], bool]] = []  # token start, token end, entries, fuzzy
+    raw: list[tuple[int, int, list[_Entry], bool, bool]] = []  # token start, token end, entries, fuzzy, electric
     i = 0
     while i < len(words):
-        hit = None
         if _inside_number(normalized, spans[i]):
             i += 1  # the "500" of "9.500 euro" is no Fiat 500
             continue
-        for size in range(min(MAX_ALIAS_TOKENS, len(words) - i), 0, -1):
-            key = tuple(words[i : i + size])
-            if key in INDEX:
-                hit = (i, i + size, INDEX[key], False)
-                break
-        if hit is None and _plural_key(words[i]) in INDEX:
-            hit = (i, i + 1, INDEX[_plural_key(words[i])], False)  # "q3s", "polos"
+        start, hit = i, _lookup(normalized, spans, words, i)
+        electric = False
+        if words[i] == "e" and i + 1 < len(words) and normalized[spans[i][2] : spans[i][2] + 1] == "-":
+            prefixed = _lookup(normalized, spans, words, i + 1)  # "e-up", "e-berlingo": any model with e-
+            if prefixed and (hit is None or prefixed[0] > hit[0]):
+                # "e-" marks a model even where the bare word needs its make ("e-up")
+                models = [_Entry(e.make, e.model, False) for e in prefixed[1] if e.model]
+                hit, electric = (prefixed[0], models or prefixed[1], prefixed[2]), True
         if hit is None:
-            key = _fuzzy_lookup(words[i])
-            if key is not None:
-                hit = (i, i + 1, INDEX[key], True)
-        if hit:
-            raw.append(hit)
-            i = hit[1]
-        else:
             i += 1
+            continue
+        end, entries, fuzzy = hit
+        key = tuple(words[start:end])
+        electric = electric or _electric_alias(key)
+        tail = normalized[spans[end - 1][2] : spans[end - 1][2] + 3]
+        if re.match(r"-e(?![a-z0-9])", tail) and end < len(words) and words[end] == "e":
+            end, electric = end + 1, True  # "mokka-e", "kona-e"
+        raw.append((start, end, entries, fuzzy, electric))
+        i = end
 
     mentions: list[Mention] = []
     strong_makes = {
-        e.make for _, _, entries, _ in raw for e in entries if e.model is None and not e.needs_make
-    } | {e.make for _, _, entries, _ in raw if len(entries) == 1 for e in entries if not e.needs_make}
-    named_makes = {e.make for _, _, entries, _ in raw for e in entries if e.model is None}
-    for pos, (start, end, entries, fuzzy) in enumerate(raw):
+        e.make for _, _, entries, _, _ in raw for e in entries if e.model is None and not e.needs_make
+    } | {e.make for _, _, entries, _, _ in raw if len(entries) == 1 for e in entries if not e.needs_make}
+    named_makes = {e.make for _, _, entries, _, _ in raw for e in entries if e.model is None}
+    for pos, (start, end, entries, fuzzy, electric) in enumerate(raw):
         chosen = _choose(entries, strong_makes | named_makes, raw, pos)
         if chosen is None:
             continue
-        mentions.append(Mention(chosen.make, chosen.model, spans[start][1], spans[end - 1][2], fuzzy))
+        electric = electric or (chosen.make, chosen.model) in ELECTRIC_MODELS or (chosen.model is None and chosen.make in ELECTRIC_MAKES)
+        mentions.append(Mention(chosen.make, chosen.model, spans[start][1], spans[end - 1][2], fuzzy, electric))
     mentions.extend(_pattern_mentions(normalized))
     mentions.sort(key=lambda m: m.start)
     return _merge_adjacent(_drop_overlaps(mentions), normalized)
@@ -410,7 +466,7 @@ def _merge_adjacent(mentions: list[Mention], normalized: str) -> list[Mention]:
             prev = merged[-1]
             gap = normalized[prev.end : mention.start]
             if mention.make == prev.make and len(gap.strip(" -")) == 0 and (prev.model is None or prev.model in TRIM_LIKE):
-                merged[-1] = Mention(prev.make, mention.model, prev.start, mention.end, prev.fuzzy or mention.fuzzy)
+                merged[-1] = Mention(prev.make, mention.model, prev.start, mention.end, prev.fuzzy or mention.fuzzy, mention.electric)
                 continue
         merged.append(mention)
     return merged
