@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     temporal_task_queue: str = "seldenrijk"
     worker_metrics_port: int | None = None  # Prometheus endpoint of the SDK's worker metrics
     app_metrics_port: int | None = None  # Prometheus endpoint of the worker's own app metrics
+    # Temporal's workflow sandbox re-imports workflow code per run: a third of the worker's CPU
+    # per message (bench/bench_throughput.py). CI runs the workflows in it either way.
+    workflow_sandbox: bool = False
 
     # --- WAHA ----------------------------------------------------------------
     waha_url: str | None = None

@@ -8,6 +8,7 @@ retry after a partial failure continues where it stopped.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timezone
 
@@ -15,6 +16,7 @@ from pydantic import BaseModel, Field
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from agents.models import CRMOutput
 from config import Settings
 from integrations.chatwoot import ChatwootClient
 from integrations.errors import IntegrationError
@@ -79,14 +81,8 @@ class CrmActivities:
     @activity.defn
     async def sync_crm(self, request: CrmSyncRequest) -> CrmSyncResult:
         result = CrmSyncResult(chatwoot_configured=self.chatwoot_configured)
-        latest_crm = None
-        for update in request.updates:
-            if self.local.record_message(request.phone, request.customer_name, update.role, update.text,
-                                         update.message_id, update.at):
-                result.recorded_locally += 1
-            if update.crm is not None:
-                self.local.record_crm(request.phone, request.customer_name, update.crm, update.at)
-                latest_crm = update.crm
+        # SQLite writes off the event loop: other activities keep running meanwhile.
+        result.recorded_locally, latest_crm = await asyncio.to_thread(self._record_locally, request)
         if not self.chatwoot_configured or not request.updates:
             return result
         try:
@@ -96,6 +92,17 @@ class CrmActivities:
                 raise  # Temporal retries; already posted messages are skipped next time
             raise ApplicationError(str(exc), type="ChatwootRejected", non_retryable=True) from exc
         return result
+
+    def _record_locally(self, request: CrmSyncRequest) -> tuple[int, CRMOutput | None]:
+        recorded, latest_crm = 0, None
+        for update in request.updates:
+            if self.local.record_message(request.phone, request.customer_name, update.role, update.text,
+                                         update.message_id, update.at):
+                recorded += 1
+            if update.crm is not None:
+                self.local.record_crm(request.phone, request.customer_name, update.crm, update.at)
+                latest_crm = update.crm
+        return recorded, latest_crm
 
     async def _mirror(self, request: CrmSyncRequest, latest_crm, result: CrmSyncResult) -> None:
         chatwoot = self.chatwoot()

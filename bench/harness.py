@@ -35,7 +35,7 @@ PYTHON = sys.executable
 # The env prefixes a benchmark must never inherit: no real WhatsApp, CRM, mail or Claude.
 SCRUBBED_PREFIXES = ("WAHA_", "CHATWOOT_", "SMTP_", "ANTHROPIC_", "ESCALATION_", "TEMPORAL_", "INVENTORY_")
 # The same uvicorn options `seldenrijk api` uses (starter/cli.py cmd_api), for the empty-app floor.
-API_UVICORN_OPTIONS: dict = {"log_config": None}
+API_UVICORN_OPTIONS: dict = {"log_config": None, "access_log": False}  # as `seldenrijk api` serves
 
 
 def free_port() -> int:

@@ -101,6 +101,7 @@ class LocalCrm:
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a fsync per write blocked the worker
         self._db.executescript(SCHEMA)
 
     def close(self) -> None:

@@ -21,7 +21,7 @@ async def test_webhook_to_reply_at_the_waha_peer(temporal_env, task_queue, tmp_p
         assert p.waha.violations == []
         assert sent[0]["session"] == "default"
         assert "Golf" in sent[0]["text"]  # the sample inventory has Golfs: the reply names them
-        state = await p.snapshot(phone)
+        state = await p.wait_until(phone, lambda s: s.messages_processed == 1)
         record = state.recent[-1]
         assert record.router_output.intent == "car_inquiry"
         assert record.extraction_output.car_preferences.make == "Volkswagen"

@@ -28,7 +28,9 @@ TARGETS = {"intent": 0.90, "escalation_recall": 1.0, "escalation_precision": 0.9
 REACHED = {**TARGETS, "intent": 0.99, "escalation_precision": 1.0, "make": 1.0, "model": 1.0, "fuel_type": 1.0, "max_price": 1.0}
 # heldout_blind1.jsonl (250 messages by an evaluator who never saw the code) scored intent 84.4%, escalation
 # recall 84.9% before round 4; it is a tuning set now, its categories covered by tests/test_rules_concepts3.py.
-TUNING_SETS = ("heldout_tune.jsonl", "heldout_tune2.jsonl", "heldout_blind1.jsonl")
+# heldout_blind2.jsonl (200 messages, 20 personas, same kind of evaluator) scored intent 80.0%, escalation recall
+# 76.9% before round 5; a tuning set now too, its categories covered by tests/test_rules_concepts4.py.
+TUNING_SETS = ("heldout_tune.jsonl", "heldout_tune2.jsonl", "heldout_blind1.jsonl", "heldout_blind2.jsonl")
 
 
 def _scoring():

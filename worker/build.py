@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 from temporalio.client import Client
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from activities.agents import AgentActivities
 from activities.crm import CrmActivities
@@ -24,8 +25,9 @@ from workflows.inventory_sync import InventorySyncWorkflow
 WORKFLOWS = [ConversationWorkflow, EscalationWorkflow, InventorySyncWorkflow]
 
 
-def workflow_runner() -> WorkflowRunner:
-    """Workflows run without the sandbox: it cost a third of the worker's CPU per message.
+def workflow_runner(settings: Settings) -> WorkflowRunner:
+    """Workflows run without the sandbox unless WORKFLOW_SANDBOX=true: it cost a third of the
+    worker's CPU per message.
 
     Measured with bench/bench_throughput.py on 2 cores: ~39 ms of worker CPU per message in
     the sandbox (selective passthrough of our modules and pydantic changed nothing, passing
@@ -33,7 +35,7 @@ def workflow_runner() -> WorkflowRunner:
     is still guarded in CI: tests/test_worker_sandbox.py runs a conversation in the default
     sandbox, and tests/test_replay.py replays recorded histories in it.
     """
-    return UnsandboxedWorkflowRunner()
+    return SandboxedWorkflowRunner() if settings.workflow_sandbox else UnsandboxedWorkflowRunner()
 
 
 def claude_backend(settings: Settings):
@@ -86,8 +88,8 @@ async def running_worker(
         max_concurrent_workflow_tasks=50,
         max_concurrent_activities=100,
         max_concurrent_local_activities=100,
-        max_cached_workflows=2000,
-        workflow_runner=runner or workflow_runner(),
+        max_cached_workflows=1000,  # each cached chat holds its state in memory (bench_memory.py)
+        workflow_runner=runner or workflow_runner(settings),
     )
     try:
         async with worker:

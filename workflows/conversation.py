@@ -58,7 +58,7 @@ with workflow.unsafe.imports_passed_through():
     )
 
 SEEN_IDS_KEPT = 1000
-RECENT_KEPT = 20
+RECENT_KEPT = 10  # processed messages kept in the state (the full trace is in the history)
 CRM_BATCH = 20
 # Chatwoot reports our own escalation assignment as an assignment; a person's comes later.
 OWN_ASSIGNMENT_ECHO = timedelta(minutes=2)

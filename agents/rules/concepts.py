@@ -39,7 +39,10 @@ BOUGHT_HERE = re.compile(
     r"\b(?:werd|is|was|zijn|werden|was\s+delivered)\s+(?:\w+\s+){0,3}(?:afgeleverd|geleverd|opgeleverd)\b|"
     r"\b(?:heb|hebben|hebt|heeft|have|had)\s+(?:hem|'?m|em|die|ze|de\s+auto|it|the\s+car)\s+(?:nu\s+)?(?:pas|net|nog\s+maar|only|just)\b|"
     r"\b(?:mijn|m'?n|mn|onze|my|our)\s+(?:[\w.-]+\s+){1,3}(?:van|from)\s+(?:jullie|you)\b(?!\s+(?:site|website|showroom))|"
-    r"\b(?:heb|hebben|have|got)\s+(?:ik\s+|we\s+)?(?:hem|'?m|em|die|de\s+auto|the\s+car|it)\s+(?:\w+\s+){0,2}(?:van|bij|from)\s+(?:jullie|you)\b"
+    r"\b(?:heb|hebben|have|got)\s+(?:ik\s+|we\s+)?(?:hem|'?m|em|die|de\s+auto|the\s+car|it)\s+(?:\w+\s+){0,2}(?:van|bij|from)\s+(?:jullie|you)\b|"
+    # broken English, past meant: "my friend he buy golf at you", "we have buyed the astra at your garage"
+    r"(?<!can\s)(?<!could\s)(?<!will\s)(?<!would\s)(?<!if\s)(?<!when\s)(?<!to\s)"
+    r"\b(?:he|she|i|we|they|my\s+\w+)\s+(?:have\s+|has\s+)?(?:buy|buys|buyed|bought)\s+(?:[\w.-]+\s+){0,3}(?:at|from|by)\s+(?:you|your)\b"
 )
 DEFECT = re.compile(
     r"(?=[a-z])(?:"
@@ -48,11 +51,18 @@ DEFECT = re.compile(
     r"hapert|haperen|sputter|stotter|schok|tril|rook\b|rookt|oververhit|slipt|slippen|roest|lawaai|geluid|herrie|"
     r"\bprobleem|\bproblemen|\bstuk\b|\bslaat\s+(?:\w+\s+){0,2}af\b|\bvalt\s+(?:\w+\s+){0,2}uit\b|\bstart\s+(?:\w+\s+){0,2}niet|"
     r"\bspringt\s+(?:\w+\s+)?niet\s+aan|\b(?:werkt|doet)\s+(?:het\s+)?(?:\w+\s+){0,2}niet|\b(?:werken|doen|werkte|werkten|deed|deden)\s+(?:\w+\s+){0,4}niet\b|\bhet\s+niet\s+meer\b|"
-    r"\bbesla(?:a|at|an|gen)\b|\bcondens|\bvocht|\bwater\s+(?:in|op|onder|binnen)\b|\bnatte?\b|\bopent\s+(?:\w+\s+)?niet|\bgaat\s+(?:\w+\s+)?niet\s+(?:meer\s+)?(?:open|dicht|aan|uit|omhoog|omlaag)|\bgaat\s+(?:steeds\s+|telkens\s+)?(?:uit|mis)\b|"
-    r"\baccu\s+(?:is\s+)?leeg|\braar\b|\brare\s+(?:geluid|geur|trilling)|\bvreemd\w*|\bschakelt\s+(?:\w+\s+)?(?:raar|slecht|niet|moeilijk|zwaar)|\bbrandt\b|\bknippert\b|\bblaast\s+(?:warme|koude|geen)|"
+    r"\bbesla(?:a|at|an|gen)\b|\bcondens|\bvocht|\bwater\s+(?:in|op|onder|binnen)\b|\bnatte?\b|\bopent\s+(?:\w+\s+)?niet|\bgaat\s+(?:\w+\s+){0,2}niet\s+(?:meer\s+)?(?:open|dicht|aan|uit|omhoog|omlaag)|\bgaat\s+(?:steeds\s+|telkens\s+)?(?:uit|mis)\b|"
+    r"\baccu\s+(?:is\s+)?(?:\w+\s+)?leeg|\braar\b|\brare\s+(?:geluid|geur|trilling)|\bvreemd\w*|\bschakelt\s+(?:\w+\s+)?(?:raar|slecht|niet|moeilijk|zwaar)|\bbrandt\b|\bknippert\b|\bblaast\s+(?:warme|koude|geen)|"
     r"\bbroken|\bbroke\b|\bnoise|\bnoisy|\bleak|\bwarning\s+light|\bengine\s+light|\bcheck\s+engine|\bfaulty|\bdefective|"
     r"\bproblem|\bissue|\b(?:does\s*n[o']?t|won'?t|will\s+not|doesn't)\s+(?:start|work)|\bnot\s+working|\bstall|\brattl|\bsqueak|\bsmoke|\boverheat)"
 )
+
+
+@lru_cache(maxsize=1024)
+def has_defect(text: str) -> bool:
+    return DEFECT.search(text) is not None
+
+
 _WARRANTY_WORD = r"(?:\w*garantie\w*|warranty|guarantee)"
 WARRANTY_CLAIM = re.compile(
     rf"garantie(?:claim|reparatie|geval|kwestie|melding|aanvraag|zaak)|garantie\s*-?\s*claim|claim\w*\s+(?:\w+\s+){{0,3}}{_WARRANTY_WORD}|{_WARRANTY_WORD}\s+(?:\w+\s+){{0,2}}claimen|"
@@ -90,7 +100,7 @@ _OWN = re.compile(r"\b(?:mijn|m'?n|mn|ik\s+heb|heb\s+ik|we\s+hebben|my|i\s+bough
 
 @lru_cache(maxsize=1024)
 def defect_on_our_car(text: str) -> bool:
-    return bought_here(text) and DEFECT.search(text) is not None and not hypothetical(text)
+    return bought_here(text) and has_defect(text) and not hypothetical(text)
 
 
 @lru_cache(maxsize=1024)
@@ -102,7 +112,7 @@ def hypothetical(text: str) -> bool:
 def warranty_claim(text: str) -> bool:
     if WARRANTY_CLAIM.search(text):
         return True
-    return WARRANTY_QUESTION.search(text) is not None and (DEFECT.search(text) is not None or bought_here(text))
+    return WARRANTY_QUESTION.search(text) is not None and (has_defect(text) or bought_here(text))
 
 
 # --- manager: complaints, legal threats, cancelling the purchase -----------------------
@@ -118,6 +128,8 @@ CANCEL = re.compile(
     r"annule|annuler|ontbind|ontbinding|terugdraai|terug\s+draaien|herroep|"
     r"\bgeld\s+(?:\w+\s+)?terug\b|\b(?:aanbetaling|aankoopbedrag|bedrag)\s+(?:\w+\s+)?terug\b|terugbetal|terug\s+betalen|"
     r"\bterug\s*(?:brengen|geven|inleveren|sturen)\b|\bterugbrengen\b|\bteruggeven\b|"
+    r"\bterug\s*(?:nemen|neemt|genomen)\b|\b(?:koop|aankoop|deal)\s+(?:\w+\s+){0,2}ongedaan\b|\bongedaan\s+maken\b|\bneem\s+(?:\w+\s+){0,3}terug\b|"
+    r"\beis\w*\b.{0,40}\b(?:geld|vervangend\w*|andere\s+auto|terug\w*)\b|"
     r"\b(?:zie|zien|afzien)\s+(?:\w+\s+){0,3}(?:af\s+)?van\s+(?:de|het|mijn|deze)\s+(?:koop|aankoop|auto|bestelling)|\bvan\s+de\s+(?:koop|aankoop)\s+af\b|"
     r"\bspijt\s+(?:\w+\s+){0,2}(?:koop|aankoop|gekocht)|"
     r"\b(?:beroep\s+op|gebruik\s+(?:\w+\s+)?van|binnen)\s+(?:de\s+|mijn\s+)?bedenktijd|\bbedenktijd\b.{0,40}\b(?:gekocht|koop|aankoop|terug|annul\w*)|"
@@ -130,7 +142,8 @@ _CANCEL_APPOINTMENT = re.compile(
 )
 
 _BOSS = (r"(?:bedrijfsleider|manager|directeur|directie|leidinggevende|teamleider|vestigingsmanager|chef|baas|supervisor|"
-         r"eigenaar\s+van\s+(?:de\s+|het\s+)?(?:zaak|bedrijf|garage)|the\s+owner|your\s+boss)\b")
+         r"eigenaar\s+van\s+(?:de\s+|het\s+)?(?:zaak|bedrijf|garage)|the\s+owner|your\s+boss|"
+         r"(?<!vorige\s)(?<!eerste\s)(?<!nieuwe\s)(?<!oude\s)(?<!previous\s)(?<!vorig\s)eigenaar)\b")
 
 # (stem pattern, weight): 3 is a complaint on its own, 4 outweighs a plain defect report
 # (the manager, not the technician), lower weights need a second sign.
@@ -152,8 +165,24 @@ COMPLAINT_SIGNS: list[tuple[re.Pattern[str], int]] = [(re.compile(p), w) for p, 
      r"\bniet\s+(?:zoals|wat)\s+(?:\w+\s+){0,3}(?:beloofd|afgesproken|geadverteerd|beschreven|aangeboden|vermeld)|"
      r"\bnot\s+(?:what|as)\s+(?:was\s+|it\s+was\s+)?(?:advertised|described|promised)|\bwrong\s+information", 3),
     (r"\bniet\s+netjes\b|\bslordig|\bonzorgvuldig|\bsloppy", 2),
+    # lost trust and demands: "geen enkel vertrouwen meer", "vertrouw hem voor geen meter", "ik eis"
+    (r"\b(?:geen|nul)\s+(?:enkel\s+)?vertrouwen\s+meer|\bvertrouw\s+(?:\w+\s+){0,3}(?:niet\s+meer|voor\s+geen\s+meter|geen\s+meter)\b|"
+     r"\bvertrouwen\s+(?:\w+\s+)?(?:kwijt|weg|verloren)|\bno\s+(?:more\s+)?trust|\blost\s+(?:all\s+)?(?:trust|faith)", 4),
+    (r"\b(?:ik|wij|we)\s+eis(?:en)?\b|\beis\s+(?:ik|wij|we)\b|\bi\s+demand\b", 3),
+    # frustration words: "wat is dit voor rommel", "ik word er gek van", "wie gaat dit betalen"
+    (r"\brommel\b|\btroep\b|\bzooi\b|\bik\s+word\s+(?:er\s+)?(?:gek|knettergek|horendol)|\bgenoeg\s+van\b|"
+     r"\bwie\s+(?:gaat|draait|betaalt)\s+(?:\w+\s+){0,2}(?:betalen|op\b|voor\b|dit|dat)|\bben\s+(?:het\s+)?(?:\w+\s+){0,4}zat\b|\bfed\s+up\b", 3),
+    # nobody answers the phone
+    (r"\bniemand\s+(?:\w+\s+){0,2}(?:neemt|nam)\s+(?:\w+\s+){0,3}op\b|\bneemt\s+niemand\s+(?:\w+\s+){0,3}op\b|"
+     r"\bnobody\s+(?:answers|picks\s+up)|\bno\s+one\s+(?:answers|picks\s+up)", 2),
+    # someone in charge: "iemand die er wat over te zeggen heeft", "iemand met verantwoordelijkheid"
+    (r"\biemand\s+(?:\w+\s+){0,2}(?:die\s+(?:er\s+)?(?:wat|iets)\s+(?:over\s+)?te\s+(?:zeggen|beslissen)\s+heeft|met\s+(?:\w+\s+)?(?:verantwoordelijkheid|zeggenschap|beslissingsbevoegdheid|mandaat))|"
+     r"\b(?:someone|somebody|the\s+person)\s+in\s+charge", 4),
+    # billed for what the warranty covers: "reparatienota terwijl het onder de garantie zou vallen"
+    (r"\b(?:nota|rekening|factuur|betalen|betaald|bill|invoice|pay)\w*\b.{0,60}\b(?:terwijl|maar|although|while)\b.{0,40}(?:garantie|warranty)|"
+     r"(?:garantie|warranty)\b.{0,40}\b(?:toch|maar|still|but)\s+(?:\w+\s+){0,3}(?:betalen|rekening|nota|factuur|pay|bill)", 3),
     (r"\bniet\s+(?:\w+\s+)?(?:opgelost|nagekomen|teruggebeld|gebeld|gereageerd)|\bgeen\s+(?:\w+\s+)?(?:reactie|antwoord)\s+(?:\w+\s+)?(?:gehad|gekregen|meer)|"
-     r"\bniemand\s+(?:\w+\s+)?(?:reageert|belt|terug)|\bnog\s+steeds\s+(?:niks|niets|geen|niet)\b|\b(?:al|weer|alweer)\s+(?:\d+|twee|drie|vier)\s+(?:keer|weken)\b|"
+     r"\bniemand\s+(?:\w+\s+)?(?:reageert|belt|terug)|\bniemand\s+(?:\w+\s+){0,2}terugbel\w*|\bnog\s+steeds\s+(?:niks|niets|geen|niet)\b|\b(?:al|weer|alweer)\s+(?:\d+|twee|drie|vier)\s+(?:keer|weken)\b|"
      r"\balweer\s+(?:kapot|niet|stuk)|\bweer\s+kapot|\bnu\s+al\s+kapot|\bbeloofd\b|\bbelofte|\bzonde\s+van|\bvoor\s+(?:niks|niets)\b|"
      r"\bno\s+(?:reply|response|answer)|\bstill\s+(?:no|not|nothing)", 2),
     (r"\b(?:blijkt|bleek|bleken|blijken)\s+(?:\w+\s+){0,3}(?:niet|anders|onwaar|gelogen)\b|\b(?:niet|nooit)\s+verwacht\b|"
@@ -167,7 +196,8 @@ COMPLAINT_SIGNS: list[tuple[re.Pattern[str], int]] = [(re.compile(p), w) for p, 
     (r"[😡🤬😠]", 2),
     # formal objection, asking for the boss, a one-star review, how customers are treated
     (r"\bbezwaar\s+(?:\w+\s+)?(?:maken|tegen|aantekenen|indienen)|\bformeel\s+bezwaar|\bmaak\s+(?:ik\s+)?(?:\w+\s+)?bezwaar|\bformal\s+complaint|\bobject\s+to\b", 4),
-    (rf"\b(?:spreken|spreek|reactie|contact|praten|talk|speak|bellen|verwacht\w*)\b.{{0,40}}\b{_BOSS}|\b{_BOSS}.{{0,40}}\b(?:spreken|reactie|contact|praten|talk|speak|bellen)\b", 4),
+    (rf"\b(?:spreken|spreek|reactie|contact|praten|talk|speak|bellen|verwacht\w*)\b.{{0,40}}\b{_BOSS}|"
+     rf"\b(?:wil|eis|eisen|willen|want|demand)\s+(?:nu\s+|meteen\s+|direct\s+)?(?:de|je|jullie|uw|your|the)\s+{_BOSS}|\b{_BOSS}.{{0,40}}\b(?:spreken|bespreken|reactie|contact|praten|talk|speak|bellen)\b", 4),
     (r"\b(?:slechte|negatieve|bad|negative|lage|low)\s+(?:\w+\s+)?(?:review|recensie|beoordeling|rating)|"
      r"\b(?:een|1|one|0|nul)\s*-?\s*(?:ster|sterren|stars?)\s+(?:\w+\s+){0,2}(?:review|recensie|beoordeling|geven|achterlaten|rating)|"
      r"\b(?:review|recensie|beoordeling)\b.{0,30}\b(?:1|een|one|0|nul)\s*-?\s*(?:ster|sterren|stars?)\b|"
@@ -190,6 +220,13 @@ _DAMAGE = re.compile(r"\bvies\b|\bvuil\b|\bsmerig|\bkras|\bdeuk|\bbeschadigd|\bs
 _PRAISE = re.compile(r"\b(tevreden|super\s+geholpen|goed\s+geholpen|top\s+geholpen|netjes\s+geholpen|aanrader|bedankt)\b")
 
 
+# shopping for another car, or someone else's car: a defect there is no complaint to us
+SHOPPING = re.compile(
+    r"\b(?:hebben\s+jullie|heb\s+je|zoek\w*|op\s*zoek|tijd\s+voor\s+(?:een|iets)|looking\s+for|do\s+you\s+have|"
+    r"van\s+(?:mijn|m'?n|mn)\s+(?:buurman|buurvrouw|vader|moeder|zus|broer|collega|vriend\w*|schoonvader|schoonmoeder))\b"
+)
+
+
 @lru_cache(maxsize=1024)
 def complaint_score(text: str) -> int:
     score = sum(weight for regex, weight in COMPLAINT_SIGNS if _affirmed(regex, text))
@@ -197,7 +234,7 @@ def complaint_score(text: str) -> int:
         # damage or dirt on a car we delivered is a complaint in itself
         hits = sum(1 for m in _DAMAGE.finditer(text) if not _NEGATED.search(text[max(0, m.start() - 20): m.start()]))
         score += 3 + min(2, hits - 1) if hits else 0
-    if score == 2 and DEFECT.search(text):
+    if score == 2 and has_defect(text) and not SHOPPING.search(text):
         score += 1  # "not happy, the car broke down after 2 days"
     if score and score < 4 and _PRAISE.search(text):
         score -= 2
@@ -225,7 +262,7 @@ def wants_to_cancel(text: str) -> bool:
 _CREDIT_STEM = r"(?:financ|lening|lenen|krediet|aanvraag|hypothe|\bbank\b|\bloan|\bcredit|\bmortgage)"
 _REJECTED = r"(?:afgekeurd|afgewezen|geweigerd|afwijzing|niet\s+goedgekeurd|niet\s+rond|rejected|declined|denied|turned\s+down|refused)"
 REJECTED_FINANCE = re.compile(rf"{_CREDIT_STEM}\w*.{{0,60}}\b{_REJECTED}|\b{_REJECTED}\b.{{0,60}}{_CREDIT_STEM}")
-DEBT = re.compile(r"betalingsregeling|schuldeiser|incasso|loonbeslag|\bbeslag\s+op|achterstallig|\bschulden\b|\bin\s+de\s+schulden")
+DEBT = re.compile(r"betalingsregeling|beslagregeling|beslagvrije\s+voet|schuldeiser|incasso|loonbeslag|\bbeslag\s+(?:\w+\s+){0,2}(?:op|gelegd)\b|beslaglegging|achterstallig|\bschulden\b|\bin\s+de\s+schulden")
 ENGLISH_FINANCE = re.compile(
     r"\b(?:bad|poor|negative|low)\s+credit|\bcredit\s+(?:record|history|registration|score|rating)\s+(?:\w+\s+){0,2}(?:bad|poor|negative|low)|"
     r"\b(?:in\s+)?debts?\b|\bdebt\s+(?:restructuring|counselling|relief)|\bbankrupt|"

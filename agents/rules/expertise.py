@@ -23,7 +23,7 @@ from agents.models import (
     ExtractionOutput,
     RouterOutput,
 )
-from agents.rules import concepts
+from agents.rules import concepts, our_car
 from agents.rules.parse import ParsedMessage
 
 _NEG = r"(?<!geen\s)(?<!geen\s\s)(?<!niet\s)(?<!nooit\s)"
@@ -129,7 +129,7 @@ SALES_TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
         r"\b(?:kom|komen|kan|kunnen|wil|willen|mag|mogen)\s+(?:ik|we|wij)\s+(?:\w+\s+){0,3}tekenen\b|\bkom\s+(?:\w+\s+){0,2}tekenen\b|\bom\s+te\s+tekenen\b|"
         r"\b(?:contract|koopovereenkomst|papieren)\s+(?:\w+\s+){0,3}(?:tekenen|getekend|ondertekenen)\b|\btekenen\s+voor\s+(?:de|die|deze)\b|"
         r"\baanbetaling\s+(?:\w+\s+){0,3}(?:over|overmaken|overgemaakt|storten|betalen|doen)\b|\b(?:maak|doe|betaal|stort)\s+(?:ik\s+|we\s+)?(?:\w+\s+){0,2}(?:de|een)\s+aanbetaling\b|"
-        r"\b(?:i|we)'?ll\s+take\s+(?:the|that|this|him)\b|"
+        r"\b(?:i|we)'?ll\s+take\s+(?:the|that|this|him)\b|\b(?:i|we)\s+(?:want|wanna)\s+(?:to\s+)?buy\s+(?:it|him|this|that|the\s+\w+)\b|\bbuy\s+it\s+now\b|"
         r"\bik\s+wil\s+(?:graag\s+)?(?:de|die|deze)\s+(?:\w+\s+){0,2}kopen\b|\bkopen\s*!|\bhoe\s+(?:kan|kunnen)\s+(?:ik|we)\s+(?:hem|die|deze)\s+kopen\b")),
     ("klant vraagt om een medewerker", re.compile(
         r"\b((?<!geen\s)medewerker|echt\s+persoon|echte\s+persoon|echt\s+mens|echte\s+mens|mens\s+spreken|met\s+een\s+mens|"
@@ -143,8 +143,29 @@ SALES_TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
         r"\btelefonisch\s+contact\b|\baan\s+de\s+(?:telefoon|lijn)\b|\bbellen\s+mag\b|\bmag\s+(?:me|mij)\s+(?:\w+\s+)?bellen\b|\bbereikbaar\s+op\s+(?:\+|0)|\bgraag\s+(?:een\s+)?(?:telefoontje|belletje)\b|\bbelletje\b|\btelefoontje\s+(?:terug|krijgen)\b|"
         r"\b(?:graag|gelieve|kunt\s+u|kunnen\s+jullie|kan\s+iemand|wilt\s+u|willen\s+jullie)\s+(?:\w+\s+){0,3}contact\s+(?:\w+\s+){0,3}op(?:nemen)?\b|"
         r"\bneem\s+(?:\w+\s+){0,2}contact\s+(?:met\s+)?(?:me|mij|ons)\s+op\b|\bcontact\s+(?:met\s+)?(?:me|mij)\s+op(?:nemen)?\b|"
-        r"\b(?:call|phone|ring|contact)\s+me\b|\bcall\s+(?:me\s+)?back\b")),
+        r"\b(?:call|phone|ring|contact)\s+(?:me|us)\b|\bcall\s+(?:me\s+)?back\b|\b(?:give|gave)\s+(?:me|us)\s+a\s+(?:call|ring|phone\s*call)\b")),
+    # agreeing to an offer is buying: "wij gaan akkoord met de offerte", "deal", "akkoord, hoe gaan we verder"
+    ("klant gaat akkoord met het aanbod", re.compile(
+        r"\b(?:ik|we|wij)\s+(?:gaan|ga)\s+(?:\w+\s+)?akkoord\b(?!\s*\?)|\bwe\s+gaan\s+voor\s+(?:de|die|het|jullie|uw)\s+(?:offerte|aanbod|voorstel)\b|"
+        r"(?:^|[.!,]\s*)(?:(?:prima|ok|oke|goed|top|nou|ja)\s*[,!.]?\s*)?(?:akkoord|deal)\b(?!\s*\?)(?=[\s,.!]*(?:$|[.!,]|hoe|wanneer|met|voor|ik|we|wij))|"
+        r"\bakkoord\s+(?:met|op)\s+(?:de|het|jullie|uw|je|die|dat)\s+(?:\w+\s+)?(?:offerte|voorstel|aanbod|bod|prijs|tegenbod|deal|afspraak)\b(?![^.!]*\?)|"
+        r"\b(?:accept|agree\s+(?:to|with))\s+(?:the|your)\s+(?:offer|quote|price|deal)\b")),
+    # the bot failed them: "jullie bot snapt er niks van", "ik vraag het nu voor de derde keer"
+    ("klant voelt zich niet begrepen", re.compile(
+        r"\b(?:bot|chatbot|robot|computer|systeem)\b.{0,30}\b(?:snapt|begrijpt|verstaat|snap|begrijp)\s+(?:er\s+|me\s+|mij\s+|het\s+)?(?:\w+\s+){0,2}(?:niks|niets|niet|geen)\b|"
+        r"\b(?:bot|chatbot|robot)\b.{0,20}\b(?:dom|stom|nutteloos|useless|stupid|idioot)\b|\bsnap\s+(?:je|jij|u)\s+(?:het\s+)?(?:nou\s+|nu\s+)?(?:nog\s+)?(?:steeds\s+)?niet\b|"
+        r"\bvoor\s+de\s+(?:tweede|derde|vierde|zoveelste|[2-9]e)\s+keer\b.{0,12}(?:vraag|gevraagd|:)|\b(?:vraag|vroeg)\s+(?:het|dit|dat)?\s*(?:nu\s+)?(?:al\s+)?voor\s+de\s+(?:tweede|derde|vierde|zoveelste|[2-9]e)\s+keer|"
+        r"\b(?:al|nu\s+al)\s+(?:\d|twee|drie|vier)\s+keer\s+(?:\w+\s+)?gevraagd\b|"
+        r"\b(?:tweede|derde|vierde|zoveelste|[2-9]e)\s+keer\s+(?:dat\s+)?(?:ik\s+)?(?:het\s+|dit\s+|dat\s+|je\s+|u\s+)?(?:vraag|vragen|gevraagd|stel|uitleg)|"
+        r"\bbegrijp\s+(?:je|jij|u)\s+(?:me|mij|het)\s+(?:nou\s+|nu\s+)?(?:wel|niet)\b(?=.{0,60}\b(?:keer|again|weer)\b)|\b(?:you|bot)\s+(?:don'?t|do\s+not)\s+understand\b")),
 ]
+# "ben jij een robot of een echt mens?" asks about the bot; "ik wil een echt mens spreken" asks for one
+_BOT_QUESTION = re.compile(
+    r"\b(?:ben|bent|is|are)\s+(?:jij|je|u|dit|het|you|this|it)\s+(?:nu\s+)?(?:een\s+|a\s+|an\s+)?(?:echte?\s+)?(?:bot|robot|chatbot|computer|mens|persoon|ai|human|person|real)\b|"
+    r"\b(?:praat|chat|spreek|talk|am\s+i\s+talking)\s+(?:ik\s+)?(?:nu\s+)?(?:met|tegen|to|with)\s+(?:een\s+|a\s+)?(?:bot|robot|chatbot|computer|mens|echt)"
+)
+_ASKS_FOR_PERSON = re.compile(r"\b(?:wil|wens|graag|liever|kan\s+ik|mag\s+ik|moet|want|like)\b.{0,30}\b(?:spreken|praten|bellen|speak|talk)\b")
+_AGREES = next(regex for reason, regex in SALES_TRIGGERS if reason == "klant gaat akkoord met het aanbod")
 _CUSTOMER_CALLS = re.compile(r"\bik\s+(?:bel|zal\s+bellen|ga\s+bellen|kan\s+(?:jullie\s+)?bellen)|\bkan\s+ik\s+(?:jullie|u)\s+(?:\w+\s+)?bellen|\bbel\s+(?:jullie|ik|u)\b|\b(?:me|mij)\s+niet\s+bellen")
 _NOT_BUY = re.compile(r"\b(?:proefrit|afspraak|testrit|plekje|tijd)\w*\s+(?:\w+\s+)?(?:reserveren|vastleggen)\b|\b(?:niet|nooit|geen)\s+(?:\w+\s+){0,2}(?:kopen|nemen|reserveren)\b|\bals\s+ik\s+(?:hem|die)\s+(?:kopen|neem)|\b(?:wil|kan)\s+ik\s+(?:hem|die)\s+(?:eerst\s+)?(?:zien|bekijken)\b|\bof\s+(?:ik\s+)?(?:hem|die)\s+(?:wil\s+)?kopen\b|"
     r"\baanbeta+l\w*\b.{0,40}\b(?:financier\w*|financiering|lenen|lening|afbetal\w*|rest|huurkoop|lease\w*|per\s+maand|maandbedrag\w*|rente|krediet)\b|"
@@ -166,7 +187,7 @@ def escalation(parsed: ParsedMessage, context: ConversationContext | None, route
     if reason:
         legal = reason == "juridische dreiging"
         return EscalationDecision(escalate=True, escalation_type="manager", urgency="critical" if legal else "high", reason=reason)
-    if defect_bought_here(text) or _WARRANTY_CLAIM.search(text) or concepts.warranty_claim(text):
+    if defect_on_our_car(text, context) or _WARRANTY_CLAIM.search(text) or concepts.warranty_claim(text):
         urgency = "high" if _SAFETY.search(text) else "medium"
         return EscalationDecision(escalate=True, escalation_type="technical_specialist", urgency=urgency,
                                   reason="defect of garantieclaim op een bij ons gekochte auto")
@@ -174,13 +195,17 @@ def escalation(parsed: ParsedMessage, context: ConversationContext | None, route
     if reason:
         return EscalationDecision(escalate=True, escalation_type="finance_advisor", urgency="medium", reason=reason)
     for reason, regex in SALES_TRIGGERS:
-        if not regex.search(text):
+        if reason == "klant wil kopen":
+            hit = wants_to_buy(text)  # cached: the router asked already
+        else:
+            hit = agrees_to_offer(text) if regex is _AGREES else regex.search(text) is not None
+        if not hit:
             continue
         if reason == "terugbelverzoek" and _CUSTOMER_CALLS.search(text) and not re.search(r"\bterugbel\w*|\bbel\s+(?:me|mij)\b", text):
             continue
-        if reason == "klant wil kopen" and not wants_to_buy(text):
+        if reason == "klant vraagt om een medewerker" and _BOT_QUESTION.search(text) and not _ASKS_FOR_PERSON.search(text):
             continue
-        urgency = "high" if reason == "klant wil kopen" else "medium"
+        urgency = "high" if reason in ("klant wil kopen", "klant gaat akkoord met het aanbod") else "medium"
         return EscalationDecision(escalate=True, escalation_type="sales", urgency=urgency, reason=reason)
     previous = context.misunderstood_count if context else 0
     if misunderstood and previous + 1 >= 2:
@@ -197,6 +222,13 @@ def affirmed(regex: re.Pattern[str], text: str) -> bool:
     return any(not _NEGATION_BEFORE.search(text[max(0, m.start() - 20) : m.start()]) for m in regex.finditer(text))
 
 
+@lru_cache(maxsize=1024)
+def agrees_to_offer(text: str) -> bool:
+    """"wij gaan akkoord met de offerte", "oke deal": buying, like "ik neem hem"."""
+    return _AGREES.search(text) is not None
+
+
+@lru_cache(maxsize=1024)
 def wants_to_buy(text: str) -> bool:
     """The customer is ready to buy now (not "als ik hem koop", not a down payment in a financing question)."""
     return SALES_TRIGGERS[0][1].search(text) is not None and not _NOT_BUY.search(text)
@@ -206,7 +238,14 @@ def wants_to_buy(text: str) -> bool:
 def defect_bought_here(text: str) -> bool:
     """A defect on a car bought here, in any order; "niet bij jullie gekocht" does not count."""
     bought = concepts.bought_here(text, _BOUGHT_HERE) or concepts.bought_here(text)
-    return bought and bool(_DEFECT.search(text) or concepts.DEFECT.search(text)) and not concepts.hypothetical(text)
+    if bought and bool(concepts.has_defect(text) or _DEFECT.search(text)) and not concepts.hypothetical(text):
+        return True
+    return our_car.recurring_defect(text)  # "derde keer deze maand", "doet het ook niet meer"
+
+
+def defect_on_our_car(text: str, context: ConversationContext | None) -> bool:
+    """A defect on a car bought here, said in this message or clear from the conversation so far."""
+    return defect_bought_here(text) or our_car.new_defect_in_our_car_conversation(text, context)
 
 
 def strong_complaint(text: str) -> bool:

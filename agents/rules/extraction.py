@@ -202,7 +202,10 @@ def _wanted_fuel(text: str) -> str | None:
     if not hits:
         return None
     fuels = {fuel for _, fuel in hits}
-    if _OPEN_TO_ANY.search(text[hits[0][0] : hits[-1][0] + 60]):
+    last = hits[-1][0]
+    # in the fuels' own sentence: "plug-in hybride? T6 of T8 maakt niet uit" is open about the trim, not the fuel
+    span = text[hits[0][0] : last] + re.split(r"[?!.]\s", text[last : last + 60], maxsplit=1)[0]
+    if _OPEN_TO_ANY.search(span):
         return None
     if len(fuels) > 1:
         second = next(pos for pos, fuel in hits if fuel != hits[0][1])

@@ -123,15 +123,17 @@ _NOT_BUDGET_AFTER = re.compile(
 # the price of one specific car, quoted: "de yaris van 16.950", "listed for 27.950", "jullie vragen 18.950"
 _QUOTED_PRICE_BEFORE = re.compile(
     r"(?:\b(?:de|die|deze|dat|the|that|this)\s+(?:[\w.-]+\s+){0,5}(?:van|voor|for|at)|"
-    r"\b(?:listed|advertised|priced|geadverteerd|aangeboden|geprijsd|staat|staan|stond|stonden|te\s+koop|op\s+de\s+site|online)"
+    r"\b(?:listed|advertised|priced|geadverteerd|adverte\w*|aangeboden|geprijsd|staat|staan|stond|stonden|te\s+koop|op\s+de\s+site|online)"
     r"\s+(?:\w+\s+){0,3}(?:for|at|voor|met|op)|"
     r"\b(?:vragen|vraagt|vroegen|vroeg|rekenen|rekent|asking|ask)\s+(?:jullie\s+|u\s+|you\s+|ze\s+)?(?:nu\s+|wel\s+)?|"
-    r"\b(?:vraagprijs|asking\s+price|listed\s+price|jullie\s+prijs|your\s+price)\s+(?:van|is|of|:)|"
+    r"\b(?:vraagprijs|asking\s+price|listed\s+price|jullie\s+prijs|your\s+price)\s*(?:van|is|of|:)?|"
+    # a price that changed on them: "nu is het ineens 13.950" (a bid stays the budget: "ik bied 16.000")
+    r"\b(?:was|is|werd|wordt)\s+(?:het|hij|ie|de\s+prijs)\s+(?:ineens|opeens|plots\w*|nu|toch)\s+|"
     r"\b(?:hij|ie|die|deze|it|de\s+[\w.-]+)\s+kost\s+(?:nu\s+)?|\bcosts?\s+)\s*(?:€\s*)?$"
 )
 # the principal of a sum, not a budget: "als ik 12.000 financier", "if I finance 10.000", "rente op een lening van 8000"
 _FINANCE_VERB = r"(?:financier\w*|financeer\w*|finance|leen|lenen|borrow|afbetaal|aanbeta+l\w*)"
-_RATE_BEFORE = re.compile(r"\b(?:rente|interest|jkp|apr)\b.{0,30}$")
+_RATE_BEFORE = re.compile(r"\b(?:rente|interest|jkp|apr|maandbedrag\w*|maandlast\w*|monthly\s+payment)\b.{0,30}$")
 _IF_BEFORE = re.compile(rf"\b(?:als|if|wanneer|when)\s+(?:ik|we|i)\s+(?:{_FINANCE_VERB}\s+)?(?:€\s*)?$")
 _FINANCE_VERB_AFTER = re.compile(rf"\s*(?:euro\s+)?{_FINANCE_VERB}")
 
@@ -146,7 +148,8 @@ def _principal(before: str, after: str) -> bool:
 _MILEAGE_TOPIC = re.compile(r"\b(?:nap|km\s*-?\s*stand|kilometerstand|tellerstand|teller|odometer|mileage|gereden)\b")
 _WEIGHT_BEFORE = re.compile(r"\b(?:trekgewicht|gewicht|weegt|weight|towing(?:\s+capacity)?)\s*(?:(?:is|van|of|:|geremd|ongeremd|max|maximaal)\s*){0,2}$")
 _NOT_BUDGET_BEFORE = re.compile(
-    r"\b(?:aanbetaling|korting|aanbetalen|bijbetalen|\w+kosten)\s*(?:van\s+|is\s+|zijn\s+|:\s*|,\s*)?(?:ongeveer\s+|zo'?n\s+)?(?:€\s*)?$"
+    r"\b(?:aanbetaling|korting|aanbetalen|bijbetalen|\w+kosten)\s*(?:van\s+|is\s+|zijn\s+|:\s*|,\s*)?"
+    r"(?:ongeveer\s+|zo'?n\s+|zeg\s+|bijvoorbeeld\s+|bv\.?\s+|circa\s+|ca\.?\s+)?(?:€\s*)?$"
 )
 _INCOME = re.compile(r"\b(verdien\w*|inkomen|salaris|loon|netto|bruto|uitkering)\b[^.?!]*$")
 _RANGE_AFTER = re.compile(r"\s*(?:\w+\s+)?(?:bereik|actieradius|range|rijbereik|wltp|op\s+een\s+(?:lading|acculading|volle))")

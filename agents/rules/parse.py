@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from agents.rules import concepts
+from agents.rules import concepts, our_car
 from agents.rules.numbers import Quantity, find_plates, find_quantities, words_to_digits
 from agents.rules.text import normalize
 from agents.rules.vocabulary import Mention, find_cars
@@ -23,11 +23,12 @@ TRADE_IN_CUE = re.compile(
     r"(?:kopen|nemen)\s+jullie\s+(?:ook\s+)?(?:auto'?s\s+)?(?:in|over)|overnemen|inkoop|opkopen|"
     r"(?:hoeveel|wat)\s+(?:krijg|kan|zou|levert)\s+(?:ik\s+)?(?:\w+\s+)?(?:nog\s+)?(?:voor|ervoor)\s+(?:mijn|m'?n|mn)|"
     r"ruil\s+(?:\w+\s+){1,4}in|trade\s*-?\s*ins?|trade\s+(?:it|my\s+\w+)\s+in|part\s*-?\s*exchange|"
-    r"ingeruild|innemen|(?:neem|neemt|nemen)\s+(?:jullie|u|je)\s+(?:\w+\s+){0,5}in|what\s+is\s+my\s+\w+\s+worth)\b"
+    r"ingeruild|innemen|(?:neem|neemt|nemen)\s+(?:jullie|u|je)\s+(?:[\w']+\s+){0,5}in|what\s+is\s+my\s+\w+\s+worth|"
+    r"opleveren|oplevert|opbrengen|opbrengt|(?:brengt|levert)\s+(?:mijn|m'?n|mn|onze|ons)\s+(?:\w+\s+){0,3}(?:nog\s+)?op)\b"
 )
 # a question about what the customer's car is worth: the cars it names are theirs, not wishes
 VALUATION = re.compile(
-    r"\b(?:waard|waarde\w*|inruilwaarde|inruilprijs|inruil\s*prijs|taxatie\w*|taxeren|worth|"
+    r"\b(?:waard|waarde\w*|inruilwaarde|inruilprijs|inruil\s*prijs|taxatie\w*|taxeren|worth|opleveren|oplevert|opbrengen|opbrengt|levert|"
     r"wat\s+(?:geven|bieden|betalen)\s+(?:jullie|je|u)|(?:wat|hoeveel)\s+(?:krijg|kan|zou)\s+ik)\b"
 )
 WANTED_CUE = re.compile(
@@ -36,12 +37,22 @@ WANTED_CUE = re.compile(
 )
 OWNED_BEFORE = re.compile(
     r"(?:\bmijn|\bm'?n|\bmn|\bonze|\bons|\bour|\bhuidige|\boude|\bheb\s+(?:nu\s+|momenteel\s+|nog\s+)?(?:een|n|1)|\brijd?\s+(?:nu\s+|momenteel\s+)?(?:in\s+)?(?:een|n)|"
-    r"\binruil\w*(?:\s+van)?|\bruil\s+(?:mijn|m'?n|mn)|\bruilen|\bmet\s+(?:een|mijn)|\bmy(?:\s+car\s+is)?(?:\s+an?)?|\bi\s+(?:have|drive|own)\s+an?)"
-    r"[\s(]+(?:\w+[\s(]+){0,2}$"
+    r"\binruil\w*(?:\s+van)?|\bruil\s+(?:mijn|m'?n|mn)|\bruilen|\bmet\s+(?:een|mijn)|\bmy(?:\s+car\s+is)?(?:\s+an?)?|\b(?:i|we)\s+(?:have|drive|own)\s+an?)"
+    r"[\s(,]+(?:\w+[\s(,]+){0,2}$"
 )
 _OWNED_AFTER = re.compile(r"^\s*(?:\([^)]{0,40}\)\s*)?(?:\w+\s+){0,3}(?:inruilen|in\s+te\s+ruilen|als\s+inruil|inruil|verkopen|kwijt)")
-_WANTED_BEFORE = re.compile(r"\b(?:voor|tegen)\s+(?:een|n|de|die)\s+(?:\w+\s+){0,1}$")
+_WANTED_BEFORE = re.compile(r"\b(?:voor|tegen)\s+(?:een|n|de|die)\s+(?:\w+\s+){0,1}$|\bjullie\s+$")
 _GENERATION = re.compile(r"^\s*(?:mk\s?)?(?:[1-9]|i{1,3}|iv|v|vi{1,3})\b(?!\s*(?:k\b|mille|duizend|euro|km|dkm|jaar|ruggen))")
+
+# an off-topic creative request names cars without wanting one: "schrijf een gedichtje over een skoda"
+_CREATION = (r"(?:gedicht\w*|liedje\w*|lied|rap|rijm\w*|mop\w*|grap\w*|verhaal\w*|sprookje\w*|poem|song|joke|story|limerick)")
+_CREATE = r"(?:schrijf|schrijven|vertel|vertellen|verzin|verzinnen|maak|maken|write|tell|make\s+up)"
+OFF_TOPIC = re.compile(rf"\b{_CREATE}\b.{{0,30}}\b{_CREATION}\b|\b{_CREATION}\b.{{0,40}}\b{_CREATE}\b")
+# the customer's own car at the workshop: "wanneer moet de auris voor de onderhoudsbeurt", "moet mijn polo apk"
+_OWN_SERVICE = re.compile(
+    r"\bmoet\s+(?:mijn|m'?n|mn|de|onze|ons|hij|ie)\s+(?:[\w.-]+\s+){0,2}(?:weer\s+|nog\s+)?(?:voor\s+(?:de|een|zijn|haar)\s+)?"
+    r"(?:\w+\s+)?(?:\w*beurt|apk|onderhoud\w*|keuring)\b"
+)
 
 CAR_WORDS = re.compile(
     r"\b(auto|auto'?s|wagen|wagens|occasion\w*|suv|stationwagen|station|hatchback|sedan|cabrio|bestel\w*|busje|bus|"
@@ -72,7 +83,9 @@ def parse(raw: str, current_year: int) -> ParsedMessage:
     trade_cue = TRADE_IN_CUE.search(text) is not None
     wanted, owned = [], []
     valuation = trade_cue and VALUATION.search(text) is not None and WANTED_CUE.search(text) is None
-    own_car_report = _own_car_report(text)
+    own_car_report = _own_car_report(text) or _OWN_SERVICE.search(text) is not None
+    if OFF_TOPIC.search(text):
+        mentions = []
     for mention in mentions:
         if own_car_report:
             owned.append(mention)
@@ -109,8 +122,12 @@ _WARRANTY = re.compile(r"garantie|warranty|guarantee")
 
 def _own_car_report(text: str) -> bool:
     """"de Kuga die ik bij jullie kocht lekt", "golf vorig jaar hier gekocht, valt dit onder garantie"."""
-    return (concepts.bought_here(text) and (concepts.DEFECT.search(text) is not None or _WARRANTY.search(text) is not None)
-            and WANTED_CUE.search(text) is None)
+    if WANTED_CUE.search(text) is not None:
+        return False
+    if concepts.wants_to_cancel(text):
+        return True  # "ik wil van de koop af, jullie kunnen die golf terugkrijgen": the car they bought
+    ours = concepts.bought_here(text) or our_car.recurring_defect(text)
+    return ours and (concepts.has_defect(text) or _WARRANTY.search(text) is not None)
 
 
 def financed_amount(raw: str, current_year: int) -> int | None:

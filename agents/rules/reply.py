@@ -44,6 +44,7 @@ from agents.rules.reply_questions import (
     wants_all_hours,
 )
 from agents.rules.numbers import find_plates
+from agents.rules.parse import financed_amount
 from agents.rules.text import normalize
 
 __all__ = ["compose", "car_line"]
@@ -415,7 +416,9 @@ def _payment_parts(draft: _Draft) -> list[str]:
     dealer = draft.dealer
     finance = dealer.financing
     car = _focus_car(draft)
-    price = car.price_eur if car and car.price_eur and not car.price_is_monthly else draft.request.extraction.car_preferences.max_price
+    # a loan's principal or a listed price is no budget (not in max_price), but it is the amount asked about
+    price = car.price_eur if car and car.price_eur and not car.price_is_monthly else (
+        draft.request.extraction.car_preferences.max_price or financed_amount(draft.request.text, draft.now.year))
     if not price:
         return ["Voor welke auto of welk bedrag wil je het maandbedrag weten? Dan reken ik het voor je uit."]
     months, down = financing_wishes(draft.text, draft.request.context)

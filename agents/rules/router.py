@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from agents.models import ConversationContext, RouterOutput
-from agents.rules import concepts
-from agents.rules.expertise import defect_bought_here, finance_reason, manager_reason, wants_to_buy
-from agents.rules.parse import CAR_WORDS, ParsedMessage
+from agents.rules import concepts, our_car
+from agents.rules.expertise import agrees_to_offer, defect_on_our_car, finance_reason, manager_reason, wants_to_buy
+from agents.rules.parse import CAR_WORDS, OFF_TOPIC, ParsedMessage
 
 # Earlier wins a tie: the more specific need before the general one.
 PRIORITY = (
@@ -79,6 +79,14 @@ CUES: dict[str, list[tuple[re.Pattern[str], int]]] = {
              r"\b(?:kan|kunnen|mag)\s+(?:het|de\s+prijs|die|hij)\s+(?:nog\s+)?(?:wat\s+|iets\s+)?(?:lager|omlaag|minder|goedkoper)\b|"
              r"\b(?:prijs|vraagprijs|bedrag|price)\b.{0,25}\b(?:aan\s+de\s+hoge\s+kant|te\s+hoog|(?:best|erg|wel|nogal|vrij|te)\s+(?:hoog|fors|pittig|stevig|veel|duur))|"
              r"\baan\s+de\s+(?:hoge|dure)\s+kant|\d\s+(?:is\s+)?(?:wel|te|erg|best|nogal)\s+(?:veel|duur|hoog)\b"), 4),
+        # money off without "korting": "daar kan toch nog wel wat vanaf", "daar moet wel een paar honderd euro af"
+        (_re(r"\b(?:kan|kunnen|mag|gaat|moet|moeten)\s+(?:er\s+)?(?:toch\s+|vast\s+|nog\s+|wel\s+|echt\s+|zeker\s+|nou\s+){0,4}"
+             r"(?:wat|iets|een\s+(?:paar|aantal)\s+(?:honderd|hondert|tientjes|euro)\w*|(?:€\s*)?\d[\d.,]*\s*(?:euro|eur|k)?)\s+(?:euro\s+)?(?:van\s*af|af|eraf|er\s+af)\b|"
+             # a concrete bid, a competitor's lower price, "wat doen jullie nou echt voor die landcruiser"
+             r"\b(?:mijn\s+|een\s+)?bod\s+(?:is\s+|van\s+|:\s*)?(?:€\s*)?\d|\bik\s+bied\b|"
+             r"\b(?:bij\s+(?:een\s+)?(?:ander\w*|concurrent\w*)|elders|ergens\s+anders|andere\s+dealer)\b.{0,50}\b(?:minder|lager|goedkoper|voordeliger)\b|"
+             r"\bwat\s+(?:doen|doe)\s+(?:jullie|je|u)\s+(?:\w+\s+){0,3}voor\s+(?:die|deze|hem|'?m|em)\b|"
+             r"\bgratis\b.{0,25}\b(?:er)?bij\b|\b(?:gaan|gaat)\s+(?:jullie|u|je)\s+akkoord\s+met\s+(?:€\s*)?\d"), 5),
     ],
     "trade_in": [
         # a bid or price on the customer's own car: "een bod doen op mijn golf"
@@ -92,17 +100,28 @@ CUES: dict[str, list[tuple[re.Pattern[str], int]]] = {
              r"\b(?:kopen|nemen)\s+jullie\s+(?:ook\s+)?(?:auto'?s\s+)?(?:in|over)\b|\b(?:auto|wagen)\s+(?:verkopen|kwijt)\b|\bopkopen\b|\binkoop\b|\boverkopen\b|"
              r"\b(?:hoeveel|wat)\s+(?:krijg|kan|zou|levert)\s+(?:ik\s+)?(?:\w+\s+)?(?:nog\s+)?(?:voor|ervoor)\s+(?:mijn|m'?n|mn)\b|"
              r"\bruil\s+(?:\w+\s+){1,4}in\b|\btrade\s*-?\s*in\b|\btrade\s+(?:it|my\s+\w+)\s+in\b"), 3),
+        # what the customer's car brings in, cars bought without a sale: "wat zou onze auto nog opleveren",
+        # "wat jullie minimaal voor mijn fiesta geven", "kopen jullie auto's ook op", "nemen jullie auto's met schade in"
+        (_re(r"\b(?:mijn|m'?n|mn|onze|ons|huidige)\b.{0,60}\b(?:opleveren|oplevert|opbrengen|opbrengt)\b|\b(?:brengt|levert)\s+(?:mijn|m'?n|mn|onze|ons)\s+(?:\w+\s+){0,3}(?:nog\s+)?op\b|"
+             r"\bwat\s+(?:jullie|je|u)\s+(?:\w+\s+){0,2}voor\s+(?:mijn|m'?n|mn|onze)\s+(?:\w+\s+){0,2}(?:geven|bieden|betalen)\b|"
+             r"\b(?:bieden|geven|betalen)\s+(?:jullie|je|u)\s+(?:\w+\s+){0,2}voor\s+(?:mijn|m'?n|mn|onze)\b|"
+             r"\b(?:nemen|neemt|kopen|koopt)\s+(?:jullie|u|je)\s+(?![^.?!]{0,30}\btelefoon)(?:[\w']+\s+){0,5}(?:in|op|over)\b"), 4),
     ],
     "financing_inquiry": [
         (_re(r"\b(?:financ\w*|loan|monthly|installments?|per\s+month|interest\s+rate|credit)\b"), 3),
         (_re(r"\b(financier\w*|financeer\w*|financering\w*|finaciering|lening|lenen|krediet\w*|huurkoop|lease\w*|"
              r"maandbedrag\w*|maandlast\w*|afbetal\w*|aflossen|aflossing|rente\w*|jkp|bkr|slottermijn|"
              r"schuldsanering|schuldhulp\w*|wsnp|jaarcijfers|afgewezen|gespreid\s+betalen|in\s+termijnen)\b"), 3),
+        # the rate's name and the applicant's situation: "effectieve jaarrente", "vast contract en geen schulden"
+        (_re(r"\b(?:\w*rente|totaal\s+te\s+betalen\s+bedrag|vast\s+contract|vaste\s+(?:baan|aanstelling|dienst|job)|vast\s+in\s+dienst|"
+             r"loonstrook\w*|werkgeversverklaring|geen\s+schulden|permanent\s+contract)\b"), 3),
         (_re(r"\b(per\s+maand|per\s+mnd|p/m|p\.m\b|p\s?mnd|pm\b|in\s+de\s+maand|maandelijks)"), 3),
     ],
     "test_drive": [
         (_re(r"\b(?:uitproberen|uittesten)\b|\bom\s+(?:hem\s+)?te\s+(?:testen|proberen)\b|\bdagje\s+(?:mee|lenen|rijden|proberen)|\britje\b|"
              r"\b(?:in|met)\s+(?:de|die|deze|het|hem|jullie)\s+(?:\w+\s+){0,3}(?:rijden|toeren|rondrijden)\b|\bmee\s+(?:\w+\s+)?rijden\b"), 4),
+        (_re(r"\b(?:een|voor\s+een)\s+rondje\b|\brondje\s+(?:mee|in|rijden|maken|toeren)\b|\beven\s+(?:proberen|testen|uitproberen|proefrijden)\b|"
+             r"\b(?:hem|die|deze|em|'m)\s+(?:\w+\s+){0,5}(?:even\s+)?(?:proberen|testen)\b"), 4),
         (_re(r"\bproef\w*|\btest\s*-?\s*rit\w*|\brondje\s+(?:\w+\s+){0,3}(?:rijden|maken|toeren)\b|\btest\s*-?\s*drive\w*|\btest\s*-?\s*rijden\b"), 4),
         (_re(r"\b(rondje\s+(?:rijden|maken|in)|even\s+(?:in\s+)?rijden|stukje\s+rijden|bezichtig\w*|komen\s+(?:kijken|bekijken|zien|proberen)|"
              r"langs\s*(?:te\s+)?komen|langskomen|kom\s+(?:ik\s+)?(?:\w+\s+){0,2}(?:kijken|langs)|afspraak\w*|"
@@ -122,10 +141,13 @@ CUES: dict[str, list[tuple[re.Pattern[str], int]]] = {
         # home delivery and workshop jobs: "brengen jullie de auto thuis", "aircoservice", "grote beurt"
         (_re(r"\bthuis\s*(?:brengen|bezorgen|afleveren|leveren|gebracht|bezorgd)|\b(?:brengen|bezorgen|leveren)\s+(?:jullie\s+)?(?:\w+\s+){0,3}thuis\b|"
              r"\b(?:airco|onderhouds|poets|banden|band|ruit|winter|zomer|apk)\w*(?:service|beurt|check|wissel)\b|\b(?:grote|kleine)\s+beurt\b|"
+             r"\b(?:brengen|bezorgen|afleveren|leveren)\s+(?:jullie\s+)?(?:\w+\s+){0,3}(?:bij\s+(?:mij|ons)|naar\s+(?:mijn|ons|onze|m'?n|mn)\s+(?:\w+\s+)?(?:adres|huis|werk|woning|bedrijf|boerderij|zaak))\b|"
+             r"\bbij\s+(?:mij|ons)\s+(?:\w+\s+){0,5}(?:brengen|bezorgen|afleveren|leveren|thuisbrengen)\b|"
              r"\b(?:afgeleverd|leveringstermijn)\b|\b(?:leveren|bezorgen|brengen)\s+jullie\s+(?:ook\s+)?(?:in|naar|buiten|aan\s+huis)\b|\bhoe\s+(?:lang|snel)\s+(?:duurt\s+(?:het\s+)?)?(?:\w+\s+){0,5}(?:afleveren|afgeleverd|geleverd|leveren|bezorgd)\b"), 3),
     ],
     "car_inquiry": [
         (_re(r"\b(?:looking\s+for|do\s+you\s+(?:still\s+)?have|still\s+available|for\s+sale|in\s+stock|how\s+much\s+(?:is|does|for)\b)"), 2),
+        (_re(r"\b(?:need|want|searching\s+for|search\w*\s+for|look\w*\s+for)\s+(?:a|an|some)\s+(?:[\w-]+\s+){0,3}(?:car|suv|estate|hatchback|van|vehicle|automatic|hybrid|electric|ev)\b"), 4),
         (_re(r"\b(zoek\w*|op\s*zoek|opzoek|hebben\s+jullie|heb\s+je\s+(?:nog|ook|een)|hebben\s+jullie\s+nog|"
              r"nog\s+(?:beschikbaar|te\s+koop|leverbaar|aanwezig|op\s+voorraad)|al\s+verkocht|verkocht|staat\s+(?:die|deze|hij|de|het|ie|em)|"
              r"(?:ik\s+)?(?:wil|neem)\s+(?:hem|die|deze|em|m)\s*(?:graag\s+)?(?:kopen|hebben|nemen)?|interesse|geinteresseerd|"
@@ -147,6 +169,10 @@ CUES: dict[str, list[tuple[re.Pattern[str], int]]] = {
         # payment methods, the route, reachability, walking in, facilities on site
         (_re(r"\b(?:met\s+(?:de\s+)?(?:pin|pinpas|bankpas|creditcard)|overboeking|afrekenen|betaalmethode\w*|betaalwijze\w*|pinpas|ideal|tikkie)\b|"
              r"\b(?:afrit|afslag|snelweg|rotonde|routebeschrijving|hoe\s+rij\s+ik)\b|"
+             r"\b(?:creditcards?|credit\s+cards?|bank\s*transfer|bank\s+account|bankrekening|pay\s+(?:\w+\s+)?(?:in\s+)?cash|cash\s+(?:or|of)\b|"
+             r"(?:kan|mag|kun)\s+(?:ik|je|u|we)\s+(?:\w+\s+){0,3}(?:contant|cash)|contant\b.{0,25}\b(?:probleem|mogelijk|toegestaan|bezwaar)|"
+             r"(?:probleem|mogelijk|toegestaan)\s+(?:\w+\s+){0,4}contant|factuur|facturen|invoice|btw\s+(?:apart|aftrekbaar|vermeld|terug)|"
+             r"op\s+naam\s+van\s+(?:de|mijn|m'?n|ons|onze)\s+(?:bv|bedrijf|zaak|vof|onderneming))\b|"
              r"\b(?:ik|we)\s+(?:jullie|u)\s+(?:ook\s+)?(?:\w+\s+)?(?:appen|whatsappen|bellen|mailen)\s+of\b|\bof\s+(?:is\s+)?(?:whatsapp|appen|bellen|mailen)\s+(?:beter|handiger|makkelijker)\b|"
              r"\b(?:telefonisch|per\s+telefoon|via\s+(?:whatsapp|de\s+telefoon|mail))\s+bereikbaar|\bbereikbaar\s+(?:in\s+het\s+weekend|op\s+(?:zondag|zaterdag|feestdagen)|buiten)|"
              r"\bbinnen\s*lopen|\bzonder\s+afspraak|\bop\s+afspraak\b|\bwalk\s*-?\s*in|\bop\s+(?:het|jullie)\s+terrein\b|\b(?:laadpaal|laadpalen|oplaadpunt)\s+(?:\w+\s+){0,2}(?:bij\s+(?:de\s+)?(?:showroom|zaak))"), 4),
@@ -155,7 +181,8 @@ CUES: dict[str, list[tuple[re.Pattern[str], int]]] = {
     "other": [
         # small talk that is not about cars: the weather, sports, trivia
         (_re(r"\b(?:hoe\s+is|wordt|is)\s+het\s+weer\b(?!\s+(?:niet|kapot|mis|stuk|raak|gelukt))|\b(?:mooi|slecht|lekker)\s+weer\b|"
-             r"\bweer(?:bericht|sverwachting)\b|\bweather\b|\bvoetbal\w*|\bhoofdstad\b|\bgedicht\b|\bmopje?\b|\brecept\w*"), 5),
+             r"\bweer(?:bericht|sverwachting)\b|\bweather\b|\bvoetbal\w*|\bhoofdstad\b|\bgedicht\w*\b|\bmopje?\b|\brecept\w*"), 5),
+        (OFF_TOPIC, 6),
         (_re(r"\b(vacature\w*|sollicit\w*|baan|stageplek\w*|stage\s+lopen|"
              r"(?:zoeken|hebben)\s+jullie\s+(?:nog\s+|ook\s+)?(?:personeel|monteurs?|mensen|collega'?s|verkopers?|medewerkers?)\b(?!\s+die)|"
              r"(?:verkopen|hebben|repareren)\s+jullie\s+(?:ook\s+)?(?:fietsen|e-?bikes|scooters|brommers|boten|caravans)|"
@@ -184,9 +211,9 @@ def route(parsed: ParsedMessage, context: ConversationContext | None = None) -> 
     scores = score_intents(parsed, context)
     ranked = sorted(scores.items(), key=lambda item: (-item[1], PRIORITY.index(item[0])))
     best, top = ranked[0] if ranked and ranked[0][1] > 0 else ("other", 0)
-    if best == "greeting" and not _only_social(parsed.text):
+    if best == "greeting" and not _only_social(parsed.text) and not _WORKSHOP_THANKS.search(parsed.text):
         best, top = ("car_inquiry", 1) if parsed.wanted else (ranked[1] if len(ranked) > 1 and ranked[1][1] > 0 else ("other", 0))
-    if best == "other" and _POSITIVE.search(parsed.text) and not parsed.wanted:
+    if best == "other" and _POSITIVE.search(parsed.text) and not parsed.wanted and not _CALL_ME.search(parsed.text):
         best, top = "greeting", 1  # "geen klachten hoor, super geholpen!" is a social remark
     elif best in ("car_inquiry", "other") and _social_praise(parsed, scores):
         best, top = "greeting", 1
@@ -208,8 +235,12 @@ def score_intents(parsed: ParsedMessage, context: ConversationContext | None) ->
     # a defect on a car bought here is a service matter
     if manager_reason(text):
         scores["complaint"] = max(scores["complaint"], 6)
-    elif defect_bought_here(text) or concepts.warranty_claim(text):
+    elif defect_on_our_car(text, context) or concepts.warranty_claim(text):
         scores["service_inquiry"] += 3
+        if not re.search(r"proef|test\s*-?\s*ri", text):
+            scores["test_drive"] = 0  # "kan ik langskomen?" with a defect: for the workshop
+        if _frustrated(parsed):  # "derde keer deze maand", "wat is dit voor rommel!!!": a complaint, still for the technician
+            scores["complaint"] = max(scores["complaint"], scores["service_inquiry"] + 1)
     if finance_reason(text):
         scores["financing_inquiry"] = max(scores["financing_inquiry"], 4)
     if parsed.wanted:
@@ -218,7 +249,12 @@ def score_intents(parsed: ParsedMessage, context: ConversationContext | None) ->
         scores["car_inquiry"] += 1
     if parsed.owned and parsed.trade_in_cue:
         scores["trade_in"] += 1
-    if wants_to_buy(text):
+    if agrees_to_offer(text):
+        scores["car_inquiry"] += 4  # "deal! wanneer kan ik hem ophalen": buying outranks the pick-up
+    elif wants_to_buy(text):
+        scores["car_inquiry"] += 2
+    # a search with a budget beside a defect on another car: "(niet bij jullie gekocht) ... hebben jullie iets tot 5000"
+    elif concepts.SHOPPING.search(text) and any(q.kind == "price" and q.bound == "max" for q in parsed.quantities):
         scores["car_inquiry"] += 2
     if scores["car_inquiry"] == 0 and CAR_WORDS.search(text):
         scores["car_inquiry"] += 1
@@ -234,6 +270,9 @@ def score_intents(parsed: ParsedMessage, context: ConversationContext | None) ->
         scores["test_drive"] = 0
     if parsed.wanted and _CAR_HISTORY.search(text):
         scores["car_inquiry"] += 3
+    # "die fabia van 7.450, is dat rijklaar": the terms of that car's price
+    if parsed.wanted and _PRICE_TERMS.search(text) and any(q.kind == "quoted" for q in parsed.quantities):
+        scores["car_inquiry"] += 3
     # a warranty or defect question is service; an angry one stays a complaint
     if scores["complaint"] and scores["service_inquiry"] and scores["complaint"] < 3:
         scores["complaint"] = 0
@@ -242,6 +281,12 @@ def score_intents(parsed: ParsedMessage, context: ConversationContext | None) ->
         scores["general_info"] -= 1
     if scores["general_info"] and re.search(r"\bopen\b", text) and not re.search(r"\b(zijn|is|jullie|open\s*\?|zondag|zaterdag|morgen|vandaag|open\s+op|tot|hoe\s+laat)\b", text):
         scores["general_info"] -= 2  # "open dak", "staat open voor"
+    # thanks for the workshop's work is a social turn, not a service question
+    if _WORKSHOP_THANKS.search(text) and "?" not in parsed.raw and not concepts.has_defect(text):
+        scores["greeting"] = max(scores["greeting"], max(scores.values()) + 1)
+    # "kan ik langskomen om te kijken": a showroom visit; with a car or a drive it is a test drive
+    if scores["test_drive"] and _LOOK_AROUND.search(text) and not (parsed.wanted or _DRIVE.search(text) or _THAT_CAR.search(text)):
+        scores["general_info"] = max(scores["general_info"], scores["test_drive"] + 1)
     return scores
 
 
@@ -256,12 +301,28 @@ _WORKSHOP = re.compile(r"\b(?:apk|onderhoud\w*|\w*beurt|reparatie|repareren|werk
 # the history of a named car: "die a4 van 2019, heeft die nap?" asks about that car, not the dealer's policy
 _CAR_HISTORY = re.compile(r"\b(?:heeft|had|is|zijn)\s+(?:die|deze|hij|ie|de\s+\w+|het)\b.{0,25}\b(?:nap|onderhoudsboekje\w*|boekjes|onderhoudshistorie|apk|schade\w*|ongeval\w*)\b")
 _NEGATION_BEFORE = re.compile(r"\b(niet|geen|nooit|zonder)\s+(?:\w+\s+)?$")
+_CALL_ME = re.compile(r"\b(?:terugbel\w*|bel\s+(?:me|mij)|belletje|telefoontje|call\s+me|give\s+me\s+a\s+call)\b")
+_PRICE_TERMS = re.compile(r"\brijklaar\w*|\b(?:komen|zijn)\s+er\s+(?:nog\s+)?(?:\w+\s+)?kosten\b|\binclusief\b|\bexclusief\b")
+_WORKSHOP_THANKS = re.compile(
+    r"\b(?:dank|bedankt|dankjewel|dankuwel|thanks|thank\s+you)\b.{0,60}\b(?:reparatie|gerepareerd|beurt|onderhoud|monteur|werkplaats)\b|"
+    r"\b(?:monteur|werkplaats|reparatie|beurt)\b.{0,60}\b(?:keurig|netjes|snel|goed|prima|top|perfect)\w*\b.{0,40}\b(?:dank|bedankt|dankjewel|dankuwel|thanks)"
+)
+_LOOK_AROUND = re.compile(r"\b(?:langs\s*(?:te\s+)?komen|langskomen|kom\s+(?:\w+\s+){0,3}langs|binnenlopen)\b.{0,40}\b(?:(?:rond\s*)?(?:te\s+)?kijken|rondkijken|rondneuzen)\b")
+_DRIVE = re.compile(r"\b(?:proef\w*|test\s*-?\s*ri\w*|rij\w*|rondje|proberen)\b")
+_THAT_CAR = re.compile(r"\b(?:hem|em|'m|die|deze|auto|wagen|occasion)\b")
 
 
 def _affirmed(regex: re.Pattern[str], text: str) -> bool:
     """A cue not negated right before it ("ik ben niet boos"); an emoji is never negated."""
     return any(not m.group()[:1].isalnum() or not _NEGATION_BEFORE.search(text[max(0, m.start() - 20) : m.start()])
                for m in regex.finditer(text))
+
+
+def _frustrated(parsed: ParsedMessage) -> bool:
+    letters = [ch for ch in parsed.raw if ch.isalpha()]
+    shouting = len(letters) >= 12 and sum(ch.isupper() for ch in letters) >= 0.7 * len(letters)
+    return (shouting or "!!" in parsed.raw or our_car.COUNTED.search(parsed.text) is not None
+            or concepts.complaint_score(parsed.text) >= 2)
 
 
 def _social_praise(parsed: ParsedMessage, scores: dict[str, int]) -> bool:

@@ -387,7 +387,7 @@ def find_cars(normalized: str) -> list[Mention]:
     } | {e.make for _, _, entries, _, _ in raw if len(entries) == 1 for e in entries if not e.needs_make}
     named_makes = {e.make for _, _, entries, _, _ in raw for e in entries if e.model is None}
     for pos, (start, end, entries, fuzzy, electric) in enumerate(raw):
-        chosen = _choose(entries, strong_makes | named_makes, raw, pos)
+        chosen = _choose(entries, strong_makes | named_makes, raw, pos) or _weak_make_as_noun(normalized, spans, start, end, entries)
         if chosen is None:
             continue
         electric = electric or (chosen.make, chosen.model) in ELECTRIC_MODELS or (chosen.model is None and chosen.make in ELECTRIC_MAKES)
@@ -395,6 +395,20 @@ def find_cars(normalized: str) -> list[Mention]:
     mentions.extend(_pattern_mentions(normalized))
     mentions.sort(key=lambda m: m.start)
     return _merge_adjacent(_drop_overlaps(mentions), normalized)
+
+
+# "een mini of zo", "een smart, niet te duur": a weak make used as the noun is the car
+_ARTICLE_BEFORE = re.compile(r"\b(?:een|n|de|die|deze|mijn|m'?n|mn|a|the)\s+$")
+_NOUN_END = re.compile(r"^\s*(?:$|[,.!?;)]|of\s+zo\b|ofzo\b|of\s+(?:een|iets)\b|tot\b|onder\b|voor\s+(?:in|de|mijn|m'?n|mn)\b|met\b|uit\b|van\s+\d)")
+
+
+def _weak_make_as_noun(normalized: str, spans, start: int, end: int, entries: list[_Entry]) -> _Entry | None:
+    if end - start != 1 or not any(e.model is None for e in entries):
+        return None
+    begin, finish = spans[start][1], spans[end - 1][2]
+    if _ARTICLE_BEFORE.search(normalized[max(0, begin - 6) : begin]) and _NOUN_END.match(normalized[finish : finish + 12]):
+        return next(e for e in entries if e.model is None)
+    return None
 
 
 def _inside_number(normalized: str, span: tuple[str, int, int]) -> bool:
