@@ -1,7 +1,7 @@
 """The rules engine on the held-out sets it was not written against.
 
     .venv/bin/python bench/bench_heldout.py [file.jsonl ...]   # default: heldout_tune, heldout_tune2, heldout_final
-    .venv/bin/python bench/bench_heldout.py --misses tests/data/heldout_tune.jsonl
+    .venv/bin/python bench/bench_heldout.py --misses agents/rules/corpus/heldout_tune.jsonl
 
 Prints, per file, accuracy per field (intent, make, model, fuel type, max price exact match),
 escalation recall/precision, the speed per message and, with --misses, every miss.
@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE.parent / "tests" / "data"
+DATA = HERE.parent / "agents" / "rules" / "corpus"
 DEFAULT_FILES = (DATA / "heldout_tune.jsonl", DATA / "heldout_tune2.jsonl", DATA / "heldout_final.jsonl")
 NOW = datetime(2026, 11, 24, 12, tzinfo=timezone.utc)
 

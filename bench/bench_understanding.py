@@ -14,7 +14,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-DEFAULT = Path(__file__).resolve().parent.parent / "tests" / "data" / "labelled_messages.jsonl"
+DEFAULT = Path(__file__).resolve().parent.parent / "agents" / "rules" / "corpus" / "labelled_messages.jsonl"
 FIELDS = ("make", "model", "fuel_type", "max_price")
 
 

@@ -188,3 +188,17 @@ async def test_temporal_unreachable_gives_503(tmp_path, task_queue):
         assert response.status_code == 503 and response.headers["retry-after"]
         health = await http.get("/healthz")
         assert health.status_code == 503 and health.json()["temporal"].startswith("unreachable")
+
+
+async def test_waha_refusing_a_reply_is_recorded_and_the_chat_goes_on(temporal_env, task_queue, tmp_path):
+    phone = random_phone()
+    async with pipeline(temporal_env.client, make_settings(tmp_path, task_queue)) as p:
+        p.waha.fail_next(1, status=400)
+        await p.post(message_event(phone, "Hallo, wat kost een Polo?"))
+        state = await p.wait_until(phone, lambda s: s.messages_processed == 1)
+        record = state.recent[-1]
+        assert record.error_occurred and "400" in record.errors[0]
+        assert p.waha.requests == 1  # not retried: a 4xx will not get better
+        await p.post(message_event(phone, "Hoi?"))
+        sent = await p.waha.wait_for(1, f"{phone}@c.us")
+        assert len(sent) == 1

@@ -1,6 +1,6 @@
 """The rules engine on concepts, not phrasings: each case was written from the dealer's
 escalation table and intent definitions (compounds, other word orders, English, number
-words), before the rules were generalised. None of these texts is in tests/data.
+words), before the rules were generalised. None of these texts is in agents/rules/corpus.
 """
 
 from __future__ import annotations

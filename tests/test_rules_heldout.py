@@ -1,4 +1,4 @@
-"""The rules engine on held-out messages it was not written against (tests/data/heldout_*.jsonl).
+"""The rules engine on held-out messages it was not written against (agents/rules/corpus/heldout_*.jsonl).
 
 The product owner's "done when" targets are intent >= 90%, escalation recall 100% and
 precision >= 90%, and >= 90% exact match for make, model, fuel type and max price.
@@ -19,7 +19,7 @@ import pytest
 from agents.knowledge.dealer import dealer_facts
 from agents.rules import RulesEngine
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "agents" / "rules" / "corpus"
 NOW = datetime(2026, 11, 24, 12, tzinfo=timezone.utc)
 TARGETS = {"intent": 0.90, "escalation_recall": 1.0, "escalation_precision": 0.90,
            "make": 0.90, "model": 0.90, "fuel_type": 0.90, "max_price": 0.90}

@@ -16,7 +16,7 @@ from agents.knowledge.dealer import dealer_facts
 from agents.models import ConversationContext
 from agents.rules import RulesEngine
 
-DATA = Path(__file__).parent / "data" / "labelled_messages.jsonl"
+DATA = Path(__file__).parent.parent / "agents" / "rules" / "corpus" / "labelled_messages.jsonl"
 NOW = datetime(2026, 11, 24, 12, tzinfo=timezone.utc)
 RECORDS = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
 

@@ -267,18 +267,25 @@ class ConversationWorkflow:
         except FailureError as exc:  # the lead score must never block the reply
             record.errors.append(f"crm: {exc.cause or exc}")
 
+        delivered = False
         if reply is not None:
-            await self._send(reply.response_text, f"{workflow.info().workflow_id}:{message.message_id}", message)
+            try:
+                await self._send(reply.response_text, f"{workflow.info().workflow_id}:{message.message_id}", message)
+                delivered = True
+            except FailureError as exc:  # WAHA refused it for good (4xx): recorded, the chat goes on
+                record.error_occurred = True
+                record.errors.append(f"whatsapp: {exc.cause or exc}")
+        if delivered:
             record.timings.replied_at = workflow.now()
             self._last_answer = reply.response_text
-            shown = self._shown_cars(reply, inventory)
+            shown = self._shown_cars(reply, inventory, after_customer.last_cars)
             after_customer = memory.absorb_reply(after_customer, reply.response_text, workflow.now(), shown)
-        else:
+        elif reply is None:
             record.bot_silent = True
 
         self.s.context = after_customer
-        self._queue_crm("customer", message.text, message.message_id, message.received_at, None if reply else crm)
-        if reply is not None:
+        self._queue_crm("customer", message.text, message.message_id, message.received_at, None if delivered else crm)
+        if delivered:
             self._queue_crm("bot", reply.response_text, f"{message.message_id}:reply", workflow.now(), crm)
         self._finish(record, understanding)
 
@@ -593,14 +600,17 @@ class ConversationWorkflow:
         record.usage = record.usage + result.usage
 
     @staticmethod
-    def _shown_cars(reply: ConversationOutput, inventory: InventorySearchResult | None) -> list[Car]:
-        if not inventory:
-            return []
-        cars = [match.car for match in inventory.matches]
-        if inventory.asked_car:
-            cars.insert(0, inventory.asked_car)
-        mentioned = [car for car in cars if car.id in reply.mentioned_car_ids]
-        return mentioned or cars[:1]
+    def _shown_cars(
+        reply: ConversationOutput, inventory: InventorySearchResult | None, discussed: list[Car]
+    ) -> list[Car]:
+        """The cars the reply named; none named keeps the ones under discussion ("hij", "die")."""
+        candidates = list(discussed)
+        if inventory:
+            candidates += [match.car for match in inventory.matches]
+            if inventory.asked_car:
+                candidates.append(inventory.asked_car)
+        by_id = {car.id: car for car in candidates}
+        return [by_id[car_id] for car_id in reply.mentioned_car_ids if car_id in by_id]
 
     def _finish(self, record: ProcessedMessage, understanding: Understanding) -> None:
         crm = record.crm_output
