@@ -104,7 +104,7 @@ class NaiveConversationWorkflow:
                 received_at=message.received_at,
             ),
         )
-        shown = ConversationWorkflow._shown_cars(reply, inventory)
+        shown = ConversationWorkflow._shown_cars(reply, inventory, after.last_cars)
         self.s.context = memory.absorb_reply(after, reply.response_text, workflow.now(), shown)
         self.s.messages_processed += 1
 

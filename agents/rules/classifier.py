@@ -25,12 +25,7 @@ def load_rows(path: Path) -> list[dict]:
 
 
 def load_corpus(directory: Path = CORPUS) -> list[dict]:
-    rows = []
-    for path in corpus_files(directory):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                rows.append(json.loads(line))
-    return rows
+    return [row for path in corpus_files(directory) for row in load_rows(path)]
 
 
 class MessageClassifier:
@@ -75,6 +70,8 @@ class MessageClassifier:
     def _best(self, model: LinearSVC, text: str) -> tuple[str, float]:
         indices, values = self._features(text)
         scores = model.coef_[:, indices] @ values + model.intercept_
+        if len(model.classes_) == 2:  # a binary model has one score: positive means the second class
+            scores = np.array([-scores[0], scores[0]])
         order = np.argsort(scores)
         return str(model.classes_[order[-1]]), float(scores[order[-1]] - scores[order[-2]])
 
@@ -97,7 +94,7 @@ def classifier() -> MessageClassifier:
 # Thresholds chosen by leave-one-file-out cross-validation (bench/bench_classifier.py), never on one file.
 @dataclass(frozen=True)
 class Policy:
-    rules_certain: float = 0.9  # router confidence at or above which the rules' intent stands
+    rules_certain: float = 0.65  # router confidence at or above which the rules' intent stands (a strong cue)
     intent_margin: float = 0.3  # model margin needed to replace an uncertain rules intent
     misunderstood_margin: float = 1.0  # model margin needed to give a not-understood message an intent
     escalation_margin: float = 0.5  # model margin needed to escalate a message the rules let pass

@@ -17,16 +17,29 @@ from agents.models import (
     Understanding,
     Usage,
 )
+from agents.rules import classifier as second_opinion
 from agents.rules import expertise, extraction, reply, router
+from agents.rules.classifier import MessageClassifier, Policy
 from agents.rules.parse import ParsedMessage, parse
 
 
 class RulesEngine:
     name = "rules"
 
-    def __init__(self, dealer: DealerFacts | None = None, now: Callable[[], datetime] | None = None):
+    def __init__(self, dealer: DealerFacts | None = None, now: Callable[[], datetime] | None = None,
+                 model: MessageClassifier | None = None, use_model: bool = True, policy: Policy = second_opinion.POLICY):
+        """`model`: the statistical second opinion (default: trained lazily once per process on the corpus);
+        off by default: on cross-validation it did not beat the rules (bench/bench_classifier.py)."""
         self._dealer = dealer
         self._now = now or (lambda: datetime.now(timezone.utc))
+        self._model = model
+        self._use_model = use_model
+        self._policy = policy
+
+    def _classifier(self) -> MessageClassifier | None:
+        if not self._use_model:
+            return None
+        return self._model or second_opinion.classifier()
 
     @property
     def dealer(self) -> DealerFacts:
@@ -37,7 +50,17 @@ class RulesEngine:
 
     # --- sync steps ------------------------------------------------------------
     def route_sync(self, text: str, context: ConversationContext | None = None) -> RouterOutput:
-        return router.route(self._parse(text), context)
+        parsed = self._parse(text)
+        routed = router.route(parsed, context)
+        model = self._classifier()
+        if model is None:
+            return routed
+        model_intent, margin = model.intent(parsed.text)
+        misunderstood = _not_understood(routed) or is_repeat(text, context)
+        intent = second_opinion.combine_intent(routed.intent, routed.confidence, misunderstood, model_intent, margin, self._policy)
+        if intent == routed.intent:
+            return routed
+        return router.reroute(parsed, intent, confidence=min(0.85, 0.5 + 0.2 * margin))
 
     def extract_sync(self, text: str, context: ConversationContext | None, router_output: RouterOutput) -> ExtractionOutput:
         return extraction.extract(self._parse(text), context, router_output, self._now())
@@ -46,9 +69,16 @@ class RulesEngine:
         self, text: str, context: ConversationContext | None, router_output: RouterOutput, extraction_output: ExtractionOutput
     ) -> ExpertiseOutput:
         parsed = self._parse(text)
-        empty = router_output.intent == "other" and not router_output.needs_extraction
-        misunderstood = empty or is_repeat(text, context)
-        return expertise.assess(parsed, context, router_output, extraction_output, self.dealer, misunderstood)
+        misunderstood = _not_understood(router_output) or is_repeat(text, context)
+        assessed = expertise.assess(parsed, context, router_output, extraction_output, self.dealer, misunderstood)
+        model = self._classifier()
+        if model is None or assessed.escalation_decision.escalate:
+            return assessed
+        model_type, margin = model.escalation(parsed.text)
+        chosen = second_opinion.combine_escalation(None, expertise.cleared(parsed.text), model_type, margin, self._policy)
+        if chosen is None:
+            return assessed
+        return expertise.escalate_on_second_opinion(assessed, router_output, chosen)
 
     def reply_sync(self, request: ReplyRequest) -> ConversationOutput:
         return reply.compose(request, self.dealer, self._now())
@@ -73,3 +103,7 @@ class RulesEngine:
 
     async def reply(self, request: ReplyRequest) -> tuple[ConversationOutput, Usage]:
         return self.reply_sync(request), Usage()
+
+
+def _not_understood(routed: RouterOutput) -> bool:
+    return routed.intent == "other" and not routed.needs_extraction

@@ -214,6 +214,25 @@ def escalation(parsed: ParsedMessage, context: ConversationContext | None, route
     return EscalationDecision()
 
 
+# What the rules explicitly rule out, so a statistical second opinion may not escalate it:
+# "niet bij jullie gekocht", "geen bkr", "geen klacht", "wat is bkr?", "ben je een robot?", "ik bel jullie".
+_CLEARING_NEGATION = re.compile(
+    r"\b(?:niet|geen|nooit|zonder|not|no|never)\s+(?:\w+\s+){0,3}(?:bkr|bij\s+(?:jullie|u)|van\s+jullie|(?:ge)?kocht|klacht\w*|"
+    r"boos|ontevreden|afgewezen|geweigerd|schuld\w*|achterstand\w*|codering|registratie|probleem|problemen|kapot|defect|"
+    r"storing|bellen|kopen|nemen|advocaat|annuleren|haast|complaint|bought)\b")
+
+
+@lru_cache(maxsize=1024)
+def cleared(text: str) -> bool:
+    """The message carries an explicit reason not to escalate (a negation, a question about BKR, a bot question...)."""
+    return bool(
+        _CLEARING_NEGATION.search(text) or _BKR_QUESTION.search(text) or concepts.hypothetical(text)
+        or (_BOT_QUESTION.search(text) and not _ASKS_FOR_PERSON.search(text))
+        or (_CUSTOMER_CALLS.search(text) and not re.search(r"\bterugbel\w*|\bbel\s+(?:me|mij)\b", text))
+        or _NOT_BUY.search(text)
+    )
+
+
 _NEGATION_BEFORE = re.compile(r"\b(niet|geen|nooit|zonder)\s+(?:\w+\s+){0,2}$")  # "niet bij het bkr"
 
 
@@ -303,6 +322,26 @@ def assess(parsed: ParsedMessage, context: ConversationContext | None, router: R
         escalation_decision=decision,
         knowledge=knowledge[:4],
     )
+
+
+_SECOND_OPINION_URGENCY = {"manager": "high", "technical_specialist": "medium", "finance_advisor": "medium", "sales": "medium"}
+_SECOND_OPINION_REASON = {
+    "manager": "klacht of ontevredenheid (herkend door het statistische model)",
+    "technical_specialist": "mogelijk defect of garantieclaim (herkend door het statistische model)",
+    "finance_advisor": "financiering vraagt maatwerk (herkend door het statistische model)",
+    "sales": "klant wil een medewerker of wil kopen (herkend door het statistische model)",
+}
+
+
+def escalate_on_second_opinion(assessed: ExpertiseOutput, router: RouterOutput, escalation_type: str) -> ExpertiseOutput:
+    """Escalate what the rules let pass but the model is sure about; domain and complexity follow."""
+    decision = EscalationDecision(escalate=True, escalation_type=escalation_type,
+                                  urgency=_SECOND_OPINION_URGENCY[escalation_type], reason=_SECOND_OPINION_REASON[escalation_type])
+    domains = {s.module for s in assessed.knowledge}
+    classification = assessed.classification.model_copy(update={
+        "primary_domain": _domain(router.intent, decision, domains), "complexity_level": "complex",
+        "confidence": round(min(0.95, assessed.classification.confidence + 0.2), 2)})
+    return assessed.model_copy(update={"escalation_decision": decision, "classification": classification})
 
 
 def _domain(intent: str, decision: EscalationDecision, domains: set[str]) -> str:

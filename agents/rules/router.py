@@ -228,6 +228,16 @@ def route(parsed: ParsedMessage, context: ConversationContext | None = None) -> 
     )
 
 
+def reroute(parsed: ParsedMessage, intent: str, confidence: float) -> RouterOutput:
+    """The router's output for an intent chosen by the second opinion (agents/rules/classifier.py)."""
+    return RouterOutput(
+        intent=intent,
+        priority=_priority(intent, parsed),
+        needs_extraction=intent not in ("greeting", "other") or bool(parsed.wanted or parsed.quantities),
+        confidence=round(confidence, 2),
+    )
+
+
 def score_intents(parsed: ParsedMessage, context: ConversationContext | None) -> dict[str, int]:
     text = parsed.text
     scores = {intent: sum(weight for regex, weight in cues if _affirmed(regex, text)) for intent, cues in CUES.items()}

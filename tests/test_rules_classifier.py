@@ -1,0 +1,66 @@
+"""The statistical second opinion: trained from the corpus, consulted only where the rules are unsure."""
+
+from __future__ import annotations
+
+from agents.rules import RulesEngine
+from agents.rules.classifier import (
+    NO_ESCALATION,
+    POLICY,
+    MessageClassifier,
+    classifier,
+    combine_escalation,
+    combine_intent,
+    load_corpus,
+)
+
+
+def test_the_model_learns_its_corpus():
+    model = classifier()
+    rows = load_corpus()[:200]
+    intents = sum(model.intent(row["text"])[0] == row["intent"] for row in rows)
+    escalations = sum(model.escalation(row["text"])[0] == (row.get("escalation") or NO_ESCALATION) for row in rows)
+    assert intents / len(rows) > 0.95 and escalations / len(rows) > 0.95
+
+
+def test_a_tiny_corpus_trains_and_answers_with_a_margin():
+    rows = [
+        {"text": "hebben jullie een golf", "intent": "car_inquiry"},
+        {"text": "zoek een polo diesel", "intent": "car_inquiry"},
+        {"text": "ik heb een bkr registratie", "intent": "financing_inquiry", "escalation": "finance_advisor"},
+        {"text": "kan ik financieren met bkr", "intent": "financing_inquiry", "escalation": "finance_advisor"},
+    ]
+    model = MessageClassifier(rows)
+    label, margin = model.escalation("bkr notering, kan ik lenen?")
+    assert label == "finance_advisor" and margin > 0
+    assert model.intent("hebben jullie nog een golf")[0] == "car_inquiry"
+
+
+def test_confident_rules_keep_their_intent():
+    assert combine_intent("car_inquiry", POLICY.rules_certain, False, "complaint", 5.0) == "car_inquiry"
+
+
+def test_unsure_rules_yield_to_a_sure_model_but_not_to_an_unsure_one():
+    unsure = POLICY.rules_certain - 0.1
+    assert combine_intent("car_inquiry", unsure, False, "trade_in", POLICY.intent_margin) == "trade_in"
+    assert combine_intent("car_inquiry", unsure, False, "trade_in", POLICY.intent_margin / 2) == "car_inquiry"
+
+
+def test_gibberish_stays_not_understood_unless_the_model_is_very_sure():
+    assert combine_intent("other", 0.3, True, "car_inquiry", POLICY.misunderstood_margin / 2) == "other"
+    assert combine_intent("other", 0.3, True, "car_inquiry", POLICY.misunderstood_margin) == "car_inquiry"
+
+
+def test_escalation_second_opinion_respects_what_the_rules_cleared():
+    margin = POLICY.escalation_margin
+    assert combine_escalation(None, False, "manager", margin) == "manager"
+    assert combine_escalation(None, True, "manager", margin * 10) is None  # "niet bij jullie gekocht", "wat is bkr"
+    assert combine_escalation(None, False, "manager", margin / 2) is None
+    assert combine_escalation("sales", False, "manager", margin * 10) == "sales"  # the rules' own decision stands
+
+
+def test_the_engine_uses_the_model_by_default_and_can_do_without():
+    text = "die golf van jullie rammelt en piept sinds ik hem heb opgehaald, wie gaat dat oplossen"
+    with_model = RulesEngine().understand(text)
+    without = RulesEngine(use_model=False).understand(text)
+    assert with_model.expertise.escalation_decision.escalate
+    assert without.router.intent in ("service_inquiry", "complaint", "other", "car_inquiry")
