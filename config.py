@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     # Temporal's workflow sandbox re-imports workflow code per run: a third of the worker's CPU
     # per message (bench/bench_throughput.py). CI runs the workflows in it either way.
     workflow_sandbox: bool = False
+    # Chats whose state the worker keeps in memory between messages (bench/bench_memory.py);
+    # an evicted chat is rebuilt from its history on its next message.
+    worker_max_cached_workflows: int = 1000
 
     # --- WAHA ----------------------------------------------------------------
     waha_url: str | None = None

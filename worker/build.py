@@ -88,7 +88,7 @@ async def running_worker(
         max_concurrent_workflow_tasks=50,
         max_concurrent_activities=100,
         max_concurrent_local_activities=100,
-        max_cached_workflows=1000,  # each cached chat holds its state in memory (bench_memory.py)
+        max_cached_workflows=settings.worker_max_cached_workflows,
         workflow_runner=runner or workflow_runner(settings),
     )
     try:
