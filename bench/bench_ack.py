@@ -19,7 +19,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import httpx  # noqa: E402
 
 from harness import Stack, machine_conditions, percentile, print_table, run_main, verdict  # noqa: E402
 from traffic import closed_loop, http_clients, phone, webhook_body  # noqa: E402
@@ -95,7 +94,7 @@ async def main() -> int:
                 rows.append([senders, name, len(values), percentile(values, 50), percentile(values, 99)])
             api_p99, raw_p99 = percentile(api_ms, 99), percentile(raw_ms, 99)
             if senders == 10:
-                verdicts.append([f"p99 at 10 senders ≤ 50 ms", f"{api_p99:.1f} ms", verdict(api_p99 <= 50)])
+                verdicts.append(["p99 at 10 senders ≤ 50 ms", f"{api_p99:.1f} ms", verdict(api_p99 <= 50)])
             else:
                 bound = 1.5 * raw_p99
                 verdicts.append(

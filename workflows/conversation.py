@@ -33,7 +33,6 @@ with workflow.unsafe.imports_passed_through():
         InventorySearchResult,
         ReplyRequest,
         Understanding,
-        Usage,
     )
     from inventory.search import InventorySearchRequest
     from workflows import search_attributes as sa

@@ -33,7 +33,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as sa
     from workflows.models import (
         Acknowledgement,
-        ChannelResult,
         EscalationClosed,
         EscalationInput,
         EscalationNote,

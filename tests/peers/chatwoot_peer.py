@@ -15,8 +15,6 @@ import json
 import re
 import threading
 import uuid
-from pathlib import Path
-from typing import Any
 
 import jsonschema
 from starlette.applications import Starlette

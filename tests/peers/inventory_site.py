@@ -13,7 +13,6 @@ import copy
 import json
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
