@@ -21,7 +21,7 @@ import httpx
 from pydantic import BaseModel
 
 from agents.scoring import is_exclusive_label, label_for_tag
-from integrations.errors import IntegrationError, is_retryable_status
+from integrations.errors import IntegrationError, call
 
 log = logging.getLogger(__name__)
 
@@ -60,18 +60,7 @@ class ChatwootClient:
 
     # --- plumbing -----------------------------------------------------------------
     async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
-        try:
-            response = await self._http.request(method, path, **kwargs)
-        except httpx.TimeoutException as exc:
-            raise IntegrationError(f"Chatwoot {method} {path} timed out", retryable=True) from exc
-        except httpx.TransportError as exc:
-            raise IntegrationError(f"Chatwoot unreachable ({method} {path}): {exc}", retryable=True) from exc
-        if response.status_code >= 300:
-            raise IntegrationError(
-                f"Chatwoot {method} {path} answered {response.status_code}: {response.text[:300]}",
-                retryable=is_retryable_status(response.status_code),
-                status_code=response.status_code,
-            )
+        response = await call(self._http, "Chatwoot", method, path, **kwargs)
         if not response.content:
             return {}
         try:

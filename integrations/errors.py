@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import httpx
+
 
 class IntegrationError(Exception):
     """A call to an outside service failed. `retryable=False` means retrying cannot help."""
@@ -24,3 +28,20 @@ class WebhookRejected(Exception):
         super().__init__(f"{status_code}: {reason}")
         self.status_code = status_code
         self.reason = reason
+
+
+async def call(http: httpx.AsyncClient, service: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    """One HTTP call, with transport failures and non-2xx answers as IntegrationError."""
+    try:
+        response = await http.request(method, path, **kwargs)
+    except httpx.TimeoutException as exc:
+        raise IntegrationError(f"{service} {method} {path} timed out", retryable=True) from exc
+    except httpx.TransportError as exc:
+        raise IntegrationError(f"{service} unreachable ({method} {path}): {exc}", retryable=True) from exc
+    if response.status_code >= 300:
+        raise IntegrationError(
+            f"{service} {method} {path} answered {response.status_code}: {response.text[:300]}",
+            retryable=is_retryable_status(response.status_code),
+            status_code=response.status_code,
+        )
+    return response

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from integrations.errors import IntegrationError, is_retryable_status
+from integrations.errors import call
 
 log = logging.getLogger(__name__)
 
@@ -55,18 +55,7 @@ class WahaClient:
             body["reply_to"] = reply_to
         if self._http is None:
             return self._write_outbox(body)
-        try:
-            response = await self._http.post("/api/sendText", json=body)
-        except httpx.TimeoutException as exc:
-            raise IntegrationError(f"WAHA timed out: {exc}", retryable=True) from exc
-        except httpx.TransportError as exc:
-            raise IntegrationError(f"WAHA unreachable: {exc}", retryable=True) from exc
-        if response.status_code >= 300:
-            raise IntegrationError(
-                f"WAHA sendText answered {response.status_code}: {response.text[:300]}",
-                retryable=is_retryable_status(response.status_code),
-                status_code=response.status_code,
-            )
+        response = await call(self._http, "WAHA", "POST", "/api/sendText", json=body)
         try:
             return response.json()
         except ValueError:
@@ -86,16 +75,7 @@ class WahaClient:
             "filter.timestamp.gte": int(since),
             "downloadMedia": "false",
         }
-        try:
-            response = await self._http.get(f"/api/{self.session}/chats/{chat_id}/messages", params=params)
-        except httpx.TransportError as exc:  # timeouts included
-            raise IntegrationError(f"WAHA unreachable: {exc}", retryable=True) from exc
-        if response.status_code >= 300:
-            raise IntegrationError(
-                f"WAHA chat messages answered {response.status_code}: {response.text[:300]}",
-                retryable=is_retryable_status(response.status_code),
-                status_code=response.status_code,
-            )
+        response = await call(self._http, "WAHA", "GET", f"/api/{self.session}/chats/{chat_id}/messages", params=params)
         try:
             messages = response.json()
         except ValueError:
