@@ -87,9 +87,9 @@ async def test_metrics_move_with_a_message(temporal_env, task_queue, tmp_path):
 
 def _cli(*args: str, data_dir: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = {"PATH": str(SELDENRIJK.parent), "INVENTORY_SOURCES": "sample", "HOME": str(data_dir)}
+    # --data-dir after the (sub)command, as a user types it
     return subprocess.run(
-        [str(SELDENRIJK), *args, "--data-dir", str(data_dir)] if args[0] != "inventory" else
-        [str(SELDENRIJK), "--data-dir", str(data_dir), *args],
+        [str(SELDENRIJK), *args, "--data-dir", str(data_dir)],
         input=stdin, capture_output=True, text=True, timeout=60, env=env,
     )
 
