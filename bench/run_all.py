@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, one after another, each in its own process and stack.
 
-    .venv/bin/python bench/run_all.py [--quick] [--only ack,e2e,throughput,memory,understanding,inventory]
+    .venv/bin/python bench/run_all.py [--quick] [--only ack,e2e,throughput,memory,understanding,blind,inventory]
 
 The full run takes about 15 minutes on a 2-core machine (the memory benchmark alone sends
 10,000 messages). --quick runs smaller versions (about 4 minutes) for a smoke check; quote
@@ -21,8 +21,10 @@ sys.path.insert(0, str(BENCH))
 
 from harness import machine_conditions  # noqa: E402
 
+BLIND_SET = str(BENCH.parent / "tests" / "data" / "blind_eval3.jsonl")  # never used for tuning
 FULL = {
     "understanding": ["bench_understanding.py"],
+    "blind": ["bench_heldout.py", BLIND_SET],
     "inventory": ["bench_inventory_search.py"],
     "ack": ["bench_ack.py"],
     "e2e": ["bench_e2e.py"],
@@ -31,13 +33,14 @@ FULL = {
 }
 QUICK = {
     "understanding": ["bench_understanding.py"],
+    "blind": ["bench_heldout.py", BLIND_SET],
     "inventory": ["bench_inventory_search.py"],
     "ack": ["bench_ack.py", "--requests", "500"],
     "e2e": ["bench_e2e.py", "--messages", "200"],
     "throughput": ["bench_throughput.py", "--step-seconds", "10", "--rates", "20,30", "--naive-rates", "10,15"],
     "memory": ["bench_memory.py", "--messages", "2000", "--conversations", "200"],
 }
-TIME_LIMIT_SECONDS = {"understanding": 120, "inventory": 120, "ack": 300, "e2e": 300, "throughput": 900, "memory": 900}
+TIME_LIMIT_SECONDS = {"understanding": 120, "blind": 120, "inventory": 120, "ack": 300, "e2e": 300, "throughput": 900, "memory": 900}
 
 
 def main() -> int:
