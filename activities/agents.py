@@ -7,8 +7,9 @@ rules engine), times the call, and maps errors to Temporal's retry semantics.
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from temporalio import activity
@@ -125,51 +126,50 @@ class AgentActivities:
         if usage.input_tokens or usage.output_tokens:
             metrics.record_llm_usage(model, usage)
 
-    @activity.defn
-    async def route_message(self, request: StepRequest) -> RouteResult:
-        backend = self._backend(request.backend)
+    async def _run(self, choice: BackendChoice, model: str, call: Callable[[AgentBackend], Awaitable[tuple[Any, Usage]]]):
+        """One backend call: timed, its tokens counted, its errors classified for Temporal."""
+        backend = self._backend(choice)
         started = time.perf_counter()
         try:
-            router, usage = await backend.route(request.text, request.context)
+            output, usage = await call(backend)
         except Exception as exc:  # noqa: BLE001 - classified for Temporal below
             _raise_for_temporal(exc)
-        self._count(usage, self.settings.claude_fast_model)
-        return RouteResult(router=router, usage=usage, backend=backend.name, elapsed_ms=_ms(started))
+        self._count(usage, model)
+        return backend.name, output, usage, _ms(started)
+
+    @activity.defn
+    async def route_message(self, request: StepRequest) -> RouteResult:
+        name, router, usage, ms = await self._run(
+            request.backend, self.settings.claude_fast_model, lambda b: b.route(request.text, request.context)
+        )
+        return RouteResult(router=router, usage=usage, backend=name, elapsed_ms=ms)
 
     @activity.defn
     async def extract_details(self, request: ExtractRequest) -> ExtractResult:
-        backend = self._backend(request.backend)
-        started = time.perf_counter()
-        try:
-            extraction, usage = await backend.extract(request.text, request.context, request.router)
-        except Exception as exc:  # noqa: BLE001
-            _raise_for_temporal(exc)
-        self._count(usage, self.settings.claude_fast_model)
-        return ExtractResult(extraction=extraction, usage=usage, backend=backend.name, elapsed_ms=_ms(started))
+        name, extraction, usage, ms = await self._run(
+            request.backend,
+            self.settings.claude_fast_model,
+            lambda b: b.extract(request.text, request.context, request.router),
+        )
+        return ExtractResult(extraction=extraction, usage=usage, backend=name, elapsed_ms=ms)
 
     @activity.defn
     async def assess_expertise(self, request: AssessRequest) -> AssessResult:
-        backend = self._backend(request.backend)
-        started = time.perf_counter()
-        try:
-            expertise, usage = await backend.assess(
-                request.text, request.context, request.router, request.extraction
-            )
-        except Exception as exc:  # noqa: BLE001
-            _raise_for_temporal(exc)
-        self._count(usage, self.settings.claude_fast_model)
+        name, expertise, usage, ms = await self._run(
+            request.backend,
+            self.settings.claude_fast_model,
+            lambda b: b.assess(request.text, request.context, request.router, request.extraction),
+        )
         return AssessResult(
             expertise=expertise,
             usage=usage,
-            backend=backend.name,
-            elapsed_ms=_ms(started),
+            backend=name,
+            elapsed_ms=ms,
             escalation_enabled=self.settings.enable_escalation,
         )
 
     @activity.defn
     async def compose_reply(self, request: ComposeRequest) -> ComposeResult:
-        backend = self._backend(request.backend)
-        started = time.perf_counter()
         reply = request.reply
         if request.escalation_type:
             from agents.escalation import handoff_message
@@ -183,12 +183,10 @@ class AgentActivities:
                 sla_minutes=self.settings.sla_minutes(request.escalation_urgency),
             )
             reply = reply.model_copy(update={"escalation_handoff": handoff})
-        try:
-            output, usage = await backend.reply(reply)
-        except Exception as exc:  # noqa: BLE001
-            _raise_for_temporal(exc)
-        self._count(usage, self.settings.claude_reply_model)
-        return ComposeResult(output=output, usage=usage, backend=backend.name, elapsed_ms=_ms(started))
+        name, output, usage, ms = await self._run(
+            request.backend, self.settings.claude_reply_model, lambda b: b.reply(reply)
+        )
+        return ComposeResult(output=output, usage=usage, backend=name, elapsed_ms=ms)
 
     @activity.defn
     async def score_lead(self, request: ScoreRequest) -> ScoreResult:
