@@ -21,10 +21,10 @@ sys.path.insert(0, str(BENCH))
 
 from harness import machine_conditions  # noqa: E402
 
-BLIND_SET = str(BENCH.parent / "tests" / "data" / "blind_eval3.jsonl")  # never used for tuning
+BLIND_SETS = [str(BENCH.parent / "tests" / "data" / f"blind_eval{n}.jsonl") for n in (4, 5)]  # never used for tuning
 FULL = {
     "understanding": ["bench_understanding.py"],
-    "blind": ["bench_heldout.py", BLIND_SET],
+    "blind": ["bench_heldout.py", *BLIND_SETS],
     "inventory": ["bench_inventory_search.py"],
     "ack": ["bench_ack.py"],
     "e2e": ["bench_e2e.py"],
@@ -33,7 +33,7 @@ FULL = {
 }
 QUICK = {
     "understanding": ["bench_understanding.py"],
-    "blind": ["bench_heldout.py", BLIND_SET],
+    "blind": ["bench_heldout.py", *BLIND_SETS],
     "inventory": ["bench_inventory_search.py"],
     "ack": ["bench_ack.py", "--requests", "500"],
     "e2e": ["bench_e2e.py", "--messages", "200"],

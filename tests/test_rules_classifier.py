@@ -55,7 +55,13 @@ def test_escalation_second_opinion_respects_what_the_rules_cleared():
     assert combine_escalation(None, False, "manager", margin) == "manager"
     assert combine_escalation(None, True, "manager", margin * 10) is None  # "niet bij jullie gekocht", "wat is bkr"
     assert combine_escalation(None, False, "manager", margin / 2) is None
-    assert combine_escalation("sales", False, "manager", margin * 10) == "sales"  # the rules' own decision stands
+    assert combine_escalation("sales", False, NO_ESCALATION, margin * 10) == "sales"  # the model never takes one back
+
+
+def test_the_model_picks_the_team_only_when_it_is_sure():
+    sure = POLICY.retype_margin
+    assert combine_escalation("manager", False, "technical_specialist", sure) == "technical_specialist"
+    assert combine_escalation("manager", False, "technical_specialist", sure / 2) == "manager"
 
 
 def test_the_engine_uses_the_model_by_default_and_can_do_without():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -15,6 +16,7 @@ from activities.escalation import escalation_activities
 from activities.inventory import InventoryActivities
 from activities.messaging import MessagingActivities
 from agents.rules import RulesEngine
+from agents.rules.classifier import classifier
 from config import Settings
 from integrations.sent_ledger import SentLedger
 from integrations.waha import WahaClient
@@ -61,6 +63,8 @@ async def running_worker(
         session=settings.waha_session,
         outbox_dir=settings.outbox_dir,
     )
+    # The rules' statistical second opinion trains in about 1.5 s: before the first message, off the loop.
+    await asyncio.to_thread(classifier)
     agents = AgentActivities(settings, RulesEngine(), claude_backend(settings))
     messaging = MessagingActivities(waha, SentLedger(settings.data_dir / "sent.sqlite3"))
     inventory = InventoryActivities(settings)

@@ -28,8 +28,8 @@ class RulesEngine:
 
     def __init__(self, dealer: DealerFacts | None = None, now: Callable[[], datetime] | None = None,
                  model: MessageClassifier | None = None, use_model: bool = True, policy: Policy = second_opinion.POLICY):
-        """`model`: the statistical second opinion (default: trained lazily once per process on the corpus);
-        off by default: on cross-validation it did not beat the rules (bench/bench_classifier.py)."""
+        """`model`: the statistical second opinion (default: trained lazily once per process on the corpus,
+        see agents/rules/classifier.py for how it is combined with the rules)."""
         self._dealer = dealer
         self._now = now or (lambda: datetime.now(timezone.utc))
         self._model = model
@@ -72,11 +72,13 @@ class RulesEngine:
         misunderstood = _not_understood(router_output) or is_repeat(text, context)
         assessed = expertise.assess(parsed, context, router_output, extraction_output, self.dealer, misunderstood)
         model = self._classifier()
-        if model is None or assessed.escalation_decision.escalate:
+        decision = assessed.escalation_decision
+        if model is None or (misunderstood and decision.escalate):  # "not understood twice" is the rules' call
             return assessed
+        rules_type = decision.escalation_type if decision.escalate else None
         model_type, margin = model.escalation(parsed.text)
-        chosen = second_opinion.combine_escalation(None, expertise.cleared(parsed.text), model_type, margin, self._policy)
-        if chosen is None:
+        chosen = second_opinion.combine_escalation(rules_type, expertise.cleared(parsed.text), model_type, margin, self._policy)
+        if chosen is None or chosen == rules_type:
             return assessed
         return expertise.escalate_on_second_opinion(assessed, router_output, chosen)
 
