@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=timezone.utc)
-FRESH = ("generated_", "heldout_blind3")  # corpus files the rules were never tuned on
+FRESH = ("generated_", "heldout_blind3", "heldout_blind4", "heldout_blind5")  # corpus files the rules were never tuned on
 FOLDS = 5
 
 

@@ -7,6 +7,7 @@ from agents.rules.classifier import (
     NO_ESCALATION,
     POLICY,
     MessageClassifier,
+    Policy,
     classifier,
     combine_escalation,
     combine_intent,
@@ -53,9 +54,11 @@ def test_gibberish_stays_not_understood_unless_the_model_is_very_sure():
 def test_escalation_second_opinion_respects_what_the_rules_cleared():
     margin = POLICY.escalation_margin
     assert combine_escalation(None, False, "manager", margin) == "manager"
-    assert combine_escalation(None, True, "manager", margin * 10) is None  # "niet bij jullie gekocht", "wat is bkr"
-    assert combine_escalation(None, False, "manager", margin / 2) is None
-    assert combine_escalation("sales", False, NO_ESCALATION, margin * 10) == "sales"  # the model never takes one back
+    assert combine_escalation(None, True, "manager", 5.0) is None  # "niet bij jullie gekocht", "wat is bkr"
+    assert combine_escalation("sales", False, NO_ESCALATION, 5.0) == "sales"  # the model never takes one back
+    cautious = Policy(escalation_margin=0.5)
+    assert combine_escalation(None, False, "manager", 0.4, cautious) is None
+    assert combine_escalation(None, False, "manager", 0.5, cautious) == "manager"
 
 
 def test_the_model_picks_the_team_only_when_it_is_sure():

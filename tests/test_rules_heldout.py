@@ -90,15 +90,15 @@ def test_under_a_millisecond_per_message(engine):
     assert best < 0.001, f"{best * 1000:.2f} ms per message"
 
 
-# tests/data/blind_eval4.jsonl and blind_eval5.jsonl: 200 messages each by evaluators who never saw the
-# code or the corpus, used for nothing but measurement. The floors are what the shipped engine (rules plus
-# the statistical second opinion) reached when they were written, less one message of slack, so a
-# regression shows; the README quotes the numbers.
+# tests/data/blind_eval6.jsonl and blind_eval7.jsonl: 200 messages each by evaluators who never saw the
+# code or the corpus, used for nothing but measurement (earlier blind sets, once measured, joined the
+# corpus). The floors are what the shipped engine (rules plus the statistical second opinion) reached
+# when they were written, less one message of slack, so a regression shows; the README quotes them.
 BLIND_FLOORS = {
-    "blind_eval4.jsonl": {"intent": 0.895, "escalation_recall": 0.94, "escalation_precision": 0.94,
-                          "make": 0.955, "model": 0.945, "fuel_type": 0.975, "max_price": 0.935},
-    "blind_eval5.jsonl": {"intent": 0.955, "escalation_recall": 1.0, "escalation_precision": 0.96,
-                          "make": 0.94, "model": 0.945, "fuel_type": 0.99, "max_price": 0.96},
+    "blind_eval6.jsonl": {"intent": 0.95, "escalation_recall": 0.96, "escalation_precision": 0.94,
+                          "make": 0.925, "model": 0.93, "fuel_type": 0.975, "max_price": 0.93},
+    "blind_eval7.jsonl": {"intent": 0.97, "escalation_recall": 1.0, "escalation_precision": 0.93,
+                          "make": 0.945, "model": 0.96, "fuel_type": 0.985, "max_price": 0.97},
 }
 
 
@@ -107,6 +107,6 @@ def test_blind_sets_reach_their_floors(engine, name):
     records = SCORING.load(Path(__file__).parent / "data" / name)
     assert len(records) == 200
     corpus = {r["text"].lower() for path in DATA.glob("*.jsonl") for r in SCORING.load(path)}
-    assert sum(r["text"].lower() in corpus for r in records) <= 3  # only the likes of "ok" and "👍"
+    assert sum(r["text"].lower() in corpus for r in records) <= 3  # only the likes of "ok", "👍" and stock questions
     scores = SCORING.evaluate(records, engine)["scores"]
     assert all(scores[field] >= floor for field, floor in BLIND_FLOORS[name].items()), scores

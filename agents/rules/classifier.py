@@ -100,7 +100,7 @@ class Policy:
     rules_certain: float = 1.0  # router confidence at which the rules' intent stands (1.0: never, it caps at 0.95)
     intent_margin: float = 0.25  # model margin needed to replace the rules' intent (below it both are often wrong)
     misunderstood_margin: float = 0.5  # model margin needed to give a not-understood message an intent
-    escalation_margin: float = 0.1  # model margin needed to escalate a message the rules let pass
+    escalation_margin: float = 0.0  # model margin needed to escalate a message the rules let pass
     retype_margin: float = 0.5  # model margin needed to send a rules escalation to another team
 
 
