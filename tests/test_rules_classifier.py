@@ -6,8 +6,8 @@ from agents.rules import RulesEngine
 from agents.rules.classifier import (
     NO_ESCALATION,
     POLICY,
+    EscalationOpinion,
     MessageClassifier,
-    Policy,
     classifier,
     combine_escalation,
     combine_intent,
@@ -51,20 +51,39 @@ def test_gibberish_stays_not_understood_unless_the_model_is_very_sure():
     assert combine_intent("other", 0.3, True, "car_inquiry", POLICY.misunderstood_margin) == "car_inquiry"
 
 
+def _opinion(team: str, lead: float) -> EscalationOpinion:
+    """What the model says when `team` leads "no escalation" by `lead` (negative: "none" is ahead)."""
+    top = team if lead > 0 else NO_ESCALATION
+    return EscalationOpinion(top=top, margin=abs(lead), team=team, lead=lead)
+
+
+def test_a_team_close_behind_no_escalation_still_escalates():
+    assert combine_escalation(None, False, _opinion("manager", 0.3)) == "manager"
+    assert combine_escalation(None, False, _opinion("manager", -POLICY.none_lead)) == "manager"  # recall first
+    assert combine_escalation(None, False, _opinion("manager", -POLICY.none_lead - 0.1)) is None
+
+
 def test_escalation_second_opinion_respects_what_the_rules_cleared():
-    margin = POLICY.escalation_margin
-    assert combine_escalation(None, False, "manager", margin) == "manager"
-    assert combine_escalation(None, True, "manager", 5.0) is None  # "niet bij jullie gekocht", "wat is bkr"
-    assert combine_escalation("sales", False, NO_ESCALATION, 5.0) == "sales"  # the model never takes one back
-    cautious = Policy(escalation_margin=0.5)
-    assert combine_escalation(None, False, "manager", 0.4, cautious) is None
-    assert combine_escalation(None, False, "manager", 0.5, cautious) == "manager"
+    unsure = POLICY.cleared_lead - 0.1
+    assert combine_escalation(None, True, _opinion("manager", unsure)) is None  # "niet bij jullie gekocht", "wat is bkr"
+    assert combine_escalation(None, True, _opinion("manager", POLICY.cleared_lead)) == "manager"
+    assert combine_escalation("sales", False, _opinion("manager", -5.0)) == "sales"  # the model never takes one back
 
 
 def test_the_model_picks_the_team_only_when_it_is_sure():
     sure = POLICY.retype_margin
-    assert combine_escalation("manager", False, "technical_specialist", sure) == "technical_specialist"
-    assert combine_escalation("manager", False, "technical_specialist", sure / 2) == "manager"
+    sure_opinion = EscalationOpinion(top="technical_specialist", margin=sure, team="technical_specialist", lead=2.0)
+    unsure_opinion = EscalationOpinion(top="technical_specialist", margin=sure / 2, team="technical_specialist", lead=2.0)
+    assert combine_escalation("manager", False, sure_opinion) == "technical_specialist"
+    assert combine_escalation("manager", False, unsure_opinion) == "manager"
+
+
+def test_the_opinion_names_the_likeliest_team_even_when_it_would_not_escalate():
+    opinion = classifier().escalation_opinion("wat zijn jullie openingstijden op zaterdag")
+    assert opinion.top == NO_ESCALATION and opinion.lead < 0
+    assert opinion.team in ("finance_advisor", "technical_specialist", "manager", "sales")
+    sure = classifier().escalation_opinion("ik heb een negatieve bkr registratie, kan ik toch financieren?")
+    assert (sure.top, sure.team) == ("finance_advisor", "finance_advisor") and sure.lead >= sure.margin > 0
 
 
 def test_the_engine_uses_the_model_by_default_and_can_do_without():

@@ -312,9 +312,11 @@ def test_advertised_prices_and_down_payments_are_no_budget(engine, text):
     assert engine.understand(text).extraction.car_preferences.max_price is None
 
 
-def test_a_bid_is_the_budget_and_the_asking_price_is_not(engine):
+def test_neither_a_bid_nor_the_asking_price_is_a_budget(engine):
+    """A bid is an offer on one car, not a ceiling for the search (the labelling convention of every
+    independent set in agents/rules/corpus)."""
     u = engine.understand("de ceed staat op 10.950, bod van 9.800?")
-    assert u.extraction.car_preferences.max_price == 9800
+    assert u.extraction.car_preferences.max_price is None
     assert u.router.intent == "price_negotiation"
 
 
@@ -337,3 +339,14 @@ def test_reply_computes_the_payment_for_the_amount_given(engine, text, amount):
                                            extraction=u.extraction, expertise=u.expertise))
     assert "Voor welke auto of welk bedrag" not in reply.response_text
     assert amount in reply.response_text and "per maand" in reply.response_text
+
+
+# --- a warranty question about what might break is a question, not a claim --------------------------
+@pytest.mark.parametrize("text", [
+    "stel dat de koppeling na twee maanden kapot gaat, valt dat onder jullie garantie?",
+    "what happens if the gearbox fails after a month, is that covered by the warranty?",
+])
+def test_a_hypothetical_warranty_question_does_not_escalate(engine, text):
+    u = engine.understand(text)
+    assert not u.expertise.escalation_decision.escalate, u.expertise.escalation_decision
+    assert u.router.intent == "service_inquiry"

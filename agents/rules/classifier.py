@@ -67,11 +67,15 @@ class MessageClassifier:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         return np.concatenate(all_indices), np.concatenate(all_values)
 
-    def _best(self, model: LinearSVC, text: str) -> tuple[str, float]:
+    def _scores(self, model: LinearSVC, text: str) -> np.ndarray:
         indices, values = self._features(text)
         scores = model.coef_[:, indices] @ values + model.intercept_
         if len(model.classes_) == 2:  # a binary model has one score: positive means the second class
             scores = np.array([-scores[0], scores[0]])
+        return scores
+
+    def _best(self, model: LinearSVC, text: str) -> tuple[str, float]:
+        scores = self._scores(model, text)
         order = np.argsort(scores)
         return str(model.classes_[order[-1]]), float(scores[order[-1]] - scores[order[-2]])
 
@@ -83,6 +87,21 @@ class MessageClassifier:
         """An escalation type, or "none", with its margin."""
         return self._best(self._escalation, text)
 
+    def escalation_opinion(self, text: str) -> EscalationOpinion:
+        top, margin = self.escalation(text)
+        scores = dict(zip(self._escalation.classes_, self._scores(self._escalation, text)))
+        none = scores.pop(NO_ESCALATION, 0.0)
+        team = max(scores, key=scores.get)
+        return EscalationOpinion(top=top, margin=margin, team=str(team), lead=float(scores[team] - none))
+
+
+@dataclass(frozen=True)
+class EscalationOpinion:
+    top: str  # the likeliest label: a team or NO_ESCALATION
+    margin: float  # its lead over the runner-up
+    team: str  # the likeliest team
+    lead: float  # that team's score minus NO_ESCALATION's: below zero the model itself would not escalate
+
 
 @lru_cache(maxsize=1)
 def classifier() -> MessageClassifier:
@@ -93,14 +112,17 @@ def classifier() -> MessageClassifier:
 # --- how the second opinion is combined with the rules ---------------------------------------
 # Thresholds chosen by five-fold cross-validation over the corpus files the rules were never tuned on
 # (bench/bench_classifier.py), never on one file. Out of sample the model beats the rules on intent at
-# every rules confidence, so it decides intent wherever the two disagree, except on the two turns where
-# the rules carry meaning the model cannot: not understood (which counts towards a hand-over) and social.
+# every rules confidence, so it decides intent wherever the two disagree and it is clearly surer, and
+# surer still to make a request of what the rules call a social turn.
 @dataclass(frozen=True)
 class Policy:
     rules_certain: float = 1.0  # router confidence at which the rules' intent stands (1.0: never, it caps at 0.95)
     intent_margin: float = 0.25  # model margin needed to replace the rules' intent (below it both are often wrong)
-    misunderstood_margin: float = 0.5  # model margin needed to give a not-understood message an intent
-    escalation_margin: float = 0.0  # model margin needed to escalate a message the rules let pass
+    misunderstood_margin: float = 0.25  # model margin needed to give a not-understood message an intent
+    social_margin: float = 0.5  # model margin needed to turn what the rules call social into a request
+    none_lead: float = 0.2  # how far "no escalation" must lead the likeliest team to let a message pass:
+    #                         a missed escalation costs more than a needless one
+    cleared_lead: float = 1.0  # how far a team must lead "no escalation" in a message the rules cleared
     retype_margin: float = 0.5  # model margin needed to send a rules escalation to another team
 
 
@@ -115,19 +137,17 @@ def combine_intent(rules_intent: str, rules_confidence: float, misunderstood: bo
         return rules_intent
     if misunderstood:  # gibberish stays not-understood, so "twice not understood" still reaches sales
         return model_intent if margin >= policy.misunderstood_margin else rules_intent
-    if rules_intent in SOCIAL:  # "prima, tot zaterdag", "👌": the rules only call social what is only social
-        return rules_intent
+    if rules_intent in SOCIAL:  # "prima, tot zaterdag", "👌" stay social; "bedankt! kan iemand me bellen?" does not
+        return model_intent if margin >= policy.social_margin else rules_intent
     return model_intent if margin >= policy.intent_margin else rules_intent
 
 
-def combine_escalation(rules_type: str | None, cleared: bool, model_type: str, margin: float,
+def combine_escalation(rules_type: str | None, cleared: bool, opinion: EscalationOpinion,
                        policy: Policy = POLICY) -> str | None:
     """Escalation is a union: the model never takes back a rules escalation, but it may add one the rules
-    missed (unless the rules explicitly cleared the message) or, when sure, pick the team."""
-    if model_type == NO_ESCALATION:
-        return rules_type
+    missed (only when very sure if the rules explicitly cleared the message) or, when sure, pick the team."""
     if rules_type:
-        return model_type if margin >= policy.retype_margin else rules_type
-    if cleared:
-        return None
-    return model_type if margin >= policy.escalation_margin else None
+        retype = opinion.top != NO_ESCALATION and opinion.margin >= policy.retype_margin
+        return opinion.top if retype else rules_type
+    needed = policy.cleared_lead if cleared else -policy.none_lead
+    return opinion.team if opinion.lead >= needed else None

@@ -70,3 +70,20 @@ jansen janssen visser smit bakker meijer mulder bosch vries boer dekker
 """.split()
 
 COMMON_WORDS = frozenset(_DUTCH + _ENGLISH + _NAMES)
+
+# everyday words one typo from a car name: "carry" (Camry), "verse" (Verso), "range" (Ranger),
+# "freelancer" (Freelander), "probeer"/"procent" (ProCeed), Frisian "priis" (Prius)
+_NEAR_CAR_NAMES = """
+carry verse vers versa range ranges probeer probeert procent freelance freelancer freelancers freelancing priis
+january combi combis space totale tonal vouwwagen modell passt prins scale civil aroma joggen sharon optimal captive capture bacon
+""".split()
+
+COMMON_WORDS = COMMON_WORDS | frozenset(_NEAR_CAR_NAMES)
+_SUFFIXES = ("en", "s", "e", "er", "ers", "je", "tje", "ing")
+
+
+def is_common_word(word: str) -> bool:
+    """An ordinary word or an inflection of one ("klanten", "sleutels", "freelancers")."""
+    if word in COMMON_WORDS:
+        return True
+    return any(word.endswith(suffix) and word[: -len(suffix)] in COMMON_WORDS for suffix in _SUFFIXES if len(word) - len(suffix) >= 5)

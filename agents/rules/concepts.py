@@ -112,6 +112,8 @@ def hypothetical(text: str) -> bool:
 def warranty_claim(text: str) -> bool:
     if WARRANTY_CLAIM.search(text):
         return True
+    if hypothetical(text):  # "wat gebeurt er als er iets kapot gaat, valt dat onder de garantie?" is a question
+        return False
     return WARRANTY_QUESTION.search(text) is not None and (has_defect(text) or bought_here(text))
 
 

@@ -76,8 +76,8 @@ class RulesEngine:
         if model is None or (misunderstood and decision.escalate):  # "not understood twice" is the rules' call
             return assessed
         rules_type = decision.escalation_type if decision.escalate else None
-        model_type, margin = model.escalation(parsed.text)
-        chosen = second_opinion.combine_escalation(rules_type, expertise.cleared(parsed.text), model_type, margin, self._policy)
+        opinion = model.escalation_opinion(parsed.text)
+        chosen = second_opinion.combine_escalation(rules_type, expertise.cleared(parsed.text), opinion, self._policy)
         if chosen is None or chosen == rules_type:
             return assessed
         return expertise.escalate_on_second_opinion(assessed, router_output, chosen)

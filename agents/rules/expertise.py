@@ -217,7 +217,9 @@ def escalation(parsed: ParsedMessage, context: ConversationContext | None, route
 # What the rules explicitly rule out, so a statistical second opinion may not escalate it:
 # "niet bij jullie gekocht", "geen bkr", "geen klacht", "wat is bkr?", "ben je een robot?", "ik bel jullie".
 _CLEARING_NEGATION = re.compile(
-    r"\b(?:niet|geen|nooit|zonder|not|no|never)\s+(?:\w+\s+){0,3}(?:bkr|bij\s+(?:jullie|u)|van\s+jullie|(?:ge)?kocht|klacht\w*|"
+    # not "nog geen maand van jullie": a span of time negates nothing
+    r"\b(?:niet|geen|nooit|zonder|not|no|never)\s+(?!(?:\w+\s+)?(?:minuut|minuten|uur|dag|dagen|week|weken|maand|maanden|jaar)\b)"
+    r"(?:\w+\s+){0,3}(?:bkr|bij\s+(?:jullie|u)|van\s+jullie|(?:ge)?kocht|klacht\w*|"
     r"boos|ontevreden|afgewezen|geweigerd|schuld\w*|achterstand\w*|codering|registratie|probleem|problemen|kapot|defect|"
     r"storing|bellen|kopen|nemen|advocaat|annuleren|haast|complaint|bought)\b")
 

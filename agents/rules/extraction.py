@@ -11,15 +11,18 @@ from agents.rules.parse import OWNED_BEFORE, ParsedMessage
 from agents.rules.vocabulary import find_cars
 
 FUELS: list[tuple[str, re.Pattern[str]]] = [
-    ("plug_in_hybrid", re.compile(r"\b(plug\s*-?\s*in\w*|phev|stekkerhybride|oplaadbare\s+hybride|e-?hybrid|gte)\b")),
+    ("plug_in_hybrid", re.compile(r"\b(plug\s*-?\s*in\w*|phev|stekkerhybride|oplaadbare\s+hybride|e-?hybrid|gte|"
+                                  r"[1-8][1-6]\dx?e|[ace]\s?3[05]0\s?e)\b")),  # BMW 330e/225xe, Mercedes C300e
     ("electric", re.compile(
         r"\b(elektrische?(?!\s+(?:ramen|stoelen|spiegels|verstelbare?|achterklep|inklapbare?|handrem|bediende?))|elektrische\s+(?:auto|wagen|suv|variant|versie|uitvoering)|"
-        r"electrisch\w*|elektriese|ev|evs|ev's|bev|volledig\s+elektrisch|100\s*%\s*elektrisch|stekkerauto|e-?auto|electric|zero\s+emissie)\b")),
-    ("hybrid", re.compile(r"\b(hybride|hybrid|hybrid\w*|hybr|hev|full\s+hybrid|mild\s+hybrid)\b")),
+        r"electrisch\w*|elektriese|elektro|elektroautos?|elektrisches|elektrysk\w*|ev|evs|ev's|bev|volledig\s+elektrisch|100\s*%\s*elektrisch|stekkerauto|e-?auto|electric|zero\s+emissie)\b")),
+    ("hybrid", re.compile(r"\b(hybride|hybrid|hybrid\w*|hybr|hev|full\s+hybrid|mild\s*-?\s*hybrid\w*)\b")),
     ("diesel", re.compile(r"\b(diesel\w*|disel|deisel|dieseltje|tdi|cdi|hdi|bluehdi|dci|crdi|d4d|tdci|"
-                          r"[1-8]\d{2}d|[xs]drive\s?\d{2}d|[abceg]\s?\d{3}\s?d)\b")),  # BMW 320d, xDrive20d, Mercedes C220d
+                          r"[1-8]\d{2}d|[xs]drive\s?\d{2}d|[abceg]\s?\d{3}\s?d|gtd|cdti|crdi|multijet|(?:[vs][4-9]0|xc\s?[4-9]0)\s+d[2-5]|x[1-7]\s+\d{2}d)\b")),
+    # BMW 320d, xDrive20d, Mercedes C220d, Golf GTD, Volvo V60 D4
     ("lpg", re.compile(r"\b(lpg|autogas|g3)\b")),
-    ("petrol", re.compile(r"\b(benzine\w*|benzien|bezine|benzne|petrol|tsi|tfsi|ecoboost|puretech|benzinemotor|benzinetje)\b")),
+    ("petrol", re.compile(r"\b(benzine\w*|benzien|bezine|benzne|benziner|petrol|tsi|tfsi|tce|t-?gdi|vti|thp|ecoboost|puretech|"
+                          r"benzinemotor|benzinetje|benzinmotor|benziner|[1-8][1-6]\di|m\d{3}i|[xs]drive\s?\d{2}i)\b")),  # BMW 118i, sDrive18i
 ]
 AUTOMATIC = re.compile(r"\b(automaat|automatic|automatisch\w*|automaatje|dsg|cvt|edc|steptronic|tiptronic|s-?tronic|geartronic|aut\.?|automaatbak)\b")
 MANUAL = re.compile(r"\b(handgeschakeld\w*|hand\s+geschakeld|handbak|schakel\w*|handmatig\w*|manueel|manual|\d\s*-?\s*bak|versnellingsbak\s+handmatig)\b")
@@ -115,7 +118,9 @@ def extract(parsed: ParsedMessage, context: ConversationContext | None, router: 
     text = parsed.text
     # "kenteken is GZ-123-X, 98.000 km" after a trade-in question describes the trade-in car
     about_trade_in = context.has_trade_in and not parsed.wanted and bool(parsed.plates) and not parsed.trade_in_cue
-    mentioned = _preferences_from_message(parsed, now.year, skip_all_numbers=about_trade_in)
+    # haggling or complaining: an amount said without a budget word is a bid, a price or a cost
+    mentioned = _preferences_from_message(parsed, now.year, skip_all_numbers=about_trade_in,
+                                          skip_weak_amounts=router.intent in ("price_negotiation", "complaint"))
     fresh_start = router.intent == "greeting" and (context.seconds_since_last_message or 0) > 6 * 3600
     base = CarPreferences() if fresh_start else context.preferences
     preferences = base.merged_with(mentioned)
@@ -144,7 +149,8 @@ def extract(parsed: ParsedMessage, context: ConversationContext | None, router: 
     )
 
 
-def _preferences_from_message(parsed: ParsedMessage, current_year: int, skip_all_numbers: bool = False) -> CarPreferences:
+def _preferences_from_message(parsed: ParsedMessage, current_year: int, skip_all_numbers: bool = False,
+                              skip_weak_amounts: bool = False) -> CarPreferences:
     text = parsed.text
     values: dict[str, object] = {}
     first = next((m for m in parsed.wanted if m.model), parsed.wanted[0]) if parsed.wanted else None
@@ -172,18 +178,26 @@ def _preferences_from_message(parsed: ParsedMessage, current_year: int, skip_all
         if any(start <= quantity.start < end for start, end in owned_windows):
             continue
         if quantity.kind == "price":
-            if quantity.bound in ("max", "exact") and "max_price" not in values:
+            if skip_weak_amounts and quantity.weak:
+                continue
+            if quantity.bound == "max" and values.get("max_price_bound") == "around":
+                values["max_price"] = quantity.value  # "rond de 30k, max 32": the ceiling is the budget
+                values["max_price_bound"] = "max"
+            elif quantity.bound in ("max", "exact") and "max_price" not in values:
                 values["max_price"] = quantity.value
+                values["max_price_bound"] = quantity.bound
             elif quantity.bound == "min" and "min_price" not in values:
                 values["min_price"] = quantity.value
             elif quantity.bound == "around" and "max_price" not in values:
                 values["max_price"] = quantity.value
+                values["max_price_bound"] = "around"
                 if not has_budget_word:
                     values["min_price"] = int(round(quantity.value * 0.8 / 500) * 500)
         elif quantity.kind in ("year", "age_years") and quantity.bound in ("min", "exact") and "min_year" not in values:
             values["min_year"] = quantity.value
         elif quantity.kind == "mileage" and quantity.bound != "min" and "max_mileage_km" not in values:
             values["max_mileage_km"] = quantity.value
+    values.pop("max_price_bound", None)
     if "min_price" in values and "max_price" in values and values["min_price"] > values["max_price"]:
         values["min_price"], values["max_price"] = values["max_price"], values["min_price"]
     return CarPreferences(**values)
@@ -192,20 +206,32 @@ def _preferences_from_message(parsed: ParsedMessage, current_year: int, skip_all
 _OPEN_TO_ANY = re.compile(
     r"\b(?:maakt\s+(?:me\s+|mij\s+)?(?:\w+\s+)?niet\s+(?:zoveel\s+)?uit|boeit\s+(?:me\s+)?niet|om\s+het\s+even|doesn'?t\s+matter)\b"
 )
+_OPEN_ABOUT_OTHER = re.compile(
+    r"\b(?:merk|kleur|model|type|brand|colou?r|bouwjaar)\s+(?:\w+\s+){0,2}(?:maakt|boeit)[^.?!,]*|"
+    r"\b(?:maakt|boeit)\s+(?:\w+\s+){0,3}(?:niet\s+)?(?:uit\s+)?welk\w*\s+(?:merk|kleur|model|type)\b"
+)
+# "geen diesel", "nooit meer een diesel", "mijn huidige benziner", "my current EV": not the fuel wanted
+_NOT_WANTED_FUEL = re.compile(
+    r"(?:\bgeen|\bnooit\s+meer|\bno|\bnot\s+an?)\s+(?:\w+\s+)?$|"
+    r"(?:\bmijn|\bm'?n|\bmn|\bmy|\bonze|\bour|\bhuidige|\bcurrent)\s+(?:huidige\s+|oude\s+|vorige\s+|current\s+|old\s+)?$"
+)
 _PREFERENCE = re.compile(r"\b(?:liefst|liever|bij\s+voorkeur|het\s+liefst)\s+(?:\w+\s+)?$")
 
 
 def _wanted_fuel(text: str) -> str | None:
     """The fuel asked for; none when the customer is open ("diesel of benzine maakt niet uit")."""
     hits = sorted((m.start(), fuel) for fuel, regex in FUELS for m in regex.finditer(text)
-                  if not re.search(r"\bgeen\s+(?:\w+\s+)?$", text[max(0, m.start() - 12) : m.start()]))
+                  if not _NOT_WANTED_FUEL.search(text[max(0, m.start() - 28) : m.start()]))
     if not hits:
         return None
     fuels = {fuel for _, fuel in hits}
     last = hits[-1][0]
-    # in the fuels' own sentence: "plug-in hybride? T6 of T8 maakt niet uit" is open about the trim, not the fuel
-    span = text[hits[0][0] : last] + re.split(r"[?!.]\s", text[last : last + 60], maxsplit=1)[0]
-    if _OPEN_TO_ANY.search(span):
+    # in the fuels' own sentence: "plug-in hybride? T6 of T8 maakt niet uit" is open about the trim, not the fuel;
+    # "lpg auto, maakt niet uit welk merk" is open about the make
+    span = _OPEN_ABOUT_OTHER.sub(" ", text[hits[0][0] : last] + re.split(r"[?!.]\s", text[last : last + 60], maxsplit=1)[0])
+    # one fuel named: open only when said of that fuel itself ("diesel maakt me niet uit")
+    said_of_fuel = len(fuels) > 1 or re.match(r"\W*[\w-]+\s+(?:\w+\s+)?(?:maakt|boeit|om\s+het|doesn'?t)", span) is not None
+    if said_of_fuel and _OPEN_TO_ANY.search(span):
         return None
     if len(fuels) > 1:
         second = next(pos for pos, fuel in hits if fuel != hits[0][1])
@@ -227,7 +253,8 @@ def _owned_windows(parsed: ParsedMessage) -> list[tuple[int, int]]:
     windows = []
     for mention in parsed.owned:
         later_wanted = [m.start for m in parsed.wanted if m.start > mention.start]
-        sentence_end = re.search(r"[?!]|\.\s|\b(?:en\s+)?(?:ik\s+)?zoek|\b(?:voor|tegen)\s+(?:een|de)\b|\bbudget\b|"
+        sentence_end = re.search(r"[?!]|\.\s|\b(?:en\s+)?(?:ik\s+)?zoek|\b(?:voor|tegen|op|for|towards)\s+(?:een|de|die|iets|something|an?|the)\b|\bbudget\b|"
+                                 r"\b(?:and\s+)?i\s+(?:want|need|am\s+looking)\b|\b(?:en\s+)?(?:ik\s+)?wil\s+(?:een|iets|graag|nu)\b|"
                                  r"\b(?:bij|na)\s+(?:de\s+)?(?:aanschaf|aankoop)\b|\b(?:aanschaf|aankoop)\s+van\b|\bfor\s+an?\b", parsed.text[mention.end :])
         end = min(later_wanted + [mention.end + (sentence_end.start() if sentence_end else 80), mention.end + 80])
         lead = OWNED_BEFORE.search(parsed.text[max(0, mention.start - 40) : mention.start])

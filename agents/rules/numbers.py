@@ -13,10 +13,12 @@ from typing import Literal
 
 # "quoted": a price that is not the budget but still an amount the customer works with: a listed car's
 # price ("de golf van 19.950") or a loan's principal ("als ik 10.000 financier over 48 maanden")
-Kind = Literal["price", "monthly", "mileage", "year", "age_years", "quoted"]
+# "offer": a bid on, or the asking price of, one specific car ("ik bied 16.000 voor de polo"): not a budget
+Kind = Literal["price", "monthly", "mileage", "year", "age_years", "quoted", "offer"]
 Bound = Literal["max", "min", "around", "exact"]
 
 PHONE = re.compile(
+    r"(?:\+|00)\s?(?:32|44|49|33|48|90|380|212)(?:[\s-]?\(?\d{1,5}\)?){2,5}|"  # foreign numbers: "+49 2821 448812"
     r"(?:\+|00)\s?31[\s-]?\(?0?\)?[\s-]?6(?:[\s-]?\d){8}"
     r"|\b06(?:[\s-]?\d){8}\b"
     r"|\b0[1-9]\d{1,2}[\s-]\d{6,7}\b|\b0[1-9]\d{8}\b"
@@ -25,12 +27,12 @@ _PLATE_DASHED = re.compile(r"\b[a-z0-9]{1,3}-[a-z0-9]{1,3}-[a-z0-9]{1,3}\b")
 _PLATE_AFTER_WORD = re.compile(r"\b(?:kenteken|kentekenplaat|plaat)(?:\s+is|\s*:)?\s*([a-z0-9]{6})\b")
 _PLATE_BARE = re.compile(r"\b(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{6}\b")
 
-_NUM = r"(\d{1,3}(?:\.\d{3})+|\d+(?:[.,]\d{1,2})?)"
-_THOUSANDS = r"(?:k|k€|keuro|k euro|mille|mil|duizend|duizend euro|dzd|ruggen|rug|rugge|ruggies|grand)"
+_NUM = r"(\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:[.,]\d{1,2})?)"  # "25.000", "25,000", "19,5"
+_THOUSANDS = r"(?:k|k€|keuro|k euro|mille|mil|duizend|duizend euro|dzd|tsd|ruggen|rug|rugge|ruggies|grand)"
 _EURO = r"(?:euro|eur|€|,-|,--|\.-)"
 _KM = r"(?:km|kilometer|kilometers|kms|dkm|dzkm|d\.km|dkm\.|kkm|k\s?km|duizend\s?km|duizend\s?kilometer|mijl)"
 _MONTHLY = r"(?:\s*(?:euro|eur|€)?\s*(?:per\s+maand|per\s+mnd|p/m|p\.m\.?|pm|pmnd|in\s+de\s+maand|maandelijks|/\s*maand|/\s*mnd|p\s?mnd))"
-_UNIT_SKIP = r"(?:kg|kilo|kilogram|kilos|ton|nm|mm|cm|inch|pk|kw|cc|uur|u\b|min|minuten|maanden|mnd|deur|deurs|deuren|persoons|zits|%|procent|jaar|jaren|keer|x\b|liter|l\b|kwh|dagen|weken|cilinder|versnellingen|stuks)"
+_UNIT_SKIP = r"(?:kg|kilo|kilogram|kilos|ton|nm|mm|cm|inch|pk|kw|cc|uur|u\b|min|minuten|maanden|mnd|deur|deurs|deuren|persoons|zits|%|procent|jaar|jaren|keer|x\b|liter|l\b|kwh|dagen|weken|cilinder|versnellingen|stuks|volgers|followers|subs|subscribers|abonnees|likes|views|leden|members)"
 
 QUANTITY = re.compile(
     rf"(?P<euro>€\s*|eur\s+|euro\s+)?{_NUM}(?P<dash>,-+|\.-)?\s*"
@@ -44,7 +46,9 @@ RANGE = re.compile(
 
 _MAX_CUE = re.compile(
     r"(?:onder\s+(?:de\s+)?|beneden\s+(?:de\s+)?|tot\s+(?:en\s+met\s+)?(?:ongeveer\s+|max\s+)?|t/m\s+|max(?:imaal|imum)?\.?\s+(?:van\s+)?|"
-    r"niet\s+meer\s+dan\s+|niet\s+duurder\s+dan\s+|hooguit\s+|hoogstens\s+|minder\s+dan\s+|<\s*|binnen\s+(?:de\s+)?|"
+    r"niet\s+meer\s+dan\s+|niet\s+duurder\s+dan\s+|niet\s+boven\s+(?:de\s+)?|hooguit\s+|hoogstens\s+|minder\s+dan\s+|<\s*|binnen\s+(?:de\s+)?|"
+    r"(?:bovengrens|grens|plafond)\s+(?:is|ligt\s+op|van|:)?\s*(?:(?:bij|op)\s+)?|"
+    r"(?:max|maximum|limiet|limit)\s+(?:is|ligt\s+op)\s+|under\s+|below\s+|up\s*to\s+|less\s+than\s+|no\s+more\s+than\s+|not\s+more\s+than\s+|max\s+of\s+|unter\s+|bis\s+(?:zu\s+)?|hochstens\s+|maximal\s+|"
     r"budget\s+(?:is\s+|van\s+|tot\s+|ligt\s+op\s+|:\s*)?(?:zo'?n\s+)?|te\s+besteden\s+|heb\s+(?:ongeveer\s+|zo'?n\s+)?|"
     r"mag\s+(?:max\s+)?|kan\s+(?:max\s+)?|wil\s+(?:max\s+)?|voor\s+(?:max\s+)?|zit\s+op\s+|uitgeven\s+)$"
 )
@@ -73,6 +77,8 @@ class Quantity:
     bound: Bound
     start: int
     end: int
+    # said without a budget word ("19.500", "voor 14.000"): in a haggle or a complaint that is no budget
+    weak: bool = False
 
 
 def find_phones(text: str) -> list[tuple[int, int]]:
@@ -117,7 +123,7 @@ def _plausible_bare_plate(word: str) -> bool:
 _NOT_BUDGET_AFTER = re.compile(
     r"\s*(?:euro'?s?\s+|eur\s+)?(?:korting|eraf|er\s+af|af\b(?!\s+te\b)|goedkoper|duurder|minder|aanbeta+l\w*|aan\s+te\s+betalen|"
     r"bijbetalen|bij\s+te\s+betalen|eigen\s+geld|contant\s+(?:in|erbij)|terug\b|down\s*payment|deposit|"
-    r"\w+kosten\b|fee\b|costs?\b|geremd|ongeremd|trekken|trekgewicht|towing|"
+    r"\w+kosten\b|fee\b|costs?\b|geremd|ongeremd|trekken|trekgewicht|towing|gift\s*cards?|vouchers?|cadeaubon\w*|tegoed|prize|gewonnen|won\b|"
     r"(?:is\s+)?(?:wel|te|erg|best|nogal|vrij)\s+(?:veel|duur|hoog|fors|pittig))"
 )
 # the price of one specific car, quoted: "de yaris van 16.950", "listed for 27.950", "jullie vragen 18.950"
@@ -138,6 +144,16 @@ _IF_BEFORE = re.compile(rf"\b(?:als|if|wanneer|when)\s+(?:ik|we|i)\s+(?:{_FINANC
 _FINANCE_VERB_AFTER = re.compile(rf"\s*(?:euro\s+)?{_FINANCE_VERB}")
 
 
+# a loan for a car is its budget ("als ik 10.000 financier voor een clio"); a bare sum's principal is not
+_FOR_A = re.compile(r"\b(?:voor|for)\s+(?:een|de|die|a|an|the)\s+(?=((?:\w+\s+)?))")
+_CAR_WORD = re.compile(r"(?:auto|wagen|car|occasion|suv|stationwagen|hatchback|gezinsauto)\b")
+
+
+def _for_a_car(text: str, masked: list[tuple[int, int]]) -> bool:
+    car_starts = {start for start, _ in masked}
+    return any(pos in car_starts or _CAR_WORD.match(text, pos) for m in _FOR_A.finditer(text) for pos in (m.end(), m.end() + len(m.group(1))))
+
+
 def _principal(before: str, after: str) -> bool:
     conditional = _IF_BEFORE.search(before)
     if conditional and (conditional.group().split()[-1].startswith(("financ", "leen", "lenen", "borrow", "afbeta", "aanbeta"))
@@ -148,7 +164,7 @@ def _principal(before: str, after: str) -> bool:
 _MILEAGE_TOPIC = re.compile(r"\b(?:nap|km\s*-?\s*stand|kilometerstand|tellerstand|teller|odometer|mileage|gereden)\b")
 _WEIGHT_BEFORE = re.compile(r"\b(?:trekgewicht|gewicht|weegt|weight|towing(?:\s+capacity)?)\s*(?:(?:is|van|of|:|geremd|ongeremd|max|maximaal)\s*){0,2}$")
 _NOT_BUDGET_BEFORE = re.compile(
-    r"\b(?:aanbetaling|korting|aanbetalen|bijbetalen|\w+kosten)\s*(?:van\s+|is\s+|zijn\s+|:\s*|,\s*)?"
+    r"\b(?:aanbetaling|korting|aanbetalen|bijbetalen|\w+kosten|rekening|factuur|invoice|bill|won|gewonnen|\w*tegoed\w*|\w*cadeau\w*)\s*(?:van\s+|is\s+|zijn\s+|:\s*|,\s*)?"
     r"(?:ongeveer\s+|zo'?n\s+|zeg\s+|bijvoorbeeld\s+|bv\.?\s+|circa\s+|ca\.?\s+)?(?:€\s*)?$"
 )
 _INCOME = re.compile(r"\b(verdien\w*|inkomen|salaris|loon|netto|bruto|uitkering)\b[^.?!]*$")
@@ -158,6 +174,32 @@ _MILEAGE_BEFORE = re.compile(
     r"\b(?:km\s*-?\s*stand|kilometerstand|tellerstand|teller|gereden|kms?|kilometers?)\s*(?:is|van|:|=|staat\s+op|op)?\s*"
     r"(?:ongeveer|rond|ca\.?|circa|zo'?n|net|bijna)?\s*$"
 )
+
+
+# a bid or a car's asking price rather than a budget: "ik bied 16.000", "would you take 8k", "tegenbod: 9.250",
+# "19k en we hebben een deal", "11 mille voor die yaris" (a definite car: that one's price), "4.500 voor mijn aygo"
+_OFFER_BEFORE = re.compile(
+    r"(?:\bbied\w*|\w*bod\b|\bbod\w*|\bgegenangebot|\bangebot|\bbieden|\bgeboden|\boffer\w*|\bwould\s+you\s+(?:take|accept|do)|\bcan\s+you\s+do|\bif\s+you\s+(?:can\s+)?do|"
+    r"\bdrop\s+it\s+to|\bdoe\b|\bdoen\b|\bgeef|\bgeven|\bzeg\b|\bkom\s+(?:op|tot)|\bga(?:an)?\s+naar|\bnaar\b|\bakkoord\s+met|\baccept\w*|"
+    r"\bdeal\s+(?:voor|for|at|op)|\bvoorstel\w*|\bbiete\w*|\bbereid|\bdacht\s+(?:meer\s+)?aan|\bmatchen|\bdefinitief|\bconsider|\bagree|"
+    r"\bin\s+plaats\s+van|\binstead\s+of|"
+    r"\bprijs\s+(?:te\s+)?(?:hoog|laag)|\binruil\w*|\bwas\b|\bkrijg\s+ik|\bpay|\bcash|\bcontant|\bgespaard)"
+    r"\s*(?:[:,]\s*)?(?:(?:\w+|€)\s+){0,3}(?:€\s*)?$"
+)
+_OFFER_AFTER = re.compile(
+    r"^\s*(?:euro\s+|eur\s+|,-\s+)?(?:(?:cash|contant|rond|flat|incl\w*|liggen|geboden)\s+)*(?:"
+    r"(?:\w+\s+)?(?:voor|for|op|on|fur|foar)\s+(?:de|die|deze|dat|het|the|that|this|your|jullie|den|dem|mijn|mn|m'?n|my|onze|our)\b|"
+    r"(?:en|and|dan|then)\s+(?:(?:ik|we|i)\s+)?(?:teken|neem|koop|kom|haal|sign|buy|take|pick|maak|hebben|have|is\s+(?:ie|hij|het)|praten|zijn\s+we|denk)|"
+    r"(?:teken|neem|koop|kom)\s+(?:ik|we)\b|is\s+(?:mijn|mn|m'?n|ons)\s+(?:laatste\s+)?bod|(?:is|zou)\s+\w*\s*bespreekbaar|"
+    r"\w*\s*bespreekbaar|in\s+plaats\s+van|instead\s+of|onder\s+de\s+vraagprijs|(?:is|vind\s+ik)\s+(?:echt\s+|wel\s+)?(?:te\s+veel|te\s+duur|aan\s+de\s+hoge\s+kant)|"
+    r"(?:is\s+)?too\s+much|(?:een|an)\s+optie|an\s+option|(?:en|and)\s+(?:geen|not\s+a)\s+(?:euro|cent)|ik\s+geef|deal\b|ok\?|akkoord|geboden|toegezegd|"
+    r"(?:van|voor|for)\s+(?:de|die|the|that)\s+\w+\s*[?,.]?\s*$)"
+)
+_WEAK_CUE = re.compile(r"(?:\bvoor|\bheb|\bkan|\bwil|\bmag|\bzit\s+op|\b(?:kom|ga)\s+(?:ik\s+)?tot)\s+(?:max\s+)?(?:\w+\s+)?(?:€\s*)?$")
+
+
+def _offer(before: str, after: str) -> bool:
+    return _OFFER_BEFORE.search(before[-40:]) is not None or _OFFER_AFTER.match(after) is not None
 
 
 def is_euro_marker(match: re.Match[str]) -> bool:
@@ -170,8 +212,8 @@ def _thousand_km(unit: str) -> bool:
 
 
 def _to_number(raw: str) -> float:
-    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", raw):
-        return float(raw.replace(".", ""))
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+", raw):
+        return float(raw.replace(".", "").replace(",", ""))
     return float(raw.replace(",", "."))
 
 
@@ -286,14 +328,22 @@ def find_quantities(text: str, masked: list[tuple[int, int]], current_year: int)
         if value < 500 or value > 2_000_000:
             continue
         bare_voor = bound == "max" and re.search(r"\bvoor\s+(?:€\s*)?$", before[-8:]) is not None  # "staat dezelfde voor 17.500"
+        if bound is None or (bound == "max" and _WEAK_CUE.search(before[-25:])):
+            if _offer(before, after):
+                found.append(Quantity("offer", value, "exact", match.start(2), match.end()))
+                continue
+            if thousands and _QUOTED_PRICE_BEFORE.search(before[-45:]):  # "the Kuga you have listed for 20k"
+                found.append(Quantity("quoted", value, "exact", match.start(2), match.end()))
+                continue
         if (bound is None or bare_voor) and not thousands:
-            if _QUOTED_PRICE_BEFORE.search(before[-45:]) or _principal(before[-45:], after):
+            if _QUOTED_PRICE_BEFORE.search(before[-45:]) or (_principal(before[-45:], after) and not _for_a_car(text, masked)):
                 found.append(Quantity("quoted", value, "exact", match.start(2), match.end()))
                 continue  # the price of a listed car or a sum's principal, not the budget
             if value >= 5000 and not is_euro and _MILEAGE_TOPIC.search(work) and not _PRICE_CONTEXT.search(before[-20:]):
                 found.append(Quantity("mileage", value, "exact", match.start(2), match.end()))
                 continue  # "NAP zegt 180.000"
-        found.append(Quantity("price", value, bound or "exact", match.start(2), match.end()))
+        weak = bound is None or (bound == "max" and _WEAK_CUE.search(before[-25:]) is not None)
+        found.append(Quantity("price", value, bound or "exact", match.start(2), match.end(), weak))
     found.sort(key=lambda q: q.start)
     return found
 
@@ -353,8 +403,29 @@ def number_from_words(words: str) -> int:
     return int(_below_thousand(words))
 
 
+# English and German thousands: "under thirty thousand euros", "maximal zweiundzwanzigtausend Euro"
+_EN = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+                                  "fifteen sixteen seventeen eighteen nineteen".split())} | {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_DE = {"ein": 1, "zwei": 2, "drei": 3, "vier": 4, "funf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10,
+       "elf": 11, "zwolf": 12, "dreizehn": 13, "vierzehn": 14, "funfzehn": 15, "sechzehn": 16, "siebzehn": 17, "achtzehn": 18,
+       "neunzehn": 19, "zwanzig": 20, "dreißig": 30, "dreissig": 30, "vierzig": 40, "funfzig": 50, "sechzig": 60, "siebzig": 70,
+       "achtzig": 80, "neunzig": 90}
+_EN_WORD = "|".join(sorted(_EN, key=len, reverse=True))
+_DE_WORD = "|".join(sorted(_DE, key=len, reverse=True))
+_EN_THOUSANDS = re.compile(rf"\b({_EN_WORD})(?:[\s-]({_EN_WORD}))?\s+thousand\b")
+_DE_THOUSANDS = re.compile(rf"\b(?:({_DE_WORD})und)?({_DE_WORD})tausend\b")
+
+
+def _foreign_thousands(text: str) -> str:
+    text = _EN_THOUSANDS.sub(lambda m: f"{(_EN[m.group(1)] + (_EN[m.group(2)] if m.group(2) else 0)) * 1000}", text)
+    return _DE_THOUSANDS.sub(lambda m: f"{((_DE[m.group(1)] if m.group(1) else 0) + _DE[m.group(2)]) * 1000}", text)
+
+
 def words_to_digits(text: str) -> str:
     """Spelled-out amounts as digits, so the number rules read them: 'tot vijftien duizend euro' -> 'tot 15000 euro'."""
+    if "thousand" in text or "tausend" in text:
+        text = _foreign_thousands(text)
     if not re.search(r"duizend|honderd|tig|tien|half", text):
         return text  # fast path: most messages spell no numbers
     return NUMBER_WORDS.sub(lambda m: f"{number_from_words(m.group('n'))}" if number_from_words(m.group("n")) else m.group(), text)

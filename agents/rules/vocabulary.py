@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from agents.rules.common_words import COMMON_WORDS
+from agents.rules.common_words import is_common_word
 from agents.rules.text import normalize, token_spans
 
 # canonical make -> aliases (normalised)
@@ -100,7 +100,7 @@ _MODELS: dict[str, tuple[str, ...]] = {
         "Rafale: rafale", "Symbioz: symbioz",
     ),
     "Kia": (
-        "Picanto: picanto", "Rio: !rio", "Ceed: ceed, cee'd, ceed sw", "ProCeed: proceed",
+        "Picanto: picanto", "Rio: !rio", "Ceed: ceed, cee'd, ceed sw", "ProCeed: !proceed",
         "XCeed: xceed", "Stonic: stonic", "Niro: niro, e-niro, eniro", "Sportage: sportage",
         "Sorento: sorento", "EV6: ev6, ev 6", "EV9: ev9", "EV3: ev3", "Soul: !soul", "Optima: optima",
     ),
@@ -164,7 +164,7 @@ _MODELS: dict[str, tuple[str, ...]] = {
     ),
     "Citroën": (
         "C1: c1", "C3 Aircross: c3 aircross", "C3: c3, e-c3", "C4: c4, e-c4, c4 cactus", "C5 Aircross: c5 aircross",
-        "C5 X: c5 x", "C4 Picasso: c4 picasso, c4 spacetourer", "Berlingo: berlingo", "Jumpy: jumpy",
+        "C5 X: c5 x", "C4 Picasso: c4 picasso, picasso, c4 spacetourer", "Berlingo: berlingo", "Jumpy: jumpy",
         "Jumper: jumper", "C-Zero: c-zero", "Ami: !ami",
     ),
     "Fiat": (
@@ -223,7 +223,7 @@ _ELECTRIC_SINGLE = {("egolf",), ("eniro",), ("e208",), ("500e",), ("600e",), ("e
 
 # Model families written as a pattern: BMW series, Mercedes classes.
 _SERIES = re.compile(
-    r"\b(?:bmw\s*)?([1-8])\s*-?\s*(?:serie|series|ser|er)\b|\b([1-8])[1-6]\d\s?(?:i|d|e|xd|xi|is|ci)\b"
+    r"\b(?:bmw\s*)?([1-8])\s*-?\s*(?:serie|series|ser|er)\b|\bm?([1-8])[1-6]\d\s?(?:i|d|e|xd|xi|xe|is|ci)\b"
 )
 _KLASSE = re.compile(r"\b([abcegsvt])\s*-?\s*(?:klasse|class|klas)\b|\b([abce])\s?(1[468]0|2[0-5]0|[2-5]00|3[05]0|4[03]0)\s?(?:d|e|cdi|h|t)?\b")
 
@@ -284,17 +284,22 @@ MODELS_BY_MAKE: dict[str, list[str]] = {
     make: [spec.partition(":")[0].strip() for spec in specs] for make, specs in _MODELS.items()
 }
 
-def _fuzzy_lookup(word: str) -> tuple[str, ...] | None:
-    """A typo of a car name: same first letter, length within one, one edit (two from nine letters).
+def _fuzzy_lookup(word: str, makes: frozenset[str] = frozenset()) -> tuple[str, ...] | None:
+    """A typo of a car name: same first letter, length within one, one edit (two from nine letters,
+    or from seven right after its make: "toyoya corrola").
 
-    Ordinary words and first names never count ("balen", "traffic", "Sander")."""
-    if len(word) < 5 or not word.isalpha() or word in COMMON_WORDS:
+    Ordinary words and first names never count ("balen", "traffic", "Sander", "freelancer")."""
+    if len(word) < 5 or not word.isalpha() or is_common_word(word):
         return None
-    limit = 1 if len(word) < 7 else 2
+    limit = 1 if len(word) < 7 or (len(word) < 9 and not makes) else 2
     for choice, distance, _ in process.extract(word, _FUZZY_BY_LETTER.get(word[0], ()), scorer=OSA.distance,
                                                score_cutoff=limit, limit=3):
-        if abs(len(choice) - len(word)) <= 1 and (distance == 1 or word[:2] == choice[:2]):
-            return _FUZZY_KEYS[choice]
+        if abs(len(choice) - len(word)) > 1 or (distance == 2 and word[:2] != choice[:2]):
+            continue
+        key = _FUZZY_KEYS[choice]
+        if distance == 2 and len(word) < 9 and not any(e.make in makes for e in INDEX[key]):
+            continue
+        return key
     return None
 
 
@@ -329,7 +334,7 @@ def _said_as_name(normalized: str, start: int, end: int) -> bool:
     return signature or _NAME_BEFORE.search(normalized[max(0, start - 30) : start]) is not None
 
 
-def _lookup(normalized: str, spans: list[tuple[str, int, int]], words: list[str], i: int):
+def _lookup(normalized: str, spans: list[tuple[str, int, int]], words: list[str], i: int, makes: frozenset[str] = frozenset()):
     """(token end, entries, fuzzy) of the car name starting at token i: exact alias (longest
     first), plural, diminutive, then a typo."""
     for size in range(min(MAX_ALIAS_TOKENS, len(words) - i), 0, -1):
@@ -340,7 +345,7 @@ def _lookup(normalized: str, spans: list[tuple[str, int, int]], words: list[str]
         if key and key in INDEX:
             return i + 1, INDEX[key], False
     if not _said_as_name(normalized, spans[i][1], spans[i][2]):
-        key = _fuzzy_lookup(words[i])
+        key = _fuzzy_lookup(words[i], makes)
         if key is not None:
             return i + 1, INDEX[key], True
     return None
@@ -361,7 +366,9 @@ def find_cars(normalized: str) -> list[Mention]:
         if _inside_number(normalized, spans[i]):
             i += 1  # the "500" of "9.500 euro" is no Fiat 500
             continue
-        start, hit = i, _lookup(normalized, spans, words, i)
+        # the make just named, for a looser typo match of its model ("toyoya corrola")
+        previous = frozenset(e.make for e in raw[-1][2]) if raw and raw[-1][1] == i else frozenset()
+        start, hit = i, _lookup(normalized, spans, words, i, previous)
         electric = False
         if words[i] == "e" and i + 1 < len(words) and normalized[spans[i][2] : spans[i][2] + 1] == "-":
             prefixed = _lookup(normalized, spans, words, i + 1)  # "e-up", "e-berlingo": any model with e-
@@ -369,7 +376,7 @@ def find_cars(normalized: str) -> list[Mention]:
                 # "e-" marks a model even where the bare word needs its make ("e-up")
                 models = [_Entry(e.make, e.model, False) for e in prefixed[1] if e.model]
                 hit, electric = (prefixed[0], models or prefixed[1], prefixed[2]), True
-        if hit is None:
+        if hit is None or _road(normalized, spans[i]):
             i += 1
             continue
         end, entries, fuzzy = hit
@@ -387,7 +394,8 @@ def find_cars(normalized: str) -> list[Mention]:
     } | {e.make for _, _, entries, _, _ in raw if len(entries) == 1 for e in entries if not e.needs_make}
     named_makes = {e.make for _, _, entries, _, _ in raw for e in entries if e.model is None}
     for pos, (start, end, entries, fuzzy, electric) in enumerate(raw):
-        chosen = _choose(entries, strong_makes | named_makes, raw, pos) or _weak_make_as_noun(normalized, spans, start, end, entries)
+        chosen = (_choose(entries, strong_makes | named_makes, raw, pos) or _weak_make_as_noun(normalized, spans, start, end, entries)
+                  or _model_as_noun(normalized, spans, start, end, entries))
         if chosen is None:
             continue
         electric = electric or (chosen.make, chosen.model) in ELECTRIC_MODELS or (chosen.model is None and chosen.make in ELECTRIC_MAKES)
@@ -398,17 +406,53 @@ def find_cars(normalized: str) -> list[Mention]:
 
 
 # "een mini of zo", "een smart, niet te duur": a weak make used as the noun is the car
-_ARTICLE_BEFORE = re.compile(r"\b(?:een|n|de|die|deze|mijn|m'?n|mn|a|the)\s+$")
-_NOUN_END = re.compile(r"^\s*(?:$|[,.!?;)]|of\s+zo\b|ofzo\b|of\s+(?:een|iets)\b|tot\b|onder\b|voor\s+(?:in|de|mijn|m'?n|mn)\b|met\b|uit\b|van\s+\d)")
+_ARTICLE_BEFORE = re.compile(r"\b(?:een|n|de|die|deze|mijn|m'?n|mn|a|the)\s+(?:(?:rode|red|blauwe|blue|groene|green|witte|white|zwarte|black|grijze|grey|gray|gele|yellow|oranje|orange)\s+)?$")
+_NOUN_END = re.compile(r"^\s*(?:$|[,.!?;)]|of\s+zo\b|ofzo\b|of\s+(?:een|iets)\b|tot\b|onder\b|voor\s+(?:in|de|mijn|m'?n|mn)\b|met\b|with\b|uit\b|van\s+\d|"
+                       r"op\s+(?:de|jullie|your)\s+(?:site|website)\b|(?:is|staat)\s+(?:nog|still)\b|still\b)")
 
 
 def _weak_make_as_noun(normalized: str, spans, start: int, end: int, entries: list[_Entry]) -> _Entry | None:
     if end - start != 1 or not any(e.model is None for e in entries):
         return None
     begin, finish = spans[start][1], spans[end - 1][2]
-    if _ARTICLE_BEFORE.search(normalized[max(0, begin - 6) : begin]) and _NOUN_END.match(normalized[finish : finish + 12]):
+    if _ARTICLE_BEFORE.search(normalized[max(0, begin - 14) : begin]) and _NOUN_END.match(normalized[finish : finish + 12]):
         return next(e for e in entries if e.model is None)
     return None
+
+
+# "file op de a1", "via de a28 richting zwolle": a motorway, not an Audi
+_ROAD_BEFORE = re.compile(r"\b(?:via|over|langs|vanaf|richting|afrit|afslag|file\s+op|snelweg)\s+(?:de\s+)?$|\bop\s+de\s+$")
+_ROAD_AFTER = re.compile(r"^\s*(?:richting|afrit|afslag|ter\s+hoogte|bij\s+(?!jullie|u\b)|naar\s+(?!jullie|u\b)|file|gesloten|dicht)")
+_ROAD_TOPIC = re.compile(r"\b(?:file|files|snelweg|afrit|afslag|verkeer|onderweg|wegwerkzaamheden|flitser|filevrij|rijkswaterstaat)\b")
+
+
+def _road(normalized: str, span: tuple[str, int, int]) -> bool:
+    token, start, end = span
+    if not re.fullmatch(r"a\d{1,3}", token):
+        return False
+    before = _ROAD_BEFORE.search(normalized[max(0, start - 16) : start])
+    if before and (not before.group().startswith("op") or _ROAD_TOPIC.search(normalized)):
+        return True
+    return _ROAD_AFTER.match(normalized[end : end + 16]) is not None and not re.search(r"\baudi\b", normalized)
+
+
+# Models whose bare name is a word or a number but, after an article, is the car: "de swift",
+# "die 2008 gt line", "een jazz hybride", "de leon"; "de partner"/"een expert" stay people.
+MODELS_AFTER_ARTICLE = frozenset({"swift", "jazz", "leon", "compass", "panda", "2008", "911", "107", "207", "408", "alto", "spark"})
+_MODEL_ARTICLE = re.compile(r"\b(?:de|die|deze|dat|een|n|the|that|this|a|den|dem|die|jullie|your)\s+(?:\w+\s+)?$")
+_NOT_A_CAR_AFTER = re.compile(r"^\s*(?:k\b|euro|eur|km|kilometer|mille|ruggen|duizend|jaar|keer|\d)")
+
+
+def _model_as_noun(normalized: str, spans, start: int, end: int, entries: list[_Entry]) -> _Entry | None:
+    if end - start != 1 or spans[start][0] not in MODELS_AFTER_ARTICLE:
+        return None
+    begin, finish = spans[start][1], spans[start][2]
+    article = _MODEL_ARTICLE.search(normalized[max(0, begin - 20) : begin])
+    if article is None or _NOT_A_CAR_AFTER.match(normalized[finish : finish + 10]):
+        return None
+    if spans[start][0].isdigit() and not re.search(r"\b(?:de|die|deze|the|that|this|jullie|your)\s+$", normalized[max(0, begin - 8) : begin]):
+        return None  # "een 2008" may be a year; "die 2008" is the Peugeot
+    return next((e for e in entries if e.model), None)
 
 
 def _inside_number(normalized: str, span: tuple[str, int, int]) -> bool:
@@ -423,6 +467,8 @@ def _inside_number(normalized: str, span: tuple[str, int, int]) -> bool:
 
 def _plural_key(word: str) -> tuple[str, ...]:
     """Models in the plural ("q3s", "polos", "c-hr's" is split already): the singular's key."""
+    if len(word) >= 7 and word.endswith("ssen"):
+        return (word[:-3],)  # "mercedessen"
     if len(word) >= 3 and word.endswith("s") and (len(word) >= 5 or any(ch.isdigit() for ch in word)):
         return (word[:-1],)
     return ()
