@@ -21,7 +21,7 @@ sys.path.insert(0, str(BENCH))
 
 from harness import machine_conditions  # noqa: E402
 
-BLIND_SETS = [str(BENCH.parent / "tests" / "data" / f"blind_eval{n}.jsonl") for n in (8, 9)]  # never used for tuning
+BLIND_SETS = [str(BENCH.parent / "tests" / "data" / f"blind_eval{n}.jsonl") for n in (10, 11)]  # never used for tuning
 FULL = {
     "understanding": ["bench_understanding.py"],
     "blind": ["bench_heldout.py", *BLIND_SETS],

@@ -90,15 +90,15 @@ def test_under_a_millisecond_per_message(engine):
     assert best < 0.001, f"{best * 1000:.2f} ms per message"
 
 
-# tests/data/blind_eval8.jsonl and blind_eval9.jsonl: 200 messages each by evaluators who never saw the
+# tests/data/blind_eval10.jsonl and blind_eval11.jsonl: 200 messages each by evaluators who never saw the
 # code or the corpus, used for nothing but measurement (earlier blind sets, once measured, joined the
 # corpus). The floors are what the shipped engine (rules plus the statistical second opinion) reached
 # when they were written, less one message of slack, so a regression shows; the README quotes them.
 BLIND_FLOORS = {
-    "blind_eval8.jsonl": {"intent": 0.96, "escalation_recall": 0.98, "escalation_precision": 0.925,
-                          "make": 0.975, "model": 0.975, "fuel_type": 0.985, "max_price": 0.975},
-    "blind_eval9.jsonl": {"intent": 0.97, "escalation_recall": 1.0, "escalation_precision": 0.925,
-                          "make": 0.99, "model": 0.99, "fuel_type": 0.995, "max_price": 0.99},
+    "blind_eval10.jsonl": {"intent": 0.985, "escalation_recall": 1.0, "escalation_precision": 0.945,
+                           "make": 0.975, "model": 0.98, "fuel_type": 0.995, "max_price": 0.985},
+    "blind_eval11.jsonl": {"intent": 0.98, "escalation_recall": 1.0, "escalation_precision": 0.98,
+                           "make": 0.95, "model": 0.945, "fuel_type": 0.99, "max_price": 0.995},
 }
 
 
@@ -107,6 +107,6 @@ def test_blind_sets_reach_their_floors(engine, name):
     records = SCORING.load(Path(__file__).parent / "data" / name)
     assert len(records) == 200
     corpus = {r["text"].lower() for path in DATA.glob("*.jsonl") for r in SCORING.load(path)}
-    assert sum(r["text"].lower() in corpus for r in records) <= 3  # only the likes of "ok", "👍" and stock questions
+    assert sum(r["text"].lower() in corpus for r in records) <= 5  # only the likes of "ok", "👍" and "bedankt, fijne avond"
     scores = SCORING.evaluate(records, engine)["scores"]
     assert all(scores[field] >= floor for field, floor in BLIND_FLOORS[name].items()), scores

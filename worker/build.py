@@ -63,7 +63,7 @@ async def running_worker(
         session=settings.waha_session,
         outbox_dir=settings.outbox_dir,
     )
-    # The rules' statistical second opinion trains in about 1.5 s: before the first message, off the loop.
+    # The rules' statistical second opinion trains in about 3 s: before the first message, off the loop.
     await asyncio.to_thread(classifier)
     agents = AgentActivities(settings, RulesEngine(), claude_backend(settings))
     messaging = MessagingActivities(waha, SentLedger(settings.data_dir / "sent.sqlite3"))

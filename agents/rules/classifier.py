@@ -28,6 +28,14 @@ def load_corpus(directory: Path = CORPUS) -> list[dict]:
     return [row for path in corpus_files(directory) for row in load_rows(path)]
 
 
+@dataclass(frozen=True)
+class EscalationOpinion:
+    top: str  # the likeliest label: a team or NO_ESCALATION
+    margin: float  # its lead over the runner-up
+    team: str  # the likeliest team
+    lead: float  # that team's score minus NO_ESCALATION's: below zero the model itself would not escalate
+
+
 class MessageClassifier:
     def __init__(self, rows: list[dict]):
         texts = [row["text"] for row in rows]
@@ -88,6 +96,7 @@ class MessageClassifier:
         return self._best(self._escalation, text)
 
     def escalation_opinion(self, text: str) -> EscalationOpinion:
+        """The likeliest label, and the likeliest team with its distance to "none"."""
         top, margin = self.escalation(text)
         scores = dict(zip(self._escalation.classes_, self._scores(self._escalation, text)))
         none = scores.pop(NO_ESCALATION, 0.0)
@@ -95,23 +104,15 @@ class MessageClassifier:
         return EscalationOpinion(top=top, margin=margin, team=str(team), lead=float(scores[team] - none))
 
 
-@dataclass(frozen=True)
-class EscalationOpinion:
-    top: str  # the likeliest label: a team or NO_ESCALATION
-    margin: float  # its lead over the runner-up
-    team: str  # the likeliest team
-    lead: float  # that team's score minus NO_ESCALATION's: below zero the model itself would not escalate
-
-
 @lru_cache(maxsize=1)
 def classifier() -> MessageClassifier:
-    """Trained once per process, on first use (about a second), from the packaged corpus."""
+    """Trained once per process from the packaged corpus (about 3 s; the worker does it before it starts)."""
     return MessageClassifier(load_corpus())
 
 
 # --- how the second opinion is combined with the rules ---------------------------------------
-# Thresholds chosen by five-fold cross-validation over the corpus files the rules were never tuned on
-# (bench/bench_classifier.py), never on one file. Out of sample the model beats the rules on intent at
+# Thresholds chosen by five-fold cross-validation over the corpus files written after the rules' intent and
+# escalation logic (bench/bench_classifier.py), never on one file. Out of sample the model beats the rules on intent at
 # every rules confidence, so it decides intent wherever the two disagree and it is clearly surer, and
 # surer still to make a request of what the rules call a social turn.
 @dataclass(frozen=True)
