@@ -60,7 +60,8 @@ def _plain_numbers(text: str) -> set[float]:
     return found
 
 
-def _known_cars(request: ReplyRequest) -> list[Car]:
+def known_cars(request: ReplyRequest) -> list[Car]:
+    """The cars a reply may name: the ones already discussed and the inventory search's."""
     cars = list(request.context.last_cars)
     if request.inventory is not None:
         cars += [match.car for match in request.inventory.matches]
@@ -123,7 +124,7 @@ def _roundings(value: float) -> set[float]:
 
 
 def _amount_violations(reply: str, request: ReplyRequest, dealer: DealerFacts) -> list[str]:
-    cars = _known_cars(request)
+    cars = known_cars(request)
     prices = [car.price_eur for car in cars if car.price_eur is not None]
     purchase_prices = [car.price_eur for car in cars if car.price_eur is not None and not car.price_is_monthly]
     delivery = dealer.delivery
@@ -319,7 +320,7 @@ def _model_matches(said: str, allowed: set[str]) -> bool:
 
 def _car_violations(reply: str, request: ReplyRequest) -> list[str]:
     allowed: dict[str, set[str]] = {}
-    for car in _known_cars(request):
+    for car in known_cars(request):
         allowed.setdefault(canonical_make(car.make), set()).add(_model_key(car.model))
     for make, model in _mentions(_customer_texts(request), loose=True):
         allowed.setdefault(make, set()).update({model} if model else set())
@@ -353,7 +354,7 @@ def _has_credit_warning(reply: str) -> bool:
 
 
 def _credit_violations(reply: str, request: ReplyRequest) -> list[str]:
-    lease_prices = {car.price_eur for car in _known_cars(request) if car.price_is_monthly}
+    lease_prices = {car.price_eur for car in known_cars(request) if car.price_is_monthly}
     if request.escalation_handoff:  # our own sentence ("een collega van financiering belt je")
         reply = reply.replace(request.escalation_handoff, " ")
     credit_words = _CREDIT.search(reply)

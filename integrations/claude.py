@@ -16,7 +16,7 @@ import anthropic
 import pydantic
 from pydantic import BaseModel, Field
 
-from agents.guardrails import check_reply
+from agents.guardrails import check_reply, known_cars
 from agents.knowledge.dealer import DealerFacts, dealer_facts
 from agents.models import (
     Backend,
@@ -225,7 +225,7 @@ class ClaudeBackend:
         if violations:
             log.warning("claude reply rejected", extra={"violations": violations, "model": model})
             raise GuardrailViolation(violations)
-        known_ids = {car.id for car in _request_cars(request)}
+        known_ids = {car.id for car in known_cars(request)}
         return (
             ConversationOutput(
                 response_text=draft.response_text.strip(),
@@ -248,10 +248,3 @@ def _consistent(decision: EscalationDecision) -> EscalationDecision:
     return EscalationDecision(escalate=False, escalation_type=None, urgency=decision.urgency, reason="")
 
 
-def _request_cars(request: ReplyRequest) -> list:
-    cars = list(request.context.last_cars)
-    if request.inventory is not None:
-        cars += [match.car for match in request.inventory.matches]
-        if request.inventory.asked_car is not None:
-            cars.append(request.inventory.asked_car)
-    return cars

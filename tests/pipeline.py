@@ -15,6 +15,7 @@ from temporalio.client import Client
 
 from config import Settings
 from starter.api import create_app
+from tests.peers.chatwoot_peer import ChatwootPeer
 from tests.peers.waha import WahaPeer
 from worker.build import running_worker
 from workflows.conversation import ConversationWorkflow
@@ -35,6 +36,20 @@ def make_settings(tmp_path: Path, task_queue: str, **overrides) -> Settings:
     )
     values.update(overrides)
     return Settings(**values)
+
+
+def make_chatwoot_settings(tmp_path: Path, task_queue: str, peer: ChatwootPeer, webhook_secret: str, **overrides) -> Settings:
+    """`make_settings` with the Chatwoot peer configured as the CRM."""
+    return make_settings(
+        tmp_path,
+        task_queue,
+        chatwoot_base_url=peer.url,
+        chatwoot_api_token=peer.api_token,
+        chatwoot_account_id=peer.account_id,
+        chatwoot_inbox_id=peer.inbox_id,
+        chatwoot_webhook_secret=webhook_secret,
+        **overrides,
+    )
 
 
 @dataclass

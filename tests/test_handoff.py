@@ -14,7 +14,7 @@ from workflows.escalation import EscalationWorkflow
 from workflows.models import EscalationStatus
 from tests.peers.chatwoot_peer import ChatwootPeer
 from tests.peers.smtp import SmtpPeer
-from tests.pipeline import make_settings, pipeline, random_phone
+from tests.pipeline import make_chatwoot_settings, pipeline, random_phone
 from tests.waha_events import message_event
 
 SECRET = "chatwoot-webhook-secret"
@@ -34,16 +34,7 @@ async def eventually(check, timeout: float = 20.0, interval: float = 0.05):
 
 
 def chatwoot_settings(tmp_path, task_queue, peer: ChatwootPeer, **extra):
-    return make_settings(
-        tmp_path,
-        task_queue,
-        chatwoot_base_url=peer.url,
-        chatwoot_api_token=peer.api_token,
-        chatwoot_account_id=peer.account_id,
-        chatwoot_inbox_id=peer.inbox_id,
-        chatwoot_webhook_secret=SECRET,
-        **extra,
-    )
+    return make_chatwoot_settings(tmp_path, task_queue, peer, SECRET, **extra)
 
 
 async def post_chatwoot(p, peer: ChatwootPeer, body: dict):

@@ -18,7 +18,7 @@ from starter.devstack import DevServer, connect
 from tests.peers.chatwoot_peer import ChatwootPeer
 from tests.peers.http_peer import free_port
 from tests.peers.waha import WahaPeer
-from tests.pipeline import make_settings, pipeline, random_phone
+from tests.pipeline import make_chatwoot_settings, make_settings, pipeline, random_phone
 from tests.waha_events import message_event
 from worker.build import running_worker
 
@@ -64,15 +64,7 @@ async def test_waha_down_for_two_minutes_every_reply_arrives_once_after(time_env
 
 
 def chatwoot_settings(tmp_path, task_queue, peer: ChatwootPeer):
-    return make_settings(
-        tmp_path,
-        task_queue,
-        chatwoot_base_url=peer.url,
-        chatwoot_api_token=peer.api_token,
-        chatwoot_account_id=peer.account_id,
-        chatwoot_inbox_id=peer.inbox_id,
-        chatwoot_webhook_secret="cw-secret-for-faults",
-    )
+    return make_chatwoot_settings(tmp_path, task_queue, peer, "cw-secret-for-faults")
 
 
 def conversation_of(peer: ChatwootPeer, phone: str) -> dict | None:

@@ -1,4 +1,4 @@
-"""The statistical second opinion: trained from the corpus, consulted only where the rules are unsure."""
+"""The statistical second opinion: trained from the corpus, combined with the rules by a cross-validated policy."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from agents.rules.classifier import (
     combine_intent,
     load_corpus,
 )
+from tests.pipeline import make_settings
+from worker.build import running_worker
 
 
 def test_the_model_learns_its_corpus():
@@ -92,3 +94,14 @@ def test_the_engine_uses_the_model_by_default_and_can_do_without():
     without = RulesEngine(use_model=False).understand(text)
     assert with_model.expertise.escalation_decision.escalate
     assert without.router.intent in ("service_inquiry", "complaint", "other", "car_inquiry")
+
+
+def test_a_social_turn_stays_social_unless_the_model_is_sure_it_is_a_request():
+    assert combine_intent("greeting", 0.6, False, "other", POLICY.social_margin / 2) == "greeting"  # "prima, tot zaterdag"
+    assert combine_intent("greeting", 0.6, False, "other", POLICY.social_margin) == "other"  # "bedankt! kan iemand me bellen?"
+
+
+async def test_the_worker_trains_the_model_before_its_first_message(temporal_env, task_queue, tmp_path):
+    classifier.cache_clear()
+    async with running_worker(temporal_env.client, make_settings(tmp_path, task_queue)):
+        assert classifier.cache_info().currsize == 1  # no customer waits ~3 s for the first reply

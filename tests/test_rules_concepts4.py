@@ -350,3 +350,12 @@ def test_a_hypothetical_warranty_question_does_not_escalate(engine, text):
     u = engine.understand(text)
     assert not u.expertise.escalation_decision.escalate, u.expertise.escalation_decision
     assert u.router.intent == "service_inquiry"
+
+
+# --- a span of time negates nothing: "nog geen maand van jullie" is a car bought here -------------------
+def test_a_span_of_time_does_not_clear_a_message():
+    from agents.rules import expertise
+
+    assert not expertise.cleared("de airco stinkt vreselijk en ik heb hem nog geen maand van jullie")
+    assert not expertise.cleared("auto is geen twee weken oud, van jullie gekocht, en de koppeling slipt")
+    assert expertise.cleared("de koppeling slipt, maar hij is niet van jullie")
