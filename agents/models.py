@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from agents.booking_models import BookingCue, TestDriveDialogue
+
 Intent = Literal[
     "car_inquiry",
     "financing_inquiry",
@@ -95,6 +97,7 @@ class ExtractionOutput(BaseModel):
     asks_monthly_payment: bool = False
     refers_to_previous_car: bool = False  # "hij", "die", "deze" without a new car named
     sentiment: Sentiment = "neutral"
+    booking: BookingCue = Field(default_factory=BookingCue)  # the test-drive booking action, if any
 
 
 # --- expertise ---------------------------------------------------------------
@@ -238,6 +241,7 @@ class ConversationContext(BaseModel):
     needs_financing: bool = False
     test_drive_requested: bool = False
     escalated: bool = False
+    test_drive: TestDriveDialogue = Field(default_factory=TestDriveDialogue)  # a booking in progress
 
 
 class Understanding(BaseModel):
@@ -257,3 +261,5 @@ class ReplyRequest(BaseModel):
     expertise: ExpertiseOutput
     inventory: InventorySearchResult | None = None
     escalation_handoff: str | None = None  # the honest handoff sentence when escalating
+    test_drive_note: str | None = None  # the booking's outcome, said as is (both backends)
+    test_drive_car_ids: list[str] = Field(default_factory=list)  # cars the booking note names

@@ -58,7 +58,18 @@ class StaffEngaged(BaseModel):
     who: str | None = None
 
 
-ChatwootEvent = Union[StaffReply, ConversationResolved, ConversationReopened, StaffEngaged]
+class TestDriveConfirmed(BaseModel):
+    """Staff put the label `proefrit-bevestigd` on the conversation: confirm its held test drive."""
+
+    kind: Literal["test_drive_confirmed"] = "test_drive_confirmed"
+    conversation_id: int
+    phone_e164: str
+    who: str | None = None
+
+
+CONFIRM_LABEL = "proefrit-bevestigd"
+
+ChatwootEvent = Union[StaffReply, ConversationResolved, ConversationReopened, StaffEngaged, TestDriveConfirmed]
 
 # --- signature ---------------------------------------------------------------------
 
@@ -156,10 +167,16 @@ def _status_event(event: str, body: dict, inbox_id: int | None) -> ChatwootEvent
     return ConversationReopened(conversation_id=conversation_id, phone_e164=phone)
 
 
-def _conversation_updated(body: dict, inbox_id: int | None, own_ids: Container[int]) -> StaffEngaged | None:
+def _conversation_updated(body: dict, inbox_id: int | None, own_ids: Container[int]) -> ChatwootEvent | None:
     conversation_id = int(body["id"])
     if not _our_inbox(body.get("inbox_id"), inbox_id):
         return None
+    labels = _changed(body, "label_list")
+    if labels is not None:
+        before = labels.get("previous_value") or []
+        after = labels.get("current_value") or body.get("labels") or []
+        if CONFIRM_LABEL in after and CONFIRM_LABEL not in before:
+            return TestDriveConfirmed(conversation_id=conversation_id, phone_e164=_phone(body), who=_assignee(body))
     meta = body.get("meta") or {}
     assignee = meta.get("assignee") or {}
     to_user = assignee.get("type") == "user" or meta.get("assignee_type") == "User"

@@ -166,6 +166,7 @@ class ConversationInput(BaseModel):
     rate_window: list[datetime] = Field(default_factory=list)  # recent arrival times (flood control)
     flood_notice_sent_at: datetime | None = None
     held_messages: list[InboundMessage] = Field(default_factory=list)
+    test_drive_count: int = 0  # bookings made in this chat (numbers the TestDriveWorkflow ids)
 
 
 class ConversationSnapshot(ConversationInput):
