@@ -250,7 +250,8 @@ class TestDriveActivities:
         message = EmailMessage()
         message["From"] = self.settings.smtp_from
         message["To"] = to
-        message["Subject"] = f"{texts.CHANGE_TITLES[notice.change]}: {booking.car_title}, " \
+        title = texts.CHANGE_TITLES[notice.change]
+        message["Subject"] = f"{title}{'' if title.endswith('?') else ':'} {booking.car_title}, " \
                              f"{booking.start.astimezone(dealer.tz):%d-%m %H:%M}"
         message["Date"] = formatdate(localtime=False)
         message["Message-ID"] = make_msgid(idstring=f"{booking.booking_id}.{booking.sequence}.{notice.change}",

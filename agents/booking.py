@@ -54,6 +54,8 @@ class BookingPlan(BaseModel):
 # --- the cue: what a message asks of the booking (rules engine) ---------------------------------
 def booking_cue(text: str, context: ConversationContext | None, extraction: ExtractionOutput) -> BookingCue:
     dialogue = context.test_drive if context else TestDriveDialogue()
+    if not (dialogue.open_question or dialogue.bookings or extraction.test_drive_requested):
+        return BookingCue()  # most messages: nothing to do with a booking
     lowered = normalize(text)
     option = _option(lowered)
     has_when = bool(extraction.preferred_day or extraction.preferred_time or _mentions_when(text))

@@ -47,6 +47,8 @@ class BookedDrive(BaseModel):
 class TestDriveDialogue(BaseModel):
     """A test-drive request in progress: which car, which day and time, what we offered."""
 
+    __test__ = False  # not a pytest test class, despite the name
+
     car: CarOption | None = None
     car_options: list[CarOption] = Field(default_factory=list)  # when we asked "welke van deze?"
     wish: WhenWish | None = None

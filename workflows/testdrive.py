@@ -50,6 +50,8 @@ SEND_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coeffici
 
 @workflow.defn
 class TestDriveWorkflow:
+    __test__ = False  # not a pytest test class, despite the name
+
     @workflow.init
     def __init__(self, request: TestDriveInput) -> None:
         self.i = request
