@@ -56,6 +56,7 @@ class PlanTestDriveResult(BaseModel):
 class RecordRequest(BaseModel):
     booking_id: str
     state: BookingState | None = None  # None: only read
+    car_model: str | None = None  # "Polo", for "Hoe was de proefrit in de Polo?"
 
 
 class TestDriveRecord(BaseModel):
@@ -63,9 +64,12 @@ class TestDriveRecord(BaseModel):
     reminder_at: datetime
     no_show_question_at: datetime
     follow_up_at: datetime
-    place: str  # "Seldenrijk Auto, Zuiderbreedte 22, 3845 MC Harderwijk"
-    bring: str
-    timezone: str
+    # What the workflow may say to the customer about this booking as it is now (composed here,
+    # in the dealer's time zone, so the workflow stays free of time-zone code).
+    reminder_text: str
+    follow_up_text: str
+    confirmed_text: str
+    cancelled_text: str
 
 
 class CalendarSync(BaseModel):
@@ -80,6 +84,7 @@ class SalesNotice(BaseModel):
 
 
 class CarCheck(BaseModel):
+    booking_id: str
     car_id: str
     make: str | None = None
     model: str | None = None
@@ -88,6 +93,7 @@ class CarCheck(BaseModel):
 class CarCheckResult(BaseModel):
     in_stock: bool
     similar: list[str] = Field(default_factory=list)  # "Volkswagen Polo 1.0 TSI – € 14.950 – https://..."
+    message: str | None = None  # for the customer when the car is gone
 
 
 def _reject_or_raise(exc: IntegrationError, channel: str) -> None:
@@ -193,14 +199,17 @@ class TestDriveActivities:
         if request.state and booking.state != request.state and booking.state != "cancelled":
             booking = self.store.set_state(request.booking_id, request.state)
         dealer = self.dealer
+        tz = dealer.tz
         return TestDriveRecord(
             booking=booking,
             reminder_at=texts.reminder_at(booking.start, dealer),
             no_show_question_at=texts.no_show_question_at(booking.end),
             follow_up_at=texts.follow_up_at(booking.start, dealer),
-            place=f"{dealer.name}, {dealer.address.one_line()}",
-            bring=dealer.test_drive.bring,
-            timezone=dealer.timezone,
+            reminder_text=texts.reminder(booking.customer_name, booking.car_title, booking.start,
+                                         f"{dealer.name}, {dealer.address.one_line()}", dealer.test_drive.bring, tz),
+            follow_up_text=texts.follow_up(request.car_model, booking.car_title),
+            confirmed_text=texts.confirmed_by_staff(booking.car_title, booking.start, tz),
+            cancelled_text=texts.cancelled_by_staff(booking.car_title, booking.start, tz),
         )
 
     @activity.defn
@@ -283,8 +292,10 @@ class TestDriveActivities:
         if car is not None and car.price_eur and not car.price_is_monthly:
             prefs = prefs.model_copy(update={"max_price": int(car.price_eur * 1.15)})
         found = index.search(InventorySearchRequest(preferences=prefs, text=""))
-        similar = [m.car for m in found.matches if m.car.id != check.car_id and not m.car.sold][:3]
-        return CarCheckResult(in_stock=False, similar=[_car_line(c) for c in similar])
+        similar = [_car_line(m.car) for m in found.matches if m.car.id != check.car_id and not m.car.sold][:3]
+        booking = self.store.get(check.booking_id)
+        message = texts.car_sold(booking.car_title, booking.start, similar, self.dealer.tz) if booking else None
+        return CarCheckResult(in_stock=False, similar=similar, message=message)
 
 
 def _car_line(car) -> str:

@@ -18,8 +18,6 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from zoneinfo import ZoneInfo
-
     from activities.messaging import MessagingActivities, SendReplyRequest
     from activities.testdrive import (
         CalendarSync,
@@ -29,7 +27,6 @@ with workflow.unsafe.imports_passed_through():
         TestDriveActivities,
         TestDriveRecord,
     )
-    from agents import testdrive_texts as texts
     from workflows.testdrive_models import (
         CancelRequest,
         OptOut,
@@ -124,7 +121,7 @@ class TestDriveWorkflow:
                     return self.state
                 continue
             name, at = self._next_timer(next_stock_check if now < booking.start else None)
-            self.next_timer = f"{name} {at.astimezone(self._tz):%d-%m %H:%M}"
+            self.next_timer = f"{name} {at.isoformat()}"
             try:
                 await workflow.wait_condition(lambda: bool(self.changes), timeout=max(at - now, timedelta(seconds=1)),
                                               timeout_summary=name)
@@ -132,10 +129,6 @@ class TestDriveWorkflow:
                 pass  # the timer fired: the loop sees what is due
 
     # --- timers ----------------------------------------------------------------------------------------
-    @property
-    def _tz(self) -> ZoneInfo:
-        return ZoneInfo(self.record.timezone)
-
     def _due(self, now: datetime) -> str | None:
         record = self.record
         if not self.reminder_done and now >= record.reminder_at:
@@ -162,9 +155,7 @@ class TestDriveWorkflow:
         if due == "reminder":
             self.reminder_done = True
             if booking.active and not self.opted_out:
-                text = texts.reminder(booking.customer_name, booking.car_title, booking.start, self.record.place,
-                                      self.record.bring, self._tz)
-                if await self._send(text, f"reminder:{booking.sequence}"):
+                if await self._send(self.record.reminder_text, f"reminder:{booking.sequence}"):
                     self.reminder_sent = True
             return False
         if due == "no_show_question":
@@ -174,7 +165,7 @@ class TestDriveWorkflow:
         # the follow-up: the drive is done unless staff marked a no-show
         await self._record("done")
         if not self.opted_out:
-            text = texts.follow_up(self.i.car_model, self.i.car_title)
+            text = self.record.follow_up_text
             self.follow_up_sent = await self._send(text, "follow-up")
             await self._tell_conversation(text if self.follow_up_sent else None)
         else:
@@ -190,7 +181,7 @@ class TestDriveWorkflow:
                 await self._record("confirmed")
                 await self._sync_calendar()
                 await self._tell_staff("confirmed")
-                text = texts.confirmed_by_staff(booking.car_title, booking.start, self._tz)
+                text = self.record.confirmed_text
                 sent = await self._send(text, "confirmed")
                 await self._tell_conversation(text if sent else None)
             return False
@@ -211,18 +202,14 @@ class TestDriveWorkflow:
             return True
         return False
 
-    async def _cancel(self, request: CancelRequest, similar: list[str] | None = None) -> None:
-        booking = self.record.booking
+    async def _cancel(self, request: CancelRequest, sold_message: str | None = None) -> None:
+        staff_message = self.record.cancelled_text
         await self._record("cancelled")
         await self._sync_calendar()
         reason = {"customer": "klant zegt af in de chat", "staff": f"door medewerker ({request.via})",
                   "car_sold": "auto verkocht (niet meer in de voorraad)"}[request.by]
         await self._tell_staff("cancelled", reason=reason)
-        text = None
-        if request.by == "staff":
-            text = texts.cancelled_by_staff(booking.car_title, booking.start, self._tz)
-        elif request.by == "car_sold":
-            text = texts.car_sold(booking.car_title, booking.start, similar or [], self._tz)
+        text = {"staff": staff_message, "car_sold": sold_message}.get(request.by)
         sent = bool(text) and await self._send(text, f"cancelled:{request.by}")
         await self._tell_conversation(text if sent else None)
 
@@ -230,7 +217,7 @@ class TestDriveWorkflow:
         try:
             check = await workflow.execute_activity(
                 TestDriveActivities.check_car_in_stock,
-                CarCheck(car_id=self.i.car_id, make=self.i.car_make, model=self.i.car_model),
+                CarCheck(booking_id=self.i.booking_id, car_id=self.i.car_id, make=self.i.car_make, model=self.i.car_model),
                 start_to_close_timeout=timedelta(seconds=30), retry_policy=RetryPolicy(maximum_attempts=3),
                 summary=f"voorraad ← {self.i.car_title}",
             )
@@ -239,14 +226,14 @@ class TestDriveWorkflow:
             return False
         if check.in_stock:
             return False
-        await self._cancel(CancelRequest(by="car_sold", via="inventory"), similar=check.similar)
+        await self._cancel(CancelRequest(by="car_sold", via="inventory"), sold_message=check.message)
         return True
 
     # --- steps -------------------------------------------------------------------------------------------
     async def _record(self, state) -> None:
         self.record = await workflow.execute_activity(
             TestDriveActivities.record_test_drive,
-            RecordRequest(booking_id=self.i.booking_id, state=state),
+            RecordRequest(booking_id=self.i.booking_id, state=state, car_model=self.i.car_model),
             start_to_close_timeout=timedelta(seconds=30), retry_policy=STORE_RETRY,
             summary=f"boeking → {state or 'verzet'}",
         )
