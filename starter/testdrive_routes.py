@@ -51,7 +51,7 @@ def testdrive_routers(get_client: Callable[[], Client], settings) -> list[APIRou
         except ValueError as exc:
             raise HTTPException(422, f"invalid JSON body: {exc}") from exc
         try:
-            booking = await ops.act(get_client(), settings, booking_id, action, body.by, via="api")
+            booking = await ops.act(await get_client(), settings, booking_id, action, body.by, via="api")
         except ops.BookingNotFound as exc:
             raise HTTPException(404, f"unknown test drive {exc}") from exc
         except ops.BookingClosed as exc:

@@ -43,12 +43,12 @@ async def record(suffix: str = "") -> None:
         with tempfile.TemporaryDirectory() as tmp:
             settings = make_settings(Path(tmp), "record-testdrive")
             async with pipeline(env.client, settings) as p:
+                booking_ids = []
                 for count, text in enumerate(MESSAGES, start=1):
                     await p.post(message_event(PHONE, text, name="Anna"))
-                    await p.wait_until(PHONE, lambda s, n=count: s.messages_processed == n and not s.crm_pending)
-                state = await p.snapshot(PHONE)
-                booking_id = f"testdrive-{PHONE}-1"
-                booking = p.client.get_workflow_handle(booking_id)
+                    state = await p.wait_until(PHONE, lambda s, n=count: s.messages_processed == n and not s.crm_pending)
+                    booking_ids += [b.booking_id for b in state.context.test_drive.bookings]
+                booking = p.client.get_workflow_handle(booking_ids[0])
                 assert await booking.result() == "cancelled", state.recent[-1].conversation_output
                 conversation = await p.client.get_workflow_handle(f"conversation-{PHONE}").fetch_history()
                 drive = await booking.fetch_history()

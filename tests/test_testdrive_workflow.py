@@ -9,6 +9,7 @@ import email
 import email.policy
 import inspect
 import time
+import uuid
 from datetime import datetime, timedelta, timezone
 
 from agents.knowledge.dealer import dealer_facts
@@ -50,7 +51,7 @@ async def _eventually(check, timeout: float = 30.0):
 def _book(settings, phone: str, start: datetime, car_id: str = "sample-007", title: str = "Volkswagen Polo 1.0 TSI Comfortline") -> Booking:
     store = SqliteTestDriveStore.from_settings(settings)
     now = datetime.now(timezone.utc)
-    booking = Booking(booking_id=f"testdrive-{phone}-1", car_id=car_id, car_title=title, start=start,
+    booking = Booking(booking_id=f"testdrive-{uuid.uuid4().hex[:10]}", car_id=car_id, car_title=title, start=start,
                       end=start + timedelta(minutes=30), customer_phone=f"+{phone}", customer_name="Anna de Vries",
                       chat_id=f"{phone}@c.us", created_at=now, updated_at=now)
     assert store.hold(booking, at_once=2)

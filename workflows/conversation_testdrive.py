@@ -45,7 +45,7 @@ class TestDriveSteps:
         if not workflow.patched(PATCH_ID) or not wants_booking_step(understanding, context):
             return None
         number = self.s.test_drive_count + 1
-        booking_id = test_drive_workflow_id(self.s.phone, number)
+        booking_id = test_drive_workflow_id(workflow.uuid4().hex)
         try:
             result: PlanTestDriveResult = await workflow.execute_activity(
                 TestDriveActivities.plan_test_drive,
