@@ -150,7 +150,13 @@ def plan_booking(
             start = datetime.combine(merged.day, merged.at, tzinfo=tz)
             if slot_rules.is_free(start, free_for([], None)):
                 when = f"\n{_day_time(start, tz).capitalize()} heb ik nog plek."
-        note = "Leuk, een proefrit! Welke wil je proberen?\n" + "\n".join(lines) + when
+        if dialogue.open_question == "car" and dialogue.car_options:
+            # we listed them already: no second list, just the question (and what we noted)
+            noted = "Genoteerd! " if not wish.empty else ""
+            numbers = ", ".join(str(n) for n in range(1, len(options))) + f" of {len(options)}"
+            note = f"{noted}Welke {_shared_name(options)} wil je proberen: {numbers}?{when.replace(chr(10), ' ')}"
+        else:
+            note = "Leuk, een proefrit! Welke wil je proberen?\n" + "\n".join(lines) + when
         return BookingPlan(action="ask_car", note=note, car_ids_named=[o.id for o in options], dialogue=state)
     if car is None:
         state = dialogue.model_copy(update={"wish": wish.merged_over(dialogue.wish), "open_question": None})
@@ -178,6 +184,12 @@ def plan_booking(
         return BookingPlan(action="book", car=car, start=exact, end=end, note=confirmation(car, exact, dealer, confirm_by_staff),
                            car_ids_named=[car.id], dialogue=state)
     return _offer(state, car, wish, free, dealer)
+
+
+def _shared_name(options: list[CarOption]) -> str:
+    """"Polo" when all options are Polos, else "auto"."""
+    models = {option.model for option in options}
+    return next(iter(models)) if len(models) == 1 and None not in models else "auto"
 
 
 def _chosen_car(cue: BookingCue, dialogue: TestDriveDialogue, candidates: list[CarOption], text: str) -> CarOption | None:
