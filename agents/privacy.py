@@ -136,3 +136,40 @@ def answer_only(reply: ConversationOutput) -> ConversationOutput:
     if question in text:
         text = text.replace(question, "").rstrip()
     return reply.model_copy(update={"response_text": text or reply.response_text, "follow_up_question": None})
+
+
+# --- texts for staff (Dutch) -------------------------------------------------------------------------------
+PRIVACY_KIND_TITLES = {"delete": "verwijderen van gegevens", "export": "inzage in gegevens"}
+PrivacyStage = Literal["new", "reminder", "escalation", "done"]
+
+
+def privacy_staff_subject(kind: PrivacyKind, stage: PrivacyStage, customer: str) -> str:
+    prefix = {"new": "[AVG-verzoek]", "reminder": "[AVG-verzoek HERINNERING]",
+              "escalation": "[AVG-verzoek ESCALATIE]", "done": "[AVG-verzoek afgehandeld]"}[stage]
+    return f"{prefix} {PRIVACY_KIND_TITLES[kind]}: {customer}"
+
+
+def privacy_staff_text(kind: PrivacyKind, stage: PrivacyStage, customer: str, question: str, request_id: str,
+                       days_open: int, outcome: str | None = None) -> str:
+    """The manager's message: what was asked, how long it has been open, and how to approve it."""
+    lines = {
+        "new": [f"🔒 AVG-verzoek: {PRIVACY_KIND_TITLES[kind]}", f"Klant: {customer}", f"Bericht: {question.strip()[:300]}",
+                "De klant heeft een ontvangstbevestiging gekregen. Wettelijke termijn: één maand."],
+        "reminder": [f"⏰ AVG-verzoek staat al {days_open} dagen open: {PRIVACY_KIND_TITLES[kind]}", f"Klant: {customer}",
+                     "Binnen een maand na het verzoek moet het zijn afgehandeld."],
+        "escalation": [f"🚨 AVG-verzoek na {days_open} dagen nog niet goedgekeurd: {PRIVACY_KIND_TITLES[kind]}",
+                       f"Klant: {customer}", "De wettelijke termijn van één maand loopt over enkele dagen af."],
+        "done": [f"✅ AVG-verzoek afgehandeld: {PRIVACY_KIND_TITLES[kind]}", f"Klant: {customer}", f"Resultaat: {outcome or '-'}"],
+    }[stage]
+    if stage != "done":
+        lines += ["Goedkeuren en uitvoeren:", f"  seldenrijk privacy approve {request_id}",
+                  f"  of POST /privacy/{request_id}/approve (header X-API-Key)",
+                  "  of het label `privacy-approved` op het gesprek in Chatwoot"]
+    return "\n".join(lines)
+
+
+def privacy_carried_out_text(kind: PrivacyKind) -> str:
+    """To the customer, sent just before a deletion (afterwards nothing of them is left to send from)."""
+    if kind == "delete":
+        return "Je verzoek is goedgekeurd: we verwijderen nu je gegevens. Dit is ons laatste bericht. Bedankt en het ga je goed!"
+    return "Je overzicht van je gegevens is klaar; een collega stuurt het je zo op een veilige manier toe."

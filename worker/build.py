@@ -15,6 +15,7 @@ from activities.crm import CrmActivities
 from activities.escalation import escalation_activities
 from activities.inventory import InventoryActivities
 from activities.messaging import MessagingActivities
+from activities.privacy import PrivacyActivities, privacy_activities
 from agents.rules import RulesEngine
 from agents.rules.classifier import classifier
 from config import Settings
@@ -23,8 +24,9 @@ from integrations.waha import WahaClient
 from workflows.conversation import ConversationWorkflow
 from workflows.escalation import EscalationWorkflow
 from workflows.inventory_sync import InventorySyncWorkflow
+from workflows.privacy import PrivacyRequestWorkflow
 
-WORKFLOWS = [ConversationWorkflow, EscalationWorkflow, InventorySyncWorkflow]
+WORKFLOWS = [ConversationWorkflow, EscalationWorkflow, InventorySyncWorkflow, PrivacyRequestWorkflow]
 
 
 def workflow_runner(settings: Settings) -> WorkflowRunner:
@@ -69,6 +71,7 @@ async def running_worker(
     messaging = MessagingActivities(waha, SentLedger(settings.data_dir / "sent.sqlite3"))
     inventory = InventoryActivities(settings)
     crm = CrmActivities(settings)
+    privacy = PrivacyActivities(settings, waha=waha)
     activities = [
         agents.route_message,
         agents.extract_details,
@@ -82,6 +85,7 @@ async def running_worker(
         inventory.fetch_source,
         inventory.commit_snapshot,
         *escalation_activities(settings),
+        *privacy_activities(privacy),
     ]
     # Every activity is async, so no thread pool is needed.
     worker = Worker(
