@@ -125,7 +125,8 @@ class PrivacyRequestWorkflow:
         notice = PrivacyNotice(
             subject=texts.privacy_staff_subject(input.kind, stage, customer),
             text=texts.privacy_staff_text(input.kind, stage, customer, input.text, input.request_id, days, status.outcome),
-            message_id_hint=f"{input.request_id}.{stage}{days or ''}",
+            # the request id holds the phone's digits: not in the one e-mail that outlives a deletion
+            message_id_hint=f"privacy-done-{workflow.uuid4().hex[:12]}" if deleted else f"{input.request_id}.{stage}{days or ''}",
         )
         try:
             await workflow.execute_activity_method(
