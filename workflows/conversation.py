@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
         StepRequest,
     )
     from activities.crm import CrmActivities, CrmFailure, CrmSyncRequest
+    from activities.delivery_alert import DeliveryAlertActivities, UndeliveredAlert
     from activities.inventory import InventoryActivities
     from activities.messaging import MessagingActivities, SendReplyRequest
     from agents import context as memory
@@ -56,9 +57,28 @@ with workflow.unsafe.imports_passed_through():
         escalation_workflow_id,
     )
 
+# Changes to the command sequence, each behind `workflow.patched` (docs/versioning.md).
+PATCH_SEND_FAILURES = "staff-flood-send-failure-recorded"  # a failed staff/flood send is recorded, not fatal
+PATCH_ESCALATION_ID = "escalation-id-from-trigger"  # escalation ids survive a new run
+PATCH_CAN_KEEPS_CRM = "can-waits-for-crm-batch"  # continue-as-new lets the CRM batch finish
+PATCH_SEND_GIVES_UP = "send-gives-up-after-15m"  # a stuck send gives up and alerts sales
+PATCH_BOUNDED_STATE = "bounded-state-lists"  # full queues hold, fold or drop instead of growing
+
 SEEN_IDS_KEPT = 1000
 RECENT_KEPT = 10  # processed messages kept in the state (the full trace is in the history)
 CRM_BATCH = 20
+# The state is carried by continue-as-new as one payload (Temporal refuses payloads over 2 MB):
+# every list in it is bounded, so a spammer cannot grow it.
+PENDING_KEPT = 50  # messages waiting for an answer; more are held, as in a flood
+STAFF_PENDING_KEPT = 50
+HELD_KEPT = 20  # the latest held messages, for the state query (all are mirrored to the CRM)
+HELD_TEXT_KEPT = 500
+CRM_PENDING_KEPT = 200  # queued CRM updates; when full, a held message joins the last queued one
+CRM_PENDING_CHARS = 100_000
+CRM_MERGED_CHARS = 4_000
+SEND_FAILURES_KEPT = 20
+# The customer is waiting: a reply that cannot be delivered in this time is given up (sales alerted).
+SEND_GIVE_UP = timedelta(minutes=15)
 # Chatwoot reports our own escalation assignment as an assignment; a person's comes later.
 OWN_ASSIGNMENT_ECHO = timedelta(minutes=2)
 # Intents that make the inventory worth searching, besides a named car or an availability question.
@@ -80,6 +100,7 @@ CRM_RETRY = RetryPolicy(
     non_retryable_error_types=["NonRetryableIntegrationError"],
 )
 LOCAL_CRM_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), backoff_coefficient=2.0, maximum_attempts=5)
+ALERT_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_attempts=3)
 
 FLOOD_NOTICE = (
     "Je stuurt ons veel berichten tegelijk 🙂 We lezen alles, maar beantwoorden ze even niet "
@@ -101,6 +122,7 @@ class ConversationWorkflow:
         self._seen_staff = set(state.seen_staff_ids)
         self._processing: str | None = None
         self._crm_in_flight = False
+        self._crm_batch_size = 0  # updates at the head of crm_pending being synced right now
         self._draining = False
         self._last_answer: str | None = None
         self._last_customer_message: str | None = None
@@ -114,8 +136,8 @@ class ConversationWorkflow:
         if message.message_id in self._seen:
             return  # WAHA redelivers until it gets a 2xx: process each message once
         self._remember(message.message_id)
-        if self._flooding(message.received_at):
-            self.s.held_messages.append(message)
+        if self._flooding(message.received_at) or self._queue_full(self.s.pending, PENDING_KEPT):
+            self._hold(message)
             self._queue_crm("customer", message.text, message.message_id, message.received_at)
             last = self.s.flood_notice_sent_at
             if last is None or message.received_at - last > timedelta(minutes=10):
@@ -132,7 +154,10 @@ class ConversationWorkflow:
             self._seen_staff.add(message.external_id)
             self.s.seen_staff_ids = (self.s.seen_staff_ids + [message.external_id])[-SEEN_IDS_KEPT:]
         self._human_took_over(message.at)
-        self.s.staff_pending.append(message)
+        if self._queue_full(self.s.staff_pending, STAFF_PENDING_KEPT):
+            self._note_send_failure("staff", f"not queued, {STAFF_PENDING_KEPT} staff messages waiting already")
+        else:
+            self.s.staff_pending.append(message)
         await self._signal_escalation("acknowledge", Acknowledgement(by=message.author, via="chatwoot", at=message.at))
 
     @workflow.signal
@@ -178,11 +203,16 @@ class ConversationWorkflow:
         while True:
             await workflow.wait_condition(
                 lambda: bool(self.s.pending or self.s.staff_pending or self.s.flood_notice_due)
-                or self._time_to_continue(processed_this_run)
+                or (self._time_to_continue(processed_this_run) and not (self._draining and self._crm_in_flight))
             )
             if self.s.flood_notice_due:
                 self.s.flood_notice_due = False
-                await self._send(FLOOD_NOTICE, f"flood:{workflow.now().isoformat()}", None)
+                try:
+                    await self._send(FLOOD_NOTICE, f"flood:{workflow.now().isoformat()}", None)
+                except FailureError as exc:
+                    if not workflow.patched(PATCH_SEND_FAILURES):
+                        raise
+                    self._note_send_failure("flood notice", str(exc.cause or exc))
             if self.s.staff_pending:
                 await self._deliver_staff_message(self.s.staff_pending.pop(0))
                 continue
@@ -196,8 +226,13 @@ class ConversationWorkflow:
                 processed_this_run += 1
                 continue
             if self._time_to_continue(processed_this_run):
+                if self._crm_in_flight and workflow.patched(PATCH_CAN_KEEPS_CRM):
+                    # Start no new CRM batch, let the one in flight finish (messages are still
+                    # answered meanwhile), then hand over: cancelling it lost its updates.
+                    self._draining = True
+                    continue
                 break
-        # Hand over to a fresh run: stop the CRM lane (its batch stays queued), let handlers finish.
+        # Hand over to a fresh run: stop the CRM lane (what is queued is carried over), let handlers finish.
         self._draining = True
         crm_lane.cancel()
         await workflow.wait_condition(lambda: not self._crm_in_flight and workflow.all_handlers_finished())
@@ -268,12 +303,14 @@ class ConversationWorkflow:
 
         delivered = False
         if reply is not None:
+            reply_id = f"{workflow.info().workflow_id}:{message.message_id}"
             try:
-                await self._send(reply.response_text, f"{workflow.info().workflow_id}:{message.message_id}", message)
+                await self._send(reply.response_text, reply_id, message)
                 delivered = True
-            except FailureError as exc:  # WAHA refused it for good (4xx): recorded, the chat goes on
+            except FailureError as exc:  # refused (4xx) or stuck too long: recorded, the chat goes on
                 record.error_occurred = True
                 record.errors.append(f"whatsapp: {exc.cause or exc}")
+                await self._undelivered("reply", reply.response_text, reply_id, exc, message)
         if delivered:
             record.timings.replied_at = workflow.now()
             self._last_answer = reply.response_text
@@ -418,6 +455,7 @@ class ConversationWorkflow:
         return result.crm
 
     async def _send(self, text: str, reply_id: str, message: InboundMessage | None) -> None:
+        give_up = SEND_GIVE_UP if workflow.patched(PATCH_SEND_GIVES_UP) else timedelta(days=1)
         await workflow.execute_activity(
             MessagingActivities.send_whatsapp,
             SendReplyRequest(
@@ -427,15 +465,49 @@ class ConversationWorkflow:
                 received_at=message.received_at if message else None,
             ),
             start_to_close_timeout=timedelta(seconds=20),
-            schedule_to_close_timeout=timedelta(days=1),
+            schedule_to_close_timeout=give_up,
             retry_policy=SEND_RETRY,
             summary=f"whatsapp → «{_clip(text)}»",
         )
 
+    async def _undelivered(self, kind: str, text: str, reply_id: str, exc: FailureError, message=None) -> None:
+        """A message that never reached the customer: recorded, and sales alerted (the customer waits)."""
+        reason = str(exc.cause or exc)
+        self._note_send_failure(kind, reason)
+        if not workflow.patched(PATCH_SEND_GIVES_UP):
+            return
+        try:
+            await workflow.execute_activity_method(
+                DeliveryAlertActivities.alert_undelivered,
+                UndeliveredAlert(
+                    alert_id=reply_id,
+                    phone=self.s.phone,
+                    customer_name=self.s.customer_name,
+                    kind="reply" if kind == "reply" else "staff",
+                    customer_text=message.text if message else None,
+                    undelivered_text=text,
+                    error=reason,
+                    at=workflow.now(),
+                ),
+                start_to_close_timeout=timedelta(seconds=60),
+                retry_policy=ALERT_RETRY,
+                summary=f"sales alert: {kind} not delivered",
+            )
+        except ActivityError as alert_failed:
+            self._note_send_failure("alert", str(alert_failed.cause or alert_failed))
+
+    def _note_send_failure(self, kind: str, reason: str) -> None:
+        workflow.logger.error("%s not delivered in %s: %s", kind, workflow.info().workflow_id, reason)
+        entry = f"{workflow.now():%Y-%m-%d %H:%M} {kind}: {reason[:300]}"
+        self.s.send_failures = (self.s.send_failures + [entry])[-SEND_FAILURES_KEPT:]
+
     # --- escalation ----------------------------------------------------------------
     async def _start_escalation(self, message: InboundMessage, decision, context) -> str:
         self.s.escalation_count += 1
-        escalation_id = escalation_workflow_id(self.s.phone, self.s.escalation_count)
+        if workflow.patched(PATCH_ESCALATION_ID):  # a new run counts from 1 again: the trigger keeps it unique
+            escalation_id = escalation_workflow_id(self.s.phone, self.s.escalation_count, message.message_id)
+        else:
+            escalation_id = escalation_workflow_id(self.s.phone, self.s.escalation_count)
         transcript = [f"{turn.role}: {turn.text}" for turn in context.history[-12:]]
         await workflow.start_child_workflow(
             "EscalationWorkflow",
@@ -500,20 +572,48 @@ class ConversationWorkflow:
 
     async def _deliver_staff_message(self, message: StaffMessage) -> None:
         if not message.delivered:
-            await self._send(message.text, f"{workflow.info().workflow_id}:staff:{message.external_id or message.at.isoformat()}", None)
+            reply_id = f"{workflow.info().workflow_id}:staff:{message.external_id or message.at.isoformat()}"
+            try:
+                await self._send(message.text, reply_id, None)
+            except FailureError as exc:
+                if not workflow.patched(PATCH_SEND_FAILURES):
+                    raise
+                await self._undelivered("staff", message.text, reply_id, exc)
+                return  # the customer never saw it: not part of the conversation's memory
         self.s.context = memory.absorb_staff_message(self.s.context, message.text, message.at)
         if message.via == "whatsapp_app":  # typed on the phone: Chatwoot has not seen it yet
             self._queue_crm("staff", message.text, message.external_id or message.at.isoformat(), message.at)
 
     # --- CRM lane ----------------------------------------------------------------------
     def _queue_crm(self, role: str, text: str, message_id: str, at: datetime, crm=None) -> None:
-        self.s.crm_pending.append(PendingCrmUpdate(role=role, text=text, message_id=message_id, at=at, crm=crm))
+        queue = self.s.crm_pending
+        full = len(queue) >= CRM_PENDING_KEPT or sum(len(update.text) for update in queue) + len(text) > CRM_PENDING_CHARS
+        if not full or not workflow.patched(PATCH_BOUNDED_STATE):
+            queue.append(PendingCrmUpdate(role=role, text=text, message_id=message_id, at=at, crm=crm))
+            return
+        # Full: a flood while the CRM is behind. Join the last queued update (never one being synced).
+        last = queue[-1] if len(queue) > self._crm_batch_size else None
+        if last and last.role == role and crm is None and len(last.text) + len(text) < CRM_MERGED_CHARS:
+            last.text = f"{last.text}\n{text}"
+            return
+        self.s.crm_unmirrored += 1  # the flood policy's limit: counted where staff look (state, CRM note)
+
+    def _queue_full(self, queue: list, kept: int) -> bool:
+        return len(queue) >= kept and workflow.patched(PATCH_BOUNDED_STATE)
+
+    def _hold(self, message: InboundMessage) -> None:
+        """Not answered automatically (flood control); mirrored to the CRM, the latest kept here."""
+        self.s.held_total += 1
+        if len(message.text) > HELD_TEXT_KEPT:
+            message = message.model_copy(update={"text": message.text[: HELD_TEXT_KEPT - 1] + "…"})
+        self.s.held_messages = (self.s.held_messages + [message])[-HELD_KEPT:]
 
     async def _crm_lane(self) -> None:
         while True:
             await workflow.wait_condition(lambda: bool(self.s.crm_pending) and not self._draining)
             batch = self.s.crm_pending[:CRM_BATCH]
             self._crm_in_flight = True
+            self._crm_batch_size = len(batch)
             try:
                 await self._sync_crm(
                     CrmSyncRequest(
@@ -541,6 +641,7 @@ class ConversationWorkflow:
                     workflow.logger.error("could not record CRM failure for %s", workflow.info().workflow_id)
             finally:
                 self._crm_in_flight = False
+                self._crm_batch_size = 0
 
     async def _sync_crm(self, request: CrmSyncRequest) -> None:
         summary = f"crm sync ← {len(request.updates)} update(s)"
