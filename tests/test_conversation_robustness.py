@@ -18,12 +18,8 @@ from tests.peers.chatwoot_peer import ChatwootPeer
 from tests.peers.smtp import SmtpPeer
 from tests.pipeline import make_chatwoot_settings, make_settings, pipeline, random_phone
 from tests.waha_events import message_event
-from workflows.conversation import (
-    FLOOD_NOTICE,
-    HELD_KEPT,
-    PENDING_KEPT,
-    ConversationWorkflow,
-)
+from workflows.conversation import FLOOD_NOTICE, PENDING_KEPT, ConversationWorkflow
+from workflows.crm_lane import HELD_KEPT
 from workflows.models import ConversationInput, InboundMessage, StaffMessage
 
 BKR = "Ik heb wel een BKR registratie, kan ik dan financieren?"

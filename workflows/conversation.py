@@ -23,7 +23,6 @@ with workflow.unsafe.imports_passed_through():
         ScoreRequest,
         StepRequest,
     )
-    from activities.crm import CrmActivities, CrmFailure, CrmSyncRequest
     from activities.delivery_alert import DeliveryAlertActivities, UndeliveredAlert
     from activities.inventory import InventoryActivities
     from activities.messaging import MessagingActivities, SendReplyRequest
@@ -37,6 +36,13 @@ with workflow.unsafe.imports_passed_through():
     )
     from inventory.search import InventorySearchRequest
     from workflows import search_attributes as sa
+    from workflows.crm_lane import CrmLane
+    from workflows.patches import (
+        PATCH_CAN_KEEPS_CRM,
+        PATCH_ESCALATION_ID,
+        PATCH_SEND_FAILURES,
+        PATCH_SEND_GIVES_UP,
+    )
     from workflows.models import (
         Acknowledgement,
         ConversationInput,
@@ -48,7 +54,6 @@ with workflow.unsafe.imports_passed_through():
         InboundMessage,
         MessageTimings,
         OpenEscalation,
-        PendingCrmUpdate,
         ProcessedMessage,
         Resolution,
         ScorePoint,
@@ -57,25 +62,12 @@ with workflow.unsafe.imports_passed_through():
         escalation_workflow_id,
     )
 
-# Changes to the command sequence, each behind `workflow.patched` (docs/versioning.md).
-PATCH_SEND_FAILURES = "staff-flood-send-failure-recorded"  # a failed staff/flood send is recorded, not fatal
-PATCH_ESCALATION_ID = "escalation-id-from-trigger"  # escalation ids survive a new run
-PATCH_CAN_KEEPS_CRM = "can-waits-for-crm-batch"  # continue-as-new lets the CRM batch finish
-PATCH_SEND_GIVES_UP = "send-gives-up-after-15m"  # a stuck send gives up and alerts sales
-PATCH_BOUNDED_STATE = "bounded-state-lists"  # full queues hold, fold or drop instead of growing
-
 SEEN_IDS_KEPT = 1000
 RECENT_KEPT = 10  # processed messages kept in the state (the full trace is in the history)
-CRM_BATCH = 20
 # The state is carried by continue-as-new as one payload (Temporal refuses payloads over 2 MB):
-# every list in it is bounded, so a spammer cannot grow it.
+# every list in it is bounded, so a spammer cannot grow it (the CRM queue: workflows/crm_lane.py).
 PENDING_KEPT = 50  # messages waiting for an answer; more are held, as in a flood
 STAFF_PENDING_KEPT = 50
-HELD_KEPT = 20  # the latest held messages, for the state query (all are mirrored to the CRM)
-HELD_TEXT_KEPT = 500
-CRM_PENDING_KEPT = 200  # queued CRM updates; when full, a held message joins the last queued one
-CRM_PENDING_CHARS = 100_000
-CRM_MERGED_CHARS = 4_000
 SEND_FAILURES_KEPT = 20
 # The customer is waiting: a reply that cannot be delivered in this time is given up (sales alerted).
 SEND_GIVE_UP = timedelta(minutes=15)
@@ -93,13 +85,6 @@ SEND_RETRY = RetryPolicy(
     maximum_interval=timedelta(seconds=30),
     non_retryable_error_types=["WahaRejected"],
 )
-CRM_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=2),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=5),
-    non_retryable_error_types=["NonRetryableIntegrationError"],
-)
-LOCAL_CRM_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), backoff_coefficient=2.0, maximum_attempts=5)
 ALERT_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_attempts=3)
 
 FLOOD_NOTICE = (
@@ -114,7 +99,7 @@ def _clip(text: str, size: int = 40) -> str:
 
 
 @workflow.defn
-class ConversationWorkflow:
+class ConversationWorkflow(CrmLane):
     @workflow.init
     def __init__(self, state: ConversationInput) -> None:
         self.s = state
@@ -583,87 +568,6 @@ class ConversationWorkflow:
         self.s.context = memory.absorb_staff_message(self.s.context, message.text, message.at)
         if message.via == "whatsapp_app":  # typed on the phone: Chatwoot has not seen it yet
             self._queue_crm("staff", message.text, message.external_id or message.at.isoformat(), message.at)
-
-    # --- CRM lane ----------------------------------------------------------------------
-    def _queue_crm(self, role: str, text: str, message_id: str, at: datetime, crm=None) -> None:
-        queue = self.s.crm_pending
-        full = len(queue) >= CRM_PENDING_KEPT or sum(len(update.text) for update in queue) + len(text) > CRM_PENDING_CHARS
-        if not full or not workflow.patched(PATCH_BOUNDED_STATE):
-            queue.append(PendingCrmUpdate(role=role, text=text, message_id=message_id, at=at, crm=crm))
-            return
-        # Full: a flood while the CRM is behind. Join the last queued update (never one being synced).
-        last = queue[-1] if len(queue) > self._crm_batch_size else None
-        if last and last.role == role and crm is None and len(last.text) + len(text) < CRM_MERGED_CHARS:
-            last.text = f"{last.text}\n{text}"
-            return
-        self.s.crm_unmirrored += 1  # the flood policy's limit: counted where staff look (state, CRM note)
-
-    def _queue_full(self, queue: list, kept: int) -> bool:
-        return len(queue) >= kept and workflow.patched(PATCH_BOUNDED_STATE)
-
-    def _hold(self, message: InboundMessage) -> None:
-        """Not answered automatically (flood control); mirrored to the CRM, the latest kept here."""
-        self.s.held_total += 1
-        if len(message.text) > HELD_TEXT_KEPT:
-            message = message.model_copy(update={"text": message.text[: HELD_TEXT_KEPT - 1] + "…"})
-        self.s.held_messages = (self.s.held_messages + [message])[-HELD_KEPT:]
-
-    async def _crm_lane(self) -> None:
-        while True:
-            await workflow.wait_condition(lambda: bool(self.s.crm_pending) and not self._draining)
-            batch = self.s.crm_pending[:CRM_BATCH]
-            self._crm_in_flight = True
-            self._crm_batch_size = len(batch)
-            try:
-                await self._sync_crm(
-                    CrmSyncRequest(
-                        phone=self.s.phone,
-                        chat_id=self.s.chat_id,
-                        customer_name=self.s.customer_name,
-                        updates=batch,
-                    )
-                )
-                del self.s.crm_pending[: len(batch)]
-            except FailureError as exc:  # ActivityError, or a local activity's own failure
-                # Given up (non-retryable, or a day of failures): record it where staff look.
-                reason = str(exc.cause or exc)
-                self.s.crm_failures = (self.s.crm_failures + [reason])[-20:]
-                del self.s.crm_pending[: len(batch)]
-                try:
-                    await workflow.execute_activity(
-                        CrmActivities.record_crm_failure,
-                        CrmFailure(phone=self.s.phone, error=reason, lost_updates=len(batch)),
-                        start_to_close_timeout=timedelta(seconds=30),
-                        retry_policy=RetryPolicy(maximum_attempts=3),
-                        summary="crm failure recorded",
-                    )
-                except ActivityError:
-                    workflow.logger.error("could not record CRM failure for %s", workflow.info().workflow_id)
-            finally:
-                self._crm_in_flight = False
-                self._crm_batch_size = 0
-
-    async def _sync_crm(self, request: CrmSyncRequest) -> None:
-        summary = f"crm sync ← {len(request.updates)} update(s)"
-        if self._crm_local_only:
-            # Only the local SQLite record to write: no Chatwoot outage to wait out, so no
-            # round trip through the server either (one workflow task less per message).
-            await workflow.execute_local_activity(
-                CrmActivities.sync_crm,
-                request,
-                start_to_close_timeout=timedelta(seconds=30),
-                retry_policy=LOCAL_CRM_RETRY,
-                summary=summary,
-            )
-            return
-        await workflow.execute_activity(
-            CrmActivities.sync_crm,
-            request,
-            start_to_close_timeout=timedelta(seconds=60),
-            schedule_to_close_timeout=timedelta(days=1),
-            retry_policy=CRM_RETRY,
-            summary=summary,
-        )
 
     # --- bookkeeping ---------------------------------------------------------------------
     def _record_failure(self, message: InboundMessage, exc: FailureError) -> None:
