@@ -12,6 +12,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from activities.agents import AgentActivities
 from activities.crm import CrmActivities
+from activities.delivery_alert import DeliveryAlertActivities
 from activities.escalation import escalation_activities
 from activities.inventory import InventoryActivities
 from activities.messaging import MessagingActivities
@@ -72,6 +73,7 @@ async def running_worker(
     inventory = InventoryActivities(settings)
     crm = CrmActivities(settings)
     privacy = PrivacyActivities(settings, waha=waha)
+    delivery_alerts = DeliveryAlertActivities(settings)
     activities = [
         agents.route_message,
         agents.extract_details,
@@ -81,6 +83,7 @@ async def running_worker(
         messaging.send_whatsapp,
         crm.sync_crm,
         crm.record_crm_failure,
+        delivery_alerts.alert_undelivered,
         inventory.search_inventory,
         inventory.fetch_source,
         inventory.commit_snapshot,
@@ -104,6 +107,6 @@ async def running_worker(
             yield worker
     finally:
         await waha.aclose()
-        for closer in (getattr(crm, "aclose", None), getattr(agents.claude, "aclose", None)):
+        for closer in (getattr(crm, "aclose", None), delivery_alerts.aclose, getattr(agents.claude, "aclose", None)):
             if closer is not None:
                 await closer()

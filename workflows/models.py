@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Literal
 
@@ -33,8 +34,13 @@ def conversation_workflow_id(phone_or_chat_id: str) -> str:
     return f"conversation-{phone_digits(phone_or_chat_id)}"
 
 
-def escalation_workflow_id(phone_or_chat_id: str, number: int) -> str:
-    return f"escalation-{phone_digits(phone_or_chat_id)}-{number}"
+def escalation_workflow_id(phone_or_chat_id: str, number: int, trigger_message_id: str | None = None) -> str:
+    """'escalation-31612345678-2-1a2b3c4d': the trigger's digest keeps the id unique when a
+    new run of the conversation counts from 1 again (a counter alone collided)."""
+    base = f"escalation-{phone_digits(phone_or_chat_id)}-{number}"
+    if trigger_message_id is None:
+        return base  # ids of escalations started before the patch "escalation-id-from-trigger"
+    return f"{base}-{hashlib.sha1(trigger_message_id.encode()).hexdigest()[:8]}"
 
 
 # --- conversation workflow ---------------------------------------------------
@@ -166,7 +172,10 @@ class ConversationInput(BaseModel):
     crm_failures: list[str] = Field(default_factory=list)
     rate_window: list[datetime] = Field(default_factory=list)  # recent arrival times (flood control)
     flood_notice_sent_at: datetime | None = None
-    held_messages: list[InboundMessage] = Field(default_factory=list)
+    held_messages: list[InboundMessage] = Field(default_factory=list)  # the latest held ones (bounded)
+    held_total: int = 0  # every message held by the flood control (each mirrored to the CRM)
+    crm_unmirrored: int = 0  # CRM updates dropped because the queue was full (flood with the CRM down)
+    send_failures: list[str] = Field(default_factory=list)  # sends given up on (latest few)
     # STOP (issue 13 §3): every proactive message (follow-ups, reminders) checks `proactive_allowed`.
     opted_out: bool = False
     opted_out_at: datetime | None = None
