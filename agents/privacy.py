@@ -173,3 +173,10 @@ def privacy_carried_out_text(kind: PrivacyKind) -> str:
     if kind == "delete":
         return "Je verzoek is goedgekeurd: we verwijderen nu je gegevens. Dit is ons laatste bericht. Bedankt en het ga je goed!"
     return "Je overzicht van je gegevens is klaar; een collega stuurt het je zo op een veilige manier toe."
+
+
+# --- Chatwoot set-up (`seldenrijk chatwoot setup`) -----------------------------------------------------------
+OPTED_OUT_LABEL = "opted-out"
+PRIVACY_APPROVED_LABEL = "privacy-approved"  # staff add it to a conversation to approve a privacy request
+PRIVACY_LABELS = (OPTED_OUT_LABEL, PRIVACY_APPROVED_LABEL)
+PRIVACY_ATTRIBUTE_DEFINITIONS = (("opted_out", "Afgemeld (STOP)", "checkbox", ()),)
