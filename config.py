@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
@@ -25,6 +25,12 @@ ESCALATION_ENV_SUFFIX = {
     "sales": "sales",
     "manager": "manager",
 }
+
+
+def reveal(secret: SecretStr | None) -> str | None:
+    """The value of a secret setting, for the one place that sends it. Secrets are SecretStr so that
+    they never show in a repr, a log line or model_dump()."""
+    return secret.get_secret_value() if secret is not None else None
 
 
 # US dollars per million tokens.
@@ -59,13 +65,13 @@ class Settings(BaseSettings):
 
     # --- WAHA ----------------------------------------------------------------
     waha_url: str | None = None
-    waha_api_key: str | None = None
+    waha_api_key: SecretStr | None = None
     waha_session: str = "default"
-    waha_webhook_hmac_key: str | None = None
+    waha_webhook_hmac_key: SecretStr | None = None
     webhook_max_age_seconds: int = 300  # reject signed deliveries older than this
 
     # --- Claude --------------------------------------------------------------
-    anthropic_api_key: str | None = None
+    anthropic_api_key: SecretStr | None = None
     anthropic_base_url: str | None = None
     claude_fast_model: str = "claude-haiku-5-5"
     claude_reply_model: str = "claude-sonnet-5-5"
@@ -74,11 +80,11 @@ class Settings(BaseSettings):
 
     # --- Chatwoot ------------------------------------------------------------
     chatwoot_base_url: str | None = None
-    chatwoot_api_token: str | None = None
+    chatwoot_api_token: SecretStr | None = None
     chatwoot_account_id: int = 1
     chatwoot_inbox_id: int = 1
-    chatwoot_webhook_secret: str | None = None
-    chatwoot_webhook_token: str | None = None  # URL token for Chatwoot < 4.12 (no signatures)
+    chatwoot_webhook_secret: SecretStr | None = None
+    chatwoot_webhook_token: SecretStr | None = None  # URL token for Chatwoot < 4.12 (no signatures)
     human_quiet_period_minutes: int = 120  # bot stays silent this long after a staff reply
 
     # --- escalation ----------------------------------------------------------
@@ -103,12 +109,12 @@ class Settings(BaseSettings):
     escalation_sla_minutes_high: int = 15
     escalation_sla_minutes_medium: int = 60
     escalation_sla_minutes_low: int = 240
-    escalation_api_key: str | None = None  # protects POST /escalations/{id}/ack|resolve
+    escalation_api_key: SecretStr | None = None  # protects POST /escalations/{id}/ack|resolve
 
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_user: str | None = None
-    smtp_password: str | None = None
+    smtp_password: SecretStr | None = None
     smtp_from: str = "notifications@seldenrijk.nl"
     smtp_starttls: bool = True
     smtp_timeout_seconds: float = 15.0
