@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"
     dealer_config_file: Path = PROJECT_ROOT / "dealer.yaml"
+    # The rules engine's trained second opinion, so a start loads it instead of retraining (unset: DATA_DIR/cache).
+    model_cache_dir: Path | None = None
 
     # --- Temporal ------------------------------------------------------------
     temporal_address: str | None = None  # unset: `seldenrijk run` starts a dev server
@@ -156,6 +158,10 @@ class Settings(BaseSettings):
     @property
     def outbox_dir(self) -> Path:
         return self.data_dir / "outbox"
+
+    @property
+    def model_cache_path(self) -> Path:
+        return self.model_cache_dir or self.data_dir / "cache"
 
     def escalation_setting(self, kind: str, escalation_type: str) -> object:
         """E.g. escalation_setting("whatsapp", "finance_advisor") -> ESCALATION_WHATSAPP_FINANCE."""
