@@ -40,6 +40,7 @@ def test_run_starts_everything_replies_and_stops_cleanly(tmp_path):
     port, temporal_port, ui_port = free_port(), free_port(), free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith(("WAHA_", "TEMPORAL_"))}
     env["INVENTORY_SOURCES"] = "sample"
+    env["MODEL_CACHE_DIR"] = str(Path(__file__).resolve().parent.parent / "var" / "cache")  # shared with the suite
     stack = subprocess.Popen(
         [str(SELDENRIJK), "run", "--port", str(port), "--temporal-port", str(temporal_port),
          "--ui-port", str(ui_port), "--data-dir", str(tmp_path)],
