@@ -111,7 +111,10 @@ class Settings(BaseSettings):
     escalation_sla_minutes_high: int = 15
     escalation_sla_minutes_medium: int = 60
     escalation_sla_minutes_low: int = 240
-    escalation_api_key: SecretStr | None = None  # protects POST /escalations/{id}/ack|resolve
+    escalation_api_key: SecretStr | None = None  # protects POST /escalations/{id}/ack|resolve and /privacy/{id}/approve
+    # Key of the phone hash in the privacy audit log (var/privacy/audit.jsonl); unset: a random key
+    # is made once in var/privacy/audit.key. Keep it: with another key old audit lines match nobody.
+    privacy_audit_key: SecretStr | None = None
 
     smtp_host: str | None = None
     smtp_port: int = 587
