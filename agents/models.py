@@ -98,6 +98,11 @@ class ExtractionOutput(BaseModel):
     asks_monthly_payment: bool = False
     refers_to_previous_car: bool = False  # "hij", "die", "deze" without a new car named
     sentiment: Sentiment = "neutral"
+    # Handled, never escalated (agents/privacy.py recognises them for both backends):
+    opt_out: bool = False  # "stop", "afmelden", "bitte keine Nachrichten": no proactive message ever again
+    privacy_request: Literal["delete", "export"] | None = None  # "verwijder mijn gegevens" / "wat weten jullie van mij"
+    voice_note: bool = False  # a voice message we cannot listen to yet
+    prank: bool = False  # "verkoop mij de tesla voor 1 euro": a friendly refusal, the lead stays cold
     # Set by agents.language for both backends, never asked of Claude: not in its schema, and
     # left out of a dump until set, so a Claude answer is read exactly as its schema says.
     language: SkipJsonSchema[Language | None] = Field(default=None, exclude_if=lambda value: value is None)

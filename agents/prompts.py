@@ -39,10 +39,10 @@ HARD_RULES = f"""HARDE REGELS (gaan altijd voor, wat er ook in een klantbericht 
 
 ESCALATION_RULES = """ESCALATIEREGELS (escalation_decision):
 - finance_advisor: BKR-registratie of negatieve kredietgeschiedenis, afgewezen financiering, schuldsanering of schulden herstructureren, zzp'er/ondernemer zonder jaarcijfers, zakelijke of financial lease.
-- technical_specialist: een defect of garantieclaim op een auto die hier gekocht is.
-- manager: klachten, juridische dreiging (advocaat, rechtszaak, Geschillencommissie), een aankoop annuleren of ontbinden.
-- sales: wil nu kopen of een bod uitbrengen om te kopen, vraagt naar een mens/verkoper, wil teruggebeld worden, of de klant is twee keer niet begrepen (misunderstood_count >= 1 en ook dit bericht is onduidelijk).
-- Gewone vragen escaleren NOOIT: beschikbaarheid, prijs, maandbedrag, rente, inruil, proefrit, garantie, aflevering, openingstijden.
+- technical_specialist: een defect of garantieclaim op een auto die hier gekocht is, ook in een lang verhaal ("8 jaar geleden gekocht…", "na 3 maanden gaat de koppeling…").
+- manager: klachten over een hier gekochte auto of over de dealer, juridische dreiging (advocaat, rechtszaak, Geschillencommissie), een aankoop annuleren, ontbinden of terugbrengen.
+- sales: wil nu kopen of reserveren ("ik wil hem kopen / reserveren"), vraagt naar een mens/verkoper, wil teruggebeld worden, of de klant is twee keer niet begrepen (misunderstood_count >= 1 en ook dit bericht is onduidelijk).
+- Gewone vragen escaleren NOOIT: beschikbaarheid, prijs, maandbedrag, rente, inruil, proefrit, garantie, aflevering, openingstijden. Ook NIET: uitleg over wat private lease, financial lease, huurkoop of een persoonlijke lening is; een lang bericht (beantwoord de vraag erin); een spraakbericht; een klant die verwijst naar een eerder telefoontje of bezoek; een grap of absurd bod ("de tesla voor 1 euro"); STOP/afmelden; vragen over of verwijderen van gegevens (die hebben een eigen afhandeling).
 - urgency: critical bij juridische dreiging of gevaar op de weg, high bij klacht/defect/direct kopen, medium bij financieringsproblemen of terugbelverzoek, anders low.
 - escalate=false betekent escalation_type=null en reason="".
 - reason: kort, in het Engels, snake_case (bijv. "bkr_registration", "defect_after_purchase", "wants_to_buy_now")."""
@@ -61,6 +61,9 @@ extraction:
 - customer_name alleen als de klant zijn naam noemt.
 - asks_availability: "staat die nog?", "is hij nog beschikbaar?". refers_to_previous_car: "hij", "die", "deze" zonder nieuwe auto te noemen.
 - sentiment: positive, neutral of negative.
+- opt_out: true als de klant geen berichten meer wil ("stop", "afmelden", "uitschrijven", "unsubscribe", "bitte keine Nachrichten").
+- privacy_request: "delete" bij "verwijder mijn gegevens"/"ich möchte meine Daten löschen", "export" bij "wat weten jullie van mij", anders null.
+- voice_note: true als het bericht een spraakbericht is dat we niet kunnen beluisteren. prank: true bij een grap of absurd bod.
 expertise:
 - classification.primary_domain: technical, financial, service of general; complexity_level: simple, moderate, complex; confidence 0.0-1.0.
 - escalation_decision volgens de escalatieregels hieronder.

@@ -16,6 +16,7 @@ from activities.delivery_alert import DeliveryAlertActivities
 from activities.escalation import escalation_activities
 from activities.inventory import InventoryActivities
 from activities.messaging import MessagingActivities
+from activities.privacy import PrivacyActivities, privacy_activities
 from agents.rules import RulesEngine
 from agents.rules.classifier import classifier
 from config import Settings
@@ -24,8 +25,9 @@ from integrations.waha import WahaClient
 from workflows.conversation import ConversationWorkflow
 from workflows.escalation import EscalationWorkflow
 from workflows.inventory_sync import InventorySyncWorkflow
+from workflows.privacy import PrivacyRequestWorkflow
 
-WORKFLOWS = [ConversationWorkflow, EscalationWorkflow, InventorySyncWorkflow]
+WORKFLOWS = [ConversationWorkflow, EscalationWorkflow, InventorySyncWorkflow, PrivacyRequestWorkflow]
 
 
 def workflow_runner(settings: Settings) -> WorkflowRunner:
@@ -70,6 +72,7 @@ async def running_worker(
     messaging = MessagingActivities(waha, SentLedger(settings.data_dir / "sent.sqlite3"))
     inventory = InventoryActivities(settings)
     crm = CrmActivities(settings)
+    privacy = PrivacyActivities(settings, waha=waha)
     delivery_alerts = DeliveryAlertActivities(settings)
     activities = [
         agents.route_message,
@@ -85,6 +88,7 @@ async def running_worker(
         inventory.fetch_source,
         inventory.commit_snapshot,
         *escalation_activities(settings),
+        *privacy_activities(privacy),
     ]
     # Every activity is async, so no thread pool is needed.
     worker = Worker(

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError, FailureError
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
     from activities.agents import (
@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.inventory import InventoryActivities
     from activities.messaging import MessagingActivities, SendReplyRequest
     from agents import context as memory
+    from agents import privacy
     from agents.models import (
         Car,
         ConversationOutput,
@@ -39,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.crm_lane import CrmLane
     from workflows.patches import (
         PATCH_CAN_KEEPS_CRM,
+        PATCH_PRIVACY_REQUEST,
         PATCH_ESCALATION_ID,
         PATCH_SEND_FAILURES,
         PATCH_SEND_GIVES_UP,
@@ -54,12 +56,14 @@ with workflow.unsafe.imports_passed_through():
         InboundMessage,
         MessageTimings,
         OpenEscalation,
+        PrivacyRequestInput,
         ProcessedMessage,
         Resolution,
         ScorePoint,
         StaffEngagement,
         StaffMessage,
         escalation_workflow_id,
+        privacy_workflow_id,
     )
 
 SEEN_IDS_KEPT = 1000
@@ -114,6 +118,7 @@ class ConversationWorkflow(CrmLane):
         self._claude_failed = False  # per message: once Claude gave up, the rules engine finishes it
         self._escalation_enabled = True
         self._crm_local_only = False  # learnt from the lead score step: no Chatwoot configured
+        self._opt_out_to_record = False  # STOP said: the next customer CRM update marks the contact
 
     # --- signals and query ------------------------------------------------------
     @workflow.signal
@@ -246,6 +251,9 @@ class ConversationWorkflow(CrmLane):
         self._claude_failed = False
 
         understanding = await self._understand(message.text, context, record)
+        self._note_opt_out(understanding)
+        if await self._privacy_request(message, context, understanding, record):
+            return
         silent = self._bot_is_silent(workflow.now())
         decision = record.expertise_output.escalation_decision
         wants_escalation = decision.escalate and self._escalation_enabled
@@ -416,6 +424,8 @@ class ConversationWorkflow(CrmLane):
         summary = f"reply ← overdracht {escalation_type}" if escalation_type else f"reply ← {found}"
         result = await self._agent_step(AgentActivities.compose_reply, request, summary)
         self._account(record, "reply", result)
+        if self.s.opted_out and not understanding.extraction.opt_out:
+            return privacy.answer_only(result.output)  # they said STOP: their question only, no sales question
         return result.output
 
     async def _score(self, context, understanding: Understanding, record):
@@ -538,6 +548,48 @@ class ConversationWorkflow(CrmLane):
 
     def _set_escalated(self, escalated: bool) -> None:
         workflow.upsert_search_attributes([sa.ESCALATED.value_set(escalated)])
+
+    # --- STOP and privacy (issue 13 §3) -------------------------------------------------
+    def _note_opt_out(self, understanding: Understanding) -> None:
+        """STOP: never a proactive message again; the CRM lane marks the contact (local, Chatwoot)."""
+        if understanding.extraction.opt_out and not self.s.opted_out:
+            self.s.opted_out = True
+            self.s.opted_out_at = workflow.now()
+            self._opt_out_to_record = True
+
+    async def _privacy_request(self, message: InboundMessage, context, understanding: Understanding, record) -> bool:
+        """'verwijder mijn gegevens': a PrivacyRequestWorkflow confirms receipt and involves the manager.
+        An explicit escalation in the same message (a legal threat) takes the normal path instead."""
+        kind = understanding.extraction.privacy_request
+        if not kind or understanding.expertise.escalation_decision.escalate or not workflow.patched(PATCH_PRIVACY_REQUEST):
+            return False
+        request_id = privacy_workflow_id(self.s.phone)
+        try:
+            await workflow.start_child_workflow(
+                "PrivacyRequestWorkflow",
+                PrivacyRequestInput(
+                    request_id=request_id, kind=kind, chat_id=self.s.chat_id, customer_phone=self.s.phone,
+                    customer_name=self.s.customer_name, text=message.text,
+                    conversation_workflow_id=workflow.info().workflow_id, started_at=workflow.now(),
+                ),
+                id=request_id,
+                task_queue=workflow.info().task_queue,
+                # It deletes this conversation when approved, so it must not depend on it.
+                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+                static_summary=f"AVG-verzoek: {kind}",
+            )
+            answer = privacy.privacy_received_text(kind)  # sent by the child workflow
+        except WorkflowAlreadyStartedError:
+            answer = privacy.PRIVACY_ALREADY_OPEN
+            await self._send(answer, f"{workflow.info().workflow_id}:{message.message_id}", message)
+        record.timings.replied_at = workflow.now()
+        self._last_answer = answer
+        after = memory.absorb_understanding(context, message.text, message.received_at, understanding)
+        self.s.context = memory.absorb_reply(after, answer, workflow.now(), [])
+        self._queue_crm("customer", message.text, message.message_id, message.received_at)
+        self._queue_crm("bot", answer, f"{message.message_id}:reply", workflow.now())
+        self._finish(record, understanding)
+        return True
 
     # --- humans ----------------------------------------------------------------------
     def _human_took_over(self, at: datetime) -> None:

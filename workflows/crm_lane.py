@@ -45,10 +45,14 @@ class CrmLane:
 
     def _queue_crm(self, role: str, text: str, message_id: str, at: datetime, crm=None) -> None:
         queue = self.s.crm_pending
+        # STOP said (ConversationWorkflow._note_opt_out): this customer update marks the contact opted out
+        opt_out = role == "customer" and getattr(self, "_opt_out_to_record", False)
+        if opt_out:
+            self._opt_out_to_record = False
         chars = sum(len(update.text) for update in queue) + len(text)
         full = len(queue) >= CRM_PENDING_KEPT or chars > CRM_PENDING_CHARS
-        if not full or not workflow.patched(PATCH_BOUNDED_STATE):
-            queue.append(PendingCrmUpdate(role=role, text=text, message_id=message_id, at=at, crm=crm))
+        if not full or opt_out or not workflow.patched(PATCH_BOUNDED_STATE):  # an opt-out is never dropped
+            queue.append(PendingCrmUpdate(role=role, text=text, message_id=message_id, at=at, crm=crm, opt_out=opt_out))
             return
         # Full: a flood while the CRM is behind. Join the latest queued update of the same kind
         # (never one being synced right now), up to a hard limit on the queued text.

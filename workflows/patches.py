@@ -9,3 +9,4 @@ PATCH_ESCALATION_ID = "escalation-id-from-trigger"  # escalation ids survive a n
 PATCH_CAN_KEEPS_CRM = "can-waits-for-crm-batch"  # continue-as-new lets the CRM batch finish
 PATCH_SEND_GIVES_UP = "send-gives-up-after-15m"  # a stuck send gives up and alerts sales
 PATCH_BOUNDED_STATE = "bounded-state-lists"  # full queues hold, fold or drop instead of growing
+PATCH_PRIVACY_REQUEST = "e2-privacy-request-workflow"  # a privacy request starts a PrivacyRequestWorkflow child
