@@ -113,9 +113,11 @@ def is_voice_note(text: str) -> bool:
 
 
 _ABSURD_PRICE = re.compile(
-    r"\b(?:voor|for|geef|bied|betaal|kost|koop)\b.{0,20}?(?:€\s*(?:0|1|2|5|10)\b(?![.,]?\d)|"
+    r"\b(?:voor|for|geef|bied|betaal)\b.{0,20}?(?:€\s*(?:0|1|2|5|10)\b(?![.,]?\d)|"
     r"\b(?:0|1|2|5|10|een|één|twee|vijf|tien)\s*(?:euro|eur|€|,-)(?!\w)|een\s+tientje\b|een\s+appel\s+en\s+een\s+ei\b)"
 )
+# ... and it is about buying the car: "kost de tenaamstelling 10 euro?" is a real question
+_DEAL = re.compile(r"\b(?:verkoop|verkopen|verkoopt|koop|kopen|neem|nemen|krijg|geef|bied|deal|meenemen|mee\s+nemen|sell|buy)\b")
 _PRANK_WORDS = re.compile(r"\b(?:gratis|voor\s+niks|voor\s+niets|kado|cadeau)\b.{0,30}\b(?:tesla|porsche|ferrari|auto|wagen)\b|"
                           r"\b(?:ruil|ruilen)\b.{0,30}\b(?:fiets|step|skateboard|playstation|iphone|hamster|kat|hond)\b")
 
@@ -123,7 +125,7 @@ _PRANK_WORDS = re.compile(r"\b(?:gratis|voor\s+niks|voor\s+niets|kado|cadeau)\b.
 def is_prank(text: str) -> bool:
     """'verkoop mij de tesla voor 1 euro', 'krijg ik hem gratis?': a friendly refusal, no escalation, no hot lead."""
     plain = (text or "").lower()
-    return bool(_ABSURD_PRICE.search(plain) or _PRANK_WORDS.search(plain))
+    return bool((_ABSURD_PRICE.search(plain) and _DEAL.search(plain)) or _PRANK_WORDS.search(plain))
 
 
 # --- replies to someone who opted out ----------------------------------------------------------------
@@ -173,3 +175,10 @@ def privacy_carried_out_text(kind: PrivacyKind) -> str:
     if kind == "delete":
         return "Je verzoek is goedgekeurd: we verwijderen nu je gegevens. Dit is ons laatste bericht. Bedankt en het ga je goed!"
     return "Je overzicht van je gegevens is klaar; een collega stuurt het je zo op een veilige manier toe."
+
+
+# --- Chatwoot set-up (`seldenrijk chatwoot setup`) -----------------------------------------------------------
+OPTED_OUT_LABEL = "opted-out"
+PRIVACY_APPROVED_LABEL = "privacy-approved"  # staff add it to a conversation to approve a privacy request
+PRIVACY_LABELS = (OPTED_OUT_LABEL, PRIVACY_APPROVED_LABEL)
+PRIVACY_ATTRIBUTE_DEFINITIONS = (("opted_out", "Afgemeld (STOP)", "checkbox", ()),)

@@ -11,6 +11,8 @@ import json
 import re
 from typing import Literal
 
+from agents.equipment import EQUIPMENT
+from agents.equipment import label as equipment_label
 from agents.knowledge.dealer import DealerFacts
 from agents.models import Car, ConversationContext, KnowledgeSnippet, ReplyRequest
 
@@ -54,9 +56,10 @@ router:
 - needs_extraction: false alleen bij een kale groet of bedankje.
 - confidence: 0.0-1.0, hoe zeker je van de intent bent; onder 0.5 als je het bericht niet begrijpt.
 extraction:
-- car_preferences: make en model canoniek gespeld ("Volkswagen", "BMW", "Mercedes-Benz"; "Golf", "3 Serie", "Model 3"). fuel_type alleen een van: petrol (benzine), diesel, hybrid, plug_in_hybrid, electric, lpg. transmission: automatic of manual. body_type: hatchback, sedan, stationwagon, suv, mpv, coupe, cabrio, bestelwagen. Bedragen in hele euro's ("20k" = 20000, "tot 15 mille" = max_price 15000). min_year, max_mileage_km alleen als genoemd. Vul alleen wat de klant in DIT bericht zegt; laat de rest null.
+- car_preferences: make en model canoniek gespeld ("Volkswagen", "BMW", "Mercedes-Benz"; "Golf", "3 Serie", "Model 3"). fuel_type alleen een van: petrol (benzine), diesel, hybrid, plug_in_hybrid, electric, lpg. transmission: automatic of manual. body_type: hatchback, sedan, stationwagon, suv, mpv, coupe, cabrio, bestelwagen. Bedragen in hele euro's ("20k" = 20000, "tot 15 mille" = max_price 15000). min_year, max_mileage_km alleen als genoemd. equipment: uitrusting die de klant wil of vraagt, alleen uit EQUIPMENT_KEYS ("7 zitter" = zeven_zitplaatsen, "4x4"/"4Motion" = vierwielaandrijving); nooit uitrusting van de eigen (inruil)auto. Vul alleen wat de klant in DIT bericht zegt; laat de rest null.
 - urgency_level: critical (vandaag/nu), high (deze week, snel), medium (binnenkort), low (oriënterend).
 - has_trade_in + trade_in_vehicle als de klant een eigen auto wil inruilen (merk, model, bouwjaar, km, kenteken zoals genoemd).
+- new_search: true als de klant een nieuwe zoekvraag stelt zonder merk of model ("ik zoek eigenlijk een 7 zitter", "toch liever een suv"): het eerder genoemde merk en model vervallen dan.
 - needs_financing, asks_monthly_payment, test_drive_requested, preferred_day ("zaterdag", "morgen", of een datum JJJJ-MM-DD), preferred_time ("10:00", "ochtend", "middag").
 - customer_name alleen als de klant zijn naam noemt.
 - asks_availability: "staat die nog?", "is hij nog beschikbaar?". refers_to_previous_car: "hij", "die", "deze" zonder nieuwe auto te noemen.
@@ -67,7 +70,7 @@ extraction:
 expertise:
 - classification.primary_domain: technical, financial, service of general; complexity_level: simple, moderate, complex; confidence 0.0-1.0.
 - escalation_decision volgens de escalatieregels hieronder.
-- knowledge_topics: welke dealerfeiten het antwoord nodig heeft (financing, warranty, delivery, test_drive, trade_in, opening_hours, location); leeg als geen."""
+- knowledge_topics: welke dealerfeiten het antwoord nodig heeft (financing, warranty, delivery, test_drive, trade_in, opening_hours, location); leeg als geen.""".replace("EQUIPMENT_KEYS", ", ".join(EQUIPMENT))
 
 REPLY_CONTRACT = f"""UITVOER: precies één JSON-object volgens het schema.
 - response_text: het WhatsApp-antwoord aan de klant. Kort (hooguit ca. 8 regels), warm en concreet, hooguit één passende emoji. Noem bij een auto merk, model, prijs (€ 18.950), bouwjaar, kilometerstand en de link als die er is. Geen markdown-koppen of tabellen; *vet* mag spaarzaam.
@@ -208,6 +211,7 @@ def _car_line(car: Car, dealer: DealerFacts | None = None) -> str:
         car.transmission or "",
         car.body_type or "",
         car.color or "",
+        ("uitrusting volgens advertentie: " + ", ".join(equipment_label(key) for key in car.equipment)) if car.equipment else "",
         "VERKOCHT" if car.sold else "",
         car.url or "",
     ]

@@ -20,6 +20,7 @@ from typing import Any, Iterable, Literal
 import httpx
 from pydantic import BaseModel
 
+from agents.privacy import OPTED_OUT_LABEL
 from agents.scoring import is_exclusive_label, label_for_tag
 from integrations.errors import IntegrationError, call
 
@@ -212,7 +213,7 @@ class ChatwootClient:
         """STOP: contact attribute `opted_out` and label `opted-out` (issue 13 §3)."""
         contact_id = await self.ensure_contact(phone_e164, name)
         await self.update_contact_attributes(contact_id, {"opted_out": True})
-        await self.add_contact_labels(contact_id, ["opted-out"])
+        await self.add_contact_labels(contact_id, [OPTED_OUT_LABEL])
         return contact_id
 
     async def find_contact(self, phone_e164: str) -> dict | None:

@@ -24,6 +24,7 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel
 
+from agents.privacy import PRIVACY_APPROVED_LABEL
 from integrations.chatwoot import BOT_MARKER
 from integrations.errors import WebhookRejected  # noqa: F401 - part of this module's interface
 
@@ -66,7 +67,6 @@ class PrivacyApproved(BaseModel):
     phone_e164: str
 
 
-PRIVACY_APPROVED_LABEL = "privacy-approved"
 ChatwootEvent = Union[StaffReply, ConversationResolved, ConversationReopened, StaffEngaged, PrivacyApproved]
 
 # --- signature ---------------------------------------------------------------------

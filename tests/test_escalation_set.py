@@ -97,6 +97,8 @@ def test_privacy_requests(text, kind):
     ("voor 15.000 euro neem ik hem", False),
     ("ik zoek iets voor een vriend", False),
     ("kan ik voor 1 dag een proefrit doen", False),
+    ("kost de tenaamstelling 10 euro?", False),
+    ("betaal ik 5 euro extra voor de apk?", False),
 ])
 def test_pranks(text, prank):
     assert privacy.is_prank(text) is prank
