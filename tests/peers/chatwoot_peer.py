@@ -96,6 +96,11 @@ class ChatwootPeer:
         with self._lock:
             self._failures.append([status, path_contains, after, count])
 
+    def heal(self) -> None:
+        """Drop every injected failure that has not fired yet."""
+        with self._lock:
+            self._failures.clear()
+
     def hang(self, seconds: float) -> None:
         """Answer every request only after `seconds` (0 switches it off)."""
         self._hang_seconds = seconds
