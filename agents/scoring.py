@@ -105,6 +105,7 @@ def slug(value: str) -> str:
 
 
 HOT_FLOOR = 80  # the lowest HOT score: where a booked test drive puts a lead
+PRANK_CEILING = 15  # a prank or absurd offer scores at most this
 
 
 def quality_for(score: int) -> LeadQuality:
@@ -192,6 +193,7 @@ class _ConversationFacts:
         self.test_drive_at = min(b.start for b in context.test_drive.bookings).isoformat() if self.test_drive_booked else None
         self.negotiating = "price_negotiation" in self.intents
         self.complaint = "complaint" in self.intents
+        self.prank = extraction.prank
         self.escalated = escalated or context.escalated
         self.asked_availability = extraction.asks_availability
         self.sentiment = "negative" if understanding.router.intent == "complaint" else extraction.sentiment
@@ -262,6 +264,8 @@ def _score_factors(facts: _ConversationFacts) -> list[ScoreFactor]:
         earned.append(("specifications", POINTS["specifications"] * min(2, facts.specifications)))
     if URGENCY_POINTS[facts.urgency]:
         earned.append((f"urgency_{facts.urgency}", URGENCY_POINTS[facts.urgency]))
+    if facts.prank:  # "de tesla voor 1 euro": whatever else it says, not a lead (stays COLD)
+        earned.append(("prank", min(0, PRANK_CEILING - sum(points for _, points in earned))))
     return [ScoreFactor(name=name, points=points) for name, points in earned]
 
 

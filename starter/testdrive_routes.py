@@ -31,7 +31,7 @@ def testdrive_routers(get_client: Callable[[], Client], settings) -> list[APIRou
         if not expected:
             raise HTTPException(503, "test-drive API disabled: set ESCALATION_API_KEY to enable it")
         given = request.headers.get("x-api-key") or ""
-        if not secrets.compare_digest(given.encode(), str(expected).encode()):
+        if not secrets.compare_digest(given.encode(), expected.get_secret_value().encode()):
             raise HTTPException(401, "missing or wrong X-API-Key")
 
     staff = APIRouter(prefix="/testdrives", tags=["testdrives"], dependencies=[Depends(require_key)])

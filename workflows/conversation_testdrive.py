@@ -17,15 +17,16 @@ with workflow.unsafe.imports_passed_through():
     from activities.testdrive import PlanTestDriveRequest, PlanTestDriveResult, TestDriveActivities
     from agents.booking import BookingPlan
     from agents.models import ConversationContext, InventorySearchResult, Understanding
+    from workflows.patches import PATCH_TESTDRIVE_BOOKING, PATCH_TESTDRIVE_OPT_OUT
     from workflows.testdrive_models import (
         CancelRequest,
+        OptOut,
         Reschedule,
         TestDriveChanged,
         TestDriveInput,
         test_drive_workflow_id,
     )
 
-PATCH_ID = "testdrive-booking-in-chat"
 PLAN_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=500), backoff_coefficient=2.0, maximum_attempts=4)
 
 
@@ -42,7 +43,7 @@ class TestDriveSteps:
         inventory: InventorySearchResult | None, record,
     ) -> BookingPlan | None:
         """Decide and write the booking; start or signal its workflow. None: the chat goes on without."""
-        if not workflow.patched(PATCH_ID) or not wants_booking_step(understanding, context):
+        if not wants_booking_step(understanding, context) or not workflow.patched(PATCH_TESTDRIVE_BOOKING):
             return None
         number = self.s.test_drive_count + 1
         booking_id = test_drive_workflow_id(workflow.uuid4().hex)
@@ -89,6 +90,13 @@ class TestDriveSteps:
             await workflow.get_external_workflow_handle(booking_id).signal(signal, payload)
         except ApplicationError as exc:  # finished already: the store holds the truth
             workflow.logger.warning("test drive %s gone: %s", booking_id, exc)
+
+    async def _test_drives_opted_out(self, understanding: Understanding) -> None:
+        """STOP: the bookings' workflows send no reminder or follow-up any more."""
+        bookings = self.s.context.test_drive.bookings
+        if understanding.extraction.opt_out and bookings and workflow.patched(PATCH_TESTDRIVE_OPT_OUT):
+            for booking in bookings:
+                await self._signal_test_drive(booking.booking_id, "customer_opted_out", OptOut(at=workflow.now()))
 
     def _customer_opted_out(self) -> bool:
         """Opted out of messages (set by the STOP handling when present)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Callable
 
+from agents import handled
 from agents.context import is_repeat
 from agents.knowledge.dealer import DealerFacts, dealer_facts
 from agents.models import (
@@ -72,15 +73,20 @@ class RulesEngine:
     def extract_sync(self, text: str, context: ConversationContext | None, router_output: RouterOutput) -> ExtractionOutput:
         from agents.booking import booking_cue
 
-        extracted = extraction.extract(self._parse(text), context, router_output, self._now())
+        extracted = handled.with_special_requests(extraction.extract(self._parse(text), context, router_output, self._now()), text)
         return extracted.model_copy(update={"booking": booking_cue(text, context, extracted)})
 
     def assess_sync(
         self, text: str, context: ConversationContext | None, router_output: RouterOutput, extraction_output: ExtractionOutput
     ) -> ExpertiseOutput:
         parsed = self._parse(text)
-        misunderstood = _not_understood(router_output) or is_repeat(text, context)
+        handled_reason = handled.handled_without_person(extraction_output, text)
+        misunderstood = (_not_understood(router_output) or is_repeat(text, context)) and handled_reason is None
         assessed = expertise.assess(parsed, context, router_output, extraction_output, self.dealer, misunderstood)
+        if handled_reason is not None:  # answered or handled here: no statistical second opinion either
+            decision = assessed.escalation_decision
+            kept = handled.keep_escalation(decision, extraction_output, decision.reason or None, text)
+            return assessed if kept == decision else assessed.model_copy(update={"escalation_decision": kept})
         model = self._classifier()
         decision = assessed.escalation_decision
         if model is None or (misunderstood and decision.escalate):  # "not understood twice" is the rules' call
