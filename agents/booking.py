@@ -67,7 +67,8 @@ def booking_cue(text: str, context: ConversationContext | None, extraction: Extr
         return BookingCue(action="move", when_text=when_text)
     if dialogue.open_question and (option or has_when or _YES.search(lowered)):
         return BookingCue(action="choose", when_text=when_text, option=option or (1 if _YES.search(lowered) and len(dialogue.offered) == 1 else None))
-    if extraction.test_drive_requested or (dialogue.open_question and extraction.car_preferences.model) \
+    named_model = (extraction.car_preferences.model or "").lower()
+    if extraction.test_drive_requested or (dialogue.open_question and named_model and named_model in lowered) \
             or (dialogue.bookings and (_BACK_TO_BACK.search(lowered) or _names_other_car(extraction, dialogue, lowered))):
         return BookingCue(action="book", when_text=when_text, option=option)
     return BookingCue()
@@ -154,10 +155,12 @@ def plan_booking(
             if slot_rules.is_free(start, free_for([], None)):
                 when = f"\n{_day_time(start, tz).capitalize()} heb ik nog plek."
         if dialogue.open_question == "car" and dialogue.car_options:
-            # we listed them already: no second list, just the question (and what we noted)
-            noted = "Genoteerd! " if not wish.empty else ""
+            # we listed them already: no second list; honest that nothing is booked yet
+            noted = "Genoteerd!" if not wish.empty else ""
+            free_now = when.strip().replace(" heb ik nog plek.", " is nog vrij.")
             numbers = ", ".join(str(n) for n in range(1, len(options))) + f" of {len(options)}"
-            note = f"{noted}Welke {_shared_name(options)} wil je proberen: {numbers}?{when.replace(chr(10), ' ')}"
+            note = " ".join(part for part in (noted, free_now, f"Ik zet de proefrit vast zodra ik weet welke "
+                                              f"{_shared_name(options)} je wilt proberen: {numbers}?") if part)
         else:
             note = "Leuk, een proefrit! Welke wil je proberen?\n" + "\n".join(lines) + when
         return BookingPlan(action="ask_car", note=note, car_ids_named=[o.id for o in options], dialogue=state)
