@@ -80,7 +80,7 @@ def waha_delivery(text: str, *, phone: str, name: str, from_me: bool) -> dict:
             "source": "app" if from_me else "api",
             "body": text,
             "hasMedia": False,
-            "_data": {"notifyName": name},
+            "_data": {"notifyName": name} if name else {},
         },
     }
 
@@ -190,7 +190,7 @@ async def play(
     script: list[Line], settings: Settings, out: TextIO, client: Client | None = None, phone: str = CUSTOMER_PHONE
 ) -> None:
     """Print the transcript: each customer or staff line, then what the dealer's number sent."""
-    name = "Klant"
+    name = ""  # no WhatsApp profile name until the script gives one
     async with running_stack(settings, client, phone) as chat:
         for line in script:
             if line.speaker == "naam":
