@@ -62,7 +62,11 @@ class Settings(BaseSettings):
     waha_api_key: str | None = None
     waha_session: str = "default"
     waha_webhook_hmac_key: str | None = None
-    webhook_max_age_seconds: int = 300  # reject signed deliveries older than this
+    # WAHA retries a failed delivery for ~17 minutes (compose: exponential, 2 s, 10 attempts) with
+    # the original event timestamp: the window must outlast that. Replays are harmless anyway,
+    # the conversation dedupes by message id.
+    waha_webhook_max_age_seconds: int = 3600
+    webhook_max_age_seconds: int = 300  # Chatwoot: reject signed deliveries older than this
 
     # --- Claude --------------------------------------------------------------
     anthropic_api_key: str | None = None
@@ -73,7 +77,8 @@ class Settings(BaseSettings):
     claude_prices: dict[str, dict[str, float]] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
 
     # --- Chatwoot ------------------------------------------------------------
-    chatwoot_base_url: str | None = None
+    chatwoot_base_url: str | None = None  # how the worker reaches the API (may be a container name)
+    chatwoot_public_url: str | None = None  # how staff open Chatwoot: links in alerts (default: base URL)
     chatwoot_api_token: str | None = None
     chatwoot_account_id: int = 1
     chatwoot_inbox_id: int = 1

@@ -147,11 +147,13 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
                     request.headers.get("x-webhook-hmac"),
                     request.headers.get("x-webhook-timestamp"),
                     now=time.time(),
-                    max_age_seconds=settings.webhook_max_age_seconds,
+                    max_age_seconds=settings.waha_webhook_max_age_seconds,
                 )
             body = waha_webhook.parse_body(raw)
             if settings.waha_webhook_hmac_key:
-                waha_webhook.verify_event_age(body, now=time.time(), max_age_seconds=settings.webhook_max_age_seconds)
+                waha_webhook.verify_event_age(
+                    body, now=time.time(), max_age_seconds=settings.waha_webhook_max_age_seconds
+                )
             event = waha_webhook.parse_event(
                 body,
                 received_at=datetime.now(timezone.utc),

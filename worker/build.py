@@ -66,7 +66,9 @@ async def running_worker(
     # The rules' statistical second opinion trains in about 3 s: before the first message, off the loop.
     await asyncio.to_thread(classifier)
     agents = AgentActivities(settings, RulesEngine(), claude_backend(settings))
-    messaging = MessagingActivities(waha, SentLedger(settings.data_dir / "sent.sqlite3"))
+    # One ledger for everything a retry could send twice: replies, alerts, e-mails, notes.
+    ledger = SentLedger(settings.data_dir / "sent.sqlite3")
+    messaging = MessagingActivities(waha, ledger)
     inventory = InventoryActivities(settings)
     crm = CrmActivities(settings)
     activities = [
@@ -81,7 +83,7 @@ async def running_worker(
         inventory.search_inventory,
         inventory.fetch_source,
         inventory.commit_snapshot,
-        *escalation_activities(settings),
+        *escalation_activities(settings, waha=waha, ledger=ledger, crm=crm),
     ]
     # Every activity is async, so no thread pool is needed.
     worker = Worker(
