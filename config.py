@@ -134,6 +134,9 @@ class Settings(BaseSettings):
     scraper_max_pages: int = 60
 
     # --- protection ----------------------------------------------------------
+    # Hosts (and their subdomains) links in replies may point to; empty: the dealer's website
+    # (dealer.yaml) and marktplaats.nl. Comma-separated in the environment.
+    reply_link_hosts: Annotated[list[str], NoDecode] = []
     rate_limit_per_minute: int = 20
     max_message_chars: int = 2000
     public_base_url: str = "http://localhost:8000"
@@ -143,6 +146,13 @@ class Settings(BaseSettings):
     @property
     def chat_page_enabled(self) -> bool:
         return self.enable_chat_page if self.enable_chat_page is not None else self.environment == "development"
+
+    @field_validator("reply_link_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("inventory_sources", mode="before")
     @classmethod
