@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
@@ -268,7 +268,11 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
         healthy = temporal == "ok"
         return JSONResponse({"api": "ok", "temporal": temporal}, status_code=200 if healthy else 503)
 
-    app.mount("/metrics", metrics.metrics_asgi_app())
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus_metrics():
+        # A route, not a mount: a mounted app answers /metrics with a 307 to /metrics/.
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
 
     @app.get("/", include_in_schema=False)
     async def chat_page():
