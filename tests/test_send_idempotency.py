@@ -145,3 +145,27 @@ async def test_webjs_object_ids_are_stored_so_an_identical_earlier_reply_is_not_
     assert not result.already_sent and peer.texts_for(CHAT) == ["Graag gedaan!", "Graag gedaan!"]
     assert result.provider_message_id == peer.sent[1]["_id"]
     assert not messaging.ledger.sent_by_us("true_31612345678@c.us_SOMEONEELSE")
+
+
+@pytest.mark.parametrize("status, body, retryable", [
+    (422, '{"status": "STARTING", "message": "Session status is not as expected"}', True),
+    (400, '{"message": "Session status is not as expected", "status": "SCAN_QR_CODE"}', True),
+    (400, '{"message": "chatId must be a string"}', False),
+    (401, "{}", False), (403, "{}", False), (404, '{"message": "Not found"}', False),
+    (409, "{}", True), (429, "{}", True), (500, "{}", True), (503, "{}", True),
+])
+def test_waha_answers_that_may_pass_on_a_retry(status, body, retryable):
+    from integrations.waha import waha_retryable
+
+    assert waha_retryable(status, body) is retryable
+
+
+def test_waha_message_ids_in_every_engine_shape():
+    from integrations.waha import waha_message_id
+
+    serialized = "true_31612345678@c.us_3EB0C0FFEE"
+    assert waha_message_id(serialized) == serialized
+    assert waha_message_id({"fromMe": True, "remote": "31612345678@c.us", "id": "3EB0C0FFEE",
+                            "_serialized": serialized}) == serialized
+    assert waha_message_id({"fromMe": True, "remote": "31612345678@c.us", "id": "3EB0C0FFEE"}) == serialized
+    assert waha_message_id(None) is None and waha_message_id({}) is None and waha_message_id("") is None
