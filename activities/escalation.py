@@ -12,7 +12,6 @@ already went out instead of alerting twice. E-mails carry a Message-ID fixed by 
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
@@ -33,7 +32,7 @@ from agents.escalation import (
     whatsapp_chat_id,
 )
 from agents.knowledge.dealer import DealerFacts, dealer_facts
-from activities.messaging import send_once
+from activities.messaging import post_note_once, send_mail_once, send_once
 from integrations.errors import IntegrationError
 from integrations.sent_ledger import SentLedger
 from integrations.smtp import SmtpMailer
@@ -213,18 +212,11 @@ class EscalationActivities:
         message["Message-ID"] = message_id
         message["X-Seldenrijk-Escalation"] = alert.message_id_hint
         message.set_content(alert.body)
-        key = f"email:{alert.message_id_hint}"
-        if self.ledger.provider_id(key) is not None:
-            return "already sent"
-        # SMTP cannot be asked whether a mail went out: after an unknown outcome the retry sends
-        # again with the same Message-ID, which mail clients show as one message.
-        self.ledger.begin_attempt(key, time.time())
         try:
-            where = await self.mailer.send_email(message)
+            return await send_mail_once(self.mailer, self.ledger, f"email:{alert.message_id_hint}", message)
         except IntegrationError as exc:
             _reject_or_raise(exc, "SMTP")
-        self.ledger.record(key, message_id)
-        return where
+        raise AssertionError("unreachable")
 
     @activity.defn
     async def locate_chatwoot_conversation(self, lookup: ChatwootLookup) -> ChatwootLocation:
@@ -290,24 +282,7 @@ class EscalationActivities:
         )
 
     async def _note_once(self, conversation_id: int, text: str, key: str) -> None:
-        """A private note, posted once per key: after an unknown outcome, look for it first."""
-        if self.ledger.provider_id(key) is not None:
-            return
-        if self.ledger.unfinished_attempt(key) is not None:
-            found = await self.chatwoot.find_message_by_echo_id(conversation_id, key)
-            if found is not None:
-                self.ledger.record(key, str(found))
-                return
-        self.ledger.begin_attempt(key, time.time())
-        try:
-            message_id = await self.chatwoot.post_message(
-                conversation_id, text, incoming=False, private=True, echo_id=key
-            )
-        except IntegrationError as exc:
-            if exc.status_code is not None and exc.status_code < 500:  # refused: nothing was posted
-                self.ledger.forget_attempt(key)
-            raise
-        self.ledger.record(key, str(message_id))
+        await post_note_once(self.chatwoot, self.ledger, conversation_id, text, key)
 
     @activity.defn
     async def add_chatwoot_note(self, note: ChatwootNote) -> None:

@@ -91,6 +91,38 @@ async def _delivered_by_an_earlier_attempt(
     return fresh[-1] if fresh else None  # newest first: the oldest untaken one is ours
 
 
+async def post_note_once(chatwoot, ledger: SentLedger, conversation_id: int, text: str, key: str) -> None:
+    """A private Chatwoot note, posted once per ledger key: after an unknown outcome (timeout,
+    5xx, a worker killed mid-request) the note is looked up by its echo id before posting again."""
+    if ledger.provider_id(key) is not None:
+        return
+    if ledger.unfinished_attempt(key) is not None:
+        found = await chatwoot.find_message_by_echo_id(conversation_id, key)
+        if found is not None:
+            ledger.record(key, str(found))
+            return
+    ledger.begin_attempt(key, time.time())
+    try:
+        message_id = await chatwoot.post_message(conversation_id, text, incoming=False, private=True, echo_id=key)
+    except IntegrationError as exc:
+        if exc.status_code is not None and exc.status_code < 500:  # refused: nothing was posted
+            ledger.forget_attempt(key)
+        raise
+    ledger.record(key, str(message_id))
+
+
+async def send_mail_once(mailer, ledger: SentLedger, key: str, message) -> str:
+    """Send an e-mail once per ledger key ("already sent" on a retry). SMTP cannot be asked
+    whether a mail went out: after an unknown outcome the retry sends it again with the same
+    fixed Message-ID, which mail clients show as one message."""
+    if ledger.provider_id(key) is not None:
+        return "already sent"
+    ledger.begin_attempt(key, time.time())
+    where = await mailer.send_email(message)
+    ledger.record(key, str(message["Message-ID"] or where))
+    return where
+
+
 class MessagingActivities:
     def __init__(self, waha: WahaClient, ledger: SentLedger):
         self.waha = waha

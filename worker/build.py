@@ -75,7 +75,7 @@ async def running_worker(
     inventory = InventoryActivities(settings)
     crm = CrmActivities(settings)
     privacy = PrivacyActivities(settings, waha=waha)
-    delivery_alerts = DeliveryAlertActivities(settings)
+    delivery_alerts = DeliveryAlertActivities(settings, ledger=ledger, crm=crm)
     activities = [
         agents.route_message,
         agents.extract_details,
