@@ -33,6 +33,7 @@ from agents.escalation import (
 )
 from agents.knowledge.dealer import DealerFacts, dealer_facts
 from activities.messaging import post_note_once, send_mail_once, send_once
+from config import reveal
 from integrations.errors import IntegrationError
 from integrations.sent_ledger import SentLedger
 from integrations.smtp import SmtpMailer
@@ -124,7 +125,7 @@ class EscalationActivities:
         self._dealer = dealer
         self.waha = waha or WahaClient(
             settings.waha_url,
-            api_key=settings.waha_api_key,
+            api_key=reveal(settings.waha_api_key),
             session=settings.waha_session,
             outbox_dir=settings.outbox_dir,
         )
@@ -141,7 +142,7 @@ class EscalationActivities:
 
         return ChatwootClient(
             settings.chatwoot_base_url,
-            settings.chatwoot_api_token,
+            settings.chatwoot_api_token.get_secret_value(),
             settings.chatwoot_account_id,
             settings.chatwoot_inbox_id,
         )

@@ -14,6 +14,8 @@ from pydantic.json_schema import SkipJsonSchema
 
 from agents.equipment import Equipment
 
+from agents.booking_models import BookingCue, TestDriveDialogue
+
 Intent = Literal[
     "car_inquiry",
     "financing_inquiry",
@@ -118,6 +120,7 @@ class ExtractionOutput(BaseModel):
     # left out of a dump until set, so a Claude answer is read exactly as its schema says.
     language: SkipJsonSchema[Language | None] = Field(default=None, exclude_if=lambda value: value is None)
     address_form: SkipJsonSchema[AddressForm | None] = Field(default=None, exclude_if=lambda value: value is None)
+    booking: BookingCue = Field(default_factory=BookingCue)  # the test-drive booking action, if any
 
 
 # --- expertise ---------------------------------------------------------------
@@ -255,6 +258,7 @@ class ConversationContext(BaseModel):
     history: list[Turn] = Field(default_factory=list)
     preferences: CarPreferences = Field(default_factory=CarPreferences)
     last_cars: list[Car] = Field(default_factory=list)  # cars last shown or discussed, best first
+    said_fingerprints: list[str] = Field(default_factory=list)  # agents.repetition: paragraphs we already sent
     listed_cars: list[Car] = Field(default_factory=list)  # the last list we sent, in its order: "de tweede", "de andere"
     last_intent: Intent | None = None
     misunderstood_count: int = 0  # consecutive messages the bot did not understand
@@ -265,6 +269,7 @@ class ConversationContext(BaseModel):
     escalated: bool = False
     language: Language = "nl"  # the chat's language: nl, en, de, or other (answered in English)
     address_form: AddressForm = "je"  # "u" once the customer writes "u"
+    test_drive: TestDriveDialogue = Field(default_factory=TestDriveDialogue)  # a booking in progress
 
 
 class Understanding(BaseModel):
@@ -284,3 +289,5 @@ class ReplyRequest(BaseModel):
     expertise: ExpertiseOutput
     inventory: InventorySearchResult | None = None
     escalation_handoff: str | None = None  # the honest handoff sentence when escalating
+    test_drive_note: str | None = None  # the booking's outcome, said as is (both backends)
+    test_drive_car_ids: list[str] = Field(default_factory=list)  # cars the booking note names

@@ -70,6 +70,7 @@ class LeadRow(BaseModel):
     chatwoot_conversation_id: int | None = None
     last_error: str | None = None
     updated_at: datetime
+    last_message_at: datetime | None = None  # the customer's latest message
 
 
 class TranscriptLine(BaseModel):
@@ -212,7 +213,9 @@ class LocalCrm:
 
     def list_leads(self) -> list[LeadRow]:
         rows = self._execute(
-            "SELECT * FROM leads ORDER BY score IS NULL, score DESC, updated_at DESC"
+            "SELECT leads.*, (SELECT MAX(at) FROM transcript WHERE transcript.phone = leads.phone "
+            "AND role = 'customer') AS last_message_at "
+            "FROM leads ORDER BY score IS NULL, score DESC, updated_at DESC"
         ).fetchall()
         return [
             LeadRow(
@@ -225,6 +228,7 @@ class LocalCrm:
                 chatwoot_conversation_id=row["chatwoot_conversation_id"],
                 last_error=row["last_error"],
                 updated_at=datetime.fromisoformat(row["updated_at"]),
+                last_message_at=datetime.fromisoformat(row["last_message_at"]) if row["last_message_at"] else None,
             )
             for row in rows
         ]

@@ -72,6 +72,7 @@ class ChatwootPeer:
         self._failures: list[list] = []  # [status, path part, requests to let pass first, count]
         self._hang_seconds = 0.0
         self._hang_only: tuple[str | None, str | None] = (None, None)
+        self._down = False
         self._lock = threading.Lock()
         spec = json.loads(SPEC_PATH.read_text())
         self._operations = [
@@ -102,11 +103,20 @@ class ChatwootPeer:
         with self._lock:
             self._failures.append([status, path_contains, after, count])
 
+    def heal(self) -> None:
+        """Drop every injected failure that has not fired yet."""
+        with self._lock:
+            self._failures.clear()
+
     def hang(self, seconds: float, *, method: str | None = None, path_suffix: str | None = None) -> None:
         """Answer requests only after `seconds` (0 switches it off); optionally only one
         method and path ending (e.g. POST /contacts: two creators both find nothing first)."""
         self._hang_seconds = seconds
         self._hang_only = (method, path_suffix)
+
+    def set_down(self, down: bool) -> None:
+        """Down: every request gets 503, as during a Chatwoot deploy."""
+        self._down = down
 
     def _next_id(self, kind: str) -> int:
         self._ids[kind] = self._ids.get(kind, 0) + 1
@@ -192,6 +202,8 @@ class ChatwootPeer:
             suffix_only is None or path.endswith(suffix_only)
         ):
             await asyncio.sleep(self._hang_seconds)
+        if self._down:
+            return JSONResponse({"error": "down"}, status_code=503)
         method = request.method.lower()
         raw = await request.body()
         with self._lock:
