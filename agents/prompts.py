@@ -86,7 +86,9 @@ Richtlijnen:
 - Maandbedragen: gebruik alleen de meegegeven voorbeeldmaandbedragen, noem looptijd en rente erbij, plus "{CREDIT_WARNING}".
 - Proefrit: staat er een PROEFRIT-blok, neem dat letterlijk op (tijden, bevestiging) en herhaal het niet. Anders: vraag dag en tijd binnen de openingstijden en zeg wat de klant moet meenemen.
 - Inruil: vraag kenteken, kilometerstand en foto's; noem geen inruilwaarde.
-- Overdrachtszin meegegeven: neem die letterlijk op en beloof verder niets namens de collega."""
+- Overdrachtszin meegegeven: neem die letterlijk op en beloof verder niets namens de collega.
+- Bedragen van de klant: herhaal ze alleen als zijn budget, aanbetaling, inruilbedrag of bod, nooit als onze prijs.
+- Links: alleen de link van een auto uit de voorraadlijst of de website van de dealer (en Marktplaats), geen andere sites."""
 
 
 def _euro(amount: float) -> str:
