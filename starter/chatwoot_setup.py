@@ -6,6 +6,9 @@ from agents.privacy import PRIVACY_ATTRIBUTE_DEFINITIONS, PRIVACY_LABELS
 from agents.scoring import ALL_LABELS, CONTACT_ATTRIBUTE_DEFINITIONS
 from config import Settings
 from integrations.chatwoot import ChatwootClient
+from integrations.chatwoot_webhook import CONFIRM_LABEL
+
+TESTDRIVE_LABELS = (CONFIRM_LABEL,)  # staff confirm a held test drive with it
 
 
 async def run_setup(settings: Settings) -> dict:
@@ -19,6 +22,6 @@ async def run_setup(settings: Settings) -> dict:
     )
     try:
         return await client.setup_account(CONTACT_ATTRIBUTE_DEFINITIONS + PRIVACY_ATTRIBUTE_DEFINITIONS,
-                                          ALL_LABELS + PRIVACY_LABELS)
+                                          ALL_LABELS + PRIVACY_LABELS + TESTDRIVE_LABELS)
     finally:
         await client.aclose()
