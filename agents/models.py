@@ -145,6 +145,11 @@ class Car(BaseModel):
     last_seen: datetime | None = None
     sold: bool = False
     sold_at: datetime | None = None
+    # Technical data when the listing or RDW gives it; None/empty means "not in our data" (say so).
+    weight_kg: int | None = None  # massa ledig voertuig, what road tax is based on
+    fuel_consumption_l_100km: float | None = None
+    electric_range_km: int | None = None
+    equipment: list[str] = Field(default_factory=list)  # "cruise control", "navigatie", ...
 
     @property
     def title(self) -> str:
@@ -185,6 +190,15 @@ class ScoreFactor(BaseModel):
     points: int
 
 
+class ScoreChange(BaseModel):
+    """One change of the lead score, with the one-line reason staff see."""
+
+    at: datetime
+    score: int
+    quality: LeadQuality
+    explanation: str  # "+20 proefrit vandaag gevraagd"
+
+
 class CRMOutput(BaseModel):
     lead_score: int = Field(ge=0, le=100)
     lead_quality: LeadQuality
@@ -192,6 +206,9 @@ class CRMOutput(BaseModel):
     tags: list[str] = Field(default_factory=list)  # the full, current set
     tags_added: list[str] = Field(default_factory=list)  # new since the previous message
     custom_attributes: dict[str, Any] = Field(default_factory=dict)
+    explanation: str = ""  # the last change in one line: "+20 proefrit vandaag gevraagd"
+    history: list[ScoreChange] = Field(default_factory=list)  # bounded, oldest first
+    follow_ups_allowed: bool = True  # False once opted out or bought elsewhere: no follow-up messages
 
 
 class Usage(BaseModel):
@@ -238,6 +255,10 @@ class ConversationContext(BaseModel):
     needs_financing: bool = False
     test_drive_requested: bool = False
     escalated: bool = False
+    # Hooks other parts of the system set: a test drive booked in the calendar makes the lead HOT,
+    # an opt-out (STOP) makes it COLD and stops follow-ups.
+    test_drive_booked: bool = False
+    opted_out: bool = False
 
 
 class Understanding(BaseModel):

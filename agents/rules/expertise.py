@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from agents.knowledge import financial, service, technical
+from agents.knowledge import drivetrain, financial, service, technical
 from agents.knowledge.dealer import DealerFacts
 from agents.models import (
+    Car,
     Classification,
     ConversationContext,
     EscalationDecision,
@@ -25,6 +26,9 @@ from agents.models import (
 )
 from agents.rules import concepts, our_car
 from agents.rules.parse import ParsedMessage
+
+# Topics that make a message technical even when it also asks something else.
+TECHNICAL_FIRST = frozenset(drivetrain.TEXTS) | {"reliability", "road_tax", "equipment", "consumption", "ev_range"}
 
 _NEG = r"(?<!geen\s)(?<!geen\s\s)(?<!niet\s)(?<!nooit\s)"
 
@@ -307,7 +311,9 @@ def assess(parsed: ParsedMessage, context: ConversationContext | None, router: R
     text = parsed.text
     decision = escalation(parsed, context, router, extraction, misunderstood)
     knowledge = (
-        financial.knowledge_for(text, dealer) + technical.knowledge_for(text, dealer) + service.knowledge_for(text, dealer)
+        financial.knowledge_for(text, dealer)
+        + technical.knowledge_for(text, dealer, car_in_question(context, extraction))
+        + service.knowledge_for(text, dealer)
     )
     if extraction.asks_monthly_payment and not any(s.topic == "monthly_payment" for s in knowledge):
         knowledge += [s for s in financial.knowledge_for("per maand", dealer)]
@@ -316,7 +322,7 @@ def assess(parsed: ParsedMessage, context: ConversationContext | None, router: R
     if router.intent == "test_drive" and not any(s.topic == "test_drive" for s in knowledge):
         knowledge += service.knowledge_for("proefrit", dealer)
     domains = {s.module for s in knowledge}
-    domain = _domain(router.intent, decision, domains)
+    domain = _domain(router.intent, decision, domains, {s.topic for s in knowledge})
     complexity = "complex" if decision.escalate else ("moderate" if len(domains) > 1 or len(knowledge) > 2 else "simple")
     confidence = round(min(0.95, 0.6 + 0.1 * len(knowledge) + (0.2 if decision.escalate else 0)), 2)
     return ExpertiseOutput(
@@ -346,10 +352,26 @@ def escalate_on_second_opinion(assessed: ExpertiseOutput, router: RouterOutput, 
     return assessed.model_copy(update={"escalation_decision": decision, "classification": classification})
 
 
-def _domain(intent: str, decision: EscalationDecision, domains: set[str]) -> str:
+def car_in_question(context: ConversationContext | None, extraction: ExtractionOutput) -> Car | None:
+    """The stock car a technical question is about: the one just discussed, unless another car is named."""
+    if context is None or not context.last_cars:
+        return None
+    car = context.last_cars[0]
+    named = extraction.car_preferences
+    if named.make and named.make != car.make and not extraction.refers_to_previous_car:
+        return None
+    if len(context.last_cars) > 1 and not extraction.refers_to_previous_car and not (named.model and named.model == car.model):
+        return None
+    return car
+
+
+def _domain(intent: str, decision: EscalationDecision, domains: set[str], topics: set[str] = frozenset()) -> str:
     if decision.escalation_type == "finance_advisor" or intent == "financing_inquiry":
         return "financial"
     if decision.escalation_type == "technical_specialist":
+        return "technical"
+    # engines, drivetrains, reliability, road tax, a car's equipment: technical, whatever else the message touches
+    if topics & TECHNICAL_FIRST and intent not in ("trade_in", "test_drive", "complaint") and not decision.escalate:
         return "technical"
     if intent in ("test_drive", "service_inquiry", "trade_in"):
         return "service"

@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from agents.knowledge.dealer import DUTCH_WEEKDAYS
+from agents.knowledge import drivetrain
 from agents.models import CarPreferences, ConversationContext, ExtractionOutput, RouterOutput, TradeInVehicle
 from agents.rules.parse import OWNED_BEFORE, ParsedMessage
 from agents.rules.vocabulary import find_cars
@@ -121,6 +122,9 @@ def extract(parsed: ParsedMessage, context: ConversationContext | None, router: 
     # haggling or complaining: an amount said without a budget word is a bid, a price or a cost
     mentioned = _preferences_from_message(parsed, now.year, skip_all_numbers=about_trade_in,
                                           skip_weak_amounts=router.intent in ("price_negotiation", "complaint"))
+    if drivetrain.explains_engine_type(text):
+        # "wat is het verschil tussen tsi en tdi?" asks for an explanation, not for a diesel
+        mentioned = mentioned.model_copy(update={"fuel_type": None, "transmission": None})
     fresh_start = router.intent == "greeting" and (context.seconds_since_last_message or 0) > 6 * 3600
     base = CarPreferences() if fresh_start else context.preferences
     preferences = base.merged_with(mentioned)
