@@ -16,6 +16,8 @@ def format_leads(leads: list[LeadRow]) -> str:
         score = "-" if lead.score is None else str(lead.score)
         tags = ", ".join(tag for tag in lead.tags if not tag.startswith(("lead:", "sentiment:")))
         line = f"{score:>5}  {lead.quality or '-':<9}  {lead.phone:<15}  {(lead.name or '-')[:20]:<20}  {tags}"
+        if lead.score_explanation:  # why the score last moved
+            line += f"\n{'':>5}  waarom: {lead.score_explanation[:160]}"
         if lead.last_error:
             line += f"\n{'':>5}  ! CRM-fout: {lead.last_error[:120]}"
         lines.append(line)
