@@ -324,6 +324,9 @@ def _car_violations(reply: str, request: ReplyRequest) -> list[str]:
         allowed.setdefault(canonical_make(car.make), set()).add(_model_key(car.model))
     for make, model in _mentions(_customer_texts(request), loose=True):
         allowed.setdefault(make, set()).update({model} if model else set())
+    # makes named in our own knowledge ("TSI (Volkswagen, Skoda, Seat)", "quattro (Audi)") are explanations, not offers
+    for make, model in _mentions([item.text for item in request.expertise.knowledge], loose=True):
+        allowed.setdefault(make, set()).update({model} if model else set())
     trade_in = request.extraction.trade_in_vehicle
     for vehicle in (request.extraction.car_preferences, request.context.preferences, trade_in):
         if vehicle is not None and vehicle.make:

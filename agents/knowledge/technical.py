@@ -21,6 +21,10 @@ TOPICS: dict[str, re.Pattern[str]] = {
 }
 
 
+# Topics that make a message technical even when it also touches something else.
+TECHNICAL_FIRST = frozenset(drivetrain.TEXTS) | {"reliability", "road_tax", "equipment", "consumption", "ev_range"}
+
+
 def topics_in(text: str) -> list[str]:
     return [topic for topic, regex in TOPICS.items() if regex.search(text)]
 
@@ -68,3 +72,20 @@ def knowledge_for(text: str, dealer: DealerFacts | None = None, car: Car | None 
     if drivetrain.explains_engine_type(text):
         snippets.sort(key=lambda s: s.topic not in drivetrain.TEXTS)
     return snippets
+
+
+def snippet_for(topic: str, text: str, dealer: DealerFacts, car: Car | None = None) -> KnowledgeSnippet | None:
+    """Our text for one technical topic another backend picked, even when our patterns did not see it."""
+    if topic in drivetrain.TEXTS:
+        answer = drivetrain.TEXTS[topic]
+    elif topic == "reliability":
+        answer = ownership.reliability_text(dealer, car)
+    elif topic == "road_tax":
+        answer = ownership.road_tax_text(dealer, car)
+    elif topic == "consumption":
+        answer = ownership.consumption_answer(car) if car is not None else _TEXTS["consumption"]
+    elif topic == "equipment":
+        answer = ownership.equipment_answer(text, car)
+    else:
+        return None
+    return KnowledgeSnippet(module="technical", topic=topic, text=answer) if answer else None

@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from agents.knowledge import drivetrain, financial, service, technical
+from agents.knowledge import financial, service, technical
+from agents.knowledge.consistency import car_in_question
+from agents.knowledge.technical import TECHNICAL_FIRST
 from agents.knowledge.dealer import DealerFacts
 from agents.models import (
-    Car,
     Classification,
     ConversationContext,
     EscalationDecision,
@@ -26,9 +27,6 @@ from agents.models import (
 )
 from agents.rules import concepts, our_car
 from agents.rules.parse import ParsedMessage
-
-# Topics that make a message technical even when it also asks something else.
-TECHNICAL_FIRST = frozenset(drivetrain.TEXTS) | {"reliability", "road_tax", "equipment", "consumption", "ev_range"}
 
 _NEG = r"(?<!geen\s)(?<!geen\s\s)(?<!niet\s)(?<!nooit\s)"
 
@@ -350,19 +348,6 @@ def escalate_on_second_opinion(assessed: ExpertiseOutput, router: RouterOutput, 
         "primary_domain": _domain(router.intent, decision, domains), "complexity_level": "complex",
         "confidence": round(min(0.95, assessed.classification.confidence + 0.2), 2)})
     return assessed.model_copy(update={"escalation_decision": decision, "classification": classification})
-
-
-def car_in_question(context: ConversationContext | None, extraction: ExtractionOutput) -> Car | None:
-    """The stock car a technical question is about: the one just discussed, unless another car is named."""
-    if context is None or not context.last_cars:
-        return None
-    car = context.last_cars[0]
-    named = extraction.car_preferences
-    if named.make and named.make != car.make and not extraction.refers_to_previous_car:
-        return None
-    if len(context.last_cars) > 1 and not extraction.refers_to_previous_car and not (named.model and named.model == car.model):
-        return None
-    return car
 
 
 def _domain(intent: str, decision: EscalationDecision, domains: set[str], topics: set[str] = frozenset()) -> str:
