@@ -108,6 +108,7 @@ class BandRule(NamedTuple):
 #   rule                    points  label in the explanation             applies when
 SCORE_RULES: tuple[Rule, ...] = (
     Rule("conversation_started",  15, "gesprek gestart"),                 # every lead
+    Rule("buying_now",            25, "wil de auto kopen of reserveren"),  # "ik neem hem", "akkoord", a reservation
     Rule("test_drive_booked",     25, "proefrit geboekt"),                # the test-drive agenda booked one
     Rule("visit_soon",            20, "proefrit {day} gevraagd"),         # a test drive or visit today or tomorrow
     Rule("test_drive",            20, "proefrit gevraagd"),               # a test drive asked, any day
@@ -115,12 +116,12 @@ SCORE_RULES: tuple[Rule, ...] = (
     Rule("negotiation",           15, "onderhandelt over de prijs"),      # not for a lowball (> 20% under the asking price)
     Rule("financing_worked_out",  10, "financiering met aanbetaling uitgewerkt"),
     Rule("trade_in_details",      10, "inruil met kenteken en kilometerstand"),
-    Rule("financing",             10, "vraagt naar financiering"),
-    Rule("trade_in",              10, "heeft een inruilauto"),
+    Rule("financing",             15, "vraagt naar financiering"),
+    Rule("trade_in",              15, "heeft een inruilauto"),
     Rule("model_known",           15, "weet welk model"),
     Rule("budget_known",          15, "budget bekend"),
     Rule("make_known",            10, "weet welk merk"),
-    Rule("buying_intent",          5, "koopinteresse"),
+    Rule("buying_intent",         10, "koopinteresse"),
     Rule("specifications",         5, "wensen bekend (per wens, max. 2)"),  # fuel, gearbox, body, year, mileage
     Rule("engaged",                5, "drie of meer berichten"),
     Rule("asked_availability",     5, "vraagt of een auto er nog staat"),
@@ -139,11 +140,13 @@ BAND_RULES: tuple[BandRule, ...] = (
     BandRule("opted_out",            "cap",     0, "opted-out",     "afgemeld: geen berichten meer"),
     BandRule("lost",                 "cap",     5, "lost",          "heeft elders gekocht of geen interesse meer"),
     BandRule("not_serious",          "cap",    10, "not-serious",   "grap, scheldpartij of absurd bod"),
+    BandRule("buying_now",           "floor",  90, None,            "wil kopen of reserveren"),
     BandRule("test_drive_booked",    "floor",  85, None,            "proefrit geboekt"),
     BandRule("visit_soon",           "floor",  80, None,            "proefrit of bezoek vandaag of morgen"),
     BandRule("stock_car_question",   "floor",  60, None,            "prijs/beschikbaarheid van een voorraadauto"),
     BandRule("financing_worked_out", "floor",  60, None,            "financiering met aanbetaling"),
     BandRule("trade_in_details",     "floor",  60, None,            "inruil met kenteken en kilometerstand"),
+    BandRule("no_action_yet",        "cap",    79, None,            "nog geen proefrit, bezoek of koopbeslissing (hoogstens WARM)"),
     BandRule("price_sensitive",      "tag",     0, "price-sensitive", "bod meer dan 20% onder de vraagprijs: geen onderhandelbonus"),
 )
 # ===============================================================================================
@@ -152,7 +155,7 @@ POINTS = {rule.name: rule.points for rule in SCORE_RULES}
 URGENCY_POINTS = {"low": 0, "medium": POINTS["urgency_medium"], "high": POINTS["urgency_high"], "critical": POINTS["urgency_critical"]}
 _LABELS = {rule.name: rule.label for rule in SCORE_RULES} | {f"band:{rule.name}": rule.label for rule in BAND_RULES}
 # Once seen in a conversation these stay (a later "ok" does not undo an opt-out or a booked drive).
-STICKY = ("opted_out", "lost", "not_serious", "price_sensitive", "visit_soon", "stock_car_question",
+STICKY = ("opted_out", "lost", "not_serious", "price_sensitive", "buying_now", "visit_soon", "stock_car_question",
           "financing_worked_out", "trade_in_details")
 
 
@@ -218,17 +221,21 @@ def score_lead(
 
 
 def _band_factors(facts: "_ConversationFacts", score: int) -> list[ScoreFactor]:
-    """Floors lift, caps lower (a cap wins): each as a factor so the factors still add up to the score."""
+    """Floors lift, then caps lower (a cap wins): each as a factor so the factors still add up to the score."""
     applying = [rule for rule in BAND_RULES if facts.flags.get(rule.name)]
-    caps = [rule for rule in applying if rule.effect == "cap"]
-    if caps:
-        cap = min(caps, key=lambda rule: rule.score)
-        return [ScoreFactor(name=f"band:{cap.name}", points=cap.score - score)] if score > cap.score else []
+    factors = []
     floors = [rule for rule in applying if rule.effect == "floor"]
     if floors:
         floor = max(floors, key=lambda rule: rule.score)
-        return [ScoreFactor(name=f"band:{floor.name}", points=floor.score - score)] if score < floor.score else []
-    return []
+        if score < floor.score:
+            factors.append(ScoreFactor(name=f"band:{floor.name}", points=floor.score - score))
+            score = floor.score
+    caps = [rule for rule in applying if rule.effect == "cap"]
+    if caps:
+        cap = min(caps, key=lambda rule: rule.score)
+        if score > cap.score:
+            factors.append(ScoreFactor(name=f"band:{cap.name}", points=cap.score - score))
+    return factors
 
 
 def factor_label(name: str, day: str = "vandaag") -> str:
@@ -262,6 +269,9 @@ def _explain(previous: CRMOutput | None, factors: list[ScoreFactor], score: int,
     for name, _ in bands:
         rule = next(rule for rule in BAND_RULES if f"band:{rule.name}" == name)
         words.append(f"{'minimaal' if rule.effect == 'floor' else 'maximaal'} {rule.score}: {rule.label}")
+    earlier_tags = set(previous.tags) if previous else set()
+    words[:0] = [rule.label for rule in BAND_RULES
+                 if rule.effect == "tag" and facts.flags.get(rule.name) and rule.tag not in earlier_tags]
     was = f"{previous.lead_score} {previous.lead_quality} → " if previous else ""
     explanation = f"{'; '.join(words) or 'herberekend'} ({was}{score} {quality})"
     history.append(ScoreChange(at=now, score=score, quality=quality, explanation=explanation))
@@ -329,7 +339,7 @@ class _ConversationFacts:
         earlier = {factor.name.removeprefix("band:") for factor in previous.score_factors} if previous else set()
         earlier |= {name for name, tag in _STICKY_TAGS.items() if previous and tag in previous.tags}
         flags = {name: name in earlier for name in STICKY}
-        car = _car_in_question(context, understanding, inventory)
+        car = self.car = _car_in_question(context, understanding, inventory)
         # a visit or test drive today or tomorrow
         days = signals.days_until(extraction.preferred_day, now) if now else None
         visiting = extraction.test_drive_requested or intent == "test_drive" or bool(signals.VISIT.search(text))
@@ -338,7 +348,8 @@ class _ConversationFacts:
         if flags["visit_soon"] and days is not None and signals.soon(days):
             self.visit_day = signals.day_word(days)
         # a price or availability question about one stock car
-        asks_price = bool(CAR_FACTS["price"].search(text)) or bool(re.search(r"\b(wat\s+kost|prijs|kosten)\b", text))
+        asks_price = (bool(CAR_FACTS["price"].search(text)) or bool(re.search(r"\b(wat\s+kost|prijs|kosten)\b", text))
+                      or extraction.asks_monthly_payment)
         if car is not None and (extraction.asks_availability or asks_price or intent == "price_negotiation"):
             flags["stock_car_question"] = True  # a realistic offer on it counts too; a lowball loses it below
         # financing with a down payment, a trade-in with plate and mileage
@@ -364,6 +375,11 @@ class _ConversationFacts:
         flags["opted_out"] = flags["opted_out"] or context.opted_out or signals.opted_out(text)
         flags["lost"] = flags["lost"] or signals.bought_elsewhere(text)
         flags["test_drive_booked"] = context.test_drive_booked
+        flags["no_action_yet"] = False  # set in score_lead, after every other flag
+        decision = understanding.expertise.escalation_decision
+        flags["buying_now"] = flags["buying_now"] or (
+            decision.escalate and decision.escalation_type == "sales" and decision.urgency in ("high", "critical"))
+        flags["no_action_yet"] = not (flags["buying_now"] or flags["test_drive_booked"] or flags["visit_soon"] or self.test_drive)
         return flags
 
     @property
@@ -423,7 +439,7 @@ def _score_factors(facts: _ConversationFacts) -> list[ScoreFactor]:
     checks = (
         ("buying_intent", bool(facts.intents & BUYING_INTENTS)),
         ("make_known", prefs.make is not None),
-        ("model_known", prefs.model is not None),
+        ("model_known", prefs.model is not None or facts.car is not None),  # asking about a stock car is knowing the model
         ("budget_known", facts.budget is not None),
         ("engaged", facts.customer_messages >= 3),
         ("asked_availability", facts.asked_availability),
@@ -431,6 +447,7 @@ def _score_factors(facts: _ConversationFacts) -> list[ScoreFactor]:
         ("financing", facts.financing),
         ("test_drive", facts.test_drive),
         ("negotiation", facts.negotiating and not (flags["price_sensitive"] or flags["not_serious"])),
+        ("buying_now", flags["buying_now"]),
         ("test_drive_booked", flags["test_drive_booked"]),
         ("visit_soon", flags["visit_soon"]),
         ("stock_car_question", flags["stock_car_question"]),

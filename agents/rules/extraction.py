@@ -40,7 +40,7 @@ BODY_TYPES: list[tuple[str, re.Pattern[str]]] = [
 COLORS = re.compile(r"\b(zwart|wit|grijs|blauw|rood|zilver|groen|geel|oranje|bruin|beige|paars)(?:e|en)?\b")
 
 AVAILABILITY = re.compile(
-    r"\b(?:staat|is|zijn|heb\s+je|hebben\s+jullie)\s+(?:die|deze|hij|ie|em|het|de\s+\w+(?:\s+\w+)?|dat|ze|jullie|u)?\s*(?:\w+\s+){0,3}nog\b|"
+    r"\b(?:staat|is|zijn|heb\s+je|hebben\s+jullie)\s+(?:die|deze|hij|ie|em|het|de\s+\w+(?:\s+\w+)?|dat|ze|jullie|u)?\s*(?:[\w.,€-]+\s+){0,3}nog\b|"
     r"\bnog\s+(?:beschikbaar|te\s+koop|leverbaar|aanwezig|op\s+voorraad|in\s+(?:de\s+)?(?:verkoop|showroom|voorraad)|te\s+krijgen|daar)\b|"
     r"\b(?:al\s+)?verkocht\b|\ber\s+nog\s+(?:staat|is|steeds)\b|\bnog\s+staat\b|\bal\s+weg\b|\bbeschikbaar\b|\bnog\s+(?:steeds\s+)?(?:er|daar)\b|\bstaat\s+(?:die|deze|hij|ie)\s+er\b"
 )
@@ -289,7 +289,11 @@ def _trade_in(parsed: ParsedMessage, follow_up: bool = False) -> TradeInVehicle 
 
 def _urgency(text: str, router: RouterOutput) -> str:
     for level, regex in URGENCY:
-        if regex.search(text):
+        hits = [m.group() for m in regex.finditer(text)]
+        # a down payment in a monthly-payment sum is arithmetic, not haste ("met 5000 aanbetaling, wat per maand?")
+        if level == "high" and hits and all(hit.startswith("aanbetal") for hit in hits) and (MONTHLY.search(text) or FINANCING.search(text)):
+            continue
+        if hits:
             return level
     return "high" if router.intent == "complaint" else "low"
 
