@@ -111,7 +111,7 @@ SCORE_RULES: tuple[Rule, ...] = (
     Rule("buying_now",            25, "wil de auto kopen of reserveren"),  # "ik neem hem", "akkoord", a reservation
     Rule("test_drive_booked",     25, "proefrit geboekt"),                # the test-drive agenda booked one
     Rule("visit_soon",            20, "proefrit {day} gevraagd"),         # a test drive or visit today or tomorrow
-    Rule("test_drive",            20, "proefrit gevraagd"),               # a test drive asked, any day
+    Rule("test_drive",            20, "proefrit of bezoek gevraagd"),     # a test drive asked, or a visit on a day named
     Rule("stock_car_question",    15, "vraagt naar prijs of beschikbaarheid van een voorraadauto"),
     Rule("negotiation",           15, "onderhandelt over de prijs"),      # not for a lowball (> 20% under the asking price)
     Rule("financing_worked_out",  10, "financiering met aanbetaling uitgewerkt"),
@@ -379,6 +379,8 @@ class _ConversationFacts:
         decision = understanding.expertise.escalation_decision
         flags["buying_now"] = flags["buying_now"] or (
             decision.escalate and decision.escalation_type == "sales" and decision.urgency in ("high", "critical"))
+        if visiting and days is not None:
+            self.test_drive = True  # "zaterdag kom ik de yaris bekijken": a planned visit counts as a test drive
         flags["no_action_yet"] = not (flags["buying_now"] or flags["test_drive_booked"] or flags["visit_soon"] or self.test_drive)
         return flags
 

@@ -16,7 +16,7 @@ from agents.knowledge.dealer import DUTCH_WEEKDAYS
 DEALER_ZONE = ZoneInfo("Europe/Amsterdam")
 
 _SOON = {"vandaag": 0, "vanavond": 0, "vanmiddag": 0, "vanochtend": 0, "vanmorgen": 0, "straks": 0, "morgen": 1}
-VISIT = re.compile(r"\b(proefrit\w*|proef\s*rijden|proefrijden|testrit|langs\s*(?:te\s+)?komen|langskomen|kom\s+(?:ik\s+)?(?:\w+\s+){0,3}(?:kijken|langs)|"
+VISIT = re.compile(r"\b(proefrit\w*|proef\s*rijden|proefrijden|testrit|langs\s*(?:te\s+)?komen|langskomen|kom\w*\s+(?:ik\s+|we\s+)?(?:\w+\s+){0,3}(?:kijken|bekijken|bezichtigen|proberen|langs)|"
                    r"komen\s+(?:kijken|bekijken)|bezichtig\w*|afspraak\w*|(?:hem|die|deze)\s+(?:\w+\s+){0,2}(?:zien|bekijken|ophalen))\b")
 
 
@@ -66,7 +66,7 @@ def offered_amount(text: str) -> int | None:
 # insults, pranks and absurd requests: no buyer talks like this
 _ABUSE = re.compile(r"\b(kanker\w*|tering\w*|klootzak\w*|mongool|hoer\w*|fuck\s*(?:you|off|jullie)|lul\b|debiel\w*|sukkel\w*|"
                     r"idioten|achterlijk\w*|kkr|tyfus\w*|pleur\s+op|rot\s+op|flikker\s+op)")
-_PRANK = re.compile(r"\b(prank\w*|grapje|geintje|voor\s+(?:nop|niks|niets|een\s+appel\s+en\s+een\s+ei|een\s+zak\s+\w+|een\s+euro|1\s+euro)|"
+_PRANK = re.compile(r"\b(prank\w*|grapje|geintje|zak\s+(?:chips|snoep|drop|friet|patat)|voor\s+(?:nop|niks|niets|een\s+appel\s+en\s+een\s+ei|een\s+zak\s+\w+|een\s+euro|1\s+euro)|"
                     r"gratis\s+(?:auto|tesla|bmw|mercedes|porsche)|(?:ruil|ruilen)\s+(?:\w+\s+){0,4}(?:fiets|playstation|ps5|hamster|kat|hond|skateboard|xbox|iphone)|"
                     r"krijg\s+ik\s+(?:hem|die|de\s+\w+)\s+gratis|mag\s+ik\s+(?:hem|die)\s+(?:gratis|lenen\s+voor\s+altijd))\b")
 

@@ -27,6 +27,9 @@ from inventory.search import InventoryIndex, InventorySearchRequest  # noqa: E40
 
 DATA = ROOT / "tests" / "data"
 SET = DATA / "scoring_set.jsonl"
+# 20 more conversations, labelled after the rules were tuned on SET and measured once before
+# any change (18/20); the two misses were then fixed, so it is no longer a clean hold-out.
+HOLDOUT = DATA / "scoring_holdout.jsonl"
 STOCK = DATA / "scoring_stock.json"
 # A Tuesday morning in Harderwijk: "vandaag" is a Tuesday, "morgen" a Wednesday, "zaterdag" four days away.
 NOW = datetime(2026, 12, 8, 9, 30, tzinfo=timezone.utc)
@@ -98,13 +101,17 @@ def evaluate(cases: list[dict], engine: RulesEngine | None = None) -> dict:
 
 
 def main() -> None:
-    result = evaluate(load())
-    for row in result["rows"]:
-        if not row["agree"] or row["missing_tags"]:
-            print(f"- {row['id']}: label {row['expected']}, scored {row['got']} ({row['score']})"
-                  + (f", missing tags {row['missing_tags']}" if row["missing_tags"] else "")
-                  + f"\n    label: {row['why']}\n    score: {row['explanation']}")
-    print(f"agreement with the sales manager's bands: {result['agreed']}/{result['cases']} = {result['agreement']:.1%}")
+    paths = [Path(arg) for arg in sys.argv[1:]] or [SET, HOLDOUT]
+    engine = RulesEngine(now=lambda: NOW)
+    for path in paths:
+        result = evaluate(load(path), engine)
+        print(f"{path.name}:")
+        for row in result["rows"]:
+            if not row["agree"] or row["missing_tags"]:
+                print(f"- {row['id']}: label {row['expected']}, scored {row['got']} ({row['score']})"
+                      + (f", missing tags {row['missing_tags']}" if row["missing_tags"] else "")
+                      + f"\n    label: {row['why']}\n    score: {row['explanation']}")
+        print(f"  agreement with the sales manager's bands: {result['agreed']}/{result['cases']} = {result['agreement']:.1%}")
 
 
 if __name__ == "__main__":
