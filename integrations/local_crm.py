@@ -178,7 +178,8 @@ class LocalCrm:
         last_band = noted_before[-1]["quality"] if noted_before else None
         latest = pending[-1]
         changed = any(row["quality"] != (last_band if i == 0 else pending[i - 1]["quality"]) for i, row in enumerate(pending))
-        note = score_note(latest["score"], latest["quality"], latest["explanation"]) if changed else None
+        # a score without an explanation (an older CRM output) says nothing new: no note
+        note = score_note(latest["score"], latest["quality"], latest["explanation"]) if changed and latest["explanation"] else None
         return [row["id"] for row in pending], note
 
     def mark_score_noted(self, history_ids: list[int]) -> None:
