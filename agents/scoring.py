@@ -7,8 +7,10 @@ what cannot be re-derived from a bounded history: urgency already expressed, the
 source channel, the last date of buying interest and the conversation count.
 
 Score bands (architecture document 4.7): HOT 80-100, WARM 60-79, LUKEWARM 40-59, COLD 0-39.
-The score is the sum of `score_factors`; when the sum leaves 0..100 a clamp factor is added
-so the factors still add up to the score shown to staff.
+The rules are the two tables below (SCORE_RULES: points; BAND_RULES: floors, caps and tags),
+explained for a sales manager in docs/lead-scoring.md. The score is the sum of
+`score_factors`; a clamp or band rule that moves it is a factor too, so the factors always add
+up to the score shown to staff. `explanation` says in one line what moved it last.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from agents import scoring_signals as signals
+from agents.rules.reply_questions import CAR_FACTS, down_payment
+from agents.rules.text import normalize
 from agents.models import (
-    Car,
     CarPreferences,
     ConversationContext,
     CRMOutput,
@@ -331,15 +334,12 @@ class _ConversationFacts:
     def _band_flags(self, context: ConversationContext, understanding: Understanding, previous: CRMOutput | None,
                     now: datetime | None, inventory: InventorySearchResult | None) -> dict[str, bool]:
         """Which band rules apply: this message's signals plus the sticky ones from earlier messages."""
-        from agents.rules.reply_questions import CAR_FACTS
-        from agents.rules.text import normalize
-
         extraction, intent = understanding.extraction, understanding.router.intent
         text = normalize(understanding.text)
         earlier = {factor.name.removeprefix("band:") for factor in previous.score_factors} if previous else set()
         earlier |= {name for name, tag in _STICKY_TAGS.items() if previous and tag in previous.tags}
         flags = {name: name in earlier for name in STICKY}
-        car = self.car = _car_in_question(context, understanding, inventory)
+        car = self.car = signals.car_in_question(context, understanding, inventory)
         # a visit or test drive today or tomorrow
         days = signals.days_until(extraction.preferred_day, now) if now else None
         visiting = extraction.test_drive_requested or intent == "test_drive" or bool(signals.VISIT.search(text))
@@ -353,8 +353,6 @@ class _ConversationFacts:
         if car is not None and (extraction.asks_availability or asks_price or intent == "price_negotiation"):
             flags["stock_car_question"] = True  # a realistic offer on it counts too; a lowball loses it below
         # financing with a down payment, a trade-in with plate and mileage
-        from agents.rules.reply_questions import down_payment
-
         if self.financing and (down_payment(text) or 0) > 0:
             flags["financing_worked_out"] = True
         vehicle = extraction.trade_in_vehicle
@@ -395,24 +393,6 @@ class _ConversationFacts:
             value is not None
             for value in (prefs.fuel_type, prefs.transmission, prefs.body_type, prefs.min_year, prefs.max_mileage_km)
         )
-
-
-def _car_in_question(context: ConversationContext, understanding: Understanding,
-                     inventory: InventorySearchResult | None) -> Car | None:
-    """The one stock car the message is about: the car asked for, the one just discussed, or the only match."""
-    if inventory is not None and inventory.asked_car is not None and inventory.availability != "sold":
-        return inventory.asked_car
-    named = understanding.extraction.car_preferences
-    last = context.last_cars
-    if last and (understanding.extraction.refers_to_previous_car or len(last) == 1) and not (named.make and named.make != last[0].make):
-        return last[0]
-    if named.model and last:
-        same = [car for car in last if car.model.lower() == named.model.lower()]
-        if len(same) == 1:
-            return same[0]
-    if inventory is not None and named.make and named.model and inventory.total_found == 1 and inventory.matches and not inventory.relaxed:
-        return inventory.matches[0].car
-    return None
 
 
 def _max_urgency(*levels: Any) -> Urgency:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from agents.knowledge.dealer import DUTCH_WEEKDAYS
+from agents.models import Car, ConversationContext, InventorySearchResult, Understanding
 
 DEALER_ZONE = ZoneInfo("Europe/Amsterdam")
 
@@ -99,3 +100,20 @@ def bought_elsewhere(text: str) -> bool:
 def soon(days: int | None) -> bool:
     return days is not None and 0 <= days <= 1
 
+
+def car_in_question(context: ConversationContext, understanding: Understanding,
+                     inventory: InventorySearchResult | None) -> Car | None:
+    """The one stock car the message is about: the car asked for, the one just discussed, or the only match."""
+    if inventory is not None and inventory.asked_car is not None and inventory.availability != "sold":
+        return inventory.asked_car
+    named = understanding.extraction.car_preferences
+    last = context.last_cars
+    if last and (understanding.extraction.refers_to_previous_car or len(last) == 1) and not (named.make and named.make != last[0].make):
+        return last[0]
+    if named.model and last:
+        same = [car for car in last if car.model.lower() == named.model.lower()]
+        if len(same) == 1:
+            return same[0]
+    if inventory is not None and named.make and named.model and inventory.total_found == 1 and inventory.matches and not inventory.relaxed:
+        return inventory.matches[0].car
+    return None
