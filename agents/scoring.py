@@ -368,9 +368,9 @@ class _ConversationFacts:
                 flags["price_sensitive"] = True
         if flags["price_sensitive"] or flags["not_serious"]:
             flags["stock_car_question"] = False  # a lowball or a joke is no sign of a buyer
-        if signals.not_serious(text) and intent != "complaint":
-            flags["not_serious"] = True
-        flags["opted_out"] = flags["opted_out"] or context.opted_out or signals.opted_out(text)
+        if (signals.not_serious(text) and intent != "complaint") or extraction.prank:
+            flags["not_serious"] = True  # extraction.prank: agents/privacy.py's verdict, the same for both backends
+        flags["opted_out"] = flags["opted_out"] or context.opted_out or extraction.opt_out or signals.opted_out(text)
         flags["lost"] = flags["lost"] or signals.bought_elsewhere(text)
         flags["test_drive_booked"] = context.test_drive_booked
         flags["no_action_yet"] = False  # set in score_lead, after every other flag

@@ -275,6 +275,37 @@ async def test_system_prompt_is_identical_across_messages_so_the_cache_hits(api)
     await backend.aclose()
 
 
+# --- issue 13: STOP, privacy, pranks the same as the rules engine --------------------------------
+async def test_stop_and_privacy_hold_even_when_claude_misses_them(api):
+    # Claude escalates "verwijder mijn gegevens" to the manager and misses the flags: the literal rules win.
+    api.script(message_response(understanding("complaint", escalate=True, escalation_type="manager")),
+               message_response(understanding("other")))
+    backend = make_backend(api)
+    result, _ = await backend.understand("verwijder mijn gegevens", ConversationContext())
+    assert result.extraction.privacy_request == "delete"
+    assert not result.expertise.escalation_decision.escalate
+    result, _ = await backend.understand("STOP", ConversationContext())
+    assert result.extraction.opt_out and not result.expertise.escalation_decision.escalate
+    assert api.requests[0].output_schema["properties"]["extraction"]  # the schema carries the new fields
+    await backend.aclose()
+
+
+async def test_a_prank_is_not_a_purchase_with_claude_either(api):
+    api.script(message_response(understanding(escalate=True, escalation_type="sales")))
+    backend = make_backend(api)
+    result, _ = await backend.understand("verkoop mij de tesla voor 1 euro", ConversationContext())
+    assert result.extraction.prank and not result.expertise.escalation_decision.escalate
+    await backend.aclose()
+
+
+async def test_an_explicit_trigger_still_escalates_with_claude(api):
+    api.script(message_response(understanding("complaint", escalate=True, escalation_type="manager")))
+    backend = make_backend(api)
+    result, _ = await backend.understand("verwijder mijn gegevens, mijn advocaat neemt contact op", ConversationContext())
+    assert result.expertise.escalation_decision.escalation_type == "manager"
+    await backend.aclose()
+
+
 # --- knowledge rules shared with the rules engine --------------------------------
 async def test_claude_follows_the_knowledge_rules(api):
     from agents.knowledge import drivetrain, ownership
@@ -296,10 +327,10 @@ async def test_claude_follows_the_knowledge_rules(api):
     await backend.aclose()
 
 
-def test_car_lines_for_claude_carry_the_snapshot_data_or_say_unknown():
+def test_car_lines_for_claude_carry_the_snapshot_data():
     from agents.prompts import _car_line
 
-    rich = GOLF.model_copy(update={"weight_kg": 1290, "fuel_consumption_l_100km": 5.4, "equipment": ["cruise control", "navigatie"]})
+    rich = GOLF.model_copy(update={"weight_kg": 1290, "fuel_consumption_l_100km": 5.4, "electric_range_km": None})
     line = _car_line(rich)
-    assert "gewicht 1290 kg" in line and "verbruik 5.4 l/100 km" in line and "uitrusting: cruise control, navigatie" in line
-    assert "uitrusting: onbekend" in _car_line(GOLF)
+    assert "gewicht 1290 kg" in line and "verbruik 5.4 l/100 km" in line
+    assert "gewicht" not in _car_line(GOLF) and "verbruik" not in _car_line(GOLF)

@@ -19,7 +19,7 @@ from agents.rules.text import normalize
 NOW = datetime(2026, 12, 8, 9, 30, tzinfo=timezone.utc)
 GOLF = Car(id="golf-1", make="Volkswagen", model="Golf", variant="1.5 eTSI Life", price_eur=22000, year=2021,
            mileage_km=48000, fuel_type="petrol", weight_kg=1318, fuel_consumption_l_100km=5.2,
-           equipment=["adaptive cruise control", "navigatie", "parkeersensoren voor en achter"])
+           equipment=["cruise_control", "navigatie", "parkeersensoren"])
 BARE_POLO = Car(id="polo-1", make="Volkswagen", model="Polo", variant="1.0 TSI", price_eur=14950, year=2019, mileage_km=71000)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from agents.equipment import EQUIPMENT, as_object, equipment_in
+from agents.equipment import label as equipment_label
 from agents.knowledge.dealer import DealerFacts
 from agents.models import Car, KnowledgeSnippet
 
@@ -25,19 +27,11 @@ TOPICS: dict[str, re.Pattern[str]] = {
                             r"xenon|bluetooth|dab|isofix|uitrusting|opties)\b"),
 }
 
-# What customers ask for, and how an equipment list may spell it.
-EQUIPMENT: dict[str, re.Pattern[str]] = {
-    "adaptieve cruise control": re.compile(r"\b(adaptive?\w*\s+cruise|acc)\b"),
-    "cruise control": re.compile(r"\bcruise(?:\s*control)?\b"),
-    "navigatie": re.compile(r"\b(navigatie\w*|navi|navigation|gps)\b"),
-    "Apple CarPlay / Android Auto": re.compile(r"\b(carplay|android\s+auto|app\s*-?\s*connect|smartphone\s*-?\s*integratie)\b"),
-    "parkeersensoren": re.compile(r"\b(parkeersensor\w*|pdc|park\s*distance|parkeerhulp)\b"),
-    "achteruitrijcamera": re.compile(r"\b(achteruitrijcamera|camera|parkeercamera)\b"),
-    "stoelverwarming": re.compile(r"\bstoelverwarming\b"),
+# Options outside the listing vocabulary (agents/equipment.py): asked about, never in our data.
+_UNLISTED: dict[str, re.Pattern[str]] = {
+    "adaptieve cruise control": re.compile(r"\b(adaptive?\w*\s+cruise)\b"),
     "stuurverwarming": re.compile(r"\bstuurverwarming\b"),
-    "airco": re.compile(r"\b(airco|airconditioning|climate\s*control|klimaatregeling)\b"),
-    "panoramadak": re.compile(r"\b(panoramadak|panorama\s*-?\s*dak|schuifdak|glazen\s+dak)\b"),
-    "lederen bekleding": re.compile(r"\b(leder\w*|leer|leather)\b"),
+    "airco": re.compile(r"\b(airco|airconditioning)\b"),
     "lichtmetalen velgen": re.compile(r"\b(lmv|lichtmetalen\s+velgen|lichtmetaal)\b"),
     "keyless entry": re.compile(r"\bkeyless\w*\b"),
     "head-up display": re.compile(r"\bhead\s*-?\s*up\b"),
@@ -49,8 +43,6 @@ EQUIPMENT: dict[str, re.Pattern[str]] = {
     "DAB-radio": re.compile(r"\bdab\+?\b"),
     "isofix": re.compile(r"\bisofix\b"),
 }
-
-
 _WHICH_OPTIONS = re.compile(r"\b(welke|wat\s+voor|wat\s+zijn\s+de)\s+(?:\w+\s+)?(opties|uitrusting|extra'?s)\b|\b(uitrusting|optielijst|opties)\s*\?")
 
 
@@ -64,44 +56,41 @@ def topics_in(text: str) -> list[str]:
 
 
 def equipment_asked(text: str) -> list[str]:
-    """The equipment items the message asks about ("heeft deze cruise control en navi?")."""
-    asked = [name for name, regex in EQUIPMENT.items() if regex.search(text)]
-    if "adaptieve cruise control" in asked and "cruise control" in asked:
-        asked.remove("cruise control")
-    return asked
+    """What the message asks about: listing-vocabulary keys ("cruise_control") and other options by name."""
+    keys = equipment_in(text)
+    others = [name for name, regex in _UNLISTED.items() if regex.search(text)]
+    if "adaptieve cruise control" in others and "cruise_control" in keys:
+        keys.remove("cruise_control")
+    return keys + others
 
 
-def _in_list(name: str, equipment: list[str]) -> bool:
-    regex = EQUIPMENT[name]
-    return any(regex.search(item.lower()) for item in equipment)
+def _name(item: str) -> str:
+    return equipment_label(item) if item in EQUIPMENT else item
 
 
 def equipment_answer(text: str, car: Car | None) -> str | None:
-    """Yes/no per item from the car's equipment list; honest when we have no list."""
+    """Yes for what the listing names; anything else is unknown (listings leave most options out), never "no"."""
     asked = equipment_asked(text)
     if not asked and _WHICH_OPTIONS.search(text):
         if car is not None and car.equipment:
-            return f"De {car.title} heeft onder meer: {', '.join(car.equipment[:12])}."
+            return f"In de advertentie van de {car.title} staan onder meer: {', '.join(_name(k) for k in car.equipment)}."
         if car is not None:
-            return f"De uitrustingslijst van de {car.title} zie ik niet in onze gegevens. Zal ik hem voor je laten nakijken?"
+            return f"De uitrusting van de {car.title} zie ik niet in onze gegevens. Zal ik hem voor je laten nakijken?"
         return None
     if not asked:
         return None
-    listing = " en ".join(asked)
+    listing = " en ".join(_name(item) for item in asked)
     if car is None:
         return (f"Over welke auto gaat het? Dan kijk ik of die {listing} heeft; "
                 "de uitrusting verschilt per auto en per uitvoering.")
-    if not car.equipment:
-        return (f"Of de {car.title} {listing} heeft, zie ik niet in onze gegevens. "
-                "Zal ik het voor je laten nakijken?")
-    has = [name for name in asked if _in_list(name, car.equipment)]
-    lacks = [name for name in asked if name not in has]
+    has = [item for item in asked if item in car.equipment]
+    unknown = [item for item in asked if item not in has]
     parts = []
     if has:
-        parts.append(f"Ja, de {car.title} heeft {' en '.join(has)}.")
-    if lacks:
-        parts.append(f"{' en '.join(lacks).capitalize()} zie ik niet in de uitrustingslijst van de {car.title} staan; "
-                     "ik laat het graag even nakijken.")
+        parts.append(f"Ja, de {car.title} heeft {' en '.join(as_object(item) for item in has)}.")
+    if unknown:
+        names = " en ".join(_name(item) for item in unknown)
+        parts.append(f"Of de {car.title} {names} heeft, zie ik niet in onze gegevens. Zal ik het voor je laten nakijken?")
     return " ".join(parts)
 
 
