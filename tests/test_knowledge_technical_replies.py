@@ -107,12 +107,20 @@ def test_consumption_from_the_snapshot_or_honestly_unknown(engine):
 def test_equipment_of_a_specific_car_is_technical_and_from_its_list(engine):
     understanding, reply = ask(engine, "heeft deze cruise control?", GOLF)
     assert understanding.expertise.classification.primary_domain == "technical"
-    assert f"Ja, de {GOLF.title} heeft cruise control." in reply
+    assert f"{GOLF.title} heeft cruise control." in reply  # the listing names it
+    # not in the listing: unknown, never "no", and an offer to check
     _, missing = ask(engine, "heeft hij stoelverwarming?", GOLF)
-    assert "Stoelverwarming zie ik niet in de uitrustingslijst" in missing
+    assert f"Of de {GOLF.title} stoelverwarming heeft, zie ik niet in de" in missing
     understanding, unknown = ask(engine, "zit er navigatie in?", BARE_POLO)
     assert understanding.expertise.classification.primary_domain == "technical"
-    assert f"Of de {BARE_POLO.title} navigatie heeft, zie ik niet in onze gegevens" in unknown
+    assert f"Of de {BARE_POLO.title} navigatie heeft, zie ik niet in" in unknown
+    # no car in the conversation yet: which one?
+    understanding, which = ask(engine, "heeft deze cruise control?")
+    assert understanding.expertise.classification.primary_domain == "technical"
+    assert "Over welke auto gaat het?" in which
+    # an option outside the listing vocabulary is never in our data
+    assert ownership.equipment_answer("zit er keyless entry op?", GOLF) == (
+        f"Of de {GOLF.title} keyless entry heeft, zie ik niet in onze gegevens. Zal ik het voor je laten nakijken?")
 
 
 def test_explanation_detector():
