@@ -18,6 +18,7 @@ from temporalio.exceptions import ApplicationError
 from agents.backend import AgentBackend
 from agents.handled import fixed_reply
 from agents.language import with_language
+from agents.repetition import without_repeats
 from agents.models import (
     Backend,
     CRMOutput,
@@ -194,6 +195,7 @@ class AgentActivities:
         name, output, usage, ms = await self._run(
             request.backend, self.settings.claude_reply_model, lambda b: b.reply(reply)
         )
+        output = output.model_copy(update={"response_text": without_repeats(output.response_text, reply.context)})
         return ComposeResult(output=output, usage=usage, backend=name, elapsed_ms=ms)
 
     @activity.defn

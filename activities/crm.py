@@ -17,7 +17,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from agents.models import CRMOutput
-from config import Settings
+from config import Settings, reveal
 from integrations.chatwoot import ChatwootClient
 from integrations.errors import IntegrationError
 from integrations.local_crm import LocalCrm
@@ -67,7 +67,7 @@ class CrmActivities:
         if self._chatwoot is None:
             self._chatwoot = ChatwootClient(
                 self.settings.chatwoot_base_url or "",
-                self.settings.chatwoot_api_token or "",
+                reveal(self.settings.chatwoot_api_token) or "",
                 self.settings.chatwoot_account_id,
                 self.settings.chatwoot_inbox_id,
             )

@@ -84,7 +84,7 @@ class DeliveryAlertActivities:
             # Built on first use, inside the worker's event loop.
             self._chatwoot = ChatwootClient(
                 self.settings.chatwoot_base_url,
-                self.settings.chatwoot_api_token,
+                self.settings.chatwoot_api_token.get_secret_value(),
                 self.settings.chatwoot_account_id,
                 self.settings.chatwoot_inbox_id,
             )

@@ -271,6 +271,7 @@ class ConversationContext(BaseModel):
     history: list[Turn] = Field(default_factory=list)
     preferences: CarPreferences = Field(default_factory=CarPreferences)
     last_cars: list[Car] = Field(default_factory=list)  # cars last shown or discussed, best first
+    said_fingerprints: list[str] = Field(default_factory=list)  # agents.repetition: paragraphs we already sent
     listed_cars: list[Car] = Field(default_factory=list)  # the last list we sent, in its order: "de tweede", "de andere"
     last_intent: Intent | None = None
     misunderstood_count: int = 0  # consecutive messages the bot did not understand

@@ -83,6 +83,8 @@ def verify_signature(
     """Chatwoot >= 4.12: X-Chatwoot-Signature = sha256=HMAC(secret, "<X-Chatwoot-Timestamp>.<raw body>")."""
     if not signature_header or not timestamp:
         raise WebhookRejected(401, "missing signature or timestamp")
+    if not (timestamp.isascii() and signature_header.isascii()):
+        raise WebhookRejected(401, "malformed signature or timestamp")
     try:
         sent_at = int(timestamp)
     except ValueError:

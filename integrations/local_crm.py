@@ -71,6 +71,7 @@ class LeadRow(BaseModel):
     last_error: str | None = None
     updated_at: datetime
     score_explanation: str | None = None  # the last change of the score in one line
+    last_message_at: datetime | None = None  # the customer's latest message
 
 
 class TranscriptLine(BaseModel):
@@ -250,7 +251,9 @@ class LocalCrm:
 
     def list_leads(self) -> list[LeadRow]:
         rows = self._execute(
-            "SELECT * FROM leads ORDER BY score IS NULL, score DESC, updated_at DESC"
+            "SELECT leads.*, (SELECT MAX(at) FROM transcript WHERE transcript.phone = leads.phone "
+            "AND role = 'customer') AS last_message_at "
+            "FROM leads ORDER BY score IS NULL, score DESC, updated_at DESC"
         ).fetchall()
         return [
             LeadRow(
@@ -264,6 +267,7 @@ class LocalCrm:
                 last_error=row["last_error"],
                 updated_at=datetime.fromisoformat(row["updated_at"]),
                 score_explanation=row["score_explanation"],
+                last_message_at=datetime.fromisoformat(row["last_message_at"]) if row["last_message_at"] else None,
             )
             for row in rows
         ]

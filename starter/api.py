@@ -142,7 +142,7 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             raw = await _read_body(request)
             if settings.waha_webhook_hmac_key:
                 waha_webhook.verify_hmac(
-                    settings.waha_webhook_hmac_key,
+                    settings.waha_webhook_hmac_key.get_secret_value(),
                     raw,
                     request.headers.get("x-webhook-hmac"),
                     request.headers.get("x-webhook-timestamp"),
@@ -178,7 +178,7 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             raw = await _read_body(request)
             if settings.chatwoot_webhook_secret:
                 chatwoot_webhook.verify_signature(
-                    settings.chatwoot_webhook_secret,
+                    settings.chatwoot_webhook_secret.get_secret_value(),
                     request.headers.get("x-chatwoot-timestamp", ""),
                     raw,
                     request.headers.get("x-chatwoot-signature", ""),
@@ -189,7 +189,7 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
                 raise WebhookRejected(
                     503, "set CHATWOOT_WEBHOOK_SECRET (Chatwoot ≥ 4.12) or CHATWOOT_WEBHOOK_TOKEN first"
                 )
-            elif not url_token or not _same(url_token, settings.chatwoot_webhook_token):
+            elif not url_token or not _same(url_token, settings.chatwoot_webhook_token.get_secret_value()):
                 raise WebhookRejected(401, "unknown webhook token in the URL")
             event = chatwoot_webhook.parse_event(waha_webhook.parse_body(raw), inbox_id=settings.chatwoot_inbox_id)
         except WebhookRejected as exc:

@@ -35,7 +35,7 @@ async def _client(settings: Settings, runtime=None):
 def cmd_run(args, settings: Settings) -> Awaitable[None]:
     from starter.devstack import run_stack
 
-    return run_stack(settings, port=args.port, temporal_port=args.temporal_port, ui_port=args.ui_port)
+    return run_stack(settings, port=args.port, temporal_port=args.temporal_port, ui_port=args.ui_port, host=args.host)
 
 
 async def cmd_worker(args, settings: Settings) -> None:
@@ -69,14 +69,26 @@ async def cmd_api(args, settings: Settings) -> None:
     await uvicorn.Server(config).serve()
 
 
+def _use_model_cache(settings: Settings) -> None:
+    """The rules' second opinion loads from MODEL_CACHE_DIR (DATA_DIR/cache) instead of retraining (agents/rules/model_cache.py)."""
+    from agents.rules.model_cache import use_cache_dir
+
+    use_cache_dir(settings.model_cache_path)
+
+
 async def cmd_analyze(args, settings: Settings) -> None:
     import json
 
     from agents.rules import RulesEngine
     from agents.understanding import analyze_lines
-    from worker.build import claude_backend
 
-    backend = claude_backend(settings) or RulesEngine()
+    _use_model_cache(settings)
+    if settings.anthropic_api_key:
+        from integrations.claude import ClaudeBackend
+
+        backend = ClaudeBackend(settings)
+    else:
+        backend = RulesEngine()
     lines = (line.rstrip("\n") for line in sys.stdin)
     async for row in analyze_lines(lines, backend):
         print(json.dumps(row, ensure_ascii=False), flush=True)
@@ -88,7 +100,8 @@ async def cmd_inventory(args, settings: Settings) -> int:
     if args.inventory_command == "sync":
         return await inventory_cli.sync_async(settings, sys.stdout)
     if args.inventory_command == "search":
-        return inventory_cli.search(settings, " ".join(args.query))
+        _use_model_cache(settings)
+        return inventory_cli.search(settings, " ".join(args.query), limit=args.limit, as_json=args.json)
     if args.inventory_command == "status":
         return inventory_cli.status(settings)
     return inventory_cli.list_cars(settings, as_json=args.json)
@@ -107,7 +120,9 @@ async def cmd_escalations(args, settings: Settings) -> None:
 
     client = await _client(settings)
     if args.escalation_command == "list":
-        escalations_cli.print_escalations(await escalations_cli.list_escalations(client), args.json)
+        statuses = await escalations_cli.list_escalations(client)
+        facts = await escalations_cli.conversation_facts(client, statuses)
+        escalations_cli.print_escalations(statuses, args.json, facts=facts)
     elif args.escalation_command == "ack":
         await escalations_cli.ack(client, args.escalation_id, args.by)
         print(f"acknowledged {args.escalation_id}")
@@ -174,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8000, help="API port (default 8000)")
     run.add_argument("--temporal-port", type=int, default=7233)
     run.add_argument("--ui-port", type=int, default=8233)
+    run.add_argument("--host", default="127.0.0.1",
+                     help="address the API listens on (default 127.0.0.1: this machine only; 0.0.0.0 for the LAN)")
     run.set_defaults(handler=cmd_run)
 
     add_command("worker", help="run only the Temporal worker").set_defaults(handler=cmd_worker)
@@ -192,6 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     inventory_commands.add_parser("sync", parents=[common], help="sync every source now")
     search = inventory_commands.add_parser("search", parents=[common], help='e.g. seldenrijk inventory search "golf diesel tot 25k"')
     search.add_argument("query", nargs="+")
+    search.add_argument("--json", action="store_true", help="the full search result as JSON")
+    search.add_argument("--limit", type=int, default=10, help="how many cars to show (default 10)")
     inventory_commands.add_parser("status", parents=[common], help="per-source status and snapshot age")
     listing = inventory_commands.add_parser("list", parents=[common], help="every car in the snapshot")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")

@@ -36,6 +36,7 @@ async def test_a_conversation_is_played_through_the_stack_and_printed(temporal_e
             "naam: Sanne",
             "staat de polo 1.0 tsi life dsg nog?",
             "als ik 5000 aanbetaal en 60 maanden?",
+            "als ik 5000 aanbetaal en 60 maanden?",
         ]
     )
     out = io.StringIO()
@@ -46,4 +47,6 @@ async def test_a_conversation_is_played_through_the_stack_and_printed(temporal_e
     assert "Polo 1.0 TSI Life DSG" in blocks[0] and "Sanne" in blocks[0]
     assert blocks[1].startswith("klant: als ik 5000") and "€ 5.000 aanbetaling" in blocks[1]
     assert "Let op! Geld lenen kost geld" in blocks[1]
+    assert blocks[2].startswith("klant: als ik 5000") and "bot: Je vroeg het al: rekenvoorbeeld" in blocks[2]
+    assert "Let op! Geld lenen kost geld" in blocks[2] and blocks[2].count("€ 5.000") == 1  # one line, not the paragraph
     assert "(geen antwoord)" not in transcript

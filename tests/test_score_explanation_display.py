@@ -36,7 +36,8 @@ def test_local_record_and_leads_table_show_the_explanation(tmp_path):
     finally:
         local.close()
     assert lead.score_explanation == "+20 proefrit vandaag gevraagd (85 HOT)"
-    assert "waarom: +20 proefrit vandaag gevraagd (85 HOT)" in format_leads([lead])
+    table = format_leads([lead])
+    assert "Waarom" in table.splitlines()[0] and "+20 proefrit vandaag gevraagd (85 HOT)" in table
 
 
 def test_an_older_database_gets_the_new_columns(tmp_path):

@@ -19,7 +19,8 @@ from activities.messaging import MessagingActivities
 from activities.privacy import PrivacyActivities, privacy_activities
 from agents.rules import RulesEngine
 from agents.rules.classifier import classifier
-from config import Settings
+from agents.rules.model_cache import use_cache_dir
+from config import Settings, reveal
 from integrations.sent_ledger import SentLedger
 from integrations.waha import WahaClient
 from workflows.conversation import ConversationWorkflow
@@ -62,11 +63,13 @@ async def running_worker(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     waha = WahaClient(
         settings.waha_url,
-        api_key=settings.waha_api_key,
+        api_key=reveal(settings.waha_api_key),
         session=settings.waha_session,
         outbox_dir=settings.outbox_dir,
     )
-    # The rules' statistical second opinion trains in about 3 s: before the first message, off the loop.
+    # The rules' statistical second opinion: loaded from MODEL_CACHE_DIR (DATA_DIR/cache) in a fraction of a second, or
+    # trained (several seconds) and cached. Either way before the first message, off the loop.
+    use_cache_dir(settings.model_cache_path)
     await asyncio.to_thread(classifier)
     agents = AgentActivities(settings, RulesEngine(), claude_backend(settings))
     messaging = MessagingActivities(waha, SentLedger(settings.data_dir / "sent.sqlite3"))

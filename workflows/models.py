@@ -251,7 +251,8 @@ class EscalationStatus(BaseModel):
     sla_deadline: datetime | None = None
     reminders_sent: int = 0
     manager_alerted: bool = False
-    notes: list[EscalationNote] = Field(default_factory=list)
+    notes: list[EscalationNote] = Field(default_factory=list)  # the latest few (bounded)
+    notes_total: int = 0  # every note, also those no longer kept in `notes`
 
 
 # --- privacy request workflow (AVG) --------------------------------------------------------------------

@@ -65,6 +65,7 @@ class ChatwootPeer:
         self._ids: dict[str, int] = {}
         self._failures: list[list] = []  # [status, path part, requests to let pass first, count]
         self._hang_seconds = 0.0
+        self._down = False
         self._lock = threading.Lock()
         spec = json.loads(SPEC_PATH.read_text())
         self._operations = [
@@ -95,9 +96,18 @@ class ChatwootPeer:
         with self._lock:
             self._failures.append([status, path_contains, after, count])
 
+    def heal(self) -> None:
+        """Drop every injected failure that has not fired yet."""
+        with self._lock:
+            self._failures.clear()
+
     def hang(self, seconds: float) -> None:
         """Answer every request only after `seconds` (0 switches it off)."""
         self._hang_seconds = seconds
+
+    def set_down(self, down: bool) -> None:
+        """Down: every request gets 503, as during a Chatwoot deploy."""
+        self._down = down
 
     def _next_id(self, kind: str) -> int:
         self._ids[kind] = self._ids.get(kind, 0) + 1
@@ -169,6 +179,8 @@ class ChatwootPeer:
     async def _dispatch(self, request: Request):
         if self._hang_seconds:
             await asyncio.sleep(self._hang_seconds)
+        if self._down:
+            return JSONResponse({"error": "down"}, status_code=503)
         path = request.url.path
         method = request.method.lower()
         raw = await request.body()
