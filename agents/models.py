@@ -14,6 +14,8 @@ from pydantic.json_schema import SkipJsonSchema
 
 from agents.equipment import Equipment
 
+from agents.booking_models import BookingCue, TestDriveDialogue
+
 Intent = Literal[
     "car_inquiry",
     "financing_inquiry",
@@ -118,6 +120,7 @@ class ExtractionOutput(BaseModel):
     # left out of a dump until set, so a Claude answer is read exactly as its schema says.
     language: SkipJsonSchema[Language | None] = Field(default=None, exclude_if=lambda value: value is None)
     address_form: SkipJsonSchema[AddressForm | None] = Field(default=None, exclude_if=lambda value: value is None)
+    booking: BookingCue = Field(default_factory=BookingCue)  # the test-drive booking action, if any
 
 
 # --- expertise ---------------------------------------------------------------
@@ -280,12 +283,11 @@ class ConversationContext(BaseModel):
     needs_financing: bool = False
     test_drive_requested: bool = False
     escalated: bool = False
-    # Hooks other parts of the system set: a test drive booked in the calendar makes the lead HOT,
-    # an opt-out (STOP) makes it COLD and stops follow-ups.
-    test_drive_booked: bool = False
+    # Set by the opt-out handling: the lead is COLD and gets no follow-ups (agents/scoring.py).
     opted_out: bool = False
     language: Language = "nl"  # the chat's language: nl, en, de, or other (answered in English)
     address_form: AddressForm = "je"  # "u" once the customer writes "u"
+    test_drive: TestDriveDialogue = Field(default_factory=TestDriveDialogue)  # a booking in progress
 
 
 class Understanding(BaseModel):
@@ -305,3 +307,5 @@ class ReplyRequest(BaseModel):
     expertise: ExpertiseOutput
     inventory: InventorySearchResult | None = None
     escalation_handoff: str | None = None  # the honest handoff sentence when escalating
+    test_drive_note: str | None = None  # the booking's outcome, said as is (both backends)
+    test_drive_car_ids: list[str] = Field(default_factory=list)  # cars the booking note names

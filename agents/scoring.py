@@ -50,6 +50,7 @@ STAGES = (
     "trade-in-discussion",
     "financing-discussion",
     "test-drive-requested",
+    "test-drive-booked",
     "negotiation",
     "escalated",
 )
@@ -112,7 +113,7 @@ class BandRule(NamedTuple):
 SCORE_RULES: tuple[Rule, ...] = (
     Rule("conversation_started",  15, "gesprek gestart"),                 # every lead
     Rule("buying_now",            25, "wil de auto kopen of reserveren"),  # "ik neem hem", "akkoord", a reservation
-    Rule("test_drive_booked",     25, "proefrit geboekt"),                # the test-drive agenda booked one
+    Rule("test_drive_booked",     25, "proefrit geboekt"),                # a booking in context.test_drive.bookings
     Rule("visit_soon",            20, "proefrit {day} gevraagd"),         # a test drive or visit today or tomorrow
     Rule("test_drive",            20, "proefrit of bezoek gevraagd"),     # a test drive asked, or a visit on a day named
     Rule("stock_car_question",    15, "vraagt naar prijs of beschikbaarheid van een voorraadauto"),
@@ -313,6 +314,9 @@ class _ConversationFacts:
             or "financing_inquiry" in self.intents
         )
         self.test_drive = context.test_drive_requested or extraction.test_drive_requested or "test_drive" in self.intents
+        # The score input for a booking: set by the conversation when a test drive is booked.
+        self.test_drive_booked = bool(context.test_drive.bookings)
+        self.test_drive_at = min(b.start for b in context.test_drive.bookings).isoformat() if self.test_drive_booked else None
         self.negotiating = "price_negotiation" in self.intents
         self.complaint = "complaint" in self.intents
         self.escalated = escalated or context.escalated
@@ -372,7 +376,7 @@ class _ConversationFacts:
             flags["not_serious"] = True  # extraction.prank: agents/privacy.py's verdict, the same for both backends
         flags["opted_out"] = flags["opted_out"] or context.opted_out or extraction.opt_out or signals.opted_out(text)
         flags["lost"] = flags["lost"] or signals.bought_elsewhere(text)
-        flags["test_drive_booked"] = context.test_drive_booked
+        flags["test_drive_booked"] = self.test_drive_booked  # the test-drive agenda's booking (context.test_drive)
         flags["no_action_yet"] = False  # set in score_lead, after every other flag
         decision = understanding.expertise.escalation_decision
         flags["buying_now"] = flags["buying_now"] or (
@@ -462,6 +466,8 @@ def _interest(facts: _ConversationFacts, score: int) -> str:
 def _stage(facts: _ConversationFacts) -> str:
     if facts.escalated:
         return "escalated"
+    if facts.test_drive_booked:
+        return "test-drive-booked"
     if facts.negotiating:
         return "negotiation"
     if facts.test_drive:
@@ -525,7 +531,8 @@ def _attributes(facts: _ConversationFacts, score: int, quality: LeadQuality, now
         "urgency_level": facts.urgency,
         "has_trade_in": facts.has_trade_in,
         "financing_needed": facts.financing,
-        "test_drive_requested": facts.test_drive,
+        "test_drive_requested": facts.test_drive or facts.test_drive_booked,
+        "test_drive_at": facts.test_drive_at,
         "source_channel": facts.channel,
         "conversation_sentiment": facts.sentiment,
         "last_interest_date": interest_date,
@@ -549,6 +556,7 @@ CONTACT_ATTRIBUTE_DEFINITIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...]
     ("has_trade_in", "Inruil", "checkbox", ()),
     ("financing_needed", "Financiering nodig", "checkbox", ()),
     ("test_drive_requested", "Proefrit gevraagd", "checkbox", ()),
+    ("test_drive_at", "Proefrit op", "text", ()),
     ("source_channel", "Bronkanaal", "text", ()),
     ("conversation_sentiment", "Sentiment", "list", SENTIMENTS),
     ("last_interest_date", "Laatste interesse", "date", ()),

@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from agents.booking_models import BookedDrive  # noqa: E402
 from agents.context import absorb_reply, absorb_understanding, prepare_context  # noqa: E402
 from agents.models import Car, ConversationContext, CRMOutput, ReplyRequest  # noqa: E402
 from agents.rules.engine import RulesEngine  # noqa: E402
@@ -53,11 +54,14 @@ def _wants_inventory(understanding) -> bool:
 
 def run_case(case: dict, engine: RulesEngine, index: InventoryIndex, cars: dict[str, Car]) -> CRMOutput:
     """The lead score after the case's last message, computed as the workflow computes it."""
-    context = ConversationContext(
-        last_cars=[cars[car_id] for car_id in case.get("shown", [])],
-        test_drive_booked=bool(case.get("test_drive_booked")),
-        opted_out=bool(case.get("opted_out")),
-    )
+    shown = [cars[car_id] for car_id in case.get("shown", [])]
+    context = ConversationContext(last_cars=shown, opted_out=bool(case.get("opted_out")))
+    if case.get("test_drive_booked"):  # as the test-drive agenda records a booking
+        car = shown[0]
+        start = NOW + timedelta(days=2)
+        booking = BookedDrive(booking_id=f"td-{case['id']}", car_id=car.id, car_title=car.title, start=start,
+                              end=start + timedelta(minutes=30))
+        context.test_drive.bookings.append(booking)
     previous: CRMOutput | None = None
     at = NOW
     for text in case["messages"]:

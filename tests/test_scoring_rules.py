@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from agents.booking_models import BookedDrive
 from agents.context import absorb_reply, absorb_understanding
 from agents.models import Car, ConversationContext
 from agents.rules.engine import RulesEngine
@@ -34,8 +35,12 @@ def result(engine):
     return bench_scoring.evaluate(bench_scoring.load(), engine)
 
 
-def conversation(engine, *messages, cars=(), **context_flags):
+def conversation(engine, *messages, cars=(), booked=False, **context_flags):
     context = ConversationContext(last_cars=list(cars), **context_flags)
+    if booked:  # as the test-drive agenda records a booking
+        start = NOW + timedelta(days=1)
+        context.test_drive.bookings.append(BookedDrive(booking_id="td-1", car_id=GOLF.id, car_title=GOLF.title,
+                                                       start=start, end=start + timedelta(minutes=30)))
     previous, at = None, NOW
     outputs = []
     for text in messages:
@@ -90,7 +95,7 @@ def test_same_day_test_drive_is_hot_and_explained(engine):
 
 
 def test_booked_test_drive_hook_makes_hot(engine):
-    crm = conversation(engine, "ok", test_drive_booked=True)[-1]
+    crm = conversation(engine, "ok", cars=[GOLF], booked=True)[-1]
     assert crm.lead_quality == "HOT" and "proefrit geboekt" in crm.explanation
 
 

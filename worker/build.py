@@ -16,6 +16,7 @@ from activities.delivery_alert import DeliveryAlertActivities
 from activities.escalation import escalation_activities
 from activities.inventory import InventoryActivities
 from activities.messaging import MessagingActivities
+from activities.testdrive import testdrive_activities
 from activities.privacy import PrivacyActivities, privacy_activities
 from agents.rules import RulesEngine
 from agents.rules.classifier import classifier
@@ -27,8 +28,9 @@ from workflows.conversation import ConversationWorkflow
 from workflows.escalation import EscalationWorkflow
 from workflows.inventory_sync import InventorySyncWorkflow
 from workflows.privacy import PrivacyRequestWorkflow
+from workflows.testdrive import TestDriveWorkflow
 
-WORKFLOWS = [ConversationWorkflow, EscalationWorkflow, InventorySyncWorkflow, PrivacyRequestWorkflow]
+WORKFLOWS = [ConversationWorkflow, EscalationWorkflow, InventorySyncWorkflow, PrivacyRequestWorkflow, TestDriveWorkflow]
 
 
 def workflow_runner(settings: Settings) -> WorkflowRunner:
@@ -75,6 +77,7 @@ async def running_worker(
     messaging = MessagingActivities(waha, SentLedger(settings.data_dir / "sent.sqlite3"))
     inventory = InventoryActivities(settings)
     crm = CrmActivities(settings)
+    testdrives, testdrive_steps = testdrive_activities(settings)
     privacy = PrivacyActivities(settings, waha=waha)
     delivery_alerts = DeliveryAlertActivities(settings)
     activities = [
@@ -91,6 +94,7 @@ async def running_worker(
         inventory.fetch_source,
         inventory.commit_snapshot,
         *escalation_activities(settings),
+        *testdrive_steps,
         *privacy_activities(privacy),
     ]
     # Every activity is async, so no thread pool is needed.
@@ -110,6 +114,7 @@ async def running_worker(
             yield worker
     finally:
         await waha.aclose()
+        testdrives.store.close()
         for closer in (getattr(crm, "aclose", None), delivery_alerts.aclose, getattr(agents.claude, "aclose", None)):
             if closer is not None:
                 await closer()

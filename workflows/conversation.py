@@ -45,6 +45,8 @@ with workflow.unsafe.imports_passed_through():
         PATCH_SEND_FAILURES,
         PATCH_SEND_GIVES_UP,
     )
+    from workflows.conversation_testdrive import TestDriveSteps
+    from workflows.testdrive_models import TestDriveChanged
     from workflows.models import (
         Acknowledgement,
         ConversationInput,
@@ -103,7 +105,7 @@ def _clip(text: str, size: int = 40) -> str:
 
 
 @workflow.defn
-class ConversationWorkflow(CrmLane):
+class ConversationWorkflow(CrmLane, TestDriveSteps):
     @workflow.init
     def __init__(self, state: ConversationInput) -> None:
         self.s = state
@@ -173,6 +175,10 @@ class ConversationWorkflow(CrmLane):
             self.s.human_active = False
             self.s.human_active_until = None
             self._set_escalated(False)
+
+    @workflow.signal
+    def test_drive_changed(self, change: TestDriveChanged) -> None:
+        self._apply_test_drive_change(change)
 
     @workflow.query
     def state(self) -> ConversationSnapshot:
@@ -252,6 +258,7 @@ class ConversationWorkflow(CrmLane):
 
         understanding = await self._understand(message.text, context, record)
         self._note_opt_out(understanding)
+        await self._test_drives_opted_out(understanding)
         if await self._privacy_request(message, context, understanding, record):
             return
         silent = self._bot_is_silent(workflow.now())
@@ -278,13 +285,19 @@ class ConversationWorkflow(CrmLane):
             except FailureError as exc:  # answer without stock rather than not at all
                 record.errors.append(f"inventory: {exc.cause or exc}")
 
+        booking = None
+        if not silent and escalation_type is None:
+            booking = await self._book_test_drive(message.text, context, understanding, inventory, record)
         after_customer = memory.absorb_understanding(context, message.text, message.received_at, understanding)
+        if booking is not None:
+            after_customer = after_customer.model_copy(update={"test_drive": booking.dialogue})
         if escalation_type:
             record.escalation_id = await self._start_escalation(message, decision, after_customer)
 
         reply: ConversationOutput | None = None
         if not silent:
-            reply = await self._compose(message.text, context, understanding, inventory, escalation_type, decision.urgency, record)
+            reply = await self._compose(message.text, context, understanding, inventory, escalation_type, decision.urgency, record,
+                                        booking=booking)
             record.conversation_output = reply
 
         crm = None
@@ -407,7 +420,8 @@ class ConversationWorkflow(CrmLane):
         record.timings.step_ms["inventory"] = result.search_ms
         return result
 
-    async def _compose(self, text, context, understanding, inventory, escalation_type, urgency, record) -> ConversationOutput:
+    async def _compose(self, text, context, understanding, inventory, escalation_type, urgency, record,
+                       booking=None) -> ConversationOutput:
         request = ComposeRequest(
             reply=ReplyRequest(
                 text=text,
@@ -416,6 +430,8 @@ class ConversationWorkflow(CrmLane):
                 extraction=understanding.extraction,
                 expertise=understanding.expertise,
                 inventory=inventory,
+                test_drive_note=booking.note if booking is not None else None,
+                test_drive_car_ids=booking.car_ids_named if booking is not None else [],
             ),
             escalation_type=escalation_type,
             escalation_urgency=urgency,

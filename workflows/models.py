@@ -177,6 +177,7 @@ class ConversationInput(BaseModel):
     crm_unmirrored: int = 0  # CRM updates dropped because the queue was full (flood with the CRM down)
     send_failures: list[str] = Field(default_factory=list)  # sends given up on (latest few)
     # STOP (issue 13 §3): every proactive message (follow-ups, reminders) checks `proactive_allowed`.
+    test_drive_count: int = 0  # bookings made in this chat
     opted_out: bool = False
     opted_out_at: datetime | None = None
 
