@@ -99,7 +99,9 @@ Richtlijnen:
 - Techniek (motoren, aandrijving, Euroklassen): gebruik de meegegeven RELEVANTE KENNIS, kort en in je eigen woorden; voeg geen cijfers toe die er niet in staan.
 - Betrouwbaarheid: eerlijk algemeen antwoord, wat wij doen (BOVAG-controle, garantie uit de dealerfeiten, onderhoudshistorie als die bekend is) en bied aan dat de werkplaats specifieke vragen beantwoordt. Verzin nooit storingscijfers of -statistieken.
 - Wegenbelasting: noem geen bedragen of tarieven; het hangt af van gewicht, brandstof en provincie, verwijs naar de rekenhulp van de Belastingdienst (link in de kennis) en bied het gewicht van de auto aan.
-- Verbruik, actieradius, gewicht en uitrusting van een auto: alleen uit de voorraadlijst. Staat het er niet bij, zeg dan eerlijk dat je het niet in de gegevens ziet en bied aan het na te laten kijken."""
+- Verbruik, actieradius, gewicht en uitrusting van een auto: alleen uit de voorraadlijst. Staat het er niet bij, zeg dan eerlijk dat je het niet in de gegevens ziet en bied aan het na te laten kijken.
+- Bedragen van de klant: herhaal ze alleen als zijn budget, aanbetaling, inruilbedrag of bod, nooit als onze prijs.
+- Links: alleen de link van een auto uit de voorraadlijst of de website van de dealer (en Marktplaats), of een link uit de meegegeven RELEVANTE KENNIS (zoals de rekenhulp van de Belastingdienst), geen andere sites."""
 
 
 def _euro(amount: float) -> str:

@@ -127,3 +127,16 @@ def test_explanation_detector():
     assert drivetrain.explains_engine_type(normalize("Wat is het verschil tussen TSI en TDI?"))
     assert drivetrain.explains_engine_type(normalize("DSG of handbak, wat is beter?"))
     assert not drivetrain.explains_engine_type(normalize("ik zoek een tiguan tdi 4motion max 26k"))
+
+
+def test_a_claude_reply_may_link_the_calculator_from_our_knowledge_only(engine):
+    from agents.guardrails import check_reply
+
+    dealer = dealer_facts()
+    understanding, _ = ask(engine, "hoeveel wegenbelasting betaal ik?")
+    request = ReplyRequest(text="hoeveel wegenbelasting betaal ik?", context=ConversationContext(), router=understanding.router,
+                           extraction=understanding.extraction, expertise=understanding.expertise)
+    linked = f"Dat hangt af van gewicht, brandstof en provincie; reken het uit op {dealer.road_tax.calculator_url}"
+    assert check_reply(linked, request, dealer) == []
+    elsewhere = "Dat hangt af van gewicht; kijk op https://www.wegenbelasting-tarieven.example/2026"
+    assert any("allow-list" in violation for violation in check_reply(elsewhere, request, dealer))
