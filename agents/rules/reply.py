@@ -546,6 +546,17 @@ def _test_drive_parts(draft: _Draft, brief: bool) -> None:
         draft.parts.append(draft.request.test_drive_note)  # the booking itself: slots or a confirmation
         draft.test_drive_done = True
         return
+    dialogue = draft.request.context.test_drive
+    if dialogue.open_question or dialogue.bookings:  # a booking under way: what to bring, and our open question
+        drive = draft.dealer.test_drive
+        line = f"Neem {drive.bring} mee; de proefrit duurt zo'n {drive.duration_minutes} minuten."
+        if dialogue.open_question == "car":
+            line += " Welke auto wil je proberen? Zeg maar het nummer, dan zet ik hem vast."
+        elif dialogue.open_question == "slot":
+            line += " Welke van de tijden past je het best?"
+        draft.parts.append(line)
+        draft.test_drive_done = True
+        return
     draft.test_drive_done = True
     request, dealer = draft.request, draft.dealer
     extraction = request.extraction
@@ -583,6 +594,10 @@ def _test_drive_parts(draft: _Draft, brief: bool) -> None:
 
 
 def _test_drive(draft: _Draft) -> None:
+    dialogue = draft.request.context.test_drive
+    if dialogue.open_question or dialogue.bookings:
+        _test_drive_parts(draft, brief=True)  # mid-booking: no new pitch
+        return
     if _wants_new_car(draft) and not cars_in_question(draft.request.context, draft.request.extraction, draft.text):
         _inventory_parts(draft)  # "kan ik zaterdag een golf proefrijden?": which Golfs there are first
     draft.parts.append(draft.vary.pick("Een proefrit is zeker mogelijk! 🚗", "Proefrijden kan zeker!"))
