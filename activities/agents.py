@@ -27,6 +27,7 @@ from agents.models import (
     EscalationType,
     ExpertiseOutput,
     ExtractionOutput,
+    InventorySearchResult,
     ReplyRequest,
     RouterOutput,
     Understanding,
@@ -98,6 +99,7 @@ class ScoreRequest(BaseModel):
     channel: str = "whatsapp-direct"
     backend: Backend = "rules"  # who answered this message (for the metrics)
     usage: Usage = Field(default_factory=Usage)  # what this message cost so far
+    inventory: InventorySearchResult | None = None  # this message's stock search: the car a price question is about
 
 
 class ScoreResult(BaseModel):
@@ -208,6 +210,7 @@ class AgentActivities:
             channel=request.channel,
             previous=request.previous,
             now=datetime.now(timezone.utc),
+            inventory=request.inventory,
         )
         metrics.MESSAGES_PROCESSED.labels(intent=request.understanding.router.intent, backend=request.backend).inc()
         metrics.LEAD_SCORE.observe(crm.lead_score)

@@ -30,6 +30,7 @@ from agents.rules.reply_cars import (
     relaxed_note,
     superlative_answer,
 )
+from agents.rules import reply_technical
 from agents.rules.reply_followup import last_question_key, pick_follow_up
 from agents.rules.reply_hours import (
     compact_hours,
@@ -195,6 +196,12 @@ def _main_answer(draft: _Draft) -> None:
         intent = draft.intent = "trade_in"  # "wat bieden jullie ervoor?" is about their car, not ours
     if (months is not None or down is not None) and intent in ("car_inquiry", "other", "financing_inquiry") and (focus or intent == "financing_inquiry"):
         intent = draft.intent = "financing_inquiry"  # "en met 5000 aanbetaling?" about the car just discussed
+    if intent in ("car_inquiry", "other", "general_info", "service_inquiry") and reply_technical.asked(request, draft.text):
+        parts, car = reply_technical.answer(request, draft.text, draft.dealer)
+        draft.parts.extend(parts)
+        draft.answered_car_facts = True
+        draft.show([car] if car else [])
+        return
     _HANDLERS.get(intent, _other)(draft)
 
 
