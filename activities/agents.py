@@ -95,6 +95,8 @@ class ScoreRequest(BaseModel):
     channel: str = "whatsapp-direct"
     backend: Backend = "rules"  # who answered this message (for the metrics)
     usage: Usage = Field(default_factory=Usage)  # what this message cost so far
+    # Plate and mileage of a trade-in known (context.trade_in): at least a WARM lead.
+    trade_in_complete: bool = False
 
 
 class ScoreResult(BaseModel):
@@ -201,6 +203,9 @@ class AgentActivities:
             previous=request.previous,
             now=datetime.now(timezone.utc),
         )
+        from agents.tradein import crm_with_trade_in
+
+        crm = crm_with_trade_in(crm, request.context.trade_in, request.trade_in_complete)
         metrics.MESSAGES_PROCESSED.labels(intent=request.understanding.router.intent, backend=request.backend).inc()
         metrics.LEAD_SCORE.observe(crm.lead_score)
         metrics.LEAD_QUALITY.labels(quality=crm.lead_quality).inc()

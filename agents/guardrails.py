@@ -81,6 +81,8 @@ def _our_texts(request: ReplyRequest) -> list[str]:
     texts += [item.text for item in request.expertise.knowledge]
     if request.escalation_handoff:
         texts.append(request.escalation_handoff)
+    if request.trade_in_reply:  # the intake's sentence: RDW facts, staff's indicative value, a difference
+        texts.append(request.trade_in_reply)
     return texts
 
 
@@ -325,7 +327,8 @@ def _car_violations(reply: str, request: ReplyRequest) -> list[str]:
     for make, model in _mentions(_customer_texts(request), loose=True):
         allowed.setdefault(make, set()).update({model} if model else set())
     trade_in = request.extraction.trade_in_vehicle
-    for vehicle in (request.extraction.car_preferences, request.context.preferences, trade_in):
+    rdw = request.context.trade_in.vehicle if request.context.trade_in else None
+    for vehicle in (request.extraction.car_preferences, request.context.preferences, trade_in, rdw):
         if vehicle is not None and vehicle.make:
             allowed.setdefault(canonical_make(vehicle.make), set()).update(
                 {_model_key(vehicle.model)} if vehicle.model else set()

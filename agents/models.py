@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from agents.tradein_models import TradeIn
+
 Intent = Literal[
     "car_inquiry",
     "financing_inquiry",
@@ -238,6 +240,8 @@ class ConversationContext(BaseModel):
     needs_financing: bool = False
     test_drive_requested: bool = False
     escalated: bool = False
+    # The customer's own car: never matched against stock, never part of `preferences`.
+    trade_in: TradeIn | None = None
 
 
 class Understanding(BaseModel):
@@ -257,3 +261,5 @@ class ReplyRequest(BaseModel):
     expertise: ExpertiseOutput
     inventory: InventorySearchResult | None = None
     escalation_handoff: str | None = None  # the honest handoff sentence when escalating
+    # The trade-in intake's sentence(s) for this message (agents.tradein): said as given.
+    trade_in_reply: str | None = None

@@ -76,7 +76,8 @@ Richtlijnen:
 - Niets passends in de voorraad: zeg dat eerlijk, stel een alternatief uit de lijst voor of vraag naar ruimere wensen.
 - Maandbedragen: gebruik alleen de meegegeven voorbeeldmaandbedragen, noem looptijd en rente erbij, plus "{CREDIT_WARNING}".
 - Proefrit: vraag dag en tijd binnen de openingstijden en zeg wat de klant moet meenemen.
-- Inruil: vraag kenteken, kilometerstand en foto's; noem geen inruilwaarde.
+- Inruil: vraag kenteken, kilometerstand en foto's; noem geen inruilwaarde. De inruilauto is de eigen auto van de klant: zoek die nooit in de voorraad en laat hem de zoekwensen niet veranderen. Een kenteken is van de inruilauto, tenzij het in de voorraad staat.
+- Inruiltekst meegegeven: neem die letterlijk op (daarin staan de RDW-gegevens, de vraag om foto's of een bedrag dat een collega invoerde); voeg geen eigen bedragen toe.
 - Overdrachtszin meegegeven: neem die letterlijk op en beloof verder niets namens de collega."""
 
 
@@ -227,6 +228,8 @@ def _context_block(context: ConversationContext) -> str:
         "misunderstood_count": context.misunderstood_count,
         "al_geëscaleerd": context.escalated,
         "inruil_eerder_genoemd": context.has_trade_in,
+        # the customer's own car: never matched against stock, never valued by the assistant
+        "inruilauto": context.trade_in.describe() if context.trade_in else None,
         "financiering_eerder_genoemd": context.needs_financing,
         "proefrit_eerder_gevraagd": context.test_drive_requested,
         "wensen_tot_nu_toe": context.preferences.model_dump(exclude_none=True),
@@ -294,6 +297,11 @@ def reply_user_message(request: ReplyRequest, dealer: DealerFacts) -> str:
         )
     if request.escalation_handoff:
         parts.append(f'OVERDRACHTSZIN (letterlijk opnemen): "{request.escalation_handoff}"')
+    if request.trade_in_reply:
+        parts.append(
+            f'INRUILTEKST (letterlijk opnemen; dit gaat over de eigen auto van de klant, niet over onze voorraad): '
+            f'"{request.trade_in_reply}"'
+        )
     parts += [
         "EERDERE BERICHTEN:\n" + _history_block(request.context),
         "LAATSTE KLANTBERICHT (beantwoord dit):\n" + fence(request.text),

@@ -93,6 +93,8 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             customer_name=name,
             human_quiet_minutes=settings.human_quiet_period_minutes,
             rate_limit_per_minute=settings.rate_limit_per_minute,
+            trade_in_quiet_seconds=settings.trade_in_quiet_seconds,
+            trade_in_photos_wanted=settings.trade_in_photos_wanted,
         )
 
     async def signal_with_start(chat_id: str, phone: str, name: str | None, signal: str, arg: Any) -> str:

@@ -15,6 +15,7 @@ from activities.crm import CrmActivities
 from activities.escalation import escalation_activities
 from activities.inventory import InventoryActivities
 from activities.messaging import MessagingActivities
+from activities.tradein import TradeInActivities
 from agents.rules import RulesEngine
 from agents.rules.classifier import classifier
 from config import Settings
@@ -69,6 +70,7 @@ async def running_worker(
     messaging = MessagingActivities(waha, SentLedger(settings.data_dir / "sent.sqlite3"))
     inventory = InventoryActivities(settings)
     crm = CrmActivities(settings)
+    trade_ins = TradeInActivities(settings, inventory.catalog)
     activities = [
         agents.route_message,
         agents.extract_details,
@@ -81,6 +83,10 @@ async def running_worker(
         inventory.search_inventory,
         inventory.fetch_source,
         inventory.commit_snapshot,
+        trade_ins.lookup_plate,
+        trade_ins.intake_step,
+        trade_ins.media_reply,
+        trade_ins.send_sales_task,
         *escalation_activities(settings),
     ]
     # Every activity is async, so no thread pool is needed.
@@ -100,6 +106,6 @@ async def running_worker(
             yield worker
     finally:
         await waha.aclose()
-        for closer in (getattr(crm, "aclose", None), getattr(agents.claude, "aclose", None)):
+        for closer in (getattr(crm, "aclose", None), getattr(agents.claude, "aclose", None), trade_ins.aclose):
             if closer is not None:
                 await closer()

@@ -53,8 +53,10 @@ with workflow.unsafe.imports_passed_through():
         ScorePoint,
         StaffEngagement,
         StaffMessage,
+        TradeInValue,
         escalation_workflow_id,
     )
+    from workflows.conversation_media import PATCH_MEDIA, TradeInAndMedia
 
 SEEN_IDS_KEPT = 1000
 RECENT_KEPT = 10  # processed messages kept in the state (the full trace is in the history)
@@ -93,7 +95,7 @@ def _clip(text: str, size: int = 40) -> str:
 
 
 @workflow.defn
-class ConversationWorkflow:
+class ConversationWorkflow(TradeInAndMedia):
     @workflow.init
     def __init__(self, state: ConversationInput) -> None:
         self.s = state
@@ -107,6 +109,7 @@ class ConversationWorkflow:
         self._claude_failed = False  # per message: once Claude gave up, the rules engine finishes it
         self._escalation_enabled = True
         self._crm_local_only = False  # learnt from the lead score step: no Chatwoot configured
+        self._sales_in_flight = False  # a trade-in summary or forwarded document being posted
 
     # --- signals and query ------------------------------------------------------
     @workflow.signal
@@ -159,6 +162,11 @@ class ConversationWorkflow:
             self.s.human_active_until = None
             self._set_escalated(False)
 
+    @workflow.signal
+    def trade_in_value(self, value: TradeInValue) -> None:
+        """Staff entered an indicative trade-in value: "bijbetalen" can now be computed."""
+        self._set_trade_in_value(value)
+
     @workflow.query
     def state(self) -> ConversationSnapshot:
         return ConversationSnapshot(
@@ -174,6 +182,7 @@ class ConversationWorkflow:
     async def run(self, state: ConversationInput) -> None:
         workflow.upsert_search_attributes([sa.CUSTOMER_PHONE.value_set(self.s.phone)])
         crm_lane = asyncio.create_task(self._crm_lane())
+        sales_lane = asyncio.create_task(self._sales_lane())
         processed_this_run = 0
         while True:
             await workflow.wait_condition(
@@ -200,7 +209,10 @@ class ConversationWorkflow:
         # Hand over to a fresh run: stop the CRM lane (its batch stays queued), let handlers finish.
         self._draining = True
         crm_lane.cancel()
-        await workflow.wait_condition(lambda: not self._crm_in_flight and workflow.all_handlers_finished())
+        sales_lane.cancel()
+        await workflow.wait_condition(
+            lambda: not self._crm_in_flight and not self._sales_in_flight and workflow.all_handlers_finished()
+        )
         workflow.continue_as_new(self.s)
 
     def _time_to_continue(self, processed_this_run: int) -> bool:
@@ -210,6 +222,12 @@ class ConversationWorkflow:
 
     # --- one customer message -----------------------------------------------------
     async def _process(self, message: InboundMessage) -> None:
+        reply_prefix = None
+        if message.media is not None and workflow.patched(PATCH_MEDIA):
+            reply_prefix = await self._media_message(message)
+            if reply_prefix is None:
+                return  # answered (or, for a sticker or a reaction, deliberately not)
+            message = message.model_copy(update={"text": message.media.caption or message.text})
         self._processing = message.message_id
         self._last_customer_message = message.text
         started = workflow.now()
@@ -226,6 +244,7 @@ class ConversationWorkflow:
         self._claude_failed = False
 
         understanding = await self._understand(message.text, context, record)
+        context, understanding, trade_in_reply = await self._trade_in_turn(message, context, understanding, record)
         silent = self._bot_is_silent(workflow.now())
         decision = record.expertise_output.escalation_decision
         wants_escalation = decision.escalate and self._escalation_enabled
@@ -251,12 +270,17 @@ class ConversationWorkflow:
                 record.errors.append(f"inventory: {exc.cause or exc}")
 
         after_customer = memory.absorb_understanding(context, message.text, message.received_at, understanding)
+        if context.trade_in is not None:
+            after_customer = after_customer.model_copy(update={"trade_in": context.trade_in, "has_trade_in": True})
         if escalation_type:
             record.escalation_id = await self._start_escalation(message, decision, after_customer)
 
         reply: ConversationOutput | None = None
         if not silent:
-            reply = await self._compose(message.text, context, understanding, inventory, escalation_type, decision.urgency, record)
+            reply = await self._compose(message.text, context, understanding, inventory, escalation_type, decision.urgency,
+                                        record, trade_in_reply)
+            if reply_prefix:
+                reply = reply.model_copy(update={"response_text": f"{reply_prefix}\n\n{reply.response_text}"})
             record.conversation_output = reply
 
         crm = None
@@ -283,7 +307,9 @@ class ConversationWorkflow:
             record.bot_silent = True
 
         self.s.context = after_customer
-        self._queue_crm("customer", message.text, message.message_id, message.received_at, None if delivered else crm)
+        self._after_trade_in_turn()
+        self._queue_crm("customer", message.text, message.message_id, message.received_at, None if delivered else crm,
+                        media=message.media)
         if delivered:
             self._queue_crm("bot", reply.response_text, f"{message.message_id}:reply", workflow.now(), crm)
         self._finish(record, understanding)
@@ -377,7 +403,8 @@ class ConversationWorkflow:
         record.timings.step_ms["inventory"] = result.search_ms
         return result
 
-    async def _compose(self, text, context, understanding, inventory, escalation_type, urgency, record) -> ConversationOutput:
+    async def _compose(self, text, context, understanding, inventory, escalation_type, urgency, record,
+                       trade_in_reply: str | None = None) -> ConversationOutput:
         request = ComposeRequest(
             reply=ReplyRequest(
                 text=text,
@@ -386,6 +413,7 @@ class ConversationWorkflow:
                 extraction=understanding.extraction,
                 expertise=understanding.expertise,
                 inventory=inventory,
+                trade_in_reply=trade_in_reply,
             ),
             escalation_type=escalation_type,
             escalation_urgency=urgency,
@@ -408,6 +436,7 @@ class ConversationWorkflow:
                 if record.conversation_output
                 else "rules",
                 usage=record.usage,
+                trade_in_complete=bool(context.trade_in and context.trade_in.complete),
             ),
             start_to_close_timeout=timedelta(seconds=10),
             retry_policy=RULES_RETRY,
@@ -506,8 +535,10 @@ class ConversationWorkflow:
             self._queue_crm("staff", message.text, message.external_id or message.at.isoformat(), message.at)
 
     # --- CRM lane ----------------------------------------------------------------------
-    def _queue_crm(self, role: str, text: str, message_id: str, at: datetime, crm=None) -> None:
-        self.s.crm_pending.append(PendingCrmUpdate(role=role, text=text, message_id=message_id, at=at, crm=crm))
+    def _queue_crm(self, role: str, text: str, message_id: str, at: datetime, crm=None, media=None) -> None:
+        self.s.crm_pending.append(
+            PendingCrmUpdate(role=role, text=text, message_id=message_id, at=at, crm=crm, media=media)
+        )
 
     async def _crm_lane(self) -> None:
         while True:
