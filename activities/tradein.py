@@ -25,7 +25,7 @@ from agents import media as media_texts
 from agents import tradein
 from agents.knowledge.dealer import dealer_facts
 from agents.media import InboundMedia
-from agents.models import Car, ExtractionOutput, RouterOutput
+from agents.models import Car, ConversationContext, ExtractionOutput, RouterOutput
 from agents.plates import compact
 from agents.tradein_models import PlateLookup, TradeIn, TradeInPhoto
 from config import Settings
@@ -54,6 +54,7 @@ class IntakeRequest(BaseModel):
     lookup: PlateLookup | None = None
     wanted: Car | None = None
     now: datetime
+    context: ConversationContext | None = None  # the conversation before this message
 
 
 class IntakeResult(BaseModel):
@@ -61,6 +62,7 @@ class IntakeResult(BaseModel):
     reply: str | None = None
     about_trade_in: bool = False
     newly_complete: bool = False
+    confirmation: bool = False
 
 
 class MediaReplyRequest(BaseModel):
@@ -156,9 +158,9 @@ class TradeInActivities:
     async def intake_step(self, request: IntakeRequest) -> IntakeResult:
         dealer = dealer_facts(self.settings.dealer_config_file)
         step = tradein.observe(request.trade_in, request.text, request.router, request.extraction, request.lookup,
-                               request.now, dealer, request.wanted)
+                               request.now, dealer, request.wanted, request.context)
         return IntakeResult(trade_in=step.trade_in, reply=step.reply, about_trade_in=step.about_trade_in,
-                            newly_complete=step.newly_complete)
+                            newly_complete=step.newly_complete, confirmation=step.confirmation)
 
     @activity.defn
     async def media_reply(self, request: MediaReplyRequest) -> MediaReplyResult:

@@ -109,6 +109,13 @@ def _kind(mimetype: str | None, raw_type: str | None) -> MediaKind:
 
 
 # --- replies ---------------------------------------------------------------------------------
+def visual_thanks(kind: str) -> str:
+    """A photo or video outside a trade-in intake: thanks, and honest that the bot cannot see it."""
+    if kind == "video":
+        return "Dank je voor de video! Zelf kan ik video's niet bekijken, maar mijn collega's zien hem ook."
+    return f"{PHOTO_THANKS} Zelf kan ik foto's niet bekijken, maar mijn collega's zien hem ook."
+
+
 def document_reply(media: InboundMedia) -> str:
     name = f" ({media.filename})" if media.filename and re.fullmatch(r"[\w .()-]{1,80}", media.filename) else ""
     return (f"Dank je, je document{name} is binnen. Ik stuur het door naar een collega van verkoop; "

@@ -21,6 +21,7 @@ from agents.knowledge.dealer import DUTCH_WEEKDAYS, DealerFacts
 from agents.models import Car, ConversationContext, ExtractionOutput, RouterOutput
 from agents.plates import Plate, compact, find_plates
 from agents.rules.numbers import find_quantities
+from agents.rules.parse import WANTED_CUE
 from agents.rules.text import normalize
 from agents.tradein_models import PlateLookup, TradeIn, TradeInPhoto
 
@@ -44,6 +45,7 @@ class IntakeStep:
     reply: str | None = None  # what the intake says this turn (None: nothing new to say)
     about_trade_in: bool = False  # the message was about the trade-in (answer it as such)
     newly_complete: bool = False  # plate and mileage became known this turn
+    confirmation: bool = False  # a "ja klopt" / "nee" to our check of the RDW facts
 
 
 # --- reading the message --------------------------------------------------------------
@@ -71,19 +73,40 @@ def starts_intake(router: RouterOutput, extraction: ExtractionOutput) -> bool:
     return router.intent == "trade_in" or extraction.has_trade_in
 
 
-def without_trade_in(extraction: ExtractionOutput, context: ConversationContext, trade_in: TradeIn | None) -> ExtractionOutput:
-    """The trade-in's make, model, year and mileage never become the wish: keep the earlier wish."""
+def without_trade_in(extraction: ExtractionOutput, context: ConversationContext, trade_in: TradeIn | None,
+                     text: str = "", about_trade_in: bool = False) -> ExtractionOutput:
+    """The trade-in's make, model, year and mileage never become the wish: keep the earlier wish.
+
+    A car named in a message about the trade-in without a wish cue ("ik heb een opel astra 2015
+    met 140.000 km, wat krijg ik ervoor?") is the trade-in, whatever the extraction made of it."""
     if trade_in is None:
         return extraction
-    makes = {m.lower() for m in (trade_in.make, trade_in.vehicle.make if trade_in.vehicle else None) if m}
     prefs = extraction.car_preferences
     before = context.preferences
-    if not (prefs.make and prefs.make.lower() in makes and prefs.make != before.make):
+    makes = {m.lower() for m in (trade_in.make, trade_in.vehicle.make if trade_in.vehicle else None) if m}
+    theirs = prefs.make is not None and prefs.make != before.make and (
+        prefs.make.lower() in makes or (about_trade_in and not WANTED_CUE.search(normalize(text))))
+    changed = {key for key in ("min_year", "max_mileage_km") if getattr(prefs, key) != getattr(before, key)}
+    if not theirs and not (about_trade_in and changed and not WANTED_CUE.search(normalize(text))):
         return extraction
     restored = prefs.model_copy(update={
-        "make": before.make, "model": before.model, "min_year": before.min_year, "max_mileage_km": before.max_mileage_km,
+        "make": before.make if theirs else prefs.make, "model": before.model if theirs else prefs.model,
+        "min_year": before.min_year, "max_mileage_km": before.max_mileage_km,
     })
     return extraction.model_copy(update={"car_preferences": restored})
+
+
+def _named_car(extraction: ExtractionOutput, context: ConversationContext, text: str) -> dict:
+    """The car this trade-in message names (make, model, year) when it names no wish."""
+    if WANTED_CUE.search(normalize(text)):
+        return {}
+    prefs, before = extraction.car_preferences, context.preferences
+    named = {}
+    if prefs.make and prefs.make != before.make:
+        named.update(make=prefs.make, model=prefs.model)
+    if prefs.min_year and prefs.min_year != before.min_year:
+        named["year"] = prefs.min_year
+    return named
 
 
 # --- the intake -------------------------------------------------------------------------
@@ -96,8 +119,10 @@ def observe(
     now: datetime,
     dealer: DealerFacts,
     wanted: Car | None = None,
+    context: ConversationContext | None = None,
 ) -> IntakeStep:
     """Fold one customer message into the trade-in and say what the intake wants said."""
+    context = context or ConversationContext()
     cue = starts_intake(router, extraction)
     plate_for_us = lookup if lookup is not None and lookup.status != "stock" else None
     normalized = normalize(text)
@@ -111,10 +136,12 @@ def observe(
     was_complete = trade_in.complete
     update: dict = {}
     said = extraction.trade_in_vehicle
-    if said is not None:
-        for field in ("make", "model", "year"):
-            if getattr(said, field) and not getattr(trade_in, field):
-                update[field] = getattr(said, field)
+    named = dict(said.model_dump(include={"make", "model", "year"}, exclude_none=True)) if said else {}
+    if cue or new:
+        named = {**_named_car(extraction, context, text), **named}
+    for field, value in named.items():
+        if value and not getattr(trade_in, field):
+            update[field] = value
     new_plate = plate_for_us is not None and plate_for_us.dashed != trade_in.plate
     if new_plate:
         update.update(plate=plate_for_us.dashed, lookup_status=plate_for_us.status, vehicle=plate_for_us.vehicle)
@@ -125,41 +152,73 @@ def observe(
     new_mileage = mileage is not None and mileage != trade_in.mileage_km and (cue or awaiting_mileage or new_plate or not new)
     if new_mileage:
         update["mileage_km"] = mileage
-    if not (new or new_plate or new_mileage or asks_value or asks_top_up or cue):
+    answer = _answer_to_check(text, trade_in, context) if not (new_plate or new_mileage) else None
+    if answer == "no":
+        update.update(plate=None, lookup_status=None, vehicle=None)
+    if not (new or new_plate or new_mileage or asks_value or asks_top_up or cue or answer):
         return IntakeStep(trade_in)
     trade_in = trade_in.model_copy(update={**update, "last_activity_at": now})
 
     parts: list[str] = []
+    if new:
+        parts.append("Inruilen kan zeker!")
     if new_plate:
         parts.append(_plate_sentence(trade_in, plate_for_us))
-    if trade_in.plate and trade_in.mileage_km and not trade_in.photos_requested:
+    if asks_value or asks_top_up:
+        parts.append(value_answer(trade_in, dealer, now, wanted, asks_top_up))
+    if answer == "no":
+        parts.append("Dan klopt er iets niet met het kenteken. Wil je het nog eens sturen?")
+    elif trade_in.plate and trade_in.mileage_km and not trade_in.photos_requested:
         if not new_plate:
-            parts.append("Dank je!")
+            parts.insert(0, "Top, dank je!" if answer == "yes" else "Dank je!")
         parts.append(photo_request(dealer, now))
         trade_in = trade_in.model_copy(update={"photos_requested": True})
     elif new_plate and not trade_in.mileage_km:
         parts.append("En wat is ongeveer de kilometerstand?")
-    elif new_mileage and not trade_in.plate:
-        parts.append("Dank je! Wat is het kenteken van je auto? Dan zoek ik de gegevens erbij.")
-    elif new and not (new_plate or new_mileage):
+    elif new:
         parts.append(_first_question(trade_in))
-    if asks_value or asks_top_up:
-        parts.append(value_answer(trade_in, dealer, now, wanted, asks_top_up))
+        parts.remove("Inruilen kan zeker!")
+        parts.insert(0, "Inruilen kan zeker!")
+    elif new_mileage and not trade_in.plate:
+        parts.append("Dank je! Wat is nog het kenteken van je auto? Dan zoek ik de gegevens erbij.")
+    elif answer == "yes":
+        if not trade_in.mileage_km:
+            parts.append("Top! En wat is ongeveer de kilometerstand?")
+        elif not trade_in.photos:
+            parts.append("Top! Dan zie ik de foto's graag tegemoet.")
     reply = " ".join(part for part in parts if part) or None
     return IntakeStep(
         trade_in,
         reply=reply,
         about_trade_in=bool(reply),
         newly_complete=trade_in.complete and not was_complete,
+        confirmation=answer is not None,
     )
+
+
+_YES = re.compile(r"(?:ja|jazeker|jawel|jep|yes|klopt|correct|precies|dat\s+klopt|ja\s+hoor|👍)(?:[ ,!.]+(?:klopt|hoor|dat\s+klopt|precies|helemaal))*[ !.]*")
+_NO = re.compile(r"(?:nee|neen|klopt\s+niet|niet\s+goed|dat\s+klopt\s+niet|nope)(?:[ ,!.]+.*)?")
+
+
+def _answer_to_check(text: str, trade_in: TradeIn, context: ConversationContext) -> str | None:
+    """ "ja klopt" / "nee" to our "…: klopt dat?" about the RDW facts."""
+    last_bot = next((turn.text for turn in reversed(context.history) if turn.role == "bot"), "")
+    if not trade_in.plate or "klopt dat?" not in last_bot:
+        return None
+    words = normalize(text).strip()
+    if _YES.fullmatch(words):
+        return "yes"
+    if _NO.fullmatch(words):
+        return "no"
+    return None
 
 
 def _first_question(trade_in: TradeIn) -> str:
     car = " ".join(p for p in (trade_in.make, trade_in.model) if p)
     yours = f"je {car}" if car else "je auto"
     if trade_in.mileage_km:
-        return f"Inruilen kan zeker! Wat is het kenteken van {yours}? Dan zoek ik de gegevens erbij."
-    return f"Inruilen kan zeker! Wat is het kenteken van {yours}, en wat is ongeveer de kilometerstand?"
+        return f"Wat is het kenteken van {yours}? Dan zoek ik de gegevens erbij."
+    return f"Wat is het kenteken van {yours}, en wat is ongeveer de kilometerstand?"
 
 
 def _plate_sentence(trade_in: TradeIn, lookup: PlateLookup) -> str:
@@ -213,7 +272,10 @@ def value_answer(trade_in: TradeIn, dealer: DealerFacts, now: datetime, wanted: 
     """Honest about value: a colleague makes the offer; "bijbetalen" only from staff's indicative value."""
     value = trade_in.indicative_value_eur
     if value is None:
-        after = "na het bekijken van de foto's" if trade_in.photos_requested else "zodra we kenteken, kilometerstand en een paar foto's hebben"
+        missing = [what for what, have in (("het kenteken", trade_in.plate), ("de kilometerstand", trade_in.mileage_km),
+                                           ("een paar foto's", trade_in.photos)) if not have]
+        after = ("zodra we " + (missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " en " + missing[-1])
+                 + " hebben") if missing else "na het bekijken van je foto's"
         text = f"Een bedrag noem ik hier niet: een collega maakt je inruilvoorstel {after}."
         if top_up:
             text += " Wat je dan bijbetaalt, reken ik uit zodra die inruilwaarde er is."

@@ -271,7 +271,10 @@ class ConversationWorkflow(TradeInAndMedia):
 
         after_customer = memory.absorb_understanding(context, message.text, message.received_at, understanding)
         if context.trade_in is not None:
-            after_customer = after_customer.model_copy(update={"trade_in": context.trade_in, "has_trade_in": True})
+            update = {"trade_in": context.trade_in, "has_trade_in": True}
+            if trade_in_reply:
+                update["misunderstood_count"] = 0  # the intake understood it
+            after_customer = after_customer.model_copy(update=update)
         if escalation_type:
             record.escalation_id = await self._start_escalation(message, decision, after_customer)
 

@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from agents import context as memory
     from agents import media as media_texts
     from agents import tradein
-    from agents.models import Understanding
+    from agents.models import EscalationDecision, Understanding
     from agents.tradein_models import PlateLookup, TradeInPhoto
     from workflows.models import (
         Attachment,
@@ -77,16 +77,33 @@ class TradeInAndMedia:
         result = await workflow.execute_local_activity(
             TradeInActivities.intake_step,
             IntakeRequest(trade_in=trade_in, text=message.text, router=understanding.router,
-                          extraction=understanding.extraction, lookup=lookup, wanted=wanted, now=workflow.now()),
+                          extraction=understanding.extraction, lookup=lookup, wanted=wanted, now=workflow.now(),
+                          context=context),
             start_to_close_timeout=timedelta(seconds=10),
             retry_policy=LOCAL_RETRY,
             summary="inruil ← " + (plate.dashed if plate else understanding.router.intent),
         )
         if result.trade_in is None:
             return context, understanding, None
-        extraction = tradein.without_trade_in(understanding.extraction, context, result.trade_in)
+        extraction = tradein.without_trade_in(understanding.extraction, context, result.trade_in, message.text,
+                                              about_trade_in=result.about_trade_in or starts)
         understanding = understanding.model_copy(update={"extraction": extraction})
-        context = context.model_copy(update={"trade_in": result.trade_in, "has_trade_in": True})
+        if result.about_trade_in:
+            # the intake understood it: no "not understood twice" hand-over for a "ja klopt"
+            decision = understanding.expertise.escalation_decision
+            # nor a "wil kopen" hand-over for confirming the RDW facts of their own car
+            if decision.escalate and ("twee keer niet begrepen" in decision.reason or result.confirmation):
+                expertise = understanding.expertise.model_copy(update={"escalation_decision": EscalationDecision()})
+                understanding = understanding.model_copy(update={"expertise": expertise})
+                record.expertise_output = expertise
+        trade_in = result.trade_in
+        media = message.media
+        if media is not None and media.kind == "image" and all(p.message_id != message.message_id for p in trade_in.photos):
+            # "wat krijg ik hiervoor?" under a photo of their car: the photo belongs to the new trade-in
+            photo = TradeInPhoto(message_id=message.message_id, url=media.url, mimetype=media.mimetype,
+                                 filename=media.filename, at=message.received_at)
+            trade_in = trade_in.model_copy(update={"photos": trade_in.photos + [photo]})
+        context = context.model_copy(update={"trade_in": trade_in, "has_trade_in": True})
         return context, understanding, result.reply
 
     def _after_trade_in_turn(self) -> None:
@@ -129,10 +146,10 @@ class TradeInAndMedia:
                 self._after_trade_in_turn()
             return None
         if media.kind in ("image", "video"):
-            thanks = media_texts.PHOTO_THANKS if media.kind == "image" else "Dank je voor de video!"
+            thanks = media_texts.visual_thanks(media.kind)
             if media.caption:
                 return thanks
-            await self._plain_reply(message, f"{thanks} Waar kan ik je mee helpen?", silent)
+            await self._plain_reply(message, f"{thanks} Waarmee kan ik je helpen?", silent)
             return None
         if media.kind == "voice":
             await self._plain_reply(message, media_texts.VOICE_REPLY, silent)
@@ -288,4 +305,4 @@ class TradeInAndMedia:
                     pass
             if self._quiet_deadline() == deadline:
                 minutes = max(1, round(self.s.trade_in_quiet_seconds / 60))
-                self._queue_trade_in_summary(f"{minutes} minuten geen nieuws van de klant")
+                self._queue_trade_in_summary(f"{minutes} {'minuut' if minutes == 1 else 'minuten'} geen nieuws van de klant")

@@ -252,7 +252,7 @@ class ChatwootPeer:
                 files.append({"file_name": filename, "file_size": len(content), "content_type": part.get_content_type(),
                               "file_type": part.get_content_maintype(), "content": content})
             else:
-                fields[name] = part.get_content().strip()
+                fields[name] = (part.get_payload(decode=True) or b"").decode("utf-8").strip()  # Rails reads UTF-8
         if "private" in fields:
             if fields["private"] not in ("true", "false"):
                 self.violations.append(f"{where}: private={fields['private']!r}")
