@@ -32,6 +32,7 @@ from workflows.models import (
     HandoffEnded,
     StaffEngagement,
     StaffMessage,
+    TradeInValue,
     conversation_workflow_id,
     phone_digits,
 )
@@ -217,6 +218,8 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             signal, arg = "handoff_ended", HandoffEnded(reason="opgelost in Chatwoot", at=now)
         elif isinstance(event, chatwoot_webhook.StaffEngaged):
             signal, arg = "staff_engaged", StaffEngagement(how=event.how, by=event.who, at=now)
+        elif isinstance(event, chatwoot_webhook.TradeInValueEntered):
+            signal, arg = "trade_in_value", TradeInValue(amount_eur=event.amount_eur, by="chatwoot", at=now)
         else:
             return {"status": "ignored", "reason": type(event).__name__}
         try:
