@@ -55,7 +55,13 @@ def _title(value: Any) -> str | None:
     if text.upper() in _MAKES:
         return _MAKES[text.upper()]
     # "ASTRA SPORTS TOURER" -> "Astra Sports Tourer"; keep codes with digits as written ("C3", "A4")
-    return " ".join(word if any(ch.isdigit() for ch in word) else word.capitalize() for word in text.split())
+    # parts of one or two letters stay capitals: "C-HR", "GT", "RS"
+    def word_case(word: str) -> str:
+        if any(ch.isdigit() for ch in word):
+            return word
+        return "-".join(part if len(part) <= 2 else part.capitalize() for part in word.split("-"))
+
+    return " ".join(word_case(word) for word in text.split())
 
 
 def vehicle_from_rows(plate: str, vehicles: list[dict], fuels: list[dict]) -> RdwVehicle | None:
