@@ -376,6 +376,14 @@ def _handoff_violations(reply: str, request: ReplyRequest) -> list[str]:
     return []
 
 
+def _trade_in_violations(reply: str, request: ReplyRequest) -> list[str]:
+    """The intake's sentence (RDW facts, the photo request, staff's value) must reach the customer."""
+    sentence = request.trade_in_reply
+    if sentence and fuzz.partial_ratio(sentence.lower(), reply.lower()) < 85:
+        return ["trade-in sentence missing"]
+    return []
+
+
 def check_reply(reply_text: str, request: ReplyRequest, dealer: DealerFacts) -> list[str]:
     """Everything wrong with a reply, as short readable strings (empty: safe to send)."""
     text = _URL.sub(" ", reply_text)
@@ -387,4 +395,5 @@ def check_reply(reply_text: str, request: ReplyRequest, dealer: DealerFacts) -> 
         + _car_violations(text, request)
         + _credit_violations(text, request)
         + _handoff_violations(reply_text, request)
+        + _trade_in_violations(reply_text, request)
     )
