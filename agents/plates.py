@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # RDW sidecodes for passenger cars: X = letter, 9 = digit (../shared/specs/RDW.md).
 SIDECODES: dict[int, str] = {
@@ -92,11 +93,19 @@ _KEYWORD = re.compile(
     r"([A-Za-z0-9]{1,3}[- ][A-Za-z0-9]{1,3}[- ][A-Za-z0-9]{1,3}|[A-Za-z0-9]{6})(?![A-Za-z0-9])",
     re.I,
 )
-_BARE = re.compile(r"(?<![A-Za-z0-9-])(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{6}(?![A-Za-z0-9-])")
+_BARE = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z0-9]{6}(?![A-Za-z0-9-])")
 
 
 def find_plates(text: str) -> list[Plate]:
     """Every valid plate in the message, in order, each once."""
+    return list(_find_plates(text))
+
+
+@lru_cache(maxsize=2048)
+def _find_plates(text: str) -> tuple[Plate, ...]:
+    # the rules engine asks for the same text in several steps: read it once
+    if not any(ch.isdigit() for ch in text):
+        return ()
     found: dict[str, Plate] = {}
     spans: list[tuple[int, int]] = []
 
@@ -116,10 +125,10 @@ def find_plates(text: str) -> list[Plate]:
         add(match.group(), match.start(), match.end(), True)
     for match in _BARE.finditer(text):
         word = match.group()
-        if _UNIT_ENDINGS.search(word):
+        if word.isdigit() or word.isalpha() or _UNIT_ENDINGS.search(word):
             continue  # "80000km", "150kw"
         add(word, match.start(), match.end(), False)
-    return sorted(found.values(), key=lambda plate: plate.start)
+    return tuple(sorted(found.values(), key=lambda plate: plate.start))
 
 
 def compact(plate: str) -> str:

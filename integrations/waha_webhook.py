@@ -40,8 +40,8 @@ class _Payload(BaseModel):
     fromMe: bool = False
     source: str | None = None
     to: str | None = None
-    body: Any = None  # a caption for media; engines put odd things here (thumbnails, null)
-    hasMedia: Any = False  # read as `is True`: a malformed flag must not cost the customer a reply
+    body: str | None = None  # the text, or a media caption
+    hasMedia: bool = False
     data: dict[str, Any] | None = Field(default=None, alias="_data")
 
 
@@ -190,7 +190,7 @@ def parse_event(body: dict[str, Any], *, received_at: datetime, max_chars: int) 
     if not _CHAT_DIGITS.fullmatch(local_part):
         raise WebhookRejected(422, "payload.from is not a phone number (up to 20 ASCII digits) before the @")
 
-    has_media = payload.hasMedia is True
+    has_media = payload.hasMedia
     media = _media(envelope.payload, envelope.event, has_media)
     if envelope.event == "message.reaction" and (payload.fromMe or media is None or not media.reaction):
         return Ignored(reason="own or removed reaction")

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from agents.media import media_from_payload
 from integrations.errors import IntegrationError
 from integrations.waha_media import download, media_path
-from integrations.waha_webhook import CustomerMessage, Ignored, parse_event
+from integrations.waha_webhook import CustomerMessage, Ignored, WebhookRejected, parse_event
 from tests.peers.waha import WahaPeer
 from tests.pipeline import make_settings, pipeline, random_phone
 from tests.waha_events import location_event, media_event, message_event, reaction_event
@@ -108,11 +108,17 @@ def media_payloads(draw):
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(media_payloads())
 def test_fuzzed_media_fields_always_parse_to_an_answerable_message(event):
+    payload = event["payload"]
+    if not isinstance(payload.get("body"), (str, type(None))) or payload.get("hasMedia") not in (True, False, "true", 1):
+        # body and hasMedia are typed in the spec: a wrong type is a clear 4xx (tests/test_pipeline.py)
+        with pytest.raises(WebhookRejected) as rejected:
+            _parse(event)
+        assert 400 <= rejected.value.status_code < 500
+        return
     parsed = _parse(event)  # must not raise: odd media fields are never the customer's fault
     if isinstance(parsed, Ignored):
         assert parsed.reason == "empty message"
-        body = event["payload"].get("body")
-        assert media_from_payload(event["payload"]) is None and not (isinstance(body, str) and body.strip())
+        assert media_from_payload(event["payload"]) is None and not (payload.get("body") or "").strip()
         return
     assert isinstance(parsed, CustomerMessage)
     assert parsed.message.text.strip()
