@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import httpx
@@ -177,7 +178,8 @@ async def test_fuzzed_media_through_the_stack_never_a_5xx_never_unanswered(tempo
             phone = random_phone()  # one chat per delivery: each answer is attributable
             event["payload"]["from"] = f"{phone}@c.us"
             event["payload"]["id"] = f"false_{phone}@c.us_FUZZ"
-            response = await p.post(event)
+            # raw bytes: fuzzed floats may be NaN, which WAHA's JSON could carry and httpx refuses to encode
+            response = await p.post(json.dumps(event).encode(), {"Content-Type": "application/json"})
             assert response.status_code < 500, response.text
             if response.status_code != 200:
                 continue  # a wrongly typed body or hasMedia: a clear 4xx, nothing accepted
