@@ -27,6 +27,12 @@ ESCALATION_ENV_SUFFIX = {
 }
 
 
+def reveal(secret: SecretStr | None) -> str | None:
+    """The value of a secret setting, for the one place that sends it. Secrets are SecretStr so that
+    they never show in a repr, a log line or model_dump()."""
+    return secret.get_secret_value() if secret is not None else None
+
+
 # US dollars per million tokens.
 DEFAULT_PRICES = {
     "claude-haiku-5-5": {"input": 1.0, "output": 5.0, "cache_read": 0.10, "cache_write": 1.25},
@@ -43,6 +49,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"
     dealer_config_file: Path = PROJECT_ROOT / "dealer.yaml"
+    # The rules engine's trained second opinion, so a start loads it instead of retraining (unset: DATA_DIR/cache).
+    model_cache_dir: Path | None = None
 
     # --- Temporal ------------------------------------------------------------
     temporal_address: str | None = None  # unset: `seldenrijk run` starts a dev server
@@ -59,9 +67,9 @@ class Settings(BaseSettings):
 
     # --- WAHA ----------------------------------------------------------------
     waha_url: str | None = None
-    waha_api_key: str | None = None
+    waha_api_key: SecretStr | None = None
     waha_session: str = "default"
-    waha_webhook_hmac_key: str | None = None
+    waha_webhook_hmac_key: SecretStr | None = None
     webhook_max_age_seconds: int = 300  # reject signed deliveries older than this
 
     # --- RDW open data, trade-ins and WhatsApp media ------------------------
@@ -74,7 +82,7 @@ class Settings(BaseSettings):
     media_max_bytes: int = 16 * 1024 * 1024  # larger WhatsApp media are not downloaded from WAHA
 
     # --- Claude --------------------------------------------------------------
-    anthropic_api_key: str | None = None
+    anthropic_api_key: SecretStr | None = None
     anthropic_base_url: str | None = None
     claude_fast_model: str = "claude-haiku-5-5"
     claude_reply_model: str = "claude-sonnet-5-5"
@@ -83,11 +91,11 @@ class Settings(BaseSettings):
 
     # --- Chatwoot ------------------------------------------------------------
     chatwoot_base_url: str | None = None
-    chatwoot_api_token: str | None = None
+    chatwoot_api_token: SecretStr | None = None
     chatwoot_account_id: int = 1
     chatwoot_inbox_id: int = 1
-    chatwoot_webhook_secret: str | None = None
-    chatwoot_webhook_token: str | None = None  # URL token for Chatwoot < 4.12 (no signatures)
+    chatwoot_webhook_secret: SecretStr | None = None
+    chatwoot_webhook_token: SecretStr | None = None  # URL token for Chatwoot < 4.12 (no signatures)
     human_quiet_period_minutes: int = 120  # bot stays silent this long after a staff reply
 
     # --- escalation ----------------------------------------------------------
@@ -112,12 +120,15 @@ class Settings(BaseSettings):
     escalation_sla_minutes_high: int = 15
     escalation_sla_minutes_medium: int = 60
     escalation_sla_minutes_low: int = 240
-    escalation_api_key: str | None = None  # protects POST /escalations/{id}/ack|resolve
+    escalation_api_key: SecretStr | None = None  # protects POST /escalations/{id}/ack|resolve and /privacy/{id}/approve
+    # Key of the phone hash in the privacy audit log (var/privacy/audit.jsonl); unset: a random key
+    # is made once in var/privacy/audit.key. Keep it: with another key old audit lines match nobody.
+    privacy_audit_key: SecretStr | None = None
 
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_user: str | None = None
-    smtp_password: str | None = None
+    smtp_password: SecretStr | None = None
     smtp_from: str = "notifications@seldenrijk.nl"
     smtp_starttls: bool = True
     smtp_timeout_seconds: float = 15.0
@@ -159,6 +170,10 @@ class Settings(BaseSettings):
     @property
     def outbox_dir(self) -> Path:
         return self.data_dir / "outbox"
+
+    @property
+    def model_cache_path(self) -> Path:
+        return self.model_cache_dir or self.data_dir / "cache"
 
     def escalation_setting(self, kind: str, escalation_type: str) -> object:
         """E.g. escalation_setting("whatsapp", "finance_advisor") -> ESCALATION_WHATSAPP_FINANCE."""

@@ -16,6 +16,9 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from agents.backend import AgentBackend
+from agents.handled import fixed_reply
+from agents.language import with_language
+from agents.repetition import without_repeats
 from agents.models import (
     Backend,
     CRMOutput,
@@ -153,6 +156,7 @@ class AgentActivities:
             self.settings.claude_fast_model,
             lambda b: b.extract(request.text, request.context, request.router),
         )
+        extraction = with_language(extraction, request.text, request.context.language, request.context.address_form)
         return ExtractResult(extraction=extraction, usage=usage, backend=name, elapsed_ms=ms)
 
     @activity.defn
@@ -173,6 +177,9 @@ class AgentActivities:
     @activity.defn
     async def compose_reply(self, request: ComposeRequest) -> ComposeResult:
         reply = request.reply
+        fixed = None if request.escalation_type else fixed_reply(reply)
+        if fixed is not None:  # STOP, voice note, prank: one text for both backends, no model call
+            return ComposeResult(output=fixed, usage=Usage(), backend="rules", elapsed_ms=0.0)
         if request.escalation_type:
             from agents.escalation import handoff_message
             from agents.knowledge.dealer import dealer_facts
@@ -188,6 +195,7 @@ class AgentActivities:
         name, output, usage, ms = await self._run(
             request.backend, self.settings.claude_reply_model, lambda b: b.reply(reply)
         )
+        output = output.model_copy(update={"response_text": without_repeats(output.response_text, reply.context)})
         return ComposeResult(output=output, usage=usage, backend=name, elapsed_ms=ms)
 
     @activity.defn

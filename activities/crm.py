@@ -17,7 +17,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from agents.models import CRMOutput
-from config import Settings
+from config import Settings, reveal
 from integrations.chatwoot import ChatwootClient
 from integrations.errors import IntegrationError
 from integrations.local_crm import LocalCrm
@@ -68,7 +68,7 @@ class CrmActivities:
         if self._chatwoot is None:
             self._chatwoot = ChatwootClient(
                 self.settings.chatwoot_base_url or "",
-                self.settings.chatwoot_api_token or "",
+                reveal(self.settings.chatwoot_api_token) or "",
                 self.settings.chatwoot_account_id,
                 self.settings.chatwoot_inbox_id,
             )
@@ -105,6 +105,8 @@ class CrmActivities:
             if update.crm is not None:
                 self.local.record_crm(request.phone, request.customer_name, update.crm, update.at)
                 latest_crm = update.crm
+            if update.opt_out:
+                self.local.set_opted_out(request.phone, update.at)
         return recorded, latest_crm
 
     async def _mirror(self, request: CrmSyncRequest, latest_crm, result: CrmSyncResult) -> None:
@@ -132,6 +134,8 @@ class CrmActivities:
         if latest_crm is not None:
             result.labels = await chatwoot.sync_labels(ref.conversation_id, latest_crm.tags)
             await chatwoot.update_contact_attributes(ref.contact_id, latest_crm.custom_attributes)
+        if any(update.opt_out for update in request.updates):  # idempotent: safe on a retry
+            await chatwoot.mark_opted_out(request.phone, request.customer_name)
 
     async def _mirror_media(self, chatwoot: ChatwootClient, conversation_id: int, update: PendingCrmUpdate) -> int:
         """The customer's photo, voice note or document as a Chatwoot attachment (downloaded from WAHA)."""

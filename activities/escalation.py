@@ -26,6 +26,7 @@ from agents.escalation import (
     whatsapp_chat_id,
 )
 from agents.knowledge.dealer import DealerFacts, dealer_facts
+from config import reveal
 from integrations.errors import IntegrationError
 from integrations.smtp import SmtpMailer
 from integrations.waha import WahaClient
@@ -104,7 +105,7 @@ class EscalationActivities:
         self._dealer = dealer
         self.waha = waha or WahaClient(
             settings.waha_url,
-            api_key=settings.waha_api_key,
+            api_key=reveal(settings.waha_api_key),
             session=settings.waha_session,
             outbox_dir=settings.outbox_dir,
         )
@@ -119,7 +120,7 @@ class EscalationActivities:
 
         return ChatwootClient(
             settings.chatwoot_base_url,
-            settings.chatwoot_api_token,
+            settings.chatwoot_api_token.get_secret_value(),
             settings.chatwoot_account_id,
             settings.chatwoot_inbox_id,
         )

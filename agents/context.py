@@ -10,6 +10,7 @@ from datetime import datetime
 from rapidfuzz import fuzz
 
 from agents.models import Car, CarPreferences, ConversationContext, Turn, Understanding
+from agents.repetition import remember_said
 from agents.rules.text import normalize
 
 MAX_TURNS = 20
@@ -62,9 +63,12 @@ def absorb_understanding(
         preferences = extraction.car_preferences
         last_cars: list[Car] = []
     else:
-        preferences = context.preferences.merged_with(extraction.car_preferences)
+        earlier = context.preferences.without_car() if extraction.new_search else context.preferences
+        preferences = earlier.merged_with(extraction.car_preferences)
         last_cars = list(context.last_cars)
-        if _switched_car(context.preferences, preferences) and not extraction.refers_to_previous_car:
+        if extraction.new_search or (
+            _switched_car(context.preferences, preferences) and not extraction.refers_to_previous_car
+        ):
             last_cars = []
     misunderstood = context.misunderstood_count + 1 if not_understood(understanding, context) else 0
     history = [*context.history, Turn(role="customer", text=text, at=now, intent=understanding.router.intent)]
@@ -74,6 +78,7 @@ def absorb_understanding(
             "history": history[-MAX_TURNS:],
             "preferences": preferences,
             "last_cars": last_cars,
+            "listed_cars": context.listed_cars if last_cars else [],
             "last_intent": understanding.router.intent,
             "misunderstood_count": misunderstood,
             "seconds_since_last_message": 0.0,
@@ -81,6 +86,8 @@ def absorb_understanding(
             "needs_financing": (False if fresh else context.needs_financing) or extraction.needs_financing,
             "test_drive_requested": (False if fresh else context.test_drive_requested) or extraction.test_drive_requested,
             "escalated": context.escalated or understanding.expertise.escalation_decision.escalate,
+            "language": extraction.language or context.language,
+            "address_form": extraction.address_form or context.address_form,
         }
     )
 
@@ -88,9 +95,11 @@ def absorb_understanding(
 def absorb_reply(context: ConversationContext, reply_text: str, now: datetime, shown_cars: list[Car]) -> ConversationContext:
     """Append our reply; the cars it showed become the ones 'hij' and 'die' point at."""
     history = [*context.history, Turn(role="bot", text=reply_text, at=now)]
-    update: dict = {"history": history[-MAX_TURNS:]}
+    update: dict = {"history": history[-MAX_TURNS:], "said_fingerprints": remember_said(context.said_fingerprints, reply_text)}
     if shown_cars:
         update["last_cars"] = list(shown_cars[:MAX_LAST_CARS])
+    if len(shown_cars) > 1:
+        update["listed_cars"] = list(shown_cars[:MAX_LAST_CARS])
     return context.model_copy(update=update)
 
 

@@ -16,10 +16,11 @@ from urllib.parse import quote_plus
 from pydantic import BaseModel
 
 from agents.knowledge.dealer import DealerFacts
+from agents.privacy import VOICE_NOTE_REPLY
 
 MediaKind = Literal["image", "video", "voice", "document", "location", "sticker", "reaction", "contact", "other"]
 
-VOICE_REPLY = "Ik kan spraakberichten nog niet beluisteren; wil je het even typen?"
+VOICE_REPLY = VOICE_NOTE_REPLY  # one text: agents.privacy answers a typed "[spraakbericht]" the same way
 PHOTO_THANKS = "Dank je voor de foto!"
 YES_REACTIONS = {"👍", "👍🏻", "👍🏼", "👍🏽", "👍🏾", "👍🏿", "👌", "✅", "🙏", "❤️", "❤"}
 _MAX_FIELD = 1000

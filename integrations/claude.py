@@ -31,8 +31,8 @@ from agents.models import (
     Understanding,
     Usage,
 )
-from agents import prompts
-from config import Settings
+from agents import handled, prompts
+from config import Settings, reveal
 from integrations.errors import IntegrationError, is_retryable_status
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,10 @@ class GuardrailViolation(IntegrationError):
     """Claude's reply broke a rule; retrying the same prompt will not reliably fix it."""
 
     def __init__(self, violations: list[str]):
-        super().__init__("reply rejected by guardrails: " + "; ".join(violations), retryable=False)
+        # The message names only the kinds ("unknown euro amount"), not the quoted reply text: it reaches
+        # Temporal's failure logs, where customer-facing text must not appear. `.violations` has it all.
+        kinds = sorted({violation.split(":", 1)[0] for violation in violations})
+        super().__init__("reply rejected by guardrails: " + "; ".join(kinds), retryable=False)
         self.violations = violations
 
 
@@ -125,7 +128,7 @@ class ClaudeBackend:
         self.settings = settings
         self._dealer = dealer
         self.client = anthropic.AsyncAnthropic(
-            api_key=settings.anthropic_api_key,
+            api_key=reveal(settings.anthropic_api_key),
             base_url=settings.anthropic_base_url or None,
             max_retries=0,
             timeout=settings.claude_timeout_seconds,
@@ -168,13 +171,19 @@ class ClaudeBackend:
             ClaudeUnderstanding,
             UNDERSTAND_MAX_TOKENS,
         )
+        # STOP, privacy, voice notes and pranks: Claude's judgement ORed with the literal rules, and
+        # an escalation for something handled here stands only on an explicit rule trigger.
+        extraction = handled.with_special_requests(raw.extraction, text)
+        decision = _consistent(raw.expertise.escalation_decision)
+        if handled.handled_without_person(extraction, text):
+            decision = handled.keep_escalation(decision, extraction, _explicit_trigger(text), text)
         understanding = Understanding(
             text=text,
             router=raw.router,
-            extraction=raw.extraction,
+            extraction=extraction,
             expertise=ExpertiseOutput(
                 classification=raw.expertise.classification,
-                escalation_decision=_consistent(raw.expertise.escalation_decision),
+                escalation_decision=decision,
                 knowledge=prompts.knowledge_for(list(raw.expertise.knowledge_topics), dealer),
             ),
         )
@@ -248,3 +257,12 @@ def _consistent(decision: EscalationDecision) -> EscalationDecision:
     return EscalationDecision(escalate=False, escalation_type=None, urgency=decision.urgency, reason="")
 
 
+def _explicit_trigger(text: str) -> str | None:
+    """The rules' own reason to escalate (legal threat, complaint, BKR...), without any model."""
+    from datetime import date
+
+    from agents.rules import expertise
+    from agents.rules.parse import parse
+
+    plain = parse(text, date.today().year).text
+    return expertise.manager_reason(plain) or expertise.finance_reason(plain)

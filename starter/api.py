@@ -145,7 +145,7 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             raw = await _read_body(request)
             if settings.waha_webhook_hmac_key:
                 waha_webhook.verify_hmac(
-                    settings.waha_webhook_hmac_key,
+                    settings.waha_webhook_hmac_key.get_secret_value(),
                     raw,
                     request.headers.get("x-webhook-hmac"),
                     request.headers.get("x-webhook-timestamp"),
@@ -181,7 +181,7 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             raw = await _read_body(request)
             if settings.chatwoot_webhook_secret:
                 chatwoot_webhook.verify_signature(
-                    settings.chatwoot_webhook_secret,
+                    settings.chatwoot_webhook_secret.get_secret_value(),
                     request.headers.get("x-chatwoot-timestamp", ""),
                     raw,
                     request.headers.get("x-chatwoot-signature", ""),
@@ -192,7 +192,7 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
                 raise WebhookRejected(
                     503, "set CHATWOOT_WEBHOOK_SECRET (Chatwoot ≥ 4.12) or CHATWOOT_WEBHOOK_TOKEN first"
                 )
-            elif not url_token or not _same(url_token, settings.chatwoot_webhook_token):
+            elif not url_token or not _same(url_token, settings.chatwoot_webhook_token.get_secret_value()):
                 raise WebhookRejected(401, "unknown webhook token in the URL")
             event = chatwoot_webhook.parse_event(waha_webhook.parse_body(raw), inbox_id=settings.chatwoot_inbox_id)
         except WebhookRejected as exc:
@@ -213,6 +213,18 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             )
             workflow_id = await signal_with_start(chat_id, phone, None, "staff_message", message)
             return {"status": "staff_reply_queued", "workflow_id": workflow_id}
+        if isinstance(event, chatwoot_webhook.PrivacyApproved):
+            from starter import privacy_cli
+
+            try:
+                status = await privacy_cli.approve(await client_or_unavailable(), phone, None, via="chatwoot")
+            except privacy_cli.PrivacyRequestNotFound:
+                return {"status": "ignored", "reason": "no privacy request for this customer"}
+            except RPCError as exc:
+                if exc.status in UNAVAILABLE:
+                    raise TemporalUnavailable(exc.message) from exc
+                raise
+            return {"status": "privacy_approved", "workflow_id": status.request_id}
         handle = await existing_conversation(phone)
         if isinstance(event, chatwoot_webhook.ConversationResolved):
             signal, arg = "handoff_ended", HandoffEnded(reason="opgelost in Chatwoot", at=now)
@@ -282,6 +294,9 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
     from starter.escalation_routes import escalation_router
 
     app.include_router(escalation_router(client_or_unavailable, settings))
+    from starter.privacy_routes import privacy_router
+
+    app.include_router(privacy_router(client_or_unavailable, settings))
     return app
 
 

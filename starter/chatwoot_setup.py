@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from agents.privacy import PRIVACY_ATTRIBUTE_DEFINITIONS, PRIVACY_LABELS
 from agents.scoring import ALL_LABELS, CONTACT_ATTRIBUTE_DEFINITIONS
 from config import Settings
 from integrations.chatwoot import ChatwootClient
@@ -12,11 +13,12 @@ async def run_setup(settings: Settings) -> dict:
         raise SystemExit("Set CHATWOOT_BASE_URL and CHATWOOT_API_TOKEN (an admin's user token) first.")
     client = ChatwootClient(
         settings.chatwoot_base_url,
-        settings.chatwoot_api_token,
+        settings.chatwoot_api_token.get_secret_value(),
         settings.chatwoot_account_id,
         settings.chatwoot_inbox_id,
     )
     try:
-        return await client.setup_account(CONTACT_ATTRIBUTE_DEFINITIONS, ALL_LABELS)
+        return await client.setup_account(CONTACT_ATTRIBUTE_DEFINITIONS + PRIVACY_ATTRIBUTE_DEFINITIONS,
+                                          ALL_LABELS + PRIVACY_LABELS)
     finally:
         await client.aclose()

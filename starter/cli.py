@@ -35,7 +35,7 @@ async def _client(settings: Settings, runtime=None):
 def cmd_run(args, settings: Settings) -> Awaitable[None]:
     from starter.devstack import run_stack
 
-    return run_stack(settings, port=args.port, temporal_port=args.temporal_port, ui_port=args.ui_port)
+    return run_stack(settings, port=args.port, temporal_port=args.temporal_port, ui_port=args.ui_port, host=args.host)
 
 
 async def cmd_worker(args, settings: Settings) -> None:
@@ -69,14 +69,26 @@ async def cmd_api(args, settings: Settings) -> None:
     await uvicorn.Server(config).serve()
 
 
+def _use_model_cache(settings: Settings) -> None:
+    """The rules' second opinion loads from MODEL_CACHE_DIR (DATA_DIR/cache) instead of retraining (agents/rules/model_cache.py)."""
+    from agents.rules.model_cache import use_cache_dir
+
+    use_cache_dir(settings.model_cache_path)
+
+
 async def cmd_analyze(args, settings: Settings) -> None:
     import json
 
     from agents.rules import RulesEngine
     from agents.understanding import analyze_lines
-    from worker.build import claude_backend
 
-    backend = claude_backend(settings) or RulesEngine()
+    _use_model_cache(settings)
+    if settings.anthropic_api_key:
+        from integrations.claude import ClaudeBackend
+
+        backend = ClaudeBackend(settings)
+    else:
+        backend = RulesEngine()
     lines = (line.rstrip("\n") for line in sys.stdin)
     async for row in analyze_lines(lines, backend):
         print(json.dumps(row, ensure_ascii=False), flush=True)
@@ -88,7 +100,8 @@ async def cmd_inventory(args, settings: Settings) -> int:
     if args.inventory_command == "sync":
         return await inventory_cli.sync_async(settings, sys.stdout)
     if args.inventory_command == "search":
-        return inventory_cli.search(settings, " ".join(args.query))
+        _use_model_cache(settings)
+        return inventory_cli.search(settings, " ".join(args.query), limit=args.limit, as_json=args.json)
     if args.inventory_command == "status":
         return inventory_cli.status(settings)
     return inventory_cli.list_cars(settings, as_json=args.json)
@@ -107,7 +120,9 @@ async def cmd_escalations(args, settings: Settings) -> None:
 
     client = await _client(settings)
     if args.escalation_command == "list":
-        escalations_cli.print_escalations(await escalations_cli.list_escalations(client), args.json)
+        statuses = await escalations_cli.list_escalations(client)
+        facts = await escalations_cli.conversation_facts(client, statuses)
+        escalations_cli.print_escalations(statuses, args.json, facts=facts)
     elif args.escalation_command == "ack":
         await escalations_cli.ack(client, args.escalation_id, args.by)
         print(f"acknowledged {args.escalation_id}")
@@ -126,6 +141,42 @@ async def cmd_tradein(args, settings: Settings) -> int:
         print(f"fout: {exc}", file=sys.stderr)
         return 2
     print(f"indicatieve inruilwaarde voor {args.phone}: € {value.amount_eur:,}".replace(",", "."))
+    return 0
+
+
+async def cmd_privacy(args, settings: Settings) -> int:
+    from starter import privacy_cli
+
+    target = args.phone
+    if args.privacy_command != "approve" and not privacy_cli.valid_phone(target):
+        print(f"not a phone number: {target!r}", file=sys.stderr)
+        return 2
+    client = await _client(settings)
+    if args.privacy_command == "export":
+        privacy_cli.print_json(await privacy_cli.export(client, settings, target))
+    elif args.privacy_command == "forget":
+        report = await privacy_cli.forget(client, settings, target)
+        privacy_cli.print_json(report.model_dump())
+        return 1 if report.errors else 0
+    else:
+        try:
+            status = await privacy_cli.approve(client, target, args.by)
+        except privacy_cli.PrivacyRequestNotFound as exc:
+            print(f"no privacy request {exc}", file=sys.stderr)
+            return 1
+        print(f"approved {status.request_id} ({status.input.kind})")
+    return 0
+
+
+async def cmd_converse(args, settings: Settings) -> int:
+    from starter.converse import parse_script, play
+
+    with open(args.file, encoding="utf-8") as handle:
+        script = parse_script(handle)
+    if not script:
+        print(f"{args.file}: no messages in the script", file=sys.stderr)
+        return 2
+    await play(script, settings, sys.stdout)
     return 0
 
 
@@ -151,6 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8000, help="API port (default 8000)")
     run.add_argument("--temporal-port", type=int, default=7233)
     run.add_argument("--ui-port", type=int, default=8233)
+    run.add_argument("--host", default="127.0.0.1",
+                     help="address the API listens on (default 127.0.0.1: this machine only; 0.0.0.0 for the LAN)")
     run.set_defaults(handler=cmd_run)
 
     add_command("worker", help="run only the Temporal worker").set_defaults(handler=cmd_worker)
@@ -169,6 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
     inventory_commands.add_parser("sync", parents=[common], help="sync every source now")
     search = inventory_commands.add_parser("search", parents=[common], help='e.g. seldenrijk inventory search "golf diesel tot 25k"')
     search.add_argument("query", nargs="+")
+    search.add_argument("--json", action="store_true", help="the full search result as JSON")
+    search.add_argument("--limit", type=int, default=10, help="how many cars to show (default 10)")
     inventory_commands.add_parser("status", parents=[common], help="per-source status and snapshot age")
     listing = inventory_commands.add_parser("list", parents=[common], help="every car in the snapshot")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -199,6 +254,21 @@ def build_parser() -> argparse.ArgumentParser:
     value.add_argument("amount", help="indicative value in euros, e.g. 6000, 6.000 or 6k")
     value.add_argument("--by", default=os.environ.get("USER"))
     tradein.set_defaults(handler=cmd_tradein)
+
+    privacy = add_command("privacy", help="AVG: export or forget everything about a phone, approve a request")
+    privacy_commands = privacy.add_subparsers(dest="privacy_command", required=True)
+    for name, what in (("export", "print everything held about PHONE as JSON"),
+                       ("forget", "delete everything about PHONE (audited without personal data)")):
+        command = privacy_commands.add_parser(name, parents=[common], help=what)
+        command.add_argument("phone")
+    approve = privacy_commands.add_parser("approve", parents=[common], help="approve a waiting privacy request")
+    approve.add_argument("phone", metavar="PHONE_OR_REQUEST_ID")
+    approve.add_argument("--by", default=os.environ.get("USER"))
+    privacy.set_defaults(handler=cmd_privacy)
+
+    converse = add_command("converse", help="play a scripted conversation through the whole stack, print the transcript")
+    converse.add_argument("file", help='one message a line: "klant: ...", "medewerker: ...", "naam: ..."')
+    converse.set_defaults(handler=cmd_converse)
 
     leads = add_command("leads", help="leads in the local CRM record, hottest first")
     leads.add_argument("--json", action="store_true")

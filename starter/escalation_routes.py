@@ -33,7 +33,7 @@ def escalation_router(get_client: Callable[[], Client], settings) -> APIRouter:
         if not expected:
             raise HTTPException(503, "escalation API disabled: set ESCALATION_API_KEY to enable it")
         given = request.headers.get("x-api-key") or ""
-        if not secrets.compare_digest(given.encode(), expected.encode()):
+        if not secrets.compare_digest(given.encode(), expected.get_secret_value().encode()):
             raise HTTPException(401, "missing or wrong X-API-Key")
 
     router = APIRouter(prefix="/escalations", tags=["escalations"], dependencies=[Depends(require_key)])

@@ -37,7 +37,7 @@ async def test_cli_lists_acks_and_resolves(temporal_env, task_queue, tmp_path, c
         assert status is not None and status.state == "waiting_ack"
         cli.print_escalations([status], as_json=False, now=status.sla_deadline + timedelta(minutes=5, seconds=30))
         table = capsys.readouterr().out
-        assert "Finance Advisor" in table and "+31 6 •••• 5678" in table and "OVERDUE 5 min" in table
+        assert "Finance Advisor" in table and "+31 6 •••• 5678" in table and "TE LAAT 5 min" in table
         assert "5678" in table and "1234 5678" not in table  # masked
 
         acked = await cli.ack(client, handle.id, by="Sanne")

@@ -12,20 +12,24 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from activities.agents import AgentActivities
 from activities.crm import CrmActivities
+from activities.delivery_alert import DeliveryAlertActivities
 from activities.escalation import escalation_activities
 from activities.inventory import InventoryActivities
 from activities.messaging import MessagingActivities
+from activities.privacy import PrivacyActivities, privacy_activities
 from activities.tradein import TradeInActivities
 from agents.rules import RulesEngine
 from agents.rules.classifier import classifier
-from config import Settings
+from agents.rules.model_cache import use_cache_dir
+from config import Settings, reveal
 from integrations.sent_ledger import SentLedger
 from integrations.waha import WahaClient
 from workflows.conversation import ConversationWorkflow
 from workflows.escalation import EscalationWorkflow
 from workflows.inventory_sync import InventorySyncWorkflow
+from workflows.privacy import PrivacyRequestWorkflow
 
-WORKFLOWS = [ConversationWorkflow, EscalationWorkflow, InventorySyncWorkflow]
+WORKFLOWS = [ConversationWorkflow, EscalationWorkflow, InventorySyncWorkflow, PrivacyRequestWorkflow]
 
 
 def workflow_runner(settings: Settings) -> WorkflowRunner:
@@ -60,17 +64,21 @@ async def running_worker(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     waha = WahaClient(
         settings.waha_url,
-        api_key=settings.waha_api_key,
+        api_key=reveal(settings.waha_api_key),
         session=settings.waha_session,
         outbox_dir=settings.outbox_dir,
     )
-    # The rules' statistical second opinion trains in about 3 s: before the first message, off the loop.
+    # The rules' statistical second opinion: loaded from MODEL_CACHE_DIR (DATA_DIR/cache) in a fraction of a second, or
+    # trained (several seconds) and cached. Either way before the first message, off the loop.
+    use_cache_dir(settings.model_cache_path)
     await asyncio.to_thread(classifier)
     agents = AgentActivities(settings, RulesEngine(), claude_backend(settings))
     messaging = MessagingActivities(waha, SentLedger(settings.data_dir / "sent.sqlite3"))
     inventory = InventoryActivities(settings)
     crm = CrmActivities(settings)
     trade_ins = TradeInActivities(settings, inventory.catalog)
+    privacy = PrivacyActivities(settings, waha=waha)
+    delivery_alerts = DeliveryAlertActivities(settings)
     activities = [
         agents.route_message,
         agents.extract_details,
@@ -80,6 +88,7 @@ async def running_worker(
         messaging.send_whatsapp,
         crm.sync_crm,
         crm.record_crm_failure,
+        delivery_alerts.alert_undelivered,
         inventory.search_inventory,
         inventory.fetch_source,
         inventory.commit_snapshot,
@@ -88,6 +97,7 @@ async def running_worker(
         trade_ins.media_reply,
         trade_ins.send_sales_task,
         *escalation_activities(settings),
+        *privacy_activities(privacy),
     ]
     # Every activity is async, so no thread pool is needed.
     worker = Worker(
@@ -106,6 +116,7 @@ async def running_worker(
             yield worker
     finally:
         await waha.aclose()
-        for closer in (getattr(crm, "aclose", None), getattr(agents.claude, "aclose", None), trade_ins.aclose):
+        for closer in (getattr(crm, "aclose", None), delivery_alerts.aclose, getattr(agents.claude, "aclose", None),
+                       trade_ins.aclose):
             if closer is not None:
                 await closer()

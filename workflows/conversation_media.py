@@ -31,9 +31,8 @@ with workflow.unsafe.imports_passed_through():
         SalesTaskRequest,
         TradeInValue,
     )
+    from workflows.patches import PATCH_MEDIA, PATCH_TRADEIN
 
-PATCH_TRADEIN = "tradein-intake"
-PATCH_MEDIA = "media-messages"
 RDW_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=500), maximum_attempts=2)
 LOCAL_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_attempts=3)
 SALES_RETRY = RetryPolicy(

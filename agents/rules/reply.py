@@ -13,6 +13,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from agents.handled import fixed_reply
 from agents.knowledge import financial, service
 from agents.knowledge.dealer import DealerFacts
 from agents.knowledge.financial import CREDIT_WARNING, format_eur, format_rate
@@ -97,6 +98,9 @@ class _Draft:
 
 
 def compose(request: ReplyRequest, dealer: DealerFacts, now: datetime) -> ConversationOutput:
+    fixed = fixed_reply(request)  # STOP, a voice note, a prank: the same text whichever backend runs
+    if fixed is not None:
+        return fixed
     vary = _Variety(request.text)
     if request.escalation_handoff:
         return _handoff(request, vary)
@@ -442,7 +446,8 @@ def _payment_parts(draft: _Draft) -> list[str]:
                 + (" met die aanbetaling" if down else "") + " is een lening niet nodig."]
     if car and car.price_eur == price:
         draft.show([car])
-    condition = f"met {format_eur(down)} aanbetaling" if down else "zonder aanbetaling"
+    condition = (f"met {format_eur(down)} aanbetaling (je financiert dan {format_eur(example.principal_eur)})"
+                 if down else "zonder aanbetaling")
     text = (f"Rekenvoorbeeld voor {subject}, {condition}: bij {example.months} maanden en "
             f"{format_rate(example.annual_rate_percent)} JKP is dat ongeveer {format_eur(example.monthly_payment_eur, cents=True)} "
             f"per maand (totaal {format_eur(example.total_eur, cents=True)}).")

@@ -1,0 +1,14 @@
+"""Patch ids: each guards one change to a workflow's command sequence (docs/versioning.md).
+
+Keep every id until it is retired as docs/versioning.md describes; never reuse one.
+"""
+
+# ConversationWorkflow
+PATCH_SEND_FAILURES = "staff-flood-send-failure-recorded"  # a failed staff/flood send is recorded, not fatal
+PATCH_ESCALATION_ID = "escalation-id-from-trigger"  # escalation ids survive a new run
+PATCH_CAN_KEEPS_CRM = "can-waits-for-crm-batch"  # continue-as-new lets the CRM batch finish
+PATCH_SEND_GIVES_UP = "send-gives-up-after-15m"  # a stuck send gives up and alerts sales
+PATCH_BOUNDED_STATE = "bounded-state-lists"  # full queues hold, fold or drop instead of growing
+PATCH_PRIVACY_REQUEST = "e2-privacy-request-workflow"  # a privacy request starts a PrivacyRequestWorkflow child
+PATCH_TRADEIN = "tradein-intake"  # RDW lookup, intake step, the quiet timer and the summary for sales (issue 16)
+PATCH_MEDIA = "media-messages"  # media messages answered without the agent pipeline (issue 16)
