@@ -28,7 +28,7 @@ from agents.media import InboundMedia
 from agents.models import Car, ConversationContext, ExtractionOutput, RouterOutput
 from agents.plates import compact
 from agents.tradein_models import PlateLookup, TradeIn, TradeInPhoto
-from config import Settings
+from config import Settings, reveal
 from integrations.chatwoot import ChatwootClient
 from integrations.errors import IntegrationError
 from integrations.local_crm import LocalCrm
@@ -91,8 +91,7 @@ def media_http(settings: Settings) -> httpx.AsyncClient | None:
         return None
     headers = {"User-Agent": "seldenrijk-agent"}
     if settings.waha_api_key:
-        key = settings.waha_api_key
-        headers["X-Api-Key"] = key.get_secret_value() if hasattr(key, "get_secret_value") else str(key)
+        headers["X-Api-Key"] = reveal(settings.waha_api_key)
     return httpx.AsyncClient(base_url=settings.waha_url.rstrip("/"), headers=headers, timeout=20.0)
 
 
@@ -116,8 +115,7 @@ async def fetch_files(http: httpx.AsyncClient | None, items: list[Attachment | I
 class TradeInActivities:
     def __init__(self, settings: Settings, catalog: InventoryCatalog | None = None):
         self.settings = settings
-        token = settings.rdw_app_token.get_secret_value() if settings.rdw_app_token else None
-        self.rdw = RdwClient(settings.rdw_api_url, app_token=token, timeout=settings.rdw_timeout_seconds,
+        self.rdw = RdwClient(settings.rdw_api_url, app_token=reveal(settings.rdw_app_token), timeout=settings.rdw_timeout_seconds,
                              cache_seconds=settings.rdw_cache_hours * 3600)
         self.catalog = catalog or InventoryCatalog(settings)
         self.local = LocalCrm(settings.data_dir)
@@ -181,7 +179,7 @@ class TradeInActivities:
     def _chatwoot_client(self) -> ChatwootClient:
         if self._chatwoot is None:
             settings = self.settings
-            self._chatwoot = ChatwootClient(settings.chatwoot_base_url or "", settings.chatwoot_api_token or "",
+            self._chatwoot = ChatwootClient(settings.chatwoot_base_url or "", reveal(settings.chatwoot_api_token) or "",
                                             settings.chatwoot_account_id, settings.chatwoot_inbox_id)
         return self._chatwoot
 

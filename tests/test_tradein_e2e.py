@@ -11,6 +11,7 @@ import time
 
 
 from agents.media import VOICE_REPLY
+from config import reveal
 from tests.peers.chatwoot_peer import ChatwootPeer
 from tests.peers.rdw import RdwPeer
 from tests.pipeline import make_settings, pipeline, random_phone
@@ -82,7 +83,7 @@ async def test_trade_in_intake_end_to_end(temporal_env, task_queue, tmp_path):
             assert len(note["attachments"]) == 2
             assert all(a["content"] == JPEG and a["content_type"] == "image/jpeg" for a in note["attachments"])
             # the media came from WAHA with the API key
-            assert waha.file_requests and all(key == settings.waha_api_key for _, key in waha.file_requests)
+            assert waha.file_requests and all(key == reveal(settings.waha_api_key) for _, key in waha.file_requests)
 
             # 5. CRM: attributes and label; no escalation
             snapshot = await p.wait_until(phone, lambda s: not s.crm_pending and s.last_crm is not None)
