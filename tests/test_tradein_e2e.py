@@ -43,7 +43,7 @@ async def test_trade_in_intake_end_to_end(temporal_env, task_queue, tmp_path):
             chatwoot_api_token=chatwoot.api_token,
             chatwoot_account_id=chatwoot.account_id,
             chatwoot_inbox_id=chatwoot.inbox_id,
-            trade_in_quiet_seconds=8,  # the 30-minute quiet timer, shortened: the summary after the photos
+            trade_in_quiet_seconds=15,  # the 30-minute quiet timer, shortened: the summary after the photos
         )
         async with pipeline(temporal_env.client, settings) as p:
             waha = p.waha
