@@ -163,7 +163,7 @@ def observe(
     if new:
         parts.append("Inruilen kan zeker!")
     if new_plate:
-        parts.append(_plate_sentence(trade_in, plate_for_us))
+        parts.append(_plate_sentence(trade_in, plate_for_us, now.astimezone(dealer.tz).date()))
     if asks_value or asks_top_up:
         parts.append(value_answer(trade_in, dealer, now, wanted, asks_top_up))
     if answer == "no":
@@ -221,13 +221,15 @@ def _first_question(trade_in: TradeIn) -> str:
     return f"Wat is het kenteken van {yours}, en wat is ongeveer de kilometerstand?"
 
 
-def _plate_sentence(trade_in: TradeIn, lookup: PlateLookup) -> str:
+def _plate_sentence(trade_in: TradeIn, lookup: PlateLookup, today: date) -> str:
     vehicle = lookup.vehicle
     if lookup.status == "found" and vehicle is not None and vehicle.make:
         facts = [f"Een {vehicle.title}" + (f" uit {vehicle.year}" if vehicle.year else "")]
         if vehicle.fuels:
             facts.append(" en ".join(fuel.lower() for fuel in vehicle.fuels))
-        if vehicle.apk_expiry:
+        if vehicle.apk_expiry and vehicle.apk_expiry < today:
+            facts.append(f"APK verlopen op {dutch_date(vehicle.apk_expiry)}")
+        elif vehicle.apk_expiry:
             facts.append(f"APK tot {dutch_date(vehicle.apk_expiry)}")
         if trade_in.mileage_km and not trade_in.photos_requested:
             facts.append(f"ongeveer {trade_in.mileage_km:,} km".replace(",", "."))

@@ -137,3 +137,10 @@ def test_crm_attributes_label_and_a_warm_floor():
     hot = crm.model_copy(update={"lead_score": 85, "lead_quality": "HOT"})
     assert crm_with_trade_in(hot, trade_in, True).lead_quality == "HOT"
     assert crm_with_trade_in(crm, trade_in, False).lead_quality == "LUKEWARM"
+
+
+def test_an_expired_apk_is_said_as_expired():
+    expired = ASTRA.model_copy(update={"apk_expiry": date(2026, 1, 15)})
+    router, extraction = _read("kenteken 1-XJR-34")
+    step = observe(None, "inruilen, kenteken 1-XJR-34", router, extraction, _lookup(expired), MONDAY_MORNING, DEALER)
+    assert "APK verlopen op 15 januari 2026" in step.reply and "APK tot" not in step.reply
