@@ -148,6 +148,15 @@ class Settings(BaseSettings):
     scraper_timeout_seconds: float = 20.0
     scraper_max_pages: int = 60
 
+    # --- test drives ---------------------------------------------------------
+    # Slots, lead time and how far ahead live in dealer.yaml (test_drive:); these are the wiring.
+    testdrive_confirm_by_staff: bool = False  # True: a booking stays "held" until staff confirm it
+    testdrive_email: str | None = None  # invites (.ics) go here; unset: ESCALATION_EMAIL_SALES
+    calendar_feed_token: SecretStr | None = None  # GET /calendar/testdrives.ics?token=...; unset: no feed
+    caldav_url: str | None = None  # a calendar collection URL; set: bookings are written there too
+    caldav_username: str | None = None
+    caldav_password: SecretStr | None = None
+
     # --- protection ----------------------------------------------------------
     rate_limit_per_minute: int = 20
     max_message_chars: int = 2000
@@ -178,6 +187,10 @@ class Settings(BaseSettings):
     def escalation_setting(self, kind: str, escalation_type: str) -> object:
         """E.g. escalation_setting("whatsapp", "finance_advisor") -> ESCALATION_WHATSAPP_FINANCE."""
         return getattr(self, f"escalation_{kind}_{ESCALATION_ENV_SUFFIX[escalation_type]}")
+
+    @property
+    def testdrive_sales_email(self) -> str:
+        return self.testdrive_email or self.escalation_email_sales
 
     def sla_minutes(self, urgency: str) -> int:
         return int(getattr(self, f"escalation_sla_minutes_{urgency}"))

@@ -14,6 +14,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from agents.equipment import Equipment
 
+from agents.booking_models import BookingCue, TestDriveDialogue
 from agents.tradein_models import TradeIn
 
 Intent = Literal[
@@ -120,6 +121,7 @@ class ExtractionOutput(BaseModel):
     # left out of a dump until set, so a Claude answer is read exactly as its schema says.
     language: SkipJsonSchema[Language | None] = Field(default=None, exclude_if=lambda value: value is None)
     address_form: SkipJsonSchema[AddressForm | None] = Field(default=None, exclude_if=lambda value: value is None)
+    booking: BookingCue = Field(default_factory=BookingCue)  # the test-drive booking action, if any
 
 
 # --- expertise ---------------------------------------------------------------
@@ -268,6 +270,7 @@ class ConversationContext(BaseModel):
     escalated: bool = False
     language: Language = "nl"  # the chat's language: nl, en, de, or other (answered in English)
     address_form: AddressForm = "je"  # "u" once the customer writes "u"
+    test_drive: TestDriveDialogue = Field(default_factory=TestDriveDialogue)  # a booking in progress
     # The customer's own car: never matched against stock, never part of `preferences`.
     trade_in: TradeIn | None = None
 
@@ -289,5 +292,7 @@ class ReplyRequest(BaseModel):
     expertise: ExpertiseOutput
     inventory: InventorySearchResult | None = None
     escalation_handoff: str | None = None  # the honest handoff sentence when escalating
+    test_drive_note: str | None = None  # the booking's outcome, said as is (both backends)
+    test_drive_car_ids: list[str] = Field(default_factory=list)  # cars the booking note names
     # The trade-in intake's sentence(s) for this message (agents.tradein): said as given.
     trade_in_reply: str | None = None

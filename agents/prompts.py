@@ -61,6 +61,9 @@ extraction:
 - has_trade_in + trade_in_vehicle als de klant een eigen auto wil inruilen (merk, model, bouwjaar, km, kenteken zoals genoemd).
 - new_search: true als de klant een nieuwe zoekvraag stelt zonder merk of model ("ik zoek eigenlijk een 7 zitter", "toch liever een suv"): het eerder genoemde merk en model vervallen dan.
 - needs_financing, asks_monthly_payment, test_drive_requested, preferred_day ("zaterdag", "morgen", of een datum JJJJ-MM-DD), preferred_time ("10:00", "ochtend", "middag").
+- booking (de proefritafspraak; de boeking zelf doet het systeem, nooit jij in tekst):
+  action: book (wil een proefrit), choose (antwoordt op onze vraag welke auto of welke tijd: "de eerste", "11 uur", "doe maar zaterdag", "ja"), move (een bestaande afspraak naar een andere dag/tijd: "kan het vrijdag worden?"), cancel (zegt een bestaande afspraak af: "ik kan toch niet"), anders none. choose/move/cancel alleen als PROEFRIT_LOPEND dat mogelijk maakt.
+  when_text: de woorden van de klant voor dag en tijd, letterlijk ("zaterdag om 11 uur", "morgen na vijven"), of null. option: het nummer dat de klant kiest uit onze genummerde lijst (1, 2, 3; de laatste = -1), of null.
 - customer_name alleen als de klant zijn naam noemt.
 - asks_availability: "staat die nog?", "is hij nog beschikbaar?". refers_to_previous_car: "hij", "die", "deze" zonder nieuwe auto te noemen.
 - sentiment: positive, neutral of negative.
@@ -81,7 +84,7 @@ Richtlijnen:
 - Beschikbaarheid: zeg alleen dat een auto beschikbaar of verkocht is als dat in de gegevens staat.
 - Niets passends in de voorraad: zeg dat eerlijk, stel een alternatief uit de lijst voor of vraag naar ruimere wensen.
 - Maandbedragen: gebruik alleen de meegegeven voorbeeldmaandbedragen, noem looptijd en rente erbij, plus "{CREDIT_WARNING}".
-- Proefrit: vraag dag en tijd binnen de openingstijden en zeg wat de klant moet meenemen.
+- Proefrit: staat er een PROEFRIT-blok, neem dat letterlijk op (tijden, bevestiging) en herhaal het niet. Anders: vraag dag en tijd binnen de openingstijden en zeg wat de klant moet meenemen.
 - Inruil: vraag kenteken, kilometerstand en foto's; noem geen inruilwaarde. De inruilauto is de eigen auto van de klant: zoek die nooit in de voorraad en laat hem de zoekwensen niet veranderen. Een kenteken is van de inruilauto, tenzij het in de voorraad staat.
 - Inruiltekst meegegeven: neem die letterlijk op (daarin staan de RDW-gegevens, de vraag om foto's of een bedrag dat een collega invoerde); voeg geen eigen bedragen toe.
 - Overdrachtszin meegegeven: neem die letterlijk op en beloof verder niets namens de collega."""
@@ -239,11 +242,25 @@ def _context_block(context: ConversationContext) -> str:
         "inruilauto": context.trade_in.describe() if context.trade_in else None,
         "financiering_eerder_genoemd": context.needs_financing,
         "proefrit_eerder_gevraagd": context.test_drive_requested,
+        "proefrit_lopend": _test_drive_block(context),
         "wensen_tot_nu_toe": context.preferences.model_dump(exclude_none=True),
         "taal_klant": context.language,
         "aanspreekvorm": context.address_form,
     }
     return json.dumps(facts, ensure_ascii=False)
+
+
+def _test_drive_block(context: ConversationContext) -> dict | None:
+    """PROEFRIT_LOPEND: what we offered or asked, and the customer's bookings (for choose/move/cancel)."""
+    dialogue = context.test_drive
+    if not (dialogue.open_question or dialogue.bookings):
+        return None
+    return {
+        "open_vraag": {"car": "welke auto", "slot": "welke tijd"}.get(dialogue.open_question or "", None),
+        "aangeboden_tijden": [slot.isoformat() for slot in dialogue.offered],
+        "aangeboden_autos": [option.title for option in dialogue.car_options],
+        "afspraken": [f"{b.car_title} op {b.start.isoformat()}" for b in dialogue.bookings],
+    }
 
 
 def understanding_user_message(text: str, context: ConversationContext) -> str:
@@ -329,6 +346,9 @@ def reply_user_message(request: ReplyRequest, dealer: DealerFacts) -> str:
         )
     if request.escalation_handoff:
         parts.append(f'OVERDRACHTSZIN (letterlijk opnemen): "{request.escalation_handoff}"')
+    if request.test_drive_note:
+        parts.append("PROEFRIT (het systeem heeft dit geregeld; neem het letterlijk op, met de regels en nummering, "
+                     f"en beloof niets anders over de afspraak):\n{request.test_drive_note}")
     if request.trade_in_reply:
         parts.append(
             f'INRUILTEKST (letterlijk opnemen; dit gaat over de eigen auto van de klant, niet over onze voorraad): '

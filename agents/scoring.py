@@ -43,6 +43,7 @@ STAGES = (
     "trade-in-discussion",
     "financing-discussion",
     "test-drive-requested",
+    "test-drive-booked",
     "negotiation",
     "escalated",
 )
@@ -103,6 +104,7 @@ def slug(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
 
 
+HOT_FLOOR = 80  # the lowest HOT score: where a booked test drive puts a lead
 PRANK_CEILING = 15  # a prank or absurd offer scores at most this
 
 
@@ -135,6 +137,9 @@ def score_lead(
     facts = _ConversationFacts(context, understanding, escalated=escalated, channel=channel, previous=previous)
     factors = _score_factors(facts)
     total = sum(factor.points for factor in factors)
+    if facts.test_drive_booked and total < HOT_FLOOR:
+        factors.append(ScoreFactor(name="test_drive_booked", points=HOT_FLOOR - total))  # a booked drive is HOT
+        total = HOT_FLOOR
     if total > 100:
         factors.append(ScoreFactor(name="capped_at_100", points=100 - total))
     elif total < 0:
@@ -183,6 +188,9 @@ class _ConversationFacts:
             or "financing_inquiry" in self.intents
         )
         self.test_drive = context.test_drive_requested or extraction.test_drive_requested or "test_drive" in self.intents
+        # The score input for a booking: set by the conversation when a test drive is booked.
+        self.test_drive_booked = bool(context.test_drive.bookings)
+        self.test_drive_at = min(b.start for b in context.test_drive.bookings).isoformat() if self.test_drive_booked else None
         self.negotiating = "price_negotiation" in self.intents
         self.complaint = "complaint" in self.intents
         self.prank = extraction.prank
@@ -275,6 +283,8 @@ def _interest(facts: _ConversationFacts, score: int) -> str:
 def _stage(facts: _ConversationFacts) -> str:
     if facts.escalated:
         return "escalated"
+    if facts.test_drive_booked:
+        return "test-drive-booked"
     if facts.negotiating:
         return "negotiation"
     if facts.test_drive:
@@ -337,7 +347,8 @@ def _attributes(facts: _ConversationFacts, score: int, quality: LeadQuality, now
         "urgency_level": facts.urgency,
         "has_trade_in": facts.has_trade_in,
         "financing_needed": facts.financing,
-        "test_drive_requested": facts.test_drive,
+        "test_drive_requested": facts.test_drive or facts.test_drive_booked,
+        "test_drive_at": facts.test_drive_at,
         "source_channel": facts.channel,
         "conversation_sentiment": facts.sentiment,
         "last_interest_date": interest_date,
@@ -363,6 +374,7 @@ CONTACT_ATTRIBUTE_DEFINITIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...]
     ("trade_in_value", "Inruilwaarde indicatief (EUR; bijbetalen)", "number", ()),
     ("financing_needed", "Financiering nodig", "checkbox", ()),
     ("test_drive_requested", "Proefrit gevraagd", "checkbox", ()),
+    ("test_drive_at", "Proefrit op", "text", ()),
     ("source_channel", "Bronkanaal", "text", ()),
     ("conversation_sentiment", "Sentiment", "list", SENTIMENTS),
     ("last_interest_date", "Laatste interesse", "date", ()),

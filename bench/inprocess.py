@@ -77,5 +77,5 @@ class InProcessPipeline:
         after = memory.absorb_understanding(context, text, now, understanding)
         await self.agents.score_lead(ScoreRequest(context=after, understanding=understanding, escalated=False))
         await self.waha.send_text(chat_id, reply.response_text)
-        shown = ConversationWorkflow._shown_cars(reply, inventory)
+        shown = ConversationWorkflow._shown_cars(reply, inventory, after.last_cars)
         self.contexts[chat_id] = memory.absorb_reply(after, reply.response_text, datetime.now(timezone.utc), shown)

@@ -11,6 +11,7 @@ import sys
 from datetime import datetime, timezone
 from typing import TextIO
 
+from agents.equipment import label as equipment_label
 from agents.models import CarPreferences, InventorySearchResult
 from config import Settings
 from inventory.catalog import InventoryCatalog
@@ -21,7 +22,7 @@ from starter.tables import euro, text_table, thousands
 
 RELAXED_LABELS = {
     "max_mileage_km": "kilometerstand", "min_year": "bouwjaar", "transmission": "transmissie",
-    "body_type": "carrosserie", "min_price": "minimumprijs", "fuel_type": "brandstof", "max_price": "budget", "model": "model", "make": "merk",
+    "body_type": "carrosserie", "min_price": "minimumprijs", "fuel_type": "brandstof", "max_price": "budget", "model": "model", "make": "merk", "equipment": "uitrusting",
 }
 
 
@@ -87,6 +88,7 @@ def _understood(prefs: CarPreferences) -> str:
         parts.append(f"bouwjaar {prefs.min_year} of nieuwer")
     if prefs.max_mileage_km:
         parts.append(f"max. {thousands(prefs.max_mileage_km)} km")
+    parts.extend(f"met {equipment_label(item)}" for item in getattr(prefs, "equipment", []))
     return ", ".join(part for part in parts if part) or "geen voorkeuren herkend"
 
 

@@ -213,6 +213,8 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             )
             workflow_id = await signal_with_start(chat_id, phone, None, "staff_message", message)
             return {"status": "staff_reply_queued", "workflow_id": workflow_id}
+        if isinstance(event, chatwoot_webhook.TestDriveConfirmed):
+            return await _confirm_test_drive(event)
         if isinstance(event, chatwoot_webhook.PrivacyApproved):
             from starter import privacy_cli
 
@@ -243,6 +245,18 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
                 raise TemporalUnavailable(exc.message) from exc
             raise
         return {"status": signal, "workflow_id": handle.id}
+
+    async def _confirm_test_drive(event) -> dict:
+        from starter import testdrives_cli
+
+        booking = testdrives_cli.held_booking_for(settings, event.phone_e164)
+        if booking is None:
+            return {"status": "ignored", "reason": "no test drive waiting for confirmation"}
+        try:
+            await testdrives_cli.act(await client_or_unavailable(), settings, booking.booking_id, "confirm", event.who, via="chatwoot")
+        except (testdrives_cli.BookingNotFound, testdrives_cli.BookingClosed) as exc:
+            return {"status": "ignored", "reason": str(exc)}
+        return {"status": "test_drive_confirmed", "booking_id": booking.booking_id}
 
     chatwoot_body = request_body(CHATWOOT_WEBHOOK, "A Chatwoot event; signed with X-Chatwoot-Signature")
 
@@ -294,6 +308,10 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
     from starter.escalation_routes import escalation_router
 
     app.include_router(escalation_router(client_or_unavailable, settings))
+    from starter.testdrive_routes import testdrive_routers
+
+    for router in testdrive_routers(client_or_unavailable, settings):
+        app.include_router(router)
     from starter.privacy_routes import privacy_router
 
     app.include_router(privacy_router(client_or_unavailable, settings))

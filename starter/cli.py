@@ -144,6 +144,35 @@ async def cmd_tradein(args, settings: Settings) -> int:
     return 0
 
 
+async def cmd_testdrives(args, settings: Settings) -> int:
+    from datetime import date
+
+    from starter import testdrives_cli
+
+    if args.testdrive_command == "list":
+        day = None
+        if args.day:
+            try:
+                day = date.fromisoformat(args.day)
+            except ValueError:
+                print(f"--day wil een datum als 2026-12-12, niet {args.day!r}", file=sys.stderr)
+                return 2
+        testdrives_cli.print_bookings(settings, day, args.json)
+        return 0
+    client = await _client(settings)
+    try:
+        booking = await testdrives_cli.act(client, settings, args.booking_id, args.testdrive_command, args.by, via="cli")
+    except testdrives_cli.BookingNotFound:
+        print(f"onbekende proefrit: {args.booking_id}", file=sys.stderr)
+        return 1
+    except testdrives_cli.BookingClosed as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    done = {"confirm": "bevestigd", "cancel": "geannuleerd", "no-show": "als niet verschenen gemarkeerd"}
+    print(f"{testdrives_cli.describe(booking, settings)} – {done[args.testdrive_command]}")
+    return 0
+
+
 async def cmd_privacy(args, settings: Settings) -> int:
     from starter import privacy_cli
 
@@ -255,6 +284,16 @@ def build_parser() -> argparse.ArgumentParser:
     value.add_argument("--by", default=os.environ.get("USER"))
     tradein.set_defaults(handler=cmd_tradein)
 
+    testdrives = add_command("testdrives", help="test drives: list, confirm, cancel, no-show")
+    testdrive_commands = testdrives.add_subparsers(dest="testdrive_command", required=True)
+    listing = testdrive_commands.add_parser("list", parents=[common], help="day, time, car, customer, state")
+    listing.add_argument("--day", help="only this day, e.g. 2026-12-12")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    for action in ("confirm", "cancel", "no-show"):
+        command = testdrive_commands.add_parser(action, parents=[common])
+        command.add_argument("booking_id")
+        command.add_argument("--by", default=os.environ.get("USER"))
+    testdrives.set_defaults(handler=cmd_testdrives)
     privacy = add_command("privacy", help="AVG: export or forget everything about a phone, approve a request")
     privacy_commands = privacy.add_subparsers(dest="privacy_command", required=True)
     for name, what in (("export", "print everything held about PHONE as JSON"),

@@ -111,7 +111,8 @@ def test_inventory_search_uses_the_agents_extraction(tmp_path):
     result = _cli("inventory", "search", "golf diesel tot 25k", "--json", data_dir=tmp_path)
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
-    assert payload["preferences"] == {"make": "Volkswagen", "model": "Golf", "fuel_type": "diesel", "max_price": 25000}
+    wanted = {"make": "Volkswagen", "model": "Golf", "fuel_type": "diesel", "max_price": 25000}
+    assert {key: payload["preferences"].get(key) for key in wanted} == wanted
     assert payload["matches"]
     for match in payload["matches"]:
         assert match["car"]["make"] == "Volkswagen"

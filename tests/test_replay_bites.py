@@ -23,7 +23,8 @@ from worker.build import WORKFLOWS
 from workflows.conversation import ConversationWorkflow
 from workflows.escalation import EscalationWorkflow
 from workflows.inventory_sync import InventorySyncWorkflow
-from workflows.models import ConversationInput, EscalationInput, EscalationStatus
+from workflows.models import ConversationInput, EscalationInput, EscalationStatus, PrivacyRequestInput, PrivacyStatus
+from workflows.privacy import PrivacyRequestWorkflow
 
 HISTORIES = sorted((Path(__file__).parent / "data" / "histories").glob("*.json"))
 
@@ -62,6 +63,14 @@ class InventoryWithoutFetch(InventorySyncWorkflow):
         return InventorySyncResult()
 
 
+@workflow.defn(name="PrivacyRequestWorkflow", sandboxed=False)
+class PrivacyWithExtraTimer(PrivacyRequestWorkflow):
+    @workflow.run
+    async def run(self, input: PrivacyRequestInput) -> PrivacyStatus:
+        await workflow.sleep(timedelta(seconds=1))
+        return await super().run(input)
+
+
 # --- the same edits behind a patch: old histories take the old path -------------------------
 @workflow.defn(name="ConversationWorkflow", sandboxed=False)
 class ConversationWithPatchedTimer(ConversationWorkflow):
@@ -90,15 +99,26 @@ class InventoryWithPatchedSkip(InventorySyncWorkflow):
         return await super().run(request)
 
 
+@workflow.defn(name="PrivacyRequestWorkflow", sandboxed=False)
+class PrivacyWithPatchedTimer(PrivacyRequestWorkflow):
+    @workflow.run
+    async def run(self, input: PrivacyRequestInput) -> PrivacyStatus:
+        if workflow.patched("test-extra-timer"):
+            await workflow.sleep(timedelta(seconds=1))
+        return await super().run(input)
+
+
 CARELESS = {
     "ConversationWorkflow": ConversationWithExtraTimer,
     "EscalationWorkflow": EscalationWithExtraTimer,
     "InventorySyncWorkflow": InventoryWithoutFetch,
+    "PrivacyRequestWorkflow": PrivacyWithExtraTimer,
 }
 GUARDED = {
     "ConversationWorkflow": ConversationWithPatchedTimer,
     "EscalationWorkflow": EscalationWithPatchedTimer,
     "InventorySyncWorkflow": InventoryWithPatchedSkip,
+    "PrivacyRequestWorkflow": PrivacyWithPatchedTimer,
 }
 
 

@@ -16,6 +16,7 @@ from activities.delivery_alert import DeliveryAlertActivities
 from activities.escalation import escalation_activities
 from activities.inventory import InventoryActivities
 from activities.messaging import MessagingActivities
+from activities.testdrive import testdrive_activities
 from activities.privacy import PrivacyActivities, privacy_activities
 from activities.tradein import TradeInActivities
 from agents.rules import RulesEngine
@@ -28,8 +29,9 @@ from workflows.conversation import ConversationWorkflow
 from workflows.escalation import EscalationWorkflow
 from workflows.inventory_sync import InventorySyncWorkflow
 from workflows.privacy import PrivacyRequestWorkflow
+from workflows.testdrive import TestDriveWorkflow
 
-WORKFLOWS = [ConversationWorkflow, EscalationWorkflow, InventorySyncWorkflow, PrivacyRequestWorkflow]
+WORKFLOWS = [ConversationWorkflow, EscalationWorkflow, InventorySyncWorkflow, PrivacyRequestWorkflow, TestDriveWorkflow]
 
 
 def workflow_runner(settings: Settings) -> WorkflowRunner:
@@ -77,6 +79,7 @@ async def running_worker(
     inventory = InventoryActivities(settings)
     crm = CrmActivities(settings)
     trade_ins = TradeInActivities(settings, inventory.catalog)
+    testdrives, testdrive_steps = testdrive_activities(settings)
     privacy = PrivacyActivities(settings, waha=waha)
     delivery_alerts = DeliveryAlertActivities(settings)
     activities = [
@@ -97,6 +100,7 @@ async def running_worker(
         trade_ins.media_reply,
         trade_ins.send_sales_task,
         *escalation_activities(settings),
+        *testdrive_steps,
         *privacy_activities(privacy),
     ]
     # Every activity is async, so no thread pool is needed.
@@ -116,6 +120,7 @@ async def running_worker(
             yield worker
     finally:
         await waha.aclose()
+        testdrives.store.close()
         for closer in (getattr(crm, "aclose", None), delivery_alerts.aclose, getattr(agents.claude, "aclose", None),
                        trade_ins.aclose):
             if closer is not None:

@@ -46,6 +46,8 @@ with workflow.unsafe.imports_passed_through():
         PATCH_SEND_FAILURES,
         PATCH_SEND_GIVES_UP,
     )
+    from workflows.conversation_testdrive import TestDriveSteps
+    from workflows.testdrive_models import TestDriveChanged
     from workflows.models import (
         Acknowledgement,
         ConversationInput,
@@ -106,7 +108,7 @@ def _clip(text: str, size: int = 40) -> str:
 
 
 @workflow.defn
-class ConversationWorkflow(CrmLane, TradeInAndMedia):
+class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia):
     @workflow.init
     def __init__(self, state: ConversationInput) -> None:
         self.s = state
@@ -177,6 +179,10 @@ class ConversationWorkflow(CrmLane, TradeInAndMedia):
             self.s.human_active = False
             self.s.human_active_until = None
             self._set_escalated(False)
+
+    @workflow.signal
+    def test_drive_changed(self, change: TestDriveChanged) -> None:
+        self._apply_test_drive_change(change)
 
     @workflow.signal
     def trade_in_value(self, value: TradeInValue) -> None:
@@ -271,6 +277,7 @@ class ConversationWorkflow(CrmLane, TradeInAndMedia):
 
         understanding = await self._understand(message.text, context, record)
         self._note_opt_out(understanding)
+        await self._test_drives_opted_out(understanding)
         if await self._privacy_request(message, context, understanding, record):
             return
         context, understanding, trade_in_reply = await self._trade_in_turn(message, context, understanding, record)
@@ -298,7 +305,12 @@ class ConversationWorkflow(CrmLane, TradeInAndMedia):
             except FailureError as exc:  # answer without stock rather than not at all
                 record.errors.append(f"inventory: {exc.cause or exc}")
 
+        booking = None
+        if not silent and escalation_type is None:
+            booking = await self._book_test_drive(message.text, context, understanding, inventory, record)
         after_customer = memory.absorb_understanding(context, message.text, message.received_at, understanding)
+        if booking is not None:
+            after_customer = after_customer.model_copy(update={"test_drive": booking.dialogue})
         if context.trade_in is not None:
             update = {"trade_in": context.trade_in, "has_trade_in": True}
             if trade_in_reply:
@@ -309,8 +321,8 @@ class ConversationWorkflow(CrmLane, TradeInAndMedia):
 
         reply: ConversationOutput | None = None
         if not silent:
-            reply = await self._compose(message.text, context, understanding, inventory, escalation_type, decision.urgency,
-                                        record, trade_in_reply)
+            reply = await self._compose(message.text, context, understanding, inventory, escalation_type, decision.urgency, record,
+                                        booking=booking, trade_in_reply=trade_in_reply)
             if reply_prefix:
                 reply = reply.model_copy(update={"response_text": f"{reply_prefix}\n\n{reply.response_text}"})
             record.conversation_output = reply
@@ -438,7 +450,7 @@ class ConversationWorkflow(CrmLane, TradeInAndMedia):
         return result
 
     async def _compose(self, text, context, understanding, inventory, escalation_type, urgency, record,
-                       trade_in_reply: str | None = None) -> ConversationOutput:
+                       booking=None, trade_in_reply: str | None = None) -> ConversationOutput:
         request = ComposeRequest(
             reply=ReplyRequest(
                 text=text,
@@ -447,6 +459,8 @@ class ConversationWorkflow(CrmLane, TradeInAndMedia):
                 extraction=understanding.extraction,
                 expertise=understanding.expertise,
                 inventory=inventory,
+                test_drive_note=booking.note if booking is not None else None,
+                test_drive_car_ids=booking.car_ids_named if booking is not None else [],
                 trade_in_reply=trade_in_reply,
             ),
             escalation_type=escalation_type,

@@ -43,6 +43,8 @@ with workflow.unsafe.imports_passed_through():
 
 # An escalation nobody resolves is closed after this, so the conversation bot is not muted forever.
 STALE_AFTER = timedelta(days=14)
+NOTES_KEPT = 20
+ERRORS_KEPT = 30
 
 PLAN_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_attempts=5)
 SEND_RETRY = RetryPolicy(
@@ -97,7 +99,9 @@ class EscalationWorkflow:
     async def add_note(self, note: EscalationNote) -> None:
         """A new trigger while open: a Chatwoot note for the human, never a second alert."""
         status = self._status
-        status.notes.append(note)
+        # Bounded: a chatty customer must not grow the status (the workflow's result) without end.
+        status.notes = (status.notes + [note])[-NOTES_KEPT:]
+        status.notes_total += 1
         await workflow.wait_condition(lambda: self._alerting_done)
         if self._chatwoot is None or status.resolution is not None:
             return
@@ -113,7 +117,7 @@ class EscalationWorkflow:
                 summary="Chatwoot note: new message during escalation",
             )
         except ActivityError as exc:
-            status.channels.errors.append(f"chatwoot note: {_failure(exc)}")
+            status.channels.errors = (status.channels.errors + [f"chatwoot note: {_failure(exc)}"])[-ERRORS_KEPT:]
 
     @workflow.query
     def status(self) -> EscalationStatus:

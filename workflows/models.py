@@ -198,6 +198,7 @@ class ConversationInput(BaseModel):
     crm_unmirrored: int = 0  # CRM updates dropped because the queue was full (flood with the CRM down)
     send_failures: list[str] = Field(default_factory=list)  # sends given up on (latest few)
     # STOP (issue 13 §3): every proactive message (follow-ups, reminders) checks `proactive_allowed`.
+    test_drive_count: int = 0  # bookings made in this chat
     opted_out: bool = False
     opted_out_at: datetime | None = None
 
@@ -284,7 +285,8 @@ class EscalationStatus(BaseModel):
     sla_deadline: datetime | None = None
     reminders_sent: int = 0
     manager_alerted: bool = False
-    notes: list[EscalationNote] = Field(default_factory=list)
+    notes: list[EscalationNote] = Field(default_factory=list)  # the latest few (bounded)
+    notes_total: int = 0  # every note, also those no longer kept in `notes`
 
 
 # --- privacy request workflow (AVG) --------------------------------------------------------------------

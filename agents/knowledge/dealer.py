@@ -60,6 +60,10 @@ class TestDrive(BaseModel):
     duration_minutes: int = 30
     requires_license: bool = True
     bring: str = "je rijbewijs"
+    slot_minutes: int = 30  # the calendar's grid: one booking takes one slot
+    at_once: int = 2  # test drives that can run at the same time
+    lead_time_minutes: int = 120  # no booking sooner than this from now
+    book_ahead_days: int = 21  # how far ahead customers may book
 
 
 class TradeIn(BaseModel):
