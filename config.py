@@ -70,7 +70,11 @@ class Settings(BaseSettings):
     waha_api_key: SecretStr | None = None
     waha_session: str = "default"
     waha_webhook_hmac_key: SecretStr | None = None
-    webhook_max_age_seconds: int = 300  # reject signed deliveries older than this
+    # WAHA retries a failed delivery for ~17 minutes (compose: exponential, 2 s, 10 attempts) with
+    # the original event timestamp: the window must outlast that. Replays are harmless anyway,
+    # the conversation dedupes by message id.
+    waha_webhook_max_age_seconds: int = 3600
+    webhook_max_age_seconds: int = 300  # Chatwoot: reject signed deliveries older than this
 
     # --- RDW open data, trade-ins and WhatsApp media ------------------------
     rdw_api_url: str = "https://opendata.rdw.nl"
@@ -90,7 +94,8 @@ class Settings(BaseSettings):
     claude_prices: dict[str, dict[str, float]] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
 
     # --- Chatwoot ------------------------------------------------------------
-    chatwoot_base_url: str | None = None
+    chatwoot_base_url: str | None = None  # how the worker reaches the API (may be a container name)
+    chatwoot_public_url: str | None = None  # how staff open Chatwoot: links in alerts (default: base URL)
     chatwoot_api_token: SecretStr | None = None
     chatwoot_account_id: int = 1
     chatwoot_inbox_id: int = 1
@@ -158,6 +163,9 @@ class Settings(BaseSettings):
     caldav_password: SecretStr | None = None
 
     # --- protection ----------------------------------------------------------
+    # Hosts (and their subdomains) links in replies may point to; empty: the dealer's website
+    # (dealer.yaml) and marktplaats.nl. Comma-separated in the environment.
+    reply_link_hosts: Annotated[list[str], NoDecode] = []
     rate_limit_per_minute: int = 20
     max_message_chars: int = 2000
     public_base_url: str = "http://localhost:8000"
@@ -167,6 +175,13 @@ class Settings(BaseSettings):
     @property
     def chat_page_enabled(self) -> bool:
         return self.enable_chat_page if self.enable_chat_page is not None else self.environment == "development"
+
+    @field_validator("reply_link_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("inventory_sources", mode="before")
     @classmethod

@@ -4,6 +4,10 @@ Customer messages are mirrored as `incoming`, bot replies as `outgoing` (marked 
 staff messages are not mirrored (staff wrote them in Chatwoot, or on the dealer's phone).
 Each message is posted once: the Chatwoot id is remembered in LocalCrm per message id, so a
 retry after a partial failure continues where it stopped.
+
+The customer has ONE Chatwoot contact and conversation: `customer_conversation` is the only
+place that finds or creates it (search by phone first), one customer at a time, and the
+escalation activities use it too, so notes, labels and assignment land where staff read.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from temporalio.exceptions import ApplicationError
 
 from agents.models import CRMOutput
 from config import Settings, reveal
-from integrations.chatwoot import ChatwootClient
+from integrations.chatwoot import ChatwootClient, ChatwootRef, phone_key
 from integrations.errors import IntegrationError
 from integrations.local_crm import LocalCrm
 from observability import metrics
@@ -58,6 +62,8 @@ class CrmActivities:
         self.local = LocalCrm(settings.data_dir)
         self._chatwoot: ChatwootClient | None = None
         self._media_http = None  # WAHA media downloads, built on first use
+        # One lookup-or-create per customer at a time (striped: a fixed number of locks).
+        self._locks = [asyncio.Lock() for _ in range(64)]
 
     @property
     def chatwoot_configured(self) -> bool:
@@ -73,6 +79,14 @@ class CrmActivities:
                 self.settings.chatwoot_inbox_id,
             )
         return self._chatwoot
+
+    async def customer_conversation(self, phone: str, name: str | None) -> ChatwootRef:
+        """The customer's one Chatwoot contact and conversation, found (by phone) or created."""
+        lock = self._locks[hash(phone_key(phone)) % len(self._locks)]
+        async with lock:
+            ref = await self.chatwoot().ensure_conversation(phone, name)
+        await asyncio.to_thread(self.local.link_chatwoot, phone, ref.contact_id, ref.conversation_id)
+        return ref
 
     async def aclose(self) -> None:
         if self._chatwoot is not None:
@@ -111,8 +125,7 @@ class CrmActivities:
 
     async def _mirror(self, request: CrmSyncRequest, latest_crm, result: CrmSyncResult) -> None:
         chatwoot = self.chatwoot()
-        ref = await chatwoot.ensure_conversation(request.phone, request.customer_name)
-        self.local.link_chatwoot(request.phone, ref.contact_id, ref.conversation_id)
+        ref = await self.customer_conversation(request.phone, request.customer_name)
         result.chatwoot_conversation_id = ref.conversation_id
         for update in request.updates:
             if update.role == "staff":
@@ -160,7 +173,7 @@ class CrmActivities:
             return
         try:
             chatwoot = self.chatwoot()
-            ref = await chatwoot.ensure_conversation(request.phone, request.customer_name)
+            ref = await self.customer_conversation(request.phone, request.customer_name)
             when = (request.at or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
             note = (
                 f"Let op: de CRM-synchronisatie van dit gesprek is mislukt ({when}); "

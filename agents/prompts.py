@@ -87,7 +87,9 @@ Richtlijnen:
 - Proefrit: staat er een PROEFRIT-blok, neem dat letterlijk op (tijden, bevestiging) en herhaal het niet. Anders: vraag dag en tijd binnen de openingstijden en zeg wat de klant moet meenemen.
 - Inruil: vraag kenteken, kilometerstand en foto's; noem geen inruilwaarde. De inruilauto is de eigen auto van de klant: zoek die nooit in de voorraad en laat hem de zoekwensen niet veranderen. Een kenteken is van de inruilauto, tenzij het in de voorraad staat.
 - Inruiltekst meegegeven: neem die letterlijk op (daarin staan de RDW-gegevens, de vraag om foto's of een bedrag dat een collega invoerde); voeg geen eigen bedragen toe.
-- Overdrachtszin meegegeven: neem die letterlijk op en beloof verder niets namens de collega."""
+- Overdrachtszin meegegeven: neem die letterlijk op en beloof verder niets namens de collega.
+- Bedragen van de klant: herhaal ze alleen als zijn budget, aanbetaling, inruilbedrag of bod, nooit als onze prijs.
+- Links: alleen de link van een auto uit de voorraadlijst of de website van de dealer (en Marktplaats), geen andere sites."""
 
 
 def _euro(amount: float) -> str:

@@ -25,6 +25,7 @@ KEPT_FINGERPRINTS = 300
 MAX_REMINDER = 160
 ALWAYS_SAID = ("let op! geld lenen kost geld",)  # required in every financing reply
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+_NUMBERS = re.compile(r"\d+")
 
 
 def paragraphs(text: str) -> list[str]:
@@ -52,8 +53,11 @@ def _news(paragraph: str) -> bool:
 def _said_before(paragraph: str, earlier: list[str], fingerprints: set[str]) -> bool:
     if fingerprint(paragraph) in fingerprints:
         return True
-    normalised = _normalised(paragraph)
-    return any(fuzz.ratio(normalised, _normalised(old)) >= SIMILAR for old in earlier)
+    normalised, numbers = _normalised(paragraph), _NUMBERS.findall(paragraph)
+    # Nearly the same words with other figures ("om 10:00" after "om 11:00") is news, not a repeat.
+    return any(
+        fuzz.ratio(normalised, _normalised(old)) >= SIMILAR and _NUMBERS.findall(old) == numbers for old in earlier
+    )
 
 
 def without_repeats(reply: str, context: ConversationContext) -> str:
@@ -72,11 +76,21 @@ def without_repeats(reply: str, context: ConversationContext) -> str:
 
 
 def _reminder(paragraph: str, address_form: str) -> str:
-    """One line instead of the whole paragraph again: its first sentence, marked as said before."""
-    first = _SENTENCE_END.split(" ".join(paragraph.split()), maxsplit=1)[0]
+    """One line instead of the whole paragraph again, marked as said before.
+
+    Our own open question comes back as "Nog even: …" (the customer did not ask it); an
+    answer they had already comes back as its first sentence after "Je vroeg het al".
+    """
+    flat = " ".join(paragraph.split())
+    sentences = _SENTENCE_END.split(flat)
+    question = next((sentence for sentence in sentences if sentence.endswith("?")), None)
+    first = question or sentences[0]
     if len(first) > MAX_REMINDER:
         first = first[:MAX_REMINDER].rsplit(" ", 1)[0] + " …"
-    lead = "Zoals ik al schreef" if address_form == "u" else "Je vroeg het al"
+    if question:
+        lead = "Nog even"
+    else:
+        lead = "Zoals ik al schreef" if address_form == "u" else "Je vroeg het al"
     return f"{lead}: {first[:1].lower()}{first[1:]}"
 
 

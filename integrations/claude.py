@@ -230,7 +230,7 @@ class ClaudeBackend:
             ClaudeReply,
             REPLY_MAX_TOKENS,
         )
-        violations = check_reply(draft.response_text, request, dealer)
+        violations = check_reply(draft.response_text, request, dealer, self.settings.reply_link_hosts)
         if violations:
             log.warning("claude reply rejected", extra={"violations": violations, "model": model})
             raise GuardrailViolation(violations)

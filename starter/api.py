@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
@@ -150,11 +150,13 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
                     request.headers.get("x-webhook-hmac"),
                     request.headers.get("x-webhook-timestamp"),
                     now=time.time(),
-                    max_age_seconds=settings.webhook_max_age_seconds,
+                    max_age_seconds=settings.waha_webhook_max_age_seconds,
                 )
             body = waha_webhook.parse_body(raw)
             if settings.waha_webhook_hmac_key:
-                waha_webhook.verify_event_age(body, now=time.time(), max_age_seconds=settings.webhook_max_age_seconds)
+                waha_webhook.verify_event_age(
+                    body, now=time.time(), max_age_seconds=settings.waha_webhook_max_age_seconds
+                )
             event = waha_webhook.parse_event(
                 body,
                 received_at=datetime.now(timezone.utc),
@@ -297,7 +299,11 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
         healthy = temporal == "ok"
         return JSONResponse({"api": "ok", "temporal": temporal}, status_code=200 if healthy else 503)
 
-    app.mount("/metrics", metrics.metrics_asgi_app())
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus_metrics():
+        # A route, not a mount: a mounted app answers /metrics with a 307 to /metrics/.
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
 
     @app.get("/", include_in_schema=False)
     async def chat_page():

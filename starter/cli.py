@@ -49,11 +49,17 @@ async def cmd_worker(args, settings: Settings) -> None:
     if settings.app_metrics_port:
         start_metrics_server(settings.app_metrics_port)
     client = await _client(settings, runtime=sdk_runtime(settings.worker_metrics_port))
+    # Production runs `seldenrijk worker` (not `run`): the inventory schedule is ensured here, or
+    # nothing would ever sync and the bot would answer from the sample cars forever. Idempotent,
+    # so every replica may do it; a changed RAG_CACHE_DURATION_SECONDS updates the interval.
+    from inventory.schedule import ensure_sync_schedule
+
+    schedule_id = await ensure_sync_schedule(client, settings)
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
     async with running_worker(client, settings):
-        print(f"worker polling task queue '{settings.temporal_task_queue}'", flush=True)
+        print(f"worker polling task queue '{settings.temporal_task_queue}' (schedule '{schedule_id}')", flush=True)
         await stop.wait()
 
 

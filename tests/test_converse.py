@@ -18,6 +18,8 @@ def test_the_script_format():
             "en wat kost hij per maand?",
             "medewerker: Ik bel je zo!",
             "Tip: ik kom zaterdag",  # an unknown prefix is the customer's own text
+            "foto: dashboard",
+            "spraak:",
         ]
     )
     assert script == [
@@ -26,6 +28,8 @@ def test_the_script_format():
         Line("klant", "en wat kost hij per maand?"),
         Line("medewerker", "Ik bel je zo!"),
         Line("klant", "Tip: ik kom zaterdag"),
+        Line("foto", "dashboard"),
+        Line("spraak", ""),
     ]
 
 

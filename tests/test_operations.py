@@ -71,11 +71,11 @@ async def test_metrics_move_with_a_message(temporal_env, task_queue, tmp_path):
                     total += float(line.rsplit(" ", 1)[1])
             return total
 
-        before = (await p.http.get("/metrics/")).text
+        before = (await p.http.get("/metrics")).text
         await p.post(message_event(phone, "Hebben jullie een Tesla Model 3?"))
         await p.waha.wait_for(1, f"{phone}@c.us")
         await p.wait_until(phone, lambda s: s.messages_processed == 1)
-        after = (await p.http.get("/metrics/")).text
+        after = (await p.http.get("/metrics")).text
     for name in (
         "seldenrijk_messages_processed_total",
         "seldenrijk_webhook_ack_seconds_count",

@@ -66,3 +66,15 @@ def test_a_closing_question_is_no_news_that_hides_the_repeat():
     context = _chat(f"{PAYMENT}\n\n{WARNING}")
     reply = without_repeats(f"{PAYMENT}\n\n{WARNING}\n\nWil je je huidige auto inruilen?", context)
     assert reply.startswith("Je vroeg het al: rekenvoorbeeld") and reply.endswith("Wil je je huidige auto inruilen?")
+
+
+def test_other_figures_are_news_not_a_repeat():
+    context = _chat("Genoteerd! Vrijdag 11 december om 11:00 heb ik nog plek.")
+    reply = "Genoteerd! Vrijdag 11 december om 10:00 heb ik nog plek."
+    assert without_repeats(reply, context) == reply
+
+
+def test_our_own_question_again_is_marked_as_a_reminder():
+    context = _chat("Genoteerd! Welke Polo wil je proberen: 1, 2 of 3?")
+    reply = without_repeats("Genoteerd! Welke Polo wil je proberen: 1, 2 of 3?", context)
+    assert reply == "Nog even: welke Polo wil je proberen: 1, 2 of 3?"

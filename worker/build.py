@@ -75,13 +75,15 @@ async def running_worker(
     use_cache_dir(settings.model_cache_path)
     await asyncio.to_thread(classifier)
     agents = AgentActivities(settings, RulesEngine(), claude_backend(settings))
-    messaging = MessagingActivities(waha, SentLedger(settings.data_dir / "sent.sqlite3"))
+    # One ledger for everything a retry could send twice: replies, alerts, e-mails, notes.
+    ledger = SentLedger(settings.data_dir / "sent.sqlite3")
+    messaging = MessagingActivities(waha, ledger)
     inventory = InventoryActivities(settings)
     crm = CrmActivities(settings)
     trade_ins = TradeInActivities(settings, inventory.catalog)
     testdrives, testdrive_steps = testdrive_activities(settings)
     privacy = PrivacyActivities(settings, waha=waha)
-    delivery_alerts = DeliveryAlertActivities(settings)
+    delivery_alerts = DeliveryAlertActivities(settings, ledger=ledger, crm=crm)
     activities = [
         agents.route_message,
         agents.extract_details,
@@ -99,7 +101,7 @@ async def running_worker(
         trade_ins.intake_step,
         trade_ins.media_reply,
         trade_ins.send_sales_task,
-        *escalation_activities(settings),
+        *escalation_activities(settings, waha=waha, ledger=ledger, crm=crm),
         *testdrive_steps,
         *privacy_activities(privacy),
     ]

@@ -111,6 +111,7 @@ class EscalationWorkflow:
                 ChatwootNote(
                     conversation_id=self._chatwoot.conversation_id,
                     text=texts.follow_up_note(note.text, note.reason),
+                    ledger_key=f"{status.escalation_id}:chatwoot:note-{len(status.notes)}",
                 ),
                 start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=SEND_RETRY,
@@ -198,7 +199,7 @@ class EscalationWorkflow:
             urgency=input.urgency,
         )
         channels.whatsapp_sent = await self._whatsapp(
-            plan.specialist.chat_id, text, f"alert → {plan.specialist.label}"
+            plan.specialist.chat_id, text, f"alert → {plan.specialist.label}", f"{input.escalation_id}:whatsapp:alert"
         )
         if channels.whatsapp_sent and plan.whatsapp_fallback_note:
             channels.errors.append(plan.whatsapp_fallback_note)
@@ -241,6 +242,8 @@ class EscalationWorkflow:
                         plan.deadlines[0], plan.timezone_name,
                     ),
                     escalation_type=input.escalation_type,
+                    assignee_email=plan.specialist.email,
+                    ledger_key=f"{input.escalation_id}:chatwoot:handover",
                 ),
                 start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=SEND_RETRY,
@@ -250,6 +253,7 @@ class EscalationWorkflow:
             channels.errors.append(f"chatwoot: {_failure(exc)}")
             return
         channels.chatwoot_assigned = result.assigned
+        channels.chatwoot_assignment = result.detail
         if not result.assigned:
             channels.errors.append(result.detail)
 
@@ -280,13 +284,17 @@ class EscalationWorkflow:
                 waited, round_number, link,
             )
             summary = f"reminder {round_number} → {plan.specialist.label}"
-            sends.append(self._whatsapp(specialist_chat, reminder, summary))
+            sends.append(self._whatsapp(
+                specialist_chat, reminder, summary, f"{input.escalation_id}:whatsapp:reminder{round_number}"
+            ))
         if plan.manager.chat_id:
             alert = texts.manager_alert_text(
                 input.escalation_type, input.customer_name, input.customer_phone, input.question, waited, link
             )
             summary = f"not picked up → manager (round {round_number})"
-            sends.append(self._whatsapp(plan.manager.chat_id, alert, summary))
+            sends.append(self._whatsapp(
+                plan.manager.chat_id, alert, summary, f"{input.escalation_id}:whatsapp:manager{round_number}"
+            ))
         else:
             status.channels.errors.append(f"round {round_number}: no manager WhatsApp number configured")
         if plan.manager.email:
@@ -310,11 +318,11 @@ class EscalationWorkflow:
         status.manager_alerted = status.manager_alerted or any(results)
         self._update_details()
 
-    async def _whatsapp(self, chat_id: str, text: str, summary: str) -> bool:
+    async def _whatsapp(self, chat_id: str, text: str, summary: str, ledger_key: str | None = None) -> bool:
         try:
             await workflow.execute_activity_method(
                 EscalationActivities.send_escalation_whatsapp,
-                WhatsAppAlert(chat_id=chat_id, text=text),
+                WhatsAppAlert(chat_id=chat_id, text=text, ledger_key=ledger_key),
                 start_to_close_timeout=timedelta(seconds=20),
                 retry_policy=SEND_RETRY,
                 summary=f"WhatsApp {summary}",

@@ -272,6 +272,8 @@ class ChannelResult(BaseModel):
     whatsapp_sent: bool = False
     email_sent: bool = False
     chatwoot_assigned: bool = False
+    # Who got the Chatwoot conversation and how ("agent 7, found by e-mail …", "team 2: no agent …").
+    chatwoot_assignment: str | None = None
     errors: list[str] = Field(default_factory=list)
 
 
