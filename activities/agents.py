@@ -27,6 +27,7 @@ from agents.models import (
     EscalationType,
     ExpertiseOutput,
     ExtractionOutput,
+    InventorySearchResult,
     ReplyRequest,
     RouterOutput,
     Understanding,
@@ -98,6 +99,7 @@ class ScoreRequest(BaseModel):
     channel: str = "whatsapp-direct"
     backend: Backend = "rules"  # who answered this message (for the metrics)
     usage: Usage = Field(default_factory=Usage)  # what this message cost so far
+    inventory: InventorySearchResult | None = None  # this message's stock search: the car a price question is about
     # Plate and mileage of a trade-in known (context.trade_in): at least a WARM lead.
     trade_in_complete: bool = False
 
@@ -195,7 +197,7 @@ class AgentActivities:
         name, output, usage, ms = await self._run(
             request.backend, self.settings.claude_reply_model, lambda b: b.reply(reply)
         )
-        output = output.model_copy(update={"response_text": without_repeats(output.response_text, reply.context)})
+        output = output.model_copy(update={"response_text": without_repeats(output.response_text, reply.context, keep=reply.test_drive_note)})
         return ComposeResult(output=output, usage=usage, backend=name, elapsed_ms=ms)
 
     @activity.defn
@@ -210,6 +212,7 @@ class AgentActivities:
             channel=request.channel,
             previous=request.previous,
             now=datetime.now(timezone.utc),
+            inventory=request.inventory,
         )
         from agents.tradein import crm_with_trade_in
 

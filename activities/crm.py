@@ -147,6 +147,11 @@ class CrmActivities:
         if latest_crm is not None:
             result.labels = await chatwoot.sync_labels(ref.conversation_id, latest_crm.tags)
             await chatwoot.update_contact_attributes(ref.contact_id, latest_crm.custom_attributes)
+            # the lead moved to another band: a private note says why ("+20 proefrit vandaag gevraagd")
+            history_ids, note = self.local.pending_score_note(request.phone)
+            if note:
+                await chatwoot.post_message(ref.conversation_id, note, incoming=False, private=True)
+            self.local.mark_score_noted(history_ids)
         if any(update.opt_out for update in request.updates):  # idempotent: safe on a retry
             await chatwoot.mark_opted_out(request.phone, request.customer_name)
 

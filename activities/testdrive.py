@@ -103,6 +103,8 @@ def _reject_or_raise(exc: IntegrationError, channel: str) -> None:
 
 
 class TestDriveActivities:
+    __test__ = False  # not a pytest test class, despite the name
+
     def __init__(self, settings, *, store=None, caldav=None, mailer: SmtpMailer | None = None, chatwoot=None,
                  catalog: InventoryCatalog | None = None, dealer: DealerFacts | None = None):
         from activities.escalation import EscalationActivities

@@ -31,6 +31,7 @@ _CANCEL = re.compile(
     r"lukt\s+(?:me\s+|mij\s+|ons\s+)?(?:toch\s+)?niet|moet\s+(?:\w+\s+)?afzeggen|cancel\w*|laat\s+maar\s+zitten|verhinderd)\b")
 _MOVE = re.compile(
     r"\b(verzet\w*|verplaats\w*|omzetten|ander(?:e)?\s+(?:dag|tijd|moment)|kan\s+het\s+(?:ook\s+)?\w+.*\bworden|"
+    r"kan\s+het\s+(?:ook\s+|niet\s+)?(?:op|om|rond|eerder|later|morgen|overmorgen|\w+dag)|"
     r"(?:liever|toch)\s+(?:op\s+)?(?:\w+dag|morgen|overmorgen|om|rond|later|eerder|\d)|schuiven|later\s+op\s+de\s+dag|eerder\s+op\s+de\s+dag)\b")
 _ORDINALS = {"eerste": 1, "eerst": 1, "1e": 1, "tweede": 2, "2e": 2, "derde": 3, "3e": 3, "laatste": -1, "middelste": 2}
 _ORDINAL = re.compile(r"\b(?:de|die|optie|nummer|nr\.?)?\s*(eerste|tweede|derde|laatste|middelste|1e|2e|3e)\b|^\s*(?:optie\s+|nummer\s+)?([123])\s*[.!)]?\s*$")
@@ -62,11 +63,13 @@ def booking_cue(text: str, context: ConversationContext | None, extraction: Extr
     when_text = text if has_when else None
     if dialogue.bookings and _CANCEL.search(lowered) and not has_when:
         return BookingCue(action="cancel")
-    if dialogue.bookings and has_when and (_MOVE.search(lowered) or (_CANCEL.search(lowered))) and not _names_other_car(extraction, dialogue):
+    if dialogue.bookings and has_when and (_MOVE.search(lowered) or (_CANCEL.search(lowered))) and not _names_other_car(extraction, dialogue, lowered):
         return BookingCue(action="move", when_text=when_text)
     if dialogue.open_question and (option or has_when or _YES.search(lowered)):
         return BookingCue(action="choose", when_text=when_text, option=option or (1 if _YES.search(lowered) and len(dialogue.offered) == 1 else None))
-    if extraction.test_drive_requested or (dialogue.open_question and extraction.car_preferences.model):
+    named_model = (extraction.car_preferences.model or "").lower()
+    if extraction.test_drive_requested or (dialogue.open_question and named_model and named_model in lowered) \
+            or (dialogue.bookings and (_BACK_TO_BACK.search(lowered) or _names_other_car(extraction, dialogue, lowered))):
         return BookingCue(action="book", when_text=when_text, option=option)
     return BookingCue()
 
@@ -85,9 +88,10 @@ def _option(lowered: str) -> int | None:
     return _ORDINALS[match[1]]
 
 
-def _names_other_car(extraction: ExtractionOutput, dialogue: TestDriveDialogue) -> bool:
-    model = extraction.car_preferences.model
-    return bool(model and dialogue.bookings and all(model.lower() not in b.car_title.lower() for b in dialogue.bookings))
+def _names_other_car(extraction: ExtractionOutput, dialogue: TestDriveDialogue, lowered: str) -> bool:
+    """The message itself names a model none of the bookings is for ("en dan de Golf")."""
+    model = (extraction.car_preferences.model or "").lower()
+    return bool(model and model in lowered and all(model not in b.car_title.lower() for b in dialogue.bookings))
 
 
 # --- which car --------------------------------------------------------------------------------
@@ -151,10 +155,12 @@ def plan_booking(
             if slot_rules.is_free(start, free_for([], None)):
                 when = f"\n{_day_time(start, tz).capitalize()} heb ik nog plek."
         if dialogue.open_question == "car" and dialogue.car_options:
-            # we listed them already: no second list, just the question (and what we noted)
-            noted = "Genoteerd! " if not wish.empty else ""
+            # we listed them already: no second list; honest that nothing is booked yet
+            noted = "Genoteerd!" if not wish.empty else ""
+            free_now = when.strip().replace(" heb ik nog plek.", " is nog vrij.")
             numbers = ", ".join(str(n) for n in range(1, len(options))) + f" of {len(options)}"
-            note = f"{noted}Welke {_shared_name(options)} wil je proberen: {numbers}?{when.replace(chr(10), ' ')}"
+            note = " ".join(part for part in (noted, free_now, f"Ik zet de proefrit vast zodra ik weet welke "
+                                              f"{_shared_name(options)} je wilt proberen: {numbers}?") if part)
         else:
             note = "Leuk, een proefrit! Welke wil je proberen?\n" + "\n".join(lines) + when
         return BookingPlan(action="ask_car", note=note, car_ids_named=[o.id for o in options], dialogue=state)
@@ -181,7 +187,11 @@ def plan_booking(
         end = exact + timedelta(minutes=dealer.test_drive.slot_minutes)
         booked = dialogue.bookings + [BookedDrive(booking_id="", car_id=car.id, car_title=car.title, start=exact, end=end)]
         state = state.model_copy(update={"offered": [], "open_question": None, "wish": None, "car": None, "bookings": booked})
-        return BookingPlan(action="book", car=car, start=exact, end=end, note=confirmation(car, exact, dealer, confirm_by_staff),
+        same_visit = any(b.start.astimezone(tz).date() == exact.astimezone(tz).date() for b in dialogue.bookings)
+        note = confirmation(car, exact, dealer, confirm_by_staff) if not same_visit else (
+            f"Top, die staat er ook bij! 🚗 {_day_time(exact, tz)[0].upper()}{_day_time(exact, tz)[1:]} "
+            f"rijd je in de {car.title}, in hetzelfde bezoek.")
+        return BookingPlan(action="book", car=car, start=exact, end=end, note=note,
                            car_ids_named=[car.id], dialogue=state)
     return _offer(state, car, wish, free, dealer)
 

@@ -380,6 +380,9 @@ def _car_violations(reply: str, request: ReplyRequest) -> list[str]:
         allowed.setdefault(canonical_make(car.make), set()).add(_model_key(car.model))
     for make, model in _mentions(_customer_texts(request), loose=True):
         allowed.setdefault(make, set()).update({model} if model else set())
+    # makes named in our own knowledge ("TSI (Volkswagen, Skoda, Seat)", "quattro (Audi)") are explanations, not offers
+    for make, model in _mentions([item.text for item in request.expertise.knowledge], loose=True):
+        allowed.setdefault(make, set()).update({model} if model else set())
     trade_in = request.extraction.trade_in_vehicle
     rdw = request.context.trade_in.vehicle if request.context.trade_in else None
     for vehicle in (request.extraction.car_preferences, request.context.preferences, trade_in, rdw):
@@ -478,5 +481,17 @@ def check_reply(
         + _credit_violations(text, request)
         + _handoff_violations(reply_text, request)
         + _trade_in_violations(reply_text, request)
-        + _link_violations(reply_text, link_hosts_for(dealer, link_hosts))
+        + _link_violations(reply_text, link_hosts_for(dealer, link_hosts) + _knowledge_hosts(request))
     )
+
+
+def _knowledge_hosts(request: ReplyRequest) -> list[str]:
+    """Hosts our own knowledge snippets link to (the Belastingdienst's road-tax calculator from dealer.yaml)."""
+    hosts = []
+    for snippet in request.expertise.knowledge:
+        for match in _URL.finditer(snippet.text):
+            url = match.group(0).rstrip(".,;:!?)\"'»")
+            host = (urlsplit(url if "://" in url else f"https://{url}").hostname or "").lower()
+            if host:
+                hosts.append(host)
+    return hosts

@@ -173,6 +173,10 @@ class Car(BaseModel):
     last_seen: datetime | None = None
     sold: bool = False
     sold_at: datetime | None = None
+    # Technical data when the listing or RDW gives it; None/empty means "not in our data" (say so).
+    weight_kg: int | None = None  # massa ledig voertuig, what road tax is based on
+    fuel_consumption_l_100km: float | None = None
+    electric_range_km: int | None = None
 
     @property
     def title(self) -> str:
@@ -213,6 +217,15 @@ class ScoreFactor(BaseModel):
     points: int
 
 
+class ScoreChange(BaseModel):
+    """One change of the lead score, with the one-line reason staff see."""
+
+    at: datetime
+    score: int
+    quality: LeadQuality
+    explanation: str  # "+20 proefrit vandaag gevraagd"
+
+
 class CRMOutput(BaseModel):
     lead_score: int = Field(ge=0, le=100)
     lead_quality: LeadQuality
@@ -220,6 +233,9 @@ class CRMOutput(BaseModel):
     tags: list[str] = Field(default_factory=list)  # the full, current set
     tags_added: list[str] = Field(default_factory=list)  # new since the previous message
     custom_attributes: dict[str, Any] = Field(default_factory=dict)
+    explanation: str = ""  # the last change in one line: "+20 proefrit vandaag gevraagd"
+    history: list[ScoreChange] = Field(default_factory=list)  # bounded, oldest first
+    follow_ups_allowed: bool = True  # False once opted out or bought elsewhere: no follow-up messages
 
 
 class Usage(BaseModel):
@@ -268,6 +284,8 @@ class ConversationContext(BaseModel):
     needs_financing: bool = False
     test_drive_requested: bool = False
     escalated: bool = False
+    # Set by the opt-out handling: the lead is COLD and gets no follow-ups (agents/scoring.py).
+    opted_out: bool = False
     language: Language = "nl"  # the chat's language: nl, en, de, or other (answered in English)
     address_form: AddressForm = "je"  # "u" once the customer writes "u"
     test_drive: TestDriveDialogue = Field(default_factory=TestDriveDialogue)  # a booking in progress

@@ -17,13 +17,20 @@ from agents.knowledge.dealer import DealerFacts
 from agents.models import Car, ConversationContext, KnowledgeSnippet, ReplyRequest
 
 CREDIT_WARNING = "Let op! Geld lenen kost geld"
+TECHNICAL_TOPICS = (
+    "engine_types", "mild_hybrid", "full_hybrid", "plug_in_hybrid", "electric", "automatic_gearbox",
+    "all_wheel_drive", "emissions", "reliability", "road_tax", "consumption", "equipment",
+)
 CUSTOMER_TAG = "klantbericht"
 HISTORY_TAG = "gesprek"
 HISTORY_TURNS = 8
 HISTORY_TURN_CHARS = 400
 
 KnowledgeTopic = Literal[
-    "financing", "warranty", "delivery", "test_drive", "trade_in", "opening_hours", "location"
+    "financing", "warranty", "delivery", "test_drive", "trade_in", "opening_hours", "location",
+    # technical knowledge: the texts come from agents/knowledge (drivetrain, ownership), never from the model
+    "engine_types", "mild_hybrid", "full_hybrid", "plug_in_hybrid", "electric", "automatic_gearbox",
+    "all_wheel_drive", "emissions", "reliability", "road_tax", "consumption", "equipment",
 ]
 
 PERSONA = """Je bent de WhatsApp-verkoopassistent van {name}, een occasiondealer in {city}.
@@ -56,6 +63,7 @@ router:
 - needs_extraction: false alleen bij een kale groet of bedankje.
 - confidence: 0.0-1.0, hoe zeker je van de intent bent; onder 0.5 als je het bericht niet begrijpt.
 extraction:
+- Een vraag OVER een motor- of aandrijftype ("wat is het verschil tussen TSI en TDI?", "wat is een e-TSI?", "is 4Motion nodig?", "DSG of handbak?") is uitleg, geen voorkeur: zet dan GEEN fuel_type of transmission.
 - car_preferences: make en model canoniek gespeld ("Volkswagen", "BMW", "Mercedes-Benz"; "Golf", "3 Serie", "Model 3"). fuel_type alleen een van: petrol (benzine), diesel, hybrid, plug_in_hybrid, electric, lpg. transmission: automatic of manual. body_type: hatchback, sedan, stationwagon, suv, mpv, coupe, cabrio, bestelwagen. Bedragen in hele euro's ("20k" = 20000, "tot 15 mille" = max_price 15000). min_year, max_mileage_km alleen als genoemd. equipment: uitrusting die de klant wil of vraagt, alleen uit EQUIPMENT_KEYS ("7 zitter" = zeven_zitplaatsen, "4x4"/"4Motion" = vierwielaandrijving); nooit uitrusting van de eigen (inruil)auto. Vul alleen wat de klant in DIT bericht zegt; laat de rest null.
 - urgency_level: critical (vandaag/nu), high (deze week, snel), medium (binnenkort), low (oriënterend).
 - has_trade_in + trade_in_vehicle als de klant een eigen auto wil inruilen (merk, model, bouwjaar, km, kenteken zoals genoemd).
@@ -73,7 +81,8 @@ extraction:
 expertise:
 - classification.primary_domain: technical, financial, service of general; complexity_level: simple, moderate, complex; confidence 0.0-1.0.
 - escalation_decision volgens de escalatieregels hieronder.
-- knowledge_topics: welke dealerfeiten het antwoord nodig heeft (financing, warranty, delivery, test_drive, trade_in, opening_hours, location); leeg als geen.""".replace("EQUIPMENT_KEYS", ", ".join(EQUIPMENT))
+- Vragen over motoren en aandrijving (TSI/TFSI/TDI, mild/volledige/plug-in hybride, EV, DSG/CVT/automaat/handgeschakeld, 4Motion/quattro/xDrive/AWD, Euroklassen en milieuzones), betrouwbaarheid, wegenbelasting, verbruik en de uitrusting van een bepaalde auto ("heeft deze cruise control?") hebben primary_domain technical, nooit general.
+- knowledge_topics: welke kennis het antwoord nodig heeft: dealerfeiten (financing, warranty, delivery, test_drive, trade_in, opening_hours, location) en techniek (engine_types, mild_hybrid, full_hybrid, plug_in_hybrid, electric, automatic_gearbox, all_wheel_drive, emissions, reliability, road_tax, consumption, equipment); leeg als geen.""".replace("EQUIPMENT_KEYS", ", ".join(EQUIPMENT))
 
 REPLY_CONTRACT = f"""UITVOER: precies één JSON-object volgens het schema.
 - response_text: het WhatsApp-antwoord aan de klant. Kort (hooguit ca. 8 regels), warm en concreet, hooguit één passende emoji. Noem bij een auto merk, model, prijs (€ 18.950), bouwjaar, kilometerstand en de link als die er is. Geen markdown-koppen of tabellen; *vet* mag spaarzaam.
@@ -88,8 +97,12 @@ Richtlijnen:
 - Inruil: vraag kenteken, kilometerstand en foto's; noem geen inruilwaarde. De inruilauto is de eigen auto van de klant: zoek die nooit in de voorraad en laat hem de zoekwensen niet veranderen. Een kenteken is van de inruilauto, tenzij het in de voorraad staat.
 - Inruiltekst meegegeven: neem die letterlijk op (daarin staan de RDW-gegevens, de vraag om foto's of een bedrag dat een collega invoerde); voeg geen eigen bedragen toe.
 - Overdrachtszin meegegeven: neem die letterlijk op en beloof verder niets namens de collega.
+- Techniek (motoren, aandrijving, Euroklassen): gebruik de meegegeven RELEVANTE KENNIS, kort en in je eigen woorden; voeg geen cijfers toe die er niet in staan.
+- Betrouwbaarheid: eerlijk algemeen antwoord, wat wij doen (BOVAG-controle, garantie uit de dealerfeiten, onderhoudshistorie als die bekend is) en bied aan dat de werkplaats specifieke vragen beantwoordt. Verzin nooit storingscijfers of -statistieken.
+- Wegenbelasting: noem geen bedragen of tarieven; het hangt af van gewicht, brandstof en provincie, verwijs naar de rekenhulp van de Belastingdienst (link in de kennis) en bied het gewicht van de auto aan.
+- Verbruik, actieradius, gewicht en uitrusting van een auto: alleen uit de voorraadlijst. Staat het er niet bij, zeg dan eerlijk dat je het niet in de gegevens ziet en bied aan het na te laten kijken.
 - Bedragen van de klant: herhaal ze alleen als zijn budget, aanbetaling, inruilbedrag of bod, nooit als onze prijs.
-- Links: alleen de link van een auto uit de voorraadlijst of de website van de dealer (en Marktplaats), geen andere sites."""
+- Links: alleen de link van een auto uit de voorraadlijst of de website van de dealer (en Marktplaats), of een link uit de meegegeven RELEVANTE KENNIS (zoals de rekenhulp van de Belastingdienst), geen andere sites."""
 
 
 def _euro(amount: float) -> str:
@@ -219,6 +232,9 @@ def _car_line(car: Car, dealer: DealerFacts | None = None) -> str:
         car.color or "",
         ("uitrusting volgens advertentie: " + ", ".join(equipment_label(key) for key in car.equipment)) if car.equipment else "",
         "VERKOCHT" if car.sold else "",
+        f"gewicht {car.weight_kg} kg" if car.weight_kg else "",
+        f"verbruik {car.fuel_consumption_l_100km:g} l/100 km" if car.fuel_consumption_l_100km else "",
+        f"actieradius {car.electric_range_km} km" if car.electric_range_km else "",
         car.url or "",
     ]
     if dealer is not None:
@@ -398,6 +414,8 @@ def knowledge_for(topics: list[str], dealer: DealerFacts) -> list[KnowledgeSnipp
     }
     snippets = []
     for topic in dict.fromkeys(topics):
+        if topic in TECHNICAL_TOPICS:
+            continue  # added from our own modules by agents.knowledge.consistency (needs the text and the car)
         if topic in texts:
             module, text = texts[topic]
             snippets.append(KnowledgeSnippet(module=module, topic=topic, text=text))  # type: ignore[arg-type]

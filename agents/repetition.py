@@ -60,12 +60,17 @@ def _said_before(paragraph: str, earlier: list[str], fingerprints: set[str]) -> 
     )
 
 
-def without_repeats(reply: str, context: ConversationContext) -> str:
-    """The reply minus what this chat already had from us; a short "je vroeg het al" if nothing is new."""
+def without_repeats(reply: str, context: ConversationContext, keep: str | None = None) -> str:
+    """The reply minus what this chat already had from us; a short "je vroeg het al" if nothing is new.
+
+    `keep`: text that must stay whole (a test-drive booking: a second confirmation for another
+    car or time looks like the first one, but it is news)."""
     earlier = [part for turn in context.history if turn.role == "bot" for part in paragraphs(turn.text)]
     known = set(context.said_fingerprints)
     parts = paragraphs(reply)
-    repeated = [not _exempt(part) and _said_before(part, earlier, known) for part in parts]
+    kept_whole = {_normalised(part) for part in paragraphs(keep or "") if _normalised(part)}
+    repeated = [not _exempt(part) and not any(whole in _normalised(part) for whole in kept_whole)
+                and _said_before(part, earlier, known) for part in parts]
     if not any(repeated):
         return reply
     kept = [part for part, again in zip(parts, repeated) if not again]

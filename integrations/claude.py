@@ -17,6 +17,7 @@ import pydantic
 from pydantic import BaseModel, Field
 
 from agents.guardrails import check_reply, known_cars
+from agents.knowledge.consistency import with_knowledge_rules
 from agents.knowledge.dealer import DealerFacts, dealer_facts
 from agents.models import (
     Backend,
@@ -187,6 +188,8 @@ class ClaudeBackend:
                 knowledge=prompts.knowledge_for(list(raw.expertise.knowledge_topics), dealer),
             ),
         )
+        # the same knowledge rules as the rules engine: no fuel from an engine question, technical domain, our facts
+        understanding = with_knowledge_rules(understanding, context, dealer, picked=list(raw.expertise.knowledge_topics))
         self._remember(_context_key(text, context), understanding)
         return understanding, usage
 

@@ -9,11 +9,19 @@ from integrations.local_crm import LeadRow, LocalCrm
 from starter.tables import local_time, text_table
 
 QUALITY = {"HOT": "heet", "WARM": "warm", "COLD": "koud"}
-HEADERS = ["Score", "Kwaliteit", "Telefoon", "Naam", "Interesse", "Laatste bericht", "Labels"]
+HEADERS = ["Score", "Kwaliteit", "Telefoon", "Naam", "Interesse", "Laatste bericht", "Waarom (laatste wijziging)", "Labels"]
+WHY_WIDTH = 90
 
 
 def car_of_interest(make: str | None, model: str | None) -> str:
     return " ".join(part for part in (make, model) if part) or "-"
+
+
+def _short(text: str | None) -> str:
+    """The score's last explanation, cut to fit a table row."""
+    if not text:
+        return "-"
+    return text if len(text) <= WHY_WIDTH else text[: WHY_WIDTH - 1] + "…"
 
 
 def format_leads(leads: list[LeadRow]) -> str:
@@ -30,6 +38,7 @@ def format_leads(leads: list[LeadRow]) -> str:
             (lead.name or "-")[:20],
             interest,
             local_time(lead.last_message_at),
+            _short(lead.score_explanation),
             tags or "-",
         ])
         if lead.last_error:

@@ -171,3 +171,4 @@ def test_two_cars_back_to_back():
     plan = _plan("en dan direct erna een proefrit in de golf", dialogue, candidates=[GOLF])
     assert plan.action == "book" and plan.start == datetime(2026, 12, 12, 11, 30, tzinfo=TZ)
     assert len(plan.dialogue.bookings) == 2
+    assert "11:30" in plan.note and GOLF.title in plan.note and "Zuiderbreedte" not in plan.note  # the address once

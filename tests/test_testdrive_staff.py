@@ -96,3 +96,54 @@ async def test_list_confirm_by_label_and_cancel_by_api(temporal_env, task_queue,
         wrong = await p.http.post(f"/testdrives/{booking.booking_id}/reschedule", headers={"X-API-Key": API_KEY})
         assert wrong.status_code == 404
         assert (await p.http.get("/calendar/testdrives.ics?token=x")).status_code == 404  # no feed token set
+
+
+async def test_bookings_survive_continue_as_new_and_stop_silences_them(temporal_env, task_queue, tmp_path):
+    """The conversation continues-as-new after every message; the booking's workflow still follows
+    a move, and STOP tells it not to send a reminder or follow-up."""
+    from temporalio.client import WorkflowExecutionStatus
+
+    from tests.waha_events import message_event
+    from workflows.conversation import ConversationWorkflow
+    from workflows.models import ConversationInput
+    from workflows.testdrive import TestDriveWorkflow
+
+    phone = random_phone()
+    chat = f"{phone}@c.us"
+    day = _next_open_day(8).date()
+    async with pipeline(temporal_env.client, make_settings(tmp_path, task_queue)) as p:
+        handle = await p.client.start_workflow(
+            ConversationWorkflow.run, ConversationInput(chat_id=chat, phone=f"+{phone}", messages_per_run=1),
+            id=f"conversation-{phone}", task_queue=task_queue,
+        )
+        first_run = (await handle.describe()).run_id
+        await p.post(message_event(phone, f"Kan ik op {day.day}-{day.month} om 10 uur een proefrit maken in de Kia Picanto?"))
+        booked = (await p.waha.wait_for(1, chat, timeout=30))[-1]["text"]
+        assert "staat vast" in booked and "10:00" in booked
+        state = await p.wait_until(phone, lambda s: s.messages_processed == 1)
+        [drive] = state.context.test_drive.bookings
+        await p.post(message_event(phone, "kan het ook om 15 uur?"))
+        moved = (await p.waha.wait_for(2, chat, timeout=30))[-1]["text"]
+        assert "verzet" in moved and "15:00" in moved
+        await p.wait_until(phone, lambda s: s.messages_processed == 2)
+        deadline = time.monotonic() + 20
+        while (description := await p.client.get_workflow_handle(f"conversation-{phone}").describe()).run_id == first_run:
+            assert time.monotonic() < deadline, "no continue-as-new"
+            await asyncio.sleep(0.1)
+        assert description.status == WorkflowExecutionStatus.RUNNING
+        booking = p.client.get_workflow_handle(drive.booking_id)
+
+        async def moved_to_three():
+            status = await booking.query(TestDriveWorkflow.status)
+            return status.start.astimezone(dealer_facts().tz).hour == 15
+        deadline = time.monotonic() + 20
+        while not await moved_to_three():
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.1)
+
+        await p.post(message_event(phone, "STOP"))
+        await p.wait_until(phone, lambda s: s.messages_processed == 3)
+        deadline = time.monotonic() + 20
+        while not (await booking.query(TestDriveWorkflow.status)).opted_out:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.1)

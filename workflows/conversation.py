@@ -482,6 +482,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia):
                 understanding=understanding,
                 escalated=self.s.open_escalation is not None,
                 previous=self.s.last_crm,
+                inventory=record.rag_results,
                 backend="rules" if self._claude_failed else record.conversation_output.backend
                 if record.conversation_output
                 else "rules",

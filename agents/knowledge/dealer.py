@@ -47,6 +47,7 @@ class Warranty(BaseModel):
     bovag_months: int = 12
     extended_available: bool = True
     description: str = ""
+    inspection: str = ""  # what every car goes through before delivery (the BOVAG check)
 
 
 class Delivery(BaseModel):
@@ -70,6 +71,16 @@ class TradeIn(BaseModel):
     needed: list[str] = Field(default_factory=lambda: ["kenteken", "kilometerstand", "foto's"])
 
 
+class RoadTax(BaseModel):
+    """Road-tax facts with their source and year (no tariff table: the calculator has the amounts)."""
+
+    year: int | None = None
+    source: str = ""
+    calculator_url: str = ""
+    depends_on: list[str] = Field(default_factory=lambda: ["gewicht", "brandstof", "provincie"])
+    reduced_rate_note: str = ""
+
+
 class DealerFacts(BaseModel):
     name: str
     address: Address
@@ -87,6 +98,7 @@ class DealerFacts(BaseModel):
     delivery: Delivery = Field(default_factory=Delivery)
     test_drive: TestDrive = Field(default_factory=TestDrive)
     trade_in: TradeIn = Field(default_factory=TradeIn)
+    road_tax: RoadTax = Field(default_factory=RoadTax)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -125,11 +126,17 @@ class RulesEngine:
         return self.reply_sync(request), Usage()
 
 
+_ABOUT_THE_DRIVE = re.compile(r"\b(meenemen|meebrengen|mee\s+(?:nemen|brengen)|nodig\s+voor\s+de\s+proefrit|hoe\s+lang\s+duurt)\b|"
+                              r"\bwat\s+(?:moet|heb)\s+ik\s+(?:\w+\s+)?(?:nodig|mee)")
+
+
 def _answers_booking(text: str, context: ConversationContext | None) -> bool:
     if context is None or not (context.test_drive.open_question or context.test_drive.bookings):
         return False
     from agents.booking import booking_cue
 
+    if _ABOUT_THE_DRIVE.search(text.lower()):
+        return True  # "moet ik iets meenemen?" while booking: about the test drive
     return booking_cue(text, context, ExtractionOutput()).action in ("choose", "move", "cancel")
 
 

@@ -30,6 +30,7 @@ from agents.rules.reply_cars import (
     relaxed_note,
     superlative_answer,
 )
+from agents.rules import reply_technical
 from agents.rules.reply_followup import last_question_key, pick_follow_up
 from agents.rules.reply_hours import (
     compact_hours,
@@ -200,6 +201,12 @@ def _main_answer(draft: _Draft) -> None:
         intent = draft.intent = "trade_in"  # "wat bieden jullie ervoor?" is about their car, not ours
     if (months is not None or down is not None) and intent in ("car_inquiry", "other", "financing_inquiry") and (focus or intent == "financing_inquiry"):
         intent = draft.intent = "financing_inquiry"  # "en met 5000 aanbetaling?" about the car just discussed
+    if intent in ("car_inquiry", "other", "general_info", "service_inquiry") and reply_technical.asked(request, draft.text):
+        parts, car = reply_technical.answer(request, draft.text, draft.dealer)
+        draft.parts.extend(parts)
+        draft.answered_car_facts = True
+        draft.show([car] if car else [])
+        return
     _HANDLERS.get(intent, _other)(draft)
 
 
@@ -549,6 +556,17 @@ def _test_drive_parts(draft: _Draft, brief: bool) -> None:
         draft.parts.append(draft.request.test_drive_note)  # the booking itself: slots or a confirmation
         draft.test_drive_done = True
         return
+    dialogue = draft.request.context.test_drive
+    if dialogue.open_question or dialogue.bookings:  # a booking under way: what to bring, and our open question
+        drive = draft.dealer.test_drive
+        line = f"Neem {drive.bring} mee; de proefrit duurt zo'n {drive.duration_minutes} minuten."
+        if dialogue.open_question == "car":
+            line += " Welke auto wil je proberen? Zeg maar het nummer, dan zet ik hem vast."
+        elif dialogue.open_question == "slot":
+            line += " Welke van de tijden past je het best?"
+        draft.parts.append(line)
+        draft.test_drive_done = True
+        return
     draft.test_drive_done = True
     request, dealer = draft.request, draft.dealer
     extraction = request.extraction
@@ -586,6 +604,10 @@ def _test_drive_parts(draft: _Draft, brief: bool) -> None:
 
 
 def _test_drive(draft: _Draft) -> None:
+    dialogue = draft.request.context.test_drive
+    if dialogue.open_question or dialogue.bookings:
+        _test_drive_parts(draft, brief=True)  # mid-booking: no new pitch
+        return
     if _wants_new_car(draft) and not cars_in_question(draft.request.context, draft.request.extraction, draft.text):
         _inventory_parts(draft)  # "kan ik zaterdag een golf proefrijden?": which Golfs there are first
     draft.parts.append(draft.vary.pick("Een proefrit is zeker mogelijk! 🚗", "Proefrijden kan zeker!"))
