@@ -32,6 +32,7 @@ from workflows.models import (
     HandoffEnded,
     StaffEngagement,
     StaffMessage,
+    TradeInValue,
     conversation_workflow_id,
     phone_digits,
 )
@@ -93,6 +94,8 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             customer_name=name,
             human_quiet_minutes=settings.human_quiet_period_minutes,
             rate_limit_per_minute=settings.rate_limit_per_minute,
+            trade_in_quiet_seconds=settings.trade_in_quiet_seconds,
+            trade_in_photos_wanted=settings.trade_in_photos_wanted,
         )
 
     async def signal_with_start(chat_id: str, phone: str, name: str | None, signal: str, arg: Any) -> str:
@@ -231,6 +234,8 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             signal, arg = "handoff_ended", HandoffEnded(reason="opgelost in Chatwoot", at=now)
         elif isinstance(event, chatwoot_webhook.StaffEngaged):
             signal, arg = "staff_engaged", StaffEngagement(how=event.how, by=event.who, at=now)
+        elif isinstance(event, chatwoot_webhook.TradeInValueEntered):
+            signal, arg = "trade_in_value", TradeInValue(amount_eur=event.amount_eur, by="chatwoot", at=now)
         else:
             return {"status": "ignored", "reason": type(event).__name__}
         try:
