@@ -36,6 +36,8 @@ _MOVE = re.compile(
 _ORDINALS = {"eerste": 1, "eerst": 1, "1e": 1, "tweede": 2, "2e": 2, "derde": 3, "3e": 3, "laatste": -1, "middelste": 2}
 _ORDINAL = re.compile(r"\b(?:de|die|optie|nummer|nr\.?)?\s*(eerste|tweede|derde|laatste|middelste|1e|2e|3e)\b|^\s*(?:optie\s+|nummer\s+)?([123])\s*[.!)]?\s*$")
 _YES = re.compile(r"^\s*(ja+|jazeker|prima|graag|top|goed|oke?|ok(?:ay)?|doe\s+maar|perfect|is\s+goed|klinkt\s+goed|super)\b")
+_WEEKDAY_ONLY = re.compile(r"\b(" + "|".join(DUTCH_WEEKDAYS) + r")\b")
+_DATE_GIVEN = re.compile(r"\d{1,2}\s*[-/]\s*\d{1,2}|\d{1,2}\s+[a-z]{3}|volgende\s+week|komende\s+week")
 _ANY_MOMENT = datetime(2026, 1, 5, 8, tzinfo=timezone.utc)
 _BACK_TO_BACK = re.compile(r"\b(direct|meteen|gelijk)\s+(?:daar\s*)?(?:na|erna|achteraan|daarna)\b|\baansluitend\b|\berachteraan\b|\bdirect\s+daarna\b|\bin\s+een\s+keer\b|\btegelijk\b")
 
@@ -63,7 +65,8 @@ def booking_cue(text: str, context: ConversationContext | None, extraction: Extr
     when_text = text if has_when else None
     if dialogue.bookings and _CANCEL.search(lowered) and not has_when:
         return BookingCue(action="cancel")
-    if dialogue.bookings and has_when and (_MOVE.search(lowered) or (_CANCEL.search(lowered))) and not _names_other_car(extraction, dialogue, lowered):
+    moving = _MOVE.search(lowered) or _CANCEL.search(lowered) or not (dialogue.open_question or extraction.test_drive_requested)
+    if dialogue.bookings and has_when and moving and not _names_other_car(extraction, dialogue, lowered):
         return BookingCue(action="move", when_text=when_text)
     if dialogue.open_question and (option or has_when or _YES.search(lowered)):
         return BookingCue(action="choose", when_text=when_text, option=option or (1 if _YES.search(lowered) and len(dialogue.offered) == 1 else None))
@@ -139,7 +142,7 @@ def plan_booking(
     if cue.action == "cancel":
         return _cancel(dialogue, now, dealer, free_for)
     if cue.action == "move" and dialogue.bookings:
-        return _move(dialogue, wish, candidates, now, dealer, free_for)
+        return _move(dialogue, wish, candidates, now, dealer, free_for, cue.when_text or "")
     if cue.action == "none":
         return BookingPlan(dialogue=dialogue)
 
@@ -266,12 +269,16 @@ def _offer(state: TestDriveDialogue, car: CarOption, wish: WhenWish, free: list[
     return BookingPlan(action="offer", car=car, note=note, car_ids_named=[car.id], dialogue=state)
 
 
-def _move(dialogue, wish: WhenWish, candidates, now, dealer: DealerFacts, free_for) -> BookingPlan:
+def _move(dialogue, wish: WhenWish, candidates, now, dealer: DealerFacts, free_for, when_text: str = "") -> BookingPlan:
     tz = dealer.tz
     named = candidates[0].id if len(candidates) == 1 else None
     booking = dialogue.active(named)
     old = _wish_at(booking.start, tz)
     target = wish.merged_over(old)
+    if target.day and _WEEKDAY_ONLY.search(normalize(when_text)) and not _DATE_GIVEN.search(when_text):
+        # "doe maar woensdag" about a drive in two weeks: the Wednesday of that week
+        while (booking.start.astimezone(tz).date() - target.day).days > 3:
+            target = target.model_copy(update={"day": target.day + timedelta(days=7)})
     free = free_for([booking.car_id], booking.booking_id)
     slot = slot_rules.exact(free, target, tz)
     car = CarOption(id=booking.car_id, title=booking.car_title)

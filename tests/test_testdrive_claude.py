@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timedelta
 
 from agents.booking_models import BookingCue
 from agents.knowledge.dealer import dealer_facts
+from agents.slots import open_hours
 from agents.models import CarPreferences, Classification, EscalationDecision, ExtractionOutput, RouterOutput
 from integrations.claude import ClaudeExpertise, ClaudeReply, ClaudeUnderstanding
 from integrations.testdrive_store import SqliteTestDriveStore
@@ -14,10 +16,21 @@ from tests.peers.messages_api import MessagesApiPeer, RecordedRequest, message_r
 from tests.pipeline import make_settings, pipeline, random_phone
 from tests.waha_events import message_event
 
+def _open_tuesday() -> date:
+    """A Tuesday at least a week ahead whose Wednesday is open too (no holiday in the way)."""
+    dealer = dealer_facts()
+    day = datetime.now(dealer.tz).date() + timedelta(days=7)
+    while not (day.weekday() == 1 and open_hours(dealer, day) and open_hours(dealer, day + timedelta(days=1))):
+        day += timedelta(days=1)
+    return day
+
+
+TUESDAY = _open_tuesday()
+BOOK = f"Mag ik op dinsdag {TUESDAY.day}-{TUESDAY.month} om 14:00 proefrijden in de Niro?"
 CUES = {
     # what "Claude" understood of each customer message: the structured booking fields only
-    "Mag ik volgende week dinsdag om 14:00 proefrijden in de Niro?": (
-        BookingCue(action="book", when_text="volgende week dinsdag om 14:00"), CarPreferences(make="Kia", model="Niro")),
+    BOOK: (BookingCue(action="book", when_text=f"dinsdag {TUESDAY.day}-{TUESDAY.month} om 14:00"),
+           CarPreferences(make="Kia", model="Niro")),
     "Doe toch maar woensdag": (BookingCue(action="move", when_text="woensdag"), CarPreferences()),
 }
 
@@ -48,7 +61,7 @@ async def test_claude_books_and_moves_through_structured_fields(temporal_env, ta
         claude.handler = _claude
         settings = make_settings(tmp_path, task_queue, anthropic_api_key=claude.api_key, anthropic_base_url=claude.url)
         async with pipeline(temporal_env.client, settings) as p:
-            await p.post(message_event(phone, "Mag ik volgende week dinsdag om 14:00 proefrijden in de Niro?"))
+            await p.post(message_event(phone, BOOK))
             [booked] = await p.waha.wait_for(1, chat, timeout=30)
             assert "staat vast" in booked["text"] and "dinsdag" in booked["text"].lower() and "14:00" in booked["text"]
             assert "Kia Niro" in booked["text"]
@@ -70,4 +83,4 @@ async def test_claude_books_and_moves_through_structured_fields(temporal_env, ta
     stored = store.get(drive.booking_id)
     store.close()
     local = stored.start.astimezone(dealer_facts().tz)
-    assert local.weekday() == 2 and local.hour == 14  # Wednesday 14:00 in Harderwijk
+    assert local.date() == TUESDAY + timedelta(days=1) and local.hour == 14  # Wednesday 14:00 in Harderwijk

@@ -172,3 +172,11 @@ def test_two_cars_back_to_back():
     assert plan.action == "book" and plan.start == datetime(2026, 12, 12, 11, 30, tzinfo=TZ)
     assert len(plan.dialogue.bookings) == 2
     assert "11:30" in plan.note and GOLF.title in plan.note and "Zuiderbreedte" not in plan.note  # the address once
+
+
+def test_a_weekday_in_a_move_means_that_week_of_the_booking():
+    dialogue = _booked(datetime(2026, 12, 22, 14, tzinfo=TZ))  # Tuesday in two weeks
+    moved = _plan("doe toch maar woensdag", dialogue, candidates=[])
+    assert moved.action == "move" and moved.start == datetime(2026, 12, 23, 14, tzinfo=TZ)
+    soon = _plan("kan het vrijdag worden?", _booked(datetime(2026, 12, 12, 11, tzinfo=TZ)), candidates=[])
+    assert soon.start == datetime(2026, 12, 11, 11, tzinfo=TZ)
