@@ -76,6 +76,7 @@ class ChatwootHandover(BaseModel):
 class ChatwootHandoverResult(BaseModel):
     assigned: bool
     detail: str  # what was done, or why nobody was assigned
+    assignee_id: int | None = None  # the agent we assigned: its assignment event is our echo
 
 
 class ChatwootNote(BaseModel):
@@ -165,6 +166,8 @@ class EscalationActivities:
             chatwoot_assignee_id=settings.escalation_setting("assignee", kind),
             chatwoot_team_id=settings.escalation_setting("team", kind),
             public_base_url=settings.public_base_url,
+            specialist_name=settings.escalation_setting("name", kind),
+            forward_window_seconds=settings.escalation_forward_window_seconds,
         )
 
     # --- channels --------------------------------------------------------------------------------
@@ -235,7 +238,9 @@ class EscalationActivities:
                 detail=f"chatwoot: no assignee or team configured for {handover.escalation_type} "
                 "(labelled and noted only)",
             )
-        return ChatwootHandoverResult(assigned=True, detail="assigned to " + " and ".join(done))
+        return ChatwootHandoverResult(
+            assigned=True, detail="assigned to " + " and ".join(done), assignee_id=handover.assignee_id
+        )
 
     @activity.defn
     async def add_chatwoot_note(self, note: ChatwootNote) -> None:

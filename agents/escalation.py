@@ -54,6 +54,8 @@ class EscalationPlan(BaseModel):
     chatwoot_assignee_id: int | None = None
     chatwoot_team_id: int | None = None
     public_base_url: str = ""
+    specialist_name: str | None = None  # ESCALATION_NAME_<TYPE>, told to the customer once acknowledged
+    forward_window_seconds: int = 120  # grouping of forwarded messages without Chatwoot
 
 
 # --- phone formatting ------------------------------------------------------------------------------

@@ -257,3 +257,4 @@ class ReplyRequest(BaseModel):
     expertise: ExpertiseOutput
     inventory: InventorySearchResult | None = None
     escalation_handoff: str | None = None  # the honest handoff sentence when escalating
+    handover_open: bool = False  # a colleague already has the question; the workflow adds the status line

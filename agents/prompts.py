@@ -294,6 +294,12 @@ def reply_user_message(request: ReplyRequest, dealer: DealerFacts) -> str:
         )
     if request.escalation_handoff:
         parts.append(f'OVERDRACHTSZIN (letterlijk opnemen): "{request.escalation_handoff}"')
+    elif request.handover_open:
+        parts.append(
+            "OVERDRACHT LOOPT AL: een collega heeft de eerdere vraag van de klant. Beantwoord wat je zelf kunt "
+            "(auto's, prijzen, openingstijden, rekenvoorbeelden, route). Beloof geen nieuwe overdracht, herhaal "
+            "de overdrachtstekst niet en noem geen tijden van de collega: die statusregel voegen wij zelf toe."
+        )
     parts += [
         "EERDERE BERICHTEN:\n" + _history_block(request.context),
         "LAATSTE KLANTBERICHT (beantwoord dit):\n" + fence(request.text),

@@ -27,6 +27,9 @@ with workflow.unsafe.imports_passed_through():
     from activities.inventory import InventoryActivities
     from activities.messaging import MessagingActivities, SendReplyRequest
     from agents import context as memory
+    from agents import handover
+    from agents.handover import HandoverView
+    from agents.knowledge.financial import CREDIT_WARNING
     from agents.models import (
         Car,
         ConversationOutput,
@@ -43,6 +46,8 @@ with workflow.unsafe.imports_passed_through():
         EscalationClosed,
         EscalationInput,
         EscalationNote,
+        EscalationUpdate,
+        ForwardedMessage,
         HandoffEnded,
         InboundMessage,
         MessageTimings,
@@ -53,6 +58,7 @@ with workflow.unsafe.imports_passed_through():
         ScorePoint,
         StaffEngagement,
         StaffMessage,
+        UrgencyRaised,
         escalation_workflow_id,
     )
 
@@ -61,6 +67,10 @@ RECENT_KEPT = 10  # processed messages kept in the state (the full trace is in t
 CRM_BATCH = 20
 # Chatwoot reports our own escalation assignment as an assignment; a person's comes later.
 OWN_ASSIGNMENT_ECHO = timedelta(minutes=2)
+# Issue 13: while an escalation is open the bot keeps answering (quiet only while a person chats),
+# forwards each message, tells the customer who has the question, raises urgency on threats.
+HANDOVER_PATCH = "e1-handover-conversation"
+OUTGOING_KEPT = 10  # our recent sends, to recognise their WhatsApp echoes
 # Intents that make the inventory worth searching, besides a named car or an availability question.
 CAR_INTENTS = {"car_inquiry", "test_drive", "price_negotiation", "financing_inquiry"}
 
@@ -85,6 +95,10 @@ FLOOD_NOTICE = (
     "Je stuurt ons veel berichten tegelijk 🙂 We lezen alles, maar beantwoorden ze even niet "
     "automatisch. Een collega kijkt er zo snel mogelijk naar."
 )
+
+
+def _echo_key(text: str) -> str:
+    return " ".join(text.split())[:300]
 
 
 def _clip(text: str, size: int = 40) -> str:
@@ -131,12 +145,34 @@ class ConversationWorkflow:
         if message.external_id:
             self._seen_staff.add(message.external_id)
             self.s.seen_staff_ids = (self.s.seen_staff_ids + [message.external_id])[-SEEN_IDS_KEPT:]
+        v2 = workflow.patched(HANDOVER_PATCH)
+        if v2 and message.via == "whatsapp_app" and self._our_own_echo(message):
+            return  # WAHA reporting a reply we sent through the API as typed on the phone
         self._human_took_over(message.at)
         self.s.staff_pending.append(message)
-        await self._signal_escalation("acknowledge", Acknowledgement(by=message.author, via="chatwoot", at=message.at))
+        if v2 and self.s.open_escalation:
+            opened = self.s.open_escalation
+            opened.person_spoke = opened.ack_announced = True  # the customer hears from the person
+            opened.ack_due = opened.overdue_due = False
+            opened.unanswered_streak = 0
+        await self._signal_escalation(
+            "acknowledge",
+            Acknowledgement(by=message.author, via="chatwoot", at=message.at, how="message" if v2 else None),
+        )
 
     @workflow.signal
     async def staff_engaged(self, engagement: StaffEngagement) -> None:
+        if workflow.patched(HANDOVER_PATCH):
+            # Taking the chat acknowledges (the escalation knows its own assignment's echo);
+            # only a person writing in the chat makes the bot quiet.
+            await self._signal_escalation(
+                "acknowledge",
+                Acknowledgement(
+                    by=engagement.by, via="chatwoot", at=engagement.at, how=engagement.how,
+                    assignee_id=engagement.assignee_id,
+                ),
+            )
+            return
         opened = self.s.open_escalation
         if engagement.how == "assigned" and opened and engagement.at - opened.started_at < OWN_ASSIGNMENT_ECHO:
             return  # Chatwoot echoing the assignment our escalation just made, not a person
@@ -150,6 +186,18 @@ class ConversationWorkflow:
         self.s.human_active = False
         self.s.human_active_until = None
         await self._signal_escalation("resolve", Resolution(outcome=ended.reason, via="chatwoot", at=ended.at))
+
+    @workflow.signal
+    def escalation_update(self, update: EscalationUpdate) -> None:
+        opened = self.s.open_escalation
+        if not opened or opened.escalation_id != update.escalation_id:
+            return
+        known = opened.view
+        opened.view = update.view
+        if update.view.acknowledged and not (known and known.acknowledged) and not opened.ack_announced:
+            opened.ack_due = True
+        if update.view.overdue_until and not update.view.acknowledged and not opened.overdue_announced:
+            opened.overdue_due = True
 
     @workflow.signal
     def escalation_closed(self, closed: EscalationClosed) -> None:
@@ -178,11 +226,15 @@ class ConversationWorkflow:
         while True:
             await workflow.wait_condition(
                 lambda: bool(self.s.pending or self.s.staff_pending or self.s.flood_notice_due)
+                or self._handover_notice_due()
                 or self._time_to_continue(processed_this_run)
             )
             if self.s.flood_notice_due:
                 self.s.flood_notice_due = False
                 await self._send(FLOOD_NOTICE, f"flood:{workflow.now().isoformat()}", None)
+            if self._handover_notice_due() and not self.s.staff_pending:
+                await self._send_handover_notice()
+                continue
             if self.s.staff_pending:
                 await self._deliver_staff_message(self.s.staff_pending.pop(0))
                 continue
@@ -233,12 +285,16 @@ class ConversationWorkflow:
         record.escalation_type = decision.escalation_type if decision.escalate else None
 
         escalation_type = None
-        if wants_escalation and self.s.open_escalation:
+        v2 = workflow.patched(HANDOVER_PATCH)
+        opened = self.s.open_escalation  # open before this message: it hears about this one
+        if wants_escalation and opened and not v2:
             await self._signal_escalation(
                 "add_note",
                 EscalationNote(text=message.text, reason=decision.reason, at=workflow.now()),
             )
-            record.escalation_id = self.s.open_escalation.escalation_id
+            record.escalation_id = opened.escalation_id
+        elif wants_escalation and opened:
+            record.escalation_id = opened.escalation_id  # forwarded below, with the reply
         elif wants_escalation and not silent:
             escalation_type = decision.escalation_type
 
@@ -256,7 +312,12 @@ class ConversationWorkflow:
 
         reply: ConversationOutput | None = None
         if not silent:
-            reply = await self._compose(message.text, context, understanding, inventory, escalation_type, decision.urgency, record)
+            reply = await self._compose(
+                message.text, context, understanding, inventory, escalation_type, decision.urgency, record,
+                handover_open=bool(v2 and opened),
+            )
+            if v2 and opened and escalation_type is None:
+                reply = self._while_handed_over(opened, reply, decision.escalate, workflow.now())
             record.conversation_output = reply
 
         crm = None
@@ -286,6 +347,8 @@ class ConversationWorkflow:
         self._queue_crm("customer", message.text, message.message_id, message.received_at, None if delivered else crm)
         if delivered:
             self._queue_crm("bot", reply.response_text, f"{message.message_id}:reply", workflow.now(), crm)
+        if v2 and opened and self.s.open_escalation is opened:
+            await self._keep_escalation_informed(opened, message, reply if delivered else None, silent, decision)
         self._finish(record, understanding)
 
     async def _understand(self, text: str, context, record: ProcessedMessage) -> Understanding:
@@ -377,8 +440,11 @@ class ConversationWorkflow:
         record.timings.step_ms["inventory"] = result.search_ms
         return result
 
-    async def _compose(self, text, context, understanding, inventory, escalation_type, urgency, record) -> ConversationOutput:
+    async def _compose(
+        self, text, context, understanding, inventory, escalation_type, urgency, record, handover_open: bool = False
+    ) -> ConversationOutput:
         request = ComposeRequest(
+            handover_open=handover_open,
             reply=ReplyRequest(
                 text=text,
                 context=context,
@@ -418,7 +484,8 @@ class ConversationWorkflow:
         return result.crm
 
     async def _send(self, text: str, reply_id: str, message: InboundMessage | None) -> None:
-        await workflow.execute_activity(
+        self.s.recent_outgoing = (self.s.recent_outgoing + [_echo_key(text)])[-OUTGOING_KEPT:]
+        result = await workflow.execute_activity(
             MessagingActivities.send_whatsapp,
             SendReplyRequest(
                 chat_id=self.s.chat_id,
@@ -431,6 +498,9 @@ class ConversationWorkflow:
             retry_policy=SEND_RETRY,
             summary=f"whatsapp → «{_clip(text)}»",
         )
+        provider_id = getattr(result, "provider_message_id", None)
+        if provider_id:
+            self.s.sent_provider_ids = (self.s.sent_provider_ids + [str(provider_id)])[-OUTGOING_KEPT:]
 
     # --- escalation ----------------------------------------------------------------
     async def _start_escalation(self, message: InboundMessage, decision, context) -> str:
@@ -463,6 +533,7 @@ class ConversationWorkflow:
             escalation_type=decision.escalation_type,
             urgency=decision.urgency,
             started_at=workflow.now(),
+            status_line_at=workflow.now(),  # the hand-over reply itself says who takes it
         )
         self._set_escalated(True)
         return escalation_id
@@ -488,8 +559,8 @@ class ConversationWorkflow:
         self.s.human_active_until = at + timedelta(minutes=self.s.human_quiet_minutes)
 
     def _bot_is_silent(self, now: datetime) -> bool:
-        if self.s.open_escalation is not None:
-            return True
+        if self.s.open_escalation is not None and not workflow.patched(HANDOVER_PATCH):
+            return True  # before issue 13 an open escalation silenced the chat
         if not self.s.human_active:
             return False
         if self.s.human_active_until is not None and now >= self.s.human_active_until:
@@ -504,6 +575,93 @@ class ConversationWorkflow:
         self.s.context = memory.absorb_staff_message(self.s.context, message.text, message.at)
         if message.via == "whatsapp_app":  # typed on the phone: Chatwoot has not seen it yet
             self._queue_crm("staff", message.text, message.external_id or message.at.isoformat(), message.at)
+
+    # --- the hand-over as a conversation (issue 13) ---------------------------------------
+    def _our_own_echo(self, message: StaffMessage) -> bool:
+        """Facts, not timing: a message id we got back from WAHA, or the very text we just sent."""
+        if message.external_id and message.external_id in self.s.sent_provider_ids:
+            return True
+        return _echo_key(message.text) in self.s.recent_outgoing
+
+    def _while_handed_over(self, opened: OpenEscalation, reply: ConversationOutput, needs_person: bool, now: datetime):
+        """The backend's answer, minus what was said before, plus at most one line about the hand-over."""
+        said = [turn.text for turn in self.s.context.history if turn.role == "bot"]
+        text = handover.without_repeats(reply.response_text, said, keep=(CREDIT_WARNING,))
+        if needs_person:  # a complaint or threat on top: it went straight to the person
+            line = handover.forwarded_line(opened.view or HandoverView(escalation_type=opened.escalation_type), opened.forwarded_said)
+            opened.forwarded_said += 1
+            opened.status_line_at = now
+            opened.ack_due = opened.overdue_due = False
+            opened.ack_announced = opened.ack_announced or bool(opened.view and opened.view.acknowledged)
+        else:
+            line = self._handover_line(opened, now)
+        if not text and not line:
+            return reply  # better said twice than not answered
+        joined = "\n\n".join(part for part in (text, line) if part)
+        return reply.model_copy(update={"response_text": joined})
+
+    def _handover_notice_due(self) -> bool:
+        opened = self.s.open_escalation
+        if opened is None or self.s.pending or opened.person_spoke:
+            return False
+        return (opened.ack_due and not opened.ack_announced) or (opened.overdue_due and not opened.overdue_announced)
+
+    def _handover_line(self, opened: OpenEscalation, now: datetime) -> str | None:
+        """At most one line about the hand-over: who took it, that it takes longer, or the status."""
+        if opened.person_spoke:
+            return None  # the person is in touch: the bot says nothing about the hand-over
+        view = opened.view or HandoverView(escalation_type=opened.escalation_type)
+        line = None
+        if opened.ack_due and not opened.ack_announced:
+            line = handover.acknowledged_line(view)
+            opened.ack_announced = True
+        elif opened.overdue_due and not opened.overdue_announced:
+            line = handover.overdue_notice(view, now)
+            opened.overdue_announced = True
+        elif handover.status_line_due(opened.status_line_at, now):
+            line = handover.status_line(view, now)
+        opened.ack_due = opened.overdue_due = False
+        if line:
+            opened.status_line_at = now
+        return line
+
+    async def _send_handover_notice(self) -> None:
+        opened = self.s.open_escalation
+        assert opened is not None
+        now = workflow.now()
+        kind = "ack" if opened.ack_due and not opened.ack_announced else "overdue"
+        line = self._handover_line(opened, now)
+        if not line:
+            return
+        try:
+            await self._send(line, f"{workflow.info().workflow_id}:{opened.escalation_id}:{kind}", None)
+        except FailureError as exc:  # WAHA refused it: the next reply carries the status line instead
+            workflow.logger.warning("hand-over notice not sent: %s", exc)
+            return
+        self.s.context = memory.absorb_reply(self.s.context, line, now, [])
+        self._queue_crm("bot", line, f"{opened.escalation_id}:{kind}", now)
+
+    async def _keep_escalation_informed(self, opened: OpenEscalation, message: InboundMessage, reply, silent: bool, decision) -> None:
+        """Forward the message to whoever handles the escalation; raise urgency on threats."""
+        opened.unanswered_streak += 1
+        rise = handover.urgency_rise(message.text, opened.unanswered_streak, opened.urgency)
+        if rise is not None:
+            opened.urgency = rise.urgency
+            await self._signal_escalation(
+                "raise_urgency", UrgencyRaised(urgency=rise.urgency, reason=rise.reason, at=workflow.now())
+            )
+        if silent:
+            return  # a person is chatting right now and reads along
+        await self._signal_escalation(
+            "forward",
+            ForwardedMessage(
+                message_id=message.message_id,
+                text=message.text,
+                bot_reply=reply.response_text if reply is not None else None,
+                reason=decision.reason if decision.escalate else "",
+                at=message.received_at,
+            ),
+        )
 
     # --- CRM lane ----------------------------------------------------------------------
     def _queue_crm(self, role: str, text: str, message_id: str, at: datetime, crm=None) -> None:

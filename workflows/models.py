@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from agents.handover import HandoverView
 from agents.models import (
     CRMOutput,
     ConversationContext,
@@ -69,6 +70,7 @@ class StaffEngagement(BaseModel):
     how: Literal["assigned", "opened", "replied"]
     by: str | None = None
     at: datetime
+    assignee_id: int | None = None  # the Chatwoot agent assigned, to recognise our own assignment's echo
 
 
 class HandoffEnded(BaseModel):
@@ -125,6 +127,16 @@ class OpenEscalation(BaseModel):
     escalation_type: EscalationType
     urgency: Urgency
     started_at: datetime
+    # What the customer may be told (from the escalation's updates) and what they were told already.
+    view: HandoverView | None = None
+    status_line_at: datetime | None = None
+    ack_due: bool = False  # a person took it: say who, once
+    ack_announced: bool = False  # said, or the person wrote to the customer themselves
+    overdue_due: bool = False  # the SLA passed unacknowledged: say so honestly, once
+    overdue_announced: bool = False
+    unanswered_streak: int = 0  # customer messages since the last human reply
+    person_spoke: bool = False  # a person wrote to the customer: no more status lines for this one
+    forwarded_said: int = 0  # times the customer was told a message went straight to the person
 
 
 class PendingCrmUpdate(BaseModel):
@@ -156,7 +168,7 @@ class ConversationInput(BaseModel):
     human_active: bool = False
     messages_processed: int = 0
     messages_per_run: int = 300  # continue-as-new after this many (or when Temporal suggests it)
-    human_quiet_minutes: int = 120  # after a staff message the bot is silent this long (or until resolved)
+    human_quiet_minutes: float = 120  # after a staff message the bot is silent this long (or until resolved)
     rate_limit_per_minute: int = 20  # more customer messages than this are held, not processed
     staff_pending: list[StaffMessage] = Field(default_factory=list)
     seen_staff_ids: list[str] = Field(default_factory=list)
@@ -166,6 +178,9 @@ class ConversationInput(BaseModel):
     rate_window: list[datetime] = Field(default_factory=list)  # recent arrival times (flood control)
     flood_notice_sent_at: datetime | None = None
     held_messages: list[InboundMessage] = Field(default_factory=list)
+    # Our own recent sends: a WhatsApp "source: app" echo of one of them is not a person typing.
+    recent_outgoing: list[str] = Field(default_factory=list)
+    sent_provider_ids: list[str] = Field(default_factory=list)
 
 
 class ConversationSnapshot(ConversationInput):
@@ -199,6 +214,8 @@ class Acknowledgement(BaseModel):
     by: str | None = None
     via: Literal["chatwoot", "cli", "api", "whatsapp"] = "api"
     at: datetime | None = None
+    how: Literal["message", "assigned", "opened", "replied", "command"] | None = None
+    assignee_id: int | None = None  # Chatwoot assignments: which agent was assigned
 
 
 class Resolution(BaseModel):
@@ -214,6 +231,38 @@ class EscalationNote(BaseModel):
     text: str
     reason: str
     at: datetime
+
+
+class EscalationUpdate(BaseModel):
+    """Escalation -> conversation (signal `escalation_update`): what the customer may be told."""
+
+    escalation_id: str
+    view: HandoverView
+
+
+class ForwardedMessage(BaseModel):
+    """Conversation -> escalation (signal `forward`): the customer wrote again while it is open."""
+
+    message_id: str
+    text: str
+    bot_reply: str | None = None
+    reason: str = ""  # set when this message alone would have escalated
+    at: datetime
+
+
+class UrgencyRaised(BaseModel):
+    """Conversation -> escalation (signal `raise_urgency`): a threat, or the customer keeps waiting."""
+
+    urgency: Urgency
+    reason: str
+    at: datetime
+
+
+class ForwardRecord(BaseModel):
+    message_id: str
+    at: datetime
+    channel: Literal["chatwoot", "whatsapp", "email", "none"]
+    delivered: bool
 
 
 class ChannelResult(BaseModel):
@@ -234,3 +283,10 @@ class EscalationStatus(BaseModel):
     reminders_sent: int = 0
     manager_alerted: bool = False
     notes: list[EscalationNote] = Field(default_factory=list)
+    specialist_chat_id: str | None = None  # who was alerted on WhatsApp (their "ok" acknowledges)
+    urgency: Urgency | None = None  # current urgency when it rose after the start
+    urgency_reasons: list[str] = Field(default_factory=list)
+    manager_alerted_for: list[str] = Field(default_factory=list)  # urgencies the manager was alerted about
+    forwards: list[ForwardRecord] = Field(default_factory=list)  # the last ones; the history has all
+    echoes_ignored: int = 0  # our own Chatwoot assignment reported back: not a person
+    customer_told_overdue: bool = False
