@@ -132,7 +132,7 @@ def reminder_text(
     ]
     if chatwoot_url:
         lines.append(f"Chatwoot: {chatwoot_url}")
-    lines.append("Bevestig dat je het oppakt (Chatwoot of `seldenrijk escalations ack`).")
+    lines.append("Bevestig dat je het oppakt: antwoord hier 👍 of ok (of via Chatwoot / `seldenrijk escalations ack`).")
     return "\n".join(lines)
 
 
@@ -252,7 +252,11 @@ def chatwoot_note(
         lines.append(f"Graag reageren vóór {sla_deadline.astimezone(ZoneInfo(timezone_name)):%d-%m %H:%M}.")
     if transcript:
         lines += ["", "Samenvatting gesprek:", transcript_summary(transcript)]
-    lines += ["", "De assistent zwijgt in dit gesprek tot de escalatie is afgesloten."]
+    lines += [
+        "",
+        "De assistent blijft algemene vragen beantwoorden en zet nieuwe klantberichten hier als notitie. "
+        "Zodra jij in het gesprek schrijft, zwijgt hij (HUMAN_QUIET_PERIOD_MINUTES).",
+    ]
     return "\n".join(lines)
 
 

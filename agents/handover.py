@@ -40,9 +40,12 @@ _URGENCY_ORDER = ("low", "medium", "high", "critical")
 # Threats that make an open escalation more urgent (issue 13 §1).
 _THREATS: list[tuple[str, re.Pattern[str]]] = [
     ("dreigt met een (slechte) review", re.compile(
-        r"\b(reviews?|recensies?|beoordeling(en)?|trustpilot|klantenvertellen|google|sterren|ster)\b", re.I)),
-    ("noemt de BOVAG", re.compile(r"\bbovag\b", re.I)),
-    ("noemt de Geschillencommissie", re.compile(r"geschillen\s*commissie|geschillencommissie", re.I)),
+        r"\b(reviews?|recensies?|beoordeling(en)?|trustpilot|klantenvertellen|sterren)\b|\b(1|één|een)\s+ster\b", re.I)),
+    # The BOVAG as a complaint channel, not BOVAG-garantie or a BOVAG-erkend bedrijf.
+    ("noemt de BOVAG", re.compile(
+        r"\b(naar|bij|via|aan)\s+(de\s+)?bovag\b(?![- ]?(garantie|gekeurd|keuring|erkend|lid|bedrijf))"
+        r"|\bbovag\b.{0,25}\b(inschakelen|melden|klacht|bellen|aangeven)", re.I)),
+    ("noemt de Geschillencommissie", re.compile(r"geschillen\s*commissie", re.I)),
     ("noemt een advocaat", re.compile(r"\badvocaa?t(en)?\b|\brechtsbijstand\b", re.I)),
     ("dreigt met juridische stappen", re.compile(
         r"\bjuridisch(e)?\b|\brechtszaak\b|\bnaar de rechter\b|\bdagvaard|\bkort geding\b", re.I)),
@@ -50,8 +53,8 @@ _THREATS: list[tuple[str, re.Pattern[str]]] = [
 ]
 # A review threat needs a threat, not a compliment ("jullie reviews zijn goed").
 _REVIEW_INTENT = re.compile(
-    r"\b(slechte|negatieve|1[- ]?ster|één ster|een ster|zet|zetten|schrijf|schrijven|plaats|plaatsen|"
-    r"laat|achterlaten|iedereen weten|online)\b", re.I)
+    r"\b(slechte|negatieve|zet|zetten|schrijf|schrijven|plaats|plaatsen|achterlaten|geven|iedereen weten)\b"
+    r"|\b(1|één|een)\s+ster\b", re.I)
 
 # What a specialist answers on WhatsApp to take an escalation.
 _ACK_WORDS = {"ok", "oke", "oké", "okay", "okey", "okido", "ack", "ik pak het op", "pak ik op", "ik pak hem op", "👍"}

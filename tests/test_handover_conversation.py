@@ -187,3 +187,164 @@ async def _quiet_over(p, phone) -> bool:
 
     state = await p.snapshot(phone)
     return state.human_active_until is not None and datetime.now(timezone.utc) > state.human_active_until
+
+
+async def test_without_chatwoot_updates_are_grouped_and_the_customer_hears_the_status(time_env, task_queue, tmp_path):
+    """No Chatwoot: one WhatsApp update for several messages, a status line after half an hour,
+    and an honest notice when nobody picked it up by the SLA deadline."""
+    from datetime import timedelta
+
+    from tests.pipeline import make_settings
+
+    phone = random_phone()
+    chat = f"{phone}@c.us"
+    settings = make_settings(
+        tmp_path, task_queue,
+        escalation_whatsapp_finance=f"+{FINANCE}", escalation_whatsapp_manager=f"+{MANAGER}",
+        escalation_forward_window_seconds=120,
+    )
+    async with pipeline(time_env.client, settings) as p:
+        count = 0
+
+        async def ask(text: str) -> str:
+            nonlocal count
+            count += 1
+            await p.post(message_event(phone, text, name="Jan"))
+            await p.wait_until(phone, lambda s: s.messages_processed == count, timeout=30)
+            sent = await p.waha.wait_for(count, chat, timeout=30)
+            assert len(sent) >= count, f"no answer to {text!r}"
+            return sent[-1]["text"]
+
+        await ask("Ik heb een BKR registratie, kan ik dan wel een auto financieren?")
+        state = await p.wait_until(phone, lambda s: s.open_escalation and s.open_escalation.view, timeout=30)
+        escalation = p.client.get_workflow_handle(state.open_escalation.escalation_id, result_type=EscalationStatus)
+        answers = [await ask(text) for text in (
+            "Wat zijn jullie openingstijden op zaterdag?",
+            "Hebben jullie ook een Kia Niro hybride?",
+            "Wat kost een Golf ongeveer per maand?",
+        )]
+        assert not any("heeft je vraag" in answer for answer in answers)  # the hand-over just said it
+        assert len(p.waha.texts_for(f"{FINANCE}@c.us")) == 1  # the alert; the update waits for its window
+
+        await time_env.sleep(timedelta(minutes=3))
+        finance = await p.waha.wait_for(2, f"{FINANCE}@c.us", timeout=30)
+        assert len(finance) == 2
+        update = finance[1]["text"]
+        assert "3 nieuwe berichten" in update and all(text in update for text in (
+            "openingstijden op zaterdag", "Kia Niro", "Golf ongeveer per maand"))
+        status = await escalation.query(EscalationWorkflow.status)
+        assert [(f.channel, f.delivered) for f in status.forwards] == [("whatsapp", True)] * 3
+
+        # Half an hour later: one short status line, with the deadline; not on the next reply.
+        await time_env.sleep(timedelta(minutes=31))
+        later = await ask("Hebben jullie ook auto's met een trekhaak?")
+        assert "Onze financieringsadviseur heeft je vraag en laat vóór" in later
+        assert "Onze financieringsadviseur" not in await ask("En hoe lang is de garantie?")
+
+        # Nobody picked it up by the SLA deadline: the customer hears it honestly, once.
+        status = await escalation.query(EscalationWorkflow.status)
+        now = await time_env.get_current_time()
+        await time_env.sleep(status.sla_deadline - now + timedelta(minutes=1))
+        sent = await p.waha.wait_for(count + 1, chat, timeout=30)
+        assert len(sent) == count + 1
+        assert "duurt helaas langer" in sent[-1]["text"]
+        manager = p.waha.texts_for(f"{MANAGER}@c.us")
+        assert any("NIET OPGEPAKT" in text for text in manager)
+        await p.post(message_event(phone, "Oké, ik wacht wel."))
+        await p.wait_until(phone, lambda s: s.messages_processed == count + 1, timeout=30)
+        final = await p.waha.wait_for(count + 2, chat, timeout=30)
+        assert "duurt helaas langer" not in final[-1]["text"]
+        said = [part for part in paragraphs(p.waha.texts_for(chat)) if part != CREDIT_WARNING]
+        open("/tmp/e1_transcript2.txt", "w").write("\n=====\n".join(p.waha.texts_for(chat) + p.waha.texts_for(f"{FINANCE}@c.us") + p.waha.texts_for(f"{MANAGER}@c.us")))
+        assert len(said) == len(set(said)), said
+
+
+async def test_staff_numbers_are_never_customers(temporal_env, task_queue, tmp_path):
+    from temporalio.service import RPCError
+
+    from tests.pipeline import make_settings
+
+    staff = "31622220000"
+    settings = make_settings(tmp_path, task_queue, escalation_whatsapp_sales=f"+{staff}")
+    async with pipeline(temporal_env.client, settings, worker=False) as p:
+        question = await p.post(message_event(staff, "Wie heeft de sleutels van de Golf?"))
+        assert question.json()["status"] == "ignored" and "staff number" in question.json()["reason"]
+        nothing_open = await p.post(message_event(staff, "ok"))
+        assert nothing_open.json()["status"] == "ignored" and "no open escalation" in nothing_open.json()["reason"]
+        typed = message_event(staff, "Zet jij de Golf klaar?", from_me=True, source="app", event="message.any")
+        assert (await p.post(typed)).json()["status"] == "ignored"
+        try:
+            await p.client.get_workflow_handle(f"conversation-{staff}").describe()
+            started = True
+        except RPCError:
+            started = False
+        assert not started  # no customer conversation for a colleague
+
+
+async def test_the_same_rules_hold_with_claude(temporal_env, task_queue, tmp_path):
+    """§4: forwarding, the hand-over status and urgency live in the workflow, not in one backend."""
+    import re as regex
+
+    from agents.models import CarPreferences, Classification, EscalationDecision, ExtractionOutput, RouterOutput
+    from integrations.claude import ClaudeExpertise, ClaudeReply, ClaudeUnderstanding
+    from tests.peers.messages_api import MessagesApiPeer, message_response
+    from tests.pipeline import make_settings
+
+    def understanding(intent: str, decision: EscalationDecision):
+        return ClaudeUnderstanding(
+            router=RouterOutput(intent=intent, priority="medium", confidence=0.95),
+            extraction=ExtractionOutput(car_preferences=CarPreferences()),
+            expertise=ClaudeExpertise(
+                classification=Classification(primary_domain="financial", confidence=0.9), escalation_decision=decision
+            ),
+        )
+
+    prompts: list[str] = []
+
+    def claude(request):
+        latest = request.user_text.rsplit("LAATSTE KLANTBERICHT", 1)[-1]
+        if "response_text" in (request.output_schema or {}).get("properties", {}):
+            prompts.append(request.user_text)
+            handoff = regex.search(r'OVERDRACHTSZIN \(letterlijk opnemen\): "([^"]+)"', request.user_text)
+            if handoff:
+                return message_response(ClaudeReply(response_text=f"Goed dat je het zegt. {handoff.group(1)}"))
+            if "zaterdag" in latest:
+                return message_response(ClaudeReply(response_text="Zaterdag zijn we open van 9:00 tot 17:00."))
+            return message_response(ClaudeReply(response_text="Dat is vervelend, ik begrijp je boosheid."))
+        if "BKR" in latest:
+            return message_response(understanding("financing_inquiry", EscalationDecision(
+                escalate=True, escalation_type="finance_advisor", urgency="medium", reason="BKR-registratie")))
+        if "advocaat" in latest:
+            return message_response(understanding("complaint", EscalationDecision(
+                escalate=True, escalation_type="manager", urgency="high", reason="juridische dreiging")))
+        return message_response(understanding("general_info", EscalationDecision()))
+
+    phone = random_phone()
+    chat = f"{phone}@c.us"
+    with MessagesApiPeer() as peer:
+        peer.handler = claude
+        settings = make_settings(
+            tmp_path, task_queue, anthropic_api_key=peer.api_key, anthropic_base_url=peer.url,
+            escalation_whatsapp_finance=f"+{FINANCE}", escalation_whatsapp_manager=f"+{MANAGER}",
+            escalation_forward_window_seconds=1,
+        )
+        async with pipeline(temporal_env.client, settings) as p:
+            await p.post(message_event(phone, "Ik heb een BKR registratie, kan ik financieren?"))
+            assert "doorgezet" in (await p.waha.wait_for(1, chat))[0]["text"]
+            state = await p.wait_until(phone, lambda s: s.open_escalation and s.open_escalation.view)
+            escalation = p.client.get_workflow_handle(state.open_escalation.escalation_id, result_type=EscalationStatus)
+
+            await p.post(message_event(phone, "Hoe laat zijn jullie zaterdag open?"))
+            sent = await p.waha.wait_for(2, chat)
+            assert sent[1]["text"] == "Zaterdag zijn we open van 9:00 tot 17:00."
+            assert "OVERDRACHT LOOPT AL" in prompts[-1] and "OVERDRACHTSZIN" not in prompts[-1]
+
+            await p.post(message_event(phone, "Mijn advocaat gaat hier naar kijken."))
+            third = (await p.waha.wait_for(3, chat))[2]["text"]
+            assert third.startswith("Dat is vervelend") and "doorgegeven aan onze financieringsadviseur" in third
+            status = await eventually(lambda: _status_where(escalation, lambda s: len(s.forwards) == 2))
+            assert status.urgency == "critical" and status.manager_alerted_for == ["critical"]
+            assert {f.channel for f in status.forwards} == {"whatsapp"}
+            assert len(p.waha.texts_for(f"{MANAGER}@c.us")) == 1
+            assert (await p.snapshot(phone)).escalation_count == 1  # the threat did not open a second one
+        assert peer.violations == []

@@ -27,9 +27,6 @@ with workflow.unsafe.imports_passed_through():
     from activities.inventory import InventoryActivities
     from activities.messaging import MessagingActivities, SendReplyRequest
     from agents import context as memory
-    from agents import handover
-    from agents.handover import HandoverView
-    from agents.knowledge.financial import CREDIT_WARNING
     from agents.models import (
         Car,
         ConversationOutput,
@@ -39,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from inventory.search import InventorySearchRequest
     from workflows import search_attributes as sa
+    from workflows.conversation_handover import HandoverMixin, echo_key
     from workflows.models import (
         Acknowledgement,
         ConversationInput,
@@ -47,7 +45,6 @@ with workflow.unsafe.imports_passed_through():
         EscalationInput,
         EscalationNote,
         EscalationUpdate,
-        ForwardedMessage,
         HandoffEnded,
         InboundMessage,
         MessageTimings,
@@ -58,7 +55,6 @@ with workflow.unsafe.imports_passed_through():
         ScorePoint,
         StaffEngagement,
         StaffMessage,
-        UrgencyRaised,
         escalation_workflow_id,
     )
 
@@ -97,17 +93,13 @@ FLOOD_NOTICE = (
 )
 
 
-def _echo_key(text: str) -> str:
-    return " ".join(text.split())[:300]
-
-
 def _clip(text: str, size: int = 40) -> str:
     text = " ".join(text.split())
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
 @workflow.defn
-class ConversationWorkflow:
+class ConversationWorkflow(HandoverMixin):
     @workflow.init
     def __init__(self, state: ConversationInput) -> None:
         self.s = state
@@ -150,11 +142,8 @@ class ConversationWorkflow:
             return  # WAHA reporting a reply we sent through the API as typed on the phone
         self._human_took_over(message.at)
         self.s.staff_pending.append(message)
-        if v2 and self.s.open_escalation:
-            opened = self.s.open_escalation
-            opened.person_spoke = opened.ack_announced = True  # the customer hears from the person
-            opened.ack_due = opened.overdue_due = False
-            opened.unanswered_streak = 0
+        if v2:
+            self._person_wrote()
         await self._signal_escalation(
             "acknowledge",
             Acknowledgement(by=message.author, via="chatwoot", at=message.at, how="message" if v2 else None),
@@ -189,15 +178,7 @@ class ConversationWorkflow:
 
     @workflow.signal
     def escalation_update(self, update: EscalationUpdate) -> None:
-        opened = self.s.open_escalation
-        if not opened or opened.escalation_id != update.escalation_id:
-            return
-        known = opened.view
-        opened.view = update.view
-        if update.view.acknowledged and not (known and known.acknowledged) and not opened.ack_announced:
-            opened.ack_due = True
-        if update.view.overdue_until and not update.view.acknowledged and not opened.overdue_announced:
-            opened.overdue_due = True
+        self._apply_escalation_update(update)
 
     @workflow.signal
     def escalation_closed(self, closed: EscalationClosed) -> None:
@@ -484,7 +465,7 @@ class ConversationWorkflow:
         return result.crm
 
     async def _send(self, text: str, reply_id: str, message: InboundMessage | None) -> None:
-        self.s.recent_outgoing = (self.s.recent_outgoing + [_echo_key(text)])[-OUTGOING_KEPT:]
+        self.s.recent_outgoing = (self.s.recent_outgoing + [echo_key(text)])[-OUTGOING_KEPT:]
         result = await workflow.execute_activity(
             MessagingActivities.send_whatsapp,
             SendReplyRequest(
@@ -575,93 +556,6 @@ class ConversationWorkflow:
         self.s.context = memory.absorb_staff_message(self.s.context, message.text, message.at)
         if message.via == "whatsapp_app":  # typed on the phone: Chatwoot has not seen it yet
             self._queue_crm("staff", message.text, message.external_id or message.at.isoformat(), message.at)
-
-    # --- the hand-over as a conversation (issue 13) ---------------------------------------
-    def _our_own_echo(self, message: StaffMessage) -> bool:
-        """Facts, not timing: a message id we got back from WAHA, or the very text we just sent."""
-        if message.external_id and message.external_id in self.s.sent_provider_ids:
-            return True
-        return _echo_key(message.text) in self.s.recent_outgoing
-
-    def _while_handed_over(self, opened: OpenEscalation, reply: ConversationOutput, needs_person: bool, now: datetime):
-        """The backend's answer, minus what was said before, plus at most one line about the hand-over."""
-        said = [turn.text for turn in self.s.context.history if turn.role == "bot"]
-        text = handover.without_repeats(reply.response_text, said, keep=(CREDIT_WARNING,))
-        if needs_person:  # a complaint or threat on top: it went straight to the person
-            line = handover.forwarded_line(opened.view or HandoverView(escalation_type=opened.escalation_type), opened.forwarded_said)
-            opened.forwarded_said += 1
-            opened.status_line_at = now
-            opened.ack_due = opened.overdue_due = False
-            opened.ack_announced = opened.ack_announced or bool(opened.view and opened.view.acknowledged)
-        else:
-            line = self._handover_line(opened, now)
-        if not text and not line:
-            return reply  # better said twice than not answered
-        joined = "\n\n".join(part for part in (text, line) if part)
-        return reply.model_copy(update={"response_text": joined})
-
-    def _handover_notice_due(self) -> bool:
-        opened = self.s.open_escalation
-        if opened is None or self.s.pending or opened.person_spoke:
-            return False
-        return (opened.ack_due and not opened.ack_announced) or (opened.overdue_due and not opened.overdue_announced)
-
-    def _handover_line(self, opened: OpenEscalation, now: datetime) -> str | None:
-        """At most one line about the hand-over: who took it, that it takes longer, or the status."""
-        if opened.person_spoke:
-            return None  # the person is in touch: the bot says nothing about the hand-over
-        view = opened.view or HandoverView(escalation_type=opened.escalation_type)
-        line = None
-        if opened.ack_due and not opened.ack_announced:
-            line = handover.acknowledged_line(view)
-            opened.ack_announced = True
-        elif opened.overdue_due and not opened.overdue_announced:
-            line = handover.overdue_notice(view, now)
-            opened.overdue_announced = True
-        elif handover.status_line_due(opened.status_line_at, now):
-            line = handover.status_line(view, now)
-        opened.ack_due = opened.overdue_due = False
-        if line:
-            opened.status_line_at = now
-        return line
-
-    async def _send_handover_notice(self) -> None:
-        opened = self.s.open_escalation
-        assert opened is not None
-        now = workflow.now()
-        kind = "ack" if opened.ack_due and not opened.ack_announced else "overdue"
-        line = self._handover_line(opened, now)
-        if not line:
-            return
-        try:
-            await self._send(line, f"{workflow.info().workflow_id}:{opened.escalation_id}:{kind}", None)
-        except FailureError as exc:  # WAHA refused it: the next reply carries the status line instead
-            workflow.logger.warning("hand-over notice not sent: %s", exc)
-            return
-        self.s.context = memory.absorb_reply(self.s.context, line, now, [])
-        self._queue_crm("bot", line, f"{opened.escalation_id}:{kind}", now)
-
-    async def _keep_escalation_informed(self, opened: OpenEscalation, message: InboundMessage, reply, silent: bool, decision) -> None:
-        """Forward the message to whoever handles the escalation; raise urgency on threats."""
-        opened.unanswered_streak += 1
-        rise = handover.urgency_rise(message.text, opened.unanswered_streak, opened.urgency)
-        if rise is not None:
-            opened.urgency = rise.urgency
-            await self._signal_escalation(
-                "raise_urgency", UrgencyRaised(urgency=rise.urgency, reason=rise.reason, at=workflow.now())
-            )
-        if silent:
-            return  # a person is chatting right now and reads along
-        await self._signal_escalation(
-            "forward",
-            ForwardedMessage(
-                message_id=message.message_id,
-                text=message.text,
-                bot_reply=reply.response_text if reply is not None else None,
-                reason=decision.reason if decision.escalate else "",
-                at=message.received_at,
-            ),
-        )
 
     # --- CRM lane ----------------------------------------------------------------------
     def _queue_crm(self, role: str, text: str, message_id: str, at: datetime, crm=None) -> None:
