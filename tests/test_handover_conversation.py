@@ -170,7 +170,6 @@ async def test_the_reviewers_worst_case(temporal_env, task_queue, tmp_path):
             # The transcript as a demanding customer reads it: every message answered but the one
             # Sanne was answering, nothing said twice.
             to_customer = p.waha.texts_for(chat)
-            open("/tmp/e1_transcript.txt", "w").write("\n\n=====\n".join(to_customer))
             assert len(to_customer) == len(customer) - 1 + 2  # + the "opgepakt" line + Sanne's message
             said = [part for part in paragraphs(to_customer) if part != CREDIT_WARNING]
             assert len(said) == len(set(said)), said
@@ -255,7 +254,6 @@ async def test_without_chatwoot_updates_are_grouped_and_the_customer_hears_the_s
         final = await p.waha.wait_for(count + 2, chat, timeout=30)
         assert "duurt helaas langer" not in final[-1]["text"]
         said = [part for part in paragraphs(p.waha.texts_for(chat)) if part != CREDIT_WARNING]
-        open("/tmp/e1_transcript2.txt", "w").write("\n=====\n".join(p.waha.texts_for(chat) + p.waha.texts_for(f"{FINANCE}@c.us") + p.waha.texts_for(f"{MANAGER}@c.us")))
         assert len(said) == len(set(said)), said
 
 

@@ -133,3 +133,31 @@ def test_staff_texts():
     assert handover.urgency_note("critical", "klant noemt een advocaat") == (
         "⚠️ Urgentie verhoogd naar KRITIEK: klant noemt een advocaat."
     )
+
+
+def test_claude_is_told_a_hand_over_is_already_running():
+    """§4: with Claude the same rule holds; the status line is ours, so Claude must not write one."""
+    from agents.knowledge.dealer import load_dealer
+    from agents.models import (
+        ConversationContext,
+        EscalationDecision,
+        ExpertiseOutput,
+        ExtractionOutput,
+        ReplyRequest,
+        RouterOutput,
+    )
+    from agents.prompts import reply_user_message
+    from config import PROJECT_ROOT
+
+    dealer = load_dealer(PROJECT_ROOT / "dealer.yaml")
+    request = ReplyRequest(
+        text="hoe laat zijn jullie zaterdag open?",
+        context=ConversationContext(),
+        router=RouterOutput(intent="general_info"),
+        extraction=ExtractionOutput(),
+        expertise=ExpertiseOutput(escalation_decision=EscalationDecision()),
+        handover_open=True,
+    )
+    message = reply_user_message(request, dealer)
+    assert "OVERDRACHT LOOPT AL" in message and "Beloof geen nieuwe overdracht" in message
+    assert "OVERDRACHT LOOPT AL" not in reply_user_message(request.model_copy(update={"handover_open": False}), dealer)

@@ -557,6 +557,8 @@ class EscalationWorkflow:
         ]
         if status.reminders_sent:
             lines.append(f"Herinneringen: {status.reminders_sent}, manager gealarmeerd: {status.manager_alerted}")
+        if status.forwards:
+            lines.append(f"Doorgestuurde klantberichten: {len(status.forwards)}")
         if status.acknowledged:
             lines.append(f"Opgepakt door {status.acknowledged.by or 'onbekend'} via {status.acknowledged.via}")
         if status.resolution:
