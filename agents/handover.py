@@ -56,6 +56,33 @@ _REVIEW_INTENT = re.compile(
     r"\b(slechte|negatieve|zet|zetten|schrijf|schrijven|plaats|plaatsen|achterlaten|geven|iedereen weten)\b"
     r"|\b(1|één|een)\s+ster\b", re.I)
 
+# The customer asks where their question is ("hoe lang duurt het nog?", "hallo??").
+_STATUS_QUESTIONS = re.compile(
+    r"\bhoe lang (duurt|gaat) (het|dat|dit)( nog)?\b|\bhoe lang moet ik (nog )?wachten\b"
+    r"|\bwanneer (hoor|krijg) ik (nou |nu |eindelijk )?(iets|wat|antwoord|bericht|reactie)\b"
+    r"|\bwanneer (belt|reageert|komt) (er )?(nou |nu )?(iemand|hij|ze|jullie)\b"
+    r"|\b(nog|al) (steeds )?(niks|niets) gehoord\b|\bnog steeds (niks|niets|geen (reactie|antwoord|bericht))\b"
+    r"|\b(is|heeft) er (al|nou|nu) iemand\b[^?.!]*|\bbelt (er )?(nog |al |nou )?iemand\b"
+    r"|\breageert (er )?(nog |al |nou )?(niemand|iemand)\b|\bniemand reageert\b|\bwaar blijft\b"
+    r"|\bhoe staat het (ermee|met mijn vraag)\b|\bal (iets|wat) bekend\b",
+    re.I,
+)
+_NUDGE = re.compile(r"^\W*(hallo|hey|hee|hoi|en)?\W*\?{2,}\W*$|^\W*(en\??|nou\??|hallo\?+)\W*$", re.I)
+
+
+def asks_for_status(text: str) -> bool:
+    return bool(_STATUS_QUESTIONS.search(text) or _NUDGE.match(text))
+
+
+def only_status_question(text: str) -> bool:
+    """Nothing else in the message to answer: the status is the whole reply."""
+    if _NUDGE.match(text):
+        return True
+    rest = _STATUS_QUESTIONS.sub(" ", text)
+    rest = re.sub(r"\b(hallo|hey|hee|hoi|nou|en|dan|nog|eigenlijk|eens|toch|even|al|dat|dit|het)\b", " ", rest, flags=re.I)
+    return not re.sub(r"[\W_]+", "", rest)
+
+
 # What a specialist answers on WhatsApp to take an escalation.
 _ACK_WORDS = {"ok", "oke", "oké", "okay", "okey", "okido", "ack", "ik pak het op", "pak ik op", "ik pak hem op", "👍"}
 
@@ -146,13 +173,26 @@ def _who(view: HandoverView) -> str:
     return ROLE_SUBJECT[view.escalation_type]
 
 
-def status_line(view: HandoverView, now: datetime) -> str:
-    """'Fenna (financiering) heeft je vraag en laat vóór 11:30 van zich horen.'"""
+def status_line(view: HandoverView, now: datetime, times_said: int = 0) -> str:
+    """'Fenna (financiering) heeft je vraag en laat vóór 11:30 van zich horen.' (worded anew each time)"""
     tz = ZoneInfo(view.timezone_name)
     promise = view.overdue_until or (None if view.acknowledged else view.sla_deadline)
+    who = _who(view)
+    lower = who[0].lower() + who[1:] if who.startswith(("Onze", "Een", "De")) else who
     if promise is not None and promise > now:
-        return f"{_who(view)} heeft je vraag en laat vóór {_when(promise, now, tz)} van zich horen."
-    return f"{_who(view)} heeft je vraag en neemt zo snel mogelijk contact met je op."
+        when = _when(promise, now, tz)
+        variants = (
+            f"{who} heeft je vraag en laat vóór {when} van zich horen.",
+            f"Je vraag ligt bij {lower}; uiterlijk {when} hoor je van ons.",
+            f"{who} is ermee bezig; vóór {when} nemen we contact met je op.",
+        )
+    else:
+        variants = (
+            f"{who} heeft je vraag en neemt zo snel mogelijk contact met je op.",
+            f"Je vraag ligt bij {lower}; je hoort zo snel mogelijk van ons.",
+            f"{who} is ermee bezig en neemt zo snel mogelijk contact met je op.",
+        )
+    return variants[times_said % len(variants)]
 
 
 def status_line_due(last_said: datetime | None, now: datetime) -> bool:

@@ -161,3 +161,32 @@ def test_claude_is_told_a_hand_over_is_already_running():
     message = reply_user_message(request, dealer)
     assert "OVERDRACHT LOOPT AL" in message and "Beloof geen nieuwe overdracht" in message
     assert "OVERDRACHT LOOPT AL" not in reply_user_message(request.model_copy(update={"handover_open": False}), dealer)
+
+
+@pytest.mark.parametrize(
+    "text, only",
+    [
+        ("Hallo?? Hoe lang duurt dat nog?", True),
+        ("Wanneer hoor ik iets?", True),
+        ("Is er al iemand die naar mijn vraag kijkt?", True),
+        ("???", True),
+        ("Nog steeds niks gehoord", True),
+        ("Belt er nog iemand?", True),
+        ("Hoe lang duurt het nog? En wat kost de Golf per maand?", False),
+        ("Ik vind het maar niks dat niemand reageert", False),
+    ],
+)
+def test_asking_where_the_question_is(text, only):
+    assert handover.asks_for_status(text)
+    assert handover.only_status_question(text) is only
+
+
+@pytest.mark.parametrize("text", ["Hoe lang duurt een proefrit?", "Wanneer kan ik langskomen?", "Hoe lang is de garantie?"])
+def test_ordinary_questions_are_no_status_question(text):
+    assert not handover.asks_for_status(text)
+
+
+def test_status_lines_are_worded_anew():
+    lines = [handover.status_line(view(), NOW, n) for n in range(3)]
+    assert len(set(lines)) == 3 and all("11:30" in line for line in lines)
+    assert lines[1] == "Je vraag ligt bij onze financieringsadviseur; uiterlijk 11:30 hoor je van ons."

@@ -56,10 +56,18 @@ class HandoverMixin:
         return echo_key(message.text) in self.s.recent_outgoing
 
     def _while_handed_over(self, opened: OpenEscalation, reply: ConversationOutput, needs_person: bool, now: datetime):
-        """The backend's answer, minus what was said before, plus at most one line about the hand-over."""
+        """The backend's answer, minus what was said before, plus at most one line about the hand-over.
+
+        Asked where their question is, the customer gets the status as the answer, whenever they ask.
+        """
         said = [turn.text for turn in self.s.context.history if turn.role == "bot"]
         text = handover.without_repeats(reply.response_text, said, keep=(CREDIT_WARNING,))
-        if needs_person:  # a complaint or threat on top: it went straight to the person
+        asked = handover.asks_for_status(self._last_customer_message or "")
+        if asked:
+            line = self._handover_line(opened, now, asked=True)
+            if handover.only_status_question(self._last_customer_message or ""):
+                text = ""  # the backend's guess at "hoe lang duurt het nog?" is noise
+        elif needs_person:  # a complaint or threat on top: it went straight to the person
             line = handover.forwarded_line(opened.view or HandoverView(escalation_type=opened.escalation_type), opened.forwarded_said)
             opened.forwarded_said += 1
             opened.status_line_at = now
@@ -69,7 +77,7 @@ class HandoverMixin:
             line = self._handover_line(opened, now)
         if not text and not line:
             return reply  # better said twice than not answered
-        joined = "\n\n".join(part for part in (text, line) if part)
+        joined = "\n\n".join(part for part in (line, text) if part) if asked else "\n\n".join(part for part in (text, line) if part)
         return reply.model_copy(update={"response_text": joined})
 
     def _handover_notice_due(self) -> bool:
@@ -78,10 +86,10 @@ class HandoverMixin:
             return False
         return (opened.ack_due and not opened.ack_announced) or (opened.overdue_due and not opened.overdue_announced)
 
-    def _handover_line(self, opened: OpenEscalation, now: datetime) -> str | None:
+    def _handover_line(self, opened: OpenEscalation, now: datetime, asked: bool = False) -> str | None:
         """At most one line about the hand-over: who took it, that it takes longer, or the status."""
-        if opened.person_spoke:
-            return None  # the person is in touch: the bot says nothing about the hand-over
+        if opened.person_spoke and not asked:
+            return None  # the person is in touch: the bot says nothing about the hand-over unasked
         view = opened.view or HandoverView(escalation_type=opened.escalation_type)
         line = None
         if opened.ack_due and not opened.ack_announced:
@@ -90,8 +98,9 @@ class HandoverMixin:
         elif opened.overdue_due and not opened.overdue_announced:
             line = handover.overdue_notice(view, now)
             opened.overdue_announced = True
-        elif handover.status_line_due(opened.status_line_at, now):
-            line = handover.status_line(view, now)
+        elif asked or handover.status_line_due(opened.status_line_at, now):
+            line = handover.status_line(view, now, opened.status_lines_said)
+            opened.status_lines_said += 1
         opened.ack_due = opened.overdue_due = False
         if line:
             opened.status_line_at = now

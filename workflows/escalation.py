@@ -532,6 +532,7 @@ class EscalationWorkflow:
             for message in batch
         ]
         self._status.forwards = (self._status.forwards + records)[-handover.FORWARDS_KEPT:]
+        self._update_details()
 
     # --- bookkeeping --------------------------------------------------------------------
     def _set_state(self, state: EscalationState) -> None:

@@ -137,6 +137,7 @@ class OpenEscalation(BaseModel):
     unanswered_streak: int = 0  # customer messages since the last human reply
     person_spoke: bool = False  # a person wrote to the customer: no more status lines for this one
     forwarded_said: int = 0  # times the customer was told a message went straight to the person
+    status_lines_said: int = 0  # each status line is worded anew
 
 
 class PendingCrmUpdate(BaseModel):
