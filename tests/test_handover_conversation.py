@@ -346,3 +346,42 @@ async def test_the_same_rules_hold_with_claude(temporal_env, task_queue, tmp_pat
             assert len(p.waha.texts_for(f"{MANAGER}@c.us")) == 1
             assert (await p.snapshot(phone)).escalation_count == 1  # the threat did not open a second one
         assert peer.violations == []
+
+
+async def test_our_own_assignment_arriving_late_is_no_person(time_env, task_queue, tmp_path):
+    """Issue 12 §3: Chatwoot reporting the assignment our escalation made, minutes later, is an echo."""
+    from datetime import timedelta
+
+    phone = random_phone()
+    chat = f"{phone}@c.us"
+    with ChatwootPeer() as peer:
+        settings = make_chatwoot_settings(
+            tmp_path, task_queue, peer, SECRET, escalation_whatsapp_finance=f"+{FINANCE}", escalation_assignee_finance=5
+        )
+        async with pipeline(time_env.client, settings) as p:
+            await p.post(message_event(phone, "Ik heb een BKR registratie, kan ik dan financieren?"))
+            await p.waha.wait_for(1, chat, timeout=30)
+            state = await p.wait_until(phone, lambda s: s.open_escalation and s.open_escalation.view, timeout=30)
+            escalation = p.client.get_workflow_handle(state.open_escalation.escalation_id, result_type=EscalationStatus)
+            conversation_id = next(iter(peer.conversations))
+            await eventually(lambda: peer.conversations[conversation_id]["assignee_id"] == 5)
+
+            await time_env.sleep(timedelta(minutes=5))
+            late = await post_chatwoot(p, peer, assignment_event(peer, conversation_id, 5))
+            assert late.json()["status"] == "staff_engaged"
+            status = await eventually(lambda: _status_where(escalation, lambda s: s.echoes_ignored == 1))
+            assert status.acknowledged is None
+
+            # A colleague assigning it to someone else is a person taking it.
+            peer.users[6] = {"id": 6, "name": "Fenna de Vries", "available_name": "Fenna", "type": "user"}
+            await post_chatwoot(p, peer, assignment_event(peer, conversation_id, 6))
+            status = await eventually(lambda: _status_where(escalation, lambda s: s.acknowledged is not None))
+            assert status.acknowledged.by == "Fenna" and status.acknowledged.how == "assigned"
+            sent = await p.waha.wait_for(2, chat, timeout=30)
+            assert sent[1]["text"] == "Fenna (financiering) heeft je vraag opgepakt en neemt contact met je op."
+
+            # Neither assignment muted the bot.
+            await p.post(message_event(phone, "Wat zijn jullie openingstijden op zaterdag?"))
+            answered = await p.waha.wait_for(3, chat, timeout=30)
+            assert "17:00" in answered[2]["text"]
+        assert peer.violations == []
