@@ -16,6 +16,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from agents.backend import AgentBackend
+from agents.language import with_language
 from agents.models import (
     Backend,
     CRMOutput,
@@ -152,6 +153,7 @@ class AgentActivities:
             self.settings.claude_fast_model,
             lambda b: b.extract(request.text, request.context, request.router),
         )
+        extraction = with_language(extraction, request.text, request.context.language, request.context.address_form)
         return ExtractResult(extraction=extraction, usage=usage, backend=name, elapsed_ms=ms)
 
     @activity.defn

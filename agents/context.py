@@ -81,6 +81,8 @@ def absorb_understanding(
             "needs_financing": (False if fresh else context.needs_financing) or extraction.needs_financing,
             "test_drive_requested": (False if fresh else context.test_drive_requested) or extraction.test_drive_requested,
             "escalated": context.escalated or understanding.expertise.escalation_decision.escalate,
+            "language": extraction.language or context.language,
+            "address_form": extraction.address_form or context.address_form,
         }
     )
 

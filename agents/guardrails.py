@@ -143,6 +143,8 @@ def _amount_violations(reply: str, request: ReplyRequest, dealer: DealerFacts) -
     customer = _customer_texts(request)
     named = {amount for text in customer for amount, _ in euro_amounts(text)} | {n for t in customer for n in _plain_numbers(t)}
     payments = _monthly_payments(purchase_prices, dealer, named, _customer_terms(customer))
+    # The amount financed: a listed price less the customer's own down payment.
+    exact |= {float(price - down) for price in purchase_prices for down in named if 0 < down < price}
 
     quoted = euro_amounts(reply)
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 
 Intent = Literal[
     "car_inquiry",
@@ -34,6 +35,8 @@ EscalationType = Literal["finance_advisor", "technical_specialist", "sales", "ma
 LeadQuality = Literal["HOT", "WARM", "LUKEWARM", "COLD"]
 Sentiment = Literal["positive", "neutral", "negative"]
 Backend = Literal["rules", "claude"]
+Language = Literal["nl", "en", "de", "other"]
+AddressForm = Literal["je", "u"]
 
 
 # --- router ------------------------------------------------------------------
@@ -95,6 +98,10 @@ class ExtractionOutput(BaseModel):
     asks_monthly_payment: bool = False
     refers_to_previous_car: bool = False  # "hij", "die", "deze" without a new car named
     sentiment: Sentiment = "neutral"
+    # Set by agents.language for both backends, never asked of Claude: not in its schema, and
+    # left out of a dump until set, so a Claude answer is read exactly as its schema says.
+    language: SkipJsonSchema[Language | None] = Field(default=None, exclude_if=lambda value: value is None)
+    address_form: SkipJsonSchema[AddressForm | None] = Field(default=None, exclude_if=lambda value: value is None)
 
 
 # --- expertise ---------------------------------------------------------------
@@ -238,6 +245,8 @@ class ConversationContext(BaseModel):
     needs_financing: bool = False
     test_drive_requested: bool = False
     escalated: bool = False
+    language: Language = "nl"  # the chat's language: nl, en, de, or other (answered in English)
+    address_form: AddressForm = "je"  # "u" once the customer writes "u"
 
 
 class Understanding(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 
 from agents.backend import AgentBackend
+from agents.language import with_language
 from agents.models import ConversationContext, Understanding
 
 
@@ -12,6 +13,7 @@ async def understand_async(text: str, backend: AgentBackend, context: Conversati
     context = context or ConversationContext()
     router, _ = await backend.route(text, context)
     extraction, _ = await backend.extract(text, context, router)
+    extraction = with_language(extraction, text, context.language, context.address_form)
     expertise, _ = await backend.assess(text, context, router, extraction)
     return Understanding(text=text, router=router, extraction=extraction, expertise=expertise)
 

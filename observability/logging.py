@@ -225,3 +225,6 @@ def configure_logging(settings: Any, stream: Any = None) -> None:
     root.addHandler(build_handler(settings, stream))
     root.setLevel(str(settings.log_level).upper())
     logging.captureWarnings(True)
+    # httpx logs every request at INFO: one line per WhatsApp send or CRM call drowns the log.
+    # Its failures still surface through our own error handling; DEBUG shows the requests.
+    logging.getLogger("httpx").setLevel(logging.DEBUG if root.level <= logging.DEBUG else logging.WARNING)

@@ -116,6 +116,18 @@ async def cmd_escalations(args, settings: Settings) -> None:
         print(f"resolved {args.escalation_id}")
 
 
+async def cmd_converse(args, settings: Settings) -> int:
+    from starter.converse import parse_script, play
+
+    with open(args.file, encoding="utf-8") as handle:
+        script = parse_script(handle)
+    if not script:
+        print(f"{args.file}: no messages in the script", file=sys.stderr)
+        return 2
+    await play(script, settings, sys.stdout)
+    return 0
+
+
 async def cmd_leads(args, settings: Settings) -> None:
     from starter.leads_cli import print_leads
 
@@ -178,6 +190,10 @@ def build_parser() -> argparse.ArgumentParser:
     resolve.add_argument("--outcome", default="resolved")
     resolve.add_argument("--by", default=os.environ.get("USER"))
     escalations.set_defaults(handler=cmd_escalations)
+
+    converse = add_command("converse", help="play a scripted conversation through the whole stack, print the transcript")
+    converse.add_argument("file", help='one message a line: "klant: ...", "medewerker: ...", "naam: ..."')
+    converse.set_defaults(handler=cmd_converse)
 
     leads = add_command("leads", help="leads in the local CRM record, hottest first")
     leads.add_argument("--json", action="store_true")

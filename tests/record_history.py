@@ -1,63 +1,171 @@
-"""Record a ConversationWorkflow history for the replay test (tests/test_replay.py).
+"""Record a workflow history for the replay test (tests/test_replay.py).
 
-Run after a deliberate change to the workflow's commands, then commit the JSON:
-    .venv/bin/python -m tests.record_history
-The conversation covers a car question, a follow-up, an escalation and a staff reply.
+Each released shape of a workflow keeps its own file under tests/data/histories/; an
+existing file is never overwritten (see docs/versioning.md). After a deliberate change to a
+workflow's commands, record an ADDITIONAL history under a new name and commit it:
+
+    .venv/bin/python -m tests.record_history conversation conversation-<topic>.json
+    .venv/bin/python -m tests.record_history escalation escalation-<topic>.json
+    .venv/bin/python -m tests.record_history inventory inventory_sync-<topic>.json
+
+- conversation: a car question, a follow-up and an escalation (BKR).
+- escalation: the escalation that conversation starts, with a note, an acknowledgement and a
+  resolution, until it completes.
+- inventory: one sync of the website and Marktplaats (Marktplaats failing once) on the local site peer.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import tempfile
+import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
+from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from starter.binaries import temporal_cli
-from tests.peers.chatwoot_peer import ChatwootPeer
-from tests.pipeline import make_settings, pipeline
-from tests.waha_events import message_event
 from workflows import search_attributes
 
-OUT = Path(__file__).parent / "data" / "histories" / "conversation.json"
+HISTORIES = Path(__file__).parent / "data" / "histories"
 PHONE = "31612349876"
 MESSAGES = [
     "Hoi! Staat die Golf nog? Ik zoek er een tot 25k",
     "En wat kost hij per maand?",
     "Ik heb wel een BKR registratie, kan ik dan financieren?",
 ]
+KINDS = ("conversation", "escalation", "inventory")
 
 
-async def record() -> None:
-    env = await WorkflowEnvironment.start_local(
+def target(name: str, overwrite_ok: bool = False) -> Path:
+    """The file to write: a plain name under tests/data/histories/, never an existing one."""
+    if Path(name).name != name or not name.endswith(".json"):
+        raise SystemExit(f"give a plain file name ending in .json, not {name!r}")
+    path = HISTORIES / name
+    if path.exists() and not overwrite_ok:
+        raise SystemExit(f"{path} exists: old histories stay; record under a new name (docs/versioning.md)")
+    return path
+
+
+def write(path: Path, history: WorkflowHistory) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x") as out:  # "x": refuse to overwrite, even if the file appeared meanwhile
+        out.write(history.to_json())
+    print(f"wrote {path} ({len(history.events)} events)")
+
+
+async def start_env() -> WorkflowEnvironment:
+    return await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(temporal_cli()),
         data_converter=pydantic_data_converter,
         search_attributes=search_attributes.ALL,
         ui=False,
     )
-    try:
-        with tempfile.TemporaryDirectory() as tmp, ChatwootPeer() as chatwoot:
-            settings = make_settings(
-                Path(tmp),
-                "record-history",
-                chatwoot_base_url=chatwoot.url,
-                chatwoot_api_token=chatwoot.api_token,
-                chatwoot_account_id=chatwoot.account_id,
-                chatwoot_inbox_id=chatwoot.inbox_id,
+
+
+async def record_conversation(env: WorkflowEnvironment, kind: str) -> WorkflowHistory:
+    from tests.peers.chatwoot_peer import ChatwootPeer
+    from tests.pipeline import make_settings, pipeline
+    from tests.waha_events import message_event
+    from workflows.escalation import EscalationWorkflow
+    from workflows.models import (
+        Acknowledgement,
+        EscalationNote,
+        Resolution,
+        StaffMessage,
+        escalation_workflow_id,
+    )
+
+    with tempfile.TemporaryDirectory() as tmp, ChatwootPeer() as chatwoot:
+        settings = make_settings(
+            Path(tmp),
+            "record-history",
+            chatwoot_base_url=chatwoot.url,
+            chatwoot_api_token=chatwoot.api_token,
+            chatwoot_account_id=chatwoot.account_id,
+            chatwoot_inbox_id=chatwoot.inbox_id,
+        )
+        async with pipeline(env.client, settings) as p:
+            for count, text in enumerate(MESSAGES, start=1):
+                await p.post(message_event(PHONE, text, name="Jan"))
+                await p.wait_until(PHONE, lambda s, n=count: s.messages_processed == n and not s.crm_pending)
+            conversation = p.client.get_workflow_handle(f"conversation-{PHONE}")
+            snapshot = await p.snapshot(PHONE)
+            escalation_id = snapshot.open_escalation.escalation_id if snapshot.open_escalation else None
+            if kind == "conversation":
+                return await conversation.fetch_history()
+            if escalation_id is None:
+                escalation_id = escalation_workflow_id(PHONE, 1)
+            escalation = p.client.get_workflow_handle(escalation_id)
+            now = datetime.now(timezone.utc)
+            await escalation.signal(
+                EscalationWorkflow.add_note, EscalationNote(text="Bel me maar even", reason="BKR", at=now)
             )
-            async with pipeline(env.client, settings) as p:
-                for count, text in enumerate(MESSAGES, start=1):
-                    await p.post(message_event(PHONE, text, name="Jan"))
-                    await p.wait_until(PHONE, lambda s, n=count: s.messages_processed == n and not s.crm_pending)
-                handle = p.client.get_workflow_handle(f"conversation-{PHONE}")
-                history = await handle.fetch_history()
-        OUT.parent.mkdir(parents=True, exist_ok=True)
-        OUT.write_text(history.to_json())
-        print(f"wrote {OUT} ({len(history.events)} events)")
+            await conversation.signal(
+                "staff_message",
+                StaffMessage(text="Ik bel je zo, groet Sanne", author="Sanne", via="chatwoot",
+                             external_id=f"cw-{uuid.uuid4().hex[:8]}", at=now),
+            )
+            await escalation.signal(EscalationWorkflow.acknowledge, Acknowledgement(by="Sanne", via="cli", at=now))
+            await escalation.signal(EscalationWorkflow.resolve, Resolution(outcome="klant gebeld", by="Sanne"))
+            await asyncio.wait_for(escalation.result(), 60)
+            return await escalation.fetch_history()
+
+
+async def record_inventory(env: WorkflowEnvironment) -> WorkflowHistory:
+    from temporalio.worker import Worker
+
+    from activities.inventory import InventoryActivities
+    from config import Settings
+    from inventory.models import InventorySyncInput
+    from tests.peers.http_peer import ThreadedServer
+    from tests.peers.inventory_site import SELLER_ID, InventorySite
+    from tests.test_inventory_http import seldenrijk_stock
+    from workflows.inventory_sync import InventorySyncWorkflow
+
+    site = InventorySite(seldenrijk_cars=seldenrijk_stock(5), per_page=15)
+    with tempfile.TemporaryDirectory() as tmp, ThreadedServer(site.app()) as server:
+        site.url = server.url
+        site.fail("marktplaats", 1, status=403)
+        settings = Settings(
+            _env_file=None, data_dir=Path(tmp), inventory_sources=["website", "marktplaats", "sample"],
+            inventory_website_url=f"{site.url}/aanbod-occasions", marktplaats_base_url=site.url,
+            marktplaats_seller_id=SELLER_ID, scraper_delay_seconds=0, scraper_timeout_seconds=2,
+        )
+        activities = InventoryActivities(settings)
+        task_queue = f"record-inventory-{uuid.uuid4().hex[:6]}"
+        async with Worker(env.client, task_queue=task_queue, workflows=[InventorySyncWorkflow],
+                          activities=[activities.fetch_source, activities.commit_snapshot]):
+            handle = await env.client.start_workflow(
+                InventorySyncWorkflow.run, InventorySyncInput(sources=settings.inventory_sources),
+                id=f"inventory-sync-{uuid.uuid4().hex[:8]}", task_queue=task_queue,
+            )
+            await handle.result()
+            return await handle.fetch_history()
+
+
+async def record(kind: str, path: Path) -> None:
+    env = await start_env()
+    try:
+        if kind == "inventory":
+            history = await record_inventory(env)
+        else:
+            history = await record_conversation(env, kind)
     finally:
         await env.shutdown()
+    write(path, history)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("kind", choices=KINDS)
+    parser.add_argument("name", help="new file name under tests/data/histories/, e.g. conversation-flood.json")
+    args = parser.parse_args(argv)
+    asyncio.run(record(args.kind, target(args.name)))
 
 
 if __name__ == "__main__":
-    asyncio.run(record())
+    main()

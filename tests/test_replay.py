@@ -22,5 +22,6 @@ async def test_recorded_history_replays(path: Path):
     assert result.replay_failure is None
 
 
-def test_there_is_a_recorded_conversation():
-    assert any(path.stem == "conversation" for path in HISTORIES)
+def test_the_released_shapes_are_kept():
+    """Histories are added, never re-recorded or dropped (docs/versioning.md)."""
+    assert {"conversation", "escalation", "inventory_sync"} <= {path.stem for path in HISTORIES}

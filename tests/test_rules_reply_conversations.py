@@ -135,6 +135,22 @@ async def test_down_payment_lowers_the_example(inventory):
     assert turns[-1][1].mentioned_car_ids == ["sample-008"] and "•" not in text  # no new car list
 
 
+async def test_down_payment_and_term_in_one_short_question(inventory):
+    """The reviewer's "als ik 5000 aanbetaal en 60 maanden?": both applied, the amount financed shown."""
+    turns = await talk(inventory, ["staat die polo 1.0 tsi life dsg nog?", "als ik 5000 aanbetaal en 60 maanden?"])
+    text = turns[-1][1].response_text
+    financed = 19_450 - 5_000
+    monthly_rate = (1 + DEALER.financing.effective_rate_percent / 100) ** (1 / 12) - 1  # reference annuity
+    reference = financed * monthly_rate / (1 - (1 + monthly_rate) ** -60)
+    assert "€ 5.000 aanbetaling" in text and "€ 14.450" in text and "60 maanden" in text
+    assert financial.format_eur(round(reference, 2), cents=True) in text
+
+
+@pytest.mark.parametrize("text, amount", [("als ik 5000 aanbetaal", 5000), ("als ik niks aanbetaal", 0), ("met 3k aanbetalen", 3000)])
+def test_down_payment_as_a_verb(text, amount):
+    assert down_payment(text) == amount
+
+
 async def test_down_payment_example_passes_the_guardrail(inventory):
     await talk(inventory, ["staat die polo 1.0 tsi life dsg nog?", "wat kost die per maand met 5000 aanbetaling?"])
 

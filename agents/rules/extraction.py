@@ -80,8 +80,11 @@ _NAME = re.compile(
 )
 _NAME_AT_START = re.compile(
     r"^\s*(?:hoi|hallo|goedemorgen|goedemiddag|goedenavond|hey)?[\s,!]*met\s+"
-    r"([a-z][a-z'-]+(?:\s+(?:van\s+der|van\s+de|van\s+den|van|de|der|den|ter|te)\s+[a-z][a-z'-]+|\s+[a-z][a-z'-]+)?)\s*[,.!]"
+    r"([a-z][a-z'-]+(?:\s+(?:van\s+der|van\s+de|van\s+den|van|de|der|den|ter|te)\s+[a-z][a-z'-]+|\s+[a-z][a-z'-]+)?)\s*(?:[,.!]|$)"
 )
+# A lower-case word after "ik ben" / "dit is" is a name only where the introduction ends:
+# "ik ben sanne, ..." or "ik ben sanne en ..." — never "dit is toch niet normaal".
+_AFTER_INTRODUCTION = re.compile(r"\s*(?:$|[,.!?;:)]|en\b|and\b|uit\b|hier\b|van\s+\w+\s*(?:$|[,.!?]))")
 _SIGNATURE = re.compile(r"(?:groet(?:jes|en)?|gr\.?|mvg|m\.v\.g\.?|vriendelijke\s+groet|groeten)\s*,?\s+([a-z][a-z'-]+(?:\s+[a-z][a-z'-]+)?)\s*[.!]?\s*$")
 NOT_A_NAME = frozenset(
     """op opzoek benieuwd geinteresseerd geintresseerd blij bezig niet wel een nog er al zelf zzp zzper zzp'er ondernemer student
@@ -306,6 +309,8 @@ def _customer_name(raw: str) -> str | None:
         words = match.group(1).split()
         if words[0] in NOT_A_NAME or not words[0].isalpha() or find_cars(words[0]):
             continue
+        if not _introduced_as_name(raw, lowered, match):
+            continue
         words = [w for w in words if w not in NOT_A_NAME or w in _PARTICLES]
         while words and words[-1] in _PARTICLES:
             words.pop()
@@ -313,6 +318,14 @@ def _customer_name(raw: str) -> str | None:
             continue
         return " ".join(w if w in _PARTICLES else w[:1].upper() + w[1:] for w in words)
     return None
+
+
+def _introduced_as_name(raw: str, lowered: str, match: re.Match) -> bool:
+    """Written with a capital by someone who uses capitals, or ending the introduction."""
+    start = match.start(1)
+    if len(raw) == len(lowered) and raw[start].isupper() and raw != raw.upper():
+        return True
+    return bool(_AFTER_INTRODUCTION.match(lowered, match.end(1)))
 
 
 def _preferred_day(text: str, now: datetime) -> str | None:

@@ -435,7 +435,8 @@ def _payment_parts(draft: _Draft) -> list[str]:
                 + (" met die aanbetaling" if down else "") + " is een lening niet nodig."]
     if car and car.price_eur == price:
         draft.show([car])
-    condition = f"met {format_eur(down)} aanbetaling" if down else "zonder aanbetaling"
+    condition = (f"met {format_eur(down)} aanbetaling (je financiert dan {format_eur(example.principal_eur)})"
+                 if down else "zonder aanbetaling")
     text = (f"Rekenvoorbeeld voor {subject}, {condition}: bij {example.months} maanden en "
             f"{format_rate(example.annual_rate_percent)} JKP is dat ongeveer {format_eur(example.monthly_payment_eur, cents=True)} "
             f"per maand (totaal {format_eur(example.total_eur, cents=True)}).")

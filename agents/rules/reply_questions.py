@@ -47,8 +47,8 @@ _COUNT = r"(\d+(?:[.,]5)?|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien)"
 _TERM = re.compile(rf"\b{_COUNT}\s*(maanden|maand|mnd|mnden|termijnen|jaar|jaren|jr)\b")
 _TERM_CUE = re.compile(r"\b(looptijd|over|bij|in|met|termijn|maanden|mnd|afbetal\w*|lening|lenen|financier\w*|per\s+maand|p/m|maand)\b")
 _AMOUNT = r"(?:€\s*)?(\d{1,3}(?:\.\d{3})+|\d+(?:,\d+)?)\s*(k|mille|duizend)?(?:\s*(?:euro|eur|,-))?"
-_DOWN_AFTER = re.compile(rf"{_AMOUNT}\s*(?:euro\s+|eur\s+)?(?:aanbetal\w*|aan\s+te\s+betalen|eigen\s+geld|zelf\s+in\s+te\s+leggen|inleg|contant\s+erbij|cash\s+erbij)")
-_DOWN_BEFORE = re.compile(rf"\b(?:aanbetal\w*|eigen\s+inleg|inleggen|inleg|aan\s+te\s+betalen|aanbetaald|eigen\s+geld)\s+(?:van\s+|is\s+|wordt\s+|met\s+)?{_AMOUNT}")
+_DOWN_AFTER = re.compile(rf"{_AMOUNT}\s*(?:euro\s+|eur\s+)?(?:aanbeta\w*|aan\s+te\s+betalen|eigen\s+geld|zelf\s+in\s+te\s+leggen|inleg|contant\s+erbij|cash\s+erbij)")
+_DOWN_BEFORE = re.compile(rf"\b(?:aanbeta\w*|eigen\s+inleg|inleggen|inleg|aan\s+te\s+betalen|aanbetaald|eigen\s+geld)\s+(?:van\s+|is\s+|wordt\s+|met\s+)?{_AMOUNT}")
 _DOWN_MID = re.compile(rf"\b(?:ik\s+)?(?:betaal|leg|doe)\s+(?:ik\s+)?{_AMOUNT}\s+(?:aan|in|zelf|erbij|contant)\b")
 
 
@@ -92,7 +92,7 @@ def _amount(raw: str, thousands: str | None) -> int:
     return int(round(value * 1000 if thousands else value))
 
 
-_NO_DOWN = re.compile(r"\b(zonder|geen)\s+(?:\w+\s+)?(aanbetal\w*|inleg|eigen\s+geld)")
+_NO_DOWN = re.compile(r"\b(zonder|geen|niks|niets)\s+(?:\w+\s+)?(aanbeta\w*|inleg|eigen\s+geld)")
 
 
 def down_payment(text: str) -> int | None:

@@ -1,0 +1,210 @@
+"""`seldenrijk converse FILE`: play a scripted WhatsApp conversation through the whole stack.
+
+Each customer line goes in as a WAHA webhook delivery to the real API app, through a real
+Temporal dev server (started for the run, in a temporary folder) and a real worker with the
+configured agent backend. Every WhatsApp message the dealer's number sends back is printed
+in order, so anyone can read how the agent sounds. Replies always go to a private outbox,
+never to a real phone, whatever WAHA_URL says.
+
+Script format, one message a line:
+    # a comment
+    klant: staat die Golf nog?        (a bare line is a customer message too)
+    medewerker: Ik bel je zo even!     (staff typing on the dealer's phone)
+    naam: Sanne                        (the customer's WhatsApp profile name from here on)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+import httpx
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from config import Settings
+from starter.binaries import temporal_cli
+from workflows import search_attributes
+from workflows.models import ConversationSnapshot, conversation_workflow_id
+
+DEALER_CHAT = "31341000000@c.us"
+CUSTOMER_PHONE = "31600000042"
+SETTLE_SECONDS = 0.5  # quiet time after a message is processed, for messages sent by child workflows
+MESSAGE_TIMEOUT_SECONDS = 60.0
+
+
+@dataclass
+class Line:
+    speaker: str  # "klant", "medewerker" or "naam"
+    text: str
+
+
+def parse_script(lines: Iterable[str]) -> list[Line]:
+    """The script's messages; unknown "speaker:" prefixes are part of the customer's text."""
+    script = []
+    for raw in lines:
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        speaker, sep, rest = line.partition(":")
+        if sep and speaker.strip().lower() in ("klant", "medewerker", "naam") and rest.strip():
+            script.append(Line(speaker.strip().lower(), rest.strip()))
+        else:
+            script.append(Line("klant", line))
+    return script
+
+
+def waha_delivery(text: str, *, phone: str, name: str, from_me: bool) -> dict:
+    """A delivery shaped as WAHA sends it (WAHAWebhookMessage in WAHA's OpenAPI)."""
+    chat = f"{phone}@c.us"
+    return {
+        "id": f"evt_{uuid.uuid4().hex[:26]}",
+        "timestamp": int(time.time() * 1000),
+        "event": "message.any" if from_me else "message",
+        "session": "default",
+        "payload": {
+            "id": f"{str(from_me).lower()}_{chat}_{uuid.uuid4().hex[:20].upper()}",
+            "timestamp": int(time.time()),
+            "from": DEALER_CHAT if from_me else chat,
+            "to": chat if from_me else DEALER_CHAT,
+            "fromMe": from_me,
+            "source": "app" if from_me else "api",
+            "body": text,
+            "hasMedia": False,
+            "_data": {"notifyName": name},
+        },
+    }
+
+
+class Conversation:
+    """One customer's chat with the running stack."""
+
+    def __init__(self, client: Client, http: httpx.AsyncClient, outbox: Path, phone: str):
+        self.client = client
+        self.phone = phone
+        self.http = http
+        self.outbox = outbox
+        self._read = 0
+        self._customer_messages = 0
+
+    async def say(self, text: str, name: str) -> list[str]:
+        response = await self.http.post("/webhook/waha", json=waha_delivery(text, phone=self.phone, name=name, from_me=False))
+        response.raise_for_status()
+        self._customer_messages += 1
+        await self._settled(lambda s: s.messages_processed + len(s.held_messages) >= self._customer_messages)
+        return self._new_replies()
+
+    async def staff_says(self, text: str) -> list[str]:
+        response = await self.http.post("/webhook/waha", json=waha_delivery(text, phone=self.phone, name="", from_me=True))
+        response.raise_for_status()
+        await asyncio.sleep(SETTLE_SECONDS)
+        return self._new_replies()
+
+    async def _settled(self, done) -> ConversationSnapshot:
+        handle = self.client.get_workflow_handle(conversation_workflow_id(self.phone))
+        deadline = time.monotonic() + MESSAGE_TIMEOUT_SECONDS
+        while True:
+            with contextlib.suppress(Exception):  # not started yet
+                snapshot = await handle.query("state", result_type=ConversationSnapshot)
+                if done(snapshot) and snapshot.processing is None and not snapshot.pending:
+                    await asyncio.sleep(SETTLE_SECONDS)
+                    return snapshot
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no answer within {MESSAGE_TIMEOUT_SECONDS:.0f} s")
+            await asyncio.sleep(0.05)
+
+    def _new_replies(self) -> list[str]:
+        if not self.outbox.exists():
+            return []
+        lines = self.outbox.read_text(encoding="utf-8").splitlines()
+        fresh, self._read = lines[self._read :], len(lines)
+        replies = []
+        for line in fresh:
+            body = json.loads(line)
+            if body.get("chatId", "").startswith(self.phone):
+                replies.append(body.get("text", ""))
+        return replies
+
+
+@contextlib.asynccontextmanager
+async def _temporal(client: Client | None) -> AsyncIterator[Client]:
+    """The given client, or a private dev server for this run."""
+    if client is not None:
+        yield client
+        return
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(temporal_cli()),
+        data_converter=pydantic_data_converter,
+        search_attributes=search_attributes.ALL,
+        ui=False,
+        dev_server_log_level="error",
+    )
+    try:
+        yield env.client
+    finally:
+        await env.shutdown()
+
+
+@contextlib.asynccontextmanager
+async def running_stack(
+    settings: Settings, client: Client | None = None, phone: str = CUSTOMER_PHONE
+) -> AsyncIterator[Conversation]:
+    """A worker and the API app on a private dev server (or `client`); local outboxes only."""
+    from starter.api import create_app
+    from worker.build import running_worker
+
+    with tempfile.TemporaryDirectory(prefix="seldenrijk-converse-") as tmp:
+        settings = settings.model_copy(
+            update={
+                "data_dir": Path(tmp),
+                "waha_url": None,
+                "waha_webhook_hmac_key": None,
+                "chatwoot_base_url": None,
+                "smtp_host": None,
+                "temporal_task_queue": f"converse-{uuid.uuid4().hex[:8]}",
+                "rate_limit_per_minute": 1000,  # a script types faster than any customer
+            }
+        )
+        async with _temporal(client) as temporal:
+
+            async def get_client() -> Client:
+                return temporal
+
+            app = create_app(settings, get_client)
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://converse") as http:
+                async with running_worker(temporal, settings):
+                    yield Conversation(temporal, http, settings.outbox_dir / "whatsapp.jsonl", phone)
+
+
+async def play(
+    script: list[Line], settings: Settings, out: TextIO, client: Client | None = None, phone: str = CUSTOMER_PHONE
+) -> None:
+    """Print the transcript: each customer or staff line, then what the dealer's number sent."""
+    name = "Klant"
+    async with running_stack(settings, client, phone) as chat:
+        for line in script:
+            if line.speaker == "naam":
+                name = line.text
+                continue
+            if line.speaker == "medewerker":
+                print(f"medewerker: {line.text}", file=out)
+                replies = await chat.staff_says(line.text)
+                replies = [reply for reply in replies if reply != line.text]
+            else:
+                print(f"klant: {line.text}", file=out)
+                replies = await chat.say(line.text, name)
+            if not replies:
+                print("   (geen antwoord)", file=out)
+            for reply in replies:
+                print("bot: " + reply.replace("\n", "\n     "), file=out)
+            print(file=out, flush=True)

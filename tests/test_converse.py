@@ -1,0 +1,49 @@
+"""`seldenrijk converse`: a scripted conversation played through the API, Temporal and the worker."""
+
+from __future__ import annotations
+
+import io
+
+from starter.converse import Line, parse_script, play
+from tests.pipeline import make_settings, random_phone
+
+
+def test_the_script_format():
+    script = parse_script(
+        [
+            "# comment",
+            "",
+            "naam: Sanne",
+            "klant: staat die Golf nog?",
+            "en wat kost hij per maand?",
+            "medewerker: Ik bel je zo!",
+            "Tip: ik kom zaterdag",  # an unknown prefix is the customer's own text
+        ]
+    )
+    assert script == [
+        Line("naam", "Sanne"),
+        Line("klant", "staat die Golf nog?"),
+        Line("klant", "en wat kost hij per maand?"),
+        Line("medewerker", "Ik bel je zo!"),
+        Line("klant", "Tip: ik kom zaterdag"),
+    ]
+
+
+async def test_a_conversation_is_played_through_the_stack_and_printed(temporal_env, tmp_path, task_queue):
+    settings = make_settings(tmp_path, task_queue)
+    script = parse_script(
+        [
+            "naam: Sanne",
+            "staat de polo 1.0 tsi life dsg nog?",
+            "als ik 5000 aanbetaal en 60 maanden?",
+        ]
+    )
+    out = io.StringIO()
+    await play(script, settings, out, client=temporal_env.client, phone=random_phone())
+    transcript = out.getvalue()
+    blocks = transcript.strip().split("\n\n")
+    assert blocks[0].startswith("klant: staat de polo") and "\nbot: " in blocks[0]
+    assert "Polo 1.0 TSI Life DSG" in blocks[0] and "Sanne" in blocks[0]
+    assert blocks[1].startswith("klant: als ik 5000") and "€ 5.000 aanbetaling" in blocks[1]
+    assert "Let op! Geld lenen kost geld" in blocks[1]
+    assert "(geen antwoord)" not in transcript

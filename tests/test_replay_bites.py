@@ -1,0 +1,126 @@
+"""The replay check bites: an unguarded change to a workflow's commands fails the replay of
+every recorded history of that workflow, and the same change behind `workflow.patched` passes.
+
+The variants below are registered under the real workflow names, exactly as a careless edit
+of workflows/*.py would be deployed.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from temporalio import workflow
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from inventory.models import InventorySyncInput, InventorySyncResult
+from worker.build import WORKFLOWS
+from workflows.conversation import ConversationWorkflow
+from workflows.escalation import EscalationWorkflow
+from workflows.inventory_sync import InventorySyncWorkflow
+from workflows.models import ConversationInput, EscalationInput, EscalationStatus
+
+HISTORIES = sorted((Path(__file__).parent / "data" / "histories").glob("*.json"))
+
+
+def workflow_type(history: WorkflowHistory) -> str:
+    return history.events[0].workflow_execution_started_event_attributes.workflow_type.name
+
+
+def load(path: Path) -> WorkflowHistory:
+    return WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text())
+
+
+# --- careless edits: a new timer before the first step -------------------------------------
+@workflow.defn(name="ConversationWorkflow", sandboxed=False)
+class ConversationWithExtraTimer(ConversationWorkflow):
+    @workflow.run
+    async def run(self, state: ConversationInput) -> None:
+        await workflow.sleep(timedelta(seconds=1))  # e.g. "wait a moment before answering"
+        await super().run(state)
+
+
+@workflow.defn(name="EscalationWorkflow", sandboxed=False)
+class EscalationWithExtraTimer(EscalationWorkflow):
+    @workflow.run
+    async def run(self, input: EscalationInput) -> EscalationStatus:
+        await workflow.sleep(timedelta(seconds=1))
+        return await super().run(input)
+
+
+@workflow.defn(name="InventorySyncWorkflow", sandboxed=False)
+class InventoryWithoutFetch(InventorySyncWorkflow):
+    """An activity removed: commit the previous snapshot without scraping first."""
+
+    @workflow.run
+    async def run(self, request: InventorySyncInput) -> InventorySyncResult:
+        return InventorySyncResult()
+
+
+# --- the same edits behind a patch: old histories take the old path -------------------------
+@workflow.defn(name="ConversationWorkflow", sandboxed=False)
+class ConversationWithPatchedTimer(ConversationWorkflow):
+    @workflow.run
+    async def run(self, state: ConversationInput) -> None:
+        if workflow.patched("test-extra-timer"):
+            await workflow.sleep(timedelta(seconds=1))
+        await super().run(state)
+
+
+@workflow.defn(name="EscalationWorkflow", sandboxed=False)
+class EscalationWithPatchedTimer(EscalationWorkflow):
+    @workflow.run
+    async def run(self, input: EscalationInput) -> EscalationStatus:
+        if workflow.patched("test-extra-timer"):
+            await workflow.sleep(timedelta(seconds=1))
+        return await super().run(input)
+
+
+@workflow.defn(name="InventorySyncWorkflow", sandboxed=False)
+class InventoryWithPatchedSkip(InventorySyncWorkflow):
+    @workflow.run
+    async def run(self, request: InventorySyncInput) -> InventorySyncResult:
+        if workflow.patched("test-skip-fetch"):
+            return InventorySyncResult()
+        return await super().run(request)
+
+
+CARELESS = {
+    "ConversationWorkflow": ConversationWithExtraTimer,
+    "EscalationWorkflow": EscalationWithExtraTimer,
+    "InventorySyncWorkflow": InventoryWithoutFetch,
+}
+GUARDED = {
+    "ConversationWorkflow": ConversationWithPatchedTimer,
+    "EscalationWorkflow": EscalationWithPatchedTimer,
+    "InventorySyncWorkflow": InventoryWithPatchedSkip,
+}
+
+
+def replayer_with(variant) -> Replayer:
+    others = [cls for cls in WORKFLOWS if not issubclass(variant, cls)]
+    return Replayer(workflows=[*others, variant], data_converter=pydantic_data_converter)
+
+
+def test_each_workflow_has_a_recorded_history():
+    types = {workflow_type(load(path)) for path in HISTORIES}
+    assert types >= set(CARELESS)
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[path.stem for path in HISTORIES])
+async def test_an_unguarded_change_fails_the_replay(path: Path):
+    history = load(path)
+    replayer = replayer_with(CARELESS[workflow_type(history)])
+    with pytest.raises(workflow.NondeterminismError):
+        await replayer.replay_workflow(history, raise_on_replay_failure=True)
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[path.stem for path in HISTORIES])
+async def test_the_same_change_behind_a_patch_replays(path: Path):
+    history = load(path)
+    replayer = replayer_with(GUARDED[workflow_type(history)])
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
+    assert result.replay_failure is None
