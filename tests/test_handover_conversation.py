@@ -181,6 +181,15 @@ async def _status_where(handle, predicate):
     return status if predicate(status) else None
 
 
+async def _terminate(p, *workflow_ids: str) -> None:
+    """Time-skipping tests leave no timers behind: a timer firing with no worker stalls later skips."""
+    for workflow_id in workflow_ids:
+        try:
+            await p.client.get_workflow_handle(workflow_id).terminate("test done")
+        except Exception:  # noqa: BLE001 - already closed
+            pass
+
+
 async def _quiet_over(p, phone) -> bool:
     from datetime import datetime, timezone
 
@@ -255,6 +264,7 @@ async def test_without_chatwoot_updates_are_grouped_and_the_customer_hears_the_s
         assert "duurt helaas langer" not in final[-1]["text"]
         said = [part for part in paragraphs(p.waha.texts_for(chat)) if part != CREDIT_WARNING]
         assert len(said) == len(set(said)), said
+        await _terminate(p, escalation.id, f"conversation-{phone}")
 
 
 async def test_staff_numbers_are_never_customers(temporal_env, task_queue, tmp_path):
@@ -384,4 +394,5 @@ async def test_our_own_assignment_arriving_late_is_no_person(time_env, task_queu
             await p.post(message_event(phone, "Wat zijn jullie openingstijden op zaterdag?"))
             answered = await p.waha.wait_for(3, chat, timeout=30)
             assert "17:00" in answered[2]["text"]
+            await _terminate(p, escalation.id, f"conversation-{phone}")
         assert peer.violations == []
