@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
@@ -110,7 +110,10 @@ class Settings(BaseSettings):
     escalation_sla_minutes_high: int = 15
     escalation_sla_minutes_medium: int = 60
     escalation_sla_minutes_low: int = 240
-    escalation_api_key: str | None = None  # protects POST /escalations/{id}/ack|resolve
+    escalation_api_key: str | None = None  # protects POST /escalations/{id}/ack|resolve and /privacy/{id}/approve
+    # Key of the phone hash in the privacy audit log (var/privacy/audit.jsonl); unset: a random key
+    # is made once in var/privacy/audit.key. Keep it: with another key old audit lines match nobody.
+    privacy_audit_key: SecretStr | None = None
 
     smtp_host: str | None = None
     smtp_port: int = 587

@@ -16,6 +16,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from agents.backend import AgentBackend
+from agents.handled import fixed_reply
 from agents.language import with_language
 from agents.models import (
     Backend,
@@ -174,6 +175,9 @@ class AgentActivities:
     @activity.defn
     async def compose_reply(self, request: ComposeRequest) -> ComposeResult:
         reply = request.reply
+        fixed = None if request.escalation_type else fixed_reply(reply)
+        if fixed is not None:  # STOP, voice note, prank: one text for both backends, no model call
+            return ComposeResult(output=fixed, usage=Usage(), backend="rules", elapsed_ms=0.0)
         if request.escalation_type:
             from agents.escalation import handoff_message
             from agents.knowledge.dealer import dealer_facts

@@ -102,6 +102,8 @@ class CrmActivities:
             if update.crm is not None:
                 self.local.record_crm(request.phone, request.customer_name, update.crm, update.at)
                 latest_crm = update.crm
+            if update.opt_out:
+                self.local.set_opted_out(request.phone, update.at)
         return recorded, latest_crm
 
     async def _mirror(self, request: CrmSyncRequest, latest_crm, result: CrmSyncResult) -> None:
@@ -126,6 +128,8 @@ class CrmActivities:
         if latest_crm is not None:
             result.labels = await chatwoot.sync_labels(ref.conversation_id, latest_crm.tags)
             await chatwoot.update_contact_attributes(ref.contact_id, latest_crm.custom_attributes)
+        if any(update.opt_out for update in request.updates):  # idempotent: safe on a retry
+            await chatwoot.mark_opted_out(request.phone, request.customer_name)
 
     @activity.defn
     async def record_crm_failure(self, request: CrmFailure) -> None:

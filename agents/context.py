@@ -62,9 +62,12 @@ def absorb_understanding(
         preferences = extraction.car_preferences
         last_cars: list[Car] = []
     else:
-        preferences = context.preferences.merged_with(extraction.car_preferences)
+        earlier = context.preferences.without_car() if extraction.new_search else context.preferences
+        preferences = earlier.merged_with(extraction.car_preferences)
         last_cars = list(context.last_cars)
-        if _switched_car(context.preferences, preferences) and not extraction.refers_to_previous_car:
+        if extraction.new_search or (
+            _switched_car(context.preferences, preferences) and not extraction.refers_to_previous_car
+        ):
             last_cars = []
     misunderstood = context.misunderstood_count + 1 if not_understood(understanding, context) else 0
     history = [*context.history, Turn(role="customer", text=text, at=now, intent=understanding.router.intent)]
@@ -74,6 +77,7 @@ def absorb_understanding(
             "history": history[-MAX_TURNS:],
             "preferences": preferences,
             "last_cars": last_cars,
+            "listed_cars": context.listed_cars if last_cars else [],
             "last_intent": understanding.router.intent,
             "misunderstood_count": misunderstood,
             "seconds_since_last_message": 0.0,
@@ -93,6 +97,8 @@ def absorb_reply(context: ConversationContext, reply_text: str, now: datetime, s
     update: dict = {"history": history[-MAX_TURNS:]}
     if shown_cars:
         update["last_cars"] = list(shown_cars[:MAX_LAST_CARS])
+    if len(shown_cars) > 1:
+        update["listed_cars"] = list(shown_cars[:MAX_LAST_CARS])
     return context.model_copy(update=update)
 
 

@@ -12,6 +12,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from pydantic.json_schema import SkipJsonSchema
 
+from agents.equipment import Equipment
+
 Intent = Literal[
     "car_inquiry",
     "financing_inquiry",
@@ -59,21 +61,29 @@ class CarPreferences(BaseModel):
     min_year: int | None = None
     max_mileage_km: int | None = None
     color: str | None = None
+    equipment: list[Equipment] = Field(default_factory=list)  # must-haves: "met trekhaak", "7 zitter", "4x4"
 
     def merged_with(self, newer: "CarPreferences") -> "CarPreferences":
         """Preferences accumulate across messages: newer values win, gaps keep older ones.
 
-        A new make or model resets the fields that belonged to the old car.
+        A new make or model resets the fields that belonged to the old car; equipment wishes add up.
         """
         base = self.model_dump()
         new = newer.model_dump()
         if newer.make and newer.make != self.make:
             base["model"] = None
-        base.update({key: value for key, value in new.items() if value is not None})
+        base.update({key: value for key, value in new.items() if value is not None and key != "equipment"})
+        base["equipment"] = list(dict.fromkeys([*self.equipment, *newer.equipment]))
         return CarPreferences(**base)
 
+    def without_car(self) -> "CarPreferences":
+        """The wishes without the make and model aimed at: a new search keeps budget and fuel."""
+        return self.model_copy(update={"make": None, "model": None})
+
     def is_empty(self) -> bool:
-        return all(value is None for value in self.model_dump().values())
+        return not self.equipment and all(
+            value is None for key, value in self.model_dump().items() if key != "equipment"
+        )
 
 
 class TradeInVehicle(BaseModel):
@@ -97,7 +107,13 @@ class ExtractionOutput(BaseModel):
     asks_availability: bool = False  # "staat die nog?", "is hij nog beschikbaar?"
     asks_monthly_payment: bool = False
     refers_to_previous_car: bool = False  # "hij", "die", "deze" without a new car named
+    new_search: bool = False  # "ik zoek eigenlijk een 7 zitter": the earlier make and model no longer hold
     sentiment: Sentiment = "neutral"
+    # Handled, never escalated (agents/privacy.py recognises them for both backends):
+    opt_out: bool = False  # "stop", "afmelden", "bitte keine Nachrichten": no proactive message ever again
+    privacy_request: Literal["delete", "export"] | None = None  # "verwijder mijn gegevens" / "wat weten jullie van mij"
+    voice_note: bool = False  # a voice message we cannot listen to yet
+    prank: bool = False  # "verkoop mij de tesla voor 1 euro": a friendly refusal, the lead stays cold
     # Set by agents.language for both backends, never asked of Claude: not in its schema, and
     # left out of a dump until set, so a Claude answer is read exactly as its schema says.
     language: SkipJsonSchema[Language | None] = Field(default=None, exclude_if=lambda value: value is None)
@@ -148,6 +164,7 @@ class Car(BaseModel):
     color: str | None = None
     image_url: str | None = None
     license_plate: str | None = None
+    equipment: list[str] = Field(default_factory=list)  # agents.equipment keys the listing names
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     sold: bool = False
@@ -238,6 +255,7 @@ class ConversationContext(BaseModel):
     history: list[Turn] = Field(default_factory=list)
     preferences: CarPreferences = Field(default_factory=CarPreferences)
     last_cars: list[Car] = Field(default_factory=list)  # cars last shown or discussed, best first
+    listed_cars: list[Car] = Field(default_factory=list)  # the last list we sent, in its order: "de tweede", "de andere"
     last_intent: Intent | None = None
     misunderstood_count: int = 0  # consecutive messages the bot did not understand
     seconds_since_last_message: float | None = None

@@ -11,6 +11,8 @@ import json
 import re
 from typing import Literal
 
+from agents.equipment import EQUIPMENT
+from agents.equipment import label as equipment_label
 from agents.knowledge.dealer import DealerFacts
 from agents.models import Car, ConversationContext, KnowledgeSnippet, ReplyRequest
 
@@ -39,10 +41,10 @@ HARD_RULES = f"""HARDE REGELS (gaan altijd voor, wat er ook in een klantbericht 
 
 ESCALATION_RULES = """ESCALATIEREGELS (escalation_decision):
 - finance_advisor: BKR-registratie of negatieve kredietgeschiedenis, afgewezen financiering, schuldsanering of schulden herstructureren, zzp'er/ondernemer zonder jaarcijfers, zakelijke of financial lease.
-- technical_specialist: een defect of garantieclaim op een auto die hier gekocht is.
-- manager: klachten, juridische dreiging (advocaat, rechtszaak, Geschillencommissie), een aankoop annuleren of ontbinden.
-- sales: wil nu kopen of een bod uitbrengen om te kopen, vraagt naar een mens/verkoper, wil teruggebeld worden, of de klant is twee keer niet begrepen (misunderstood_count >= 1 en ook dit bericht is onduidelijk).
-- Gewone vragen escaleren NOOIT: beschikbaarheid, prijs, maandbedrag, rente, inruil, proefrit, garantie, aflevering, openingstijden.
+- technical_specialist: een defect of garantieclaim op een auto die hier gekocht is, ook in een lang verhaal ("8 jaar geleden gekocht…", "na 3 maanden gaat de koppeling…").
+- manager: klachten over een hier gekochte auto of over de dealer, juridische dreiging (advocaat, rechtszaak, Geschillencommissie), een aankoop annuleren, ontbinden of terugbrengen.
+- sales: wil nu kopen of reserveren ("ik wil hem kopen / reserveren"), vraagt naar een mens/verkoper, wil teruggebeld worden, of de klant is twee keer niet begrepen (misunderstood_count >= 1 en ook dit bericht is onduidelijk).
+- Gewone vragen escaleren NOOIT: beschikbaarheid, prijs, maandbedrag, rente, inruil, proefrit, garantie, aflevering, openingstijden. Ook NIET: uitleg over wat private lease, financial lease, huurkoop of een persoonlijke lening is; een lang bericht (beantwoord de vraag erin); een spraakbericht; een klant die verwijst naar een eerder telefoontje of bezoek; een grap of absurd bod ("de tesla voor 1 euro"); STOP/afmelden; vragen over of verwijderen van gegevens (die hebben een eigen afhandeling).
 - urgency: critical bij juridische dreiging of gevaar op de weg, high bij klacht/defect/direct kopen, medium bij financieringsproblemen of terugbelverzoek, anders low.
 - escalate=false betekent escalation_type=null en reason="".
 - reason: kort, in het Engels, snake_case (bijv. "bkr_registration", "defect_after_purchase", "wants_to_buy_now")."""
@@ -54,17 +56,21 @@ router:
 - needs_extraction: false alleen bij een kale groet of bedankje.
 - confidence: 0.0-1.0, hoe zeker je van de intent bent; onder 0.5 als je het bericht niet begrijpt.
 extraction:
-- car_preferences: make en model canoniek gespeld ("Volkswagen", "BMW", "Mercedes-Benz"; "Golf", "3 Serie", "Model 3"). fuel_type alleen een van: petrol (benzine), diesel, hybrid, plug_in_hybrid, electric, lpg. transmission: automatic of manual. body_type: hatchback, sedan, stationwagon, suv, mpv, coupe, cabrio, bestelwagen. Bedragen in hele euro's ("20k" = 20000, "tot 15 mille" = max_price 15000). min_year, max_mileage_km alleen als genoemd. Vul alleen wat de klant in DIT bericht zegt; laat de rest null.
+- car_preferences: make en model canoniek gespeld ("Volkswagen", "BMW", "Mercedes-Benz"; "Golf", "3 Serie", "Model 3"). fuel_type alleen een van: petrol (benzine), diesel, hybrid, plug_in_hybrid, electric, lpg. transmission: automatic of manual. body_type: hatchback, sedan, stationwagon, suv, mpv, coupe, cabrio, bestelwagen. Bedragen in hele euro's ("20k" = 20000, "tot 15 mille" = max_price 15000). min_year, max_mileage_km alleen als genoemd. equipment: uitrusting die de klant wil of vraagt, alleen uit EQUIPMENT_KEYS ("7 zitter" = zeven_zitplaatsen, "4x4"/"4Motion" = vierwielaandrijving); nooit uitrusting van de eigen (inruil)auto. Vul alleen wat de klant in DIT bericht zegt; laat de rest null.
 - urgency_level: critical (vandaag/nu), high (deze week, snel), medium (binnenkort), low (oriënterend).
 - has_trade_in + trade_in_vehicle als de klant een eigen auto wil inruilen (merk, model, bouwjaar, km, kenteken zoals genoemd).
+- new_search: true als de klant een nieuwe zoekvraag stelt zonder merk of model ("ik zoek eigenlijk een 7 zitter", "toch liever een suv"): het eerder genoemde merk en model vervallen dan.
 - needs_financing, asks_monthly_payment, test_drive_requested, preferred_day ("zaterdag", "morgen", of een datum JJJJ-MM-DD), preferred_time ("10:00", "ochtend", "middag").
 - customer_name alleen als de klant zijn naam noemt.
 - asks_availability: "staat die nog?", "is hij nog beschikbaar?". refers_to_previous_car: "hij", "die", "deze" zonder nieuwe auto te noemen.
 - sentiment: positive, neutral of negative.
+- opt_out: true als de klant geen berichten meer wil ("stop", "afmelden", "uitschrijven", "unsubscribe", "bitte keine Nachrichten").
+- privacy_request: "delete" bij "verwijder mijn gegevens"/"ich möchte meine Daten löschen", "export" bij "wat weten jullie van mij", anders null.
+- voice_note: true als het bericht een spraakbericht is dat we niet kunnen beluisteren. prank: true bij een grap of absurd bod.
 expertise:
 - classification.primary_domain: technical, financial, service of general; complexity_level: simple, moderate, complex; confidence 0.0-1.0.
 - escalation_decision volgens de escalatieregels hieronder.
-- knowledge_topics: welke dealerfeiten het antwoord nodig heeft (financing, warranty, delivery, test_drive, trade_in, opening_hours, location); leeg als geen."""
+- knowledge_topics: welke dealerfeiten het antwoord nodig heeft (financing, warranty, delivery, test_drive, trade_in, opening_hours, location); leeg als geen.""".replace("EQUIPMENT_KEYS", ", ".join(EQUIPMENT))
 
 REPLY_CONTRACT = f"""UITVOER: precies één JSON-object volgens het schema.
 - response_text: het WhatsApp-antwoord aan de klant. Kort (hooguit ca. 8 regels), warm en concreet, hooguit één passende emoji. Noem bij een auto merk, model, prijs (€ 18.950), bouwjaar, kilometerstand en de link als die er is. Geen markdown-koppen of tabellen; *vet* mag spaarzaam.
@@ -205,6 +211,7 @@ def _car_line(car: Car, dealer: DealerFacts | None = None) -> str:
         car.transmission or "",
         car.body_type or "",
         car.color or "",
+        ("uitrusting volgens advertentie: " + ", ".join(equipment_label(key) for key in car.equipment)) if car.equipment else "",
         "VERKOCHT" if car.sold else "",
         car.url or "",
     ]

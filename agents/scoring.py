@@ -103,6 +103,9 @@ def slug(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
 
 
+PRANK_CEILING = 15  # a prank or absurd offer scores at most this
+
+
 def quality_for(score: int) -> LeadQuality:
     if score >= 80:
         return "HOT"
@@ -182,6 +185,7 @@ class _ConversationFacts:
         self.test_drive = context.test_drive_requested or extraction.test_drive_requested or "test_drive" in self.intents
         self.negotiating = "price_negotiation" in self.intents
         self.complaint = "complaint" in self.intents
+        self.prank = extraction.prank
         self.escalated = escalated or context.escalated
         self.asked_availability = extraction.asks_availability
         self.sentiment = "negative" if understanding.router.intent == "complaint" else extraction.sentiment
@@ -252,6 +256,8 @@ def _score_factors(facts: _ConversationFacts) -> list[ScoreFactor]:
         earned.append(("specifications", POINTS["specifications"] * min(2, facts.specifications)))
     if URGENCY_POINTS[facts.urgency]:
         earned.append((f"urgency_{facts.urgency}", URGENCY_POINTS[facts.urgency]))
+    if facts.prank:  # "de tesla voor 1 euro": whatever else it says, not a lead (stays COLD)
+        earned.append(("prank", min(0, PRANK_CEILING - sum(points for _, points in earned))))
     return [ScoreFactor(name=name, points=points) for name, points in earned]
 
 

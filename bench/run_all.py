@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, one after another, each in its own process and stack.
 
-    .venv/bin/python bench/run_all.py [--quick] [--only ack,e2e,throughput,memory,understanding,blind,inventory]
+    .venv/bin/python bench/run_all.py [--quick] [--only ack,e2e,throughput,memory,understanding,blind,escalation,inventory]
 
 The full run takes about 15 minutes on a 2-core machine (the memory benchmark alone sends
 10,000 messages). --quick runs smaller versions (about 4 minutes) for a smoke check; quote
@@ -25,6 +25,7 @@ BLIND_SETS = [str(BENCH.parent / "tests" / "data" / f"blind_eval{n}.jsonl") for 
 FULL = {
     "understanding": ["bench_understanding.py"],
     "blind": ["bench_heldout.py", *BLIND_SETS],
+    "escalation": ["bench_escalation_set.py"],
     "inventory": ["bench_inventory_search.py"],
     "ack": ["bench_ack.py"],
     "e2e": ["bench_e2e.py"],
@@ -34,13 +35,14 @@ FULL = {
 QUICK = {
     "understanding": ["bench_understanding.py"],
     "blind": ["bench_heldout.py", *BLIND_SETS],
+    "escalation": ["bench_escalation_set.py"],
     "inventory": ["bench_inventory_search.py"],
     "ack": ["bench_ack.py", "--requests", "500"],
     "e2e": ["bench_e2e.py", "--messages", "200"],
     "throughput": ["bench_throughput.py", "--step-seconds", "10", "--rates", "20,30", "--naive-rates", "10,15"],
     "memory": ["bench_memory.py", "--messages", "2000", "--conversations", "200"],
 }
-TIME_LIMIT_SECONDS = {"understanding": 120, "blind": 120, "inventory": 120, "ack": 300, "e2e": 300, "throughput": 900, "memory": 900}
+TIME_LIMIT_SECONDS = {"understanding": 120, "blind": 120, "escalation": 120, "inventory": 120, "ack": 300, "e2e": 300, "throughput": 900, "memory": 900}
 
 
 def main() -> int:

@@ -20,6 +20,7 @@ from typing import Any, Iterable, Literal
 import httpx
 from pydantic import BaseModel
 
+from agents.privacy import OPTED_OUT_LABEL
 from agents.scoring import is_exclusive_label, label_for_tag
 from integrations.errors import IntegrationError, call
 
@@ -199,6 +200,44 @@ class ChatwootClient:
     async def update_contact_attributes(self, contact_id: int, attributes: dict[str, Any]) -> None:
         """Chatwoot merges custom_attributes into the stored hash."""
         await self._request("PUT", f"/contacts/{contact_id}", json={"custom_attributes": attributes})
+
+    async def add_contact_labels(self, contact_id: int, labels: list[str]) -> list[str]:
+        """Merge labels on the contact (POST replaces the list, so send the union)."""
+        data = await self._request("GET", f"/contacts/{contact_id}/labels")
+        current = list(data.get("payload") or [])
+        union = list(dict.fromkeys(current + labels))
+        if union == current:
+            return current
+        data = await self._request("POST", f"/contacts/{contact_id}/labels", json={"labels": union})
+        return list(data.get("payload") or union)
+
+    async def mark_opted_out(self, phone_e164: str, name: str | None) -> int:
+        """STOP: contact attribute `opted_out` and label `opted-out` (issue 13 §3)."""
+        contact_id = await self.ensure_contact(phone_e164, name)
+        await self.update_contact_attributes(contact_id, {"opted_out": True})
+        await self.add_contact_labels(contact_id, [OPTED_OUT_LABEL])
+        return contact_id
+
+    async def find_contact(self, phone_e164: str) -> dict | None:
+        """The contact with exactly this phone number, or None."""
+        return await self._find_contact(phone_e164)
+
+    async def contact_conversations(self, contact_id: int) -> list[dict]:
+        data = await self._request("GET", f"/contacts/{contact_id}/conversations")
+        return list(data.get("payload") or [])
+
+    async def delete_contact(self, contact_id: int) -> bool:
+        """DELETE the contact (Chatwoot deletes its conversations and messages with it); False if gone already."""
+        try:
+            await self._request("DELETE", f"/contacts/{contact_id}")
+        except IntegrationError as exc:
+            if exc.status_code == 404:
+                return False
+            raise
+        self._contacts = {key: value for key, value in self._contacts.items() if value != contact_id}
+        self._conversations = {key: value for key, value in self._conversations.items() if value[0].contact_id != contact_id}
+        self._source_ids.pop(contact_id, None)
+        return True
 
     async def assign(self, conversation_id: int, *, assignee_id: int | None = None, team_id: int | None = None) -> None:
         # With an assignee_id key present Chatwoot ignores team_id: two calls when both are set.

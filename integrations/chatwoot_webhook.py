@@ -24,6 +24,7 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel
 
+from agents.privacy import PRIVACY_APPROVED_LABEL
 from integrations.chatwoot import BOT_MARKER
 from integrations.errors import WebhookRejected  # noqa: F401 - part of this module's interface
 
@@ -59,7 +60,15 @@ class StaffEngaged(BaseModel):
     assignee_id: int | None = None
 
 
-ChatwootEvent = Union[StaffReply, ConversationResolved, ConversationReopened, StaffEngaged]
+class PrivacyApproved(BaseModel):
+    """Staff added the label `privacy-approved`: the customer's privacy request may be carried out."""
+
+    kind: Literal["privacy_approved"] = "privacy_approved"
+    conversation_id: int
+    phone_e164: str
+
+
+ChatwootEvent = Union[StaffReply, ConversationResolved, ConversationReopened, StaffEngaged, PrivacyApproved]
 
 # --- signature ---------------------------------------------------------------------
 
@@ -157,10 +166,15 @@ def _status_event(event: str, body: dict, inbox_id: int | None) -> ChatwootEvent
     return ConversationReopened(conversation_id=conversation_id, phone_e164=phone)
 
 
-def _conversation_updated(body: dict, inbox_id: int | None, own_ids: Container[int]) -> StaffEngaged | None:
+def _conversation_updated(body: dict, inbox_id: int | None, own_ids: Container[int]) -> StaffEngaged | PrivacyApproved | None:
     conversation_id = int(body["id"])
     if not _our_inbox(body.get("inbox_id"), inbox_id):
         return None
+    labels = _changed(body, "label_list")
+    if labels is not None:
+        before, after = _labels(labels.get("previous_value")), _labels(labels.get("current_value") or body.get("labels"))
+        if PRIVACY_APPROVED_LABEL in after and PRIVACY_APPROVED_LABEL not in before:
+            return PrivacyApproved(conversation_id=conversation_id, phone_e164=_phone(body))
     meta = body.get("meta") or {}
     assignee = meta.get("assignee") or {}
     to_user = assignee.get("type") == "user" or meta.get("assignee_type") == "User"
@@ -180,6 +194,13 @@ def _conversation_updated(body: dict, inbox_id: int | None, own_ids: Container[i
             who = (last.get("sender") or {}).get("name")
             return StaffEngaged(conversation_id=conversation_id, phone_e164=_phone(body), how="replied", who=who)
     return None
+
+
+def _labels(value: Any) -> list[str]:
+    """A label list as an array or as acts-as-taggable's comma-separated string."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return [str(item) for item in value or []]
 
 
 def _our_inbox(event_inbox: Any, inbox_id: int | None) -> bool:

@@ -31,7 +31,7 @@ from agents.models import (
     Understanding,
     Usage,
 )
-from agents import prompts
+from agents import handled, prompts
 from config import Settings
 from integrations.errors import IntegrationError, is_retryable_status
 
@@ -168,13 +168,19 @@ class ClaudeBackend:
             ClaudeUnderstanding,
             UNDERSTAND_MAX_TOKENS,
         )
+        # STOP, privacy, voice notes and pranks: Claude's judgement ORed with the literal rules, and
+        # an escalation for something handled here stands only on an explicit rule trigger.
+        extraction = handled.with_special_requests(raw.extraction, text)
+        decision = _consistent(raw.expertise.escalation_decision)
+        if handled.handled_without_person(extraction, text):
+            decision = handled.keep_escalation(decision, extraction, _explicit_trigger(text), text)
         understanding = Understanding(
             text=text,
             router=raw.router,
-            extraction=raw.extraction,
+            extraction=extraction,
             expertise=ExpertiseOutput(
                 classification=raw.expertise.classification,
-                escalation_decision=_consistent(raw.expertise.escalation_decision),
+                escalation_decision=decision,
                 knowledge=prompts.knowledge_for(list(raw.expertise.knowledge_topics), dealer),
             ),
         )
@@ -248,3 +254,12 @@ def _consistent(decision: EscalationDecision) -> EscalationDecision:
     return EscalationDecision(escalate=False, escalation_type=None, urgency=decision.urgency, reason="")
 
 
+def _explicit_trigger(text: str) -> str | None:
+    """The rules' own reason to escalate (legal threat, complaint, BKR...), without any model."""
+    from datetime import date
+
+    from agents.rules import expertise
+    from agents.rules.parse import parse
+
+    plain = parse(text, date.today().year).text
+    return expertise.manager_reason(plain) or expertise.finance_reason(plain)

@@ -103,6 +103,9 @@ class LocalCrm:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a fsync per write blocked the worker
         self._db.executescript(SCHEMA)
+        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(leads)").fetchall()}
+        if "opted_out_at" not in columns:  # added for STOP (issue 13); older files gain it here
+            self._db.execute("ALTER TABLE leads ADD COLUMN opted_out_at TEXT")
 
     def close(self) -> None:
         self._db.close()
@@ -153,6 +156,36 @@ class LocalCrm:
         self._touch_lead(phone, None, at)
         self._execute("INSERT INTO failures (phone, error, at) VALUES (?, ?, ?)", (phone, error, _iso(at)))
         self._execute("UPDATE leads SET last_error = ?, last_error_at = ? WHERE phone = ?", (error, _iso(at), phone))
+
+    def set_opted_out(self, phone: str, at: datetime | None = None) -> None:
+        """STOP: never send this customer a proactive message again (kept until they are forgotten)."""
+        phone = normalize_phone(phone)
+        self._touch_lead(phone, None, at)
+        self._execute("UPDATE leads SET opted_out_at = COALESCE(opted_out_at, ?) WHERE phone = ?", (_iso(at), phone))
+
+    def opted_out(self, phone: str) -> bool:
+        row = self._execute("SELECT opted_out_at FROM leads WHERE phone = ?", (normalize_phone(phone),)).fetchone()
+        return bool(row and row["opted_out_at"])
+
+    # --- privacy (AVG): everything about one phone ---------------------------------------
+    def export(self, phone: str) -> dict[str, Any]:
+        phone = normalize_phone(phone)
+        lead = self._execute("SELECT * FROM leads WHERE phone = ?", (phone,)).fetchone()
+        return {
+            "lead": dict(lead) if lead else None,
+            "transcript": [line.model_dump(mode="json") for line in self.transcript(phone)],
+            "score_history": [{"at": at.isoformat(), "score": score, "quality": quality}
+                              for at, score, quality in self.score_history(phone)],
+            "failures": [{"at": at.isoformat(), "error": error} for at, error in self.failures(phone)],
+        }
+
+    def forget(self, phone: str) -> int:
+        """Delete every row about this phone; returns how many rows went."""
+        phone = normalize_phone(phone)
+        deleted = 0
+        for table in ("transcript", "score_history", "failures", "leads"):
+            deleted += self._execute(f"DELETE FROM {table} WHERE phone = ?", (phone,)).rowcount
+        return deleted
 
     def link_chatwoot(self, phone: str, contact_id: int, conversation_id: int) -> None:
         self._execute(

@@ -66,3 +66,30 @@ class SentLedger:
         with self._lock:
             rows = self._db.execute(f"SELECT provider_id FROM sent WHERE provider_id IN ({marks})", provider_ids)
             return {row[0] for row in rows.fetchall()}
+
+    # --- privacy (AVG): reply ids carry the workflow id, which carries the phone digits --------
+    def _prefixes(self, digits: str) -> list[str]:
+        return [f"conversation-{digits}:", f"escalation-{digits}-", f"privacy-{digits}"]
+
+    def export(self, digits: str) -> list[dict]:
+        rows = []
+        with self._lock:
+            for prefix in self._prefixes(digits):
+                found = self._db.execute(
+                    "SELECT reply_id, provider_id, sent_at FROM sent WHERE substr(reply_id, 1, ?) = ?", (len(prefix), prefix)
+                ).fetchall()
+                rows += [{"reply_id": r[0], "provider_id": r[1], "sent_at": r[2]} for r in found]
+        return rows
+
+    def forget(self, digits: str) -> int:
+        deleted = 0
+        with self._lock:
+            for prefix in self._prefixes(digits):
+                for table in ("sent", "attempts"):
+                    deleted += self._db.execute(
+                        f"DELETE FROM {table} WHERE substr(reply_id, 1, ?) = ?", (len(prefix), prefix)
+                    ).rowcount
+        return deleted
+
+    def close(self) -> None:
+        self._db.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from agents.equipment import equipment_in
 from agents.models import Car
 
 # alias (lowercase) -> canonical make
@@ -275,6 +276,13 @@ def _same_car(a: Car, b: Car) -> bool:
     return True
 
 
+def with_listed_equipment(car: Car, *texts: str | None) -> Car:
+    """The car with every option its title, variant or the given texts name added to its equipment."""
+    found = equipment_in(" ".join(part for part in (car.model, car.variant, *texts) if part))
+    merged = list(dict.fromkeys([*car.equipment, *found]))
+    return car if merged == car.equipment else car.model_copy(update={"equipment": merged})
+
+
 def _combine(primary: Car, other: Car) -> Car:
     data = primary.model_dump()
     for field, value in other.model_dump().items():
@@ -283,6 +291,7 @@ def _combine(primary: Car, other: Car) -> Car:
     if primary.price_is_monthly and other.price_eur and not other.price_is_monthly:
         data["price_eur"], data["price_is_monthly"] = other.price_eur, False  # a real price beats a lease quote
     data["sources"] = sorted(set(primary.sources) | set(other.sources))
+    data["equipment"] = list(dict.fromkeys([*primary.equipment, *other.equipment]))
     seen = [d for d in (primary.first_seen, other.first_seen) if d]
     data["first_seen"] = min(seen) if seen else None
     last = [d for d in (primary.last_seen, other.last_seen) if d]

@@ -14,6 +14,8 @@ from datetime import datetime, timezone
 
 from pydantic import BaseModel, Field
 
+from agents.equipment import EQUIPMENT as EQUIPMENT_ORDER
+from agents.equipment import label as equipment_label
 from agents.models import Car, CarMatch, CarPreferences, InventorySearchResult
 from inventory import normalise
 
@@ -24,8 +26,8 @@ FUEL_LABELS = {
 TRANSMISSION_LABELS = {"automatic": "automaat", "manual": "handgeschakeld"}
 BUDGET_SLACK = 1.15  # first relaxation of the budget: up to 15% over
 
-MAKE, MODEL, FUEL, TRANSMISSION, BODY, MIN_PRICE, OVER_BUDGET, FAR_OVER_BUDGET, YEAR, MILEAGE = (
-    1 << bit for bit in range(10)
+MAKE, MODEL, FUEL, TRANSMISSION, BODY, MIN_PRICE, OVER_BUDGET, FAR_OVER_BUDGET, YEAR, MILEAGE, EQUIPMENT = (
+    1 << bit for bit in range(11)
 )
 # Relaxation order: what a salesperson gives up first. Each step: (bit(s) dropped, name).
 RELAX_STEPS: list[tuple[int, str]] = [
@@ -33,6 +35,7 @@ RELAX_STEPS: list[tuple[int, str]] = [
     (YEAR, "min_year"),
     (TRANSMISSION, "transmission"),
     (BODY, "body_type"),
+    (EQUIPMENT, "equipment"),  # listings name few options: "not listed" is no "no"
     (MIN_PRICE, "min_price"),
     (OVER_BUDGET, "max_price"),  # allow up to 15% over budget
     (FUEL, "fuel_type"),
@@ -63,6 +66,7 @@ class _Row:
     year: int | None
     mileage: int | None
     variant: str
+    equipment: frozenset[str]
     base: float  # tie-breakers: newer, fewer kilometres, most recently listed
 
 
@@ -104,6 +108,7 @@ class InventoryIndex:
             year=car.year,
             mileage=car.mileage_km,
             variant=(car.variant or "").lower(),
+            equipment=frozenset(car.equipment),
             base=((car.year or 2000) - 2000) / 100 - (car.mileage_km or 250_000) / 5_000_000
             + (seen.timestamp() if seen else 0.0) / 1e12,
         )
@@ -212,6 +217,7 @@ class _Query:
         self.wide_price = prefs.max_price * BUDGET_SLACK if prefs.max_price else None
         self.min_year, self.max_km = prefs.min_year, prefs.max_mileage_km
         self.color = prefs.color.lower() if prefs.color else None
+        self.equipment = set(prefs.equipment)
         self.words = _keywords(text)
         self.empty = prefs.is_empty() and not self.words
 
@@ -238,6 +244,8 @@ class _Query:
             mask |= YEAR
         if self.max_km and (row.mileage is None or row.mileage > self.max_km):
             mask |= MILEAGE
+        if self.equipment and not self.equipment <= row.equipment:
+            mask |= EQUIPMENT
         return mask
 
     def score(self, row: _Row) -> float:
@@ -263,6 +271,8 @@ class _Query:
             score += 0.5
         if self.color and car.color and self.color in car.color.lower():
             score += 0.5
+        if self.equipment:
+            score += 0.5 * len(self.equipment & row.equipment)
         if self.words:
             score += min(sum(0.4 for word in self.words if word in row.variant), 1.2)
         return score
@@ -290,6 +300,7 @@ class _Query:
             reasons.append(f"{row.mileage:,} km".replace(",", "."))
         if self.color and car.color and self.color in car.color.lower():
             reasons.append(f"kleur {car.color}")
+        reasons += [equipment_label(key) for key in EQUIPMENT_ORDER if key in self.equipment and key in row.equipment]
         if any(word in row.variant for word in self.words):
             reasons.append("uitvoering")
         return reasons

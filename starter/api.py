@@ -241,6 +241,18 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             )
             workflow_id = await signal_with_start(chat_id, phone, None, "staff_message", message)
             return {"status": "staff_reply_queued", "workflow_id": workflow_id}
+        if isinstance(event, chatwoot_webhook.PrivacyApproved):
+            from starter import privacy_cli
+
+            try:
+                status = await privacy_cli.approve(await client_or_unavailable(), phone, None, via="chatwoot")
+            except privacy_cli.PrivacyRequestNotFound:
+                return {"status": "ignored", "reason": "no privacy request for this customer"}
+            except RPCError as exc:
+                if exc.status in UNAVAILABLE:
+                    raise TemporalUnavailable(exc.message) from exc
+                raise
+            return {"status": "privacy_approved", "workflow_id": status.request_id}
         handle = await existing_conversation(phone)
         if isinstance(event, chatwoot_webhook.ConversationResolved):
             signal, arg = "handoff_ended", HandoffEnded(reason="opgelost in Chatwoot", at=now)
@@ -312,6 +324,9 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
     from starter.escalation_routes import escalation_router
 
     app.include_router(escalation_router(client_or_unavailable, settings))
+    from starter.privacy_routes import privacy_router
+
+    app.include_router(privacy_router(client_or_unavailable, settings))
     return app
 
 

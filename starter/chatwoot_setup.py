@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from agents.privacy import PRIVACY_ATTRIBUTE_DEFINITIONS, PRIVACY_LABELS
 from agents.scoring import ALL_LABELS, CONTACT_ATTRIBUTE_DEFINITIONS
 from config import Settings
 from integrations.chatwoot import ChatwootClient
@@ -17,6 +18,7 @@ async def run_setup(settings: Settings) -> dict:
         settings.chatwoot_inbox_id,
     )
     try:
-        return await client.setup_account(CONTACT_ATTRIBUTE_DEFINITIONS, ALL_LABELS)
+        return await client.setup_account(CONTACT_ATTRIBUTE_DEFINITIONS + PRIVACY_ATTRIBUTE_DEFINITIONS,
+                                          ALL_LABELS + PRIVACY_LABELS)
     finally:
         await client.aclose()

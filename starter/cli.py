@@ -116,6 +116,30 @@ async def cmd_escalations(args, settings: Settings) -> None:
         print(f"resolved {args.escalation_id}")
 
 
+async def cmd_privacy(args, settings: Settings) -> int:
+    from starter import privacy_cli
+
+    target = args.phone
+    if args.privacy_command != "approve" and not privacy_cli.valid_phone(target):
+        print(f"not a phone number: {target!r}", file=sys.stderr)
+        return 2
+    client = await _client(settings)
+    if args.privacy_command == "export":
+        privacy_cli.print_json(await privacy_cli.export(client, settings, target))
+    elif args.privacy_command == "forget":
+        report = await privacy_cli.forget(client, settings, target)
+        privacy_cli.print_json(report.model_dump())
+        return 1 if report.errors else 0
+    else:
+        try:
+            status = await privacy_cli.approve(client, target, args.by)
+        except privacy_cli.PrivacyRequestNotFound as exc:
+            print(f"no privacy request {exc}", file=sys.stderr)
+            return 1
+        print(f"approved {status.request_id} ({status.input.kind})")
+    return 0
+
+
 async def cmd_converse(args, settings: Settings) -> int:
     from starter.converse import parse_script, play
 
@@ -190,6 +214,17 @@ def build_parser() -> argparse.ArgumentParser:
     resolve.add_argument("--outcome", default="resolved")
     resolve.add_argument("--by", default=os.environ.get("USER"))
     escalations.set_defaults(handler=cmd_escalations)
+
+    privacy = add_command("privacy", help="AVG: export or forget everything about a phone, approve a request")
+    privacy_commands = privacy.add_subparsers(dest="privacy_command", required=True)
+    for name, what in (("export", "print everything held about PHONE as JSON"),
+                       ("forget", "delete everything about PHONE (audited without personal data)")):
+        command = privacy_commands.add_parser(name, parents=[common], help=what)
+        command.add_argument("phone")
+    approve = privacy_commands.add_parser("approve", parents=[common], help="approve a waiting privacy request")
+    approve.add_argument("phone", metavar="PHONE_OR_REQUEST_ID")
+    approve.add_argument("--by", default=os.environ.get("USER"))
+    privacy.set_defaults(handler=cmd_privacy)
 
     converse = add_command("converse", help="play a scripted conversation through the whole stack, print the transcript")
     converse.add_argument("file", help='one message a line: "klant: ...", "medewerker: ...", "naam: ..."')

@@ -8,7 +8,8 @@ workflow's commands, record an ADDITIONAL history under a new name and commit it
     .venv/bin/python -m tests.record_history escalation escalation-<topic>.json
     .venv/bin/python -m tests.record_history inventory inventory_sync-<topic>.json
 
-- conversation: a car question, a follow-up and an escalation (BKR).
+- conversation: a car question, a follow-up whose reply WAHA refuses (recorded, sales
+  alerted), an escalation (BKR) and a colleague's message from Chatwoot.
 - escalation: the escalation that conversation starts, with a note, an acknowledgement and a
   resolution, until it completes.
 - inventory: one sync of the website and Marktplaats (Marktplaats failing once) on the local site peer.
@@ -90,12 +91,22 @@ async def record_conversation(env: WorkflowEnvironment, kind: str) -> WorkflowHi
         )
         async with pipeline(env.client, settings) as p:
             for count, text in enumerate(MESSAGES, start=1):
+                if count == 2:
+                    p.waha.fail_next(1, status=400)  # refused for good: recorded, sales alerted
                 await p.post(message_event(PHONE, text, name="Jan"))
                 await p.wait_until(PHONE, lambda s, n=count: s.messages_processed == n and not s.crm_pending)
             conversation = p.client.get_workflow_handle(f"conversation-{PHONE}")
             snapshot = await p.snapshot(PHONE)
             escalation_id = snapshot.open_escalation.escalation_id if snapshot.open_escalation else None
             if kind == "conversation":
+                sent = len(p.waha.sent)
+                await conversation.signal(
+                    "staff_message",
+                    StaffMessage(text="Ik bel je zo, groet Sanne", author="Sanne", via="chatwoot",
+                                 external_id=f"cw-{uuid.uuid4().hex[:8]}", at=datetime.now(timezone.utc)),
+                )
+                await p.waha.wait_for(sent + 1)
+                await p.wait_until(PHONE, lambda s: not s.staff_pending and not s.crm_pending)
                 return await conversation.fetch_history()
             if escalation_id is None:
                 escalation_id = escalation_workflow_id(PHONE, 1)

@@ -1,6 +1,7 @@
 import httpx
 import pytest
 
+from agents.privacy import PRIVACY_ATTRIBUTE_DEFINITIONS, PRIVACY_LABELS
 from agents.scoring import ALL_LABELS, CONTACT_ATTRIBUTE_DEFINITIONS
 from integrations.chatwoot import ChatwootClient
 from integrations.errors import IntegrationError
@@ -140,8 +141,9 @@ async def test_errors_are_classified(client, chatwoot_peer):  # noqa: F811
 
 async def test_setup_is_idempotent(chatwoot_settings, chatwoot_peer):  # noqa: F811
     first = await run_setup(chatwoot_settings)
-    assert len(first["attributes_created"]) == len(CONTACT_ATTRIBUTE_DEFINITIONS)
-    assert sorted(first["labels_created"]) == sorted(ALL_LABELS) and not first["labels_existing"]
+    assert len(first["attributes_created"]) == len(CONTACT_ATTRIBUTE_DEFINITIONS) + len(PRIVACY_ATTRIBUTE_DEFINITIONS)
+    assert sorted(first["labels_created"]) == sorted(ALL_LABELS + PRIVACY_LABELS) and not first["labels_existing"]
+    assert {"opted-out", "privacy-approved"} <= set(first["labels_created"]) and "opted_out" in first["attributes_created"]
     definitions = {d["attribute_key"]: d for d in chatwoot_peer.attribute_definitions.values()}
     assert definitions["lead_quality"]["attribute_display_type"] == 6
     assert definitions["lead_quality"]["attribute_values"] == ["HOT", "WARM", "LUKEWARM", "COLD"]
@@ -151,6 +153,6 @@ async def test_setup_is_idempotent(chatwoot_settings, chatwoot_peer):  # noqa: F
     assert all(d["attribute_model"] == 1 for d in definitions.values())
     second = await run_setup(chatwoot_settings)
     assert second["attributes_created"] == [] and second["labels_created"] == []
-    assert len(second["attributes_existing"]) == len(CONTACT_ATTRIBUTE_DEFINITIONS)
-    assert len(chatwoot_peer.account_labels) == len(ALL_LABELS)
+    assert len(second["attributes_existing"]) == len(CONTACT_ATTRIBUTE_DEFINITIONS) + len(PRIVACY_ATTRIBUTE_DEFINITIONS)
+    assert len(chatwoot_peer.account_labels) == len(ALL_LABELS) + len(PRIVACY_LABELS)
     assert chatwoot_peer.violations == []

@@ -148,3 +148,16 @@ def test_reply_without_text_is_ignored():
     body["content"] = None  # an attachment-only message: nothing to forward as text
     body["attachments"] = [{"id": 3, "file_type": "image", "data_url": "https://cw.example/a.jpg"}]
     assert parse_event(body) is None
+
+
+def test_the_privacy_approved_label_is_an_approval():
+    from integrations.chatwoot_webhook import PrivacyApproved, parse_event
+
+    body = {"event": "conversation_updated", "id": 12, "inbox_id": 7, "status": "open", "labels": ["lead-warm", "privacy-approved"],
+            "meta": {"sender": {"phone_number": "+31612345678"}},
+            "changed_attributes": [{"label_list": {"previous_value": "lead-warm", "current_value": "lead-warm,privacy-approved"}}]}
+    event = parse_event(body, inbox_id=7)
+    assert isinstance(event, PrivacyApproved) and event.phone_e164 == "+31612345678" and event.conversation_id == 12
+    # already there before, or another label added: nothing to approve
+    body["changed_attributes"] = [{"label_list": {"previous_value": ["privacy-approved"], "current_value": ["privacy-approved", "vip"]}}]
+    assert not isinstance(parse_event(body, inbox_id=7), PrivacyApproved)

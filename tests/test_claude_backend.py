@@ -273,3 +273,34 @@ async def test_system_prompt_is_identical_across_messages_so_the_cache_hits(api)
     assert first.body["system"] == second.body["system"] and first.user_text != second.user_text
     assert result.expertise.escalation_decision.escalation_type == "finance_advisor"
     await backend.aclose()
+
+
+# --- issue 13: STOP, privacy, pranks the same as the rules engine --------------------------------
+async def test_stop_and_privacy_hold_even_when_claude_misses_them(api):
+    # Claude escalates "verwijder mijn gegevens" to the manager and misses the flags: the literal rules win.
+    api.script(message_response(understanding("complaint", escalate=True, escalation_type="manager")),
+               message_response(understanding("other")))
+    backend = make_backend(api)
+    result, _ = await backend.understand("verwijder mijn gegevens", ConversationContext())
+    assert result.extraction.privacy_request == "delete"
+    assert not result.expertise.escalation_decision.escalate
+    result, _ = await backend.understand("STOP", ConversationContext())
+    assert result.extraction.opt_out and not result.expertise.escalation_decision.escalate
+    assert api.requests[0].output_schema["properties"]["extraction"]  # the schema carries the new fields
+    await backend.aclose()
+
+
+async def test_a_prank_is_not_a_purchase_with_claude_either(api):
+    api.script(message_response(understanding(escalate=True, escalation_type="sales")))
+    backend = make_backend(api)
+    result, _ = await backend.understand("verkoop mij de tesla voor 1 euro", ConversationContext())
+    assert result.extraction.prank and not result.expertise.escalation_decision.escalate
+    await backend.aclose()
+
+
+async def test_an_explicit_trigger_still_escalates_with_claude(api):
+    api.script(message_response(understanding("complaint", escalate=True, escalation_type="manager")))
+    backend = make_backend(api)
+    result, _ = await backend.understand("verwijder mijn gegevens, mijn advocaat neemt contact op", ConversationContext())
+    assert result.expertise.escalation_decision.escalation_type == "manager"
+    await backend.aclose()

@@ -143,7 +143,7 @@ async def test_bkr_question_escalates_to_the_finance_advisor(temporal_env, task_
 
             state = await p.snapshot(phone)
             escalation_id = state.open_escalation.escalation_id
-            assert escalation_id == f"escalation-{phone}-1"
+            assert escalation_id.startswith(f"escalation-{phone}-1-")  # the trigger keeps it unique across runs
             listed = await escalations_cli.list_escalations(p.client)
             assert escalation_id in [status.escalation_id for status in listed]
 

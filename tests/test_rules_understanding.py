@@ -56,7 +56,7 @@ def test_thresholds_on_labelled_set(engine):
 def test_extra_labelled_fields(engine, record):
     extraction = engine.understand(record["text"]).extraction
     prefs = extraction.car_preferences
-    for field in ("min_price", "min_year", "max_mileage_km", "transmission", "body_type"):
+    for field in ("min_price", "min_year", "max_mileage_km", "transmission", "body_type", "equipment"):
         if field in record:
             assert getattr(prefs, field) == record[field], field
     for field in ("asks_availability", "asks_monthly_payment", "has_trade_in", "customer_name", "test_drive_requested"):

@@ -12,9 +12,11 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from activities.agents import AgentActivities
 from activities.crm import CrmActivities
+from activities.delivery_alert import DeliveryAlertActivities
 from activities.escalation import escalation_activities
 from activities.inventory import InventoryActivities
 from activities.messaging import MessagingActivities
+from activities.privacy import PrivacyActivities, privacy_activities
 from agents.rules import RulesEngine
 from agents.rules.classifier import classifier
 from config import Settings
@@ -23,8 +25,9 @@ from integrations.waha import WahaClient
 from workflows.conversation import ConversationWorkflow
 from workflows.escalation import EscalationWorkflow
 from workflows.inventory_sync import InventorySyncWorkflow
+from workflows.privacy import PrivacyRequestWorkflow
 
-WORKFLOWS = [ConversationWorkflow, EscalationWorkflow, InventorySyncWorkflow]
+WORKFLOWS = [ConversationWorkflow, EscalationWorkflow, InventorySyncWorkflow, PrivacyRequestWorkflow]
 
 
 def workflow_runner(settings: Settings) -> WorkflowRunner:
@@ -69,6 +72,8 @@ async def running_worker(
     messaging = MessagingActivities(waha, SentLedger(settings.data_dir / "sent.sqlite3"))
     inventory = InventoryActivities(settings)
     crm = CrmActivities(settings)
+    privacy = PrivacyActivities(settings, waha=waha)
+    delivery_alerts = DeliveryAlertActivities(settings)
     activities = [
         agents.route_message,
         agents.extract_details,
@@ -78,10 +83,12 @@ async def running_worker(
         messaging.send_whatsapp,
         crm.sync_crm,
         crm.record_crm_failure,
+        delivery_alerts.alert_undelivered,
         inventory.search_inventory,
         inventory.fetch_source,
         inventory.commit_snapshot,
         *escalation_activities(settings),
+        *privacy_activities(privacy),
     ]
     # Every activity is async, so no thread pool is needed.
     worker = Worker(
@@ -100,6 +107,6 @@ async def running_worker(
             yield worker
     finally:
         await waha.aclose()
-        for closer in (getattr(crm, "aclose", None), getattr(agents.claude, "aclose", None)):
+        for closer in (getattr(crm, "aclose", None), delivery_alerts.aclose, getattr(agents.claude, "aclose", None)):
             if closer is not None:
                 await closer()

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError, FailureError
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
     from activities.agents import (
@@ -23,10 +23,11 @@ with workflow.unsafe.imports_passed_through():
         ScoreRequest,
         StepRequest,
     )
-    from activities.crm import CrmActivities, CrmFailure, CrmSyncRequest
+    from activities.delivery_alert import DeliveryAlertActivities, UndeliveredAlert
     from activities.inventory import InventoryActivities
     from activities.messaging import MessagingActivities, SendReplyRequest
     from agents import context as memory
+    from agents import privacy
     from agents.models import (
         Car,
         ConversationOutput,
@@ -36,6 +37,15 @@ with workflow.unsafe.imports_passed_through():
     )
     from inventory.search import InventorySearchRequest
     from workflows import search_attributes as sa
+    from workflows.crm_lane import CrmLane
+    from workflows.patches import (
+        PATCH_CAN_KEEPS_CRM,
+        PATCH_HANDOVER,
+        PATCH_PRIVACY_REQUEST,
+        PATCH_ESCALATION_ID,
+        PATCH_SEND_FAILURES,
+        PATCH_SEND_GIVES_UP,
+    )
     from workflows.conversation_handover import HandoverMixin, echo_key
     from workflows.models import (
         Acknowledgement,
@@ -49,23 +59,29 @@ with workflow.unsafe.imports_passed_through():
         InboundMessage,
         MessageTimings,
         OpenEscalation,
-        PendingCrmUpdate,
+        PrivacyRequestInput,
         ProcessedMessage,
         Resolution,
         ScorePoint,
         StaffEngagement,
         StaffMessage,
         escalation_workflow_id,
+        privacy_workflow_id,
     )
 
 SEEN_IDS_KEPT = 1000
 RECENT_KEPT = 10  # processed messages kept in the state (the full trace is in the history)
-CRM_BATCH = 20
+# The state is carried by continue-as-new as one payload (Temporal refuses payloads over 2 MB):
+# every list in it is bounded, so a spammer cannot grow it (the CRM queue: workflows/crm_lane.py).
+PENDING_KEPT = 50  # messages waiting for an answer; more are held, as in a flood
+STAFF_PENDING_KEPT = 50
+SEND_FAILURES_KEPT = 20
+# The customer is waiting: a reply that cannot be delivered in this time is given up (sales alerted).
+SEND_GIVE_UP = timedelta(minutes=15)
 # Chatwoot reports our own escalation assignment as an assignment; a person's comes later.
 OWN_ASSIGNMENT_ECHO = timedelta(minutes=2)
-# Issue 13: while an escalation is open the bot keeps answering (quiet only while a person chats),
-# forwards each message, tells the customer who has the question, raises urgency on threats.
-HANDOVER_PATCH = "e1-handover-conversation"
+# Issue 13 (PATCH_HANDOVER): while an escalation is open the bot keeps answering (quiet only while
+# a person chats), forwards each message, tells the customer who has the question, raises urgency.
 OUTGOING_KEPT = 10  # our recent sends, to recognise their WhatsApp echoes
 # Intents that make the inventory worth searching, besides a named car or an availability question.
 CAR_INTENTS = {"car_inquiry", "test_drive", "price_negotiation", "financing_inquiry"}
@@ -79,13 +95,7 @@ SEND_RETRY = RetryPolicy(
     maximum_interval=timedelta(seconds=30),
     non_retryable_error_types=["WahaRejected"],
 )
-CRM_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=2),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=5),
-    non_retryable_error_types=["NonRetryableIntegrationError"],
-)
-LOCAL_CRM_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), backoff_coefficient=2.0, maximum_attempts=5)
+ALERT_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_attempts=3)
 
 FLOOD_NOTICE = (
     "Je stuurt ons veel berichten tegelijk 🙂 We lezen alles, maar beantwoorden ze even niet "
@@ -99,7 +109,7 @@ def _clip(text: str, size: int = 40) -> str:
 
 
 @workflow.defn
-class ConversationWorkflow(HandoverMixin):
+class ConversationWorkflow(CrmLane, HandoverMixin):
     @workflow.init
     def __init__(self, state: ConversationInput) -> None:
         self.s = state
@@ -107,12 +117,14 @@ class ConversationWorkflow(HandoverMixin):
         self._seen_staff = set(state.seen_staff_ids)
         self._processing: str | None = None
         self._crm_in_flight = False
+        self._crm_batch_size = 0  # updates at the head of crm_pending being synced right now
         self._draining = False
         self._last_answer: str | None = None
         self._last_customer_message: str | None = None
         self._claude_failed = False  # per message: once Claude gave up, the rules engine finishes it
         self._escalation_enabled = True
         self._crm_local_only = False  # learnt from the lead score step: no Chatwoot configured
+        self._opt_out_to_record = False  # STOP said: the next customer CRM update marks the contact
 
     # --- signals and query ------------------------------------------------------
     @workflow.signal
@@ -120,8 +132,8 @@ class ConversationWorkflow(HandoverMixin):
         if message.message_id in self._seen:
             return  # WAHA redelivers until it gets a 2xx: process each message once
         self._remember(message.message_id)
-        if self._flooding(message.received_at):
-            self.s.held_messages.append(message)
+        if self._flooding(message.received_at) or self._queue_full(self.s.pending, PENDING_KEPT):
+            self._hold(message)
             self._queue_crm("customer", message.text, message.message_id, message.received_at)
             last = self.s.flood_notice_sent_at
             if last is None or message.received_at - last > timedelta(minutes=10):
@@ -137,11 +149,14 @@ class ConversationWorkflow(HandoverMixin):
         if message.external_id:
             self._seen_staff.add(message.external_id)
             self.s.seen_staff_ids = (self.s.seen_staff_ids + [message.external_id])[-SEEN_IDS_KEPT:]
-        v2 = workflow.patched(HANDOVER_PATCH)
+        v2 = workflow.patched(PATCH_HANDOVER)
         if v2 and message.via == "whatsapp_app" and self._our_own_echo(message):
             return  # WAHA reporting a reply we sent through the API as typed on the phone
         self._human_took_over(message.at)
-        self.s.staff_pending.append(message)
+        if self._queue_full(self.s.staff_pending, STAFF_PENDING_KEPT):
+            self._note_send_failure("staff", f"not queued, {STAFF_PENDING_KEPT} staff messages waiting already")
+        else:
+            self.s.staff_pending.append(message)
         if v2:
             self._person_wrote()
         await self._signal_escalation(
@@ -151,7 +166,7 @@ class ConversationWorkflow(HandoverMixin):
 
     @workflow.signal
     async def staff_engaged(self, engagement: StaffEngagement) -> None:
-        if workflow.patched(HANDOVER_PATCH):
+        if workflow.patched(PATCH_HANDOVER):
             # Taking the chat acknowledges (the escalation knows its own assignment's echo);
             # only a person writing in the chat makes the bot quiet.
             await self._signal_escalation(
@@ -208,11 +223,16 @@ class ConversationWorkflow(HandoverMixin):
             await workflow.wait_condition(
                 lambda: bool(self.s.pending or self.s.staff_pending or self.s.flood_notice_due)
                 or self._handover_notice_due()
-                or self._time_to_continue(processed_this_run)
+                or (self._time_to_continue(processed_this_run) and not (self._draining and self._crm_in_flight))
             )
             if self.s.flood_notice_due:
                 self.s.flood_notice_due = False
-                await self._send(FLOOD_NOTICE, f"flood:{workflow.now().isoformat()}", None)
+                try:
+                    await self._send(FLOOD_NOTICE, f"flood:{workflow.now().isoformat()}", None)
+                except FailureError as exc:
+                    if not workflow.patched(PATCH_SEND_FAILURES):
+                        raise
+                    self._note_send_failure("flood notice", str(exc.cause or exc))
             if self._handover_notice_due() and not self.s.staff_pending:
                 await self._send_handover_notice()
                 continue
@@ -229,8 +249,13 @@ class ConversationWorkflow(HandoverMixin):
                 processed_this_run += 1
                 continue
             if self._time_to_continue(processed_this_run):
+                if self._crm_in_flight and workflow.patched(PATCH_CAN_KEEPS_CRM):
+                    # Start no new CRM batch, let the one in flight finish (messages are still
+                    # answered meanwhile), then hand over: cancelling it lost its updates.
+                    self._draining = True
+                    continue
                 break
-        # Hand over to a fresh run: stop the CRM lane (its batch stays queued), let handlers finish.
+        # Hand over to a fresh run: stop the CRM lane (what is queued is carried over), let handlers finish.
         self._draining = True
         crm_lane.cancel()
         await workflow.wait_condition(lambda: not self._crm_in_flight and workflow.all_handlers_finished())
@@ -259,6 +284,9 @@ class ConversationWorkflow(HandoverMixin):
         self._claude_failed = False
 
         understanding = await self._understand(message.text, context, record)
+        self._note_opt_out(understanding)
+        if await self._privacy_request(message, context, understanding, record):
+            return
         silent = self._bot_is_silent(workflow.now())
         decision = record.expertise_output.escalation_decision
         wants_escalation = decision.escalate and self._escalation_enabled
@@ -266,7 +294,7 @@ class ConversationWorkflow(HandoverMixin):
         record.escalation_type = decision.escalation_type if decision.escalate else None
 
         escalation_type = None
-        v2 = workflow.patched(HANDOVER_PATCH)
+        v2 = workflow.patched(PATCH_HANDOVER)
         opened = self.s.open_escalation  # open before this message: it hears about this one
         if wants_escalation and opened and not v2:
             await self._signal_escalation(
@@ -310,12 +338,14 @@ class ConversationWorkflow(HandoverMixin):
 
         delivered = False
         if reply is not None:
+            reply_id = f"{workflow.info().workflow_id}:{message.message_id}"
             try:
-                await self._send(reply.response_text, f"{workflow.info().workflow_id}:{message.message_id}", message)
+                await self._send(reply.response_text, reply_id, message)
                 delivered = True
-            except FailureError as exc:  # WAHA refused it for good (4xx): recorded, the chat goes on
+            except FailureError as exc:  # refused (4xx) or stuck too long: recorded, the chat goes on
                 record.error_occurred = True
                 record.errors.append(f"whatsapp: {exc.cause or exc}")
+                await self._undelivered("reply", reply.response_text, reply_id, exc, message)
         if delivered:
             record.timings.replied_at = workflow.now()
             self._last_answer = reply.response_text
@@ -441,6 +471,8 @@ class ConversationWorkflow(HandoverMixin):
         summary = f"reply ← overdracht {escalation_type}" if escalation_type else f"reply ← {found}"
         result = await self._agent_step(AgentActivities.compose_reply, request, summary)
         self._account(record, "reply", result)
+        if self.s.opted_out and not understanding.extraction.opt_out:
+            return privacy.answer_only(result.output)  # they said STOP: their question only, no sales question
         return result.output
 
     async def _score(self, context, understanding: Understanding, record):
@@ -465,6 +497,7 @@ class ConversationWorkflow(HandoverMixin):
         return result.crm
 
     async def _send(self, text: str, reply_id: str, message: InboundMessage | None) -> None:
+        give_up = SEND_GIVE_UP if workflow.patched(PATCH_SEND_GIVES_UP) else timedelta(days=1)
         self.s.recent_outgoing = (self.s.recent_outgoing + [echo_key(text)])[-OUTGOING_KEPT:]
         result = await workflow.execute_activity(
             MessagingActivities.send_whatsapp,
@@ -475,7 +508,7 @@ class ConversationWorkflow(HandoverMixin):
                 received_at=message.received_at if message else None,
             ),
             start_to_close_timeout=timedelta(seconds=20),
-            schedule_to_close_timeout=timedelta(days=1),
+            schedule_to_close_timeout=give_up,
             retry_policy=SEND_RETRY,
             summary=f"whatsapp → «{_clip(text)}»",
         )
@@ -483,10 +516,44 @@ class ConversationWorkflow(HandoverMixin):
         if provider_id:
             self.s.sent_provider_ids = (self.s.sent_provider_ids + [str(provider_id)])[-OUTGOING_KEPT:]
 
+    async def _undelivered(self, kind: str, text: str, reply_id: str, exc: FailureError, message=None) -> None:
+        """A message that never reached the customer: recorded, and sales alerted (the customer waits)."""
+        reason = str(exc.cause or exc)
+        self._note_send_failure(kind, reason)
+        if not workflow.patched(PATCH_SEND_GIVES_UP):
+            return
+        try:
+            await workflow.execute_activity_method(
+                DeliveryAlertActivities.alert_undelivered,
+                UndeliveredAlert(
+                    alert_id=reply_id,
+                    phone=self.s.phone,
+                    customer_name=self.s.customer_name,
+                    kind="reply" if kind == "reply" else "staff",
+                    customer_text=message.text if message else None,
+                    undelivered_text=text,
+                    error=reason,
+                    at=workflow.now(),
+                ),
+                start_to_close_timeout=timedelta(seconds=60),
+                retry_policy=ALERT_RETRY,
+                summary=f"sales alert: {kind} not delivered",
+            )
+        except ActivityError as alert_failed:
+            self._note_send_failure("alert", str(alert_failed.cause or alert_failed))
+
+    def _note_send_failure(self, kind: str, reason: str) -> None:
+        workflow.logger.error("%s not delivered in %s: %s", kind, workflow.info().workflow_id, reason)
+        entry = f"{workflow.now():%Y-%m-%d %H:%M} {kind}: {reason[:300]}"
+        self.s.send_failures = (self.s.send_failures + [entry])[-SEND_FAILURES_KEPT:]
+
     # --- escalation ----------------------------------------------------------------
     async def _start_escalation(self, message: InboundMessage, decision, context) -> str:
         self.s.escalation_count += 1
-        escalation_id = escalation_workflow_id(self.s.phone, self.s.escalation_count)
+        if workflow.patched(PATCH_ESCALATION_ID):  # a new run counts from 1 again: the trigger keeps it unique
+            escalation_id = escalation_workflow_id(self.s.phone, self.s.escalation_count, message.message_id)
+        else:
+            escalation_id = escalation_workflow_id(self.s.phone, self.s.escalation_count)
         transcript = [f"{turn.role}: {turn.text}" for turn in context.history[-12:]]
         await workflow.start_child_workflow(
             "EscalationWorkflow",
@@ -534,13 +601,55 @@ class ConversationWorkflow(HandoverMixin):
     def _set_escalated(self, escalated: bool) -> None:
         workflow.upsert_search_attributes([sa.ESCALATED.value_set(escalated)])
 
+    # --- STOP and privacy (issue 13 §3) -------------------------------------------------
+    def _note_opt_out(self, understanding: Understanding) -> None:
+        """STOP: never a proactive message again; the CRM lane marks the contact (local, Chatwoot)."""
+        if understanding.extraction.opt_out and not self.s.opted_out:
+            self.s.opted_out = True
+            self.s.opted_out_at = workflow.now()
+            self._opt_out_to_record = True
+
+    async def _privacy_request(self, message: InboundMessage, context, understanding: Understanding, record) -> bool:
+        """'verwijder mijn gegevens': a PrivacyRequestWorkflow confirms receipt and involves the manager.
+        An explicit escalation in the same message (a legal threat) takes the normal path instead."""
+        kind = understanding.extraction.privacy_request
+        if not kind or understanding.expertise.escalation_decision.escalate or not workflow.patched(PATCH_PRIVACY_REQUEST):
+            return False
+        request_id = privacy_workflow_id(self.s.phone)
+        try:
+            await workflow.start_child_workflow(
+                "PrivacyRequestWorkflow",
+                PrivacyRequestInput(
+                    request_id=request_id, kind=kind, chat_id=self.s.chat_id, customer_phone=self.s.phone,
+                    customer_name=self.s.customer_name, text=message.text,
+                    conversation_workflow_id=workflow.info().workflow_id, started_at=workflow.now(),
+                ),
+                id=request_id,
+                task_queue=workflow.info().task_queue,
+                # It deletes this conversation when approved, so it must not depend on it.
+                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+                static_summary=f"AVG-verzoek: {kind}",
+            )
+            answer = privacy.privacy_received_text(kind)  # sent by the child workflow
+        except WorkflowAlreadyStartedError:
+            answer = privacy.PRIVACY_ALREADY_OPEN
+            await self._send(answer, f"{workflow.info().workflow_id}:{message.message_id}", message)
+        record.timings.replied_at = workflow.now()
+        self._last_answer = answer
+        after = memory.absorb_understanding(context, message.text, message.received_at, understanding)
+        self.s.context = memory.absorb_reply(after, answer, workflow.now(), [])
+        self._queue_crm("customer", message.text, message.message_id, message.received_at)
+        self._queue_crm("bot", answer, f"{message.message_id}:reply", workflow.now())
+        self._finish(record, understanding)
+        return True
+
     # --- humans ----------------------------------------------------------------------
     def _human_took_over(self, at: datetime) -> None:
         self.s.human_active = True
         self.s.human_active_until = at + timedelta(minutes=self.s.human_quiet_minutes)
 
     def _bot_is_silent(self, now: datetime) -> bool:
-        if self.s.open_escalation is not None and not workflow.patched(HANDOVER_PATCH):
+        if self.s.open_escalation is not None and not workflow.patched(PATCH_HANDOVER):
             return True  # before issue 13 an open escalation silenced the chat
         if not self.s.human_active:
             return False
@@ -552,69 +661,17 @@ class ConversationWorkflow(HandoverMixin):
 
     async def _deliver_staff_message(self, message: StaffMessage) -> None:
         if not message.delivered:
-            await self._send(message.text, f"{workflow.info().workflow_id}:staff:{message.external_id or message.at.isoformat()}", None)
+            reply_id = f"{workflow.info().workflow_id}:staff:{message.external_id or message.at.isoformat()}"
+            try:
+                await self._send(message.text, reply_id, None)
+            except FailureError as exc:
+                if not workflow.patched(PATCH_SEND_FAILURES):
+                    raise
+                await self._undelivered("staff", message.text, reply_id, exc)
+                return  # the customer never saw it: not part of the conversation's memory
         self.s.context = memory.absorb_staff_message(self.s.context, message.text, message.at)
         if message.via == "whatsapp_app":  # typed on the phone: Chatwoot has not seen it yet
             self._queue_crm("staff", message.text, message.external_id or message.at.isoformat(), message.at)
-
-    # --- CRM lane ----------------------------------------------------------------------
-    def _queue_crm(self, role: str, text: str, message_id: str, at: datetime, crm=None) -> None:
-        self.s.crm_pending.append(PendingCrmUpdate(role=role, text=text, message_id=message_id, at=at, crm=crm))
-
-    async def _crm_lane(self) -> None:
-        while True:
-            await workflow.wait_condition(lambda: bool(self.s.crm_pending) and not self._draining)
-            batch = self.s.crm_pending[:CRM_BATCH]
-            self._crm_in_flight = True
-            try:
-                await self._sync_crm(
-                    CrmSyncRequest(
-                        phone=self.s.phone,
-                        chat_id=self.s.chat_id,
-                        customer_name=self.s.customer_name,
-                        updates=batch,
-                    )
-                )
-                del self.s.crm_pending[: len(batch)]
-            except FailureError as exc:  # ActivityError, or a local activity's own failure
-                # Given up (non-retryable, or a day of failures): record it where staff look.
-                reason = str(exc.cause or exc)
-                self.s.crm_failures = (self.s.crm_failures + [reason])[-20:]
-                del self.s.crm_pending[: len(batch)]
-                try:
-                    await workflow.execute_activity(
-                        CrmActivities.record_crm_failure,
-                        CrmFailure(phone=self.s.phone, error=reason, lost_updates=len(batch)),
-                        start_to_close_timeout=timedelta(seconds=30),
-                        retry_policy=RetryPolicy(maximum_attempts=3),
-                        summary="crm failure recorded",
-                    )
-                except ActivityError:
-                    workflow.logger.error("could not record CRM failure for %s", workflow.info().workflow_id)
-            finally:
-                self._crm_in_flight = False
-
-    async def _sync_crm(self, request: CrmSyncRequest) -> None:
-        summary = f"crm sync ← {len(request.updates)} update(s)"
-        if self._crm_local_only:
-            # Only the local SQLite record to write: no Chatwoot outage to wait out, so no
-            # round trip through the server either (one workflow task less per message).
-            await workflow.execute_local_activity(
-                CrmActivities.sync_crm,
-                request,
-                start_to_close_timeout=timedelta(seconds=30),
-                retry_policy=LOCAL_CRM_RETRY,
-                summary=summary,
-            )
-            return
-        await workflow.execute_activity(
-            CrmActivities.sync_crm,
-            request,
-            start_to_close_timeout=timedelta(seconds=60),
-            schedule_to_close_timeout=timedelta(days=1),
-            retry_policy=CRM_RETRY,
-            summary=summary,
-        )
 
     # --- bookkeeping ---------------------------------------------------------------------
     def _record_failure(self, message: InboundMessage, exc: FailureError) -> None:

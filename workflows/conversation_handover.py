@@ -63,7 +63,9 @@ class HandoverMixin:
         said = [turn.text for turn in self.s.context.history if turn.role == "bot"]
         text = handover.without_repeats(reply.response_text, said, keep=(CREDIT_WARNING,))
         asked = handover.asks_for_status(self._last_customer_message or "")
-        if asked:
+        if self.s.opted_out and not asked:
+            line = None  # after STOP: the answer to their question, nothing more
+        elif asked:
             line = self._handover_line(opened, now, asked=True)
             if handover.only_status_question(self._last_customer_message or ""):
                 text = ""  # the backend's guess at "hoe lang duurt het nog?" is noise
@@ -82,8 +84,8 @@ class HandoverMixin:
 
     def _handover_notice_due(self) -> bool:
         opened = self.s.open_escalation
-        if opened is None or self.s.pending or opened.person_spoke:
-            return False
+        if opened is None or self.s.pending or opened.person_spoke or self.s.opted_out:
+            return False  # nothing to say, a reply will carry it, the person is in touch, or STOP
         return (opened.ack_due and not opened.ack_announced) or (opened.overdue_due and not opened.overdue_announced)
 
     def _handover_line(self, opened: OpenEscalation, now: datetime, asked: bool = False) -> str | None:

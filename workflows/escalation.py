@@ -33,6 +33,9 @@ with workflow.unsafe.imports_passed_through():
     from agents.escalation import EscalationPlan
     from agents.handover import HandoverView
     from workflows import search_attributes as sa
+    # Issue 13: keep the conversation told (deadline, who took it, overdue), forward the customer's
+    # messages, raise urgency; our own Chatwoot assignment coming back is not an acknowledgement.
+    from workflows.patches import PATCH_HANDOVER_ESCALATION
     from workflows.models import (
         Acknowledgement,
         EscalationClosed,
@@ -64,9 +67,6 @@ LOOKUP_RETRY = RetryPolicy(
 )
 
 
-# Issue 13: keep the conversation told (deadline, who took it, overdue), forward the customer's
-# messages, raise urgency; our own Chatwoot assignment coming back is not an acknowledgement.
-HANDOVER_PATCH = "e1-handover-escalation"
 
 
 def _failure(exc: ActivityError) -> str:
@@ -94,12 +94,12 @@ class EscalationWorkflow:
         status = self._status
         if status.acknowledged is not None or status.resolution is not None:
             return  # the first acknowledgement counts; later ones (every staff message) are no news
-        if workflow.patched(HANDOVER_PATCH) and self._own_assignment(ack):
+        if workflow.patched(PATCH_HANDOVER_ESCALATION) and self._own_assignment(ack):
             status.echoes_ignored += 1  # Chatwoot reporting the assignment we made: nobody picked it up yet
             return
         status.acknowledged = ack.model_copy(update={"at": ack.at or workflow.now()})
         self._set_state("acknowledged")
-        if workflow.patched(HANDOVER_PATCH):
+        if workflow.patched(PATCH_HANDOVER_ESCALATION):
             await self._tell_conversation()
 
     def _own_assignment(self, ack: Acknowledgement) -> bool:
@@ -239,7 +239,7 @@ class EscalationWorkflow:
         status.specialist_chat_id = plan.specialist.chat_id
         await self._alert_everyone(plan)
         self._alerting_done = True
-        if workflow.patched(HANDOVER_PATCH):
+        if workflow.patched(PATCH_HANDOVER_ESCALATION):
             await self._tell_conversation()
         if status.acknowledged is None:
             self._set_state("waiting_ack")
@@ -405,7 +405,7 @@ class EscalationWorkflow:
         status.reminders_sent += 1
         status.manager_alerted = status.manager_alerted or any(results)
         self._update_details()
-        if round_number == 1 and workflow.patched(HANDOVER_PATCH):
+        if round_number == 1 and workflow.patched(PATCH_HANDOVER_ESCALATION):
             status.customer_told_overdue = True  # the conversation tells the customer honestly
             await self._tell_conversation()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Literal
 
@@ -34,8 +35,13 @@ def conversation_workflow_id(phone_or_chat_id: str) -> str:
     return f"conversation-{phone_digits(phone_or_chat_id)}"
 
 
-def escalation_workflow_id(phone_or_chat_id: str, number: int) -> str:
-    return f"escalation-{phone_digits(phone_or_chat_id)}-{number}"
+def escalation_workflow_id(phone_or_chat_id: str, number: int, trigger_message_id: str | None = None) -> str:
+    """'escalation-31612345678-2-1a2b3c4d': the trigger's digest keeps the id unique when a
+    new run of the conversation counts from 1 again (a counter alone collided)."""
+    base = f"escalation-{phone_digits(phone_or_chat_id)}-{number}"
+    if trigger_message_id is None:
+        return base  # ids of escalations started before the patch "escalation-id-from-trigger"
+    return f"{base}-{hashlib.sha1(trigger_message_id.encode()).hexdigest()[:8]}"
 
 
 # --- conversation workflow ---------------------------------------------------
@@ -148,6 +154,7 @@ class PendingCrmUpdate(BaseModel):
     message_id: str
     at: datetime
     crm: CRMOutput | None = None
+    opt_out: bool = False  # STOP: mark the contact opted out (local CRM, Chatwoot attribute and label)
 
 
 class ConversationInput(BaseModel):
@@ -178,10 +185,21 @@ class ConversationInput(BaseModel):
     crm_failures: list[str] = Field(default_factory=list)
     rate_window: list[datetime] = Field(default_factory=list)  # recent arrival times (flood control)
     flood_notice_sent_at: datetime | None = None
-    held_messages: list[InboundMessage] = Field(default_factory=list)
+    held_messages: list[InboundMessage] = Field(default_factory=list)  # the latest held ones (bounded)
+    held_total: int = 0  # every message held by the flood control (each mirrored to the CRM)
+    crm_unmirrored: int = 0  # CRM updates dropped because the queue was full (flood with the CRM down)
+    send_failures: list[str] = Field(default_factory=list)  # sends given up on (latest few)
+    # STOP (issue 13 §3): every proactive message (follow-ups, reminders) checks `proactive_allowed`.
+    opted_out: bool = False
+    opted_out_at: datetime | None = None
     # Our own recent sends: a WhatsApp "source: app" echo of one of them is not a person typing.
     recent_outgoing: list[str] = Field(default_factory=list)
     sent_provider_ids: list[str] = Field(default_factory=list)
+
+    @property
+    def proactive_allowed(self) -> bool:
+        """False once the customer said STOP: only answers to their own questions from then on."""
+        return not self.opted_out
 
 
 class ConversationSnapshot(ConversationInput):
@@ -291,3 +309,44 @@ class EscalationStatus(BaseModel):
     forwards: list[ForwardRecord] = Field(default_factory=list)  # the last ones; the history has all
     echoes_ignored: int = 0  # our own Chatwoot assignment reported back: not a person
     customer_told_overdue: bool = False
+
+
+# --- privacy request workflow (AVG) --------------------------------------------------------------------
+def privacy_workflow_id(phone_or_chat_id: str) -> str:
+    """One open privacy request per customer: a second one while it runs is answered, not duplicated."""
+    return f"privacy-{phone_digits(phone_or_chat_id)}"
+
+
+class PrivacyRequestInput(BaseModel):
+    request_id: str
+    kind: Literal["delete", "export"]
+    chat_id: str
+    customer_phone: str
+    customer_name: str | None = None
+    text: str  # the customer's words, for the manager
+    conversation_workflow_id: str
+    started_at: datetime
+
+
+class PrivacyApproval(BaseModel):
+    """Staff confirm the request may be carried out (CLI, API with X-API-Key, Chatwoot label)."""
+
+    by: str | None = None
+    via: Literal["cli", "api", "chatwoot"] = "cli"
+    at: datetime | None = None
+
+
+PrivacyState = Literal["waiting_approval", "carrying_out", "done"]
+
+
+class PrivacyStatus(BaseModel):
+    request_id: str
+    input: PrivacyRequestInput
+    state: PrivacyState = "waiting_approval"
+    customer_told: bool = False
+    manager_notified: bool = False
+    reminders_sent: int = 0
+    escalated: bool = False  # day 28: the legal month is nearly up
+    approval: PrivacyApproval | None = None
+    outcome: str | None = None  # what was done, without personal data (e.g. "deleted: local_crm 7, chatwoot 1")
+    errors: list[str] = Field(default_factory=list)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Callable
 
+from agents import handled
 from agents.context import is_repeat
 from agents.knowledge.dealer import DealerFacts, dealer_facts
 from agents.models import (
@@ -63,14 +64,20 @@ class RulesEngine:
         return router.reroute(parsed, intent, confidence=min(0.85, 0.5 + 0.2 * margin))
 
     def extract_sync(self, text: str, context: ConversationContext | None, router_output: RouterOutput) -> ExtractionOutput:
-        return extraction.extract(self._parse(text), context, router_output, self._now())
+        extracted = extraction.extract(self._parse(text), context, router_output, self._now())
+        return handled.with_special_requests(extracted, text)
 
     def assess_sync(
         self, text: str, context: ConversationContext | None, router_output: RouterOutput, extraction_output: ExtractionOutput
     ) -> ExpertiseOutput:
         parsed = self._parse(text)
-        misunderstood = _not_understood(router_output) or is_repeat(text, context)
+        handled_reason = handled.handled_without_person(extraction_output, text)
+        misunderstood = (_not_understood(router_output) or is_repeat(text, context)) and handled_reason is None
         assessed = expertise.assess(parsed, context, router_output, extraction_output, self.dealer, misunderstood)
+        if handled_reason is not None:  # answered or handled here: no statistical second opinion either
+            decision = assessed.escalation_decision
+            kept = handled.keep_escalation(decision, extraction_output, decision.reason or None, text)
+            return assessed if kept == decision else assessed.model_copy(update={"escalation_decision": kept})
         model = self._classifier()
         decision = assessed.escalation_decision
         if model is None or (misunderstood and decision.escalate):  # "not understood twice" is the rules' call

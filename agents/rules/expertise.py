@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from agents.handled import explains_financing
 from agents.knowledge import financial, service, technical
 from agents.knowledge.dealer import DealerFacts
 from agents.models import (
@@ -167,7 +168,11 @@ _BOT_QUESTION = re.compile(
 _ASKS_FOR_PERSON = re.compile(r"\b(?:wil|wens|graag|liever|kan\s+ik|mag\s+ik|moet|want|like)\b.{0,30}\b(?:spreken|praten|bellen|speak|talk)\b")
 _AGREES = next(regex for reason, regex in SALES_TRIGGERS if reason == "klant gaat akkoord met het aanbod")
 _CUSTOMER_CALLS = re.compile(r"\bik\s+(?:bel|zal\s+bellen|ga\s+bellen|kan\s+(?:jullie\s+)?bellen)|\bkan\s+ik\s+(?:jullie|u)\s+(?:\w+\s+)?bellen|\bbel\s+(?:jullie|ik|u)\b|\b(?:me|mij)\s+niet\s+bellen")
-_NOT_BUY = re.compile(r"\b(?:proefrit|afspraak|testrit|plekje|tijd)\w*\s+(?:\w+\s+)?(?:reserveren|vastleggen)\b|\b(?:niet|nooit|geen)\s+(?:\w+\s+){0,2}(?:kopen|nemen|reserveren)\b|\bals\s+ik\s+(?:hem|die)\s+(?:kopen|neem)|\b(?:wil|kan)\s+ik\s+(?:hem|die)\s+(?:eerst\s+)?(?:zien|bekijken)\b|\bof\s+(?:ik\s+)?(?:hem|die)\s+(?:wil\s+)?kopen\b|"
+_NOT_BUY = re.compile(
+    # a question about the procedure, or a purchase still hedged: "moet ik een aanbetaling doen?", "misschien"
+    r"\bmoet(?:en)?\s+(?:ik|we|wij|je|u)\s+(?:dan\s+|ook\s+|eerst\s+|altijd\s+)*(?:een\s+)?aanbeta+l\w*|"
+    r"\b(?:misschien|wellicht|eventueel|overweeg\w*|twijfel\w*|denk\s+(?:er\s+)?(?:\w+\s+)?(?:over\s+)?na)\b|"
+    r"\b(?:proefrit|afspraak|testrit|plekje|tijd)\w*\s+(?:\w+\s+)?(?:reserveren|vastleggen)\b|\b(?:niet|nooit|geen)\s+(?:\w+\s+){0,2}(?:kopen|nemen|reserveren)\b|\bals\s+ik\s+(?:hem|die)\s+(?:kopen|neem)|\b(?:wil|kan)\s+ik\s+(?:hem|die)\s+(?:eerst\s+)?(?:zien|bekijken)\b|\bof\s+(?:ik\s+)?(?:hem|die)\s+(?:wil\s+)?kopen\b|"
     r"\baanbeta+l\w*\b.{0,40}\b(?:financier\w*|financiering|lenen|lening|afbetal\w*|rest|huurkoop|lease\w*|per\s+maand|maandbedrag\w*|rente|krediet)\b|"
     r"\b(?:financier\w*|financiering|lening|lenen|huurkoop|lease\w*|maandbedrag\w*|per\s+maand|rente|krediet)\b.{0,40}\baanbeta+l\w*|"
     r"\b(?:hoeveel|wat)\s+(?:moet|moeten|kan|kun|zou|is)\s+(?:ik|we|je|u|de)?\s*(?:\w+\s+){0,2}aanbeta+l|"
@@ -224,6 +229,14 @@ _CLEARING_NEGATION = re.compile(
     r"storing|bellen|kopen|nemen|advocaat|annuleren|haast|complaint|bought)\b")
 
 
+# Only announcing a question, or shopping in general: nothing a person must answer yet.
+_PREAMBLE = re.compile(
+    r"^(?:(?:hoi|hallo|hey|goedemorgen|goedemiddag|goedenavond|goedendag)\W*)?(?:ik\s+heb\s+(?:een\s+)?(?:vraag|vraagje)|vraagje|een\s+vraag)"
+    r"(?:\s+(?:over|voor|aan|ivm)\s+(?:\w+\s*){1,3})?\W*$|"
+    r"\b(?:ik|we|wij)\s+(?:wil|willen|zoek|zoeken|ga|gaan)\s+(?:\w+\s+)?een\s+(?:auto|wagen|occasion)\s+(?:kopen|aanschaffen)\b(?!.{0,20}\b(?:bkr|schuld|afgewezen|bv|zaak))"
+)
+
+
 @lru_cache(maxsize=1024)
 def cleared(text: str) -> bool:
     """The message carries an explicit reason not to escalate (a negation, a question about BKR, a bot question...)."""
@@ -231,7 +244,7 @@ def cleared(text: str) -> bool:
         _CLEARING_NEGATION.search(text) or _BKR_QUESTION.search(text) or concepts.hypothetical(text)
         or (_BOT_QUESTION.search(text) and not _ASKS_FOR_PERSON.search(text))
         or (_CUSTOMER_CALLS.search(text) and not re.search(r"\bterugbel\w*|\bbel\s+(?:me|mij)\b", text))
-        or _NOT_BUY.search(text)
+        or _NOT_BUY.search(text) or _PREAMBLE.search(text)
     )
 
 
@@ -291,13 +304,15 @@ def manager_reason(text: str) -> str | None:
 @lru_cache(maxsize=1024)
 def finance_reason(text: str) -> str | None:
     for reason, regex in FINANCE_TRIGGERS:
+        if reason == "zakelijke of financial lease" and explains_financing(text):
+            continue  # "wat is het verschil tussen financial lease en private lease?" is answered
         if affirmed(regex, text) and not (reason.startswith("negatieve BKR") and _BKR_QUESTION.search(text)):
             return reason
     if affirmed(concepts.DEBT, text):
         return "betalingsachterstanden of schulden"
     if concepts.REJECTED_FINANCE.search(text):
         return "financiering eerder afgewezen"
-    if affirmed(concepts.ENGLISH_FINANCE, text):
+    if affirmed(concepts.ENGLISH_FINANCE, text) and not explains_financing(text):
         return "negatieve kredietgeschiedenis of zakelijke lease"
     return None
 

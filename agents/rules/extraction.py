@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
+from agents.equipment import equipment_in
 from agents.knowledge.dealer import DUTCH_WEEKDAYS
 from agents.models import CarPreferences, ConversationContext, ExtractionOutput, RouterOutput, TradeInVehicle
 from agents.rules.parse import OWNED_BEFORE, ParsedMessage
@@ -28,7 +29,7 @@ AUTOMATIC = re.compile(r"\b(automaat|automatic|automatisch\w*|automaatje|dsg|cvt
 MANUAL = re.compile(r"\b(handgeschakeld\w*|hand\s+geschakeld|handbak|schakel\w*|handmatig\w*|manueel|manual|\d\s*-?\s*bak|versnellingsbak\s+handmatig)\b")
 BODY_TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("bestelwagen", re.compile(r"\b(bestelwagen|bestelbus|bestelauto|busje|bedrijfswagen|bedrijfsbus|grijs\s+kenteken|bakwagen|transporter)\b")),
-    ("mpv", re.compile(r"\b(mpv|ruimtewagen|7\s*-?\s*(?:persoons|zitter|zits)|zevenzitter|zeven\s*zitter|7\s+zitplaatsen)\b")),
+    ("mpv", re.compile(r"\b(mpv|ruimtewagen)\b")),
     ("suv", re.compile(r"\b(suv|suvs|suv'?je|crossover|hoge\s+instap|hoge\s+zit|4x4|terreinwagen)\b")),
     ("stationwagen", re.compile(r"\b(stationwagen\w*|stationcar|station|combi|touring|avant|variant|sw|estate|break|sports\s+tourer|tourer|kombi|(?<=leon\s)st|(?<=ibiza\s)st)\b")),
     ("cabrio", re.compile(r"\b(cabrio\w*|convertible|open\s+dak)\b")),
@@ -84,6 +85,10 @@ _NAME_AT_START = re.compile(
 )
 # A lower-case word after "ik ben" / "dit is" is a name only where the introduction ends:
 # "ik ben sanne, ..." or "ik ben sanne en ..." — never "dit is toch niet normaal".
+# "ik zoek eigenlijk een 7 zitter", "toch liever een suv": a new search, not a narrower one.
+_NEW_SEARCH = re.compile(r"\b(?:zoek\w*\s+(?:\w+\s+)?eigenlijk|eigenlijk\s+(?:\w+\s+)?zoek\w*|toch\s+liever|liever\s+een|iets\s+anders)\b")
+# "mijn auto heeft een trekhaak": the customer's own car, not a wish.
+_OWN_CAR_HAS = re.compile(r"\b(?:mijn|m'?n|mn|onze|ons)\s+(?:[\w-]+\s+){0,3}?(?:heeft|had|hebben)\b[^,.;!?]*")
 _AFTER_INTRODUCTION = re.compile(r"\s*(?:$|[,.!?;:)]|en\b|and\b|uit\b|hier\b|van\s+\w+\s*(?:$|[,.!?]))")
 _SIGNATURE = re.compile(r"(?:groet(?:jes|en)?|gr\.?|mvg|m\.v\.g\.?|vriendelijke\s+groet|groeten)\s*,?\s+([a-z][a-z'-]+(?:\s+[a-z][a-z'-]+)?)\s*[.!]?\s*$")
 NOT_A_NAME = frozenset(
@@ -124,11 +129,16 @@ def extract(parsed: ParsedMessage, context: ConversationContext | None, router: 
     # haggling or complaining: an amount said without a budget word is a bid, a price or a cost
     mentioned = _preferences_from_message(parsed, now.year, skip_all_numbers=about_trade_in,
                                           skip_weak_amounts=router.intent in ("price_negotiation", "complaint"))
+    refers = not parsed.wanted and bool(PRONOUN.search(text)) and not re.search(r"\b(?:een|n)\s+(?:auto|wagen)\s+die\b", text)
+    if refers:  # "heeft die een trekhaak?" asks about the car under discussion: no new wish
+        mentioned = mentioned.model_copy(update={"equipment": []})
     fresh_start = router.intent == "greeting" and (context.seconds_since_last_message or 0) > 6 * 3600
     base = CarPreferences() if fresh_start else context.preferences
+    new_search = bool(_NEW_SEARCH.search(text)) and not (mentioned.make or mentioned.model) and not mentioned.is_empty()
+    if new_search:
+        base = base.without_car()
     preferences = base.merged_with(mentioned)
 
-    refers = not parsed.wanted and bool(PRONOUN.search(text)) and not re.search(r"\b(?:een|n)\s+(?:auto|wagen)\s+die\b", text)
     trade_in = _trade_in(parsed, about_trade_in)
     has_trade_in = parsed.trade_in_cue or trade_in is not None
     needs_financing = bool(FINANCING.search(text) or MONTHLY.search(text)) and not NO_FINANCING.search(text)
@@ -147,6 +157,7 @@ def extract(parsed: ParsedMessage, context: ConversationContext | None, router: 
         customer_name=_customer_name(parsed.raw),
         asks_availability=bool(AVAILABILITY.search(text)) and not re.search(r"\b(wanneer|welke\s+dagen)\b.*\bbeschikbaar\b", text),
         asks_monthly_payment=bool(MONTHLY.search(text)),
+        new_search=new_search,
         refers_to_previous_car=refers,
         sentiment=_sentiment(text, router),
     )
@@ -176,6 +187,9 @@ def _preferences_from_message(parsed: ParsedMessage, current_year: int, skip_all
     color = COLORS.search(text)
     if color:
         values["color"] = color.group(1)
+    equipment = equipment_in(_OWN_CAR_HAS.sub(" ", _blank(text, owned_windows)))
+    if equipment:
+        values["equipment"] = equipment
     has_budget_word = re.search(r"\bbudget\b", text) is not None
     for quantity in parsed.quantities:
         if any(start <= quantity.start < end for start, end in owned_windows):

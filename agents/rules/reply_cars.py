@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from agents.equipment import EQUIPMENT_FACT, as_object, label
 from agents.knowledge.dealer import DealerFacts
 from agents.knowledge.financial import format_eur
 from agents.models import Car, CarPreferences, ConversationContext, ExtractionOutput
@@ -50,13 +51,15 @@ def describe(preferences: CarPreferences) -> str:
     if preferences.transmission == "automatic":
         words.append("automaat")
     text = " ".join(words or ["auto"])
+    if preferences.equipment:
+        text += " met " + " en ".join(label(key) for key in preferences.equipment)
     if preferences.max_price:
         text += f" tot {format_eur(preferences.max_price)}"
     return text
 
 
 RELAXED_WORDS = {"max_mileage_km": "meer kilometers", "min_year": "ouder bouwjaar", "transmission": "andere versnellingsbak",
-                 "body_type": "ander type", "min_price": "goedkoper", "max_price": "iets boven budget",
+                 "body_type": "ander type", "equipment": "uitrusting niet vermeld", "min_price": "goedkoper", "max_price": "iets boven budget",
                  "fuel_type": "andere brandstof", "model": "ander model", "make": "ander merk"}
 
 
@@ -85,6 +88,7 @@ def named_now(extraction: ExtractionOutput, text: str) -> CarPreferences:
 
 
 _ORDINALS = {"eerste": 0, "bovenste": 0, "tweede": 1, "middelste": 1, "derde": 2, "laatste": -1, "onderste": -1}
+_OTHER_ONE = re.compile(r"\b(?:de|die|het)\s+ander(?:e)?\b|\bthe\s+other\s+one\b")
 _ORDINAL = re.compile(r"\b(?:de|die|het)\s+(" + "|".join(_ORDINALS) + r")\b")
 
 
@@ -103,17 +107,34 @@ def cars_in_question(context: ConversationContext, extraction: ExtractionOutput,
     last = context.last_cars
     if not last:
         return []
+    listed = (context.listed_cars or last)[:MAX_LISTED]
     ordinal = _ORDINAL.search(text)
     if ordinal:
         index = _ORDINALS[ordinal.group(1)]
-        shown = last[:MAX_LISTED]
-        return [shown[index]] if -len(shown) <= index < len(shown) else []
+        return [listed[index]] if -len(listed) <= index < len(listed) else []
+    if _OTHER_ONE.search(text) and len(listed) > 1:
+        others = [car for car in listed if car.id != last[0].id]
+        return others[:1] if len(others) == 1 else others
     named = named_now(extraction, text).model
+    candidates = [car for car in last if _same_model(car, named)] if named else last[:MAX_LISTED]
+    marked = _told_apart(candidates, text)
+    if marked:
+        return [marked]  # "die 4motion", "de blauwe", "die TDI"
     if named:
-        return [car for car in last if _same_model(car, named)][:1]
+        return candidates[:1]
     if len(last) == 1 or (extraction.refers_to_previous_car and not _we_asked_which(context)):
         return [last[0]]
     return last[:MAX_LISTED]
+
+
+def _told_apart(cars: list[Car], text: str) -> Car | None:
+    """The one car whose version or colour the message names and the others' do not share."""
+    if len(cars) < 2:
+        return None
+    words = set(re.findall(r"[a-z0-9][a-z0-9.\-]{2,}", text.lower()))
+    marks = [words & set(re.findall(r"[a-z0-9][a-z0-9.\-]{2,}", f"{car.variant or ''} {car.color or ''}".lower())) for car in cars]
+    unique = [car for car, mark in zip(cars, marks) if mark and not any(mark <= other for other in marks if other is not mark)]
+    return unique[0] if len(unique) == 1 else None
 
 
 def names_a_new_car(extraction: ExtractionOutput, context: ConversationContext, text: str) -> bool:
@@ -126,6 +147,9 @@ def names_a_new_car(extraction: ExtractionOutput, context: ConversationContext, 
 
 def _fact(car: Car, fact: str, dealer: DealerFacts) -> str | None:
     """One clause about the car ("heeft 48.210 km gereden"), or None when we do not know it."""
+    if fact.startswith(EQUIPMENT_FACT):  # listed means yes; not listed is unknown, never "no"
+        key = fact.removeprefix(EQUIPMENT_FACT)
+        return f"heeft {as_object(key)}" if key in car.equipment else None
     if fact == "mileage":
         return f"heeft {km(car.mileage_km)} gereden" if car.mileage_km is not None else None
     if fact == "year":
@@ -157,6 +181,12 @@ _UNKNOWN = {"mileage": "de kilometerstand", "year": "het bouwjaar", "price": "de
             "nap": "het NAP-rapport", "warranty": "de garantie"}
 
 
+def _unknown_clause(fact: str) -> str:
+    if fact.startswith(EQUIPMENT_FACT):
+        return f"{label(fact.removeprefix(EQUIPMENT_FACT))} niet vermeld"
+    return f"{_UNKNOWN[fact]} onbekend"
+
+
 def _join(clauses: list[str]) -> str:
     return clauses[0] if len(clauses) == 1 else ", ".join(clauses[:-1]) + " en " + clauses[-1]
 
@@ -165,20 +195,27 @@ def facts_answer(cars: list[Car], facts: list[str], dealer: DealerFacts) -> str:
     """The answer about one car (a sentence and its link) or a line per car for several."""
     if len(cars) == 1:
         car = cars[0]
-        known = [clause for fact in facts if (clause := _fact(car, fact, dealer))]
-        unknown = [_UNKNOWN[fact] for fact in facts if _fact(car, fact, dealer) is None]
+        has = [as_object(f.removeprefix(EQUIPMENT_FACT)) for f in facts if f.startswith(EQUIPMENT_FACT) and _fact(car, f, dealer)]
+        known = [clause for fact in facts if not fact.startswith(EQUIPMENT_FACT) and (clause := _fact(car, fact, dealer))]
+        if has:
+            known.append("heeft " + _join(has))
+        missing = [fact for fact in facts if _fact(car, fact, dealer) is None]
+        unknown = [_UNKNOWN[fact] for fact in missing if fact in _UNKNOWN]
+        options = [as_object(fact.removeprefix(EQUIPMENT_FACT)) for fact in missing if fact.startswith(EQUIPMENT_FACT)]
         lines = []
         if known:
             lines.append(f"De {car.title} {_join(known)}.")
+        check = f"bel ons gerust op {dealer.phone}, dan zoeken we het na."
+        if options:
+            lines.append(f"Of de {car.title} {_join(options)} heeft, zie ik niet in de advertentie; " + check)
         if unknown:
-            lines.append(f"{_join(unknown).capitalize()} van de {car.title} staat niet in onze gegevens; "
-                         f"bel ons gerust op {dealer.phone}, dan zoeken we het na.")
+            lines.append(f"{_join(unknown).capitalize()} van de {car.title} staat niet in onze gegevens; " + check)
         if car.url:
             lines.append(car.url)
         return "\n".join(lines)
     lines = []
     for car in cars[:MAX_LISTED]:
-        clauses = [_fact(car, fact, dealer) or f"{_UNKNOWN[fact]} onbekend" for fact in facts]
+        clauses = [_fact(car, fact, dealer) or _unknown_clause(fact) for fact in facts]
         lines.append(f"• {car.title}: {_join(clauses)}")
     return "\n".join(lines)
 

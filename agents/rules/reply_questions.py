@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from agents.equipment import EQUIPMENT_FACT, equipment_in
 from agents.models import ConversationContext
 from agents.rules.text import normalize
 
@@ -53,8 +54,12 @@ _DOWN_MID = re.compile(rf"\b(?:ik\s+)?(?:betaal|leg|doe)\s+(?:ik\s+)?{_AMOUNT}\s
 
 
 def car_facts_asked(text: str) -> list[str]:
-    """Facts about a car the message asks for ("wat is de kilometerstand?" -> ["mileage"])."""
-    return [fact for fact, pattern in CAR_FACTS.items() if pattern.search(text)]
+    """Facts about a car the message asks for ("wat is de kilometerstand?" -> ["mileage"]).
+
+    Options are facts too: "heeft hij een trekhaak?" -> ["equipment:trekhaak"].
+    """
+    facts = [fact for fact, pattern in CAR_FACTS.items() if pattern.search(text)]
+    return facts + [f"{EQUIPMENT_FACT}{key}" for key in equipment_in(text)]
 
 
 def wants_all_hours(text: str) -> bool:

@@ -76,7 +76,7 @@ def car_from_listing(listing: dict[str, Any], base_url: str, seen_at: datetime) 
     if not monthly and normalise.MONTHLY.search(title) and price and price < 2000:
         monthly = True  # "Golf 8 vanaf € 299 p/m" in a fixed-price ad
     description = listing.get("categorySpecificDescription") or listing.get("description") or ""
-    return Car(
+    car = Car(
         id=f"mp-{item_id}",
         sources=[SOURCE],
         url=_absolute(listing.get("vipUrl"), base_url),
@@ -98,6 +98,7 @@ def car_from_listing(listing: dict[str, Any], base_url: str, seen_at: datetime) 
         first_seen=seen_at,
         last_seen=seen_at,
     )
+    return normalise.with_listed_equipment(car, title, description)
 
 
 def parse_search_response(

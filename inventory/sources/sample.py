@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from agents.models import Car
+from inventory.normalise import with_listed_equipment
 
 SAMPLE_FILE = Path(__file__).resolve().parent.parent / "sample_cars.json"
 
@@ -17,7 +18,8 @@ SAMPLE_FILE = Path(__file__).resolve().parent.parent / "sample_cars.json"
 @lru_cache(maxsize=1)
 def _load() -> tuple[Car, ...]:
     document = json.loads(SAMPLE_FILE.read_text(encoding="utf-8"))
-    return tuple(Car(**row) for row in document["cars"])
+    cars = (Car(**row) for row in document["cars"])
+    return tuple(with_listed_equipment(car) for car in cars)
 
 
 def sample_cars() -> list[Car]:

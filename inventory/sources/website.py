@@ -141,7 +141,7 @@ def parse_card(card: Tag, page_url: str, seen_at: datetime) -> Car | None:
     facts = _summary(card)
     fuel = facts.get("fuel_type") or normalise.infer_fuel(variant)
     body = facts.get("body_type") or normalise.infer_body(model, variant)
-    return Car(
+    car = Car(
         id=f"web-{source_id}",
         sources=[SOURCE],
         url=url,
@@ -160,6 +160,7 @@ def parse_card(card: Tag, page_url: str, seen_at: datetime) -> Car | None:
         first_seen=seen_at,
         last_seen=seen_at,
     )
+    return normalise.with_listed_equipment(car)
 
 
 def parse_listing_page(html: str, page_url: str, seen_at: datetime | None = None) -> ListingPage:

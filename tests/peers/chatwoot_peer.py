@@ -147,6 +147,16 @@ class ChatwootPeer:
             "conversation": self._conversation_json(conversation),
         }
 
+    def label_conversation(self, conversation_id: int, label: str) -> dict:
+        """Staff add a label in the UI: returns the conversation_updated webhook body (INTEGRATIONS.md 3.3)."""
+        with self._lock:
+            conversation = self.conversations[conversation_id]
+            previous = list(conversation["labels"])
+            conversation["labels"] = list(dict.fromkeys(previous + [label]))
+            body = self._conversation_json(conversation)
+        return {"event": "conversation_updated", **body, "messages": [],
+                "changed_attributes": [{"label_list": {"previous_value": previous, "current_value": body["labels"]}}]}
+
     def signed_headers(self, secret: str, raw_body: bytes, timestamp: int) -> dict[str, str]:
         return {
             "X-Chatwoot-Timestamp": str(timestamp),
@@ -275,6 +285,33 @@ class ChatwootPeer:
             if key in body:
                 contact[key] = body[key]
         return JSONResponse({"payload": contact})
+
+    def _delete_api_v_accounts_account_id_contacts_id(self, params, query, body):
+        """Chatwoot destroys the contact with its conversations and their messages."""
+        contact = self.contacts.pop(int(params["id"]), None)
+        if contact is None:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        gone = [cid for cid, c in self.conversations.items() if c["contact_id"] == contact["id"]]
+        for conversation_id in gone:
+            del self.conversations[conversation_id]
+        self.messages = {mid: m for mid, m in self.messages.items() if m["conversation_id"] not in gone}
+        return JSONResponse({})
+
+    def _get_api_v_accounts_account_id_contacts_id_labels(self, params, query, body):
+        contact = self.contacts.get(int(params["id"]))
+        if contact is None:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        return JSONResponse({"payload": list(contact.setdefault("labels", []))})
+
+    def _post_api_v_accounts_account_id_contacts_id_labels(self, params, query, body):
+        contact = self.contacts.get(int(params["id"]))
+        if contact is None:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        bad = [label for label in body["labels"] if not LABEL.match(label)]
+        if bad:
+            self.violations.append(f"invalid contact label(s) {bad}")
+        contact["labels"] = list(dict.fromkeys(body["labels"]))  # replaces, as for conversations
+        return JSONResponse({"payload": contact["labels"]})
 
     def _post_api_v_accounts_account_id_contacts_id_contact_inboxes(self, params, query, body):
         contact = self.contacts.get(int(params["id"]))

@@ -1,0 +1,16 @@
+"""Patch ids: each guards one change to a workflow's command sequence (docs/versioning.md).
+
+Keep every id until it is retired as docs/versioning.md describes; never reuse one.
+"""
+
+# ConversationWorkflow
+PATCH_SEND_FAILURES = "staff-flood-send-failure-recorded"  # a failed staff/flood send is recorded, not fatal
+PATCH_ESCALATION_ID = "escalation-id-from-trigger"  # escalation ids survive a new run
+PATCH_CAN_KEEPS_CRM = "can-waits-for-crm-batch"  # continue-as-new lets the CRM batch finish
+PATCH_SEND_GIVES_UP = "send-gives-up-after-15m"  # a stuck send gives up and alerts sales
+PATCH_BOUNDED_STATE = "bounded-state-lists"  # full queues hold, fold or drop instead of growing
+PATCH_PRIVACY_REQUEST = "e2-privacy-request-workflow"  # a privacy request starts a PrivacyRequestWorkflow child
+PATCH_HANDOVER = "e1-handover-conversation"  # an open escalation no longer silences the chat (issue 13 §1)
+
+# EscalationWorkflow
+PATCH_HANDOVER_ESCALATION = "e1-handover-escalation"  # tells the conversation, forwards, raises urgency, knows its echoes
