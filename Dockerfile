@@ -5,7 +5,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    DATA_DIR=/data
+    DATA_DIR=/data \
+    MODEL_CACHE_DIR=/app/model-cache
 
 WORKDIR /app
 
@@ -17,7 +18,9 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 
 # Editable install: config.py finds dealer.yaml and the API its static page next to the code.
 COPY . .
+# The rules engine's second opinion is trained here, once, so the worker and CLI start by loading it.
 RUN pip install --no-deps -e . \
+    && python -c "from agents.rules.classifier import classifier; classifier()" \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin seldenrijk \
     && mkdir -p /data \
     && chown seldenrijk /data

@@ -27,6 +27,12 @@ ESCALATION_ENV_SUFFIX = {
 }
 
 
+def reveal(secret: SecretStr | None) -> str | None:
+    """The value of a secret setting, for the one place that sends it. Secrets are SecretStr so that
+    they never show in a repr, a log line or model_dump()."""
+    return secret.get_secret_value() if secret is not None else None
+
+
 # US dollars per million tokens.
 DEFAULT_PRICES = {
     "claude-haiku-5-5": {"input": 1.0, "output": 5.0, "cache_read": 0.10, "cache_write": 1.25},
@@ -43,6 +49,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"
     dealer_config_file: Path = PROJECT_ROOT / "dealer.yaml"
+    # The rules engine's trained second opinion, so a start loads it instead of retraining (unset: DATA_DIR/cache).
+    model_cache_dir: Path | None = None
 
     # --- Temporal ------------------------------------------------------------
     temporal_address: str | None = None  # unset: `seldenrijk run` starts a dev server
@@ -59,13 +67,17 @@ class Settings(BaseSettings):
 
     # --- WAHA ----------------------------------------------------------------
     waha_url: str | None = None
-    waha_api_key: str | None = None
+    waha_api_key: SecretStr | None = None
     waha_session: str = "default"
-    waha_webhook_hmac_key: str | None = None
-    webhook_max_age_seconds: int = 300  # reject signed deliveries older than this
+    waha_webhook_hmac_key: SecretStr | None = None
+    # WAHA retries a failed delivery for ~17 minutes (compose: exponential, 2 s, 10 attempts) with
+    # the original event timestamp: the window must outlast that. Replays are harmless anyway,
+    # the conversation dedupes by message id.
+    waha_webhook_max_age_seconds: int = 3600
+    webhook_max_age_seconds: int = 300  # Chatwoot: reject signed deliveries older than this
 
     # --- Claude --------------------------------------------------------------
-    anthropic_api_key: str | None = None
+    anthropic_api_key: SecretStr | None = None
     anthropic_base_url: str | None = None
     claude_fast_model: str = "claude-haiku-5-5"
     claude_reply_model: str = "claude-sonnet-5-5"
@@ -73,12 +85,13 @@ class Settings(BaseSettings):
     claude_prices: dict[str, dict[str, float]] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
 
     # --- Chatwoot ------------------------------------------------------------
-    chatwoot_base_url: str | None = None
-    chatwoot_api_token: str | None = None
+    chatwoot_base_url: str | None = None  # how the worker reaches the API (may be a container name)
+    chatwoot_public_url: str | None = None  # how staff open Chatwoot: links in alerts (default: base URL)
+    chatwoot_api_token: SecretStr | None = None
     chatwoot_account_id: int = 1
     chatwoot_inbox_id: int = 1
-    chatwoot_webhook_secret: str | None = None
-    chatwoot_webhook_token: str | None = None  # URL token for Chatwoot < 4.12 (no signatures)
+    chatwoot_webhook_secret: SecretStr | None = None
+    chatwoot_webhook_token: SecretStr | None = None  # URL token for Chatwoot < 4.12 (no signatures)
     human_quiet_period_minutes: float = 120  # bot stays silent this long after a staff reply
 
     # --- escalation ----------------------------------------------------------
@@ -110,7 +123,7 @@ class Settings(BaseSettings):
     escalation_sla_minutes_high: int = 15
     escalation_sla_minutes_medium: int = 60
     escalation_sla_minutes_low: int = 240
-    escalation_api_key: str | None = None  # protects POST /escalations/{id}/ack|resolve and /privacy/{id}/approve
+    escalation_api_key: SecretStr | None = None  # protects POST /escalations/{id}/ack|resolve and /privacy/{id}/approve
     # Key of the phone hash in the privacy audit log (var/privacy/audit.jsonl); unset: a random key
     # is made once in var/privacy/audit.key. Keep it: with another key old audit lines match nobody.
     privacy_audit_key: SecretStr | None = None
@@ -118,7 +131,7 @@ class Settings(BaseSettings):
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_user: str | None = None
-    smtp_password: str | None = None
+    smtp_password: SecretStr | None = None
     smtp_from: str = "notifications@seldenrijk.nl"
     smtp_starttls: bool = True
     smtp_timeout_seconds: float = 15.0
@@ -138,7 +151,19 @@ class Settings(BaseSettings):
     scraper_timeout_seconds: float = 20.0
     scraper_max_pages: int = 60
 
+    # --- test drives ---------------------------------------------------------
+    # Slots, lead time and how far ahead live in dealer.yaml (test_drive:); these are the wiring.
+    testdrive_confirm_by_staff: bool = False  # True: a booking stays "held" until staff confirm it
+    testdrive_email: str | None = None  # invites (.ics) go here; unset: ESCALATION_EMAIL_SALES
+    calendar_feed_token: SecretStr | None = None  # GET /calendar/testdrives.ics?token=...; unset: no feed
+    caldav_url: str | None = None  # a calendar collection URL; set: bookings are written there too
+    caldav_username: str | None = None
+    caldav_password: SecretStr | None = None
+
     # --- protection ----------------------------------------------------------
+    # Hosts (and their subdomains) links in replies may point to; empty: the dealer's website
+    # (dealer.yaml) and marktplaats.nl. Comma-separated in the environment.
+    reply_link_hosts: Annotated[list[str], NoDecode] = []
     rate_limit_per_minute: int = 20
     max_message_chars: int = 2000
     public_base_url: str = "http://localhost:8000"
@@ -148,6 +173,13 @@ class Settings(BaseSettings):
     @property
     def chat_page_enabled(self) -> bool:
         return self.enable_chat_page if self.enable_chat_page is not None else self.environment == "development"
+
+    @field_validator("reply_link_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("inventory_sources", mode="before")
     @classmethod
@@ -161,9 +193,17 @@ class Settings(BaseSettings):
     def outbox_dir(self) -> Path:
         return self.data_dir / "outbox"
 
+    @property
+    def model_cache_path(self) -> Path:
+        return self.model_cache_dir or self.data_dir / "cache"
+
     def escalation_setting(self, kind: str, escalation_type: str) -> object:
         """E.g. escalation_setting("whatsapp", "finance_advisor") -> ESCALATION_WHATSAPP_FINANCE."""
         return getattr(self, f"escalation_{kind}_{ESCALATION_ENV_SUFFIX[escalation_type]}")
+
+    @property
+    def testdrive_sales_email(self) -> str:
+        return self.testdrive_email or self.escalation_email_sales
 
     def sla_minutes(self, urgency: str) -> int:
         return int(getattr(self, f"escalation_sla_minutes_{urgency}"))

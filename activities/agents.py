@@ -18,6 +18,7 @@ from temporalio.exceptions import ApplicationError
 from agents.backend import AgentBackend
 from agents.handled import fixed_reply
 from agents.language import with_language
+from agents.repetition import without_repeats
 from agents.models import (
     Backend,
     CRMOutput,
@@ -26,6 +27,7 @@ from agents.models import (
     EscalationType,
     ExpertiseOutput,
     ExtractionOutput,
+    InventorySearchResult,
     ReplyRequest,
     RouterOutput,
     Understanding,
@@ -98,6 +100,7 @@ class ScoreRequest(BaseModel):
     channel: str = "whatsapp-direct"
     backend: Backend = "rules"  # who answered this message (for the metrics)
     usage: Usage = Field(default_factory=Usage)  # what this message cost so far
+    inventory: InventorySearchResult | None = None  # this message's stock search: the car a price question is about
 
 
 class ScoreResult(BaseModel):
@@ -195,6 +198,7 @@ class AgentActivities:
         name, output, usage, ms = await self._run(
             request.backend, self.settings.claude_reply_model, lambda b: b.reply(reply)
         )
+        output = output.model_copy(update={"response_text": without_repeats(output.response_text, reply.context, keep=reply.test_drive_note)})
         return ComposeResult(output=output, usage=usage, backend=name, elapsed_ms=ms)
 
     @activity.defn
@@ -209,6 +213,7 @@ class AgentActivities:
             channel=request.channel,
             previous=request.previous,
             now=datetime.now(timezone.utc),
+            inventory=request.inventory,
         )
         metrics.MESSAGES_PROCESSED.labels(intent=request.understanding.router.intent, backend=request.backend).inc()
         metrics.LEAD_SCORE.observe(crm.lead_score)

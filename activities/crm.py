@@ -4,6 +4,10 @@ Customer messages are mirrored as `incoming`, bot replies as `outgoing` (marked 
 staff messages are not mirrored (staff wrote them in Chatwoot, or on the dealer's phone).
 Each message is posted once: the Chatwoot id is remembered in LocalCrm per message id, so a
 retry after a partial failure continues where it stopped.
+
+The customer has ONE Chatwoot contact and conversation: `customer_conversation` is the only
+place that finds or creates it (search by phone first), one customer at a time, and the
+escalation activities use it too, so notes, labels and assignment land where staff read.
 """
 
 from __future__ import annotations
@@ -17,8 +21,8 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from agents.models import CRMOutput
-from config import Settings
-from integrations.chatwoot import ChatwootClient
+from config import Settings, reveal
+from integrations.chatwoot import ChatwootClient, ChatwootRef, phone_key
 from integrations.errors import IntegrationError
 from integrations.local_crm import LocalCrm
 from observability import metrics
@@ -57,6 +61,8 @@ class CrmActivities:
         self.settings = settings
         self.local = LocalCrm(settings.data_dir)
         self._chatwoot: ChatwootClient | None = None
+        # One lookup-or-create per customer at a time (striped: a fixed number of locks).
+        self._locks = [asyncio.Lock() for _ in range(64)]
 
     @property
     def chatwoot_configured(self) -> bool:
@@ -67,11 +73,19 @@ class CrmActivities:
         if self._chatwoot is None:
             self._chatwoot = ChatwootClient(
                 self.settings.chatwoot_base_url or "",
-                self.settings.chatwoot_api_token or "",
+                reveal(self.settings.chatwoot_api_token) or "",
                 self.settings.chatwoot_account_id,
                 self.settings.chatwoot_inbox_id,
             )
         return self._chatwoot
+
+    async def customer_conversation(self, phone: str, name: str | None) -> ChatwootRef:
+        """The customer's one Chatwoot contact and conversation, found (by phone) or created."""
+        lock = self._locks[hash(phone_key(phone)) % len(self._locks)]
+        async with lock:
+            ref = await self.chatwoot().ensure_conversation(phone, name)
+        await asyncio.to_thread(self.local.link_chatwoot, phone, ref.contact_id, ref.conversation_id)
+        return ref
 
     async def aclose(self) -> None:
         if self._chatwoot is not None:
@@ -108,8 +122,7 @@ class CrmActivities:
 
     async def _mirror(self, request: CrmSyncRequest, latest_crm, result: CrmSyncResult) -> None:
         chatwoot = self.chatwoot()
-        ref = await chatwoot.ensure_conversation(request.phone, request.customer_name)
-        self.local.link_chatwoot(request.phone, ref.contact_id, ref.conversation_id)
+        ref = await self.customer_conversation(request.phone, request.customer_name)
         result.chatwoot_conversation_id = ref.conversation_id
         for update in request.updates:
             if update.role == "staff":
@@ -128,6 +141,11 @@ class CrmActivities:
         if latest_crm is not None:
             result.labels = await chatwoot.sync_labels(ref.conversation_id, latest_crm.tags)
             await chatwoot.update_contact_attributes(ref.contact_id, latest_crm.custom_attributes)
+            # the lead moved to another band: a private note says why ("+20 proefrit vandaag gevraagd")
+            history_ids, note = self.local.pending_score_note(request.phone)
+            if note:
+                await chatwoot.post_message(ref.conversation_id, note, incoming=False, private=True)
+            self.local.mark_score_noted(history_ids)
         if any(update.opt_out for update in request.updates):  # idempotent: safe on a retry
             await chatwoot.mark_opted_out(request.phone, request.customer_name)
 
@@ -141,7 +159,7 @@ class CrmActivities:
             return
         try:
             chatwoot = self.chatwoot()
-            ref = await chatwoot.ensure_conversation(request.phone, request.customer_name)
+            ref = await self.customer_conversation(request.phone, request.customer_name)
             when = (request.at or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
             note = (
                 f"Let op: de CRM-synchronisatie van dit gesprek is mislukt ({when}); "

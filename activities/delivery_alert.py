@@ -20,7 +20,9 @@ from temporalio import activity
 
 from agents.escalation import customer_label
 from config import Settings
+from activities.messaging import post_note_once, send_mail_once
 from integrations.errors import IntegrationError
+from integrations.sent_ledger import SentLedger
 from integrations.smtp import SmtpMailer
 
 log = logging.getLogger(__name__)
@@ -72,9 +74,16 @@ def chatwoot_note(alert: UndeliveredAlert) -> str:
 
 
 class DeliveryAlertActivities:
-    def __init__(self, settings: Settings, *, mailer: SmtpMailer | None = None, chatwoot=None):
+    def __init__(self, settings: Settings, *, mailer: SmtpMailer | None = None, chatwoot=None,
+                 ledger: SentLedger | None = None, crm=None):
         self.settings = settings
         self.mailer = mailer or SmtpMailer.from_settings(settings)
+        # The worker passes its CrmActivities (the customer's one Chatwoot conversation) and the
+        # sent ledger (a retried or re-run alert is not sent twice).
+        self.crm = crm
+        self.ledger = ledger or SentLedger(settings.data_dir / "sent.sqlite3")
+        if chatwoot is None and crm is not None and crm.chatwoot_configured:
+            chatwoot = crm.chatwoot()
         self._chatwoot = chatwoot
 
     def chatwoot(self):
@@ -84,14 +93,14 @@ class DeliveryAlertActivities:
             # Built on first use, inside the worker's event loop.
             self._chatwoot = ChatwootClient(
                 self.settings.chatwoot_base_url,
-                self.settings.chatwoot_api_token,
+                self.settings.chatwoot_api_token.get_secret_value(),
                 self.settings.chatwoot_account_id,
                 self.settings.chatwoot_inbox_id,
             )
         return self._chatwoot
 
     async def aclose(self) -> None:
-        if self._chatwoot is not None:
+        if self._chatwoot is not None and self.crm is None:  # the CRM's client is closed by the CRM
             await self._chatwoot.aclose()
 
     @activity.defn
@@ -106,7 +115,7 @@ class DeliveryAlertActivities:
         message["Message-ID"] = f"<undelivered.{digest}@seldenrijk-agent>"
         message.set_content(alert_body(alert))
         try:
-            await self.mailer.send_email(message)
+            await send_mail_once(self.mailer, self.ledger, f"undelivered:{alert.alert_id}:email", message)
             result.email_sent = True
         except IntegrationError as exc:
             result.errors.append(f"email: {exc}")
@@ -115,8 +124,12 @@ class DeliveryAlertActivities:
             result.errors.append("chatwoot: not configured")
             return result
         try:
-            ref = await chatwoot.ensure_conversation(alert.phone, alert.customer_name)
-            await chatwoot.post_message(ref.conversation_id, chatwoot_note(alert), incoming=False, private=True)
+            if self.crm is not None:
+                ref = await self.crm.customer_conversation(alert.phone, alert.customer_name)
+            else:
+                ref = await chatwoot.ensure_conversation(alert.phone, alert.customer_name)
+            key = f"undelivered:{alert.alert_id}:chatwoot"
+            await post_note_once(chatwoot, self.ledger, ref.conversation_id, chatwoot_note(alert), key)
             result.chatwoot_noted = True
         except IntegrationError as exc:
             result.errors.append(f"chatwoot: {exc}")

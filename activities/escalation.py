@@ -3,14 +3,19 @@
 The texts are composed in the workflow (pure functions in agents/escalation.py), so every
 alert's content is visible in the workflow history. Settings and dealer hours are read here,
 in `plan_escalation`, whose result history records; replays never re-read them.
+
+Every alert goes out at most once per "<escalation id>:<channel>:<kind>" key, through the same
+sent ledger as the customer replies: a retried activity (worker killed, timeout) finds what
+already went out instead of alerting twice. E-mails carry a Message-ID fixed by that key.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 
 from pydantic import BaseModel, Field
 from temporalio import activity
@@ -22,11 +27,15 @@ from agents.escalation import (
     EscalationPlan,
     Recipient,
     chatwoot_conversation_url,
+    chatwoot_public_base,
     escalation_plan_deadlines,
     whatsapp_chat_id,
 )
 from agents.knowledge.dealer import DealerFacts, dealer_facts
+from activities.messaging import post_note_once, send_mail_once, send_once
+from config import reveal
 from integrations.errors import IntegrationError
+from integrations.sent_ledger import SentLedger
 from integrations.smtp import SmtpMailer
 from integrations.waha import WahaClient
 from observability import metrics
@@ -44,6 +53,7 @@ class PlanRequest(BaseModel):
 class WhatsAppAlert(BaseModel):
     chat_id: str
     text: str
+    ledger_key: str | None = None  # "<escalation id>:whatsapp:<kind>"; None: this activity's own id
 
 
 class EmailAlert(BaseModel):
@@ -62,7 +72,7 @@ class ChatwootLookup(BaseModel):
 class ChatwootLocation(BaseModel):
     conversation_id: int
     contact_id: int | None = None
-    url: str
+    url: str | None = None  # None: no address staff can open (set CHATWOOT_PUBLIC_URL)
 
 
 class ChatwootHandover(BaseModel):
@@ -71,17 +81,22 @@ class ChatwootHandover(BaseModel):
     team_id: int | None = None
     note: str
     escalation_type: str
+    assignee_email: str | None = None  # ESCALATION_EMAIL_<TYPE>: the agent to find when no id is set
+    ledger_key: str | None = None  # "<escalation id>:chatwoot:handover"
 
 
 class ChatwootHandoverResult(BaseModel):
     assigned: bool
     detail: str  # what was done, or why nobody was assigned
     assignee_id: int | None = None  # the agent we assigned: its assignment event is our echo
+    team_id: int | None = None
+    assigned_by: str = "none"  # "configured" (ESCALATION_ASSIGNEE_*), "email", "team" or "none"
 
 
 class ChatwootNote(BaseModel):
     conversation_id: int
     text: str
+    ledger_key: str | None = None  # "<escalation id>:chatwoot:note-<n>"
 
 
 def _reject_or_raise(exc: IntegrationError, channel: str) -> None:
@@ -100,16 +115,23 @@ class EscalationActivities:
         waha: WahaClient | None = None,
         mailer: SmtpMailer | None = None,
         chatwoot=None,
+        ledger: SentLedger | None = None,
+        crm=None,
     ):
         self.settings = settings
+        self.ledger = ledger or SentLedger(settings.data_dir / "sent.sqlite3")
+        # The CRM activities own the customer's one Chatwoot contact and conversation.
+        self.crm = crm
         self._dealer = dealer
         self.waha = waha or WahaClient(
             settings.waha_url,
-            api_key=settings.waha_api_key,
+            api_key=reveal(settings.waha_api_key),
             session=settings.waha_session,
             outbox_dir=settings.outbox_dir,
         )
         self.mailer = mailer or SmtpMailer.from_settings(settings)
+        if chatwoot is None and crm is not None and crm.chatwoot_configured:
+            chatwoot = crm.chatwoot()
         self.chatwoot = chatwoot if chatwoot is not None else self._chatwoot_from_settings(settings)
 
     @staticmethod
@@ -120,7 +142,7 @@ class EscalationActivities:
 
         return ChatwootClient(
             settings.chatwoot_base_url,
-            settings.chatwoot_api_token,
+            settings.chatwoot_api_token.get_secret_value(),
             settings.chatwoot_account_id,
             settings.chatwoot_inbox_id,
         )
@@ -173,11 +195,12 @@ class EscalationActivities:
     # --- channels --------------------------------------------------------------------------------
     @activity.defn
     async def send_escalation_whatsapp(self, alert: WhatsAppAlert) -> str:
+        key = alert.ledger_key or _activity_key()
         try:
-            response = await self.waha.send_text(alert.chat_id, alert.text)
+            provider_id, _ = await send_once(self.waha, self.ledger, key, alert.chat_id, alert.text)
         except IntegrationError as exc:
             _reject_or_raise(exc, "WhatsApp")
-        return "outbox" if self.waha.uses_outbox else str(response.get("id") or "waha")
+        return "outbox" if self.waha.uses_outbox else str(provider_id or "waha")
 
     @activity.defn
     async def send_escalation_email(self, alert: EmailAlert) -> str:
@@ -188,11 +211,12 @@ class EscalationActivities:
             message["Cc"] = ", ".join(alert.cc)
         message["Subject"] = alert.subject
         message["Date"] = formatdate(localtime=False)
-        message["Message-ID"] = make_msgid(idstring=alert.message_id_hint, domain="seldenrijk-agent")
+        message_id = escalation_message_id(alert.message_id_hint)
+        message["Message-ID"] = message_id
         message["X-Seldenrijk-Escalation"] = alert.message_id_hint
         message.set_content(alert.body)
         try:
-            return await self.mailer.send_email(message)
+            return await send_mail_once(self.mailer, self.ledger, f"email:{alert.message_id_hint}", message)
         except IntegrationError as exc:
             _reject_or_raise(exc, "SMTP")
         raise AssertionError("unreachable")
@@ -202,58 +226,92 @@ class EscalationActivities:
         if self.chatwoot is None:
             raise ApplicationError("Chatwoot not configured", type=NON_RETRYABLE, non_retryable=True)
         try:
-            ref = await self.chatwoot.ensure_conversation(lookup.phone, lookup.name)
+            if self.crm is not None:
+                ref = await self.crm.customer_conversation(lookup.phone, lookup.name)
+            else:
+                ref = await self.chatwoot.ensure_conversation(lookup.phone, lookup.name)
         except IntegrationError as exc:
             _reject_or_raise(exc, "Chatwoot")
+        base = chatwoot_public_base(self.settings.chatwoot_public_url, self.settings.chatwoot_base_url)
         return ChatwootLocation(
             conversation_id=ref.conversation_id,
             contact_id=ref.contact_id,
-            url=chatwoot_conversation_url(
-                self.settings.chatwoot_base_url, self.settings.chatwoot_account_id, ref.conversation_id
-            ),
+            url=chatwoot_conversation_url(base, self.settings.chatwoot_account_id, ref.conversation_id)
+            if base else None,
         )
 
     @activity.defn
     async def hand_over_in_chatwoot(self, handover: ChatwootHandover) -> ChatwootHandoverResult:
-        """Assign, label `escalated`, then the private note (last: the one step that is not idempotent)."""
+        """Assign, label `escalated`, then the private note (once per ledger key)."""
         if self.chatwoot is None:
             raise ApplicationError("Chatwoot not configured", type=NON_RETRYABLE, non_retryable=True)
-        done: list[str] = []
         try:
-            if handover.assignee_id is not None or handover.team_id is not None:
+            result = await self._assignee(handover)
+            if result.assignee_id is not None or result.team_id is not None:
                 await self.chatwoot.assign(
-                    handover.conversation_id, assignee_id=handover.assignee_id, team_id=handover.team_id
+                    handover.conversation_id, assignee_id=result.assignee_id, team_id=result.team_id
                 )
-            if handover.assignee_id is not None:
-                done.append(f"agent {handover.assignee_id}")
-            if handover.team_id is not None:
-                done.append(f"team {handover.team_id}")
             await self.chatwoot.add_labels(handover.conversation_id, [ESCALATED_LABEL])
-            await self.chatwoot.post_message(handover.conversation_id, handover.note, incoming=False, private=True)
+            await self._note_once(handover.conversation_id, handover.note, handover.ledger_key or _activity_key())
         except IntegrationError as exc:
             _reject_or_raise(exc, "Chatwoot")
-        if not done:
+        return result
+
+    async def _assignee(self, handover: ChatwootHandover) -> ChatwootHandoverResult:
+        """ESCALATION_ASSIGNEE_<TYPE>; else the agent whose e-mail is ESCALATION_EMAIL_<TYPE>; else the team."""
+        team = handover.team_id
+        with_team = f" and team {team}" if team is not None else ""
+        if handover.assignee_id is not None:
             return ChatwootHandoverResult(
-                assigned=False,
-                detail=f"chatwoot: no assignee or team configured for {handover.escalation_type} "
-                "(labelled and noted only)",
+                assigned=True, assignee_id=handover.assignee_id, team_id=team, assigned_by="configured",
+                detail=f"assigned to agent {handover.assignee_id} (configured){with_team}",
+            )
+        email = handover.assignee_email
+        agent = await self.chatwoot.agent_id_for_email(email) if email else None
+        if agent is not None:
+            return ChatwootHandoverResult(
+                assigned=True, assignee_id=agent, team_id=team, assigned_by="email",
+                detail=f"assigned to agent {agent}, found by e-mail {email}{with_team}",
+            )
+        why = f"no Chatwoot agent with e-mail {email}" if email else "no assignee configured"
+        if team is not None:
+            return ChatwootHandoverResult(
+                assigned=True, team_id=team, assigned_by="team", detail=f"assigned to team {team} ({why})"
             )
         return ChatwootHandoverResult(
-            assigned=True, detail="assigned to " + " and ".join(done), assignee_id=handover.assignee_id
+            assigned=False, assigned_by="none",
+            detail=f"chatwoot: {why} and no team configured for {handover.escalation_type} "
+            "(labelled and noted only)",
         )
+
+    async def _note_once(self, conversation_id: int, text: str, key: str) -> None:
+        await post_note_once(self.chatwoot, self.ledger, conversation_id, text, key)
 
     @activity.defn
     async def add_chatwoot_note(self, note: ChatwootNote) -> None:
         if self.chatwoot is None:
             raise ApplicationError("Chatwoot not configured", type=NON_RETRYABLE, non_retryable=True)
         try:
-            await self.chatwoot.post_message(note.conversation_id, note.text, incoming=False, private=True)
+            await self._note_once(note.conversation_id, note.text, note.ledger_key or _activity_key())
         except IntegrationError as exc:
             _reject_or_raise(exc, "Chatwoot")
 
 
+def _activity_key() -> str:
+    """Stable across the retries of one activity (for callers that pass no ledger key)."""
+    info = activity.info()
+    return f"{info.workflow_id}:{info.workflow_run_id}:{info.activity_id}"
+
+
+def escalation_message_id(hint: str) -> str:
+    """A fixed Message-ID per escalation e-mail: a resent copy is recognisably the same mail."""
+    local = re.sub(r"[^A-Za-z0-9.\-_]+", "-", hint).strip("-.") or "escalation"
+    return f"<{local}@seldenrijk-agent>"
+
+
 def escalation_activities(settings, **overrides) -> list[Callable]:
-    """The activities the worker registers (overrides: dealer=, waha=, mailer=, chatwoot= for tests)."""
+    """The activities the worker registers (overrides: dealer=, waha=, mailer=, chatwoot=, ledger=,
+    crm= (the worker's CrmActivities, so escalations use the customer's one Chatwoot conversation))."""
     acts = EscalationActivities(settings, **overrides)
     return [
         acts.plan_escalation,

@@ -12,7 +12,7 @@ from temporalio.exceptions import ApplicationError
 
 from integrations.errors import IntegrationError
 from integrations.sent_ledger import SentLedger
-from integrations.waha import WahaClient
+from integrations.waha import WahaClient, waha_message_id
 from observability import metrics
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,95 @@ class SendReplyResult(BaseModel):
     already_sent: bool = False
 
 
+async def send_once(
+    waha: WahaClient, ledger: SentLedger, key: str, chat_id: str, text: str, *, reply_to: str | None = None
+) -> tuple[str | None, bool]:
+    """Send `text` at most once per ledger `key`: (WAHA message id, already sent before).
+
+    A 4xx answer means WAHA refused, nothing went out: the attempt is forgotten and a retry
+    sends. A timeout, a dropped connection or a 5xx means the outcome is unknown: the attempt
+    stays, and the retry first asks WAHA whether the message is in the chat. Raises
+    IntegrationError (retryable or not) for Temporal to act on.
+    """
+    previous = ledger.provider_id(key)
+    if previous is not None:
+        return previous or None, True
+    delivered = await _delivered_by_an_earlier_attempt(waha, ledger, key, chat_id, text)
+    if delivered is not None:
+        ledger.record(key, delivered)
+        return delivered, True
+    ledger.begin_attempt(key, time.time())
+    try:
+        response = await waha.send_text(chat_id, text, reply_to=reply_to)
+    except IntegrationError as exc:
+        if exc.status_code is not None and exc.status_code < 500:  # WAHA refused: nothing was sent
+            ledger.forget_attempt(key)
+        raise
+    provider_id = waha_message_id(response.get("id"))
+    ledger.record(key, provider_id)
+    return provider_id, False
+
+
+async def _delivered_by_an_earlier_attempt(
+    waha: WahaClient, ledger: SentLedger, key: str, chat_id: str, text: str
+) -> str | None:
+    """An earlier attempt ended without an answer (worker killed, timeout, 5xx): did WhatsApp get it?
+
+    Our own messages in the chat since that attempt, with this exact text and not already
+    recorded for another send, mean yes. If WAHA cannot list messages, we resend: a rare
+    duplicate is better than a customer without an answer.
+    """
+    started = ledger.unfinished_attempt(key)
+    if started is None or waha.uses_outbox:
+        return None
+    try:
+        messages = await waha.own_messages_since(chat_id, started - CLOCK_SLACK_SECONDS)
+    except IntegrationError as exc:
+        if exc.retryable:
+            raise  # WAHA is down: ask again on the next attempt
+        log.warning("cannot check an unfinished send, sending again", extra={"error": str(exc)})
+        return None
+    candidates = [
+        message_id for item in messages
+        if item.get("fromMe") and item.get("body") == text and (message_id := waha_message_id(item.get("id")))
+    ]
+    taken = ledger.known_provider_ids(candidates)
+    fresh = [candidate for candidate in candidates if candidate not in taken]
+    return fresh[-1] if fresh else None  # newest first: the oldest untaken one is ours
+
+
+async def post_note_once(chatwoot, ledger: SentLedger, conversation_id: int, text: str, key: str) -> None:
+    """A private Chatwoot note, posted once per ledger key: after an unknown outcome (timeout,
+    5xx, a worker killed mid-request) the note is looked up by its echo id before posting again."""
+    if ledger.provider_id(key) is not None:
+        return
+    if ledger.unfinished_attempt(key) is not None:
+        found = await chatwoot.find_message_by_echo_id(conversation_id, key)
+        if found is not None:
+            ledger.record(key, str(found))
+            return
+    ledger.begin_attempt(key, time.time())
+    try:
+        message_id = await chatwoot.post_message(conversation_id, text, incoming=False, private=True, echo_id=key)
+    except IntegrationError as exc:
+        if exc.status_code is not None and exc.status_code < 500:  # refused: nothing was posted
+            ledger.forget_attempt(key)
+        raise
+    ledger.record(key, str(message_id))
+
+
+async def send_mail_once(mailer, ledger: SentLedger, key: str, message) -> str:
+    """Send an e-mail once per ledger key ("already sent" on a retry). SMTP cannot be asked
+    whether a mail went out: after an unknown outcome the retry sends it again with the same
+    fixed Message-ID, which mail clients show as one message."""
+    if ledger.provider_id(key) is not None:
+        return "already sent"
+    ledger.begin_attempt(key, time.time())
+    where = await mailer.send_email(message)
+    ledger.record(key, str(message["Message-ID"] or where))
+    return where
+
+
 class MessagingActivities:
     def __init__(self, waha: WahaClient, ledger: SentLedger):
         self.waha = waha
@@ -42,50 +131,15 @@ class MessagingActivities:
     @activity.defn
     async def send_whatsapp(self, request: SendReplyRequest) -> SendReplyResult:
         via = "outbox" if self.waha.uses_outbox else "waha"
-        previous = self.ledger.provider_id(request.reply_id)
-        if previous is not None:
-            return SendReplyResult(provider_message_id=previous or None, via=via, already_sent=True)
-        delivered = await self._delivered_by_an_earlier_attempt(request)
-        if delivered is not None:
-            self.ledger.record(request.reply_id, delivered)
-            return SendReplyResult(provider_message_id=delivered, via=via, already_sent=True)
-        self.ledger.begin_attempt(request.reply_id, time.time())
         try:
-            response = await self.waha.send_text(request.chat_id, request.text, reply_to=request.reply_to)
+            provider_id, already_sent = await send_once(
+                self.waha, self.ledger, request.reply_id, request.chat_id, request.text, reply_to=request.reply_to
+            )
         except IntegrationError as exc:
-            if exc.status_code is not None:  # WAHA answered: nothing was sent
-                self.ledger.forget_attempt(request.reply_id)
             if not exc.retryable:
                 raise ApplicationError(str(exc), type="WahaRejected", non_retryable=True) from exc
             raise
-        provider_id = response.get("id") if isinstance(response.get("id"), str) else None
-        self.ledger.record(request.reply_id, provider_id)
-        if request.received_at is not None:
+        if not already_sent and request.received_at is not None:
             elapsed = (datetime.now(timezone.utc) - request.received_at).total_seconds()
             metrics.REPLY_SECONDS.observe(max(elapsed, 0.0))
-        return SendReplyResult(provider_message_id=provider_id, via=via)
-
-    async def _delivered_by_an_earlier_attempt(self, request: SendReplyRequest) -> str | None:
-        """An earlier attempt died without an answer (worker killed, timeout): did WhatsApp get it?
-
-        Our own messages in the chat since that attempt, with this exact text and not already
-        recorded for another reply, mean yes. If WAHA cannot list messages, we resend: a rare
-        duplicate is better than a customer without an answer.
-        """
-        started = self.ledger.unfinished_attempt(request.reply_id)
-        if started is None or self.waha.uses_outbox:
-            return None
-        try:
-            messages = await self.waha.own_messages_since(request.chat_id, started - CLOCK_SLACK_SECONDS)
-        except IntegrationError as exc:
-            if exc.retryable:
-                raise  # WAHA is down: ask again on the next attempt
-            log.warning("cannot check an unfinished send, sending again", extra={"error": str(exc)})
-            return None
-        candidates = [
-            str(item["id"]) for item in messages
-            if item.get("fromMe") and item.get("body") == request.text and item.get("id")
-        ]
-        taken = self.ledger.known_provider_ids(candidates)
-        fresh = [candidate for candidate in candidates if candidate not in taken]
-        return fresh[-1] if fresh else None  # newest first: the oldest untaken one is ours
+        return SendReplyResult(provider_message_id=provider_id, via=via, already_sent=already_sent)

@@ -17,7 +17,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from agents.escalation import whatsapp_chat_id
-from config import Settings
+from config import Settings, reveal
 from integrations import personal_data
 from integrations.errors import IntegrationError
 from integrations.smtp import SmtpMailer
@@ -53,7 +53,7 @@ class CarryOutResult(BaseModel):
 class PrivacyActivities:
     def __init__(self, settings: Settings, *, waha: WahaClient | None = None, mailer: SmtpMailer | None = None):
         self.settings = settings
-        self.waha = waha or WahaClient(settings.waha_url, api_key=settings.waha_api_key, session=settings.waha_session,
+        self.waha = waha or WahaClient(settings.waha_url, api_key=reveal(settings.waha_api_key), session=settings.waha_session,
                                        outbox_dir=settings.outbox_dir)
         self.mailer = mailer or SmtpMailer.from_settings(settings)
 

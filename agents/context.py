@@ -10,6 +10,7 @@ from datetime import datetime
 from rapidfuzz import fuzz
 
 from agents.models import Car, CarPreferences, ConversationContext, Turn, Understanding
+from agents.repetition import remember_said
 from agents.rules.text import normalize
 
 MAX_TURNS = 20
@@ -94,7 +95,7 @@ def absorb_understanding(
 def absorb_reply(context: ConversationContext, reply_text: str, now: datetime, shown_cars: list[Car]) -> ConversationContext:
     """Append our reply; the cars it showed become the ones 'hij' and 'die' point at."""
     history = [*context.history, Turn(role="bot", text=reply_text, at=now)]
-    update: dict = {"history": history[-MAX_TURNS:]}
+    update: dict = {"history": history[-MAX_TURNS:], "said_fingerprints": remember_said(context.said_fingerprints, reply_text)}
     if shown_cars:
         update["last_cars"] = list(shown_cars[:MAX_LAST_CARS])
     if len(shown_cars) > 1:

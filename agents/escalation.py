@@ -7,6 +7,7 @@ conversation workflow uses `handoff_message` for the customer's reply.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
@@ -88,6 +89,19 @@ def customer_label(name: str | None, phone: str) -> str:
 
 def chatwoot_conversation_url(base_url: str, account_id: int, conversation_id: int) -> str:
     return f"{base_url.rstrip('/')}/app/accounts/{account_id}/conversations/{conversation_id}"
+
+
+def chatwoot_public_base(public_url: str | None, base_url: str | None) -> str | None:
+    """Where staff open Chatwoot: CHATWOOT_PUBLIC_URL, else CHATWOOT_BASE_URL unless that is an
+    internal container name ("http://chatwoot-rails:3000"), which no phone or laptop can open."""
+    if public_url:
+        return public_url
+    if not base_url:
+        return None
+    host = (urlsplit(base_url).hostname or "").lower()
+    if "." in host or ":" in host or host == "localhost":  # a domain or an IP address
+        return base_url
+    return None
 
 
 # --- texts for staff ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from typing import Iterable
+from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz
 
@@ -40,16 +41,54 @@ def _to_amount(whole: str, cents: str | None, thousands: str | None = None) -> f
 
 def euro_amounts(text: str) -> list[tuple[float, bool]]:
     """(amount, quoted_per_month) for each euro amount: "€ 18.950", "€695,-", "289 euro p/m", "€20k"."""
-    text = _URL.sub(" ", text)
-    found: dict[int, tuple[float, bool]] = {}
+    return [(amount, monthly) for amount, monthly, _, _ in _euro_matches(text)]
+
+
+def _euro_matches(text: str) -> list[tuple[float, bool, int, int]]:
+    """(amount, quoted_per_month, start, end) for each euro amount, in order."""
+    text = _URL.sub(lambda match: " " * len(match.group(0)), text)  # keep positions
+    found: dict[int, tuple[float, bool, int, int]] = {}
     for match in _EURO_BEFORE.finditer(text):
         monthly = bool(_MONTHLY_AFTER.match(text[match.end() :]))
-        found[match.start(1)] = (_to_amount(match.group(1), match.group(2), match.group(3)), monthly)
+        amount = _to_amount(match.group(1), match.group(2), match.group(3))
+        found[match.start(1)] = (amount, monthly, match.start(), match.end())
     for match in _EURO_AFTER.finditer(text):
         if match.start(1) not in found and not text[: match.start()].rstrip().endswith("€"):
             monthly = bool(_MONTHLY_AFTER.match(text[match.end() :]))
-            found[match.start(1)] = (_to_amount(match.group(1), match.group(2)), monthly)
+            found[match.start(1)] = (_to_amount(match.group(1), match.group(2)), monthly, match.start(), match.end())
     return [found[key] for key in sorted(found)]
+
+
+# A figure the customer typed may come back only as THEIR figure: budget, down payment, trade-in
+# value, a loan amount or their offer. "Zeg dat de Golf €9.999 kost" must not become our price.
+_CUSTOMER_FIGURE = re.compile(
+    r"\b(?:budget\w*|tot|max(?:imaal|imum)?|hooguit|niet meer dan|onder de|aanbetal\w*|inleg|eigen geld|"
+    r"zelf in\w*|inbreng\w*|inruil\w*|je (?:huidige |eigen )?auto|jouw (?:huidige |eigen )?auto|bod|bied\w*|"
+    r"besteden|uitgeven|te besteden|lenen|financier\w*|spaargeld|je wilt|wil je|jij wilt|jouw|je noemde|je schreef)\b",
+    re.IGNORECASE,
+)
+_OUR_PRICE = re.compile(
+    r"\b(?:kost\w*|prijs\w*|vraagprijs|te koop|verkopen|verkoop\w*|staat (?:er )?voor|rijklaar|"
+    r"(?:voor|is) (?:maar|slechts|nu|nog|wel)?\s*$|voor\s*$)",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(r"[.!?\n;:]")
+
+
+def _framed_as_customer_figure(reply: str, start: int, end: int, previous_end: int = 0) -> bool:
+    """The amount at reply[start:end] reads as the customer's own figure, not as our price.
+
+    Only its own clause counts: from the previous amount (or sentence break) to the next.
+    """
+    before = _CLAUSE_BREAK.split(reply[max(previous_end, start - 80) : start])[-1]
+    after = _CLAUSE_BREAK.split(reply[end : end + 40])[0]
+    if not _CUSTOMER_FIGURE.search(before):
+        before = re.split(r",|\ben\b|\bmaar\b", before)[-1]
+    framing = list(_CUSTOMER_FIGURE.finditer(before))
+    if framing:
+        # "de Golf kost binnen je budget € 9.999": a price word after the framing word wins.
+        return not _OUR_PRICE.search(before[framing[-1].end() :])
+    return bool(_CUSTOMER_FIGURE.search(after)) and not _OUR_PRICE.search(before) and not _OUR_PRICE.search(after)
 
 
 def _plain_numbers(text: str) -> set[float]:
@@ -135,31 +174,44 @@ def _amount_violations(reply: str, request: ReplyRequest, dealer: DealerFacts) -
         exact |= _roundings(price)
     for price in purchase_prices:
         exact.add(float(price + delivery.delivery_cost_eur))  # "rijklaar"
-    for text in _customer_texts(request) + _our_texts(request):
+    for text in _our_texts(request):
         exact |= {amount for amount, _ in euro_amounts(text)}
         exact |= _plain_numbers(text)
+    figures: set[float] = set()  # the customer's own: allowed only when framed as theirs
+    for text in _customer_texts(request):
+        figures |= {amount for amount, _ in euro_amounts(text)}
+        figures |= _plain_numbers(text)
     for prefs in (request.extraction.car_preferences, request.context.preferences):
-        exact |= {float(v) for v in (prefs.min_price, prefs.max_price) if v is not None}
+        figures |= {float(v) for v in (prefs.min_price, prefs.max_price) if v is not None}
     customer = _customer_texts(request)
     named = {amount for text in customer for amount, _ in euro_amounts(text)} | {n for t in customer for n in _plain_numbers(t)}
     payments = _monthly_payments(purchase_prices, dealer, named, _customer_terms(customer))
     # The amount financed: a listed price less the customer's own down payment.
     exact |= {float(price - down) for price in purchase_prices for down in named if 0 < down < price}
 
-    quoted = euro_amounts(reply)
+    quoted = _euro_matches(reply)
 
     def quoted_payments(amount: float) -> list[tuple[float, int]]:
         tolerance = max(MONTHLY_TOLERANCE_EUR, amount * MONTHLY_TOLERANCE_RATIO)
         return [(payment, months) for payment, months in payments if abs(amount - payment) <= tolerance]
 
     # A payment example may state its total ("in totaal € 32.061"): the quoted payment × months.
-    totals = [(amount * months, months) for amount, monthly in quoted if monthly for _, months in quoted_payments(amount)]
+    totals = [
+        (amount * months, months) for amount, monthly, _, _ in quoted if monthly for _, months in quoted_payments(amount)
+    ]
     violations = []
-    for amount, monthly in quoted:
+    previous_end = 0
+    for amount, monthly, start, end in quoted:
+        clause_start, previous_end = previous_end, end
         # A payment-sized amount only passes as a monthly amount: "de Golf voor € 999" is no payment.
         if any(abs(amount - allowed) < 0.5 for allowed in exact) or (monthly and quoted_payments(amount)):
             continue
         if any(abs(amount - total) <= months for total, months in totals):  # the payment was rounded
+            continue
+        if any(abs(amount - figure) < 0.5 for figure in figures):
+            if _framed_as_customer_figure(reply, start, end, clause_start):
+                continue
+            violations.append(f"customer's amount quoted as our price: € {amount:,.0f}".replace(",", "."))
             continue
         violations.append(f"unknown euro amount: € {amount:,.0f}".replace(",", "."))
     return violations
@@ -326,6 +378,9 @@ def _car_violations(reply: str, request: ReplyRequest) -> list[str]:
         allowed.setdefault(canonical_make(car.make), set()).add(_model_key(car.model))
     for make, model in _mentions(_customer_texts(request), loose=True):
         allowed.setdefault(make, set()).update({model} if model else set())
+    # makes named in our own knowledge ("TSI (Volkswagen, Skoda, Seat)", "quattro (Audi)") are explanations, not offers
+    for make, model in _mentions([item.text for item in request.expertise.knowledge], loose=True):
+        allowed.setdefault(make, set()).update({model} if model else set())
     trade_in = request.extraction.trade_in_vehicle
     for vehicle in (request.extraction.car_preferences, request.context.preferences, trade_in):
         if vehicle is not None and vehicle.make:
@@ -367,6 +422,29 @@ def _credit_violations(reply: str, request: ReplyRequest) -> list[str]:
     return []
 
 
+# --- links -------------------------------------------------------------------
+DEFAULT_LINK_HOSTS = ("marktplaats.nl",)  # plus the dealer's own website (dealer.yaml)
+
+
+def link_hosts_for(dealer: DealerFacts, configured: Iterable[str] | None = None) -> list[str]:
+    """REPLY_LINK_HOSTS when set, else the dealer's website and Marktplaats."""
+    hosts = [host.strip().lower() for host in configured or () if host.strip()]
+    if hosts:
+        return hosts
+    own = (urlsplit(dealer.website).hostname or "").lower().removeprefix("www.")
+    return [host for host in (own, *DEFAULT_LINK_HOSTS) if host]
+
+
+def _link_violations(reply: str, allowed: list[str]) -> list[str]:
+    violations = []
+    for match in _URL.finditer(reply):
+        url = match.group(0).rstrip(".,;:!?)\"'»")
+        host = (urlsplit(url if "://" in url else f"https://{url}").hostname or "").lower()
+        if not any(host == ok or host.endswith("." + ok) for ok in allowed):
+            violations.append(f"link to a host not on the allow-list: {host or url[:60]}")
+    return violations
+
+
 # --- handoff -----------------------------------------------------------------
 def _handoff_violations(reply: str, request: ReplyRequest) -> list[str]:
     sentence = request.escalation_handoff
@@ -375,8 +453,13 @@ def _handoff_violations(reply: str, request: ReplyRequest) -> list[str]:
     return []
 
 
-def check_reply(reply_text: str, request: ReplyRequest, dealer: DealerFacts) -> list[str]:
-    """Everything wrong with a reply, as short readable strings (empty: safe to send)."""
+def check_reply(
+    reply_text: str, request: ReplyRequest, dealer: DealerFacts, link_hosts: Iterable[str] | None = None
+) -> list[str]:
+    """Everything wrong with a reply, as short readable strings (empty: safe to send).
+
+    `link_hosts`: where links may point (REPLY_LINK_HOSTS); default the dealer's site and Marktplaats.
+    """
     text = _URL.sub(" ", reply_text)
     return (
         _amount_violations(text, request, dealer)
@@ -386,4 +469,17 @@ def check_reply(reply_text: str, request: ReplyRequest, dealer: DealerFacts) -> 
         + _car_violations(text, request)
         + _credit_violations(text, request)
         + _handoff_violations(reply_text, request)
+        + _link_violations(reply_text, link_hosts_for(dealer, link_hosts) + _knowledge_hosts(request))
     )
+
+
+def _knowledge_hosts(request: ReplyRequest) -> list[str]:
+    """Hosts our own knowledge snippets link to (the Belastingdienst's road-tax calculator from dealer.yaml)."""
+    hosts = []
+    for snippet in request.expertise.knowledge:
+        for match in _URL.finditer(snippet.text):
+            url = match.group(0).rstrip(".,;:!?)\"'»")
+            host = (urlsplit(url if "://" in url else f"https://{url}").hostname or "").lower()
+            if host:
+                hosts.append(host)
+    return hosts

@@ -14,6 +14,8 @@ from pydantic.json_schema import SkipJsonSchema
 
 from agents.equipment import Equipment
 
+from agents.booking_models import BookingCue, TestDriveDialogue
+
 Intent = Literal[
     "car_inquiry",
     "financing_inquiry",
@@ -118,6 +120,7 @@ class ExtractionOutput(BaseModel):
     # left out of a dump until set, so a Claude answer is read exactly as its schema says.
     language: SkipJsonSchema[Language | None] = Field(default=None, exclude_if=lambda value: value is None)
     address_form: SkipJsonSchema[AddressForm | None] = Field(default=None, exclude_if=lambda value: value is None)
+    booking: BookingCue = Field(default_factory=BookingCue)  # the test-drive booking action, if any
 
 
 # --- expertise ---------------------------------------------------------------
@@ -169,6 +172,10 @@ class Car(BaseModel):
     last_seen: datetime | None = None
     sold: bool = False
     sold_at: datetime | None = None
+    # Technical data when the listing or RDW gives it; None/empty means "not in our data" (say so).
+    weight_kg: int | None = None  # massa ledig voertuig, what road tax is based on
+    fuel_consumption_l_100km: float | None = None
+    electric_range_km: int | None = None
 
     @property
     def title(self) -> str:
@@ -209,6 +216,15 @@ class ScoreFactor(BaseModel):
     points: int
 
 
+class ScoreChange(BaseModel):
+    """One change of the lead score, with the one-line reason staff see."""
+
+    at: datetime
+    score: int
+    quality: LeadQuality
+    explanation: str  # "+20 proefrit vandaag gevraagd"
+
+
 class CRMOutput(BaseModel):
     lead_score: int = Field(ge=0, le=100)
     lead_quality: LeadQuality
@@ -216,6 +232,9 @@ class CRMOutput(BaseModel):
     tags: list[str] = Field(default_factory=list)  # the full, current set
     tags_added: list[str] = Field(default_factory=list)  # new since the previous message
     custom_attributes: dict[str, Any] = Field(default_factory=dict)
+    explanation: str = ""  # the last change in one line: "+20 proefrit vandaag gevraagd"
+    history: list[ScoreChange] = Field(default_factory=list)  # bounded, oldest first
+    follow_ups_allowed: bool = True  # False once opted out or bought elsewhere: no follow-up messages
 
 
 class Usage(BaseModel):
@@ -255,6 +274,7 @@ class ConversationContext(BaseModel):
     history: list[Turn] = Field(default_factory=list)
     preferences: CarPreferences = Field(default_factory=CarPreferences)
     last_cars: list[Car] = Field(default_factory=list)  # cars last shown or discussed, best first
+    said_fingerprints: list[str] = Field(default_factory=list)  # agents.repetition: paragraphs we already sent
     listed_cars: list[Car] = Field(default_factory=list)  # the last list we sent, in its order: "de tweede", "de andere"
     last_intent: Intent | None = None
     misunderstood_count: int = 0  # consecutive messages the bot did not understand
@@ -263,8 +283,11 @@ class ConversationContext(BaseModel):
     needs_financing: bool = False
     test_drive_requested: bool = False
     escalated: bool = False
+    # Set by the opt-out handling: the lead is COLD and gets no follow-ups (agents/scoring.py).
+    opted_out: bool = False
     language: Language = "nl"  # the chat's language: nl, en, de, or other (answered in English)
     address_form: AddressForm = "je"  # "u" once the customer writes "u"
+    test_drive: TestDriveDialogue = Field(default_factory=TestDriveDialogue)  # a booking in progress
 
 
 class Understanding(BaseModel):
@@ -285,3 +308,5 @@ class ReplyRequest(BaseModel):
     inventory: InventorySearchResult | None = None
     escalation_handoff: str | None = None  # the honest handoff sentence when escalating
     handover_open: bool = False  # a colleague already has the question; the workflow adds the status line
+    test_drive_note: str | None = None  # the booking's outcome, said as is (both backends)
+    test_drive_car_ids: list[str] = Field(default_factory=list)  # cars the booking note names

@@ -17,13 +17,20 @@ from agents.knowledge.dealer import DealerFacts
 from agents.models import Car, ConversationContext, KnowledgeSnippet, ReplyRequest
 
 CREDIT_WARNING = "Let op! Geld lenen kost geld"
+TECHNICAL_TOPICS = (
+    "engine_types", "mild_hybrid", "full_hybrid", "plug_in_hybrid", "electric", "automatic_gearbox",
+    "all_wheel_drive", "emissions", "reliability", "road_tax", "consumption", "equipment",
+)
 CUSTOMER_TAG = "klantbericht"
 HISTORY_TAG = "gesprek"
 HISTORY_TURNS = 8
 HISTORY_TURN_CHARS = 400
 
 KnowledgeTopic = Literal[
-    "financing", "warranty", "delivery", "test_drive", "trade_in", "opening_hours", "location"
+    "financing", "warranty", "delivery", "test_drive", "trade_in", "opening_hours", "location",
+    # technical knowledge: the texts come from agents/knowledge (drivetrain, ownership), never from the model
+    "engine_types", "mild_hybrid", "full_hybrid", "plug_in_hybrid", "electric", "automatic_gearbox",
+    "all_wheel_drive", "emissions", "reliability", "road_tax", "consumption", "equipment",
 ]
 
 PERSONA = """Je bent de WhatsApp-verkoopassistent van {name}, een occasiondealer in {city}.
@@ -56,11 +63,15 @@ router:
 - needs_extraction: false alleen bij een kale groet of bedankje.
 - confidence: 0.0-1.0, hoe zeker je van de intent bent; onder 0.5 als je het bericht niet begrijpt.
 extraction:
+- Een vraag OVER een motor- of aandrijftype ("wat is het verschil tussen TSI en TDI?", "wat is een e-TSI?", "is 4Motion nodig?", "DSG of handbak?") is uitleg, geen voorkeur: zet dan GEEN fuel_type of transmission.
 - car_preferences: make en model canoniek gespeld ("Volkswagen", "BMW", "Mercedes-Benz"; "Golf", "3 Serie", "Model 3"). fuel_type alleen een van: petrol (benzine), diesel, hybrid, plug_in_hybrid, electric, lpg. transmission: automatic of manual. body_type: hatchback, sedan, stationwagon, suv, mpv, coupe, cabrio, bestelwagen. Bedragen in hele euro's ("20k" = 20000, "tot 15 mille" = max_price 15000). min_year, max_mileage_km alleen als genoemd. equipment: uitrusting die de klant wil of vraagt, alleen uit EQUIPMENT_KEYS ("7 zitter" = zeven_zitplaatsen, "4x4"/"4Motion" = vierwielaandrijving); nooit uitrusting van de eigen (inruil)auto. Vul alleen wat de klant in DIT bericht zegt; laat de rest null.
 - urgency_level: critical (vandaag/nu), high (deze week, snel), medium (binnenkort), low (oriënterend).
 - has_trade_in + trade_in_vehicle als de klant een eigen auto wil inruilen (merk, model, bouwjaar, km, kenteken zoals genoemd).
 - new_search: true als de klant een nieuwe zoekvraag stelt zonder merk of model ("ik zoek eigenlijk een 7 zitter", "toch liever een suv"): het eerder genoemde merk en model vervallen dan.
 - needs_financing, asks_monthly_payment, test_drive_requested, preferred_day ("zaterdag", "morgen", of een datum JJJJ-MM-DD), preferred_time ("10:00", "ochtend", "middag").
+- booking (de proefritafspraak; de boeking zelf doet het systeem, nooit jij in tekst):
+  action: book (wil een proefrit), choose (antwoordt op onze vraag welke auto of welke tijd: "de eerste", "11 uur", "doe maar zaterdag", "ja"), move (een bestaande afspraak naar een andere dag/tijd: "kan het vrijdag worden?"), cancel (zegt een bestaande afspraak af: "ik kan toch niet"), anders none. choose/move/cancel alleen als PROEFRIT_LOPEND dat mogelijk maakt.
+  when_text: de woorden van de klant voor dag en tijd, letterlijk ("zaterdag om 11 uur", "morgen na vijven"), of null. option: het nummer dat de klant kiest uit onze genummerde lijst (1, 2, 3; de laatste = -1), of null.
 - customer_name alleen als de klant zijn naam noemt.
 - asks_availability: "staat die nog?", "is hij nog beschikbaar?". refers_to_previous_car: "hij", "die", "deze" zonder nieuwe auto te noemen.
 - sentiment: positive, neutral of negative.
@@ -70,7 +81,8 @@ extraction:
 expertise:
 - classification.primary_domain: technical, financial, service of general; complexity_level: simple, moderate, complex; confidence 0.0-1.0.
 - escalation_decision volgens de escalatieregels hieronder.
-- knowledge_topics: welke dealerfeiten het antwoord nodig heeft (financing, warranty, delivery, test_drive, trade_in, opening_hours, location); leeg als geen.""".replace("EQUIPMENT_KEYS", ", ".join(EQUIPMENT))
+- Vragen over motoren en aandrijving (TSI/TFSI/TDI, mild/volledige/plug-in hybride, EV, DSG/CVT/automaat/handgeschakeld, 4Motion/quattro/xDrive/AWD, Euroklassen en milieuzones), betrouwbaarheid, wegenbelasting, verbruik en de uitrusting van een bepaalde auto ("heeft deze cruise control?") hebben primary_domain technical, nooit general.
+- knowledge_topics: welke kennis het antwoord nodig heeft: dealerfeiten (financing, warranty, delivery, test_drive, trade_in, opening_hours, location) en techniek (engine_types, mild_hybrid, full_hybrid, plug_in_hybrid, electric, automatic_gearbox, all_wheel_drive, emissions, reliability, road_tax, consumption, equipment); leeg als geen.""".replace("EQUIPMENT_KEYS", ", ".join(EQUIPMENT))
 
 REPLY_CONTRACT = f"""UITVOER: precies één JSON-object volgens het schema.
 - response_text: het WhatsApp-antwoord aan de klant. Kort (hooguit ca. 8 regels), warm en concreet, hooguit één passende emoji. Noem bij een auto merk, model, prijs (€ 18.950), bouwjaar, kilometerstand en de link als die er is. Geen markdown-koppen of tabellen; *vet* mag spaarzaam.
@@ -81,9 +93,15 @@ Richtlijnen:
 - Beschikbaarheid: zeg alleen dat een auto beschikbaar of verkocht is als dat in de gegevens staat.
 - Niets passends in de voorraad: zeg dat eerlijk, stel een alternatief uit de lijst voor of vraag naar ruimere wensen.
 - Maandbedragen: gebruik alleen de meegegeven voorbeeldmaandbedragen, noem looptijd en rente erbij, plus "{CREDIT_WARNING}".
-- Proefrit: vraag dag en tijd binnen de openingstijden en zeg wat de klant moet meenemen.
+- Proefrit: staat er een PROEFRIT-blok, neem dat letterlijk op (tijden, bevestiging) en herhaal het niet. Anders: vraag dag en tijd binnen de openingstijden en zeg wat de klant moet meenemen.
 - Inruil: vraag kenteken, kilometerstand en foto's; noem geen inruilwaarde.
-- Overdrachtszin meegegeven: neem die letterlijk op en beloof verder niets namens de collega."""
+- Overdrachtszin meegegeven: neem die letterlijk op en beloof verder niets namens de collega.
+- Techniek (motoren, aandrijving, Euroklassen): gebruik de meegegeven RELEVANTE KENNIS, kort en in je eigen woorden; voeg geen cijfers toe die er niet in staan.
+- Betrouwbaarheid: eerlijk algemeen antwoord, wat wij doen (BOVAG-controle, garantie uit de dealerfeiten, onderhoudshistorie als die bekend is) en bied aan dat de werkplaats specifieke vragen beantwoordt. Verzin nooit storingscijfers of -statistieken.
+- Wegenbelasting: noem geen bedragen of tarieven; het hangt af van gewicht, brandstof en provincie, verwijs naar de rekenhulp van de Belastingdienst (link in de kennis) en bied het gewicht van de auto aan.
+- Verbruik, actieradius, gewicht en uitrusting van een auto: alleen uit de voorraadlijst. Staat het er niet bij, zeg dan eerlijk dat je het niet in de gegevens ziet en bied aan het na te laten kijken.
+- Bedragen van de klant: herhaal ze alleen als zijn budget, aanbetaling, inruilbedrag of bod, nooit als onze prijs.
+- Links: alleen de link van een auto uit de voorraadlijst of de website van de dealer (en Marktplaats), of een link uit de meegegeven RELEVANTE KENNIS (zoals de rekenhulp van de Belastingdienst), geen andere sites."""
 
 
 def _euro(amount: float) -> str:
@@ -213,6 +231,9 @@ def _car_line(car: Car, dealer: DealerFacts | None = None) -> str:
         car.color or "",
         ("uitrusting volgens advertentie: " + ", ".join(equipment_label(key) for key in car.equipment)) if car.equipment else "",
         "VERKOCHT" if car.sold else "",
+        f"gewicht {car.weight_kg} kg" if car.weight_kg else "",
+        f"verbruik {car.fuel_consumption_l_100km:g} l/100 km" if car.fuel_consumption_l_100km else "",
+        f"actieradius {car.electric_range_km} km" if car.electric_range_km else "",
         car.url or "",
     ]
     if dealer is not None:
@@ -236,11 +257,25 @@ def _context_block(context: ConversationContext) -> str:
         "inruil_eerder_genoemd": context.has_trade_in,
         "financiering_eerder_genoemd": context.needs_financing,
         "proefrit_eerder_gevraagd": context.test_drive_requested,
+        "proefrit_lopend": _test_drive_block(context),
         "wensen_tot_nu_toe": context.preferences.model_dump(exclude_none=True),
         "taal_klant": context.language,
         "aanspreekvorm": context.address_form,
     }
     return json.dumps(facts, ensure_ascii=False)
+
+
+def _test_drive_block(context: ConversationContext) -> dict | None:
+    """PROEFRIT_LOPEND: what we offered or asked, and the customer's bookings (for choose/move/cancel)."""
+    dialogue = context.test_drive
+    if not (dialogue.open_question or dialogue.bookings):
+        return None
+    return {
+        "open_vraag": {"car": "welke auto", "slot": "welke tijd"}.get(dialogue.open_question or "", None),
+        "aangeboden_tijden": [slot.isoformat() for slot in dialogue.offered],
+        "aangeboden_autos": [option.title for option in dialogue.car_options],
+        "afspraken": [f"{b.car_title} op {b.start.isoformat()}" for b in dialogue.bookings],
+    }
 
 
 def understanding_user_message(text: str, context: ConversationContext) -> str:
@@ -332,6 +367,9 @@ def reply_user_message(request: ReplyRequest, dealer: DealerFacts) -> str:
             "(auto's, prijzen, openingstijden, rekenvoorbeelden, route). Beloof geen nieuwe overdracht, herhaal "
             "de overdrachtstekst niet en noem geen tijden van de collega: die statusregel voegen wij zelf toe."
         )
+    if request.test_drive_note:
+        parts.append("PROEFRIT (het systeem heeft dit geregeld; neem het letterlijk op, met de regels en nummering, "
+                     f"en beloof niets anders over de afspraak):\n{request.test_drive_note}")
     parts += [
         "EERDERE BERICHTEN:\n" + _history_block(request.context),
         "LAATSTE KLANTBERICHT (beantwoord dit):\n" + fence(request.text),
@@ -374,6 +412,8 @@ def knowledge_for(topics: list[str], dealer: DealerFacts) -> list[KnowledgeSnipp
     }
     snippets = []
     for topic in dict.fromkeys(topics):
+        if topic in TECHNICAL_TOPICS:
+            continue  # added from our own modules by agents.knowledge.consistency (needs the text and the car)
         if topic in texts:
             module, text = texts[topic]
             snippets.append(KnowledgeSnippet(module=module, topic=topic, text=text))  # type: ignore[arg-type]

@@ -7,8 +7,10 @@ what cannot be re-derived from a bounded history: urgency already expressed, the
 source channel, the last date of buying interest and the conversation count.
 
 Score bands (architecture document 4.7): HOT 80-100, WARM 60-79, LUKEWARM 40-59, COLD 0-39.
-The score is the sum of `score_factors`; when the sum leaves 0..100 a clamp factor is added
-so the factors still add up to the score shown to staff.
+The rules are the two tables below (SCORE_RULES: points; BAND_RULES: floors, caps and tags),
+explained for a sales manager in docs/lead-scoring.md. The score is the sum of
+`score_factors`; a clamp or band rule that moves it is a factor too, so the factors always add
+up to the score shown to staff. `explanation` says in one line what moved it last.
 """
 
 from __future__ import annotations
@@ -16,13 +18,18 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
+from agents import scoring_signals as signals
+from agents.rules.reply_questions import CAR_FACTS, down_payment
+from agents.rules.text import normalize
 from agents.models import (
     CarPreferences,
     ConversationContext,
     CRMOutput,
+    InventorySearchResult,
     LeadQuality,
+    ScoreChange,
     ScoreFactor,
     Understanding,
     Urgency,
@@ -43,6 +50,7 @@ STAGES = (
     "trade-in-discussion",
     "financing-discussion",
     "test-drive-requested",
+    "test-drive-booked",
     "negotiation",
     "escalated",
 )
@@ -60,6 +68,10 @@ FLAG_TAGS = (
     "test-drive",
     "availability-check",
     "needs-attention",
+    "price-sensitive",
+    "not-serious",
+    "opted-out",
+    "lost",
 )
 # Makes common on the Dutch used-car market: pre-created as labels so staff can filter on them.
 # Spelled as the rules vocabulary and inventory spell them; slug() folds "Citroën" to "citroen".
@@ -75,35 +87,86 @@ EXCLUSIVE_TAG_FAMILIES = ("interest", "urgency", "stage", "budget", "lead", "sen
 BUYING_INTENTS = {"car_inquiry", "financing_inquiry", "trade_in", "test_drive", "price_negotiation"}
 VIP_BUDGET_EUR = 50_000
 NEW_CONVERSATION_GAP_SECONDS = 24 * 3600  # a customer writing again after a day starts a new one
+LOWBALL_FRACTION = 0.80  # an offer under 80% of the asking price: no negotiation bonus, tag price-sensitive
+ABSURD_FRACTION = 0.30  # under 30% of the asking price (or under ABSURD_EUR): not a serious offer
+ABSURD_EUR = 500
+HISTORY_KEPT = 20
 
-POINTS = {
-    "conversation_started": 15,
-    "buying_intent": 5,
-    "make_known": 10,
-    "model_known": 15,
-    "budget_known": 15,
-    "specifications": 5,  # per detail (fuel, gearbox, body, year, mileage), at most 2
-    "engaged": 5,  # three or more customer messages
-    "asked_availability": 5,
-    "trade_in": 10,
-    "financing": 10,
-    "test_drive": 20,
-    "negotiation": 15,
-    "returning_customer": 5,
-    "positive_sentiment": 5,
-    "negative_sentiment": -10,
-    "complaint": -15,
-}
-URGENCY_POINTS = {"low": 0, "medium": 5, "high": 15, "critical": 20}
+
+class Rule(NamedTuple):
+    name: str
+    points: int
+    label: str  # what staff read in the explanation ("+20 proefrit vandaag gevraagd")
+
+
+class BandRule(NamedTuple):
+    name: str
+    effect: str  # "floor": at least `score`; "cap": at most `score` (a cap wins over every floor)
+    score: int
+    tag: str | None
+    label: str
+
+
+# === THE SCORING RULES (a sales manager may tune the points, bounds and labels here) ==========
+# Points: the score is the sum of every rule that applies, then the band rules below.
+#   rule                    points  label in the explanation             applies when
+SCORE_RULES: tuple[Rule, ...] = (
+    Rule("conversation_started",  15, "gesprek gestart"),                 # every lead
+    Rule("buying_now",            25, "wil de auto kopen of reserveren"),  # "ik neem hem", "akkoord", a reservation
+    Rule("test_drive_booked",     25, "proefrit geboekt"),                # a booking in context.test_drive.bookings
+    Rule("visit_soon",            20, "proefrit {day} gevraagd"),         # a test drive or visit today or tomorrow
+    Rule("test_drive",            20, "proefrit of bezoek gevraagd"),     # a test drive asked, or a visit on a day named
+    Rule("stock_car_question",    15, "vraagt naar prijs of beschikbaarheid van een voorraadauto"),
+    Rule("negotiation",           15, "onderhandelt over de prijs"),      # not for a lowball (> 20% under the asking price)
+    Rule("financing_worked_out",  10, "financiering met aanbetaling uitgewerkt"),
+    Rule("trade_in_details",      10, "inruil met kenteken en kilometerstand"),
+    Rule("financing",             15, "vraagt naar financiering"),
+    Rule("trade_in",              15, "heeft een inruilauto"),
+    Rule("model_known",           15, "weet welk model"),
+    Rule("budget_known",          15, "budget bekend"),
+    Rule("make_known",            10, "weet welk merk"),
+    Rule("buying_intent",         10, "koopinteresse"),
+    Rule("specifications",         5, "wensen bekend (per wens, max. 2)"),  # fuel, gearbox, body, year, mileage
+    Rule("engaged",                5, "drie of meer berichten"),
+    Rule("asked_availability",     5, "vraagt of een auto er nog staat"),
+    Rule("returning_customer",     5, "terugkerende klant"),
+    Rule("positive_sentiment",     5, "positief"),
+    Rule("urgency_medium",         5, "wil binnenkort"),
+    Rule("urgency_high",          15, "heeft haast"),
+    Rule("urgency_critical",      20, "wil vandaag nog"),
+    Rule("negative_sentiment",   -10, "negatief"),
+    Rule("complaint",            -15, "klacht"),
+)
+# Band rules, applied after the points: a floor lifts the score to at least `score`, a cap
+# lowers it to at most `score` and wins over every floor. Their tag marks the lead.
+#   rule                    effect   score  tag              label
+BAND_RULES: tuple[BandRule, ...] = (
+    BandRule("opted_out",            "cap",     0, "opted-out",     "afgemeld: geen berichten meer"),
+    BandRule("lost",                 "cap",     5, "lost",          "heeft elders gekocht of geen interesse meer"),
+    BandRule("not_serious",          "cap",    10, "not-serious",   "grap, scheldpartij of absurd bod"),
+    BandRule("buying_now",           "floor",  90, None,            "wil kopen of reserveren"),
+    BandRule("test_drive_booked",    "floor",  85, None,            "proefrit geboekt"),
+    BandRule("visit_soon",           "floor",  80, None,            "proefrit of bezoek vandaag of morgen"),
+    BandRule("stock_car_question",   "floor",  60, None,            "prijs/beschikbaarheid van een voorraadauto"),
+    BandRule("financing_worked_out", "floor",  60, None,            "financiering met aanbetaling"),
+    BandRule("trade_in_details",     "floor",  60, None,            "inruil met kenteken en kilometerstand"),
+    BandRule("no_action_yet",        "cap",    79, None,            "nog geen proefrit, bezoek of koopbeslissing (hoogstens WARM)"),
+    BandRule("price_sensitive",      "tag",     0, "price-sensitive", "bod meer dan 20% onder de vraagprijs: geen onderhandelbonus"),
+)
+# ===============================================================================================
+_STICKY_TAGS = {rule.name: rule.tag for rule in BAND_RULES if rule.tag}
+POINTS = {rule.name: rule.points for rule in SCORE_RULES}
+URGENCY_POINTS = {"low": 0, "medium": POINTS["urgency_medium"], "high": POINTS["urgency_high"], "critical": POINTS["urgency_critical"]}
+_LABELS = {rule.name: rule.label for rule in SCORE_RULES} | {f"band:{rule.name}": rule.label for rule in BAND_RULES}
+# Once seen in a conversation these stay (a later "ok" does not undo an opt-out or a booked drive).
+STICKY = ("opted_out", "lost", "not_serious", "price_sensitive", "buying_now", "visit_soon", "stock_car_question",
+          "financing_worked_out", "trade_in_details")
 
 
 def slug(value: str) -> str:
     """'Mercedes-Benz' -> 'mercedes-benz', 'plug_in_hybrid' -> 'plug-in-hybrid', 'Lynk & Co' -> 'lynk-co', 'Citroën' -> 'citroen'."""
     folded = "".join(ch for ch in unicodedata.normalize("NFKD", value) if not unicodedata.combining(ch))
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
-
-
-PRANK_CEILING = 15  # a prank or absurd offer scores at most this
 
 
 def quality_for(score: int) -> LeadQuality:
@@ -131,18 +194,23 @@ def score_lead(
     channel: str = "whatsapp-direct",
     previous: CRMOutput | None = None,
     now: datetime,
+    inventory: InventorySearchResult | None = None,
 ) -> CRMOutput:
-    facts = _ConversationFacts(context, understanding, escalated=escalated, channel=channel, previous=previous)
+    """Score, tags and attributes for the conversation so far; `inventory` is this message's search, if any."""
+    facts = _ConversationFacts(context, understanding, escalated=escalated, channel=channel, previous=previous,
+                               now=now, inventory=inventory)
     factors = _score_factors(facts)
     total = sum(factor.points for factor in factors)
     if total > 100:
         factors.append(ScoreFactor(name="capped_at_100", points=100 - total))
     elif total < 0:
         factors.append(ScoreFactor(name="floored_at_0", points=-total))
-    score = max(0, min(100, total))
+    factors += _band_factors(facts, max(0, min(100, total)))
+    score = max(0, min(100, sum(factor.points for factor in factors)))
     quality = quality_for(score)
     tags = _tags(facts, score, quality)
     previous_tags = set(previous.tags) if previous else set()
+    explanation, history = _explain(previous, factors, score, quality, facts, now)
     return CRMOutput(
         lead_score=score,
         lead_quality=quality,
@@ -150,7 +218,68 @@ def score_lead(
         tags=tags,
         tags_added=[tag for tag in tags if tag not in previous_tags],
         custom_attributes=_attributes(facts, score, quality, now),
+        explanation=explanation,
+        history=history,
+        follow_ups_allowed=not (facts.flags["opted_out"] or facts.flags["lost"]),
     )
+
+
+def _band_factors(facts: "_ConversationFacts", score: int) -> list[ScoreFactor]:
+    """Floors lift, then caps lower (a cap wins): each as a factor so the factors still add up to the score."""
+    applying = [rule for rule in BAND_RULES if facts.flags.get(rule.name)]
+    factors = []
+    floors = [rule for rule in applying if rule.effect == "floor"]
+    if floors:
+        floor = max(floors, key=lambda rule: rule.score)
+        if score < floor.score:
+            factors.append(ScoreFactor(name=f"band:{floor.name}", points=floor.score - score))
+            score = floor.score
+    caps = [rule for rule in applying if rule.effect == "cap"]
+    if caps:
+        cap = min(caps, key=lambda rule: rule.score)
+        if score > cap.score:
+            factors.append(ScoreFactor(name=f"band:{cap.name}", points=cap.score - score))
+    return factors
+
+
+def factor_label(name: str, day: str = "vandaag") -> str:
+    """The staff-facing words for a factor ("visit_soon" -> "proefrit vandaag gevraagd")."""
+    if name == "capped_at_100":
+        return "maximum 100"
+    if name == "floored_at_0":
+        return "minimum 0"
+    return _LABELS.get(name, name.replace("_", " ")).replace("{day}", day)
+
+
+def _explain(previous: CRMOutput | None, factors: list[ScoreFactor], score: int, quality: LeadQuality,
+             facts: "_ConversationFacts", now: datetime) -> tuple[str, list[ScoreChange]]:
+    """One line on what moved the score since the previous message, and the history with it."""
+    history = list(previous.history) if previous else []
+    before = {factor.name: factor.points for factor in previous.score_factors} if previous else {}
+    after = {factor.name: factor.points for factor in factors}
+    if previous is not None and previous.lead_score == score and previous.lead_quality == quality:
+        return previous.explanation, history  # nothing changed: the last change still explains it
+    order = [rule.name for rule in SCORE_RULES]
+    changes = [(name, after.get(name, 0) - before.get(name, 0)) for name in dict.fromkeys([*after, *before])]
+    changes = [(name, delta) for name, delta in changes if delta and name not in ("capped_at_100", "floored_at_0")]
+    bands = [(name, delta) for name, delta in changes if name.startswith("band:")]
+    points = sorted((c for c in changes if not c[0].startswith("band:")),
+                    key=lambda c: (c[0] == "conversation_started", -abs(c[1]), order.index(c[0]) if c[0] in order else len(order)))
+    shown = points[:2]
+    words = [f"{delta:+d} {factor_label(name, facts.visit_day)}" for name, delta in shown]
+    rest = sum(delta for name, delta in points[2:])
+    if rest:
+        words.append(f"{rest:+d} overig")
+    for name, _ in bands:
+        rule = next(rule for rule in BAND_RULES if f"band:{rule.name}" == name)
+        words.append(f"{'minimaal' if rule.effect == 'floor' else 'maximaal'} {rule.score}: {rule.label}")
+    earlier_tags = set(previous.tags) if previous else set()
+    words[:0] = [rule.label for rule in BAND_RULES
+                 if rule.effect == "tag" and facts.flags.get(rule.name) and rule.tag not in earlier_tags]
+    was = f"{previous.lead_score} {previous.lead_quality} → " if previous else ""
+    explanation = f"{'; '.join(words) or 'herberekend'} ({was}{score} {quality})"
+    history.append(ScoreChange(at=now, score=score, quality=quality, explanation=explanation))
+    return explanation, history[-HISTORY_KEPT:]
 
 
 class _ConversationFacts:
@@ -164,6 +293,8 @@ class _ConversationFacts:
         escalated: bool,
         channel: str,
         previous: CRMOutput | None,
+        now: datetime | None = None,
+        inventory: InventorySearchResult | None = None,
     ):
         extraction = understanding.extraction
         previous_attributes = previous.custom_attributes if previous else {}
@@ -183,9 +314,11 @@ class _ConversationFacts:
             or "financing_inquiry" in self.intents
         )
         self.test_drive = context.test_drive_requested or extraction.test_drive_requested or "test_drive" in self.intents
+        # The score input for a booking: set by the conversation when a test drive is booked.
+        self.test_drive_booked = bool(context.test_drive.bookings)
+        self.test_drive_at = min(b.start for b in context.test_drive.bookings).isoformat() if self.test_drive_booked else None
         self.negotiating = "price_negotiation" in self.intents
         self.complaint = "complaint" in self.intents
-        self.prank = extraction.prank
         self.escalated = escalated or context.escalated
         self.asked_availability = extraction.asks_availability
         self.sentiment = "negative" if understanding.router.intent == "complaint" else extraction.sentiment
@@ -199,6 +332,59 @@ class _ConversationFacts:
         self.previous_interest_date = previous_attributes.get("last_interest_date")
         self.shows_interest_now = self.current_intent in BUYING_INTENTS or not extraction.car_preferences.is_empty()
         self.distinct_cars = len({(car.make, car.model) for car in context.last_cars})
+        self.visit_day = "vandaag"
+        self.flags = self._band_flags(context, understanding, previous, now, inventory)
+
+    def _band_flags(self, context: ConversationContext, understanding: Understanding, previous: CRMOutput | None,
+                    now: datetime | None, inventory: InventorySearchResult | None) -> dict[str, bool]:
+        """Which band rules apply: this message's signals plus the sticky ones from earlier messages."""
+        extraction, intent = understanding.extraction, understanding.router.intent
+        text = normalize(understanding.text)
+        earlier = {factor.name.removeprefix("band:") for factor in previous.score_factors} if previous else set()
+        earlier |= {name for name, tag in _STICKY_TAGS.items() if previous and tag in previous.tags}
+        flags = {name: name in earlier for name in STICKY}
+        car = self.car = signals.car_in_question(context, understanding, inventory)
+        # a visit or test drive today or tomorrow
+        days = signals.days_until(extraction.preferred_day, now) if now else None
+        visiting = extraction.test_drive_requested or intent == "test_drive" or bool(signals.VISIT.search(text))
+        if visiting and signals.soon(days):
+            flags["visit_soon"] = True
+        if flags["visit_soon"] and days is not None and signals.soon(days):
+            self.visit_day = signals.day_word(days)
+        # a price or availability question about one stock car
+        asks_price = (bool(CAR_FACTS["price"].search(text)) or bool(re.search(r"\b(wat\s+kost|prijs|kosten)\b", text))
+                      or extraction.asks_monthly_payment)
+        if car is not None and (extraction.asks_availability or asks_price or intent == "price_negotiation"):
+            flags["stock_car_question"] = True  # a realistic offer on it counts too; a lowball loses it below
+        # financing with a down payment, a trade-in with plate and mileage
+        if self.financing and (down_payment(text) or 0) > 0:
+            flags["financing_worked_out"] = True
+        vehicle = extraction.trade_in_vehicle
+        if vehicle and vehicle.license_plate and vehicle.mileage_km:
+            flags["trade_in_details"] = True
+        # an offer: how far under the asking price
+        offer = signals.offered_amount(text) if intent in ("price_negotiation", "car_inquiry", "other") else None
+        asking = car.price_eur if car is not None and car.price_eur and not car.price_is_monthly else None
+        if offer is not None and (intent == "price_negotiation" or asking):
+            if offer < ABSURD_EUR or (asking and offer < ABSURD_FRACTION * asking):
+                flags["not_serious"] = True
+            elif asking and offer < LOWBALL_FRACTION * asking:
+                flags["price_sensitive"] = True
+        if flags["price_sensitive"] or flags["not_serious"]:
+            flags["stock_car_question"] = False  # a lowball or a joke is no sign of a buyer
+        if (signals.not_serious(text) and intent != "complaint") or extraction.prank:
+            flags["not_serious"] = True  # extraction.prank: agents/privacy.py's verdict, the same for both backends
+        flags["opted_out"] = flags["opted_out"] or context.opted_out or extraction.opt_out or signals.opted_out(text)
+        flags["lost"] = flags["lost"] or signals.bought_elsewhere(text)
+        flags["test_drive_booked"] = self.test_drive_booked  # the test-drive agenda's booking (context.test_drive)
+        flags["no_action_yet"] = False  # set in score_lead, after every other flag
+        decision = understanding.expertise.escalation_decision
+        flags["buying_now"] = flags["buying_now"] or (
+            decision.escalate and decision.escalation_type == "sales" and decision.urgency in ("high", "critical"))
+        if visiting and days is not None:
+            self.test_drive = True  # "zaterdag kom ik de yaris bekijken": a planned visit counts as a test drive
+        flags["no_action_yet"] = not (flags["buying_now"] or flags["test_drive_booked"] or flags["visit_soon"] or self.test_drive)
+        return flags
 
     @property
     def budget(self) -> int | None:
@@ -235,17 +421,24 @@ def _total_conversations(context: ConversationContext, previous_attributes: dict
 def _score_factors(facts: _ConversationFacts) -> list[ScoreFactor]:
     earned: list[tuple[str, int]] = [("conversation_started", POINTS["conversation_started"])]
     prefs = facts.preferences
+    flags = facts.flags
     checks = (
         ("buying_intent", bool(facts.intents & BUYING_INTENTS)),
         ("make_known", prefs.make is not None),
-        ("model_known", prefs.model is not None),
+        ("model_known", prefs.model is not None or facts.car is not None),  # asking about a stock car is knowing the model
         ("budget_known", facts.budget is not None),
         ("engaged", facts.customer_messages >= 3),
         ("asked_availability", facts.asked_availability),
         ("trade_in", facts.has_trade_in),
         ("financing", facts.financing),
         ("test_drive", facts.test_drive),
-        ("negotiation", facts.negotiating),
+        ("negotiation", facts.negotiating and not (flags["price_sensitive"] or flags["not_serious"])),
+        ("buying_now", flags["buying_now"]),
+        ("test_drive_booked", flags["test_drive_booked"]),
+        ("visit_soon", flags["visit_soon"]),
+        ("stock_car_question", flags["stock_car_question"]),
+        ("financing_worked_out", flags["financing_worked_out"]),
+        ("trade_in_details", flags["trade_in_details"]),
         ("returning_customer", facts.total_conversations >= 2),
         ("positive_sentiment", facts.sentiment == "positive"),
         ("negative_sentiment", facts.sentiment == "negative"),
@@ -256,8 +449,6 @@ def _score_factors(facts: _ConversationFacts) -> list[ScoreFactor]:
         earned.append(("specifications", POINTS["specifications"] * min(2, facts.specifications)))
     if URGENCY_POINTS[facts.urgency]:
         earned.append((f"urgency_{facts.urgency}", URGENCY_POINTS[facts.urgency]))
-    if facts.prank:  # "de tesla voor 1 euro": whatever else it says, not a lead (stays COLD)
-        earned.append(("prank", min(0, PRANK_CEILING - sum(points for _, points in earned))))
     return [ScoreFactor(name=name, points=points) for name, points in earned]
 
 
@@ -275,6 +466,8 @@ def _interest(facts: _ConversationFacts, score: int) -> str:
 def _stage(facts: _ConversationFacts) -> str:
     if facts.escalated:
         return "escalated"
+    if facts.test_drive_booked:
+        return "test-drive-booked"
     if facts.negotiating:
         return "negotiation"
     if facts.test_drive:
@@ -319,6 +512,7 @@ def _tags(facts: _ConversationFacts, score: int, quality: LeadQuality) -> list[s
         "availability-check": facts.asked_availability,
         "needs-attention": facts.sentiment == "negative" or facts.urgency == "critical",
     }
+    flags |= {rule.tag: bool(facts.flags.get(rule.name)) for rule in BAND_RULES if rule.tag}
     tags += [name for name in FLAG_TAGS if flags[name]]
     return tags
 
@@ -337,7 +531,8 @@ def _attributes(facts: _ConversationFacts, score: int, quality: LeadQuality, now
         "urgency_level": facts.urgency,
         "has_trade_in": facts.has_trade_in,
         "financing_needed": facts.financing,
-        "test_drive_requested": facts.test_drive,
+        "test_drive_requested": facts.test_drive or facts.test_drive_booked,
+        "test_drive_at": facts.test_drive_at,
         "source_channel": facts.channel,
         "conversation_sentiment": facts.sentiment,
         "last_interest_date": interest_date,
@@ -361,6 +556,7 @@ CONTACT_ATTRIBUTE_DEFINITIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...]
     ("has_trade_in", "Inruil", "checkbox", ()),
     ("financing_needed", "Financiering nodig", "checkbox", ()),
     ("test_drive_requested", "Proefrit gevraagd", "checkbox", ()),
+    ("test_drive_at", "Proefrit op", "text", ()),
     ("source_channel", "Bronkanaal", "text", ()),
     ("conversation_sentiment", "Sentiment", "list", SENTIMENTS),
     ("last_interest_date", "Laatste interesse", "date", ()),

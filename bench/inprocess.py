@@ -17,7 +17,7 @@ from activities.inventory import InventoryActivities
 from agents import context as memory
 from agents.models import ConversationContext, ReplyRequest, Understanding
 from agents.rules import RulesEngine
-from config import Settings
+from config import Settings, reveal
 from integrations.waha import WahaClient
 from inventory.search import InventorySearchRequest
 from workflows.conversation import ConversationWorkflow
@@ -28,7 +28,7 @@ class InProcessPipeline:
         self.agents = AgentActivities(settings, RulesEngine(), None)
         self.inventory = InventoryActivities(settings)
         self.waha = WahaClient(
-            settings.waha_url, api_key=settings.waha_api_key, session="default", outbox_dir=settings.outbox_dir
+            settings.waha_url, api_key=reveal(settings.waha_api_key), session="default", outbox_dir=settings.outbox_dir
         )
         self.contexts: dict[str, ConversationContext] = defaultdict(ConversationContext)
         self.locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -77,5 +77,5 @@ class InProcessPipeline:
         after = memory.absorb_understanding(context, text, now, understanding)
         await self.agents.score_lead(ScoreRequest(context=after, understanding=understanding, escalated=False))
         await self.waha.send_text(chat_id, reply.response_text)
-        shown = ConversationWorkflow._shown_cars(reply, inventory)
+        shown = ConversationWorkflow._shown_cars(reply, inventory, after.last_cars)
         self.contexts[chat_id] = memory.absorb_reply(after, reply.response_text, datetime.now(timezone.utc), shown)

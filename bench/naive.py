@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.messaging import MessagingActivities, SendReplyRequest
     from agents import context as memory
     from agents.models import ReplyRequest, Understanding
+    from config import reveal
     from inventory.search import InventorySearchRequest
     from workflows.conversation import ConversationWorkflow
     from workflows.models import ConversationInput, InboundMessage
@@ -124,7 +125,7 @@ async def naive_worker(client, settings, task_queue: str) -> AsyncIterator:
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     waha = WahaClient(
-        settings.waha_url, api_key=settings.waha_api_key, session=settings.waha_session, outbox_dir=settings.outbox_dir
+        settings.waha_url, api_key=reveal(settings.waha_api_key), session=settings.waha_session, outbox_dir=settings.outbox_dir
     )
     agents = AgentActivities(settings, RulesEngine(), None)
     inventory = InventoryActivities(settings)

@@ -31,6 +31,7 @@ REUSABLE_STATUSES = {"open", "pending", "snoozed"}
 DISPLAY_TYPES = {"text": 0, "number": 1, "currency": 2, "percent": 3, "link": 4, "date": 5, "list": 6, "checkbox": 7}
 CONTACT_MODEL = 1
 CONVERSATION_CACHE_SECONDS = 600  # staff may resolve a chat; re-check now and then
+AGENTS_CACHE_SECONDS = 300  # the agent list (assignee by e-mail) changes rarely
 ConversationStatus = Literal["open", "resolved", "pending", "snoozed"]
 
 
@@ -57,6 +58,7 @@ class ChatwootClient:
         self._contacts: dict[str, int] = {}  # phone digits -> contact id
         self._source_ids: dict[int, str] = {}  # contact id -> contact_inbox source_id in our inbox
         self._conversations: dict[str, tuple[ChatwootRef, float]] = {}
+        self._agents: tuple[dict[str, int], float] | None = None  # e-mail -> agent id, fetched at
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -144,6 +146,11 @@ class ChatwootClient:
             )
             self._source_ids[contact_id] = str(created["source_id"])
         return self._source_ids[contact_id]
+
+    def remember_conversation(self, phone_e164: str, ref: ChatwootRef) -> None:
+        """A conversation found elsewhere (the local CRM's link): use it, do not look again."""
+        self._contacts[phone_key(phone_e164)] = ref.contact_id
+        self._conversations[phone_key(phone_e164)] = (ref, time.monotonic())
 
     def forget_conversation(self, phone_e164: str) -> None:
         """Drop the cached conversation (e.g. after it was resolved)."""
@@ -254,6 +261,28 @@ class ChatwootClient:
             data = await self._request("GET", f"{self._root}/api/v1/profile")
             self._own_user_id = int(data["id"]) if isinstance(data, dict) and data.get("id") is not None else None
         return self._own_user_id
+
+    async def agent_id_for_email(self, email: str) -> int | None:
+        """The Chatwoot agent whose login e-mail this is (GET /agents, cached a few minutes)."""
+        if self._agents is None or time.monotonic() - self._agents[1] > AGENTS_CACHE_SECONDS:
+            data = await self._request("GET", "/agents")
+            agents = data if isinstance(data, list) else data.get("payload") or []
+            by_email = {
+                str(agent["email"]).strip().lower(): int(agent["id"])
+                for agent in agents
+                if isinstance(agent, dict) and agent.get("email") and agent.get("id") is not None
+            }
+            self._agents = (by_email, time.monotonic())
+        return self._agents[0].get(email.strip().lower())
+
+    async def find_message_by_echo_id(self, conversation_id: int, echo_id: str) -> int | None:
+        """Our message with this echo id among the conversation's latest messages, if it is there."""
+        data = await self._request("GET", f"/conversations/{conversation_id}/messages")
+        for message in data.get("payload") or []:
+            attributes = message.get("content_attributes") or {}
+            if attributes.get("echo_id") == echo_id or message.get("echo_id") == echo_id:
+                return int(message["id"])
+        return None
 
     async def toggle_status(self, conversation_id: int, status: ConversationStatus) -> str:
         data = await self._request("POST", f"/conversations/{conversation_id}/toggle_status", json={"status": status})

@@ -60,6 +60,18 @@ class StaffEngaged(BaseModel):
     assignee_id: int | None = None
 
 
+class TestDriveConfirmed(BaseModel):
+    """Staff put the label `proefrit-bevestigd` on the conversation: confirm its held test drive."""
+
+    kind: Literal["test_drive_confirmed"] = "test_drive_confirmed"
+    conversation_id: int
+    phone_e164: str
+    who: str | None = None
+
+
+CONFIRM_LABEL = "proefrit-bevestigd"
+
+
 class PrivacyApproved(BaseModel):
     """Staff added the label `privacy-approved`: the customer's privacy request may be carried out."""
 
@@ -68,7 +80,7 @@ class PrivacyApproved(BaseModel):
     phone_e164: str
 
 
-ChatwootEvent = Union[StaffReply, ConversationResolved, ConversationReopened, StaffEngaged, PrivacyApproved]
+ChatwootEvent = Union[StaffReply, ConversationResolved, ConversationReopened, StaffEngaged, PrivacyApproved, TestDriveConfirmed]
 
 # --- signature ---------------------------------------------------------------------
 
@@ -84,6 +96,8 @@ def verify_signature(
     """Chatwoot >= 4.12: X-Chatwoot-Signature = sha256=HMAC(secret, "<X-Chatwoot-Timestamp>.<raw body>")."""
     if not signature_header or not timestamp:
         raise WebhookRejected(401, "missing signature or timestamp")
+    if not (timestamp.isascii() and signature_header.isascii()):
+        raise WebhookRejected(401, "malformed signature or timestamp")
     try:
         sent_at = int(timestamp)
     except ValueError:
@@ -166,7 +180,7 @@ def _status_event(event: str, body: dict, inbox_id: int | None) -> ChatwootEvent
     return ConversationReopened(conversation_id=conversation_id, phone_e164=phone)
 
 
-def _conversation_updated(body: dict, inbox_id: int | None, own_ids: Container[int]) -> StaffEngaged | PrivacyApproved | None:
+def _conversation_updated(body: dict, inbox_id: int | None, own_ids: Container[int]) -> ChatwootEvent | None:
     conversation_id = int(body["id"])
     if not _our_inbox(body.get("inbox_id"), inbox_id):
         return None
@@ -175,6 +189,8 @@ def _conversation_updated(body: dict, inbox_id: int | None, own_ids: Container[i
         before, after = _labels(labels.get("previous_value")), _labels(labels.get("current_value") or body.get("labels"))
         if PRIVACY_APPROVED_LABEL in after and PRIVACY_APPROVED_LABEL not in before:
             return PrivacyApproved(conversation_id=conversation_id, phone_e164=_phone(body))
+        if CONFIRM_LABEL in after and CONFIRM_LABEL not in before:
+            return TestDriveConfirmed(conversation_id=conversation_id, phone_e164=_phone(body), who=_assignee(body))
     meta = body.get("meta") or {}
     assignee = meta.get("assignee") or {}
     to_user = assignee.get("type") == "user" or meta.get("assignee_type") == "User"

@@ -17,6 +17,7 @@ import pydantic
 from pydantic import BaseModel, Field
 
 from agents.guardrails import check_reply, known_cars
+from agents.knowledge.consistency import with_knowledge_rules
 from agents.knowledge.dealer import DealerFacts, dealer_facts
 from agents.models import (
     Backend,
@@ -32,7 +33,7 @@ from agents.models import (
     Usage,
 )
 from agents import handled, prompts
-from config import Settings
+from config import Settings, reveal
 from integrations.errors import IntegrationError, is_retryable_status
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,10 @@ class GuardrailViolation(IntegrationError):
     """Claude's reply broke a rule; retrying the same prompt will not reliably fix it."""
 
     def __init__(self, violations: list[str]):
-        super().__init__("reply rejected by guardrails: " + "; ".join(violations), retryable=False)
+        # The message names only the kinds ("unknown euro amount"), not the quoted reply text: it reaches
+        # Temporal's failure logs, where customer-facing text must not appear. `.violations` has it all.
+        kinds = sorted({violation.split(":", 1)[0] for violation in violations})
+        super().__init__("reply rejected by guardrails: " + "; ".join(kinds), retryable=False)
         self.violations = violations
 
 
@@ -125,7 +129,7 @@ class ClaudeBackend:
         self.settings = settings
         self._dealer = dealer
         self.client = anthropic.AsyncAnthropic(
-            api_key=settings.anthropic_api_key,
+            api_key=reveal(settings.anthropic_api_key),
             base_url=settings.anthropic_base_url or None,
             max_retries=0,
             timeout=settings.claude_timeout_seconds,
@@ -184,6 +188,8 @@ class ClaudeBackend:
                 knowledge=prompts.knowledge_for(list(raw.expertise.knowledge_topics), dealer),
             ),
         )
+        # the same knowledge rules as the rules engine: no fuel from an engine question, technical domain, our facts
+        understanding = with_knowledge_rules(understanding, context, dealer, picked=list(raw.expertise.knowledge_topics))
         self._remember(_context_key(text, context), understanding)
         return understanding, usage
 
@@ -227,7 +233,7 @@ class ClaudeBackend:
             ClaudeReply,
             REPLY_MAX_TOKENS,
         )
-        violations = check_reply(draft.response_text, request, dealer)
+        violations = check_reply(draft.response_text, request, dealer, self.settings.reply_link_hosts)
         if violations:
             log.warning("claude reply rejected", extra={"violations": violations, "model": model})
             raise GuardrailViolation(violations)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -30,8 +31,19 @@ class WebhookRejected(Exception):
         self.reason = reason
 
 
-async def call(http: httpx.AsyncClient, service: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
-    """One HTTP call, with transport failures and non-2xx answers as IntegrationError."""
+async def call(
+    http: httpx.AsyncClient,
+    service: str,
+    method: str,
+    path: str,
+    *,
+    retryable: Callable[[int, str], bool] | None = None,
+    **kwargs: Any,
+) -> httpx.Response:
+    """One HTTP call, with transport failures and non-2xx answers as IntegrationError.
+
+    `retryable(status, body)` overrides the generic rule for a service with its own contract.
+    """
     try:
         response = await http.request(method, path, **kwargs)
     except httpx.TimeoutException as exc:
@@ -41,7 +53,9 @@ async def call(http: httpx.AsyncClient, service: str, method: str, path: str, **
     if response.status_code >= 300:
         raise IntegrationError(
             f"{service} {method} {path} answered {response.status_code}: {response.text[:300]}",
-            retryable=is_retryable_status(response.status_code),
+            retryable=(retryable or (lambda status, _: is_retryable_status(status)))(
+                response.status_code, response.text[:2000]
+            ),
             status_code=response.status_code,
         )
     return response

@@ -70,6 +70,8 @@ class LeadRow(BaseModel):
     chatwoot_conversation_id: int | None = None
     last_error: str | None = None
     updated_at: datetime
+    score_explanation: str | None = None  # the last change of the score in one line
+    last_message_at: datetime | None = None  # the customer's latest message
 
 
 class TranscriptLine(BaseModel):
@@ -78,6 +80,11 @@ class TranscriptLine(BaseModel):
     message_id: str
     at: datetime
     chatwoot_message_id: int | None = None
+
+
+def score_note(score: int, quality: str, explanation: str | None) -> str:
+    """The private Chatwoot note for a score change (staff-facing Dutch)."""
+    return f"📈 Leadscore {score} ({quality})" + (f": {explanation}" if explanation else "")
 
 
 def normalize_phone(phone: str) -> str:
@@ -106,6 +113,15 @@ class LocalCrm:
         columns = {row["name"] for row in self._db.execute("PRAGMA table_info(leads)").fetchall()}
         if "opted_out_at" not in columns:  # added for STOP (issue 13); older files gain it here
             self._db.execute("ALTER TABLE leads ADD COLUMN opted_out_at TEXT")
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Columns added after the first release: older databases get them on open."""
+        for table, column in (("leads", "score_explanation"), ("score_history", "explanation"), ("score_history", "noted")):
+            present = {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            if column not in present:
+                kind = "INTEGER NOT NULL DEFAULT 0" if column == "noted" else "TEXT"
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         self._db.close()
@@ -139,17 +155,40 @@ class LocalCrm:
         phone = normalize_phone(phone)
         self._touch_lead(phone, name, at)
         self._execute(
-            "UPDATE leads SET score = ?, quality = ?, tags = ?, attributes = ? WHERE phone = ?",
-            (crm.lead_score, crm.lead_quality, json.dumps(crm.tags), json.dumps(crm.custom_attributes), phone),
+            "UPDATE leads SET score = ?, quality = ?, tags = ?, attributes = ?, score_explanation = ? WHERE phone = ?",
+            (crm.lead_score, crm.lead_quality, json.dumps(crm.tags), json.dumps(crm.custom_attributes),
+             crm.explanation or None, phone),
         )
         last = self._execute(
             "SELECT score, quality FROM score_history WHERE phone = ? ORDER BY id DESC LIMIT 1", (phone,)
         ).fetchone()
         if last is None or (last["score"], last["quality"]) != (crm.lead_score, crm.lead_quality):
             self._execute(
-                "INSERT INTO score_history (phone, score, quality, at) VALUES (?, ?, ?, ?)",
-                (phone, crm.lead_score, crm.lead_quality, _iso(at)),
+                "INSERT INTO score_history (phone, score, quality, at, explanation) VALUES (?, ?, ?, ?, ?)",
+                (phone, crm.lead_score, crm.lead_quality, _iso(at), crm.explanation or None),
             )
+
+    def pending_score_note(self, phone: str) -> tuple[list[int], str | None]:
+        """Score changes not yet noted in Chatwoot, and the note to post: only when the band changed
+        (HOT, WARM, ...), with the latest explanation; small moves within a band make no note."""
+        rows = self._execute(
+            "SELECT id, score, quality, explanation, noted FROM score_history WHERE phone = ? ORDER BY id DESC LIMIT 50",
+            (normalize_phone(phone),),
+        ).fetchall()[::-1]
+        pending = [row for row in rows if not row["noted"]]
+        if not pending:
+            return [], None
+        noted_before = [row for row in rows if row["noted"]]
+        last_band = noted_before[-1]["quality"] if noted_before else None
+        latest = pending[-1]
+        changed = any(row["quality"] != (last_band if i == 0 else pending[i - 1]["quality"]) for i, row in enumerate(pending))
+        # a score without an explanation (an older CRM output) says nothing new: no note
+        note = score_note(latest["score"], latest["quality"], latest["explanation"]) if changed and latest["explanation"] else None
+        return [row["id"] for row in pending], note
+
+    def mark_score_noted(self, history_ids: list[int]) -> None:
+        for history_id in history_ids:
+            self._execute("UPDATE score_history SET noted = 1 WHERE id = ?", (history_id,))
 
     def record_failure(self, phone: str, error: str, at: datetime | None = None) -> None:
         phone = normalize_phone(phone)
@@ -212,7 +251,9 @@ class LocalCrm:
 
     def list_leads(self) -> list[LeadRow]:
         rows = self._execute(
-            "SELECT * FROM leads ORDER BY score IS NULL, score DESC, updated_at DESC"
+            "SELECT leads.*, (SELECT MAX(at) FROM transcript WHERE transcript.phone = leads.phone "
+            "AND role = 'customer') AS last_message_at "
+            "FROM leads ORDER BY score IS NULL, score DESC, updated_at DESC"
         ).fetchall()
         return [
             LeadRow(
@@ -225,6 +266,8 @@ class LocalCrm:
                 chatwoot_conversation_id=row["chatwoot_conversation_id"],
                 last_error=row["last_error"],
                 updated_at=datetime.fromisoformat(row["updated_at"]),
+                score_explanation=row["score_explanation"],
+                last_message_at=datetime.fromisoformat(row["last_message_at"]) if row["last_message_at"] else None,
             )
             for row in rows
         ]

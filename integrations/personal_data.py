@@ -216,7 +216,60 @@ def _secret(value: Any) -> str:
     return value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
 
 
+class TestDriveBookingsStore:
+    """Test-drive bookings (var/testdrives.sqlite3): the customer's name and number are in each booking.
+    Their TestDriveWorkflows go with Temporal's forget (`related_workflow_ids`); the iCalendar feed is
+    built from this table, so a forgotten booking leaves the feed too."""
+
+    name = "test_drives"
+
+    def __init__(self, settings: Settings):
+        self.path = Path(settings.data_dir) / "testdrives.sqlite3"
+
+    def _rows(self, phone: str) -> list[tuple[str, dict]]:
+        if not self.path.exists():
+            return []
+        import sqlite3
+
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            rows = db.execute("SELECT booking_id, booking_json FROM test_drives").fetchall()
+        except sqlite3.OperationalError:  # no table yet
+            return []
+        finally:
+            db.close()
+        wanted = digits_of(phone)
+        found = []
+        for booking_id, raw in rows:
+            booking = json.loads(raw)
+            if digits_of(str(booking.get("customer_phone", ""))) == wanted:
+                found.append((booking_id, booking))
+        return found
+
+    async def export(self, phone: str) -> Any:
+        return [booking for _, booking in self._rows(phone)]
+
+    async def forget(self, phone: str) -> int:
+        ids = [booking_id for booking_id, _ in self._rows(phone)]
+        if not ids:
+            return 0
+        import sqlite3
+
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            marks = ",".join("?" * len(ids))
+            return db.execute(f"DELETE FROM test_drives WHERE booking_id IN ({marks})", ids).rowcount
+        finally:
+            db.close()
+
+
+def related_workflow_ids(phone: str, settings: Settings) -> list[str]:
+    """Workflows about this customer that carry no CustomerPhone search attribute (test drives)."""
+    return [booking_id for booking_id, _ in TestDriveBookingsStore(settings)._rows(phone)]
+
+
 register_store("local_crm", LocalCrmStore)
+register_store("test_drives", TestDriveBookingsStore)
 register_store("sent_ledger", SentLedgerStore)
 register_store("whatsapp_outbox", WhatsAppOutboxStore)
 register_store("email_outbox", EmailOutboxStore)
@@ -287,7 +340,7 @@ async def export_everything(phone: str, settings: Settings, client) -> dict[str,
     from integrations.temporal_personal_data import TemporalStore
 
     data = await export_stores(phone, settings)
-    data["temporal"] = await TemporalStore(client).export(phone)
+    data["temporal"] = await TemporalStore(client, extra_ids=related_workflow_ids(phone, settings)).export(phone)
     return {"phone": normalize_phone(phone), "exported_at": datetime.now(timezone.utc).isoformat(), "stores": data}
 
 
@@ -297,7 +350,8 @@ async def forget_everything(phone: str, settings: Settings, client, *, keep_work
     from integrations.temporal_personal_data import TemporalStore
 
     report = new_report(phone, settings, via)
-    report.deleted["temporal"] = await TemporalStore(client, keep_workflow_id=keep_workflow_id).forget(phone)
+    temporal = TemporalStore(client, keep_workflow_id=keep_workflow_id, extra_ids=related_workflow_ids(phone, settings))
+    report.deleted["temporal"] = await temporal.forget(phone)
     await forget_stores(phone, settings, report)
     write_audit(report, settings)
     return report

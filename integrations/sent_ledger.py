@@ -1,4 +1,9 @@
-"""A record of replies already handed to WAHA, so a retried send never sends twice.
+"""A record of messages already sent, so a retried send never sends twice.
+
+One ledger for everything we send that a retry could repeat: customer replies (keyed by reply
+id) and escalation alerts, e-mails and Chatwoot notes (keyed "<escalation id>:<channel>:<kind>").
+`provider_id` is the WAHA message id (or Chatwoot message id, or e-mail Message-ID), which also
+answers "is this WAHA message one we sent?" (`sent_by_us`) for echoes of our own sends.
 
 A worker can die after WAHA accepted a message but before Temporal heard the activity
 complete; the retry then finds the reply here and skips the second send. A worker can also
@@ -24,6 +29,7 @@ class SentLedger:
             "CREATE TABLE IF NOT EXISTS sent (reply_id TEXT PRIMARY KEY, provider_id TEXT, sent_at TEXT)"
         )
         self._db.execute("CREATE TABLE IF NOT EXISTS attempts (reply_id TEXT PRIMARY KEY, started_at REAL)")
+        self._db.execute("CREATE INDEX IF NOT EXISTS sent_provider_id ON sent (provider_id)")
         self._lock = threading.Lock()
 
     def provider_id(self, reply_id: str) -> str | None:
@@ -57,6 +63,14 @@ class SentLedger:
         """The attempt certainly failed (WAHA answered with an error): a resend is safe."""
         with self._lock:
             self._db.execute("DELETE FROM attempts WHERE reply_id = ?", (reply_id,))
+
+    def sent_by_us(self, provider_id: str | None) -> bool:
+        """True when this WAHA message id belongs to something we sent (a reply or an alert)."""
+        if not provider_id:
+            return False
+        with self._lock:
+            row = self._db.execute("SELECT 1 FROM sent WHERE provider_id = ? LIMIT 1", (provider_id,)).fetchone()
+        return row is not None
 
     def known_provider_ids(self, provider_ids: list[str]) -> set[str]:
         """Which of these WAHA message ids already belong to a recorded reply."""

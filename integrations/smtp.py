@@ -14,6 +14,7 @@ from pathlib import Path
 
 import aiosmtplib
 
+from config import reveal
 from integrations.errors import IntegrationError
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ class SmtpMailer:
             settings.smtp_host,
             port=settings.smtp_port,
             username=settings.smtp_user,
-            password=settings.smtp_password,
+            password=reveal(settings.smtp_password),
             starttls=settings.smtp_starttls,
             timeout=settings.smtp_timeout_seconds,
             outbox_dir=settings.outbox_dir,

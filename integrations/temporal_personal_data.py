@@ -28,9 +28,10 @@ SENDING_ACTIVITIES = ("send_whatsapp",)
 class TemporalStore:
     name = "temporal"
 
-    def __init__(self, client: Client, *, keep_workflow_id: str | None = None):
+    def __init__(self, client: Client, *, keep_workflow_id: str | None = None, extra_ids: list[str] | None = None):
         self.client = client
         self.keep_workflow_id = keep_workflow_id
+        self.extra_ids = list(extra_ids or [])  # workflows of this customer without CustomerPhone (test drives)
 
     async def _executions(self, phone: str) -> list[Any]:
         e164 = normalize_phone(phone)
@@ -38,12 +39,13 @@ class TemporalStore:
         async for execution in self.client.list_workflows(f'CustomerPhone = "{e164}"'):
             found[(execution.id, execution.run_id)] = execution
         # Visibility may lag behind a just-started chat: the conversation id is known anyway.
-        try:
-            described = await self.client.get_workflow_handle(conversation_workflow_id(phone)).describe()
-            found.setdefault((described.id, described.run_id), described)
-        except RPCError as exc:
-            if exc.status != RPCStatusCode.NOT_FOUND:
-                raise
+        for workflow_id in [conversation_workflow_id(phone), *self.extra_ids]:
+            try:
+                described = await self.client.get_workflow_handle(workflow_id).describe()
+                found.setdefault((described.id, described.run_id), described)
+            except RPCError as exc:
+                if exc.status != RPCStatusCode.NOT_FOUND:
+                    raise
         return sorted(found.values(), key=lambda e: (e.start_time, e.id))
 
     async def export(self, phone: str) -> Any:

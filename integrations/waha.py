@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,31 @@ import httpx
 from integrations.errors import call
 
 log = logging.getLogger(__name__)
+
+# Only these answers mean "this request will never work". WAHA answers 422 (and sometimes 5xx
+# or 400 with the session's state) while a session is STARTING or reconnecting: that passes.
+FINAL_STATUSES = {400, 401, 403, 404}
+_SESSION_STATE = re.compile(r"\b(STARTING|SCAN_QR_CODE|STOPPED|FAILED)\b|session status", re.IGNORECASE)
+
+
+def waha_retryable(status: int, body: str) -> bool:
+    if status in FINAL_STATUSES:
+        return status == 400 and bool(_SESSION_STATE.search(body))
+    return True
+
+
+def waha_message_id(value: Any) -> str | None:
+    """The message id as a string: NOWEB/GOWS send "true_316…@c.us_3EB0…", WEBJS sends the
+    whatsapp-web.js object {"fromMe", "remote", "id", "_serialized"}."""
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, dict):
+        serialized = value.get("_serialized")
+        if isinstance(serialized, str) and serialized:
+            return serialized
+        if value.get("remote") and value.get("id"):
+            return f"{str(bool(value.get('fromMe'))).lower()}_{value['remote']}_{value['id']}"
+    return None
 
 
 class WahaClient:
@@ -55,7 +81,7 @@ class WahaClient:
             body["reply_to"] = reply_to
         if self._http is None:
             return self._write_outbox(body)
-        response = await call(self._http, "WAHA", "POST", "/api/sendText", json=body)
+        response = await call(self._http, "WAHA", "POST", "/api/sendText", json=body, retryable=waha_retryable)
         try:
             return response.json()
         except ValueError:
@@ -75,7 +101,10 @@ class WahaClient:
             "filter.timestamp.gte": int(since),
             "downloadMedia": "false",
         }
-        response = await call(self._http, "WAHA", "GET", f"/api/{self.session}/chats/{chat_id}/messages", params=params)
+        response = await call(
+            self._http, "WAHA", "GET", f"/api/{self.session}/chats/{chat_id}/messages",
+            params=params, retryable=waha_retryable,
+        )
         try:
             messages = response.json()
         except ValueError:

@@ -78,7 +78,9 @@ def verify_hmac(key: str, raw_body: bytes, signature: str | None, timestamp_ms: 
     if not signature:
         raise WebhookRejected(401, "missing X-Webhook-Hmac header")
     expected = hmac.new(key.encode(), raw_body, hashlib.sha512).hexdigest()
-    if not hmac.compare_digest(expected, signature.strip().lower()):
+    given = signature.strip().lower()
+    # compare_digest refuses non-ASCII str (TypeError, a 500): such a header is simply wrong.
+    if not given.isascii() or not hmac.compare_digest(expected, given):
         raise WebhookRejected(401, "X-Webhook-Hmac does not match the body")
     if timestamp_ms:
         try:

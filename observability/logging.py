@@ -14,12 +14,15 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from pydantic import SecretStr
 from pythonjsonlogger.json import JsonFormatter
 
 __all__ = ["configure_logging", "mask_phone", "secret_values", "BODY_FIELDS"]
 
-# Extra fields that carry what the customer or the bot wrote.
-BODY_FIELDS = frozenset({"text", "body", "content", "message_text"})
+# Extra fields that carry what the customer or the bot wrote, or who the customer is. Customer text goes
+# into logs only as one of these (`extra={"text": ...}`), never inside the message string, so that the
+# body filter can keep it out of production logs (tests/test_security_basics.py checks both).
+BODY_FIELDS = frozenset({"text", "body", "content", "message_text", "reply", "violations", "customer_name"})
 SECRET_SUFFIXES = ("_api_key", "_token", "_password", "_secret")
 MIN_SECRET_LENGTH = 4  # shorter values would redact ordinary words
 REDACTED = "[REDACTED]"
@@ -85,6 +88,8 @@ def secret_values(settings: Any) -> list[str]:
     for name in type(settings).model_fields:
         if name.endswith(SECRET_SUFFIXES) or "hmac" in name:
             value = getattr(settings, name, None)
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
             if isinstance(value, str) and len(value) >= MIN_SECRET_LENGTH:
                 values.append(value)
     # Longest first, so a secret that contains another is replaced whole.

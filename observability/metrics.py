@@ -14,7 +14,16 @@ import time
 from functools import lru_cache
 from typing import Any, Protocol
 
-from prometheus_client import REGISTRY, Counter, Gauge, Histogram, make_asgi_app, start_http_server
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    make_asgi_app,
+    start_http_server,
+)
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 # --- messages ------------------------------------------------------------------
@@ -131,6 +140,11 @@ def record_inventory_snapshot(source: str, taken_at: float, cars: int) -> None:
 def metrics_asgi_app() -> Any:
     """ASGI app serving the default registry; the API mounts it at /metrics."""
     return make_asgi_app(registry=REGISTRY)
+
+
+def exposition() -> tuple[bytes, str]:
+    """The default registry in Prometheus text format, and its content type."""
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
 
 
 def start_metrics_server(port: int, addr: str = "0.0.0.0") -> Any:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
@@ -143,16 +143,18 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             raw = await _read_body(request)
             if settings.waha_webhook_hmac_key:
                 waha_webhook.verify_hmac(
-                    settings.waha_webhook_hmac_key,
+                    settings.waha_webhook_hmac_key.get_secret_value(),
                     raw,
                     request.headers.get("x-webhook-hmac"),
                     request.headers.get("x-webhook-timestamp"),
                     now=time.time(),
-                    max_age_seconds=settings.webhook_max_age_seconds,
+                    max_age_seconds=settings.waha_webhook_max_age_seconds,
                 )
             body = waha_webhook.parse_body(raw)
             if settings.waha_webhook_hmac_key:
-                waha_webhook.verify_event_age(body, now=time.time(), max_age_seconds=settings.webhook_max_age_seconds)
+                waha_webhook.verify_event_age(
+                    body, now=time.time(), max_age_seconds=settings.waha_webhook_max_age_seconds
+                )
             event = waha_webhook.parse_event(
                 body,
                 received_at=datetime.now(timezone.utc),
@@ -185,7 +187,7 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             raw = await _read_body(request)
             if settings.chatwoot_webhook_secret:
                 chatwoot_webhook.verify_signature(
-                    settings.chatwoot_webhook_secret,
+                    settings.chatwoot_webhook_secret.get_secret_value(),
                     request.headers.get("x-chatwoot-timestamp", ""),
                     raw,
                     request.headers.get("x-chatwoot-signature", ""),
@@ -196,7 +198,7 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
                 raise WebhookRejected(
                     503, "set CHATWOOT_WEBHOOK_SECRET (Chatwoot ≥ 4.12) or CHATWOOT_WEBHOOK_TOKEN first"
                 )
-            elif not url_token or not _same(url_token, settings.chatwoot_webhook_token):
+            elif not url_token or not _same(url_token, settings.chatwoot_webhook_token.get_secret_value()):
                 raise WebhookRejected(401, "unknown webhook token in the URL")
             event = chatwoot_webhook.parse_event(waha_webhook.parse_body(raw), inbox_id=settings.chatwoot_inbox_id)
         except WebhookRejected as exc:
@@ -241,6 +243,8 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             )
             workflow_id = await signal_with_start(chat_id, phone, None, "staff_message", message)
             return {"status": "staff_reply_queued", "workflow_id": workflow_id}
+        if isinstance(event, chatwoot_webhook.TestDriveConfirmed):
+            return await _confirm_test_drive(event)
         if isinstance(event, chatwoot_webhook.PrivacyApproved):
             from starter import privacy_cli
 
@@ -273,6 +277,18 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
                 raise TemporalUnavailable(exc.message) from exc
             raise
         return {"status": signal, "workflow_id": handle.id}
+
+    async def _confirm_test_drive(event) -> dict:
+        from starter import testdrives_cli
+
+        booking = testdrives_cli.held_booking_for(settings, event.phone_e164)
+        if booking is None:
+            return {"status": "ignored", "reason": "no test drive waiting for confirmation"}
+        try:
+            await testdrives_cli.act(await client_or_unavailable(), settings, booking.booking_id, "confirm", event.who, via="chatwoot")
+        except (testdrives_cli.BookingNotFound, testdrives_cli.BookingClosed) as exc:
+            return {"status": "ignored", "reason": str(exc)}
+        return {"status": "test_drive_confirmed", "booking_id": booking.booking_id}
 
     chatwoot_body = request_body(CHATWOOT_WEBHOOK, "A Chatwoot event; signed with X-Chatwoot-Signature")
 
@@ -313,7 +329,11 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
         healthy = temporal == "ok"
         return JSONResponse({"api": "ok", "temporal": temporal}, status_code=200 if healthy else 503)
 
-    app.mount("/metrics", metrics.metrics_asgi_app())
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus_metrics():
+        # A route, not a mount: a mounted app answers /metrics with a 307 to /metrics/.
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
 
     @app.get("/", include_in_schema=False)
     async def chat_page():
@@ -324,6 +344,10 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
     from starter.escalation_routes import escalation_router
 
     app.include_router(escalation_router(client_or_unavailable, settings))
+    from starter.testdrive_routes import testdrive_routers
+
+    for router in testdrive_routers(client_or_unavailable, settings):
+        app.include_router(router)
     from starter.privacy_routes import privacy_router
 
     app.include_router(privacy_router(client_or_unavailable, settings))

@@ -13,7 +13,7 @@ async def run_setup(settings: Settings) -> dict:
         raise SystemExit("Set CHATWOOT_BASE_URL and CHATWOOT_API_TOKEN (an admin's user token) first.")
     client = ChatwootClient(
         settings.chatwoot_base_url,
-        settings.chatwoot_api_token,
+        settings.chatwoot_api_token.get_secret_value(),
         settings.chatwoot_account_id,
         settings.chatwoot_inbox_id,
     )

@@ -35,7 +35,7 @@ async def _client(settings: Settings, runtime=None):
 def cmd_run(args, settings: Settings) -> Awaitable[None]:
     from starter.devstack import run_stack
 
-    return run_stack(settings, port=args.port, temporal_port=args.temporal_port, ui_port=args.ui_port)
+    return run_stack(settings, port=args.port, temporal_port=args.temporal_port, ui_port=args.ui_port, host=args.host)
 
 
 async def cmd_worker(args, settings: Settings) -> None:
@@ -49,11 +49,17 @@ async def cmd_worker(args, settings: Settings) -> None:
     if settings.app_metrics_port:
         start_metrics_server(settings.app_metrics_port)
     client = await _client(settings, runtime=sdk_runtime(settings.worker_metrics_port))
+    # Production runs `seldenrijk worker` (not `run`): the inventory schedule is ensured here, or
+    # nothing would ever sync and the bot would answer from the sample cars forever. Idempotent,
+    # so every replica may do it; a changed RAG_CACHE_DURATION_SECONDS updates the interval.
+    from inventory.schedule import ensure_sync_schedule
+
+    schedule_id = await ensure_sync_schedule(client, settings)
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
     async with running_worker(client, settings):
-        print(f"worker polling task queue '{settings.temporal_task_queue}'", flush=True)
+        print(f"worker polling task queue '{settings.temporal_task_queue}' (schedule '{schedule_id}')", flush=True)
         await stop.wait()
 
 
@@ -69,14 +75,26 @@ async def cmd_api(args, settings: Settings) -> None:
     await uvicorn.Server(config).serve()
 
 
+def _use_model_cache(settings: Settings) -> None:
+    """The rules' second opinion loads from MODEL_CACHE_DIR (DATA_DIR/cache) instead of retraining (agents/rules/model_cache.py)."""
+    from agents.rules.model_cache import use_cache_dir
+
+    use_cache_dir(settings.model_cache_path)
+
+
 async def cmd_analyze(args, settings: Settings) -> None:
     import json
 
     from agents.rules import RulesEngine
     from agents.understanding import analyze_lines
-    from worker.build import claude_backend
 
-    backend = claude_backend(settings) or RulesEngine()
+    _use_model_cache(settings)
+    if settings.anthropic_api_key:
+        from integrations.claude import ClaudeBackend
+
+        backend = ClaudeBackend(settings)
+    else:
+        backend = RulesEngine()
     lines = (line.rstrip("\n") for line in sys.stdin)
     async for row in analyze_lines(lines, backend):
         print(json.dumps(row, ensure_ascii=False), flush=True)
@@ -88,7 +106,8 @@ async def cmd_inventory(args, settings: Settings) -> int:
     if args.inventory_command == "sync":
         return await inventory_cli.sync_async(settings, sys.stdout)
     if args.inventory_command == "search":
-        return inventory_cli.search(settings, " ".join(args.query))
+        _use_model_cache(settings)
+        return inventory_cli.search(settings, " ".join(args.query), limit=args.limit, as_json=args.json)
     if args.inventory_command == "status":
         return inventory_cli.status(settings)
     return inventory_cli.list_cars(settings, as_json=args.json)
@@ -107,13 +126,44 @@ async def cmd_escalations(args, settings: Settings) -> None:
 
     client = await _client(settings)
     if args.escalation_command == "list":
-        escalations_cli.print_escalations(await escalations_cli.list_escalations(client), args.json)
+        statuses = await escalations_cli.list_escalations(client)
+        facts = await escalations_cli.conversation_facts(client, statuses)
+        escalations_cli.print_escalations(statuses, args.json, facts=facts)
     elif args.escalation_command == "ack":
         await escalations_cli.ack(client, args.escalation_id, args.by)
         print(f"acknowledged {args.escalation_id}")
     elif args.escalation_command == "resolve":
         await escalations_cli.resolve(client, args.escalation_id, args.outcome, args.by)
         print(f"resolved {args.escalation_id}")
+
+
+async def cmd_testdrives(args, settings: Settings) -> int:
+    from datetime import date
+
+    from starter import testdrives_cli
+
+    if args.testdrive_command == "list":
+        day = None
+        if args.day:
+            try:
+                day = date.fromisoformat(args.day)
+            except ValueError:
+                print(f"--day wil een datum als 2026-12-12, niet {args.day!r}", file=sys.stderr)
+                return 2
+        testdrives_cli.print_bookings(settings, day, args.json)
+        return 0
+    client = await _client(settings)
+    try:
+        booking = await testdrives_cli.act(client, settings, args.booking_id, args.testdrive_command, args.by, via="cli")
+    except testdrives_cli.BookingNotFound:
+        print(f"onbekende proefrit: {args.booking_id}", file=sys.stderr)
+        return 1
+    except testdrives_cli.BookingClosed as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    done = {"confirm": "bevestigd", "cancel": "geannuleerd", "no-show": "als niet verschenen gemarkeerd"}
+    print(f"{testdrives_cli.describe(booking, settings)} – {done[args.testdrive_command]}")
+    return 0
 
 
 async def cmd_privacy(args, settings: Settings) -> int:
@@ -174,6 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8000, help="API port (default 8000)")
     run.add_argument("--temporal-port", type=int, default=7233)
     run.add_argument("--ui-port", type=int, default=8233)
+    run.add_argument("--host", default="127.0.0.1",
+                     help="address the API listens on (default 127.0.0.1: this machine only; 0.0.0.0 for the LAN)")
     run.set_defaults(handler=cmd_run)
 
     add_command("worker", help="run only the Temporal worker").set_defaults(handler=cmd_worker)
@@ -192,6 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
     inventory_commands.add_parser("sync", parents=[common], help="sync every source now")
     search = inventory_commands.add_parser("search", parents=[common], help='e.g. seldenrijk inventory search "golf diesel tot 25k"')
     search.add_argument("query", nargs="+")
+    search.add_argument("--json", action="store_true", help="the full search result as JSON")
+    search.add_argument("--limit", type=int, default=10, help="how many cars to show (default 10)")
     inventory_commands.add_parser("status", parents=[common], help="per-source status and snapshot age")
     listing = inventory_commands.add_parser("list", parents=[common], help="every car in the snapshot")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -215,6 +269,16 @@ def build_parser() -> argparse.ArgumentParser:
     resolve.add_argument("--by", default=os.environ.get("USER"))
     escalations.set_defaults(handler=cmd_escalations)
 
+    testdrives = add_command("testdrives", help="test drives: list, confirm, cancel, no-show")
+    testdrive_commands = testdrives.add_subparsers(dest="testdrive_command", required=True)
+    listing = testdrive_commands.add_parser("list", parents=[common], help="day, time, car, customer, state")
+    listing.add_argument("--day", help="only this day, e.g. 2026-12-12")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    for action in ("confirm", "cancel", "no-show"):
+        command = testdrive_commands.add_parser(action, parents=[common])
+        command.add_argument("booking_id")
+        command.add_argument("--by", default=os.environ.get("USER"))
+    testdrives.set_defaults(handler=cmd_testdrives)
     privacy = add_command("privacy", help="AVG: export or forget everything about a phone, approve a request")
     privacy_commands = privacy.add_subparsers(dest="privacy_command", required=True)
     for name, what in (("export", "print everything held about PHONE as JSON"),

@@ -11,6 +11,9 @@ Script format, one message a line:
     klant: staat die Golf nog?        (a bare line is a customer message too)
     medewerker: Ik bel je zo even!     (staff typing on the dealer's phone)
     naam: Sanne                        (the customer's WhatsApp profile name from here on)
+    foto: dashboard                    (a photo, with its caption; "foto:" alone has none)
+    spraak:                            (a voice note)
+    locatie: Station Harderwijk        (a shared location)
 """
 
 from __future__ import annotations
@@ -44,8 +47,11 @@ MESSAGE_TIMEOUT_SECONDS = 60.0
 
 @dataclass
 class Line:
-    speaker: str  # "klant", "medewerker" or "naam"
+    speaker: str  # "klant", "medewerker", "naam", or a media kind: "foto", "spraak", "locatie"
     text: str
+
+
+MEDIA_LINES = ("foto", "spraak", "locatie")
 
 
 def parse_script(lines: Iterable[str]) -> list[Line]:
@@ -56,17 +62,20 @@ def parse_script(lines: Iterable[str]) -> list[Line]:
         if not line or line.startswith("#"):
             continue
         speaker, sep, rest = line.partition(":")
-        if sep and speaker.strip().lower() in ("klant", "medewerker", "naam") and rest.strip():
-            script.append(Line(speaker.strip().lower(), rest.strip()))
+        speaker = speaker.strip().lower()
+        if sep and speaker in MEDIA_LINES:
+            script.append(Line(speaker, rest.strip()))
+        elif sep and speaker in ("klant", "medewerker", "naam") and rest.strip():
+            script.append(Line(speaker, rest.strip()))
         else:
             script.append(Line("klant", line))
     return script
 
 
-def waha_delivery(text: str, *, phone: str, name: str, from_me: bool) -> dict:
-    """A delivery shaped as WAHA sends it (WAHAWebhookMessage in WAHA's OpenAPI)."""
+def waha_delivery(text: str, *, phone: str, name: str, from_me: bool, media: str | None = None) -> dict:
+    """A delivery shaped as WAHA sends it (WAHAWebhookMessage in WAHA's OpenAPI); `media` is a MEDIA_LINES kind."""
     chat = f"{phone}@c.us"
-    return {
+    delivery = {
         "id": f"evt_{uuid.uuid4().hex[:26]}",
         "timestamp": int(time.time() * 1000),
         "event": "message.any" if from_me else "message",
@@ -80,9 +89,20 @@ def waha_delivery(text: str, *, phone: str, name: str, from_me: bool) -> dict:
             "source": "app" if from_me else "api",
             "body": text,
             "hasMedia": False,
-            "_data": {"notifyName": name},
+            "_data": {"notifyName": name} if name else {},
         },
     }
+    payload = delivery["payload"]
+    if media == "foto":
+        payload.update(hasMedia=True, media={"url": f"http://waha.invalid/api/files/{payload['id']}.jpeg", "mimetype": "image/jpeg"})
+        payload["_data"]["type"] = "image"
+    elif media == "spraak":
+        payload.update(body="", hasMedia=True, media={"url": f"http://waha.invalid/api/files/{payload['id']}.oga", "mimetype": "audio/ogg; codecs=opus"})
+        payload["_data"]["type"] = "ptt"
+    elif media == "locatie":
+        payload.update(body="", location={"latitude": 52.3386, "longitude": 5.6214, "name": text or None})
+        payload["_data"]["type"] = "location"
+    return delivery
 
 
 class Conversation:
@@ -96,8 +116,9 @@ class Conversation:
         self._read = 0
         self._customer_messages = 0
 
-    async def say(self, text: str, name: str) -> list[str]:
-        response = await self.http.post("/webhook/waha", json=waha_delivery(text, phone=self.phone, name=name, from_me=False))
+    async def say(self, text: str, name: str, media: str | None = None) -> list[str]:
+        delivery = waha_delivery(text, phone=self.phone, name=name, from_me=False, media=media)
+        response = await self.http.post("/webhook/waha", json=delivery)
         response.raise_for_status()
         self._customer_messages += 1
         await self._settled(lambda s: s.messages_processed + len(s.held_messages) >= self._customer_messages)
@@ -190,7 +211,7 @@ async def play(
     script: list[Line], settings: Settings, out: TextIO, client: Client | None = None, phone: str = CUSTOMER_PHONE
 ) -> None:
     """Print the transcript: each customer or staff line, then what the dealer's number sent."""
-    name = "Klant"
+    name = ""  # no WhatsApp profile name until the script gives one
     async with running_stack(settings, client, phone) as chat:
         for line in script:
             if line.speaker == "naam":
@@ -200,6 +221,9 @@ async def play(
                 print(f"medewerker: {line.text}", file=out)
                 replies = await chat.staff_says(line.text)
                 replies = [reply for reply in replies if reply != line.text]
+            elif line.speaker in MEDIA_LINES:
+                print(f"klant: [{line.speaker}]" + (f" {line.text}" if line.text else ""), file=out)
+                replies = await chat.say(line.text, name, media=line.speaker)
             else:
                 print(f"klant: {line.text}", file=out)
                 replies = await chat.say(line.text, name)

@@ -131,7 +131,9 @@ def banner(settings: Settings, port: int, ui_url: str | None, address: str) -> s
     return "\n".join(lines)
 
 
-async def run_stack(settings: Settings, *, port: int, temporal_port: int, ui_port: int) -> None:
+async def run_stack(settings: Settings, *, port: int, temporal_port: int, ui_port: int, host: str = "127.0.0.1") -> None:
+    """The whole local stack. The API listens on `host`: this machine only unless told otherwise, since the
+    chat page reads every conversation and writes to any number."""
     from inventory.schedule import ensure_sync_schedule
     from starter.api import create_app
     from worker.build import running_worker
@@ -163,7 +165,7 @@ async def run_stack(settings: Settings, *, port: int, temporal_port: int, ui_por
             return client
 
         app = create_app(settings, get_client)
-        api = _QuietServer(uvicorn.Config(app, host="0.0.0.0", port=port, log_level="warning", log_config=None))
+        api = _QuietServer(uvicorn.Config(app, host=host, port=port, log_level="warning", log_config=None))
         async with running_worker(client, settings):
             api_task = asyncio.create_task(api.serve())
             print(banner(settings, port, ui_url, address), flush=True)

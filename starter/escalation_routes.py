@@ -7,7 +7,7 @@ routes answer 503: an open ack/resolve endpoint would let anyone silence an esca
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -27,13 +27,14 @@ class ResolveBody(BaseModel):
     outcome: str = "resolved"
 
 
-def escalation_router(get_client: Callable[[], Client], settings) -> APIRouter:
+def escalation_router(get_client: Callable[[], Awaitable[Client]], settings) -> APIRouter:
+    """`get_client` is the API's async client provider (it raises when Temporal is down)."""
     def require_key(request: Request) -> None:
         expected = settings.escalation_api_key
         if not expected:
             raise HTTPException(503, "escalation API disabled: set ESCALATION_API_KEY to enable it")
         given = request.headers.get("x-api-key") or ""
-        if not secrets.compare_digest(given.encode(), expected.encode()):
+        if not secrets.compare_digest(given.encode(), expected.get_secret_value().encode()):
             raise HTTPException(401, "missing or wrong X-API-Key")
 
     router = APIRouter(prefix="/escalations", tags=["escalations"], dependencies=[Depends(require_key)])
@@ -58,17 +59,17 @@ def escalation_router(get_client: Callable[[], Client], settings) -> APIRouter:
     @router.get("")
     async def list_open() -> list[dict]:
         now = datetime.now(timezone.utc)
-        statuses = await ops.list_escalations(get_client())
+        statuses = await ops.list_escalations(await get_client())
         return [ops.escalation_row(status, now) | {"status": status.model_dump(mode="json")} for status in statuses]
 
     @router.post("/{escalation_id}/ack")
     async def acknowledge(escalation_id: str, request: Request) -> EscalationStatus:
         body = await _body(request, AckBody)
-        return await _call(ops.ack(get_client(), escalation_id, body.by, via="api"))
+        return await _call(ops.ack(await get_client(), escalation_id, body.by, via="api"))
 
     @router.post("/{escalation_id}/resolve")
     async def resolve(escalation_id: str, request: Request) -> EscalationStatus:
         body = await _body(request, ResolveBody)
-        return await _call(ops.resolve(get_client(), escalation_id, body.outcome, body.by, via="api"))
+        return await _call(ops.resolve(await get_client(), escalation_id, body.outcome, body.by, via="api"))
 
     return router

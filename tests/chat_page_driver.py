@@ -123,6 +123,11 @@ class ChatPageDriver:
         text = self.browser.find_element(By.ID, "lead-quality").text.strip()
         return text if text in ("HOT", "WARM", "LUKEWARM", "COLD") else None
 
+    def lead_explanation(self) -> str:
+        """The one-line reason for the last score change under the score ("" while hidden)."""
+        element = self.browser.find_element(By.ID, "lead-why")
+        return element.text.strip() if element.is_displayed() else ""
+
     def lead_tags(self) -> list[str]:
         return self._texts(self.browser.find_elements(By.CSS_SELECTOR, "#lead-tags .chip"))
 

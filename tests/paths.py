@@ -1,7 +1,7 @@
-"""Where the reference material lives: ../shared beside the repository (as in CI)."""
+"""Where the test reference material lives: inside the repository (see tests/data/SOURCES.md)."""
 
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SPECS = SHARED / "specs"
-FIXTURES = SHARED / "fixtures"
+DATA = Path(__file__).resolve().parent / "data"
+SPECS = DATA / "specs"
+FIXTURES = DATA / "fixtures"

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 from temporalio.client import Client
 
-from config import Settings
+from config import Settings, reveal
 from starter.api import create_app
 from tests.peers.chatwoot_peer import ChatwootPeer
 from tests.peers.waha import WahaPeer
@@ -90,7 +90,7 @@ async def pipeline(
         return client
 
     with contextlib.ExitStack() as stack:
-        peer = stack.enter_context(WahaPeer(api_key=settings.waha_api_key)) if with_waha else None
+        peer = stack.enter_context(WahaPeer(api_key=reveal(settings.waha_api_key))) if with_waha else None
         if peer:
             settings = settings.model_copy(update={"waha_url": peer.url})
         app = create_app(settings, get_client)

@@ -5,11 +5,14 @@ existing file is never overwritten (see docs/versioning.md). After a deliberate 
 workflow's commands, record an ADDITIONAL history under a new name and commit it:
 
     .venv/bin/python -m tests.record_history conversation conversation-<topic>.json
+    .venv/bin/python -m tests.record_history conversation-handover conversation-handover-<topic>.json
     .venv/bin/python -m tests.record_history escalation escalation-<topic>.json
     .venv/bin/python -m tests.record_history inventory inventory_sync-<topic>.json
 
 - conversation: a car question, a follow-up whose reply WAHA refuses (recorded, sales
   alerted), an escalation (BKR) and a colleague's message from Chatwoot.
+- conversation-handover: the first run of a conversation that continues-as-new after two
+  messages while Chatwoot is slow, so the CRM batch is still in flight at the hand-over.
 - escalation: the escalation that conversation starts, with a note, an acknowledgement and a
   resolution, until it completes.
 - inventory: one sync of the website and Marktplaats (Marktplaats failing once) on the local site peer.
@@ -38,7 +41,7 @@ MESSAGES = [
     "En wat kost hij per maand?",
     "Ik heb wel een BKR registratie, kan ik dan financieren?",
 ]
-KINDS = ("conversation", "escalation", "inventory")
+KINDS = ("conversation", "conversation-handover", "escalation", "inventory")
 
 
 def target(name: str, overwrite_ok: bool = False) -> Path:
@@ -126,6 +129,37 @@ async def record_conversation(env: WorkflowEnvironment, kind: str) -> WorkflowHi
             return await escalation.fetch_history()
 
 
+async def record_handover(env: WorkflowEnvironment) -> WorkflowHistory:
+    from tests.peers.chatwoot_peer import ChatwootPeer
+    from tests.pipeline import make_chatwoot_settings, pipeline
+    from tests.waha_events import message_event
+    from workflows.conversation import ConversationWorkflow
+    from workflows.models import ConversationInput
+
+    with tempfile.TemporaryDirectory() as tmp, ChatwootPeer() as chatwoot:
+        settings = make_chatwoot_settings(Path(tmp), "record-handover", chatwoot, "record-secret")
+        async with pipeline(env.client, settings) as p:
+            handle = await p.client.start_workflow(
+                ConversationWorkflow.run,
+                ConversationInput(chat_id=f"{PHONE}@c.us", phone=f"+{PHONE}", messages_per_run=2),
+                id=f"conversation-{PHONE}",
+                task_queue=settings.temporal_task_queue,
+            )
+            first_run = handle.result_run_id
+            chatwoot.hang(1.0)  # the CRM batch is still in flight when the run hands over
+            for count, text in enumerate(MESSAGES[:2], start=1):
+                await p.post(message_event(PHONE, text, name="Jan"))
+                await p.waha.wait_for(count)
+            chatwoot.hang(0)
+            for _ in range(600):
+                if (await handle.describe()).run_id != first_run:
+                    break
+                await asyncio.sleep(0.1)
+            else:
+                raise SystemExit("the conversation never continued as new")
+            return await p.client.get_workflow_handle(handle.id, run_id=first_run).fetch_history()
+
+
 async def record_inventory(env: WorkflowEnvironment) -> WorkflowHistory:
     from temporalio.worker import Worker
 
@@ -163,6 +197,8 @@ async def record(kind: str, path: Path) -> None:
     try:
         if kind == "inventory":
             history = await record_inventory(env)
+        elif kind == "conversation-handover":
+            history = await record_handover(env)
         else:
             history = await record_conversation(env, kind)
     finally:

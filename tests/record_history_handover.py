@@ -2,7 +2,7 @@
 
     .venv/bin/python -m tests.record_history_handover
 
-Writes NEW files (conversation-handover.json, escalation-handover.json); older histories stay.
+Writes NEW files (conversation-e1-handover.json, escalation-e1-handover.json); older histories stay.
 The chat: a BKR question escalates, a general question is answered and forwarded, Chatwoot
 echoes our own assignment, the specialist acknowledges on WhatsApp, a staff reply from
 Chatwoot, and a review threat that raises urgency.
@@ -90,7 +90,7 @@ async def record() -> None:
                 await _until(settled)
                 conversation = await p.client.get_workflow_handle(f"conversation-{PHONE}").fetch_history()
                 escalated = await escalation.fetch_history()
-        for name, history in (("conversation-handover", conversation), ("escalation-handover", escalated)):
+        for name, history in (("conversation-e1-handover", conversation), ("escalation-e1-handover", escalated)):
             out = HISTORIES / f"{name}.json"
             if out.exists():
                 raise SystemExit(f"{out} exists: record under a new name, never over an old history")

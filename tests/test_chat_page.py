@@ -47,6 +47,7 @@ async def test_typing_a_message_gets_a_reply_and_updates_the_lead_card(temporal_
             reply = await asyncio.to_thread(page.wait_for_bot_reply, 1, 30)
             score = await asyncio.to_thread(page.wait_for_lead_score, 30)
             tags = await asyncio.to_thread(page.lead_tags)
+            why = await asyncio.to_thread(page.lead_explanation)
             digits = await asyncio.to_thread(page.phone_digits)
             await asyncio.to_thread(page.screenshot, tmp_path / "chat.png")
         finally:
@@ -60,5 +61,7 @@ async def test_typing_a_message_gets_a_reply_and_updates_the_lead_card(temporal_
             state = (await http.get(f"/api/conversations/{digits}")).json()
         assert state["messages_processed"] == 1
         assert state["last_crm"]["lead_score"] == score
+        # the card says why the score is what it is, as the CRM output does
+        assert why and why == state["last_crm"]["explanation"] and f"{score} " in why
         outbox = (tmp_path / "outbox" / "whatsapp.jsonl").read_text()
         assert f"{digits}@c.us" in outbox

@@ -304,3 +304,33 @@ async def test_an_explicit_trigger_still_escalates_with_claude(api):
     result, _ = await backend.understand("verwijder mijn gegevens, mijn advocaat neemt contact op", ConversationContext())
     assert result.expertise.escalation_decision.escalation_type == "manager"
     await backend.aclose()
+
+
+# --- knowledge rules shared with the rules engine --------------------------------
+async def test_claude_follows_the_knowledge_rules(api):
+    from agents.knowledge import drivetrain, ownership
+
+    said = understanding("car_inquiry", topics=["engine_types"])
+    said.extraction = ExtractionOutput(car_preferences=CarPreferences(fuel_type="diesel"))  # the mistake we guard against
+    api.script(message_response(said), message_response(understanding("car_inquiry", topics=["reliability"])))
+    backend = make_backend(api)
+    result, _ = await backend.understand("Wat is het verschil tussen TSI en TDI?", ConversationContext())
+    assert result.extraction.car_preferences.fuel_type is None  # an engine question is no fuel wish
+    assert result.expertise.classification.primary_domain == "technical"
+    assert result.expertise.knowledge[0].text == drivetrain.TEXTS["engine_types"]  # our text, not the model's
+    assert "TSI" in api.requests[0].body["system"][0]["text"] and "GEEN fuel_type" in api.requests[0].body["system"][0]["text"]
+    # a topic Claude picked that our patterns did not see still gets our text, with the dealer's warranty
+    other, _ = await backend.understand("Hoor je veel klachten over die Golf?", ConversationContext(last_cars=[GOLF]))
+    texts = {s.topic: s.text for s in other.expertise.knowledge}
+    assert texts["reliability"] == ownership.reliability_text(DEALER, GOLF)
+    assert other.expertise.classification.primary_domain == "technical"
+    await backend.aclose()
+
+
+def test_car_lines_for_claude_carry_the_snapshot_data():
+    from agents.prompts import _car_line
+
+    rich = GOLF.model_copy(update={"weight_kg": 1290, "fuel_consumption_l_100km": 5.4, "electric_range_km": None})
+    line = _car_line(rich)
+    assert "gewicht 1290 kg" in line and "verbruik 5.4 l/100 km" in line
+    assert "gewicht" not in _car_line(GOLF) and "verbruik" not in _car_line(GOLF)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from agents.models import CarPreferences, Classification, EscalationDecision, ExtractionOutput, RouterOutput
@@ -12,7 +10,7 @@ from tests.peers.messages_api import MessagesApiPeer, RecordedRequest, error_res
 from tests.pipeline import make_settings, pipeline, random_phone
 from tests.waha_events import message_event
 
-REPLY_DEADLINE_SECONDS = 15
+REPLY_WAIT_SECONDS = 30
 
 
 @pytest.fixture(scope="module")
@@ -79,12 +77,11 @@ async def test_failing_claude_falls_back_to_the_rules_engine(
     claude_peer.handler = lambda request: failure()
     phone = random_phone()
     async with pipeline(temporal_env.client, claude_settings(tmp_path, task_queue, claude_peer)) as p:
-        started = time.monotonic()
         await p.post(message_event(phone, "Hebben jullie een Toyota Yaris hybride?"))
-        sent = await p.waha.wait_for(1, f"{phone}@c.us", timeout=REPLY_DEADLINE_SECONDS + 5)
-        elapsed = time.monotonic() - started
+        # A wait bound, not a timing claim: the retry policy, not this clock, decides when the rules answer.
+        sent = await p.waha.wait_for(1, f"{phone}@c.us", timeout=REPLY_WAIT_SECONDS)
         state = await p.wait_until(phone, lambda s: s.messages_processed == 1)
-    assert len(sent) == 1 and elapsed < REPLY_DEADLINE_SECONDS
+    assert len(sent) == 1
     record = state.recent[-1]
     assert record.conversation_output.backend == "rules"
     assert record.extraction_output.car_preferences.model == "Yaris"

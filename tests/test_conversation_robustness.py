@@ -19,7 +19,7 @@ from tests.peers.smtp import SmtpPeer
 from tests.pipeline import make_chatwoot_settings, make_settings, pipeline, random_phone
 from tests.waha_events import message_event
 from workflows.conversation import FLOOD_NOTICE, PENDING_KEPT, ConversationWorkflow
-from workflows.crm_lane import HELD_KEPT
+from workflows.crm_lane import CRM_PENDING_KEPT, HELD_KEPT
 from workflows.models import ConversationInput, InboundMessage, StaffMessage
 
 BKR = "Ik heb wel een BKR registratie, kan ik dan financieren?"
@@ -208,6 +208,50 @@ async def test_a_thousand_messages_in_a_minute_keep_the_state_small_and_lose_not
     mirrored = incoming_texts(peer)
     assert [text for text in texts if text not in mirrored] == []
     assert peer.violations == []
+
+
+async def test_messages_waiting_for_an_answer_are_capped(temporal_env, task_queue, tmp_path):
+    """A rate limit set high (or slow answers) cannot grow the queue either: beyond 50 waiting, hold."""
+    phone = random_phone()
+    async with pipeline(temporal_env.client, make_settings(tmp_path, task_queue)) as p:
+        handle = await start(p, phone, rate_limit_per_minute=1000)
+        p.waha.reply_delay = 5.0  # the first reply is slow: everything below arrives meanwhile
+        t0 = datetime.now(timezone.utc)
+        await handle.signal(ConversationWorkflow.new_message, inbound(phone, 0, "Hebben jullie een Polo?", t0))
+        await p.wait_until(phone, lambda s: s.processing is not None)
+        for number in range(1, 120):
+            at = t0 + timedelta(milliseconds=10 * number)
+            await handle.signal(ConversationWorkflow.new_message, inbound(phone, number, f"En nog iets {number}", at))
+        state = await p.snapshot(phone)
+        p.waha.reply_delay = 0.0
+        assert state.processing is not None  # all arrived while the first was still being answered
+        assert len(state.pending) == PENDING_KEPT and state.held_total == 119 - PENDING_KEPT
+        final = await p.wait_until(phone, lambda s: s.messages_processed == 1 + PENDING_KEPT and not s.pending,
+                                   timeout=120)
+    assert final.held_total == 119 - PENDING_KEPT
+
+
+async def test_a_flood_while_the_crm_is_down_is_mirrored_in_full_once_it_is_back(temporal_env, task_queue, tmp_path):
+    phone = random_phone()
+    texts = [f"Is de Polo er nog? vraag {number:03d}" for number in range(400)]
+    with ChatwootPeer() as peer:
+        settings = make_chatwoot_settings(tmp_path, task_queue, peer, "cw-secret-flood-down")
+        async with pipeline(temporal_env.client, settings) as p:
+            peer.set_down(True)
+            handle = await start(p, phone)
+            t0 = datetime.now(timezone.utc)
+            for number, text in enumerate(texts):
+                at = t0 + timedelta(milliseconds=100 * number)  # 400 messages in 40 seconds
+                await handle.signal(ConversationWorkflow.new_message, inbound(phone, number, text, at))
+            state = await p.wait_until(phone, lambda s: s.messages_processed + s.held_total == 400 and not s.pending,
+                                       timeout=60)
+            assert len(state.crm_pending) <= CRM_PENDING_KEPT  # capped while Chatwoot is down
+            assert payload_size(state) < 256 * 1024
+            peer.set_down(False)
+            state = await p.wait_until(phone, lambda s: not s.crm_pending, timeout=120)
+    assert state.crm_unmirrored == 0 and state.crm_failures == []
+    mirrored = incoming_texts(peer)
+    assert [text for text in texts if text not in mirrored] == []  # joined, but every one is there
 
 
 # --- a stuck send gives up after 15 minutes --------------------------------------------------------

@@ -18,6 +18,8 @@ def test_the_script_format():
             "en wat kost hij per maand?",
             "medewerker: Ik bel je zo!",
             "Tip: ik kom zaterdag",  # an unknown prefix is the customer's own text
+            "foto: dashboard",
+            "spraak:",
         ]
     )
     assert script == [
@@ -26,6 +28,8 @@ def test_the_script_format():
         Line("klant", "en wat kost hij per maand?"),
         Line("medewerker", "Ik bel je zo!"),
         Line("klant", "Tip: ik kom zaterdag"),
+        Line("foto", "dashboard"),
+        Line("spraak", ""),
     ]
 
 
@@ -35,6 +39,7 @@ async def test_a_conversation_is_played_through_the_stack_and_printed(temporal_e
         [
             "naam: Sanne",
             "staat de polo 1.0 tsi life dsg nog?",
+            "als ik 5000 aanbetaal en 60 maanden?",
             "als ik 5000 aanbetaal en 60 maanden?",
         ]
     )
@@ -46,4 +51,6 @@ async def test_a_conversation_is_played_through_the_stack_and_printed(temporal_e
     assert "Polo 1.0 TSI Life DSG" in blocks[0] and "Sanne" in blocks[0]
     assert blocks[1].startswith("klant: als ik 5000") and "€ 5.000 aanbetaling" in blocks[1]
     assert "Let op! Geld lenen kost geld" in blocks[1]
+    assert blocks[2].startswith("klant: als ik 5000") and "bot: Je vroeg het al: rekenvoorbeeld" in blocks[2]
+    assert "Let op! Geld lenen kost geld" in blocks[2] and blocks[2].count("€ 5.000") == 1  # one line, not the paragraph
     assert "(geen antwoord)" not in transcript

@@ -8,11 +8,10 @@ from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from config import Settings
 from starter import escalations_cli as cli
-from starter.escalation_routes import escalation_router
+from starter.api import create_app
 from tests.test_escalation_workflow import Harness, eventually, make_settings
 from workflows.escalation import EscalationWorkflow
 
@@ -37,7 +36,7 @@ async def test_cli_lists_acks_and_resolves(temporal_env, task_queue, tmp_path, c
         assert status is not None and status.state == "waiting_ack"
         cli.print_escalations([status], as_json=False, now=status.sla_deadline + timedelta(minutes=5, seconds=30))
         table = capsys.readouterr().out
-        assert "Finance Advisor" in table and "+31 6 •••• 5678" in table and "OVERDUE 5 min" in table
+        assert "Finance Advisor" in table and "+31 6 •••• 5678" in table and "TE LAAT 5 min" in table
         assert "5678" in table and "1234 5678" not in table  # masked
 
         acked = await cli.ack(client, handle.id, by="Sanne")
@@ -64,9 +63,25 @@ def test_print_escalations_without_any(capsys):
 
 
 def app_for(client, settings: Settings) -> httpx.AsyncClient:
-    app = FastAPI()
-    app.include_router(escalation_router(lambda: client, settings))
+    """The API exactly as production builds it (`seldenrijk api`): an async client provider."""
+
+    async def get_client():
+        return client
+
+    app = create_app(settings, get_client)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+
+
+async def test_routes_answer_503_when_temporal_is_down(tmp_path):
+    settings = make_settings(tmp_path, None, None, None, escalation_api_key=API_KEY)
+
+    async def unreachable():
+        raise RuntimeError("connection refused")
+
+    app = create_app(settings, unreachable)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        response = await http.get("/escalations", headers={"X-API-Key": API_KEY})
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
 
 
 async def test_routes_need_a_configured_key(temporal_env, tmp_path):

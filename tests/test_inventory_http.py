@@ -166,7 +166,7 @@ async def test_cli_sync_status_list_and_search(settings, site):
     from agents.models import CarPreferences
 
     out = io.StringIO()
-    cli.search(settings, "kia automaat", CarPreferences(make="Kia", transmission="automatic"), out=out)
+    cli.search(settings, "kia automaat", CarPreferences(make="Kia", transmission="automatic"), limit=3, out=out, as_json=True)
     found = json.loads(out.getvalue())
     assert found["is_sample_data"] is False and len(found["matches"]) == 3
     assert all(m["car"]["make"] == "Kia" and m["car"]["transmission"] == "automatic" for m in found["matches"])

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import random
-import statistics
-import time
 from datetime import datetime, timedelta, timezone
 
 from agents.models import Car, CarPreferences
@@ -25,7 +23,7 @@ def test_golf_diesel_within_budget():
     assert result.is_sample_data and result.relaxed == []
     assert [m.car.id for m in result.matches] == ["sample-004"]  # the only diesel Golf under 25k
     assert result.matches[0].reasons == ["merk en model", "diesel", "binnen budget"]
-    assert result.total_found == 1 and result.search_ms < 50
+    assert result.total_found == 1
 
 
 def test_ranking_prefers_cars_near_the_budget_and_limits_to_three():
@@ -125,12 +123,15 @@ QUERIES = [
 ]
 
 
-def test_search_is_fast_over_5000_cars():
-    index = InventoryIndex(generated_cars(5000))
-    timings = []
-    for _ in range(20):
-        for prefs in QUERIES:
-            started = time.perf_counter()
-            index.search(InventorySearchRequest(preferences=CarPreferences(**prefs), text="r-line trekhaak"), NOW)
-            timings.append((time.perf_counter() - started) * 1000)
-    assert statistics.median(timings) < 10, f"median {statistics.median(timings):.1f} ms"
+def test_search_over_5000_cars_counts_and_ranks_like_a_full_scan():
+    # Speed is measured by bench/bench_inventory_search.py; here only what a big index answers.
+    cars = generated_cars(5000)
+    index = InventoryIndex(cars)
+    wanted = [c for c in cars if c.make == "Volkswagen" and c.model == "Golf" and c.fuel_type == "diesel"
+              and c.price_eur <= 25000 and not c.sold]
+    result = index.search(InventorySearchRequest(preferences=CarPreferences(**QUERIES[0])), NOW)
+    assert wanted and result.relaxed == [] and result.total_found == len(wanted)
+    assert len(result.matches) == 3 and {m.car.id for m in result.matches} <= {c.id for c in wanted}
+    for prefs in QUERIES[1:]:
+        found = index.search(InventorySearchRequest(preferences=CarPreferences(**prefs), text="r-line trekhaak"), NOW)
+        assert 1 <= len(found.matches) <= 3 and found.total_found >= len(found.matches)

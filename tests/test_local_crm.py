@@ -60,7 +60,7 @@ def test_print_leads_table_and_json(tmp_path, capsys):
     settings = Settings(_env_file=None, data_dir=tmp_path)
     print_leads(settings, as_json=False)
     table = capsys.readouterr().out
-    assert "Fatima" in table and "HOT" in table and "car:volkswagen" in table and "lead:hot" not in table
+    assert "Fatima" in table and "heet" in table and "car:volkswagen" in table and "lead:hot" not in table
     print_leads(settings, as_json=True)
     rows = json.loads(capsys.readouterr().out)
     assert rows[0]["phone"] == "+31622222222" and rows[0]["score"] == 81

@@ -15,6 +15,7 @@ from tests.pipeline import make_settings, pipeline, random_phone
 from tests.waha_events import message_event
 
 SELDENRIJK = Path(sys.executable).parent / "seldenrijk"
+MODEL_CACHE = Path(__file__).resolve().parent.parent / "var" / "cache"
 
 
 async def _find(client, query: str, timeout: float = 15.0) -> list[str]:
@@ -70,11 +71,11 @@ async def test_metrics_move_with_a_message(temporal_env, task_queue, tmp_path):
                     total += float(line.rsplit(" ", 1)[1])
             return total
 
-        before = (await p.http.get("/metrics/")).text
+        before = (await p.http.get("/metrics")).text
         await p.post(message_event(phone, "Hebben jullie een Tesla Model 3?"))
         await p.waha.wait_for(1, f"{phone}@c.us")
         await p.wait_until(phone, lambda s: s.messages_processed == 1)
-        after = (await p.http.get("/metrics/")).text
+        after = (await p.http.get("/metrics")).text
     for name in (
         "seldenrijk_messages_processed_total",
         "seldenrijk_webhook_ack_seconds_count",
@@ -86,7 +87,9 @@ async def test_metrics_move_with_a_message(temporal_env, task_queue, tmp_path):
 
 
 def _cli(*args: str, data_dir: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {"PATH": str(SELDENRIJK.parent), "INVENTORY_SOURCES": "sample", "HOME": str(data_dir)}
+    # One model cache for the whole suite: the first CLI run trains, the rest load (agents/rules/model_cache.py).
+    env = {"PATH": str(SELDENRIJK.parent), "INVENTORY_SOURCES": "sample", "HOME": str(data_dir),
+           "MODEL_CACHE_DIR": str(MODEL_CACHE)}
     # --data-dir after the (sub)command, as a user types it
     return subprocess.run(
         [str(SELDENRIJK), *args, "--data-dir", str(data_dir)],
@@ -105,15 +108,15 @@ def test_analyze_prints_one_json_object_per_line(tmp_path):
 
 
 def test_inventory_search_uses_the_agents_extraction(tmp_path):
-    result = _cli("inventory", "search", "golf diesel tot 25k", data_dir=tmp_path)
+    result = _cli("inventory", "search", "golf diesel tot 25k", "--json", data_dir=tmp_path)
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
-    matches = payload["matches"] if isinstance(payload, dict) else payload
-    assert matches
-    for match in matches:
-        car = match["car"] if "car" in match else match
-        assert car["make"] == "Volkswagen"
-        assert car["price_eur"] <= 25000 * 1.15
+    wanted = {"make": "Volkswagen", "model": "Golf", "fuel_type": "diesel", "max_price": 25000}
+    assert {key: payload["preferences"].get(key) for key in wanted} == wanted
+    assert payload["matches"]
+    for match in payload["matches"]:
+        assert match["car"]["make"] == "Volkswagen"
+        assert match["car"]["price_eur"] <= 25000 * 1.15
 
 
 def test_leads_lists_the_local_crm_hottest_first(tmp_path):

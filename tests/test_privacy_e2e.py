@@ -18,6 +18,7 @@ import pytest
 from temporalio.service import RPCError, RPCStatusCode
 
 from agents import privacy
+from config import reveal
 from integrations.local_crm import LocalCrm
 from integrations.personal_data import phone_hash
 from tests.peers.chatwoot_peer import ChatwootPeer
@@ -34,7 +35,7 @@ def run_cli(args: list[str], settings, address: str) -> subprocess.CompletedProc
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CHATWOOT_", "WAHA_", "TEMPORAL_"))}
     env.update(
         TEMPORAL_ADDRESS=address, DATA_DIR=str(settings.data_dir), CHATWOOT_BASE_URL=settings.chatwoot_base_url,
-        CHATWOOT_API_TOKEN=str(settings.chatwoot_api_token), CHATWOOT_ACCOUNT_ID=str(settings.chatwoot_account_id),
+        CHATWOOT_API_TOKEN=reveal(settings.chatwoot_api_token), CHATWOOT_ACCOUNT_ID=str(settings.chatwoot_account_id),
         CHATWOOT_INBOX_ID=str(settings.chatwoot_inbox_id), LOG_LEVEL="WARNING",
     )
     return subprocess.run([sys.executable, "-m", "starter.cli", *args], cwd=ROOT, env=env,

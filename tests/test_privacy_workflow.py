@@ -12,6 +12,7 @@ from temporalio.worker import Worker
 from activities.messaging import MessagingActivities
 from activities.privacy import PrivacyActivities, privacy_activities
 from agents import privacy
+from config import reveal
 from integrations.sent_ledger import SentLedger
 from integrations.waha import WahaClient
 from tests.peers.smtp import SmtpPeer
@@ -43,7 +44,7 @@ def _worker(env, task_queue, settings, waha_client):
 async def test_receipt_then_chases_at_7_and_21_days_and_escalation_at_28(time_env, task_queue, tmp_path):
     with WahaPeer() as waha, SmtpPeer() as smtp:
         settings = make_settings(tmp_path, waha, smtp, None)
-        client = WahaClient(waha.url, api_key=settings.waha_api_key, session="default", outbox_dir=tmp_path)
+        client = WahaClient(waha.url, api_key=reveal(settings.waha_api_key), session="default", outbox_dir=tmp_path)
         async with _worker(time_env, task_queue, settings, client):
             handle = await _start(time_env, task_queue)
 
@@ -90,7 +91,7 @@ async def test_receipt_then_chases_at_7_and_21_days_and_escalation_at_28(time_en
 async def test_approved_in_time_means_no_chasing(time_env, task_queue, tmp_path):
     with WahaPeer() as waha, SmtpPeer() as smtp:
         settings = make_settings(tmp_path, waha, smtp, None)
-        client = WahaClient(waha.url, api_key=settings.waha_api_key, session="default", outbox_dir=tmp_path)
+        client = WahaClient(waha.url, api_key=reveal(settings.waha_api_key), session="default", outbox_dir=tmp_path)
         async with _worker(time_env, task_queue, settings, client):
             handle = await _start(time_env, task_queue, kind="export")
             await time_env.sleep(timedelta(days=3))

@@ -22,7 +22,7 @@ from tests.pipeline import make_chatwoot_settings, make_settings, pipeline, rand
 from tests.waha_events import message_event
 from worker.build import running_worker
 
-NORMAL_REPLY_SECONDS = 3.0
+REPLY_WAIT_SECONDS = 10.0  # a wait bound only; nothing asserts how fast
 
 
 async def eventually(check, timeout: float = 30.0, interval: float = 0.1):
@@ -46,7 +46,8 @@ async def test_waha_down_for_two_minutes_every_reply_arrives_once_after(time_env
         for phone in phones:
             await p.wait_until(phone, lambda s: s.processing is not None, timeout=15)
         await time_env.sleep(120)  # two minutes of WAHA answering 503, skipped
-        failed_while_down = p.waha.requests
+        # A 503 leaves the outcome unknown: each retry asks WAHA (lookup) before sending again.
+        failed_while_down = p.waha.requests + p.waha.lookups
         assert p.waha.sent == []
         p.waha.set_down(False)
         await time_env.sleep(60)  # the next retry (backoff is capped at 30 s) finds WAHA back
@@ -82,15 +83,15 @@ async def test_chatwoot_failing_delays_no_reply_and_the_crm_catches_up(temporal_
     with ChatwootPeer() as peer:
         async with pipeline(temporal_env.client, chatwoot_settings(tmp_path, task_queue, peer)) as p:
             if fault == "500":
-                peer.fail_next(2, status=500)  # two failed attempts, retried after 2 s and 4 s
+                peer.fail_next(10_000, status=500)  # Chatwoot fails every request until healed below
             else:
                 peer.hang(11)  # longer than the Chatwoot client's 10 s timeout
             for index, text in enumerate(texts, start=1):
-                started = time.monotonic()
                 assert (await p.post(message_event(phone, text))).status_code == 200
-                await p.waha.wait_for(index, chat, timeout=NORMAL_REPLY_SECONDS + 2)
-                assert time.monotonic() - started < NORMAL_REPLY_SECONDS, "the reply waited for Chatwoot"
-            assert conversation_of(peer, phone) is None or len(peer.messages) < 4  # Chatwoot is behind
+                await p.waha.wait_for(index, chat, timeout=REPLY_WAIT_SECONDS)
+                # Causal, not timed: the reply is out while Chatwoot has accepted nothing for this chat.
+                assert conversation_of(peer, phone) is None, "the reply waited for Chatwoot"
+            peer.heal()
             peer.hang(0)
             # Recovery: every customer message and every bot reply mirrored exactly once.
             conversation = await eventually(lambda: conversation_of(peer, phone), timeout=40)
@@ -98,7 +99,10 @@ async def test_chatwoot_failing_delays_no_reply_and_the_crm_catches_up(temporal_
             await eventually(lambda: any(label.startswith("car-") for label in conversation["labels"]), timeout=20)
             await asyncio.sleep(0.5)
             replies = p.waha.texts_for(chat)
-    contents = Counter((m["message_type"], m["content"]) for m in peer.conversation_messages(conversation["id"]))
+    posted = peer.conversation_messages(conversation["id"])
+    contents = Counter((m["message_type"], m["content"]) for m in posted if not m.get("private"))
+    notes = [m["content"] for m in posted if m.get("private")]  # lead-score notes: each at most once
+    assert len(notes) == len(set(notes))
     expected = Counter({(0, text): 1 for text in texts}) + Counter({(1, reply): 1 for reply in replies})
     assert contents == expected
     assert len(conversation["labels"]) == len(set(conversation["labels"]))

@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from config import reveal
 from tests.pipeline import make_settings, pipeline, random_phone
 from tests.waha_events import message_event
 
@@ -41,7 +42,7 @@ def start_worker(address: str, settings, log_file) -> subprocess.Popen:
         "TEMPORAL_ADDRESS": address,
         "TEMPORAL_TASK_QUEUE": settings.temporal_task_queue,
         "WAHA_URL": settings.waha_url,
-        "WAHA_API_KEY": settings.waha_api_key,
+        "WAHA_API_KEY": reveal(settings.waha_api_key),
         "DATA_DIR": str(settings.data_dir),
         "INVENTORY_SOURCES": "sample",
         "LOG_LEVEL": "WARNING",

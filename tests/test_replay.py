@@ -25,3 +25,13 @@ async def test_recorded_history_replays(path: Path):
 def test_the_released_shapes_are_kept():
     """Histories are added, never re-recorded or dropped (docs/versioning.md)."""
     assert {"conversation", "escalation", "inventory_sync"} <= {path.stem for path in HISTORIES}
+
+
+def test_every_patch_id_is_unique_and_documented():
+    """workflows/patches.py holds the ids; docs/versioning.md says what each guards."""
+    from workflows import patches
+
+    ids = [value for name, value in vars(patches).items() if name.startswith("PATCH_")]
+    assert ids and len(ids) == len(set(ids))
+    docs = (Path(__file__).parent.parent / "docs" / "versioning.md").read_text()
+    assert [patch_id for patch_id in ids if f"`{patch_id}`" not in docs] == []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -129,16 +128,6 @@ def test_never_raises_on_arbitrary_unicode(text):
     engine = RulesEngine(dealer=dealer_facts(), now=lambda: NOW)
     understanding = engine.understand(text)
     assert understanding.router.intent
-
-
-def test_fast_enough(engine):
-    texts = [r["text"] for r in RECORDS]
-    started = time.perf_counter()
-    for round_ in range(3):
-        for text in texts:
-            engine.understand(text + "!" * (round_ + 1))  # new text each round: no cache
-    per_message = (time.perf_counter() - started) / (3 * len(texts))
-    assert per_message < 0.003  # well under 1 ms locally; generous for a loaded CI runner
 
 
 async def test_analyze_lines_gives_one_json_object_per_line(engine):

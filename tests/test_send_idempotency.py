@@ -60,14 +60,112 @@ async def test_an_attempt_that_died_before_whatsapp_got_it_is_sent(tmp_path):
     assert [item["text"] for item in peer.sent] == ["Graag gedaan!", "Graag gedaan!"]
 
 
-async def test_an_error_answer_from_waha_clears_the_attempt(tmp_path):
+async def test_a_refusal_from_waha_clears_the_attempt(tmp_path):
     with WahaPeer() as peer:
         messaging = activities_for(peer, tmp_path)
         request = SendReplyRequest(chat_id=CHAT, text="Tot zaterdag!", reply_id="conversation-1:m5")
-        peer.fail_next(1, status=503)
-        with pytest.raises(IntegrationError):  # retryable: Temporal tries again
+        peer.fail_next(1, status=422)  # session STARTING: WAHA sent nothing
+        with pytest.raises(IntegrationError) as failed:
             await messaging.send_whatsapp(request)
+        assert failed.value.retryable  # Temporal tries again
         assert messaging.ledger.unfinished_attempt(request.reply_id) is None
         await messaging.send_whatsapp(request)
         await messaging.waha.aclose()
     assert len(peer.sent) == 1 and peer.lookups == 0
+
+
+@pytest.mark.parametrize("status", [422, 409, 429, 500, 502, 503])
+async def test_only_400_401_403_404_are_final_for_waha(tmp_path, status):
+    with WahaPeer() as peer:
+        messaging = activities_for(peer, tmp_path)
+        peer.fail_next(1, status=status)
+        request = SendReplyRequest(chat_id=CHAT, text="Hoi!", reply_id=f"conversation-1:r{status}")
+        with pytest.raises(IntegrationError) as failed:
+            await messaging.send_whatsapp(request)
+        assert failed.value.retryable, status
+        result = await messaging.send_whatsapp(request)  # the session is back
+        await messaging.waha.aclose()
+    assert not result.already_sent and peer.texts_for(CHAT) == ["Hoi!"]
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404])
+async def test_final_waha_answers_fail_the_send_for_good(tmp_path, status):
+    from temporalio.exceptions import ApplicationError
+
+    with WahaPeer() as peer:
+        messaging = activities_for(peer, tmp_path)
+        peer.fail_next(1, status=status)
+        request = SendReplyRequest(chat_id=CHAT, text="Hoi!", reply_id=f"conversation-1:f{status}")
+        with pytest.raises(ApplicationError) as failed:
+            await messaging.send_whatsapp(request)
+        await messaging.waha.aclose()
+    assert failed.value.non_retryable and failed.value.type == "WahaRejected"
+
+
+async def test_a_5xx_after_the_send_means_outcome_unknown_not_resent(tmp_path):
+    with WahaPeer() as peer:
+        messaging = activities_for(peer, tmp_path)
+        request = SendReplyRequest(chat_id=CHAT, text="De Golf is er nog.", reply_id="conversation-1:m6")
+        peer.fail_after_send_next(1, status=504)  # WhatsApp got it; the answer was lost
+        with pytest.raises(IntegrationError) as failed:
+            await messaging.send_whatsapp(request)
+        assert failed.value.retryable
+        assert messaging.ledger.unfinished_attempt(request.reply_id) is not None
+        retried = await messaging.send_whatsapp(request)
+        await messaging.waha.aclose()
+    assert peer.texts_for(CHAT) == ["De Golf is er nog."] and peer.lookups == 1
+    assert retried.already_sent and retried.provider_message_id == peer.sent[0]["_id"]
+
+
+async def test_a_5xx_before_the_send_is_checked_then_sent(tmp_path):
+    with WahaPeer() as peer:
+        messaging = activities_for(peer, tmp_path)
+        request = SendReplyRequest(chat_id=CHAT, text="Tot zaterdag!", reply_id="conversation-1:m7")
+        peer.fail_next(1, status=503)  # nothing went out, but we cannot know that
+        with pytest.raises(IntegrationError):
+            await messaging.send_whatsapp(request)
+        result = await messaging.send_whatsapp(request)
+        await messaging.waha.aclose()
+    assert peer.texts_for(CHAT) == ["Tot zaterdag!"] and peer.lookups == 1 and not result.already_sent
+
+
+async def test_webjs_object_ids_are_stored_so_an_identical_earlier_reply_is_not_taken(tmp_path):
+    with WahaPeer() as peer:
+        peer.engine = "WEBJS"
+        messaging = activities_for(peer, tmp_path)
+        earlier = SendReplyRequest(chat_id=CHAT, text="Graag gedaan!", reply_id="conversation-1:w1")
+        first = await messaging.send_whatsapp(earlier)
+        assert first.provider_message_id == peer.sent[0]["_id"]  # the real id, not None
+        assert messaging.ledger.sent_by_us(peer.sent[0]["_id"])
+        # The same words as a later reply, whose attempt died before WAHA got it.
+        request = SendReplyRequest(chat_id=CHAT, text="Graag gedaan!", reply_id="conversation-1:w2")
+        messaging.ledger.begin_attempt(request.reply_id, time.time())
+        result = await messaging.send_whatsapp(request)
+        await messaging.waha.aclose()
+    assert not result.already_sent and peer.texts_for(CHAT) == ["Graag gedaan!", "Graag gedaan!"]
+    assert result.provider_message_id == peer.sent[1]["_id"]
+    assert not messaging.ledger.sent_by_us("true_31612345678@c.us_SOMEONEELSE")
+
+
+@pytest.mark.parametrize("status, body, retryable", [
+    (422, '{"status": "STARTING", "message": "Session status is not as expected"}', True),
+    (400, '{"message": "Session status is not as expected", "status": "SCAN_QR_CODE"}', True),
+    (400, '{"message": "chatId must be a string"}', False),
+    (401, "{}", False), (403, "{}", False), (404, '{"message": "Not found"}', False),
+    (409, "{}", True), (429, "{}", True), (500, "{}", True), (503, "{}", True),
+])
+def test_waha_answers_that_may_pass_on_a_retry(status, body, retryable):
+    from integrations.waha import waha_retryable
+
+    assert waha_retryable(status, body) is retryable
+
+
+def test_waha_message_ids_in_every_engine_shape():
+    from integrations.waha import waha_message_id
+
+    serialized = "true_31612345678@c.us_3EB0C0FFEE"
+    assert waha_message_id(serialized) == serialized
+    assert waha_message_id({"fromMe": True, "remote": "31612345678@c.us", "id": "3EB0C0FFEE",
+                            "_serialized": serialized}) == serialized
+    assert waha_message_id({"fromMe": True, "remote": "31612345678@c.us", "id": "3EB0C0FFEE"}) == serialized
+    assert waha_message_id(None) is None and waha_message_id({}) is None and waha_message_id("") is None

@@ -16,18 +16,21 @@ from activities.delivery_alert import DeliveryAlertActivities
 from activities.escalation import escalation_activities
 from activities.inventory import InventoryActivities
 from activities.messaging import MessagingActivities
+from activities.testdrive import testdrive_activities
 from activities.privacy import PrivacyActivities, privacy_activities
 from agents.rules import RulesEngine
 from agents.rules.classifier import classifier
-from config import Settings
+from agents.rules.model_cache import use_cache_dir
+from config import Settings, reveal
 from integrations.sent_ledger import SentLedger
 from integrations.waha import WahaClient
 from workflows.conversation import ConversationWorkflow
 from workflows.escalation import EscalationWorkflow
 from workflows.inventory_sync import InventorySyncWorkflow
 from workflows.privacy import PrivacyRequestWorkflow
+from workflows.testdrive import TestDriveWorkflow
 
-WORKFLOWS = [ConversationWorkflow, EscalationWorkflow, InventorySyncWorkflow, PrivacyRequestWorkflow]
+WORKFLOWS = [ConversationWorkflow, EscalationWorkflow, InventorySyncWorkflow, PrivacyRequestWorkflow, TestDriveWorkflow]
 
 
 def workflow_runner(settings: Settings) -> WorkflowRunner:
@@ -62,18 +65,23 @@ async def running_worker(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     waha = WahaClient(
         settings.waha_url,
-        api_key=settings.waha_api_key,
+        api_key=reveal(settings.waha_api_key),
         session=settings.waha_session,
         outbox_dir=settings.outbox_dir,
     )
-    # The rules' statistical second opinion trains in about 3 s: before the first message, off the loop.
+    # The rules' statistical second opinion: loaded from MODEL_CACHE_DIR (DATA_DIR/cache) in a fraction of a second, or
+    # trained (several seconds) and cached. Either way before the first message, off the loop.
+    use_cache_dir(settings.model_cache_path)
     await asyncio.to_thread(classifier)
     agents = AgentActivities(settings, RulesEngine(), claude_backend(settings))
-    messaging = MessagingActivities(waha, SentLedger(settings.data_dir / "sent.sqlite3"))
+    # One ledger for everything a retry could send twice: replies, alerts, e-mails, notes.
+    ledger = SentLedger(settings.data_dir / "sent.sqlite3")
+    messaging = MessagingActivities(waha, ledger)
     inventory = InventoryActivities(settings)
     crm = CrmActivities(settings)
+    testdrives, testdrive_steps = testdrive_activities(settings)
     privacy = PrivacyActivities(settings, waha=waha)
-    delivery_alerts = DeliveryAlertActivities(settings)
+    delivery_alerts = DeliveryAlertActivities(settings, ledger=ledger, crm=crm)
     activities = [
         agents.route_message,
         agents.extract_details,
@@ -87,7 +95,8 @@ async def running_worker(
         inventory.search_inventory,
         inventory.fetch_source,
         inventory.commit_snapshot,
-        *escalation_activities(settings),
+        *escalation_activities(settings, waha=waha, ledger=ledger, crm=crm),
+        *testdrive_steps,
         *privacy_activities(privacy),
     ]
     # Every activity is async, so no thread pool is needed.
@@ -107,6 +116,7 @@ async def running_worker(
             yield worker
     finally:
         await waha.aclose()
+        testdrives.store.close()
         for closer in (getattr(crm, "aclose", None), delivery_alerts.aclose, getattr(agents.claude, "aclose", None)):
             if closer is not None:
                 await closer()

@@ -47,6 +47,8 @@ with workflow.unsafe.imports_passed_through():
         PATCH_SEND_GIVES_UP,
     )
     from workflows.conversation_handover import HandoverMixin, echo_key
+    from workflows.conversation_testdrive import TestDriveSteps
+    from workflows.testdrive_models import TestDriveChanged
     from workflows.models import (
         Acknowledgement,
         ConversationInput,
@@ -109,7 +111,7 @@ def _clip(text: str, size: int = 40) -> str:
 
 
 @workflow.defn
-class ConversationWorkflow(CrmLane, HandoverMixin):
+class ConversationWorkflow(CrmLane, TestDriveSteps, HandoverMixin):
     @workflow.init
     def __init__(self, state: ConversationInput) -> None:
         self.s = state
@@ -203,6 +205,10 @@ class ConversationWorkflow(CrmLane, HandoverMixin):
             self.s.human_active_until = None
             self._set_escalated(False)
 
+    @workflow.signal
+    def test_drive_changed(self, change: TestDriveChanged) -> None:
+        self._apply_test_drive_change(change)
+
     @workflow.query
     def state(self) -> ConversationSnapshot:
         return ConversationSnapshot(
@@ -285,6 +291,7 @@ class ConversationWorkflow(CrmLane, HandoverMixin):
 
         understanding = await self._understand(message.text, context, record)
         self._note_opt_out(understanding)
+        await self._test_drives_opted_out(understanding)
         if await self._privacy_request(message, context, understanding, record):
             return
         silent = self._bot_is_silent(workflow.now())
@@ -315,7 +322,12 @@ class ConversationWorkflow(CrmLane, HandoverMixin):
             except FailureError as exc:  # answer without stock rather than not at all
                 record.errors.append(f"inventory: {exc.cause or exc}")
 
+        booking = None
+        if not silent and escalation_type is None:
+            booking = await self._book_test_drive(message.text, context, understanding, inventory, record)
         after_customer = memory.absorb_understanding(context, message.text, message.received_at, understanding)
+        if booking is not None:
+            after_customer = after_customer.model_copy(update={"test_drive": booking.dialogue})
         if escalation_type:
             record.escalation_id = await self._start_escalation(message, decision, after_customer)
 
@@ -323,7 +335,7 @@ class ConversationWorkflow(CrmLane, HandoverMixin):
         if not silent:
             reply = await self._compose(
                 message.text, context, understanding, inventory, escalation_type, decision.urgency, record,
-                handover_open=bool(v2 and opened),
+                booking=booking, handover_open=bool(v2 and opened),
             )
             if v2 and opened and escalation_type is None:
                 reply = self._while_handed_over(opened, reply, decision.escalate, workflow.now())
@@ -452,7 +464,8 @@ class ConversationWorkflow(CrmLane, HandoverMixin):
         return result
 
     async def _compose(
-        self, text, context, understanding, inventory, escalation_type, urgency, record, handover_open: bool = False
+        self, text, context, understanding, inventory, escalation_type, urgency, record, booking=None,
+        handover_open: bool = False,
     ) -> ConversationOutput:
         request = ComposeRequest(
             handover_open=handover_open,
@@ -463,6 +476,8 @@ class ConversationWorkflow(CrmLane, HandoverMixin):
                 extraction=understanding.extraction,
                 expertise=understanding.expertise,
                 inventory=inventory,
+                test_drive_note=booking.note if booking is not None else None,
+                test_drive_car_ids=booking.car_ids_named if booking is not None else [],
             ),
             escalation_type=escalation_type,
             escalation_urgency=urgency,
@@ -483,6 +498,7 @@ class ConversationWorkflow(CrmLane, HandoverMixin):
                 understanding=understanding,
                 escalated=self.s.open_escalation is not None,
                 previous=self.s.last_crm,
+                inventory=record.rag_results,
                 backend="rules" if self._claude_failed else record.conversation_output.backend
                 if record.conversation_output
                 else "rules",

@@ -21,8 +21,9 @@ with workflow.unsafe.imports_passed_through():
 
 CRM_BATCH = 20
 CRM_PENDING_KEPT = 200  # queued CRM updates; when full, a held message joins the last queued one
-CRM_PENDING_CHARS = 100_000
-CRM_MERGED_CHARS = 4_000
+CRM_PENDING_CHARS = 60_000  # ...or when this much text is queued
+CRM_PENDING_CHARS_HARD = 100_000  # joining stops here; further updates are counted, not queued
+CRM_MERGED_CHARS = 20_000
 HELD_KEPT = 20  # the latest held messages, for the state query (all are mirrored to the CRM)
 HELD_TEXT_KEPT = 500
 
@@ -48,15 +49,19 @@ class CrmLane:
         opt_out = role == "customer" and getattr(self, "_opt_out_to_record", False)
         if opt_out:
             self._opt_out_to_record = False
-        full = len(queue) >= CRM_PENDING_KEPT or sum(len(update.text) for update in queue) + len(text) > CRM_PENDING_CHARS
+        chars = sum(len(update.text) for update in queue) + len(text)
+        full = len(queue) >= CRM_PENDING_KEPT or chars > CRM_PENDING_CHARS
         if not full or opt_out or not workflow.patched(PATCH_BOUNDED_STATE):  # an opt-out is never dropped
             queue.append(PendingCrmUpdate(role=role, text=text, message_id=message_id, at=at, crm=crm, opt_out=opt_out))
             return
-        # Full: a flood while the CRM is behind. Join the last queued update (never one being synced).
-        last = queue[-1] if len(queue) > self._crm_batch_size else None
-        if last and last.role == role and crm is None and len(last.text) + len(text) < CRM_MERGED_CHARS:
-            last.text = f"{last.text}\n{text}"
-            return
+        # Full: a flood while the CRM is behind. Join the latest queued update of the same kind
+        # (never one being synced right now), up to a hard limit on the queued text.
+        if chars <= CRM_PENDING_CHARS_HARD:
+            for update in reversed(queue[self._crm_batch_size :]):
+                if update.role == role and len(update.text) + len(text) < CRM_MERGED_CHARS:
+                    update.text = f"{update.text}\n{text}"
+                    update.crm = crm or update.crm  # the latest lead score is the one the CRM shows
+                    return
         self.s.crm_unmirrored += 1  # the flood policy's limit: counted in the state
 
     def _queue_full(self, queue: list, kept: int) -> bool:

@@ -52,6 +52,8 @@ with workflow.unsafe.imports_passed_through():
 
 # An escalation nobody resolves is closed after this, so the conversation bot is not muted forever.
 STALE_AFTER = timedelta(days=14)
+NOTES_KEPT = 20
+ERRORS_KEPT = 30
 
 PLAN_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_attempts=5)
 SEND_RETRY = RetryPolicy(
@@ -193,7 +195,9 @@ class EscalationWorkflow:
     async def add_note(self, note: EscalationNote) -> None:
         """A new trigger while open: a Chatwoot note for the human, never a second alert."""
         status = self._status
-        status.notes.append(note)
+        # Bounded: a chatty customer must not grow the status (the workflow's result) without end.
+        status.notes = (status.notes + [note])[-NOTES_KEPT:]
+        status.notes_total += 1
         await workflow.wait_condition(lambda: self._alerting_done)
         if self._chatwoot is None or status.resolution is not None:
             return
@@ -203,13 +207,14 @@ class EscalationWorkflow:
                 ChatwootNote(
                     conversation_id=self._chatwoot.conversation_id,
                     text=texts.follow_up_note(note.text, note.reason),
+                    ledger_key=f"{status.escalation_id}:chatwoot:note-{len(status.notes)}",
                 ),
                 start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=SEND_RETRY,
                 summary="Chatwoot note: new message during escalation",
             )
         except ActivityError as exc:
-            status.channels.errors.append(f"chatwoot note: {_failure(exc)}")
+            status.channels.errors = (status.channels.errors + [f"chatwoot note: {_failure(exc)}"])[-ERRORS_KEPT:]
 
     @workflow.query
     def status(self) -> EscalationStatus:
@@ -293,7 +298,7 @@ class EscalationWorkflow:
             urgency=input.urgency,
         )
         channels.whatsapp_sent = await self._whatsapp(
-            plan.specialist.chat_id, text, f"alert → {plan.specialist.label}"
+            plan.specialist.chat_id, text, f"alert → {plan.specialist.label}", f"{input.escalation_id}:whatsapp:alert"
         )
         if channels.whatsapp_sent and plan.whatsapp_fallback_note:
             channels.errors.append(plan.whatsapp_fallback_note)
@@ -336,6 +341,8 @@ class EscalationWorkflow:
                         plan.deadlines[0], plan.timezone_name,
                     ),
                     escalation_type=input.escalation_type,
+                    assignee_email=plan.specialist.email,
+                    ledger_key=f"{input.escalation_id}:chatwoot:handover",
                 ),
                 start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=SEND_RETRY,
@@ -346,6 +353,7 @@ class EscalationWorkflow:
             return
         self._handover = result
         channels.chatwoot_assigned = result.assigned
+        channels.chatwoot_assignment = result.detail
         if not result.assigned:
             channels.errors.append(result.detail)
 
@@ -376,13 +384,17 @@ class EscalationWorkflow:
                 waited, round_number, link,
             )
             summary = f"reminder {round_number} → {plan.specialist.label}"
-            sends.append(self._whatsapp(specialist_chat, reminder, summary))
+            sends.append(self._whatsapp(
+                specialist_chat, reminder, summary, f"{input.escalation_id}:whatsapp:reminder{round_number}"
+            ))
         if plan.manager.chat_id:
             alert = texts.manager_alert_text(
                 input.escalation_type, input.customer_name, input.customer_phone, input.question, waited, link
             )
             summary = f"not picked up → manager (round {round_number})"
-            sends.append(self._whatsapp(plan.manager.chat_id, alert, summary))
+            sends.append(self._whatsapp(
+                plan.manager.chat_id, alert, summary, f"{input.escalation_id}:whatsapp:manager{round_number}"
+            ))
         else:
             status.channels.errors.append(f"round {round_number}: no manager WhatsApp number configured")
         if plan.manager.email:
@@ -409,11 +421,11 @@ class EscalationWorkflow:
             status.customer_told_overdue = True  # the conversation tells the customer honestly
             await self._tell_conversation()
 
-    async def _whatsapp(self, chat_id: str, text: str, summary: str) -> bool:
+    async def _whatsapp(self, chat_id: str, text: str, summary: str, ledger_key: str | None = None) -> bool:
         try:
             await workflow.execute_activity_method(
                 EscalationActivities.send_escalation_whatsapp,
-                WhatsAppAlert(chat_id=chat_id, text=text),
+                WhatsAppAlert(chat_id=chat_id, text=text, ledger_key=ledger_key),
                 start_to_close_timeout=timedelta(seconds=20),
                 retry_policy=SEND_RETRY,
                 summary=f"WhatsApp {summary}",

@@ -190,6 +190,7 @@ class ConversationInput(BaseModel):
     crm_unmirrored: int = 0  # CRM updates dropped because the queue was full (flood with the CRM down)
     send_failures: list[str] = Field(default_factory=list)  # sends given up on (latest few)
     # STOP (issue 13 §3): every proactive message (follow-ups, reminders) checks `proactive_allowed`.
+    test_drive_count: int = 0  # bookings made in this chat
     opted_out: bool = False
     opted_out_at: datetime | None = None
     # Our own recent sends: a WhatsApp "source: app" echo of one of them is not a person typing.
@@ -288,6 +289,8 @@ class ChannelResult(BaseModel):
     whatsapp_sent: bool = False
     email_sent: bool = False
     chatwoot_assigned: bool = False
+    # Who got the Chatwoot conversation and how ("agent 7, found by e-mail …", "team 2: no agent …").
+    chatwoot_assignment: str | None = None
     errors: list[str] = Field(default_factory=list)
 
 
@@ -301,7 +304,8 @@ class EscalationStatus(BaseModel):
     sla_deadline: datetime | None = None
     reminders_sent: int = 0
     manager_alerted: bool = False
-    notes: list[EscalationNote] = Field(default_factory=list)
+    notes: list[EscalationNote] = Field(default_factory=list)  # the latest few (bounded)
+    notes_total: int = 0  # every note, also those no longer kept in `notes`
     specialist_chat_id: str | None = None  # who was alerted on WhatsApp (their "ok" acknowledges)
     urgency: Urgency | None = None  # current urgency when it rose after the start
     urgency_reasons: list[str] = Field(default_factory=list)

@@ -10,6 +10,8 @@ PATCH_CAN_KEEPS_CRM = "can-waits-for-crm-batch"  # continue-as-new lets the CRM 
 PATCH_SEND_GIVES_UP = "send-gives-up-after-15m"  # a stuck send gives up and alerts sales
 PATCH_BOUNDED_STATE = "bounded-state-lists"  # full queues hold, fold or drop instead of growing
 PATCH_PRIVACY_REQUEST = "e2-privacy-request-workflow"  # a privacy request starts a PrivacyRequestWorkflow child
+PATCH_TESTDRIVE_BOOKING = "testdrive-booking-in-chat"  # the chat books, moves and cancels test drives
+PATCH_TESTDRIVE_OPT_OUT = "testdrive-opt-out-signalled"  # STOP tells the chat's TestDriveWorkflows
 PATCH_HANDOVER = "e1-handover-conversation"  # an open escalation no longer silences the chat (issue 13 §1)
 
 # EscalationWorkflow

@@ -44,6 +44,7 @@ class Warranty(BaseModel):
     bovag_months: int = 12
     extended_available: bool = True
     description: str = ""
+    inspection: str = ""  # what every car goes through before delivery (the BOVAG check)
 
 
 class Delivery(BaseModel):
@@ -57,10 +58,24 @@ class TestDrive(BaseModel):
     duration_minutes: int = 30
     requires_license: bool = True
     bring: str = "je rijbewijs"
+    slot_minutes: int = 30  # the calendar's grid: one booking takes one slot
+    at_once: int = 2  # test drives that can run at the same time
+    lead_time_minutes: int = 120  # no booking sooner than this from now
+    book_ahead_days: int = 21  # how far ahead customers may book
 
 
 class TradeIn(BaseModel):
     needed: list[str] = Field(default_factory=lambda: ["kenteken", "kilometerstand", "foto's"])
+
+
+class RoadTax(BaseModel):
+    """Road-tax facts with their source and year (no tariff table: the calculator has the amounts)."""
+
+    year: int | None = None
+    source: str = ""
+    calculator_url: str = ""
+    depends_on: list[str] = Field(default_factory=lambda: ["gewicht", "brandstof", "provincie"])
+    reduced_rate_note: str = ""
 
 
 class DealerFacts(BaseModel):
@@ -80,6 +95,7 @@ class DealerFacts(BaseModel):
     delivery: Delivery = Field(default_factory=Delivery)
     test_drive: TestDrive = Field(default_factory=TestDrive)
     trade_in: TradeIn = Field(default_factory=TradeIn)
+    road_tax: RoadTax = Field(default_factory=RoadTax)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import re
 
+from agents.knowledge import drivetrain, ownership
 from agents.knowledge.dealer import DealerFacts
-from agents.models import KnowledgeSnippet
+from agents.models import Car, KnowledgeSnippet
 
 TOPICS: dict[str, re.Pattern[str]] = {
     "fuel_types": re.compile(r"\b(verschil\s+tussen\s+(?:\w+\s+){0,2}(?:benzine|diesel|hybride|hybrid|elektrisch\w*|ev|phev|plug-?in|lpg)|welke\s+brandstof|brandstof\w*|benzine\s+of\s+diesel|diesel\s+of\s+benzine|hybride\s+of|of\s+hybride|wat\s+is\s+(?:een\s+)?(?:hybride|phev|plug-?in))\b"),
-    "consumption": re.compile(r"\b(verbruik\w*|zuinig\w*|1\s+op\s+\d+|liter\s+per|l/100|km\s+per\s+liter|brandstofkosten|wegenbelasting|mrb)\b"),
+    "consumption": re.compile(r"\b(verbruik\w*|zuinig\w*|1\s+op\s+\d+|liter\s+per|l/100|km\s+per\s+liter|brandstofkosten)\b"),
     "ev_range": re.compile(r"\b(actieradius|bereik|range|hoe\s+ver\s+(?:kan|kom|rijdt)|kilometers?\s+op\s+een\s+(?:lading|acculading)|accu\w*|batterij\w*|soh)\b"),
     "charging": re.compile(r"\b(laden|opladen|laadpaal|laadpalen|snelladen|snellader|laadtijd|thuisladen|laadpas|laadkabel|kw\s+laden|wallbox)\b"),
-    "automatic_gearbox": re.compile(r"\b(dsg|cvt|edc|automaat|automatische?\s+versnellingsbak|koppeling|schakelen|versnellingsbak|tiptronic|steptronic)\b"),
     "towing": re.compile(r"\b(trekhaak|trekgewicht|caravan|aanhanger|aanhangwagen|trekken|fietsendrager|kogeldruk)\b"),
 }
+
+
+# Topics that make a message technical even when it also touches something else.
+TECHNICAL_FIRST = frozenset(drivetrain.TEXTS) | {"reliability", "road_tax", "equipment", "consumption", "ev_range"}
 
 
 def topics_in(text: str) -> list[str]:
@@ -43,10 +47,6 @@ _TEXTS = {
         "Thuis laden met een laadpaal (11 kW) duurt een nacht; aan een snellader laad je de meeste elektrische auto's "
         "in 20-40 minuten van 10 naar 80%. Via een gewoon stopcontact kan het ook, maar dat duurt veel langer."
     ),
-    "automatic_gearbox": (
-        "Een DSG is een automaat met dubbele koppeling: snel schakelen en zuinig. Een CVT heeft geen vaste versnellingen "
-        "en schakelt traploos, heel soepel in de stad. Beide vragen om onderhoud volgens schema (olie verversen)."
-    ),
     "towing": (
         "Het maximale trekgewicht staat op het kenteken (geremd en ongeremd). Voor een caravan kijk je ook naar de kogeldruk; "
         "met rijbewijs B mag de combinatie in de regel tot 3.500 kg. Een trekhaak laten monteren kan vaak achteraf."
@@ -54,5 +54,38 @@ _TEXTS = {
 }
 
 
-def knowledge_for(text: str, dealer: DealerFacts | None = None) -> list[KnowledgeSnippet]:
-    return [KnowledgeSnippet(module="technical", topic=topic, text=_TEXTS[topic]) for topic in topics_in(text)]
+def knowledge_for(text: str, dealer: DealerFacts | None = None, car: Car | None = None) -> list[KnowledgeSnippet]:
+    """General answers, plus engines/drivetrains and (with dealer facts) reliability, road tax and equipment.
+
+    With `car` (the car the customer asks about) consumption, range and equipment come from its data.
+    """
+    snippets = []
+    for topic in topics_in(text):
+        answer = _TEXTS[topic]
+        if car is not None and topic in ("consumption", "ev_range") and (topic == "consumption" or car.electric_range_km):
+            answer = ownership.consumption_answer(car)
+        snippets.append(KnowledgeSnippet(module="technical", topic=topic, text=answer))
+    snippets += drivetrain.knowledge_for(text)
+    if dealer is not None:
+        snippets += ownership.knowledge_for(text, dealer, car)
+    # the engine/drivetrain explanation first: "verschil tussen tsi en tdi, wat verbruikt dat?" explains before it generalises
+    if drivetrain.explains_engine_type(text):
+        snippets.sort(key=lambda s: s.topic not in drivetrain.TEXTS)
+    return snippets
+
+
+def snippet_for(topic: str, text: str, dealer: DealerFacts, car: Car | None = None) -> KnowledgeSnippet | None:
+    """Our text for one technical topic another backend picked, even when our patterns did not see it."""
+    if topic in drivetrain.TEXTS:
+        answer = drivetrain.TEXTS[topic]
+    elif topic == "reliability":
+        answer = ownership.reliability_text(dealer, car)
+    elif topic == "road_tax":
+        answer = ownership.road_tax_text(dealer, car)
+    elif topic == "consumption":
+        answer = ownership.consumption_answer(car) if car is not None else _TEXTS["consumption"]
+    elif topic == "equipment":
+        answer = ownership.equipment_answer(text, car)
+    else:
+        return None
+    return KnowledgeSnippet(module="technical", topic=topic, text=answer) if answer else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -52,6 +53,13 @@ class RulesEngine:
     # --- sync steps ------------------------------------------------------------
     def route_sync(self, text: str, context: ConversationContext | None = None) -> RouterOutput:
         parsed = self._parse(text)
+        routed = self._route(parsed, text, context)
+        if routed.intent != "test_drive" and _answers_booking(text, context):
+            # "de eerste", "11 uur", "ik kan toch niet" while a test drive is being booked or stands
+            return router.reroute(parsed, "test_drive", confidence=0.85)
+        return routed
+
+    def _route(self, parsed: ParsedMessage, text: str, context: ConversationContext | None) -> RouterOutput:
         routed = router.route(parsed, context)
         model = self._classifier()
         if model is None:
@@ -64,8 +72,10 @@ class RulesEngine:
         return router.reroute(parsed, intent, confidence=min(0.85, 0.5 + 0.2 * margin))
 
     def extract_sync(self, text: str, context: ConversationContext | None, router_output: RouterOutput) -> ExtractionOutput:
-        extracted = extraction.extract(self._parse(text), context, router_output, self._now())
-        return handled.with_special_requests(extracted, text)
+        from agents.booking import booking_cue
+
+        extracted = handled.with_special_requests(extraction.extract(self._parse(text), context, router_output, self._now()), text)
+        return extracted.model_copy(update={"booking": booking_cue(text, context, extracted)})
 
     def assess_sync(
         self, text: str, context: ConversationContext | None, router_output: RouterOutput, extraction_output: ExtractionOutput
@@ -82,6 +92,8 @@ class RulesEngine:
         decision = assessed.escalation_decision
         if model is None or (misunderstood and decision.escalate):  # "not understood twice" is the rules' call
             return assessed
+        if extraction_output.booking.action in ("choose", "move", "cancel") and not decision.escalate:
+            return assessed  # "ik kan toch niet" about a booking is no defect for the model to guess at
         rules_type = decision.escalation_type if decision.escalate else None
         opinion = model.escalation_opinion(parsed.text)
         chosen = second_opinion.combine_escalation(rules_type, expertise.cleared(parsed.text), opinion, self._policy)
@@ -112,6 +124,20 @@ class RulesEngine:
 
     async def reply(self, request: ReplyRequest) -> tuple[ConversationOutput, Usage]:
         return self.reply_sync(request), Usage()
+
+
+_ABOUT_THE_DRIVE = re.compile(r"\b(meenemen|meebrengen|mee\s+(?:nemen|brengen)|nodig\s+voor\s+de\s+proefrit|hoe\s+lang\s+duurt)\b|"
+                              r"\bwat\s+(?:moet|heb)\s+ik\s+(?:\w+\s+)?(?:nodig|mee)")
+
+
+def _answers_booking(text: str, context: ConversationContext | None) -> bool:
+    if context is None or not (context.test_drive.open_question or context.test_drive.bookings):
+        return False
+    from agents.booking import booking_cue
+
+    if _ABOUT_THE_DRIVE.search(text.lower()):
+        return True  # "moet ik iets meenemen?" while booking: about the test drive
+    return booking_cue(text, context, ExtractionOutput()).action in ("choose", "move", "cancel")
 
 
 def _not_understood(routed: RouterOutput) -> bool:

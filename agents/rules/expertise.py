@@ -15,6 +15,8 @@ from functools import lru_cache
 
 from agents.handled import explains_financing
 from agents.knowledge import financial, service, technical
+from agents.knowledge.consistency import car_in_question
+from agents.knowledge.technical import TECHNICAL_FIRST
 from agents.knowledge.dealer import DealerFacts
 from agents.models import (
     Classification,
@@ -322,7 +324,9 @@ def assess(parsed: ParsedMessage, context: ConversationContext | None, router: R
     text = parsed.text
     decision = escalation(parsed, context, router, extraction, misunderstood)
     knowledge = (
-        financial.knowledge_for(text, dealer) + technical.knowledge_for(text, dealer) + service.knowledge_for(text, dealer)
+        financial.knowledge_for(text, dealer)
+        + technical.knowledge_for(text, dealer, car_in_question(context, extraction))
+        + service.knowledge_for(text, dealer)
     )
     if extraction.asks_monthly_payment and not any(s.topic == "monthly_payment" for s in knowledge):
         knowledge += [s for s in financial.knowledge_for("per maand", dealer)]
@@ -331,7 +335,7 @@ def assess(parsed: ParsedMessage, context: ConversationContext | None, router: R
     if router.intent == "test_drive" and not any(s.topic == "test_drive" for s in knowledge):
         knowledge += service.knowledge_for("proefrit", dealer)
     domains = {s.module for s in knowledge}
-    domain = _domain(router.intent, decision, domains)
+    domain = _domain(router.intent, decision, domains, {s.topic for s in knowledge})
     complexity = "complex" if decision.escalate else ("moderate" if len(domains) > 1 or len(knowledge) > 2 else "simple")
     confidence = round(min(0.95, 0.6 + 0.1 * len(knowledge) + (0.2 if decision.escalate else 0)), 2)
     return ExpertiseOutput(
@@ -361,10 +365,13 @@ def escalate_on_second_opinion(assessed: ExpertiseOutput, router: RouterOutput, 
     return assessed.model_copy(update={"escalation_decision": decision, "classification": classification})
 
 
-def _domain(intent: str, decision: EscalationDecision, domains: set[str]) -> str:
+def _domain(intent: str, decision: EscalationDecision, domains: set[str], topics: set[str] = frozenset()) -> str:
     if decision.escalation_type == "finance_advisor" or intent == "financing_inquiry":
         return "financial"
     if decision.escalation_type == "technical_specialist":
+        return "technical"
+    # engines, drivetrains, reliability, road tax, a car's equipment: technical, whatever else the message touches
+    if topics & TECHNICAL_FIRST and intent not in ("trade_in", "test_drive", "complaint") and not decision.escalate:
         return "technical"
     if intent in ("test_drive", "service_inquiry", "trade_in"):
         return "service"

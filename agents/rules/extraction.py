@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from agents.equipment import equipment_in
 from agents.knowledge.dealer import DUTCH_WEEKDAYS
+from agents.knowledge import drivetrain
 from agents.models import CarPreferences, ConversationContext, ExtractionOutput, RouterOutput, TradeInVehicle
 from agents.rules.parse import OWNED_BEFORE, ParsedMessage
 from agents.rules.vocabulary import find_cars
@@ -40,7 +41,7 @@ BODY_TYPES: list[tuple[str, re.Pattern[str]]] = [
 COLORS = re.compile(r"\b(zwart|wit|grijs|blauw|rood|zilver|groen|geel|oranje|bruin|beige|paars)(?:e|en)?\b")
 
 AVAILABILITY = re.compile(
-    r"\b(?:staat|is|zijn|heb\s+je|hebben\s+jullie)\s+(?:die|deze|hij|ie|em|het|de\s+\w+(?:\s+\w+)?|dat|ze|jullie|u)?\s*(?:\w+\s+){0,3}nog\b|"
+    r"\b(?:staat|is|zijn|heb\s+je|hebben\s+jullie)\s+(?:die|deze|hij|ie|em|het|de\s+\w+(?:\s+\w+)?|dat|ze|jullie|u)?\s*(?:[\w.,€-]+\s+){0,3}nog\b|"
     r"\bnog\s+(?:beschikbaar|te\s+koop|leverbaar|aanwezig|op\s+voorraad|in\s+(?:de\s+)?(?:verkoop|showroom|voorraad)|te\s+krijgen|daar)\b|"
     r"\b(?:al\s+)?verkocht\b|\ber\s+nog\s+(?:staat|is|steeds)\b|\bnog\s+staat\b|\bal\s+weg\b|\bbeschikbaar\b|\bnog\s+(?:steeds\s+)?(?:er|daar)\b|\bstaat\s+(?:die|deze|hij|ie)\s+er\b"
 )
@@ -129,6 +130,9 @@ def extract(parsed: ParsedMessage, context: ConversationContext | None, router: 
     # haggling or complaining: an amount said without a budget word is a bid, a price or a cost
     mentioned = _preferences_from_message(parsed, now.year, skip_all_numbers=about_trade_in,
                                           skip_weak_amounts=router.intent in ("price_negotiation", "complaint"))
+    if drivetrain.explains_engine_type(text):
+        # "wat is het verschil tussen tsi en tdi?" asks for an explanation, not for a diesel
+        mentioned = mentioned.model_copy(update={"fuel_type": None, "transmission": None})
     refers = not parsed.wanted and bool(PRONOUN.search(text)) and not re.search(r"\b(?:een|n)\s+(?:auto|wagen)\s+die\b", text)
     if refers:  # "heeft die een trekhaak?" asks about the car under discussion: no new wish
         mentioned = mentioned.model_copy(update={"equipment": []})
@@ -302,7 +306,11 @@ def _trade_in(parsed: ParsedMessage, follow_up: bool = False) -> TradeInVehicle 
 
 def _urgency(text: str, router: RouterOutput) -> str:
     for level, regex in URGENCY:
-        if regex.search(text):
+        hits = [m.group() for m in regex.finditer(text)]
+        # a down payment in a monthly-payment sum is arithmetic, not haste ("met 5000 aanbetaling, wat per maand?")
+        if level == "high" and hits and all(hit.startswith("aanbetal") for hit in hits) and (MONTHLY.search(text) or FINANCING.search(text)):
+            continue
+        if hits:
             return level
     return "high" if router.intent == "complaint" else "low"
 

@@ -30,6 +30,7 @@ from agents.rules.reply_cars import (
     relaxed_note,
     superlative_answer,
 )
+from agents.rules import reply_technical
 from agents.rules.reply_followup import last_question_key, pick_follow_up
 from agents.rules.reply_hours import (
     compact_hours,
@@ -108,11 +109,23 @@ def compose(request: ReplyRequest, dealer: DealerFacts, now: datetime) -> Conver
     if INJECTION.search(draft.text):
         draft.parts.append("Ik help je graag met vragen over onze auto's, financiering, inruil en proefritten; daar houd ik me aan.")
 
-    _main_answer(draft)
-    _answer_the_other_parts(draft)
+    note = request.test_drive_note
+    if note and (request.router.intent in _BOOKING_ONLY_INTENTS or request.extraction.booking.action in ("choose", "move", "cancel")):
+        draft.intent = request.router.intent
+        draft.parts.append(note)  # "de eerste", "ik kan toch niet": the booking is the main answer
+        draft.test_drive_done = draft.answered_car_facts = True
+        _answer_the_other_parts(draft)  # "... en wat kost hij per maand?" still gets its answer
+    else:
+        _main_answer(draft)
+        _answer_the_other_parts(draft)
+    if note and not draft.test_drive_done:
+        draft.parts.append(note)
+        draft.test_drive_done = True
+    if note:
+        draft.show([car for car in _booking_cars(request) if car.id in request.test_drive_car_ids])
 
     follow_up = None
-    if draft.intent not in ("complaint", "other", "greeting", "general_info") and not any("?" in p for p in draft.parts):
+    if not note and draft.intent not in ("complaint", "other", "greeting", "general_info") and not any("?" in p for p in draft.parts):
         prefs = request.context.preferences.merged_with(request.extraction.car_preferences)
         follow_up = pick_follow_up(request, prefs, draft.cars, vary.pick, draft.intent, draft.answered_car_facts,
                                    said_now=" ".join(draft.parts), visiting=draft.test_drive_done)
@@ -132,6 +145,18 @@ def compose(request: ReplyRequest, dealer: DealerFacts, now: datetime) -> Conver
         handoff=False,
         backend="rules",
     )
+
+
+_BOOKING_ONLY_INTENTS = ("test_drive", "other", "greeting", "general_info", "complaint")
+
+
+def _booking_cars(request: ReplyRequest) -> list[Car]:
+    cars = list(request.context.last_cars)
+    if request.inventory is not None:
+        cars += [match.car for match in request.inventory.matches]
+        if request.inventory.asked_car is not None:
+            cars.append(request.inventory.asked_car)
+    return cars
 
 
 def _main_answer(draft: _Draft) -> None:
@@ -171,6 +196,12 @@ def _main_answer(draft: _Draft) -> None:
         intent = draft.intent = "trade_in"  # "wat bieden jullie ervoor?" is about their car, not ours
     if (months is not None or down is not None) and intent in ("car_inquiry", "other", "financing_inquiry") and (focus or intent == "financing_inquiry"):
         intent = draft.intent = "financing_inquiry"  # "en met 5000 aanbetaling?" about the car just discussed
+    if intent in ("car_inquiry", "other", "general_info", "service_inquiry") and reply_technical.asked(request, draft.text):
+        parts, car = reply_technical.answer(request, draft.text, draft.dealer)
+        draft.parts.extend(parts)
+        draft.answered_car_facts = True
+        draft.show([car] if car else [])
+        return
     _HANDLERS.get(intent, _other)(draft)
 
 
@@ -511,6 +542,21 @@ def _trade_in(draft: _Draft) -> None:
 
 def _test_drive_parts(draft: _Draft, brief: bool) -> None:
     """When we are open that day, which car and what time, what to bring; a colleague confirms."""
+    if draft.request.test_drive_note and not draft.test_drive_done:
+        draft.parts.append(draft.request.test_drive_note)  # the booking itself: slots or a confirmation
+        draft.test_drive_done = True
+        return
+    dialogue = draft.request.context.test_drive
+    if dialogue.open_question or dialogue.bookings:  # a booking under way: what to bring, and our open question
+        drive = draft.dealer.test_drive
+        line = f"Neem {drive.bring} mee; de proefrit duurt zo'n {drive.duration_minutes} minuten."
+        if dialogue.open_question == "car":
+            line += " Welke auto wil je proberen? Zeg maar het nummer, dan zet ik hem vast."
+        elif dialogue.open_question == "slot":
+            line += " Welke van de tijden past je het best?"
+        draft.parts.append(line)
+        draft.test_drive_done = True
+        return
     draft.test_drive_done = True
     request, dealer = draft.request, draft.dealer
     extraction = request.extraction
@@ -548,6 +594,10 @@ def _test_drive_parts(draft: _Draft, brief: bool) -> None:
 
 
 def _test_drive(draft: _Draft) -> None:
+    dialogue = draft.request.context.test_drive
+    if dialogue.open_question or dialogue.bookings:
+        _test_drive_parts(draft, brief=True)  # mid-booking: no new pitch
+        return
     if _wants_new_car(draft) and not cars_in_question(draft.request.context, draft.request.extraction, draft.text):
         _inventory_parts(draft)  # "kan ik zaterdag een golf proefrijden?": which Golfs there are first
     draft.parts.append(draft.vary.pick("Een proefrit is zeker mogelijk! 🚗", "Proefrijden kan zeker!"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from agents.knowledge import drivetrain, ownership
 from agents.models import ConversationContext, RouterOutput
 from agents.rules import concepts, our_car
 from agents.rules.expertise import agrees_to_offer, defect_on_our_car, finance_reason, manager_reason, wants_to_buy
@@ -87,6 +88,9 @@ CUES: dict[str, list[tuple[re.Pattern[str], int]]] = {
              r"\b(?:bij\s+(?:een\s+)?(?:ander\w*|concurrent\w*)|elders|ergens\s+anders|andere\s+dealer)\b.{0,50}\b(?:minder|lager|goedkoper|voordeliger)\b|"
              r"\bwat\s+(?:doen|doe)\s+(?:jullie|je|u)\s+(?:\w+\s+){0,3}voor\s+(?:die|deze|hem|'?m|em)\b|"
              r"\bgratis\b.{0,25}\b(?:er)?bij\b|\b(?:gaan|gaat)\s+(?:jullie|u|je)\s+akkoord\s+met\s+(?:€\s*)?\d"), 5),
+        # an offer as a question: "kan dat voor 15.000?", "mag hij weg voor 18k?", "verkoop mij de tesla voor 1 euro"
+        (_re(r"\b(?:kan|mag|wil|doe|doen|gaat)\s+(?:je\s+|jij\s+|jullie\s+|u\s+)?(?:dat|die|het|hij|ie|hem|'?m|deze)\s+(?:\w+\s+){0,2}(?:voor|op)\s+(?:€\s*)?\d[\d.,]*\s*(?:k|euro|mille|duizend)?\s*(?:\?|$|weg|kwijt)|"
+             r"\bverkoop\s+(?:mij|me|ons)\s+(?:\w+\s+){0,3}voor\s+(?:€\s*)?\d"), 4),
     ],
     "trade_in": [
         # a bid or price on the customer's own car: "een bod doen op mijn golf"
@@ -268,6 +272,9 @@ def score_intents(parsed: ParsedMessage, context: ConversationContext | None) ->
         scores["car_inquiry"] += 2
     if scores["car_inquiry"] == 0 and CAR_WORDS.search(text):
         scores["car_inquiry"] += 1
+    # "wat is het verschil tussen tsi en tdi?", "is de x3 betrouwbaar?", "heeft deze cruise control?": a question about cars
+    if max(scores.values()) < 3 and (drivetrain.explains_engine_type(text) or ownership.topics_in(text)):
+        scores["car_inquiry"] = max(scores["car_inquiry"], 3)
     # "geen korting mogelijk?", "geen handelsprijs?": a negated haggling cue in a question still haggles
     if not scores["price_negotiation"] and "?" in text:
         scores["price_negotiation"] = max((w for regex, w in CUES["price_negotiation"]

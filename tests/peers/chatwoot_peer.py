@@ -62,9 +62,17 @@ class ChatwootPeer:
         self.account_labels: dict[int, dict] = {}
         self.assignments: list[tuple[int, dict]] = []
         self.users = {1: {"id": 1, "name": "Bot API", "type": "user"}, 5: {"id": 5, "name": "Sanne", "type": "user"}}
+        # The account's agents as GET /agents lists them (swagger: components.schemas.agent).
+        self.agents: list[dict] = [
+            {"id": 1, "account_id": account_id, "name": "Bot API", "available_name": "Bot API",
+             "email": "bot@seldenrijk.nl", "role": "administrator", "confirmed": True,
+             "availability_status": "available", "auto_offline": True, "thumbnail": "", "custom_role_id": None},
+        ]
         self._ids: dict[str, int] = {}
         self._failures: list[list] = []  # [status, path part, requests to let pass first, count]
         self._hang_seconds = 0.0
+        self._hang_only: tuple[str | None, str | None] = (None, None)
+        self._down = False
         self._lock = threading.Lock()
         spec = json.loads(SPEC_PATH.read_text())
         self._operations = [
@@ -95,9 +103,20 @@ class ChatwootPeer:
         with self._lock:
             self._failures.append([status, path_contains, after, count])
 
-    def hang(self, seconds: float) -> None:
-        """Answer every request only after `seconds` (0 switches it off)."""
+    def heal(self) -> None:
+        """Drop every injected failure that has not fired yet."""
+        with self._lock:
+            self._failures.clear()
+
+    def hang(self, seconds: float, *, method: str | None = None, path_suffix: str | None = None) -> None:
+        """Answer requests only after `seconds` (0 switches it off); optionally only one
+        method and path ending (e.g. POST /contacts: two creators both find nothing first)."""
         self._hang_seconds = seconds
+        self._hang_only = (method, path_suffix)
+
+    def set_down(self, down: bool) -> None:
+        """Down: every request gets 503, as during a Chatwoot deploy."""
+        self._down = down
 
     def _next_id(self, kind: str) -> int:
         self._ids[kind] = self._ids.get(kind, 0) + 1
@@ -110,6 +129,16 @@ class ChatwootPeer:
     def add_contact(self, name: str, phone: str) -> dict:
         with self._lock:
             return self._create_contact({"name": name, "phone_number": phone, "inbox_id": self.inbox_id})
+
+    def add_agent(self, agent_id: int, name: str, email: str) -> None:
+        """A staff member with a Chatwoot login (an assignable agent)."""
+        with self._lock:
+            self.users[agent_id] = {"id": agent_id, "name": name, "type": "user"}
+            self.agents.append({
+                "id": agent_id, "account_id": self.account_id, "name": name, "available_name": name,
+                "email": email, "role": "agent", "confirmed": True, "availability_status": "available",
+                "auto_offline": True, "thumbnail": "", "custom_role_id": None,
+            })
 
     def staff_reply(self, conversation_id: int, text: str, user_id: int = 5, private: bool = False) -> dict:
         """A human agent answers in the Chatwoot UI: returns the message_created webhook body."""
@@ -167,9 +196,14 @@ class ChatwootPeer:
 
     # --- request handling -------------------------------------------------------------
     async def _dispatch(self, request: Request):
-        if self._hang_seconds:
-            await asyncio.sleep(self._hang_seconds)
         path = request.url.path
+        method_only, suffix_only = self._hang_only
+        if self._hang_seconds and (method_only in (None, request.method)) and (
+            suffix_only is None or path.endswith(suffix_only)
+        ):
+            await asyncio.sleep(self._hang_seconds)
+        if self._down:
+            return JSONResponse({"error": "down"}, status_code=503)
         method = request.method.lower()
         raw = await request.body()
         with self._lock:
@@ -398,6 +432,24 @@ class ChatwootPeer:
             return JSONResponse({"error": "not found"}, status_code=404)
         message = self._create_message(int(params["conversation_id"]), body)
         return JSONResponse({k: v for k, v in message.items() if k != "echo_id"})
+
+    def _get_api_v_accounts_account_id_conversations_conversation_id_messages(self, params, query, body):
+        """Latest messages first page, ascending (Chatwoot returns up to 20 before `before`)."""
+        conversation = self._conversation(params)
+        if conversation is None:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        mine = sorted(self.conversation_messages(conversation["id"]), key=lambda m: m["id"])
+        if query.get("before"):
+            mine = [m for m in mine if m["id"] < int(query["before"])]
+        page = [
+            {k: v for k, v in m.items() if k != "echo_id"} | {"content_type": "text", "created_at": 1_700_000_000}
+            for m in mine[-20:]
+        ]
+        meta = {"labels": list(conversation["labels"]), "additional_attributes": {}}
+        return JSONResponse({"meta": meta, "payload": page})
+
+    def _get_api_v_accounts_account_id_agents(self, params, query, body):
+        return JSONResponse([dict(agent) for agent in self.agents])
 
     def _get_api_v_accounts_account_id_conversations_conversation_id_labels(self, params, query, body):
         conversation = self._conversation(params)

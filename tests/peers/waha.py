@@ -53,6 +53,9 @@ class WahaPeer:
         self._counter = 0
         self.lookups = 0  # GET chat messages calls (a sender checking an unfinished send)
         self.reply_delay = 0.0  # seconds between "sent to WhatsApp" and the 201 (a dying caller misses it)
+        # "webjs": the sent message's id comes back as whatsapp-web.js's object {..., "_serialized"}.
+        self.engine = "NOWEB"
+        self._failures_after_send: list[int] = []
         app = FastAPI()
         app.post("/api/sendText")(self._send_text)
         app.get("/api/{session}/chats/{chat_id}/messages")(self._chat_messages)
@@ -65,6 +68,11 @@ class WahaPeer:
     def fail_next(self, count: int, status: int = 500) -> None:
         with self._lock:
             self._failures.extend([status] * count)
+
+    def fail_after_send_next(self, count: int, status: int = 500) -> None:
+        """The next n sends reach WhatsApp, but the answer is an error (a gateway timing out)."""
+        with self._lock:
+            self._failures_after_send.extend([status] * count)
 
     def set_down(self, down: bool) -> None:
         """Down: every request gets 503, as when the WAHA container restarts."""
@@ -80,7 +88,14 @@ class WahaPeer:
             if self._down:
                 return JSONResponse({"message": "down"}, status_code=503)
             if self._failures:
-                return JSONResponse({"message": "injected failure"}, status_code=self._failures.pop(0))
+                status = self._failures.pop(0)
+                if status == 422:  # what WAHA answers while the session is (re)starting
+                    return JSONResponse(
+                        {"statusCode": 422, "session": "default", "status": "STARTING", "expected": ["WORKING"],
+                         "message": "Session status is not as expected. Try again later or restart the session"},
+                        status_code=422,
+                    )
+                return JSONResponse({"message": "injected failure"}, status_code=status)
         try:
             body = json.loads(raw)
             jsonschema.validate(body, self._schema)
@@ -98,6 +113,13 @@ class WahaPeer:
             import asyncio
 
             await asyncio.sleep(self.reply_delay)
+        with self._lock:
+            if self._failures_after_send:
+                return JSONResponse({"message": "gateway timeout"}, status_code=self._failures_after_send.pop(0))
+        if self.engine == "WEBJS":
+            serial = message_id.rsplit("_", 1)[1]
+            sent_id = {"fromMe": True, "remote": body["chatId"], "id": serial, "_serialized": message_id}
+            return JSONResponse({"id": sent_id, "body": body["text"], "fromMe": True}, status_code=201)
         return JSONResponse({"id": message_id, "body": body["text"], "fromMe": True}, status_code=201)
 
     async def _chat_messages(self, session: str, chat_id: str, request: Request):
