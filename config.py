@@ -76,6 +76,15 @@ class Settings(BaseSettings):
     waha_webhook_max_age_seconds: int = 3600
     webhook_max_age_seconds: int = 300  # Chatwoot: reject signed deliveries older than this
 
+    # --- RDW open data, trade-ins and WhatsApp media ------------------------
+    rdw_api_url: str = "https://opendata.rdw.nl"
+    rdw_app_token: SecretStr | None = None  # optional Socrata X-App-Token (higher rate limit)
+    rdw_timeout_seconds: float = 5.0
+    rdw_cache_hours: float = 168.0  # a plate's data changes rarely; an unknown plate is kept 24 h
+    trade_in_quiet_seconds: int = 1800  # sales get the summary after this long without trade-in news
+    trade_in_photos_wanted: int = 4  # with plate and mileage: the intake is complete, summary now
+    media_max_bytes: int = 16 * 1024 * 1024  # larger WhatsApp media are not downloaded from WAHA
+
     # --- Claude --------------------------------------------------------------
     anthropic_api_key: SecretStr | None = None
     anthropic_base_url: str | None = None

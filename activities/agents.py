@@ -101,6 +101,8 @@ class ScoreRequest(BaseModel):
     backend: Backend = "rules"  # who answered this message (for the metrics)
     usage: Usage = Field(default_factory=Usage)  # what this message cost so far
     inventory: InventorySearchResult | None = None  # this message's stock search: the car a price question is about
+    # Plate and mileage of a trade-in known (context.trade_in): at least a WARM lead.
+    trade_in_complete: bool = False
 
 
 class ScoreResult(BaseModel):
@@ -215,6 +217,9 @@ class AgentActivities:
             now=datetime.now(timezone.utc),
             inventory=request.inventory,
         )
+        from agents.tradein import crm_with_trade_in
+
+        crm = crm_with_trade_in(crm, request.context.trade_in, request.trade_in_complete)
         metrics.MESSAGES_PROCESSED.labels(intent=request.understanding.router.intent, backend=request.backend).inc()
         metrics.LEAD_SCORE.observe(crm.lead_score)
         metrics.LEAD_QUALITY.labels(quality=crm.lead_quality).inc()

@@ -61,6 +61,7 @@ class CrmActivities:
         self.settings = settings
         self.local = LocalCrm(settings.data_dir)
         self._chatwoot: ChatwootClient | None = None
+        self._media_http = None  # WAHA media downloads, built on first use
         # One lookup-or-create per customer at a time (striped: a fixed number of locks).
         self._locks = [asyncio.Lock() for _ in range(64)]
 
@@ -90,6 +91,8 @@ class CrmActivities:
     async def aclose(self) -> None:
         if self._chatwoot is not None:
             await self._chatwoot.aclose()
+        if self._media_http is not None:
+            await self._media_http.aclose()
         self.local.close()
 
     @activity.defn
@@ -130,12 +133,15 @@ class CrmActivities:
             if self.local.mirrored_id(update.message_id) is not None:
                 result.already_mirrored += 1
                 continue
-            chatwoot_id = await chatwoot.post_message(
-                ref.conversation_id,
-                update.text,
-                incoming=update.role == "customer",
-                echo_id=update.message_id if update.role == "bot" else None,
-            )
+            if update.media is not None and update.media.url:
+                chatwoot_id = await self._mirror_media(chatwoot, ref.conversation_id, update)
+            else:
+                chatwoot_id = await chatwoot.post_message(
+                    ref.conversation_id,
+                    update.text,
+                    incoming=update.role == "customer",
+                    echo_id=update.message_id if update.role == "bot" else None,
+                )
             self.local.mark_mirrored(update.message_id, chatwoot_id)
             result.mirrored += 1
         if latest_crm is not None:
@@ -148,6 +154,19 @@ class CrmActivities:
             self.local.mark_score_noted(history_ids)
         if any(update.opt_out for update in request.updates):  # idempotent: safe on a retry
             await chatwoot.mark_opted_out(request.phone, request.customer_name)
+
+    async def _mirror_media(self, chatwoot: ChatwootClient, conversation_id: int, update: PendingCrmUpdate) -> int:
+        """The customer's photo, voice note or document as a Chatwoot attachment (downloaded from WAHA)."""
+        from activities.tradein import fetch_files, media_http
+
+        if self._media_http is None:
+            self._media_http = media_http(self.settings)
+        files, missing = await fetch_files(self._media_http, [update.media], self.settings.media_max_bytes)
+        text = update.text + ("".join(f" (bijlage niet opgehaald: {m})" for m in missing) if missing else "")
+        if not files:
+            return await chatwoot.post_message(conversation_id, text, incoming=True)
+        return await chatwoot.post_with_attachments(
+            conversation_id, text, [(f.filename, f.content, f.mimetype) for f in files], incoming=True)
 
     @activity.defn
     async def record_crm_failure(self, request: CrmFailure) -> None:

@@ -111,3 +111,9 @@ def absorb_staff_message(context: ConversationContext, text: str, now: datetime)
 
 def _switched_car(old: CarPreferences, new: CarPreferences) -> bool:
     return bool((new.make and new.make != old.make) or (new.model and new.model != old.model))
+
+
+def absorb_customer_turn(context: ConversationContext, text: str, now: datetime) -> ConversationContext:
+    """A customer turn without an agent reading (a photo, a voice note, a 👍 that means "ja")."""
+    history = [*context.history, Turn(role="customer", text=text, at=now)]
+    return context.model_copy(update={"history": history[-MAX_TURNS:], "seconds_since_last_message": 0.0})

@@ -120,6 +120,8 @@ def _our_texts(request: ReplyRequest) -> list[str]:
     texts += [item.text for item in request.expertise.knowledge]
     if request.escalation_handoff:
         texts.append(request.escalation_handoff)
+    if request.trade_in_reply:  # the intake's sentence: RDW facts, staff's indicative value, a difference
+        texts.append(request.trade_in_reply)
     return texts
 
 
@@ -382,7 +384,8 @@ def _car_violations(reply: str, request: ReplyRequest) -> list[str]:
     for make, model in _mentions([item.text for item in request.expertise.knowledge], loose=True):
         allowed.setdefault(make, set()).update({model} if model else set())
     trade_in = request.extraction.trade_in_vehicle
-    for vehicle in (request.extraction.car_preferences, request.context.preferences, trade_in):
+    rdw = request.context.trade_in.vehicle if request.context.trade_in else None
+    for vehicle in (request.extraction.car_preferences, request.context.preferences, trade_in, rdw):
         if vehicle is not None and vehicle.make:
             allowed.setdefault(canonical_make(vehicle.make), set()).update(
                 {_model_key(vehicle.model)} if vehicle.model else set()
@@ -453,6 +456,14 @@ def _handoff_violations(reply: str, request: ReplyRequest) -> list[str]:
     return []
 
 
+def _trade_in_violations(reply: str, request: ReplyRequest) -> list[str]:
+    """The intake's sentence (RDW facts, the photo request, staff's value) must reach the customer."""
+    sentence = request.trade_in_reply
+    if sentence and fuzz.partial_ratio(sentence.lower(), reply.lower()) < 85:
+        return ["trade-in sentence missing"]
+    return []
+
+
 def check_reply(
     reply_text: str, request: ReplyRequest, dealer: DealerFacts, link_hosts: Iterable[str] | None = None
 ) -> list[str]:
@@ -469,6 +480,7 @@ def check_reply(
         + _car_violations(text, request)
         + _credit_violations(text, request)
         + _handoff_violations(reply_text, request)
+        + _trade_in_violations(reply_text, request)
         + _link_violations(reply_text, link_hosts_for(dealer, link_hosts) + _knowledge_hosts(request))
     )
 

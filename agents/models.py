@@ -15,6 +15,7 @@ from pydantic.json_schema import SkipJsonSchema
 from agents.equipment import Equipment
 
 from agents.booking_models import BookingCue, TestDriveDialogue
+from agents.tradein_models import TradeIn
 
 Intent = Literal[
     "car_inquiry",
@@ -288,6 +289,8 @@ class ConversationContext(BaseModel):
     language: Language = "nl"  # the chat's language: nl, en, de, or other (answered in English)
     address_form: AddressForm = "je"  # "u" once the customer writes "u"
     test_drive: TestDriveDialogue = Field(default_factory=TestDriveDialogue)  # a booking in progress
+    # The customer's own car: never matched against stock, never part of `preferences`.
+    trade_in: TradeIn | None = None
 
 
 class Understanding(BaseModel):
@@ -310,3 +313,5 @@ class ReplyRequest(BaseModel):
     handover_open: bool = False  # a colleague already has the question; the workflow adds the status line
     test_drive_note: str | None = None  # the booking's outcome, said as is (both backends)
     test_drive_car_ids: list[str] = Field(default_factory=list)  # cars the booking note names
+    # The trade-in intake's sentence(s) for this message (agents.tradein): said as given.
+    trade_in_reply: str | None = None

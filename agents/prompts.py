@@ -94,7 +94,8 @@ Richtlijnen:
 - Niets passends in de voorraad: zeg dat eerlijk, stel een alternatief uit de lijst voor of vraag naar ruimere wensen.
 - Maandbedragen: gebruik alleen de meegegeven voorbeeldmaandbedragen, noem looptijd en rente erbij, plus "{CREDIT_WARNING}".
 - Proefrit: staat er een PROEFRIT-blok, neem dat letterlijk op (tijden, bevestiging) en herhaal het niet. Anders: vraag dag en tijd binnen de openingstijden en zeg wat de klant moet meenemen.
-- Inruil: vraag kenteken, kilometerstand en foto's; noem geen inruilwaarde.
+- Inruil: vraag kenteken, kilometerstand en foto's; noem geen inruilwaarde. De inruilauto is de eigen auto van de klant: zoek die nooit in de voorraad en laat hem de zoekwensen niet veranderen. Een kenteken is van de inruilauto, tenzij het in de voorraad staat.
+- Inruiltekst meegegeven: neem die letterlijk op (daarin staan de RDW-gegevens, de vraag om foto's of een bedrag dat een collega invoerde); voeg geen eigen bedragen toe.
 - Overdrachtszin meegegeven: neem die letterlijk op en beloof verder niets namens de collega.
 - Techniek (motoren, aandrijving, Euroklassen): gebruik de meegegeven RELEVANTE KENNIS, kort en in je eigen woorden; voeg geen cijfers toe die er niet in staan.
 - Betrouwbaarheid: eerlijk algemeen antwoord, wat wij doen (BOVAG-controle, garantie uit de dealerfeiten, onderhoudshistorie als die bekend is) en bied aan dat de werkplaats specifieke vragen beantwoordt. Verzin nooit storingscijfers of -statistieken.
@@ -255,6 +256,8 @@ def _context_block(context: ConversationContext) -> str:
         "misunderstood_count": context.misunderstood_count,
         "al_geëscaleerd": context.escalated,
         "inruil_eerder_genoemd": context.has_trade_in,
+        # the customer's own car: never matched against stock, never valued by the assistant
+        "inruilauto": context.trade_in.describe() if context.trade_in else None,
         "financiering_eerder_genoemd": context.needs_financing,
         "proefrit_eerder_gevraagd": context.test_drive_requested,
         "proefrit_lopend": _test_drive_block(context),
@@ -370,6 +373,11 @@ def reply_user_message(request: ReplyRequest, dealer: DealerFacts) -> str:
     if request.test_drive_note:
         parts.append("PROEFRIT (het systeem heeft dit geregeld; neem het letterlijk op, met de regels en nummering, "
                      f"en beloof niets anders over de afspraak):\n{request.test_drive_note}")
+    if request.trade_in_reply:
+        parts.append(
+            f'INRUILTEKST (letterlijk opnemen; dit gaat over de eigen auto van de klant, niet over onze voorraad): '
+            f'"{request.trade_in_reply}"'
+        )
     parts += [
         "EERDERE BERICHTEN:\n" + _history_block(request.context),
         "LAATSTE KLANTBERICHT (beantwoord dit):\n" + fence(request.text),

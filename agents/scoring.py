@@ -554,6 +554,8 @@ CONTACT_ATTRIBUTE_DEFINITIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...]
     ("lead_score", "Leadscore", "number", ()),
     ("urgency_level", "Urgentie", "list", URGENCY_ORDER),
     ("has_trade_in", "Inruil", "checkbox", ()),
+    ("trade_in_vehicle", "Inruilauto", "text", ()),
+    ("trade_in_value", "Inruilwaarde indicatief (EUR; bijbetalen)", "number", ()),
     ("financing_needed", "Financiering nodig", "checkbox", ()),
     ("test_drive_requested", "Proefrit gevraagd", "checkbox", ()),
     ("test_drive_at", "Proefrit op", "text", ()),

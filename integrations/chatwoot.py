@@ -178,6 +178,25 @@ class ChatwootClient:
         created = await self._request("POST", f"/conversations/{conversation_id}/messages", json=body)
         return int(created["id"])
 
+    async def post_with_attachments(
+        self,
+        conversation_id: int,
+        content: str,
+        files: list[tuple[str, bytes, str]],
+        *,
+        incoming: bool,
+        private: bool = False,
+    ) -> int:
+        """A message with files: multipart/form-data, `attachments[]` per file (Chatwoot's upload form)."""
+        data = {
+            "content": content,
+            "message_type": "incoming" if incoming else "outgoing",
+            "private": "true" if private else "false",
+        }
+        upload = [("attachments[]", (name, blob, mimetype)) for name, blob, mimetype in files]
+        created = await self._request("POST", f"/conversations/{conversation_id}/messages", data=data, files=upload)
+        return int(created["id"])
+
     async def get_labels(self, conversation_id: int) -> list[str]:
         data = await self._request("GET", f"/conversations/{conversation_id}/labels")
         return list(data.get("payload") or [])

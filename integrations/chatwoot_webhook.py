@@ -60,6 +60,15 @@ class StaffEngaged(BaseModel):
     assignee_id: int | None = None
 
 
+class TradeInValueEntered(BaseModel):
+    """Staff filled in the contact attribute `trade_in_value` (an indicative trade-in value)."""
+
+    kind: Literal["trade_in_value"] = "trade_in_value"
+    phone_e164: str
+    amount_eur: int
+    who: str | None = None
+
+
 class TestDriveConfirmed(BaseModel):
     """Staff put the label `proefrit-bevestigd` on the conversation: confirm its held test drive."""
 
@@ -80,7 +89,8 @@ class PrivacyApproved(BaseModel):
     phone_e164: str
 
 
-ChatwootEvent = Union[StaffReply, ConversationResolved, ConversationReopened, StaffEngaged, PrivacyApproved, TestDriveConfirmed]
+ChatwootEvent = Union[StaffReply, ConversationResolved, ConversationReopened, StaffEngaged, PrivacyApproved,
+                      TestDriveConfirmed, TradeInValueEntered]
 
 # --- signature ---------------------------------------------------------------------
 
@@ -127,9 +137,27 @@ def parse_event(
             return _status_event(event, body, inbox_id)
         if event == "conversation_updated":
             return _conversation_updated(body, inbox_id, own_message_ids)
+        if event == "contact_updated":
+            return _trade_in_value(body)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:  # e.g. "conversation": null
         raise WebhookRejected(422, f"malformed {event} payload: {exc!r}"[:300]) from None
     return None
+
+
+def _trade_in_value(body: dict) -> TradeInValueEntered | None:
+    """contact_updated carries the contact's custom_attributes: a `trade_in_value` is staff's estimate."""
+    attributes = body.get("custom_attributes") or {}
+    raw = attributes.get("trade_in_value") if isinstance(attributes, dict) else None
+    phone = body.get("phone_number")
+    if raw is None or raw == "" or not isinstance(phone, str) or not phone.startswith("+"):
+        return None
+    try:
+        amount = int(round(float(str(raw).replace("€", "").replace(".", "").replace(",", ".").strip())))
+    except ValueError:
+        return None
+    if not 0 <= amount <= 10_000_000:
+        return None
+    return TradeInValueEntered(phone_e164=phone, amount_eur=amount)
 
 
 def is_own_message(message: dict[str, Any], own_message_ids: Container[int] = ()) -> bool:

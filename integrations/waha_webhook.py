@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from integrations.errors import WebhookRejected  # noqa: F401 - part of this module's interface
+from agents.media import InboundMedia, media_from_payload, placeholder_text
 from workflows.models import InboundMessage, StaffMessage
 
 SKIPPED_SUFFIXES = {
@@ -39,7 +40,7 @@ class _Payload(BaseModel):
     fromMe: bool = False
     source: str | None = None
     to: str | None = None
-    body: str | None = None
+    body: str | None = None  # the text, or a media caption
     hasMedia: bool = False
     data: dict[str, Any] | None = Field(default=None, alias="_data")
 
@@ -153,13 +154,21 @@ def _timestamp(value: float | None, default: datetime) -> datetime:
         return default
 
 
+def _media(payload: dict[str, Any], event: str, has_media: bool) -> InboundMedia | None:
+    """Whatever WAHA put in the media fields, a media message stays a message we answer."""
+    try:
+        return media_from_payload(payload, event=event)
+    except Exception:  # noqa: BLE001 - odd media fields must never cost the customer an answer
+        return InboundMedia(kind="other") if has_media else None
+
+
 def parse_event(body: dict[str, Any], *, received_at: datetime, max_chars: int) -> Ignored | CustomerMessage | StaffTyped:
     """Classify one delivery: a customer message, a salesperson's own message, or ignored."""
     try:
         envelope = _Envelope.model_validate(body)
     except ValidationError as exc:
         raise WebhookRejected(422, _error_text(exc, "envelope field ")) from exc
-    if envelope.event not in ("message", "message.any"):
+    if envelope.event not in ("message", "message.any", "message.reaction"):
         return Ignored(reason=f"event '{envelope.event}' is not handled")
     if envelope.payload is None:
         raise WebhookRejected(422, "payload: a message event needs a payload object")
@@ -183,8 +192,15 @@ def parse_event(body: dict[str, Any], *, received_at: datetime, max_chars: int) 
     if not _CHAT_DIGITS.fullmatch(local_part):
         raise WebhookRejected(422, "payload.from is not a phone number (up to 20 ASCII digits) before the @")
 
-    text = (payload.body or "").strip()
-    if not text and not payload.hasMedia:
+    has_media = payload.hasMedia
+    media = _media(envelope.payload, envelope.event, has_media)
+    if envelope.event == "message.reaction" and (payload.fromMe or media is None or not media.reaction):
+        return Ignored(reason="own or removed reaction")
+    body = payload.body if isinstance(payload.body, str) else ""
+    text = body.strip() if media is None or media.kind in ("image", "video", "document", "other") else ""
+    if media is not None:
+        media = media.model_copy(update={"caption": text[:max_chars] or None})
+    if not text and media is None:
         return Ignored(reason="empty message")
     if len(text) > max_chars:
         text = text[:max_chars] + " […]"
@@ -204,9 +220,10 @@ def parse_event(body: dict[str, Any], *, received_at: datetime, max_chars: int) 
             chat_id=chat_id,
             phone=_phone_for(chat_id),
             sender_name=_sender_name(payload),
-            text=text or "(foto of bestand zonder tekst)",
+            text=(text or placeholder_text(media)) if media is not None else text,
             sent_at=sent_at,
             received_at=received_at,
-            has_media=payload.hasMedia,
+            has_media=has_media,
+            media=media,
         )
     )

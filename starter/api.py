@@ -33,6 +33,7 @@ from workflows.models import (
     HandoffEnded,
     StaffEngagement,
     StaffMessage,
+    TradeInValue,
     conversation_workflow_id,
     phone_digits,
 )
@@ -94,6 +95,8 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             customer_name=name,
             human_quiet_minutes=settings.human_quiet_period_minutes,
             rate_limit_per_minute=settings.rate_limit_per_minute,
+            trade_in_quiet_seconds=settings.trade_in_quiet_seconds,
+            trade_in_photos_wanted=settings.trade_in_photos_wanted,
         )
 
     async def signal_with_start(chat_id: str, phone: str, name: str | None, signal: str, arg: Any) -> str:
@@ -266,6 +269,8 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             signal, arg = "staff_engaged", StaffEngagement(
                 how=event.how, by=event.who, at=now, assignee_id=event.assignee_id
             )
+        elif isinstance(event, chatwoot_webhook.TradeInValueEntered):
+            signal, arg = "trade_in_value", TradeInValue(amount_eur=event.amount_eur, by="chatwoot", at=now)
         else:
             return {"status": "ignored", "reason": type(event).__name__}
         try:

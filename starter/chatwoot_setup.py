@@ -6,6 +6,11 @@ from agents.privacy import PRIVACY_ATTRIBUTE_DEFINITIONS, PRIVACY_LABELS
 from agents.scoring import ALL_LABELS, CONTACT_ATTRIBUTE_DEFINITIONS
 from config import Settings
 from integrations.chatwoot import ChatwootClient
+from integrations.chatwoot_webhook import CONFIRM_LABEL
+
+TESTDRIVE_LABELS = (CONFIRM_LABEL,)  # staff confirm a held test drive with it
+# Every label once (the lead tags and the privacy labels both know "opted-out").
+SETUP_LABELS = tuple(dict.fromkeys(ALL_LABELS + PRIVACY_LABELS + TESTDRIVE_LABELS))
 
 
 async def run_setup(settings: Settings) -> dict:
@@ -19,6 +24,6 @@ async def run_setup(settings: Settings) -> dict:
     )
     try:
         return await client.setup_account(CONTACT_ATTRIBUTE_DEFINITIONS + PRIVACY_ATTRIBUTE_DEFINITIONS,
-                                          ALL_LABELS + PRIVACY_LABELS)
+                                          SETUP_LABELS)
     finally:
         await client.aclose()

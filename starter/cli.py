@@ -137,6 +137,19 @@ async def cmd_escalations(args, settings: Settings) -> None:
         print(f"resolved {args.escalation_id}")
 
 
+async def cmd_tradein(args, settings: Settings) -> int:
+    from starter import tradein_cli
+
+    client = await _client(settings)
+    try:
+        value = await tradein_cli.set_value(client, args.phone, args.amount, args.by)
+    except tradein_cli.TradeInCliError as exc:
+        print(f"fout: {exc}", file=sys.stderr)
+        return 2
+    print(f"indicatieve inruilwaarde voor {args.phone}: € {value.amount_eur:,}".replace(",", "."))
+    return 0
+
+
 async def cmd_testdrives(args, settings: Settings) -> int:
     from datetime import date
 
@@ -268,6 +281,14 @@ def build_parser() -> argparse.ArgumentParser:
     resolve.add_argument("--outcome", default="resolved")
     resolve.add_argument("--by", default=os.environ.get("USER"))
     escalations.set_defaults(handler=cmd_escalations)
+
+    tradein = add_command("tradein", help="trade-ins: enter an indicative value (then 'bijbetalen' can be computed)")
+    tradein_commands = tradein.add_subparsers(dest="tradein_command", required=True)
+    value = tradein_commands.add_parser("value", parents=[common], help="seldenrijk tradein value PHONE AMOUNT")
+    value.add_argument("phone", help="the customer's number, e.g. +31612345678")
+    value.add_argument("amount", help="indicative value in euros, e.g. 6000, 6.000 or 6k")
+    value.add_argument("--by", default=os.environ.get("USER"))
+    tradein.set_defaults(handler=cmd_tradein)
 
     testdrives = add_command("testdrives", help="test drives: list, confirm, cancel, no-show")
     testdrive_commands = testdrives.add_subparsers(dest="testdrive_command", required=True)

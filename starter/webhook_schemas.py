@@ -29,6 +29,15 @@ WAHA_MESSAGE = {
         "to": _NULLABLE_STRING,
         "body": {**_NULLABLE_STRING, "description": "text, or a media caption"},
         "hasMedia": {"type": "boolean"},
+        "media": {
+            "type": ["object", "null"],
+            "description": "WAMedia: fetched from the configured WAHA host only, with the API key, size-limited",
+            "properties": {"url": {"type": "string"}, "mimetype": {"type": "string"}, "filename": {"type": ["string", "null"]}},
+        },
+        "location": {"type": "object", "description": "WALocation", "properties": {
+            "latitude": {"type": ["string", "number"]}, "longitude": {"type": ["string", "number"]}, "name": {"type": "string"}}},
+        "reaction": {"type": "object", "description": "WAReaction (event message.reaction)", "properties": {
+            "text": {"type": "string"}, "messageId": {"type": "string"}}},
         "ack": {"type": "integer", "minimum": -1, "maximum": 4},
         "ackName": {"enum": ["ERROR", "PENDING", "SERVER", "DEVICE", "READ", "PLAYED"]},
         "_data": {

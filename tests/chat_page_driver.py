@@ -131,6 +131,18 @@ class ChatPageDriver:
     def lead_tags(self) -> list[str]:
         return self._texts(self.browser.find_elements(By.CSS_SELECTOR, "#lead-tags .chip"))
 
+    def trade_in(self) -> str | None:
+        """The lead card's trade-in line ("Opel Astra 2015, 140.000 km, 1-XJR-34"), None when hidden."""
+        box = self.browser.find_element(By.ID, "lead-trade-in")
+        if not box.is_displayed():
+            return None
+        return f'{box.find_element(By.ID, "trade-in-vehicle").text} | {box.find_element(By.ID, "trade-in-detail").text}'
+
+    def wait_for_trade_in(self, contains: str, timeout: float = 30.0) -> str:
+        self._wait(timeout, f"no trade-in with {contains!r} on the lead card").until(
+            lambda _: contains in (self.trade_in() or ""))
+        return self.trade_in()  # type: ignore[return-value]
+
     def escalation_state(self) -> str:
         return self.browser.find_element(By.ID, "escalation-state").text.strip()
 

@@ -3,6 +3,7 @@ import pytest
 
 from agents.privacy import PRIVACY_ATTRIBUTE_DEFINITIONS, PRIVACY_LABELS
 from agents.scoring import ALL_LABELS, CONTACT_ATTRIBUTE_DEFINITIONS
+from starter.chatwoot_setup import SETUP_LABELS
 from integrations.chatwoot import ChatwootClient
 from integrations.errors import IntegrationError
 from starter.chatwoot_setup import run_setup
@@ -142,7 +143,8 @@ async def test_errors_are_classified(client, chatwoot_peer):  # noqa: F811
 async def test_setup_is_idempotent(chatwoot_settings, chatwoot_peer):  # noqa: F811
     first = await run_setup(chatwoot_settings)
     assert len(first["attributes_created"]) == len(CONTACT_ATTRIBUTE_DEFINITIONS) + len(PRIVACY_ATTRIBUTE_DEFINITIONS)
-    assert sorted(first["labels_created"]) == sorted(ALL_LABELS + PRIVACY_LABELS) and not first["labels_existing"]
+    assert sorted(first["labels_created"]) == sorted(SETUP_LABELS) and not first["labels_existing"]
+    assert set(ALL_LABELS) | set(PRIVACY_LABELS) | {"proefrit-bevestigd"} == set(SETUP_LABELS)
     assert {"opted-out", "privacy-approved"} <= set(first["labels_created"]) and "opted_out" in first["attributes_created"]
     definitions = {d["attribute_key"]: d for d in chatwoot_peer.attribute_definitions.values()}
     assert definitions["lead_quality"]["attribute_display_type"] == 6
@@ -154,5 +156,5 @@ async def test_setup_is_idempotent(chatwoot_settings, chatwoot_peer):  # noqa: F
     second = await run_setup(chatwoot_settings)
     assert second["attributes_created"] == [] and second["labels_created"] == []
     assert len(second["attributes_existing"]) == len(CONTACT_ATTRIBUTE_DEFINITIONS) + len(PRIVACY_ATTRIBUTE_DEFINITIONS)
-    assert len(chatwoot_peer.account_labels) == len(ALL_LABELS) + len(PRIVACY_LABELS)
+    assert len(chatwoot_peer.account_labels) == len(SETUP_LABELS)
     assert chatwoot_peer.violations == []

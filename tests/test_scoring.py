@@ -155,4 +155,4 @@ def test_labels_are_valid_chatwoot_labels():
     assert all(re.fullmatch(r"[a-z0-9_-]+", label) for label in ALL_LABELS)
     assert len(ALL_LABELS) == len(set(ALL_LABELS)) >= 20
     keys = [definition[0] for definition in CONTACT_ATTRIBUTE_DEFINITIONS]
-    assert len(keys) == 16 and "last_interest_date" in keys and "test_drive_at" in keys
+    assert len(keys) == 18 and {"last_interest_date", "test_drive_at", "trade_in_vehicle", "trade_in_value"} <= set(keys)

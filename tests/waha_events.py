@@ -56,3 +56,44 @@ def signed(body: dict, key: str) -> tuple[bytes, dict[str, str]]:
         "X-Webhook-Timestamp": str(int(time.time() * 1000)),
     }
     return raw, headers
+
+
+def media_event(
+    phone_digits: str,
+    *,
+    url: str | None,
+    mimetype: str | None,
+    caption: str = "",
+    filename: str | None = None,
+    raw_type: str | None = None,
+    name: str = "Jan",
+) -> dict:
+    """A WAHA `message` event with media (WAMessage.hasMedia + WAMedia), as the WEBJS engine sends it."""
+    event = message_event(phone_digits, caption, name=name)
+    payload = event["payload"]
+    payload["hasMedia"] = True
+    payload["media"] = {"url": url, "mimetype": mimetype, "filename": filename, "error": None}
+    payload["mediaUrl"] = url
+    if raw_type:
+        payload["_data"]["type"] = raw_type
+    return event
+
+
+def location_event(phone_digits: str, latitude: str, longitude: str, name: str | None = None) -> dict:
+    """WAMessage.location (WALocation: latitude/longitude as strings); WEBJS puts a thumbnail in body."""
+    event = message_event(phone_digits, "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAYEBQYFBAYGBQYHBwYIChAKCgkJChQODwwQFxQYGBcUFhYaHSUfGhsjHBYWICwgIyYnKSopGR8tMC0oMCUoKSj/")
+    event["payload"]["location"] = {"latitude": latitude, "longitude": longitude, "live": False,
+                                    **({"name": name} if name else {})}
+    event["payload"]["_data"]["type"] = "location"
+    return event
+
+
+def reaction_event(phone_digits: str, emoji: str, reacted_to: str) -> dict:
+    """A `message.reaction` event (WAHAWebhookMessageReaction / WAMessageReaction)."""
+    event = message_event(phone_digits, "", event="message.reaction")
+    payload = event["payload"]
+    for key in ("body", "hasMedia", "ack", "ackName"):
+        payload.pop(key, None)
+    payload["participant"] = None
+    payload["reaction"] = {"text": emoji, "messageId": reacted_to}
+    return event

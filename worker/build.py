@@ -18,6 +18,7 @@ from activities.inventory import InventoryActivities
 from activities.messaging import MessagingActivities
 from activities.testdrive import testdrive_activities
 from activities.privacy import PrivacyActivities, privacy_activities
+from activities.tradein import TradeInActivities
 from agents.rules import RulesEngine
 from agents.rules.classifier import classifier
 from agents.rules.model_cache import use_cache_dir
@@ -79,6 +80,7 @@ async def running_worker(
     messaging = MessagingActivities(waha, ledger)
     inventory = InventoryActivities(settings)
     crm = CrmActivities(settings)
+    trade_ins = TradeInActivities(settings, inventory.catalog)
     testdrives, testdrive_steps = testdrive_activities(settings)
     privacy = PrivacyActivities(settings, waha=waha)
     delivery_alerts = DeliveryAlertActivities(settings, ledger=ledger, crm=crm)
@@ -95,6 +97,10 @@ async def running_worker(
         inventory.search_inventory,
         inventory.fetch_source,
         inventory.commit_snapshot,
+        trade_ins.lookup_plate,
+        trade_ins.intake_step,
+        trade_ins.media_reply,
+        trade_ins.send_sales_task,
         *escalation_activities(settings, waha=waha, ledger=ledger, crm=crm),
         *testdrive_steps,
         *privacy_activities(privacy),
@@ -117,6 +123,7 @@ async def running_worker(
     finally:
         await waha.aclose()
         testdrives.store.close()
-        for closer in (getattr(crm, "aclose", None), delivery_alerts.aclose, getattr(agents.claude, "aclose", None)):
+        for closer in (getattr(crm, "aclose", None), delivery_alerts.aclose, getattr(agents.claude, "aclose", None),
+                       trade_ins.aclose):
             if closer is not None:
                 await closer()

@@ -43,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
         PATCH_HANDOVER,
         PATCH_PRIVACY_REQUEST,
         PATCH_ESCALATION_ID,
+        PATCH_MEDIA,
         PATCH_SEND_FAILURES,
         PATCH_SEND_GIVES_UP,
     )
@@ -67,9 +68,11 @@ with workflow.unsafe.imports_passed_through():
         ScorePoint,
         StaffEngagement,
         StaffMessage,
+        TradeInValue,
         escalation_workflow_id,
         privacy_workflow_id,
     )
+    from workflows.conversation_media import TradeInAndMedia
 
 SEEN_IDS_KEPT = 1000
 RECENT_KEPT = 10  # processed messages kept in the state (the full trace is in the history)
@@ -111,7 +114,7 @@ def _clip(text: str, size: int = 40) -> str:
 
 
 @workflow.defn
-class ConversationWorkflow(CrmLane, TestDriveSteps, HandoverMixin):
+class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin):
     @workflow.init
     def __init__(self, state: ConversationInput) -> None:
         self.s = state
@@ -126,6 +129,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, HandoverMixin):
         self._claude_failed = False  # per message: once Claude gave up, the rules engine finishes it
         self._escalation_enabled = True
         self._crm_local_only = False  # learnt from the lead score step: no Chatwoot configured
+        self._sales_in_flight = False  # a trade-in summary or forwarded document being posted
         self._opt_out_to_record = False  # STOP said: the next customer CRM update marks the contact
 
     # --- signals and query ------------------------------------------------------
@@ -209,6 +213,11 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, HandoverMixin):
     def test_drive_changed(self, change: TestDriveChanged) -> None:
         self._apply_test_drive_change(change)
 
+    @workflow.signal
+    def trade_in_value(self, value: TradeInValue) -> None:
+        """Staff entered an indicative trade-in value: "bijbetalen" can now be computed."""
+        self._set_trade_in_value(value)
+
     @workflow.query
     def state(self) -> ConversationSnapshot:
         return ConversationSnapshot(
@@ -224,6 +233,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, HandoverMixin):
     async def run(self, state: ConversationInput) -> None:
         workflow.upsert_search_attributes([sa.CUSTOMER_PHONE.value_set(self.s.phone)])
         crm_lane = asyncio.create_task(self._crm_lane())
+        sales_lane = asyncio.create_task(self._sales_lane())
         processed_this_run = 0
         while True:
             await workflow.wait_condition(
@@ -264,7 +274,10 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, HandoverMixin):
         # Hand over to a fresh run: stop the CRM lane (what is queued is carried over), let handlers finish.
         self._draining = True
         crm_lane.cancel()
-        await workflow.wait_condition(lambda: not self._crm_in_flight and workflow.all_handlers_finished())
+        sales_lane.cancel()
+        await workflow.wait_condition(
+            lambda: not self._crm_in_flight and not self._sales_in_flight and workflow.all_handlers_finished()
+        )
         workflow.continue_as_new(self.s)
 
     def _time_to_continue(self, processed_this_run: int) -> bool:
@@ -274,6 +287,12 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, HandoverMixin):
 
     # --- one customer message -----------------------------------------------------
     async def _process(self, message: InboundMessage) -> None:
+        reply_prefix = None
+        if message.media is not None and workflow.patched(PATCH_MEDIA):
+            reply_prefix = await self._media_message(message)
+            if reply_prefix is None:
+                return  # answered (or, for a sticker or a reaction, deliberately not)
+            message = message.model_copy(update={"text": message.media.caption or message.text})
         self._processing = message.message_id
         self._last_customer_message = message.text
         started = workflow.now()
@@ -294,6 +313,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, HandoverMixin):
         await self._test_drives_opted_out(understanding)
         if await self._privacy_request(message, context, understanding, record):
             return
+        context, understanding, trade_in_reply = await self._trade_in_turn(message, context, understanding, record)
         silent = self._bot_is_silent(workflow.now())
         decision = record.expertise_output.escalation_decision
         wants_escalation = decision.escalate and self._escalation_enabled
@@ -328,6 +348,11 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, HandoverMixin):
         after_customer = memory.absorb_understanding(context, message.text, message.received_at, understanding)
         if booking is not None:
             after_customer = after_customer.model_copy(update={"test_drive": booking.dialogue})
+        if context.trade_in is not None:
+            update = {"trade_in": context.trade_in, "has_trade_in": True}
+            if trade_in_reply:
+                update["misunderstood_count"] = 0  # the intake understood it
+            after_customer = after_customer.model_copy(update=update)
         if escalation_type:
             record.escalation_id = await self._start_escalation(message, decision, after_customer)
 
@@ -335,8 +360,10 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, HandoverMixin):
         if not silent:
             reply = await self._compose(
                 message.text, context, understanding, inventory, escalation_type, decision.urgency, record,
-                booking=booking, handover_open=bool(v2 and opened),
+                booking=booking, trade_in_reply=trade_in_reply, handover_open=bool(v2 and opened),
             )
+            if reply_prefix:
+                reply = reply.model_copy(update={"response_text": f"{reply_prefix}\n\n{reply.response_text}"})
             if v2 and opened and escalation_type is None:
                 reply = self._while_handed_over(opened, reply, decision.escalate, workflow.now())
             record.conversation_output = reply
@@ -367,7 +394,9 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, HandoverMixin):
             record.bot_silent = True
 
         self.s.context = after_customer
-        self._queue_crm("customer", message.text, message.message_id, message.received_at, None if delivered else crm)
+        self._after_trade_in_turn()
+        self._queue_crm("customer", message.text, message.message_id, message.received_at, None if delivered else crm,
+                        media=message.media)
         if delivered:
             self._queue_crm("bot", reply.response_text, f"{message.message_id}:reply", workflow.now(), crm)
         if v2 and opened and self.s.open_escalation is opened:
@@ -465,7 +494,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, HandoverMixin):
 
     async def _compose(
         self, text, context, understanding, inventory, escalation_type, urgency, record, booking=None,
-        handover_open: bool = False,
+        trade_in_reply: str | None = None, handover_open: bool = False,
     ) -> ConversationOutput:
         request = ComposeRequest(
             handover_open=handover_open,
@@ -478,6 +507,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, HandoverMixin):
                 inventory=inventory,
                 test_drive_note=booking.note if booking is not None else None,
                 test_drive_car_ids=booking.car_ids_named if booking is not None else [],
+                trade_in_reply=trade_in_reply,
             ),
             escalation_type=escalation_type,
             escalation_urgency=urgency,
@@ -503,6 +533,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, HandoverMixin):
                 if record.conversation_output
                 else "rules",
                 usage=record.usage,
+                trade_in_complete=bool(context.trade_in and context.trade_in.complete),
             ),
             start_to_close_timeout=timedelta(seconds=10),
             retry_policy=RULES_RETRY,

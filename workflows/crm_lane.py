@@ -43,7 +43,7 @@ class CrmLane:
     _draining: bool  # continue-as-new is coming: start no new batch
     _crm_local_only: bool
 
-    def _queue_crm(self, role: str, text: str, message_id: str, at: datetime, crm=None) -> None:
+    def _queue_crm(self, role: str, text: str, message_id: str, at: datetime, crm=None, media=None) -> None:
         queue = self.s.crm_pending
         # STOP said (ConversationWorkflow._note_opt_out): this customer update marks the contact opted out
         opt_out = role == "customer" and getattr(self, "_opt_out_to_record", False)
@@ -52,7 +52,8 @@ class CrmLane:
         chars = sum(len(update.text) for update in queue) + len(text)
         full = len(queue) >= CRM_PENDING_KEPT or chars > CRM_PENDING_CHARS
         if not full or opt_out or not workflow.patched(PATCH_BOUNDED_STATE):  # an opt-out is never dropped
-            queue.append(PendingCrmUpdate(role=role, text=text, message_id=message_id, at=at, crm=crm, opt_out=opt_out))
+            queue.append(PendingCrmUpdate(role=role, text=text, message_id=message_id, at=at, crm=crm, opt_out=opt_out,
+                                          media=media))
             return
         # Full: a flood while the CRM is behind. Join the latest queued update of the same kind
         # (never one being synced right now), up to a hard limit on the queued text.

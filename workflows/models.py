@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agents.handover import HandoverView
+from agents.media import InboundMedia
 from agents.models import (
     CRMOutput,
     ConversationContext,
@@ -57,6 +58,7 @@ class InboundMessage(BaseModel):
     received_at: datetime  # when our webhook accepted it
     source: Literal["waha", "chat_page"] = "waha"
     has_media: bool = False
+    media: InboundMedia | None = None  # photo, voice note, document, location, sticker, reaction
 
 
 class StaffMessage(BaseModel):
@@ -154,7 +156,26 @@ class PendingCrmUpdate(BaseModel):
     message_id: str
     at: datetime
     crm: CRMOutput | None = None
+    media: InboundMedia | None = None  # mirrored to Chatwoot as an attachment
     opt_out: bool = False  # STOP: mark the contact opted out (local CRM, Chatwoot attribute and label)
+
+
+class Attachment(BaseModel):
+    url: str | None = None  # WAHA media.url (downloaded from the configured WAHA host only)
+    mimetype: str | None = None
+    filename: str | None = None
+
+
+class SalesTaskRequest(BaseModel):
+    """A task for sales (trade-in summary, a forwarded document): a Chatwoot private note or an e-mail."""
+
+    task_id: str  # stable: a retry posts the note once
+    phone: str
+    chat_id: str
+    customer_name: str | None = None
+    subject: str
+    text: str
+    attachments: list[Attachment] = Field(default_factory=list)
 
 
 class ConversationInput(BaseModel):
@@ -197,10 +218,22 @@ class ConversationInput(BaseModel):
     recent_outgoing: list[str] = Field(default_factory=list)
     sent_provider_ids: list[str] = Field(default_factory=list)
 
+    trade_in_quiet_seconds: int = 1800  # trade-in summary to sales after this long without news
+    trade_in_photos_wanted: int = 4
+    sales_tasks: list[SalesTaskRequest] = Field(default_factory=list)  # queued for the sales lane
+
     @property
     def proactive_allowed(self) -> bool:
         """False once the customer said STOP: only answers to their own questions from then on."""
         return not self.opted_out
+
+
+class TradeInValue(BaseModel):
+    """Staff entered an indicative trade-in value (CLI or Chatwoot contact attribute `trade_in_value`)."""
+
+    amount_eur: int = Field(ge=0, le=10_000_000)
+    by: str | None = None
+    at: datetime
 
 
 class ConversationSnapshot(ConversationInput):

@@ -12,6 +12,8 @@ PATCH_BOUNDED_STATE = "bounded-state-lists"  # full queues hold, fold or drop in
 PATCH_PRIVACY_REQUEST = "e2-privacy-request-workflow"  # a privacy request starts a PrivacyRequestWorkflow child
 PATCH_TESTDRIVE_BOOKING = "testdrive-booking-in-chat"  # the chat books, moves and cancels test drives
 PATCH_TESTDRIVE_OPT_OUT = "testdrive-opt-out-signalled"  # STOP tells the chat's TestDriveWorkflows
+PATCH_TRADEIN = "tradein-intake"  # RDW lookup, intake step, the quiet timer and the summary for sales (issue 16)
+PATCH_MEDIA = "media-messages"  # media messages answered without the agent pipeline (issue 16)
 PATCH_HANDOVER = "e1-handover-conversation"  # an open escalation no longer silences the chat (issue 13 §1)
 
 # EscalationWorkflow

@@ -18,6 +18,9 @@ class Address(BaseModel):
     street: str
     postal_code: str
     city: str
+    # For "how far is it": the distance answer to a shared WhatsApp location (agents.media).
+    latitude: float | None = None
+    longitude: float | None = None
 
     def one_line(self) -> str:
         return f"{self.street}, {self.postal_code} {self.city}"

@@ -23,9 +23,6 @@ PHONE = re.compile(
     r"|\b06(?:[\s-]?\d){8}\b"
     r"|\b0[1-9]\d{1,2}[\s-]\d{6,7}\b|\b0[1-9]\d{8}\b"
 )
-_PLATE_DASHED = re.compile(r"\b[a-z0-9]{1,3}-[a-z0-9]{1,3}-[a-z0-9]{1,3}\b")
-_PLATE_AFTER_WORD = re.compile(r"\b(?:kenteken|kentekenplaat|plaat)(?:\s+is|\s*:)?\s*([a-z0-9]{6})\b")
-_PLATE_BARE = re.compile(r"\b(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{6}\b")
 
 _NUM = r"(\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:[.,]\d{1,2})?)"  # "25.000", "25,000", "19,5"
 _THOUSANDS = r"(?:k|k€|keuro|k euro|mille|mil|duizend|duizend euro|dzd|tsd|ruggen|rug|rugge|ruggies|grand)"
@@ -94,27 +91,10 @@ def format_plate(raw: str) -> str:
 
 
 def find_plates(text: str) -> list[tuple[str, int, int]]:
-    plates = []
-    for match in _PLATE_DASHED.finditer(text):
-        alnum = match.group().replace("-", "")
-        if len(alnum) == 6 and re.search(r"[a-z]", alnum) and re.search(r"\d", alnum):
-            plates.append((format_plate(match.group()), *match.span()))
-    for regex in (_PLATE_AFTER_WORD, _PLATE_BARE):
-        for match in regex.finditer(text):
-            group = match.group(1) if match.groups() else match.group()
-            start = match.start(1) if match.groups() else match.start()
-            if any(s <= start < e for _, s, e in plates):
-                continue
-            if regex is _PLATE_BARE and not _plausible_bare_plate(group):
-                continue
-            plates.append((format_plate(group), start, start + len(group)))
-    return plates
+    """Plates validated against the RDW sidecodes (agents.plates), dashed ("1-XJR-34")."""
+    from agents.plates import find_plates as find_valid_plates
 
-
-def _plausible_bare_plate(word: str) -> bool:
-    """'gz123x' yes; 'xc40', '320i', '500x', '80dkm' no: plates have 3 letter/digit groups."""
-    groups = re.findall(r"[a-z]+|\d+", word)
-    return len(groups) == 3 and not re.search(r"(km|dkm|kw|pk|cc)$", word)
+    return [(plate.dashed, plate.start, plate.end) for plate in find_valid_plates(text)]
 
 
 # Amounts that are not the car's price: "500 euro korting", "5000 aanbetalen", "1500 euro goedkoper",

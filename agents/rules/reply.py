@@ -167,6 +167,11 @@ def _main_answer(draft: _Draft) -> None:
     new_car = names_a_new_car(request.extraction, request.context, draft.text)
     draft.intent = intent
     answered = last_question_key(request)
+    if request.trade_in_reply and not new_car and intent not in ("complaint", "test_drive", "financing_inquiry"):
+        # the intake's own sentence (RDW facts, mileage, photos, value): the customer's car, not ours
+        draft.intent = "trade_in"
+        draft.parts.append(request.trade_in_reply)
+        return
     reply_word = _SHORT_ANSWER.fullmatch(draft.text.strip(" !.,"))
     if reply_word and intent in ("other", "greeting", "car_inquiry", "trade_in", "test_drive") and request.context.history:
         _answer_to_our_question(draft, answered, yes=reply_word.group(1) not in _NO_WORDS)
@@ -240,7 +245,9 @@ def _answer_the_other_parts(draft: _Draft) -> None:
     if draft.intent in ("trade_in", "general_info", "service_inquiry", "test_drive") and _wants_new_car(draft) \
             and not draft.answered_car_facts:
         _inventory_parts(draft)  # "ik ruil mijn astra in en zoek een niro": the Niros too
-    if extraction.has_trade_in and draft.intent != "trade_in" and not _NO_TRADE_IN.search(draft.text):
+    if request.trade_in_reply and draft.intent != "trade_in":
+        draft.parts.append(request.trade_in_reply)
+    elif extraction.has_trade_in and draft.intent != "trade_in" and not _NO_TRADE_IN.search(draft.text):
         draft.parts.append(service.trade_in_request(draft.dealer, _trade_in_known(request))
                            + " Een inruilprijs noem ik hier niet; die maakt een collega na het bekijken.")
 
@@ -523,6 +530,9 @@ def _trade_in_known(request: ReplyRequest) -> set[str]:
 
 
 def _trade_in(draft: _Draft) -> None:
+    if draft.request.trade_in_reply:
+        draft.parts.append(draft.request.trade_in_reply)
+        return
     vehicle = draft.request.extraction.trade_in_vehicle
     car = ""
     if vehicle and (vehicle.make or vehicle.model):

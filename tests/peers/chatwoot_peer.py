@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from email.policy import default as email_policy
+from email.parser import BytesParser
 import re
 import threading
 import uuid
@@ -247,6 +249,8 @@ class ChatwootPeer:
 
     def _check(self, operation: _SpecOperation, request: Request, raw: bytes) -> dict | None:
         where = f"{operation.method.upper()} {operation.template}"
+        if request.headers.get("content-type", "").startswith("multipart/form-data"):
+            return self._check_multipart(operation, request, raw, where)
         for name in operation.required_query:
             if name not in request.query_params:
                 self.violations.append(f"{where}: missing required query parameter {name}")
@@ -268,6 +272,44 @@ class ChatwootPeer:
                 self.violations.append(f"{where}: {exc.message}")
                 return None
         return body
+
+    def _check_multipart(self, operation: _SpecOperation, request: Request, raw: bytes, where: str) -> dict | None:
+        """Chatwoot's upload form: `attachments[]` files plus the message fields as form fields.
+
+        Only message creation takes files. The fields must satisfy the operation's JSON schema
+        (`private` as "true"/"false", as Rails reads it)."""
+        if not operation.template.endswith("/messages") or operation.method != "post":
+            self.violations.append(f"{where}: multipart body where Chatwoot takes none")
+            return None
+        parsed = BytesParser(policy=email_policy).parsebytes(
+            b"Content-Type: " + request.headers["content-type"].encode() + b"\r\n\r\n" + raw
+        )
+        fields: dict = {}
+        files: list[dict] = []
+        for part in parsed.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            filename = part.get_filename()
+            if filename is not None:
+                if name != "attachments[]":
+                    self.violations.append(f"{where}: file field {name!r} (Chatwoot reads attachments[])")
+                content = part.get_payload(decode=True) or b""
+                files.append({"file_name": filename, "file_size": len(content), "content_type": part.get_content_type(),
+                              "file_type": part.get_content_maintype(), "content": content})
+            else:
+                fields[name] = (part.get_payload(decode=True) or b"").decode("utf-8").strip()  # Rails reads UTF-8
+        if "private" in fields:
+            if fields["private"] not in ("true", "false"):
+                self.violations.append(f"{where}: private={fields['private']!r}")
+                return None
+            fields["private"] = fields["private"] == "true"
+        if not files:
+            self.violations.append(f"{where}: multipart without attachments[]")
+        try:
+            jsonschema.validate(fields, operation.body_schema)
+        except jsonschema.ValidationError as exc:
+            self.violations.append(f"{where}: {exc.message}")
+            return None
+        return {**fields, "_attachments": files}
 
     # --- contacts ---------------------------------------------------------------------
     def _create_contact(self, body: dict) -> dict:
@@ -422,6 +464,7 @@ class ChatwootPeer:
             "content_attributes": dict(body.get("content_attributes") or {}),
             "echo_id": body.get("echo_id"),
             "sender": sender or self.users[1],
+            "attachments": list(body.get("_attachments") or []),
         }
         self.messages[message_id] = message
         conversation["last_activity_at"] = 1000 + message_id
@@ -431,7 +474,9 @@ class ChatwootPeer:
         if self._conversation(params) is None:
             return JSONResponse({"error": "not found"}, status_code=404)
         message = self._create_message(int(params["conversation_id"]), body)
-        return JSONResponse({k: v for k, v in message.items() if k != "echo_id"})
+        shown = {k: v for k, v in message.items() if k not in ("echo_id", "attachments")}
+        shown["attachments"] = [{k: v for k, v in item.items() if k != "content"} for item in message["attachments"]]
+        return JSONResponse(shown)
 
     def _get_api_v_accounts_account_id_conversations_conversation_id_messages(self, params, query, body):
         """Latest messages first page, ascending (Chatwoot returns up to 20 before `before`)."""

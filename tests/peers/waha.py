@@ -9,7 +9,7 @@ from typing import Any
 
 import jsonschema
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from tests.peers.http_peer import ThreadedServer
 from tests.paths import SPECS
@@ -59,6 +59,9 @@ class WahaPeer:
         app = FastAPI()
         app.post("/api/sendText")(self._send_text)
         app.get("/api/{session}/chats/{chat_id}/messages")(self._chat_messages)
+        app.get("/api/files/{name:path}")(self._file)
+        self.files: dict[str, tuple[bytes, str]] = {}  # name -> (content, mimetype): media WAHA downloaded
+        self.file_requests: list[tuple[str, str | None]] = []  # (name, X-Api-Key)
         self.server = ThreadedServer(app)
 
     @property
@@ -144,6 +147,23 @@ class WahaPeer:
             }
             for item in mine[: int(float(query["limit"]))]
         ]
+
+    def add_file(self, name: str, content: bytes, mimetype: str) -> str:
+        """Media as WAHA stores it; returns the `media.url` a webhook would carry."""
+        self.files[name] = (content, mimetype)
+        return f"{self.url}/api/files/{name}"
+
+    async def _file(self, name: str, request: Request):
+        """GET /api/files/{file}: the media WAHA saved (needs the API key like every WAHA route)."""
+        key = request.headers.get("x-api-key")
+        with self._lock:
+            self.file_requests.append((name, key))
+        if self.api_key and key != self.api_key:
+            return JSONResponse({"message": "Unauthorized"}, status_code=401)
+        if name not in self.files:
+            return JSONResponse({"message": "not found"}, status_code=404)
+        content, mimetype = self.files[name]
+        return Response(content, media_type=mimetype)
 
     def texts_for(self, chat_id: str) -> list[str]:
         return [item["text"] for item in self.sent if item["chatId"] == chat_id]

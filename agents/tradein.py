@@ -1,0 +1,411 @@
+"""Trade-in intake: pure decisions and texts (no I/O). The workflow calls these around each message.
+
+1. The customer mentions a trade-in: ask the plate and the mileage in one question.
+2. A plate: RDW's facts back to the customer ("Een Opel Astra uit 2015, benzine, APK tot 3 maart
+   2027: klopt dat?"). RDW's odometer judgement is for sales only, never said to the customer.
+3. The mileage: ask for 3 or 4 photos and say when a colleague makes the offer.
+4. Photos: counted ("Top, 3 foto's binnen") and kept with the trade-in.
+5. Complete (plate, mileage, enough photos) or 30 minutes quiet: sales get one summary.
+
+The bot never values the car: a colleague does, after the photos. "Bijbetalen" is computed only
+from an indicative value staff entered.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from agents.knowledge.dealer import DUTCH_WEEKDAYS, DealerFacts
+from agents.models import Car, ConversationContext, ExtractionOutput, RouterOutput
+from agents.plates import Plate, compact, find_plates
+from agents.rules.numbers import find_quantities
+from agents.rules.parse import WANTED_CUE
+from agents.rules.text import normalize
+from agents.tradein_models import PlateLookup, TradeIn, TradeInPhoto
+
+PHOTOS_WANTED = 4  # outside (front/back), inside, dashboard with the mileage, damage
+QUIET_MINUTES = 30
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+          "oktober", "november", "december")
+
+_VALUE_QUESTION = re.compile(
+    r"\b(?:wat\s+(?:krijg|geef|bied|betaal)\w*\s+(?:ik\s+|jullie\s+|je\s+|u\s+)?(?:er\s*)?(?:voor|ervoor)|"
+    r"wat\s+(?:is|zou)\s+(?:hij|ze|die|mijn\s+\w+|m'?n\s+\w+)\s+(?:nog\s+)?waard|waard\s*\?|inruilwaarde|inruilprijs|"
+    r"hoeveel\s+(?:krijg|geven|bieden|betalen)|wat\s+(?:geven|bieden)\s+(?:jullie|je|u))",
+)
+_TOP_UP_QUESTION = re.compile(r"\b(?:bijbetal\w*|bij\s+te\s+betalen|bijleggen|bij\s+(?:moet|moeten)\s+leggen|het\s+verschil)\b")
+_MILEAGE_WORD = re.compile(r"\b(?:km|kilometer\w*|kilometerstand|teller\w*|gelopen|dkm|mijl)\b")
+
+
+@dataclass
+class IntakeStep:
+    trade_in: TradeIn | None
+    reply: str | None = None  # what the intake says this turn (None: nothing new to say)
+    about_trade_in: bool = False  # the message was about the trade-in (answer it as such)
+    newly_complete: bool = False  # plate and mileage became known this turn
+    confirmation: bool = False  # a "ja klopt" / "nee" to our check of the RDW facts
+
+
+# --- reading the message --------------------------------------------------------------
+def plate_to_look_up(text: str, trade_in: TradeIn | None) -> Plate | None:
+    """The first plate in the message that is not already the trade-in's."""
+    known = compact(trade_in.plate) if trade_in and trade_in.plate else None
+    return next((plate for plate in find_plates(text) if plate.compact != known), None)
+
+
+def mileage_in(text: str, *, awaiting: bool, now: datetime) -> int | None:
+    """"ongeveer 140.000 km", "140k km", "rond de 140 duizend"; a bare number only when we asked for it."""
+    normalized = normalize(text)
+    quantities = find_quantities(normalized, [], now.year)
+    for quantity in quantities:
+        if quantity.kind == "mileage" and 100 <= quantity.value <= 1_500_000:
+            return quantity.value
+    if awaiting or _MILEAGE_WORD.search(normalized):
+        for quantity in quantities:
+            if quantity.kind in ("price", "quoted", "offer") and 1_000 <= quantity.value <= 999_999:
+                return quantity.value
+    return None
+
+
+def starts_intake(router: RouterOutput, extraction: ExtractionOutput) -> bool:
+    return router.intent == "trade_in" or extraction.has_trade_in
+
+
+def without_trade_in(extraction: ExtractionOutput, context: ConversationContext, trade_in: TradeIn | None,
+                     text: str = "", about_trade_in: bool = False) -> ExtractionOutput:
+    """The trade-in's make, model, year and mileage never become the wish: keep the earlier wish.
+
+    A car named in a message about the trade-in without a wish cue ("ik heb een opel astra 2015
+    met 140.000 km, wat krijg ik ervoor?") is the trade-in, whatever the extraction made of it."""
+    if trade_in is None:
+        return extraction
+    prefs = extraction.car_preferences
+    before = context.preferences
+    makes = {m.lower() for m in (trade_in.make, trade_in.vehicle.make if trade_in.vehicle else None) if m}
+    theirs = prefs.make is not None and prefs.make != before.make and (
+        prefs.make.lower() in makes or (about_trade_in and not WANTED_CUE.search(normalize(text))))
+    changed = {key for key in ("min_year", "max_mileage_km") if getattr(prefs, key) != getattr(before, key)}
+    if not theirs and not (about_trade_in and changed and not WANTED_CUE.search(normalize(text))):
+        return extraction
+    restored = prefs.model_copy(update={
+        "make": before.make if theirs else prefs.make, "model": before.model if theirs else prefs.model,
+        "min_year": before.min_year, "max_mileage_km": before.max_mileage_km,
+    })
+    return extraction.model_copy(update={"car_preferences": restored})
+
+
+def _named_car(extraction: ExtractionOutput, context: ConversationContext, text: str) -> dict:
+    """The car this trade-in message names (make, model, year) when it names no wish."""
+    if WANTED_CUE.search(normalize(text)):
+        return {}
+    prefs, before = extraction.car_preferences, context.preferences
+    named = {}
+    if prefs.make and prefs.make != before.make:
+        named.update(make=prefs.make, model=prefs.model)
+    if prefs.min_year and prefs.min_year != before.min_year:
+        named["year"] = prefs.min_year
+    return named
+
+
+# --- the intake -------------------------------------------------------------------------
+def observe(
+    trade_in: TradeIn | None,
+    text: str,
+    router: RouterOutput,
+    extraction: ExtractionOutput,
+    lookup: PlateLookup | None,
+    now: datetime,
+    dealer: DealerFacts,
+    wanted: Car | None = None,
+    context: ConversationContext | None = None,
+) -> IntakeStep:
+    """Fold one customer message into the trade-in and say what the intake wants said."""
+    context = context or ConversationContext()
+    cue = starts_intake(router, extraction)
+    plate_for_us = lookup if lookup is not None and lookup.status != "stock" else None
+    normalized = normalize(text)
+    asks_value = bool(_VALUE_QUESTION.search(normalized))
+    asks_top_up = bool(_TOP_UP_QUESTION.search(normalized))
+    if trade_in is None and not (cue or plate_for_us):
+        return IntakeStep(None)
+    new = trade_in is None
+    if trade_in is None:
+        trade_in = TradeIn(started_at=now, last_activity_at=now)
+    was_complete = trade_in.complete
+    update: dict = {}
+    said = extraction.trade_in_vehicle
+    named = dict(said.model_dump(include={"make", "model", "year"}, exclude_none=True)) if said else {}
+    if cue or new:
+        named = {**_named_car(extraction, context, text), **named}
+    for field, value in named.items():
+        if value and not getattr(trade_in, field):
+            update[field] = value
+    new_plate = plate_for_us is not None and plate_for_us.dashed != trade_in.plate
+    if new_plate:
+        update.update(plate=plate_for_us.dashed, lookup_status=plate_for_us.status, vehicle=plate_for_us.vehicle)
+    awaiting_mileage = trade_in.mileage_km is None and not new
+    mileage = mileage_in(text, awaiting=awaiting_mileage, now=now)
+    if mileage is None and said is not None and said.mileage_km:
+        mileage = said.mileage_km
+    new_mileage = mileage is not None and mileage != trade_in.mileage_km and (cue or awaiting_mileage or new_plate or not new)
+    if new_mileage:
+        update["mileage_km"] = mileage
+    answer = _answer_to_check(text, trade_in, context) if not (new_plate or new_mileage) else None
+    if answer == "no":
+        update.update(plate=None, lookup_status=None, vehicle=None)
+    if not (new or new_plate or new_mileage or asks_value or asks_top_up or cue or answer):
+        return IntakeStep(trade_in)
+    trade_in = trade_in.model_copy(update={**update, "last_activity_at": now})
+
+    parts: list[str] = []
+    if new:
+        parts.append("Inruilen kan zeker!")
+    if new_plate:
+        parts.append(_plate_sentence(trade_in, plate_for_us, now.astimezone(dealer.tz).date()))
+    if asks_value or asks_top_up:
+        parts.append(value_answer(trade_in, dealer, now, wanted, asks_top_up))
+    if answer == "no":
+        parts.append("Dan klopt er iets niet met het kenteken. Wil je het nog eens sturen?")
+    elif trade_in.plate and trade_in.mileage_km and not trade_in.photos_requested:
+        if not new_plate:
+            parts.insert(0, "Top, dank je!" if answer == "yes" else "Dank je!")
+        parts.append(photo_request(dealer, now))
+        trade_in = trade_in.model_copy(update={"photos_requested": True})
+    elif new_plate and not trade_in.mileage_km:
+        parts.append("En wat is ongeveer de kilometerstand?")
+    elif new:
+        parts.append(_first_question(trade_in))
+        parts.remove("Inruilen kan zeker!")
+        parts.insert(0, "Inruilen kan zeker!")
+    elif new_mileage and not trade_in.plate:
+        parts.append("Dank je! Wat is nog het kenteken van je auto? Dan zoek ik de gegevens erbij.")
+    elif answer == "yes":
+        if not trade_in.mileage_km:
+            parts.append("Top! En wat is ongeveer de kilometerstand?")
+        elif not trade_in.photos:
+            parts.append("Top! Dan zie ik de foto's graag tegemoet.")
+    reply = " ".join(part for part in parts if part) or None
+    return IntakeStep(
+        trade_in,
+        reply=reply,
+        about_trade_in=bool(reply),
+        newly_complete=trade_in.complete and not was_complete,
+        confirmation=answer is not None,
+    )
+
+
+_YES = re.compile(r"(?:ja|jazeker|jawel|jep|yes|klopt|correct|precies|dat\s+klopt|ja\s+hoor|👍)(?:[ ,!.]+(?:klopt|hoor|dat\s+klopt|precies|helemaal))*[ !.]*")
+_NO = re.compile(r"(?:nee|neen|klopt\s+niet|niet\s+goed|dat\s+klopt\s+niet|nope)(?:[ ,!.]+.*)?")
+
+
+def _answer_to_check(text: str, trade_in: TradeIn, context: ConversationContext) -> str | None:
+    """ "ja klopt" / "nee" to our "…: klopt dat?" about the RDW facts."""
+    last_bot = next((turn.text for turn in reversed(context.history) if turn.role == "bot"), "")
+    if not trade_in.plate or "klopt dat?" not in last_bot:
+        return None
+    words = normalize(text).strip()
+    if _YES.fullmatch(words):
+        return "yes"
+    if _NO.fullmatch(words):
+        return "no"
+    return None
+
+
+def _first_question(trade_in: TradeIn) -> str:
+    car = " ".join(p for p in (trade_in.make, trade_in.model) if p)
+    yours = f"je {car}" if car else "je auto"
+    if trade_in.mileage_km:
+        return f"Wat is het kenteken van {yours}? Dan zoek ik de gegevens erbij."
+    return f"Wat is het kenteken van {yours}, en wat is ongeveer de kilometerstand?"
+
+
+def _plate_sentence(trade_in: TradeIn, lookup: PlateLookup, today: date) -> str:
+    vehicle = lookup.vehicle
+    if lookup.status == "found" and vehicle is not None and vehicle.make:
+        facts = [f"Een {vehicle.title}" + (f" uit {vehicle.year}" if vehicle.year else "")]
+        if vehicle.fuels:
+            facts.append(" en ".join(fuel.lower() for fuel in vehicle.fuels))
+        if vehicle.apk_expiry and vehicle.apk_expiry < today:
+            facts.append(f"APK verlopen op {dutch_date(vehicle.apk_expiry)}")
+        elif vehicle.apk_expiry:
+            facts.append(f"APK tot {dutch_date(vehicle.apk_expiry)}")
+        if trade_in.mileage_km and not trade_in.photos_requested:
+            facts.append(f"ongeveer {trade_in.mileage_km:,} km".replace(",", "."))
+        return ", ".join(facts) + ": klopt dat?"
+    if lookup.status == "unknown":
+        return f"Kenteken {lookup.dashed} kan ik niet vinden in de RDW-gegevens; klopt het?"
+    return f"Dank je, kenteken {lookup.dashed} heb ik genoteerd."
+
+
+def dutch_date(day: date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def offer_moment(dealer: DealerFacts, now: datetime) -> str:
+    """When a colleague makes the offer: "vandaag nog" inside opening hours, else the next working day."""
+    local = now.astimezone(dealer.tz)
+    hours = dealer.hours_on(local.date())
+    if hours and local.time() < hours[0]:
+        return "vandaag nog"
+    if hours and local.time() < hours[1] and (
+        datetime.combine(local.date(), hours[1], tzinfo=dealer.tz) - local >= timedelta(hours=1)
+    ):
+        return "vandaag nog"
+    day = local.date() + timedelta(days=1)
+    for _ in range(14):
+        if dealer.hours_on(day):
+            break
+        day += timedelta(days=1)
+    if day == local.date() + timedelta(days=1):
+        return "morgen"
+    return f"op {DUTCH_WEEKDAYS[day.weekday()]}"
+
+
+def photo_request(dealer: DealerFacts, now: datetime) -> str:
+    return (
+        "Stuur je 3 of 4 foto's? Van buiten, van binnen, van het dashboard met de kilometerstand en van "
+        f"eventuele schade. Dan maakt een collega je {offer_moment(dealer, now)} een inruilvoorstel."
+    )
+
+
+def value_answer(trade_in: TradeIn, dealer: DealerFacts, now: datetime, wanted: Car | None, top_up: bool) -> str:
+    """Honest about value: a colleague makes the offer; "bijbetalen" only from staff's indicative value."""
+    value = trade_in.indicative_value_eur
+    if value is None:
+        missing = [what for what, have in (("het kenteken", trade_in.plate), ("de kilometerstand", trade_in.mileage_km),
+                                           ("een paar foto's", trade_in.photos)) if not have]
+        after = ("zodra we " + (missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " en " + missing[-1])
+                 + " hebben") if missing else "na het bekijken van je foto's"
+        text = f"Een bedrag noem ik hier niet: een collega maakt je inruilvoorstel {after}."
+        if top_up:
+            text += " Wat je dan bijbetaalt, reken ik uit zodra die inruilwaarde er is."
+        return text
+    text = f"Een collega heeft je auto indicatief gewaardeerd op {_euro(value)} (onder voorbehoud van bezichtiging)."
+    if wanted is not None and wanted.price_eur and not wanted.price_is_monthly:
+        difference = wanted.price_eur - value
+        if difference > 0:
+            text += f" Voor de {wanted.title} van {_euro(wanted.price_eur)} betaal je dan ongeveer {_euro(difference)} bij."
+        else:
+            text += f" Dat is meer dan de {wanted.title} kost ({_euro(wanted.price_eur)}); een collega bespreekt het verschil met je."
+    elif top_up:
+        text += " Voor welke auto wil je weten wat je bijbetaalt?"
+    return text
+
+
+def _euro(amount: int) -> str:
+    return f"€ {amount:,}".replace(",", ".")
+
+
+# --- photos -------------------------------------------------------------------------------
+def add_photos(trade_in: TradeIn, photos: list[TradeInPhoto], now: datetime, dealer: DealerFacts,
+               photos_wanted: int = PHOTOS_WANTED) -> tuple[TradeIn, str]:
+    known = {photo.message_id for photo in trade_in.photos}
+    fresh = [photo for photo in photos if photo.message_id not in known]
+    trade_in = trade_in.model_copy(update={"photos": trade_in.photos + fresh, "last_activity_at": now,
+                                           "photos_requested": True})
+    count = len(trade_in.photos)
+    ack = f"Top, {count} foto's binnen!" if count != 1 else "Top, 1 foto binnen!"
+    missing = [what for what, known_ in (("het kenteken", trade_in.plate), ("ongeveer de kilometerstand", trade_in.mileage_km)) if not known_]
+    if missing:
+        return trade_in, f"{ack} Wat is nog {' en '.join(missing)}?"
+    if count >= photos_wanted:
+        return trade_in, f"{ack} Ik geef alles door aan een collega; die maakt je {offer_moment(dealer, now)} een inruilvoorstel."
+    if count == len(fresh):  # the first photo(s): say once what else helps
+        return trade_in, f"{ack} Stuur gerust de andere ook; een collega kijkt ernaar."
+    return trade_in, ack
+
+
+def ready_for_summary(trade_in: TradeIn | None, photos_wanted: int = PHOTOS_WANTED) -> bool:
+    return bool(trade_in and trade_in.summary_sent_at is None and trade_in.complete and len(trade_in.photos) >= photos_wanted)
+
+
+def quiet_deadline(trade_in: TradeIn | None, quiet_seconds: int) -> datetime | None:
+    """When the summary goes out anyway: `quiet_seconds` after the last trade-in activity."""
+    if trade_in is None or trade_in.summary_sent_at is not None:
+        return None
+    return trade_in.last_activity_at + timedelta(seconds=quiet_seconds)
+
+
+# --- for sales ------------------------------------------------------------------------------
+def summary_text(trade_in: TradeIn, *, customer: str, phone: str, wants: str | None, reason: str) -> str:
+    """The one summary sales get (Dutch, staff-facing): a task, not an escalation."""
+    vehicle = trade_in.vehicle
+    lines = [f"Inruil-aanvraag van {customer} ({phone}) — taak voor verkoop, geen escalatie; de assistent praat verder."]
+    lines.append(f"Kenteken: {trade_in.plate or 'nog niet gegeven'}")
+    if vehicle is not None:
+        facts = [vehicle.title or "onbekend merk/model"]
+        if vehicle.first_registration:
+            facts.append(f"eerste toelating {vehicle.first_registration:%d-%m-%Y}")
+        facts += [fuel.lower() for fuel in vehicle.fuels]
+        if vehicle.apk_expiry:
+            facts.append(f"APK tot {vehicle.apk_expiry:%d-%m-%Y}")
+        facts += [x for x in (vehicle.body, vehicle.colour and vehicle.colour.lower()) if x]
+        if vehicle.empty_mass_kg:
+            facts.append(f"{vehicle.empty_mass_kg:,} kg leeg".replace(",", "."))
+        if vehicle.open_recall is not None:
+            facts.append("OPENSTAANDE TERUGROEPACTIE" if vehicle.open_recall else "geen openstaande terugroepactie")
+        lines.append("RDW: " + ", ".join(facts))
+        judgement = vehicle.odometer_judgement or "onbekend"
+        warning = " ⚠️ NIET met de klant besproken; graag zelf nagaan" if judgement.lower() == "onlogisch" else ""
+        lines.append(f"Tellerstandoordeel (NAP): {judgement}{warning}")
+    elif trade_in.plate:
+        status = {"unknown": "kenteken niet gevonden bij de RDW", "unavailable": "RDW was niet bereikbaar"}
+        lines.append(f"RDW: {status.get(trade_in.lookup_status or '', 'geen gegevens')}")
+    said = " ".join(str(p) for p in (trade_in.make, trade_in.model, trade_in.year) if p)
+    if said:
+        lines.append(f"Volgens de klant: {said}")
+    mileage = f"ca. {trade_in.mileage_km:,} km".replace(",", ".") if trade_in.mileage_km else "nog niet gegeven"
+    lines.append(f"Kilometerstand (volgens de klant): {mileage}")
+    lines.append(f"Wil kopen: {wants or 'nog niet bekend'}")
+    if trade_in.photos:
+        lines.append(f"Foto's ({len(trade_in.photos)}, als bijlage):")
+        lines += [f"- {photo.url or photo.message_id}" for photo in trade_in.photos]
+    else:
+        lines.append("Foto's: nog geen")
+    lines.append(f"Waarom nu: {reason}")
+    lines.append("Graag een inruilvoorstel maken (vandaag of de volgende werkdag). "
+                 f"Indicatieve waarde vastleggen: `seldenrijk tradein value {phone} BEDRAG` of contactattribuut trade_in_value.")
+    return "\n".join(lines)
+
+
+def wanted_description(context: ConversationContext) -> str | None:
+    prefs = context.preferences
+    parts = [p for p in (prefs.make, prefs.model) if p]
+    if prefs.fuel_type:
+        parts.append(prefs.fuel_type)
+    if prefs.max_price:
+        parts.append(f"tot {_euro(prefs.max_price)}")
+    if context.last_cars:
+        car = context.last_cars[0]
+        shown = car.title + (f" ({_euro(car.price_eur)})" if car.price_eur and not car.price_is_monthly else "")
+        return (" ".join(parts) + f"; laatst besproken: {shown}") if parts else f"laatst besproken: {shown}"
+    return " ".join(parts) or None
+
+
+# --- CRM ---------------------------------------------------------------------------------------
+def crm_with_trade_in(crm, trade_in: TradeIn | None, trade_in_complete: bool):
+    """has_trade_in, trade_in_vehicle and the `trade-in` tag; a complete intake is at least a WARM lead.
+
+    (Kept apart from agents.scoring so the score rules can change without touching the intake.)
+    """
+    from agents.models import ScoreFactor
+
+    if trade_in is None:
+        return crm
+    attributes = {**crm.custom_attributes, "has_trade_in": True, "trade_in_vehicle": trade_in.describe()}
+    tags = list(crm.tags)
+    added = list(crm.tags_added)
+    if "trade-in" not in tags:
+        tags.append("trade-in")
+        added.append("trade-in")
+    score, quality, factors = crm.lead_score, crm.lead_quality, list(crm.score_factors)
+    if trade_in_complete and quality in ("LUKEWARM", "COLD"):
+        factors.append(ScoreFactor(name="trade_in_complete", points=60 - score))
+        score, quality = 60, "WARM"
+        tags = [tag for tag in tags if not tag.startswith("lead:")] + ["lead:warm"]
+        added = [tag for tag in added if not tag.startswith("lead:")] + ["lead:warm"]
+        attributes.update(lead_score=score, lead_quality=quality)
+    return crm.model_copy(update={"custom_attributes": attributes, "tags": tags, "tags_added": added,
+                                  "lead_score": score, "lead_quality": quality, "score_factors": factors})
