@@ -101,7 +101,7 @@ class Settings(BaseSettings):
     chatwoot_inbox_id: int = 1
     chatwoot_webhook_secret: SecretStr | None = None
     chatwoot_webhook_token: SecretStr | None = None  # URL token for Chatwoot < 4.12 (no signatures)
-    human_quiet_period_minutes: int = 120  # bot stays silent this long after a staff reply
+    human_quiet_period_minutes: float = 120  # bot stays silent this long after a staff reply
 
     # --- escalation ----------------------------------------------------------
     enable_escalation: bool = True
@@ -121,6 +121,13 @@ class Settings(BaseSettings):
     escalation_team_technical: int | None = None
     escalation_team_sales: int | None = None
     escalation_team_manager: int | None = None
+    # The specialist's name as the customer hears it ("Fenna (financiering) heeft je vraag").
+    escalation_name_finance: str | None = None
+    escalation_name_technical: str | None = None
+    escalation_name_sales: str | None = None
+    escalation_name_manager: str | None = None
+    # Without Chatwoot, customer messages during an escalation reach the specialist grouped per this window.
+    escalation_forward_window_seconds: int = 120
     escalation_sla_minutes_critical: int = 5
     escalation_sla_minutes_high: int = 15
     escalation_sla_minutes_medium: int = 60

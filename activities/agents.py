@@ -82,6 +82,7 @@ class ComposeRequest(BaseModel):
     backend: BackendChoice = "auto"
     escalation_type: EscalationType | None = None  # set when this message starts an escalation
     escalation_urgency: Urgency = "medium"
+    handover_open: bool = False  # an escalation is open: answer what you can, promise no new hand-over
 
 
 class ComposeResult(BaseModel):
@@ -194,6 +195,8 @@ class AgentActivities:
                 sla_minutes=self.settings.sla_minutes(request.escalation_urgency),
             )
             reply = reply.model_copy(update={"escalation_handoff": handoff})
+        elif request.handover_open:
+            reply = reply.model_copy(update={"handover_open": True})
         name, output, usage, ms = await self._run(
             request.backend, self.settings.claude_reply_model, lambda b: b.reply(reply)
         )

@@ -88,7 +88,7 @@ class ChatwootHandover(BaseModel):
 class ChatwootHandoverResult(BaseModel):
     assigned: bool
     detail: str  # what was done, or why nobody was assigned
-    assignee_id: int | None = None
+    assignee_id: int | None = None  # the agent we assigned: its assignment event is our echo
     team_id: int | None = None
     assigned_by: str = "none"  # "configured" (ESCALATION_ASSIGNEE_*), "email", "team" or "none"
 
@@ -188,6 +188,8 @@ class EscalationActivities:
             chatwoot_assignee_id=settings.escalation_setting("assignee", kind),
             chatwoot_team_id=settings.escalation_setting("team", kind),
             public_base_url=settings.public_base_url,
+            specialist_name=settings.escalation_setting("name", kind),
+            forward_window_seconds=settings.escalation_forward_window_seconds,
         )
 
     # --- channels --------------------------------------------------------------------------------

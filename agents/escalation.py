@@ -55,6 +55,8 @@ class EscalationPlan(BaseModel):
     chatwoot_assignee_id: int | None = None
     chatwoot_team_id: int | None = None
     public_base_url: str = ""
+    specialist_name: str | None = None  # ESCALATION_NAME_<TYPE>, told to the customer once acknowledged
+    forward_window_seconds: int = 120  # grouping of forwarded messages without Chatwoot
 
 
 # --- phone formatting ------------------------------------------------------------------------------
@@ -144,7 +146,7 @@ def reminder_text(
     ]
     if chatwoot_url:
         lines.append(f"Chatwoot: {chatwoot_url}")
-    lines.append("Bevestig dat je het oppakt (Chatwoot of `seldenrijk escalations ack`).")
+    lines.append("Bevestig dat je het oppakt: antwoord hier 👍 of ok (of via Chatwoot / `seldenrijk escalations ack`).")
     return "\n".join(lines)
 
 
@@ -264,7 +266,11 @@ def chatwoot_note(
         lines.append(f"Graag reageren vóór {sla_deadline.astimezone(ZoneInfo(timezone_name)):%d-%m %H:%M}.")
     if transcript:
         lines += ["", "Samenvatting gesprek:", transcript_summary(transcript)]
-    lines += ["", "De assistent zwijgt in dit gesprek tot de escalatie is afgesloten."]
+    lines += [
+        "",
+        "De assistent blijft algemene vragen beantwoorden en zet nieuwe klantberichten hier als notitie. "
+        "Zodra jij in het gesprek schrijft, zwijgt hij (HUMAN_QUIET_PERIOD_MINUTES).",
+    ]
     return "\n".join(lines)
 
 

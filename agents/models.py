@@ -310,6 +310,7 @@ class ReplyRequest(BaseModel):
     expertise: ExpertiseOutput
     inventory: InventorySearchResult | None = None
     escalation_handoff: str | None = None  # the honest handoff sentence when escalating
+    handover_open: bool = False  # a colleague already has the question; the workflow adds the status line
     test_drive_note: str | None = None  # the booking's outcome, said as is (both backends)
     test_drive_car_ids: list[str] = Field(default_factory=list)  # cars the booking note names
     # The trade-in intake's sentence(s) for this message (agents.tradein): said as given.

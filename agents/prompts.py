@@ -364,6 +364,12 @@ def reply_user_message(request: ReplyRequest, dealer: DealerFacts) -> str:
         )
     if request.escalation_handoff:
         parts.append(f'OVERDRACHTSZIN (letterlijk opnemen): "{request.escalation_handoff}"')
+    elif request.handover_open:
+        parts.append(
+            "OVERDRACHT LOOPT AL: een collega heeft de eerdere vraag van de klant. Beantwoord wat je zelf kunt "
+            "(auto's, prijzen, openingstijden, rekenvoorbeelden, route). Beloof geen nieuwe overdracht, herhaal "
+            "de overdrachtstekst niet en noem geen tijden van de collega: die statusregel voegen wij zelf toe."
+        )
     if request.test_drive_note:
         parts.append("PROEFRIT (het systeem heeft dit geregeld; neem het letterlijk op, met de regels en nummering, "
                      f"en beloof niets anders over de afspraak):\n{request.test_drive_note}")

@@ -48,6 +48,8 @@ class ChatwootClient:
     def __init__(self, base_url: str, api_token: str, account_id: int, inbox_id: int, timeout: float = 10.0):
         self.account_id = account_id
         self.inbox_id = inbox_id
+        self._root = base_url.rstrip("/")
+        self._own_user_id: int | None = None
         self._http = httpx.AsyncClient(
             base_url=f"{base_url.rstrip('/')}/api/v1/accounts/{account_id}",
             headers={"api_access_token": api_token, "User-Agent": "seldenrijk-agent"},
@@ -271,6 +273,13 @@ class ChatwootClient:
             await self._request(
                 "POST", f"/conversations/{conversation_id}/assignments", json={"assignee_id": assignee_id}
             )
+
+    async def own_user_id(self) -> int | None:
+        """The Chatwoot user our API token acts as: its (automatic) assignments are not a person."""
+        if self._own_user_id is None:
+            data = await self._request("GET", f"{self._root}/api/v1/profile")
+            self._own_user_id = int(data["id"]) if isinstance(data, dict) and data.get("id") is not None else None
+        return self._own_user_id
 
     async def agent_id_for_email(self, email: str) -> int | None:
         """The Chatwoot agent whose login e-mail this is (GET /agents, cached a few minutes)."""

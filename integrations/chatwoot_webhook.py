@@ -57,6 +57,7 @@ class StaffEngaged(BaseModel):
     phone_e164: str
     how: Literal["assigned", "opened", "replied"]
     who: str | None = None
+    assignee_id: int | None = None
 
 
 class TradeInValueEntered(BaseModel):
@@ -223,7 +224,11 @@ def _conversation_updated(body: dict, inbox_id: int | None, own_ids: Container[i
     to_user = assignee.get("type") == "user" or meta.get("assignee_type") == "User"
     if _changed(body, "assignee_id") and assignee and to_user:
         phone = _phone(body)
-        return StaffEngaged(conversation_id=conversation_id, phone_e164=phone, how="assigned", who=_assignee(body))
+        assignee_id = assignee.get("id")
+        return StaffEngaged(
+            conversation_id=conversation_id, phone_e164=phone, how="assigned", who=_assignee(body),
+            assignee_id=int(assignee_id) if isinstance(assignee_id, int) else None,
+        )
     first_reply = _changed(body, "first_reply_created_at")
     if first_reply and not first_reply.get("previous_value"):
         last = (body.get("messages") or [{}])[-1]

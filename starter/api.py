@@ -24,6 +24,7 @@ from config import Settings
 from integrations import chatwoot_webhook, waha_webhook
 from integrations.waha_webhook import CustomerMessage, Ignored, StaffTyped, WebhookRejected
 from observability import metrics
+from starter import staff_whatsapp
 from starter.webhook_schemas import CHATWOOT_WEBHOOK, WAHA_WEBHOOK, request_body
 from workflows import search_attributes as sa
 from workflows.conversation import ConversationWorkflow
@@ -166,6 +167,12 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             return _reject("waha", exc)
         if isinstance(event, Ignored):
             return {"status": "ignored", "reason": event.reason}
+        if staff_whatsapp.is_staff_chat(settings, event.chat_id if isinstance(event, StaffTyped) else event.message.chat_id):
+            if isinstance(event, StaffTyped):
+                return {"status": "ignored", "reason": "our own message to a staff number"}
+            return await staff_whatsapp.handle_staff_message(
+                await client_or_unavailable(), event.message.chat_id, event.message.text
+            )
         if isinstance(event, StaffTyped):
             workflow_id = await signal_with_start(event.chat_id, event.phone, None, "staff_message", event.message)
             return {"status": "staff_message", "workflow_id": workflow_id}
@@ -203,6 +210,30 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             return {"status": "ignored"}
         return await _dispatch_chatwoot(event)
 
+    chatwoot_api: list = []  # one client, made on first use
+
+    async def _assigned_to_our_api_user(assignee_id: int | None) -> bool:
+        """Chatwoot's automatic assignment to the user our API token acts as is no person taking over."""
+        if assignee_id is None or not (settings.chatwoot_base_url and settings.chatwoot_api_token):
+            return False
+        if not chatwoot_api:
+            from integrations.chatwoot import ChatwootClient
+
+            token = settings.chatwoot_api_token
+            chatwoot_api.append(
+                ChatwootClient(
+                    settings.chatwoot_base_url,
+                    token.get_secret_value() if hasattr(token, "get_secret_value") else token,
+                    settings.chatwoot_account_id,
+                    settings.chatwoot_inbox_id,
+                )
+            )
+        try:
+            return assignee_id == await chatwoot_api[0].own_user_id()
+        except Exception as exc:  # noqa: BLE001 - unknown: let the escalation judge the assignment
+            log.warning("cannot look up our Chatwoot user", extra={"error": str(exc)[:200]})
+            return False
+
     async def _dispatch_chatwoot(event) -> dict:
         now = datetime.now(timezone.utc)
         phone = event.phone_e164
@@ -233,7 +264,11 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
         if isinstance(event, chatwoot_webhook.ConversationResolved):
             signal, arg = "handoff_ended", HandoffEnded(reason="opgelost in Chatwoot", at=now)
         elif isinstance(event, chatwoot_webhook.StaffEngaged):
-            signal, arg = "staff_engaged", StaffEngagement(how=event.how, by=event.who, at=now)
+            if event.how == "assigned" and await _assigned_to_our_api_user(event.assignee_id):
+                return {"status": "ignored", "reason": "assigned to our own API user (automatic assignment)"}
+            signal, arg = "staff_engaged", StaffEngagement(
+                how=event.how, by=event.who, at=now, assignee_id=event.assignee_id
+            )
         elif isinstance(event, chatwoot_webhook.TradeInValueEntered):
             signal, arg = "trade_in_value", TradeInValue(amount_eur=event.amount_eur, by="chatwoot", at=now)
         else:

@@ -95,7 +95,7 @@ def test_conversation_events():
     assert parse_event(event("conversation_status_changed_pending_to_open")) == StaffEngaged(
         conversation_id=12, phone_e164="+31612345678", how="opened", who="Sanne")
     assert parse_event(event("conversation_updated_assigned")) == StaffEngaged(
-        conversation_id=12, phone_e164="+31612345678", how="assigned", who="Sanne")
+        conversation_id=12, phone_e164="+31612345678", how="assigned", who="Sanne", assignee_id=5)
     assert parse_event(event("conversation_updated_first_reply")) == StaffEngaged(
         conversation_id=12, phone_e164="+31612345678", how="replied", who="Sanne Bakker")
 

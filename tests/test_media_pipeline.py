@@ -80,3 +80,30 @@ async def test_photos_sent_together_get_one_acknowledgement(temporal_env, task_q
             # however WhatsApp spread them, the last acknowledgement counts all three, each counted once
             assert texts[-1].startswith("Top, 3 foto's binnen!"), texts
             assert len(texts) <= 3
+
+
+async def test_without_chatwoot_the_summary_is_an_email_with_the_photos(temporal_env, task_queue, tmp_path):
+    from tests.peers.rdw import RdwPeer
+    from tests.peers.smtp import SmtpPeer
+    from tests.pipeline import make_settings
+
+    phone = random_phone()
+    chat = f"{phone}@c.us"
+    with RdwPeer() as rdw, SmtpPeer() as smtp:
+        settings = make_settings(tmp_path, task_queue, rdw_api_url=rdw.url, smtp_host=smtp.host, smtp_port=smtp.port,
+                                 smtp_starttls=False, trade_in_photos_wanted=2)
+        async with pipeline(temporal_env.client, settings) as p:
+            await p.post(message_event(phone, "Ik wil inruilen: kenteken GB-123-X, ongeveer 210.000 km"))
+            first = (await p.waha.wait_for(1, chat))[0]["text"]
+            assert "Volkswagen Golf uit 2012" in first and "logisch" not in first.lower()
+            for number in range(2):
+                url = p.waha.add_file(f"false_{chat}_E{number}.jpeg", b"\xff\xd8 e" + bytes([number]), "image/jpeg")
+                await p.post(media_event(phone, url=url, mimetype="image/jpeg"))
+            mails = await smtp.wait_for(1, timeout=30)
+            snapshot = await _settled(p, phone, 3)
+    assert len(mails) == 1
+    mail = mails[0]
+    assert mail.rcpt_tos == [settings.escalation_email_sales] and "Inruil" in mail.subject
+    assert "GB-123-X" in mail.body and "Onlogisch" in mail.body and "210.000 km" in mail.body
+    assert [part.get_content() for part in mail.message.iter_attachments()] == [b"\xff\xd8 e\x00", b"\xff\xd8 e\x01"]
+    assert snapshot.context.trade_in.summary_sent_at is not None and snapshot.escalation_count == 0

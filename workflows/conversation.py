@@ -40,12 +40,14 @@ with workflow.unsafe.imports_passed_through():
     from workflows.crm_lane import CrmLane
     from workflows.patches import (
         PATCH_CAN_KEEPS_CRM,
+        PATCH_HANDOVER,
         PATCH_PRIVACY_REQUEST,
         PATCH_ESCALATION_ID,
         PATCH_MEDIA,
         PATCH_SEND_FAILURES,
         PATCH_SEND_GIVES_UP,
     )
+    from workflows.conversation_handover import HandoverMixin, echo_key
     from workflows.conversation_testdrive import TestDriveSteps
     from workflows.testdrive_models import TestDriveChanged
     from workflows.models import (
@@ -55,6 +57,7 @@ with workflow.unsafe.imports_passed_through():
         EscalationClosed,
         EscalationInput,
         EscalationNote,
+        EscalationUpdate,
         HandoffEnded,
         InboundMessage,
         MessageTimings,
@@ -82,6 +85,9 @@ SEND_FAILURES_KEPT = 20
 SEND_GIVE_UP = timedelta(minutes=15)
 # Chatwoot reports our own escalation assignment as an assignment; a person's comes later.
 OWN_ASSIGNMENT_ECHO = timedelta(minutes=2)
+# Issue 13 (PATCH_HANDOVER): while an escalation is open the bot keeps answering (quiet only while
+# a person chats), forwards each message, tells the customer who has the question, raises urgency.
+OUTGOING_KEPT = 10  # our recent sends, to recognise their WhatsApp echoes
 # Intents that make the inventory worth searching, besides a named car or an availability question.
 CAR_INTENTS = {"car_inquiry", "test_drive", "price_negotiation", "financing_inquiry"}
 
@@ -108,7 +114,7 @@ def _clip(text: str, size: int = 40) -> str:
 
 
 @workflow.defn
-class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia):
+class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin):
     @workflow.init
     def __init__(self, state: ConversationInput) -> None:
         self.s = state
@@ -149,15 +155,34 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia):
         if message.external_id:
             self._seen_staff.add(message.external_id)
             self.s.seen_staff_ids = (self.s.seen_staff_ids + [message.external_id])[-SEEN_IDS_KEPT:]
+        v2 = workflow.patched(PATCH_HANDOVER)
+        if v2 and message.via == "whatsapp_app" and self._our_own_echo(message):
+            return  # WAHA reporting a reply we sent through the API as typed on the phone
         self._human_took_over(message.at)
         if self._queue_full(self.s.staff_pending, STAFF_PENDING_KEPT):
             self._note_send_failure("staff", f"not queued, {STAFF_PENDING_KEPT} staff messages waiting already")
         else:
             self.s.staff_pending.append(message)
-        await self._signal_escalation("acknowledge", Acknowledgement(by=message.author, via="chatwoot", at=message.at))
+        if v2:
+            self._person_wrote()
+        await self._signal_escalation(
+            "acknowledge",
+            Acknowledgement(by=message.author, via="chatwoot", at=message.at, how="message" if v2 else None),
+        )
 
     @workflow.signal
     async def staff_engaged(self, engagement: StaffEngagement) -> None:
+        if workflow.patched(PATCH_HANDOVER):
+            # Taking the chat acknowledges (the escalation knows its own assignment's echo);
+            # only a person writing in the chat makes the bot quiet.
+            await self._signal_escalation(
+                "acknowledge",
+                Acknowledgement(
+                    by=engagement.by, via="chatwoot", at=engagement.at, how=engagement.how,
+                    assignee_id=engagement.assignee_id,
+                ),
+            )
+            return
         opened = self.s.open_escalation
         if engagement.how == "assigned" and opened and engagement.at - opened.started_at < OWN_ASSIGNMENT_ECHO:
             return  # Chatwoot echoing the assignment our escalation just made, not a person
@@ -171,6 +196,10 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia):
         self.s.human_active = False
         self.s.human_active_until = None
         await self._signal_escalation("resolve", Resolution(outcome=ended.reason, via="chatwoot", at=ended.at))
+
+    @workflow.signal
+    def escalation_update(self, update: EscalationUpdate) -> None:
+        self._apply_escalation_update(update)
 
     @workflow.signal
     def escalation_closed(self, closed: EscalationClosed) -> None:
@@ -209,6 +238,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia):
         while True:
             await workflow.wait_condition(
                 lambda: bool(self.s.pending or self.s.staff_pending or self.s.flood_notice_due)
+                or self._handover_notice_due()
                 or (self._time_to_continue(processed_this_run) and not (self._draining and self._crm_in_flight))
             )
             if self.s.flood_notice_due:
@@ -219,6 +249,9 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia):
                     if not workflow.patched(PATCH_SEND_FAILURES):
                         raise
                     self._note_send_failure("flood notice", str(exc.cause or exc))
+            if self._handover_notice_due() and not self.s.staff_pending:
+                await self._send_handover_notice()
+                continue
             if self.s.staff_pending:
                 await self._deliver_staff_message(self.s.staff_pending.pop(0))
                 continue
@@ -288,12 +321,16 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia):
         record.escalation_type = decision.escalation_type if decision.escalate else None
 
         escalation_type = None
-        if wants_escalation and self.s.open_escalation:
+        v2 = workflow.patched(PATCH_HANDOVER)
+        opened = self.s.open_escalation  # open before this message: it hears about this one
+        if wants_escalation and opened and not v2:
             await self._signal_escalation(
                 "add_note",
                 EscalationNote(text=message.text, reason=decision.reason, at=workflow.now()),
             )
-            record.escalation_id = self.s.open_escalation.escalation_id
+            record.escalation_id = opened.escalation_id
+        elif wants_escalation and opened:
+            record.escalation_id = opened.escalation_id  # forwarded below, with the reply
         elif wants_escalation and not silent:
             escalation_type = decision.escalation_type
 
@@ -321,10 +358,14 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia):
 
         reply: ConversationOutput | None = None
         if not silent:
-            reply = await self._compose(message.text, context, understanding, inventory, escalation_type, decision.urgency, record,
-                                        booking=booking, trade_in_reply=trade_in_reply)
+            reply = await self._compose(
+                message.text, context, understanding, inventory, escalation_type, decision.urgency, record,
+                booking=booking, trade_in_reply=trade_in_reply, handover_open=bool(v2 and opened),
+            )
             if reply_prefix:
                 reply = reply.model_copy(update={"response_text": f"{reply_prefix}\n\n{reply.response_text}"})
+            if v2 and opened and escalation_type is None:
+                reply = self._while_handed_over(opened, reply, decision.escalate, workflow.now())
             record.conversation_output = reply
 
         crm = None
@@ -358,6 +399,8 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia):
                         media=message.media)
         if delivered:
             self._queue_crm("bot", reply.response_text, f"{message.message_id}:reply", workflow.now(), crm)
+        if v2 and opened and self.s.open_escalation is opened:
+            await self._keep_escalation_informed(opened, message, reply if delivered else None, silent, decision)
         self._finish(record, understanding)
 
     async def _understand(self, text: str, context, record: ProcessedMessage) -> Understanding:
@@ -449,9 +492,12 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia):
         record.timings.step_ms["inventory"] = result.search_ms
         return result
 
-    async def _compose(self, text, context, understanding, inventory, escalation_type, urgency, record,
-                       booking=None, trade_in_reply: str | None = None) -> ConversationOutput:
+    async def _compose(
+        self, text, context, understanding, inventory, escalation_type, urgency, record, booking=None,
+        trade_in_reply: str | None = None, handover_open: bool = False,
+    ) -> ConversationOutput:
         request = ComposeRequest(
+            handover_open=handover_open,
             reply=ReplyRequest(
                 text=text,
                 context=context,
@@ -499,7 +545,8 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia):
 
     async def _send(self, text: str, reply_id: str, message: InboundMessage | None) -> None:
         give_up = SEND_GIVE_UP if workflow.patched(PATCH_SEND_GIVES_UP) else timedelta(days=1)
-        await workflow.execute_activity(
+        self.s.recent_outgoing = (self.s.recent_outgoing + [echo_key(text)])[-OUTGOING_KEPT:]
+        result = await workflow.execute_activity(
             MessagingActivities.send_whatsapp,
             SendReplyRequest(
                 chat_id=self.s.chat_id,
@@ -512,6 +559,9 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia):
             retry_policy=SEND_RETRY,
             summary=f"whatsapp → «{_clip(text)}»",
         )
+        provider_id = getattr(result, "provider_message_id", None)
+        if provider_id:
+            self.s.sent_provider_ids = (self.s.sent_provider_ids + [str(provider_id)])[-OUTGOING_KEPT:]
 
     async def _undelivered(self, kind: str, text: str, reply_id: str, exc: FailureError, message=None) -> None:
         """A message that never reached the customer: recorded, and sales alerted (the customer waits)."""
@@ -578,6 +628,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia):
             escalation_type=decision.escalation_type,
             urgency=decision.urgency,
             started_at=workflow.now(),
+            status_line_at=workflow.now(),  # the hand-over reply itself says who takes it
         )
         self._set_escalated(True)
         return escalation_id
@@ -645,8 +696,8 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia):
         self.s.human_active_until = at + timedelta(minutes=self.s.human_quiet_minutes)
 
     def _bot_is_silent(self, now: datetime) -> bool:
-        if self.s.open_escalation is not None:
-            return True
+        if self.s.open_escalation is not None and not workflow.patched(PATCH_HANDOVER):
+            return True  # before issue 13 an open escalation silenced the chat
         if not self.s.human_active:
             return False
         if self.s.human_active_until is not None and now >= self.s.human_active_until:

@@ -29,8 +29,13 @@ with workflow.unsafe.imports_passed_through():
         WhatsAppAlert,
     )
     from agents import escalation as texts
+    from agents import handover
     from agents.escalation import EscalationPlan
+    from agents.handover import HandoverView
     from workflows import search_attributes as sa
+    # Issue 13: keep the conversation told (deadline, who took it, overdue), forward the customer's
+    # messages, raise urgency; our own Chatwoot assignment coming back is not an acknowledgement.
+    from workflows.patches import PATCH_HANDOVER_ESCALATION
     from workflows.models import (
         Acknowledgement,
         EscalationClosed,
@@ -38,7 +43,11 @@ with workflow.unsafe.imports_passed_through():
         EscalationNote,
         EscalationState,
         EscalationStatus,
+        EscalationUpdate,
+        ForwardedMessage,
+        ForwardRecord,
         Resolution,
+        UrgencyRaised,
     )
 
 # An escalation nobody resolves is closed after this, so the conversation bot is not muted forever.
@@ -60,6 +69,8 @@ LOOKUP_RETRY = RetryPolicy(
 )
 
 
+
+
 def _failure(exc: ActivityError) -> str:
     """The activity's own error message (ActivityError itself only says "Activity task failed")."""
     return str(exc.cause or exc)
@@ -74,15 +85,100 @@ class EscalationWorkflow:
         self._plan: EscalationPlan | None = None
         self._chatwoot: ChatwootLocation | None = None
         self._alerting_done = False
+        self._handover: ChatwootHandoverResult | None = None
+        self._forward_buffer: list[ForwardedMessage] = []
+        self._forward_flush_waiting = False
+        self._forward_rounds = 0
 
     # --- signals and query ------------------------------------------------------------
     @workflow.signal
-    def acknowledge(self, ack: Acknowledgement) -> None:
+    async def acknowledge(self, ack: Acknowledgement) -> None:
         status = self._status
         if status.acknowledged is not None or status.resolution is not None:
             return  # the first acknowledgement counts; later ones (every staff message) are no news
+        if workflow.patched(PATCH_HANDOVER_ESCALATION) and self._own_assignment(ack):
+            status.echoes_ignored += 1  # Chatwoot reporting the assignment we made: nobody picked it up yet
+            return
         status.acknowledged = ack.model_copy(update={"at": ack.at or workflow.now()})
         self._set_state("acknowledged")
+        if workflow.patched(PATCH_HANDOVER_ESCALATION):
+            await self._tell_conversation()
+
+    def _own_assignment(self, ack: Acknowledgement) -> bool:
+        if ack.how != "assigned" or ack.assignee_id is None:
+            return False
+        ours = {self._plan.chatwoot_assignee_id if self._plan else None}
+        ours.add(self._handover.assignee_id if self._handover else None)
+        return ack.assignee_id in ours
+
+    @workflow.signal
+    async def forward(self, message: ForwardedMessage) -> None:
+        """The customer wrote again: a Chatwoot note, or one grouped WhatsApp/e-mail update."""
+        await workflow.wait_condition(lambda: self._alerting_done)
+        plan, status = self._plan, self._status
+        if status.resolution is not None or plan is None:
+            return
+        if self._chatwoot is not None:
+            delivered = await self._chatwoot_note(
+                handover.forward_note(message.text, message.bot_reply, message.reason), "forwarded message"
+            )
+            self._record_forwards([message], "chatwoot", delivered)
+            return
+        self._forward_buffer.append(message)
+        if self._forward_flush_waiting:
+            return  # the update already on its way takes this message along
+        self._forward_flush_waiting = True
+        await workflow.sleep(timedelta(seconds=max(plan.forward_window_seconds, 1)))
+        batch, self._forward_buffer = self._forward_buffer, []
+        self._forward_flush_waiting = False
+        await self._send_forward_update(plan, batch)
+
+    @workflow.signal
+    async def raise_urgency(self, rise: UrgencyRaised) -> None:
+        """Threats or a customer left waiting: higher urgency in the note; the manager alerted once per level."""
+        status = self._status
+        order = ("low", "medium", "high", "critical")
+        current = status.urgency or status.input.urgency
+        if status.resolution is not None or order.index(rise.urgency) <= order.index(current):
+            return
+        status.urgency = rise.urgency
+        status.urgency_reasons = (status.urgency_reasons + [rise.reason])[-10:]
+        await workflow.wait_condition(lambda: self._alerting_done)
+        plan, input = self._plan, status.input
+        note = handover.urgency_note(rise.urgency, rise.reason)
+        sends = []
+        if self._chatwoot is not None:
+            sends.append(self._chatwoot_note(note, f"urgency {rise.urgency}"))
+        if rise.urgency not in status.manager_alerted_for and plan is not None:
+            status.manager_alerted_for.append(rise.urgency)  # once per level, not per threatening message
+            link = self._chatwoot.url if self._chatwoot else None
+            if plan.manager.chat_id:
+                text = "\n".join(
+                    [note, texts.alert_text(input.escalation_type, input.customer_name, input.customer_phone,
+                                            input.question, link, urgency=rise.urgency)]
+                )
+                sends.append(self._whatsapp(plan.manager.chat_id, text, f"urgency {rise.urgency} → manager"))
+            if plan.manager.email:
+                body = note + "\n\n" + texts.email_body(
+                    escalation_id=input.escalation_id, escalation_type=input.escalation_type,
+                    urgency=rise.urgency, reason=rise.reason, question=input.question,
+                    customer_name=input.customer_name, customer_phone=input.customer_phone,
+                    transcript=input.transcript, started_at=input.started_at, sla_deadline=status.sla_deadline,
+                    timezone_name=plan.timezone_name, chatwoot_url=link, public_base_url=plan.public_base_url,
+                )
+                sends.append(self._email(
+                    EmailAlert(
+                        to=[plan.manager.email],
+                        subject=texts.email_subject(
+                            input.escalation_type, rise.urgency, input.customer_name, input.customer_phone
+                        ),
+                        body=body,
+                        message_id_hint=f"{input.escalation_id}.urgency",
+                    ),
+                    f"e-mail urgency {rise.urgency} → manager",
+                ))
+        await asyncio.gather(*sends)
+        self._update_details()
 
     @workflow.signal
     def resolve(self, resolution: Resolution) -> None:
@@ -145,8 +241,11 @@ class EscalationWorkflow:
             summary=f"plan: {input.escalation_type}, urgency {input.urgency}",
         )
         status.sla_deadline = plan.deadlines[0]
+        status.specialist_chat_id = plan.specialist.chat_id
         await self._alert_everyone(plan)
         self._alerting_done = True
+        if workflow.patched(PATCH_HANDOVER_ESCALATION):
+            await self._tell_conversation()
         if status.acknowledged is None:
             self._set_state("waiting_ack")
 
@@ -252,6 +351,7 @@ class EscalationWorkflow:
         except ActivityError as exc:
             channels.errors.append(f"chatwoot: {_failure(exc)}")
             return
+        self._handover = result
         channels.chatwoot_assigned = result.assigned
         channels.chatwoot_assignment = result.detail
         if not result.assigned:
@@ -317,6 +417,9 @@ class EscalationWorkflow:
         status.reminders_sent += 1
         status.manager_alerted = status.manager_alerted or any(results)
         self._update_details()
+        if round_number == 1 and workflow.patched(PATCH_HANDOVER_ESCALATION):
+            status.customer_told_overdue = True  # the conversation tells the customer honestly
+            await self._tell_conversation()
 
     async def _whatsapp(self, chat_id: str, text: str, summary: str, ledger_key: str | None = None) -> bool:
         try:
@@ -366,6 +469,83 @@ class EscalationWorkflow:
             overdue_minutes=overdue_minutes,
         )
 
+    # --- the hand-over as a conversation ---------------------------------------------------
+    def _view(self) -> HandoverView:
+        status, plan = self._status, self._plan
+        ack = status.acknowledged
+        name = None
+        if ack is not None:
+            name = ack.by if ack.via == "chatwoot" and ack.by else (plan.specialist_name if plan else None)
+        overdue_until = None
+        if status.customer_told_overdue and ack is None and plan is not None:
+            later = [deadline for deadline in plan.deadlines if deadline > workflow.now()]
+            overdue_until = later[0] if later else None
+        return HandoverView(
+            escalation_type=status.input.escalation_type,
+            sla_deadline=status.sla_deadline,
+            timezone_name=plan.timezone_name if plan else "Europe/Amsterdam",
+            handler_name=name,  # the role until someone took it
+            acknowledged=ack is not None,
+            overdue_until=overdue_until,
+        )
+
+    async def _tell_conversation(self) -> None:
+        input = self._status.input
+        update = EscalationUpdate(escalation_id=input.escalation_id, view=self._view())
+        try:
+            await workflow.get_external_workflow_handle(input.conversation_workflow_id).signal(
+                "escalation_update", update
+            )
+        except Exception as exc:  # noqa: BLE001 - the conversation may be gone; the escalation goes on
+            workflow.logger.warning("could not tell %s: %s", input.conversation_workflow_id, exc)
+
+    async def _chatwoot_note(self, text: str, summary: str) -> bool:
+        assert self._chatwoot is not None
+        try:
+            await workflow.execute_activity_method(
+                EscalationActivities.add_chatwoot_note,
+                ChatwootNote(conversation_id=self._chatwoot.conversation_id, text=text),
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=SEND_RETRY,
+                summary=f"Chatwoot note: {summary}",
+            )
+        except ActivityError as exc:
+            self._status.channels.errors.append(f"chatwoot note: {_failure(exc)}")
+            return False
+        return True
+
+    async def _send_forward_update(self, plan: EscalationPlan, batch: list[ForwardedMessage]) -> None:
+        status, input = self._status, self._status.input
+        if not batch or status.resolution is not None:
+            return
+        self._forward_rounds += 1
+        customer = texts.customer_label(input.customer_name, input.customer_phone)
+        text = handover.forward_update(customer, [message.text for message in batch], input.escalation_id)
+        if plan.specialist.chat_id:
+            delivered = await self._whatsapp(plan.specialist.chat_id, text, f"update ({len(batch)}) → {plan.specialist.label}")
+            self._record_forwards(batch, "whatsapp", delivered)
+        elif plan.specialist.email:
+            delivered = await self._email(
+                EmailAlert(
+                    to=[plan.specialist.email],
+                    subject=f"[Escalatie update] {texts.TYPE_TITLES[input.escalation_type]}: {customer}",
+                    body=text,
+                    message_id_hint=f"{input.escalation_id}.update{self._forward_rounds}",
+                ),
+                f"e-mail update ({len(batch)}) → {plan.specialist.email}",
+            )
+            self._record_forwards(batch, "email", delivered)
+        else:
+            self._record_forwards(batch, "none", False)
+
+    def _record_forwards(self, batch: list[ForwardedMessage], channel: str, delivered: bool) -> None:
+        records = [
+            ForwardRecord(message_id=message.message_id, at=workflow.now(), channel=channel, delivered=delivered)
+            for message in batch
+        ]
+        self._status.forwards = (self._status.forwards + records)[-handover.FORWARDS_KEPT:]
+        self._update_details()
+
     # --- bookkeeping --------------------------------------------------------------------
     def _set_state(self, state: EscalationState) -> None:
         status = self._status
@@ -380,7 +560,8 @@ class EscalationWorkflow:
         input, channels = status.input, status.channels
         mark = {True: "✅", False: "❌"}
         lines = [
-            f"**Escalatie {texts.TYPE_TITLES[input.escalation_type]}** · {texts.URGENCY_TITLES[input.urgency]}",
+            f"**Escalatie {texts.TYPE_TITLES[input.escalation_type]}** · "
+            f"{texts.URGENCY_TITLES[status.urgency or input.urgency]}",
             f"Klant: {texts.customer_label(input.customer_name, input.customer_phone)}",
             f"Status: **{status.state}**"
             + (f" · SLA {status.sla_deadline:%Y-%m-%d %H:%M} UTC" if status.sla_deadline else ""),
@@ -389,6 +570,8 @@ class EscalationWorkflow:
         ]
         if status.reminders_sent:
             lines.append(f"Herinneringen: {status.reminders_sent}, manager gealarmeerd: {status.manager_alerted}")
+        if status.forwards:
+            lines.append(f"Doorgestuurde klantberichten: {len(status.forwards)}")
         if status.acknowledged:
             lines.append(f"Opgepakt door {status.acknowledged.by or 'onbekend'} via {status.acknowledged.via}")
         if status.resolution:

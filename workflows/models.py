@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from agents.handover import HandoverView
 from agents.media import InboundMedia
 from agents.models import (
     CRMOutput,
@@ -77,6 +78,7 @@ class StaffEngagement(BaseModel):
     how: Literal["assigned", "opened", "replied"]
     by: str | None = None
     at: datetime
+    assignee_id: int | None = None  # the Chatwoot agent assigned, to recognise our own assignment's echo
 
 
 class HandoffEnded(BaseModel):
@@ -133,6 +135,17 @@ class OpenEscalation(BaseModel):
     escalation_type: EscalationType
     urgency: Urgency
     started_at: datetime
+    # What the customer may be told (from the escalation's updates) and what they were told already.
+    view: HandoverView | None = None
+    status_line_at: datetime | None = None
+    ack_due: bool = False  # a person took it: say who, once
+    ack_announced: bool = False  # said, or the person wrote to the customer themselves
+    overdue_due: bool = False  # the SLA passed unacknowledged: say so honestly, once
+    overdue_announced: bool = False
+    unanswered_streak: int = 0  # customer messages since the last human reply
+    person_spoke: bool = False  # a person wrote to the customer: no more status lines for this one
+    forwarded_said: int = 0  # times the customer was told a message went straight to the person
+    status_lines_said: int = 0  # each status line is worded anew
 
 
 class PendingCrmUpdate(BaseModel):
@@ -184,7 +197,7 @@ class ConversationInput(BaseModel):
     human_active: bool = False
     messages_processed: int = 0
     messages_per_run: int = 300  # continue-as-new after this many (or when Temporal suggests it)
-    human_quiet_minutes: int = 120  # after a staff message the bot is silent this long (or until resolved)
+    human_quiet_minutes: float = 120  # after a staff message the bot is silent this long (or until resolved)
     rate_limit_per_minute: int = 20  # more customer messages than this are held, not processed
     staff_pending: list[StaffMessage] = Field(default_factory=list)
     seen_staff_ids: list[str] = Field(default_factory=list)
@@ -201,6 +214,9 @@ class ConversationInput(BaseModel):
     test_drive_count: int = 0  # bookings made in this chat
     opted_out: bool = False
     opted_out_at: datetime | None = None
+    # Our own recent sends: a WhatsApp "source: app" echo of one of them is not a person typing.
+    recent_outgoing: list[str] = Field(default_factory=list)
+    sent_provider_ids: list[str] = Field(default_factory=list)
 
     trade_in_quiet_seconds: int = 1800  # trade-in summary to sales after this long without news
     trade_in_photos_wanted: int = 4
@@ -251,6 +267,8 @@ class Acknowledgement(BaseModel):
     by: str | None = None
     via: Literal["chatwoot", "cli", "api", "whatsapp"] = "api"
     at: datetime | None = None
+    how: Literal["message", "assigned", "opened", "replied", "command"] | None = None
+    assignee_id: int | None = None  # Chatwoot assignments: which agent was assigned
 
 
 class Resolution(BaseModel):
@@ -266,6 +284,38 @@ class EscalationNote(BaseModel):
     text: str
     reason: str
     at: datetime
+
+
+class EscalationUpdate(BaseModel):
+    """Escalation -> conversation (signal `escalation_update`): what the customer may be told."""
+
+    escalation_id: str
+    view: HandoverView
+
+
+class ForwardedMessage(BaseModel):
+    """Conversation -> escalation (signal `forward`): the customer wrote again while it is open."""
+
+    message_id: str
+    text: str
+    bot_reply: str | None = None
+    reason: str = ""  # set when this message alone would have escalated
+    at: datetime
+
+
+class UrgencyRaised(BaseModel):
+    """Conversation -> escalation (signal `raise_urgency`): a threat, or the customer keeps waiting."""
+
+    urgency: Urgency
+    reason: str
+    at: datetime
+
+
+class ForwardRecord(BaseModel):
+    message_id: str
+    at: datetime
+    channel: Literal["chatwoot", "whatsapp", "email", "none"]
+    delivered: bool
 
 
 class ChannelResult(BaseModel):
@@ -289,6 +339,13 @@ class EscalationStatus(BaseModel):
     manager_alerted: bool = False
     notes: list[EscalationNote] = Field(default_factory=list)  # the latest few (bounded)
     notes_total: int = 0  # every note, also those no longer kept in `notes`
+    specialist_chat_id: str | None = None  # who was alerted on WhatsApp (their "ok" acknowledges)
+    urgency: Urgency | None = None  # current urgency when it rose after the start
+    urgency_reasons: list[str] = Field(default_factory=list)
+    manager_alerted_for: list[str] = Field(default_factory=list)  # urgencies the manager was alerted about
+    forwards: list[ForwardRecord] = Field(default_factory=list)  # the last ones; the history has all
+    echoes_ignored: int = 0  # our own Chatwoot assignment reported back: not a person
+    customer_told_overdue: bool = False
 
 
 # --- privacy request workflow (AVG) --------------------------------------------------------------------
