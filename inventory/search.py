@@ -212,7 +212,8 @@ class _Query:
         self.model = normalise.model_key(prefs.model) if prefs.model else None
         self.fuel = prefs.fuel_type
         self.transmission = prefs.transmission
-        self.body = prefs.body_type.lower() if prefs.body_type else None
+        # The chat says "stationwagen", listings "stationwagon": compare in the listings' words.
+        self.body = (normalise.parse_body(prefs.body_type) or prefs.body_type.lower()) if prefs.body_type else None
         self.min_price, self.max_price = prefs.min_price, prefs.max_price
         self.wide_price = prefs.max_price * BUDGET_SLACK if prefs.max_price else None
         self.min_year, self.max_km = prefs.min_year, prefs.max_mileage_km

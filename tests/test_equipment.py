@@ -112,3 +112,9 @@ def test_a_new_search_drops_the_car_aimed_at_before():
     text = chat.say("ik zoek eigenlijk een 7 zitter met trekhaak")
     assert "Kodiaq" in text and "Tiguan" not in text
     assert chat.context.preferences.make is None and chat.context.preferences.model is None
+
+
+def test_an_option_question_about_the_one_car_named_is_answered_yes():
+    chat = _Chat()
+    told = chat.say("Heeft die Skoda Octavia Combi diesel een trekhaak?")
+    assert "De Skoda Octavia Combi 2.0 TDI Style DSG heeft een trekhaak." in told

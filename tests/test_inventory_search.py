@@ -135,3 +135,19 @@ def test_search_over_5000_cars_counts_and_ranks_like_a_full_scan():
     for prefs in QUERIES[1:]:
         found = index.search(InventorySearchRequest(preferences=CarPreferences(**prefs), text="r-line trekhaak"), NOW)
         assert 1 <= len(found.matches) <= 3 and found.total_found >= len(found.matches)
+
+
+def test_the_chats_estate_word_finds_the_listings_estates():
+    """The reviewer's "Golf Variant not in stock": the chat says stationwagen, listings stationwagon."""
+    from agents.rules import RulesEngine
+
+    index = InventoryIndex(sample_cars(), is_sample=True)
+    for text, title in [
+        ("is de Golf Variant nog beschikbaar?", "Volkswagen Golf Variant"),
+        ("heeft u de Toyota Corolla Touring Sports nog?", "Toyota Corolla Touring Sports"),
+        ("ik zoek een Skoda Octavia Combi diesel", "Skoda Octavia Combi 2.0 TDI"),
+    ]:
+        prefs = RulesEngine().understand(text).extraction.car_preferences
+        assert prefs.body_type == "stationwagen"
+        result = index.search(InventorySearchRequest(preferences=prefs, text=text))
+        assert not result.relaxed and result.matches[0].car.title.startswith(title), (text, result.relaxed)

@@ -192,6 +192,12 @@ def _main_answer(draft: _Draft) -> None:
         draft.parts.append(facts_answer(focus, car_facts_asked(draft.text), draft.dealer))
         draft.show(focus)
         return
+    named = _the_one_named_car(draft) if new_car else None
+    if named and _asks_about_known_car(draft, intent, named=True):
+        draft.answered_car_facts = True  # "heeft die Octavia een trekhaak?": the one Octavia in stock
+        draft.parts.append(facts_answer([named], car_facts_asked(draft.text), draft.dealer))
+        draft.show([named])
+        return
     trade_in = request.extraction.trade_in_vehicle
     if intent in ("car_inquiry", "other") and trade_in and (trade_in.license_plate or trade_in.mileage_km) \
             and not new_car and not request.extraction.asks_availability:
@@ -215,8 +221,16 @@ def _no_history(request: ReplyRequest):
     return request.context.model_copy(update={"history": []})
 
 
-def _asks_about_known_car(draft: _Draft, intent: str) -> bool:
-    """ "wat is de kilometerstand?" / "is hij automaat?" about the car(s) just discussed."""
+def _the_one_named_car(draft: _Draft) -> Car | None:
+    """The stock car a message names when exactly one fits it (no wish given up to find it)."""
+    inventory = draft.request.inventory
+    if inventory and inventory.total_found == 1 and not inventory.relaxed and inventory.matches:
+        return inventory.matches[0].car
+    return None
+
+
+def _asks_about_known_car(draft: _Draft, intent: str, named: bool = False) -> bool:
+    """ "wat is de kilometerstand?" / "is hij automaat?" about the car(s) just discussed, or the one named."""
     facts = car_facts_asked(draft.text)
     extraction = draft.request.extraction
     if not facts or extraction.asks_availability or extraction.asks_monthly_payment:
@@ -228,7 +242,7 @@ def _asks_about_known_car(draft: _Draft, intent: str) -> bool:
     dealer_wide = {"apk", "nap", "warranty"}
     if set(facts) <= dealer_wide and not extraction.refers_to_previous_car:
         return False  # "hebben jullie garantie?" is about the dealer, the service answer covers it
-    return extraction.refers_to_previous_car or bool(_QUESTION.search(draft.text)) or len(draft.text.split()) <= 4
+    return named or extraction.refers_to_previous_car or bool(_QUESTION.search(draft.text)) or len(draft.text.split()) <= 4
 
 
 def _answer_the_other_parts(draft: _Draft) -> None:
