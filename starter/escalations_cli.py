@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowQueryFailedError, WorkflowQueryRejectedError
@@ -20,6 +20,7 @@ from workflows.escalation import EscalationWorkflow
 from workflows.models import Acknowledgement, ConversationSnapshot, EscalationStatus, Resolution
 
 OPEN_QUERY = "WorkflowType = 'EscalationWorkflow' AND ExecutionStatus = 'Running'"
+QUERY_TIMEOUT = timedelta(seconds=5)  # a workflow whose worker is down must not hang the staff's list
 
 
 class EscalationNotFound(LookupError):
@@ -31,14 +32,17 @@ class EscalationAlreadyClosed(RuntimeError):
 
 
 async def list_escalations(client: Client) -> list[EscalationStatus]:
-    """Open escalations, oldest first."""
-    statuses = []
-    async for execution in client.list_workflows(OPEN_QUERY):
+    """Open escalations, oldest first; one whose worker does not answer in time is left out."""
+
+    async def status(execution) -> EscalationStatus | None:
         handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)
         try:
-            statuses.append(await handle.query(EscalationWorkflow.status))
-        except RPCError:  # finished between the listing and the query
-            continue
+            return await handle.query(EscalationWorkflow.status, rpc_timeout=QUERY_TIMEOUT)
+        except (RPCError, WorkflowQueryFailedError, WorkflowQueryRejectedError):  # finished meanwhile, or no worker
+            return None
+
+    executions = [execution async for execution in client.list_workflows(OPEN_QUERY)]
+    statuses = [found for found in await asyncio.gather(*(status(e) for e in executions)) if found is not None]
     return sorted(statuses, key=lambda status: status.input.started_at)
 
 
@@ -114,7 +118,7 @@ async def conversation_facts(client: Client, statuses: list[EscalationStatus]) -
     async def one(status: EscalationStatus) -> ConversationFacts:
         handle = client.get_workflow_handle(status.input.conversation_workflow_id)
         try:
-            return facts_from_snapshot(await handle.query(ConversationWorkflow.state))
+            return facts_from_snapshot(await handle.query(ConversationWorkflow.state, rpc_timeout=QUERY_TIMEOUT))
         except (RPCError, WorkflowQueryFailedError, WorkflowQueryRejectedError):  # gone, or not a conversation
             return ConversationFacts()
 

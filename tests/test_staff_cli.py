@@ -100,3 +100,30 @@ async def test_escalation_facts_tolerate_a_conversation_that_is_gone(temporal_en
             reason="r", question="q", started_at=T0))
     facts = await escalations_cli.conversation_facts(temporal_env.client, [status])
     assert facts["escalation-x"].car_of_interest is None and facts["escalation-x"].last_message_at is None
+
+
+async def test_escalations_whose_worker_is_gone_do_not_hang_the_list(temporal_env, task_queue):
+    """The staff list queries every open escalation at once, each with a short deadline: ones no worker
+    answers are left out. (Asked one by one, each such query waits for the server's own deadline.)"""
+    import asyncio
+
+    from workflows.models import EscalationInput
+
+    orphans = [f"escalation-orphan-{random_phone()}" for _ in range(3)]
+    for orphan in orphans:
+        await temporal_env.client.start_workflow(
+            "EscalationWorkflow",
+            EscalationInput(
+                escalation_id=orphan, conversation_workflow_id="conversation-x", chat_id="x@c.us",
+                customer_phone="+31600000000", escalation_type="sales", urgency="low", reason="r", question="q",
+                started_at=T0,
+            ),
+            id=orphan,
+            task_queue=f"{task_queue}-no-worker",
+        )
+    try:
+        listed = await asyncio.wait_for(escalations_cli.list_escalations(temporal_env.client), timeout=60)
+        assert not set(orphans) & {status.escalation_id for status in listed}
+    finally:
+        for orphan in orphans:
+            await temporal_env.client.get_workflow_handle(orphan).terminate("test done")

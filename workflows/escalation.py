@@ -198,6 +198,7 @@ class EscalationWorkflow:
         # Bounded: a chatty customer must not grow the status (the workflow's result) without end.
         status.notes = (status.notes + [note])[-NOTES_KEPT:]
         status.notes_total += 1
+        number = status.notes_total  # taken now: every handler resumes after all queued signals
         await workflow.wait_condition(lambda: self._alerting_done)
         if self._chatwoot is None or status.resolution is not None:
             return
@@ -207,7 +208,7 @@ class EscalationWorkflow:
                 ChatwootNote(
                     conversation_id=self._chatwoot.conversation_id,
                     text=texts.follow_up_note(note.text, note.reason),
-                    ledger_key=f"{status.escalation_id}:chatwoot:note-{len(status.notes)}",
+                    ledger_key=f"{status.escalation_id}:chatwoot:note-{number}",
                 ),
                 start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=SEND_RETRY,
