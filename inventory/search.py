@@ -157,7 +157,8 @@ class InventoryIndex:
                 return ("sold" if car.sold else "available"), car
         prefs = request.preferences
         if prefs.make or prefs.model:
-            wanted = CarPreferences(make=prefs.make, model=prefs.model)
+            # "staat die Golf Variant nog?": the estate, not any Golf (the chat reads Variant as a body type)
+            wanted = CarPreferences(make=prefs.make, model=prefs.model, body_type=prefs.body_type)
             matches, _, relaxed = self._ranked(wanted, request.text, 1, set())
             if matches and not relaxed:
                 return "available", matches[0].car

@@ -118,3 +118,14 @@ def test_an_option_question_about_the_one_car_named_is_answered_yes():
     chat = _Chat()
     told = chat.say("Heeft die Skoda Octavia Combi diesel een trekhaak?")
     assert "De Skoda Octavia Combi 2.0 TDI Style DSG heeft een trekhaak." in told
+
+
+def test_staat_die_golf_variant_nog_answers_about_the_variant():
+    """The reviewer's case: the one estate Golf in stock is said to be there, not listed among all Golfs."""
+    chat = _Chat()
+    text = chat.say("Hoi! Staat die Golf Variant nog?")
+    assert "Ja, de Volkswagen Golf Variant 1.0 eTSI Life DSG is nog beschikbaar." in text or \
+        "Goed nieuws: de Volkswagen Golf Variant 1.0 eTSI Life DSG staat er nog!" in text
+    assert "Welke bedoel je" not in text
+    payment = chat.say("en wat kost hij per maand als ik 5000 aanbetaal en 60 maanden?")
+    assert "Golf Variant 1.0 eTSI Life DSG (€ 23.950), met € 5.000 aanbetaling (je financiert dan € 18.950)" in payment

@@ -151,3 +151,13 @@ def test_the_chats_estate_word_finds_the_listings_estates():
         assert prefs.body_type == "stationwagen"
         result = index.search(InventorySearchRequest(preferences=prefs, text=text))
         assert not result.relaxed and result.matches[0].car.title.startswith(title), (text, result.relaxed)
+
+
+def test_availability_of_a_named_estate_is_that_estate():
+    from agents.rules import RulesEngine
+
+    index = InventoryIndex(sample_cars(), is_sample=True)
+    extraction = RulesEngine().understand("Hoi! Staat die Golf Variant nog?").extraction
+    result = index.search(InventorySearchRequest(preferences=extraction.car_preferences,
+                                                 asks_availability=extraction.asks_availability, text="Staat die Golf Variant nog?"))
+    assert result.availability == "available" and result.asked_car.title.startswith("Volkswagen Golf Variant")

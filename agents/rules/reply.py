@@ -390,7 +390,7 @@ def _inventory_parts(draft: _Draft) -> None:
             draft.parts.append("Ik heb nu geen vergelijkbare auto; zal ik breder zoeken, bijvoorbeeld een ander merk of budget?")
         return
     if asks and inventory.availability == "available" and asked:
-        in_stock = 1 + inventory.total_found
+        in_stock = 1 + (0 if inventory.relaxed else inventory.total_found)  # relaxed ones are not what was asked
         if _identified(request, asked) or in_stock == 1:
             draft.parts.append(vary.pick(f"Goed nieuws: de {asked.title} staat er nog! 👍", f"Ja, de {asked.title} is nog beschikbaar."))
             draft.parts.append(car_line(asked))
