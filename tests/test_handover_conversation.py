@@ -400,3 +400,25 @@ async def test_our_own_assignment_arriving_late_is_no_person(time_env, task_queu
             await p.wait_until(phone, lambda s: s.messages_processed == 2 and not s.crm_pending, timeout=30)
             await _terminate(p, escalation.id, f"conversation-{phone}")
         assert peer.violations == []
+
+
+async def test_media_during_an_escalation_is_forwarded(temporal_env, task_queue, tmp_path):
+    """A photo and a voice note while finance has the question: answered, and forwarded like text."""
+    from tests.waha_events import media_event
+
+    phone = random_phone()
+    chat = f"{phone}@c.us"
+    with ChatwootPeer() as peer:
+        settings = make_chatwoot_settings(tmp_path, task_queue, peer, SECRET, escalation_assignee_finance=5)
+        async with pipeline(temporal_env.client, settings) as p:
+            await p.post(message_event(phone, "Ik heb een BKR registratie, kan ik dan wel een auto financieren?"))
+            state = await p.wait_until(phone, lambda s: s.open_escalation and s.open_escalation.view)
+            escalation = p.client.get_workflow_handle(state.open_escalation.escalation_id, result_type=EscalationStatus)
+            url = p.waha.add_file(f"false_{chat}_BKR1.jpeg", b"\xff\xd8 loonstrook", "image/jpeg")
+            await p.post(media_event(phone, url=url, mimetype="image/jpeg"))
+            await p.post(media_event(phone, url=None, mimetype="audio/ogg; codecs=opus", raw_type="ptt"))
+            await p.wait_until(phone, lambda s: s.messages_processed == 3)
+            sent = await p.waha.wait_for(3, chat)
+            assert "Dank je voor de foto" in sent[1]["text"] and "spraakberichten" in sent[2]["text"]
+            status = await eventually(lambda: _status_where(escalation, lambda s: len(s.forwards) == 2))
+            assert [forward.channel for forward in status.forwards] == ["chatwoot", "chatwoot"]

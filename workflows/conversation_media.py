@@ -25,13 +25,14 @@ with workflow.unsafe.imports_passed_through():
     from agents.tradein_models import PlateLookup, TradeInPhoto
     from workflows.models import (
         Attachment,
+        ForwardedMessage,
         InboundMessage,
         MessageTimings,
         ProcessedMessage,
         SalesTaskRequest,
         TradeInValue,
     )
-    from workflows.patches import PATCH_MEDIA, PATCH_TRADEIN
+    from workflows.patches import PATCH_MEDIA, PATCH_MEDIA_FORWARD, PATCH_TRADEIN
 
 RDW_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=500), maximum_attempts=2)
 LOCAL_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_attempts=3)
@@ -217,6 +218,12 @@ class TradeInAndMedia:
             self._queue_crm("bot", text, f"{message.message_id}:reply", workflow.now())
             self._last_answer = text
         self._count_plain(message, text if delivered else None, errors, bot_silent=bool(text) and silent)
+        if self.s.open_escalation is not None and not silent and workflow.patched(PATCH_MEDIA_FORWARD):
+            # Whoever has the question sees the photo or voice note too (the CRM lane mirrors the file).
+            await self._signal_escalation("forward", ForwardedMessage(
+                message_id=message.message_id, text=message.text, bot_reply=text if delivered else None,
+                at=message.received_at,
+            ))
 
     def _count_plain(self, message: InboundMessage, answer: str | None, errors: list[str] | None = None,
                      bot_silent: bool = False) -> None:

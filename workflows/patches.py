@@ -14,6 +14,7 @@ PATCH_TESTDRIVE_BOOKING = "testdrive-booking-in-chat"  # the chat books, moves a
 PATCH_TESTDRIVE_OPT_OUT = "testdrive-opt-out-signalled"  # STOP tells the chat's TestDriveWorkflows
 PATCH_TRADEIN = "tradein-intake"  # RDW lookup, intake step, the quiet timer and the summary for sales (issue 16)
 PATCH_MEDIA = "media-messages"  # media messages answered without the agent pipeline (issue 16)
+PATCH_MEDIA_FORWARD = "media-forwarded-to-escalation"  # a photo or voice note during an escalation is forwarded too
 PATCH_HANDOVER = "e1-handover-conversation"  # an open escalation no longer silences the chat (issue 13 §1)
 
 # EscalationWorkflow
