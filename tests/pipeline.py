@@ -22,6 +22,20 @@ from workflows.conversation import ConversationWorkflow
 from workflows.models import ConversationSnapshot, conversation_workflow_id
 
 
+async def eventually(check, timeout: float = 30.0, interval: float = 0.05):
+    """Poll `check` (plain or async) until it returns something truthy, and return that."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(interval)
+
+
 def random_phone() -> str:
     return "3169" + "".join(random.choice("0123456789") for _ in range(7))
 

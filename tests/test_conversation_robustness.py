@@ -16,7 +16,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from integrations.local_crm import LocalCrm
 from tests.peers.chatwoot_peer import ChatwootPeer
 from tests.peers.smtp import SmtpPeer
-from tests.pipeline import make_chatwoot_settings, make_settings, pipeline, random_phone
+from tests.pipeline import eventually, make_chatwoot_settings, make_settings, pipeline, random_phone
 from tests.waha_events import message_event
 from workflows.conversation import FLOOD_NOTICE, PENDING_KEPT, ConversationWorkflow
 from workflows.crm_lane import CRM_PENDING_KEPT, HELD_KEPT
@@ -25,13 +25,6 @@ from workflows.models import ConversationInput, InboundMessage, StaffMessage
 BKR = "Ik heb wel een BKR registratie, kan ik dan financieren?"
 
 
-async def eventually(check, timeout: float = 30.0, interval: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while not (result := check()):
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(interval)
-    return result
 
 
 async def start(p, phone: str, **fields):

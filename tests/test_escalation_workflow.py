@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,6 +15,7 @@ from temporalio.worker import Replayer, UnsandboxedWorkflowRunner, Worker
 from activities.escalation import escalation_activities
 from agents.knowledge.dealer import load_dealer
 from config import PROJECT_ROOT, Settings
+from tests.pipeline import eventually
 from tests.peers.chatwoot_peer import ChatwootPeer
 from tests.peers.smtp import SmtpPeer
 from tests.peers.waha import WahaPeer
@@ -95,13 +95,6 @@ def make_input(parent_id: str, urgency: str = "high", escalation_type: str = "fi
     )
 
 
-async def eventually(check, timeout: float = 15.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await check()
-        if result or time.monotonic() > deadline:
-            return result
-        await asyncio.sleep(0.05)
 
 
 class Harness:

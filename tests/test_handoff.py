@@ -14,7 +14,7 @@ from workflows.escalation import EscalationWorkflow
 from workflows.models import EscalationStatus
 from tests.peers.chatwoot_peer import ChatwootPeer
 from tests.peers.smtp import SmtpPeer
-from tests.pipeline import make_chatwoot_settings, pipeline, random_phone
+from tests.pipeline import eventually, make_chatwoot_settings, pipeline, random_phone
 from tests.waha_events import message_event
 
 SECRET = "chatwoot-webhook-secret"
@@ -22,15 +22,6 @@ FINANCE_PHONE = "+31611110000"
 MANAGER_PHONE = "+31699990000"
 
 
-async def eventually(check, timeout: float = 20.0, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(interval)
 
 
 def chatwoot_settings(tmp_path, task_queue, peer: ChatwootPeer, **extra):

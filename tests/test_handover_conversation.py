@@ -17,7 +17,7 @@ import time
 
 from tests.peers.chatwoot_peer import ChatwootPeer
 from tests.peers.smtp import SmtpPeer
-from tests.pipeline import make_chatwoot_settings, pipeline, random_phone
+from tests.pipeline import eventually, make_chatwoot_settings, pipeline, random_phone
 from tests.waha_events import message_event
 from workflows.escalation import EscalationWorkflow
 from workflows.models import EscalationStatus
@@ -28,17 +28,6 @@ MANAGER = "31699990000"
 CREDIT_WARNING = "Let op! Geld lenen kost geld."
 
 
-async def eventually(check, timeout: float = 30.0, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(interval)
 
 
 async def post_chatwoot(p, peer: ChatwootPeer, body: dict):

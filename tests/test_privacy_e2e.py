@@ -22,7 +22,7 @@ from config import reveal
 from integrations.local_crm import LocalCrm
 from integrations.personal_data import phone_hash
 from tests.peers.chatwoot_peer import ChatwootPeer
-from tests.pipeline import make_chatwoot_settings, pipeline, random_phone
+from tests.pipeline import eventually, make_chatwoot_settings, pipeline, random_phone
 from tests.waha_events import message_event
 from workflows.models import conversation_workflow_id, privacy_workflow_id
 from workflows.privacy import PrivacyRequestWorkflow
@@ -61,13 +61,6 @@ async def gone(client, workflow_id: str) -> bool:
     return False
 
 
-async def eventually(check, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await check()
-        if result or time.monotonic() > deadline:
-            return result
-        await asyncio.sleep(0.1)
 
 
 @pytest.fixture

@@ -18,20 +18,13 @@ from starter.devstack import DevServer, connect
 from tests.peers.chatwoot_peer import ChatwootPeer
 from tests.peers.http_peer import free_port
 from tests.peers.waha import WahaPeer
-from tests.pipeline import make_chatwoot_settings, make_settings, pipeline, random_phone
+from tests.pipeline import eventually, make_chatwoot_settings, make_settings, pipeline, random_phone
 from tests.waha_events import message_event
 from worker.build import running_worker
 
 REPLY_WAIT_SECONDS = 10.0  # a wait bound only; nothing asserts how fast
 
 
-async def eventually(check, timeout: float = 30.0, interval: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while not (result := check()):
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(interval)
-    return result
 
 
 # --- WAHA down ------------------------------------------------------------------------

@@ -32,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
         SalesTaskRequest,
         TradeInValue,
     )
-    from workflows.patches import PATCH_MEDIA, PATCH_MEDIA_FORWARD, PATCH_TRADEIN
+    from workflows.patches import PATCH_MEDIA_FORWARD, PATCH_TRADEIN
 
 RDW_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=500), maximum_attempts=2)
 LOCAL_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_attempts=3)

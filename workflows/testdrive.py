@@ -175,7 +175,6 @@ class TestDriveWorkflow:
     # --- changes ----------------------------------------------------------------------------------------
     async def _handle(self, kind: str, payload) -> bool:
         """Apply one signal; True when the booking is over."""
-        booking = self.record.booking
         if kind == "confirm":
             if self.state == "held":
                 await self._record("confirmed")

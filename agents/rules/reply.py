@@ -13,6 +13,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from agents.guardrails import known_cars
 from agents.handled import fixed_reply
 from agents.knowledge import financial, service
 from agents.knowledge.dealer import DealerFacts
@@ -151,12 +152,7 @@ _BOOKING_ONLY_INTENTS = ("test_drive", "other", "greeting", "general_info", "com
 
 
 def _booking_cars(request: ReplyRequest) -> list[Car]:
-    cars = list(request.context.last_cars)
-    if request.inventory is not None:
-        cars += [match.car for match in request.inventory.matches]
-        if request.inventory.asked_car is not None:
-            cars.append(request.inventory.asked_car)
-    return cars
+    return known_cars(request)  # the cars a booking may name are the ones a reply may name
 
 
 def _main_answer(draft: _Draft) -> None:
