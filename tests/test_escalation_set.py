@@ -151,3 +151,13 @@ def test_claude_extraction_gains_the_fields():
     fields = ExtractionOutput.model_json_schema()["properties"]
     assert {"opt_out", "privacy_request", "voice_note", "prank"} <= set(fields)
     assert RouterOutput and ExpertiseOutput  # the structured output is built from these models
+
+
+def test_a_short_yes_is_an_answer_never_a_purchase():
+    """'ja graag' answers our own question; the statistical model must not read a purchase into it."""
+    from agents.rules import RulesEngine
+
+    engine = RulesEngine()
+    for text in ("ja graag", "ja graag!", "ja, graag", "Ja hoor dank je", "prima"):
+        assert not engine.understand(text).expertise.escalation_decision.escalate, text
+    assert engine.understand("ja ik wil hem kopen").expertise.escalation_decision.escalate

@@ -136,10 +136,11 @@ def road_tax_text(dealer: DealerFacts, car: Car | None = None) -> str:
     if car is not None and car.weight_kg:
         weight = f"{car.weight_kg:,}".replace(",", ".")
         parts.append(f"De {car.title} weegt {weight} kg (leeg), dat vul je daar in.")
-    elif car is not None:
-        parts.append(f"Het gewicht van de {car.title} zie ik niet in onze gegevens; met het kenteken zoek ik het bij de RDW voor je op.")
+    elif car is not None:  # no lookup behind a promise: say where the weight is found
+        parts.append(f"Het gewicht van de {car.title} zie ik niet in onze gegevens; het staat op het kentekenbewijs, "
+                     f"en een collega zoekt het graag voor je op ({dealer.phone}).")
     else:
-        parts.append("Zal ik het gewicht van de auto voor je opzoeken? Dan kun je het precies uitrekenen.")
+        parts.append(f"Het gewicht staat op het kentekenbewijs; noem de auto, dan kijk ik of ik het in onze gegevens heb.")
     return " ".join(parts)
 
 

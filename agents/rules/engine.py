@@ -21,6 +21,7 @@ from agents.models import (
 )
 from agents.rules import classifier as second_opinion
 from agents.rules import expertise, extraction, reply, router
+from agents.rules.text import is_short_answer
 from agents.rules.classifier import MessageClassifier, Policy
 from agents.rules.parse import ParsedMessage, parse
 
@@ -94,6 +95,8 @@ class RulesEngine:
             return assessed
         if extraction_output.booking.action in ("choose", "move", "cancel") and not decision.escalate:
             return assessed  # "ik kan toch niet" about a booking is no defect for the model to guess at
+        if is_short_answer(text) and not decision.escalate:
+            return assessed  # "ja graag" answers our own question: no purchase for the model to guess at
         rules_type = decision.escalation_type if decision.escalate else None
         opinion = model.escalation_opinion(parsed.text)
         chosen = second_opinion.combine_escalation(rules_type, expertise.cleared(parsed.text), opinion, self._policy)

@@ -48,7 +48,7 @@ from agents.rules.reply_questions import (
 )
 from agents.rules.numbers import find_plates
 from agents.rules.parse import financed_amount
-from agents.rules.text import normalize
+from agents.rules.text import SHORT_ANSWER, normalize
 
 __all__ = ["compose", "car_line"]
 
@@ -263,8 +263,7 @@ def _answer_the_other_parts(draft: _Draft) -> None:
 
 
 _TRADE_IN_VALUE = re.compile(r"\b(bieden|bied|ervoor|waard|inruil\w*|taxatie|taxeren)\b")
-_SHORT_ANSWER = re.compile(r"(nee|neen|nope|nah|ja|jazeker|jawel|jep|yes|klopt|zeker|graag|prima|goed|ok|oke)"
-                           r"(?:[ ,!.]+(?:hoor|graag|dank\s*je|bedankt|thanks|hoor\s+dank\s*je))?")
+_SHORT_ANSWER = SHORT_ANSWER
 _NO_WORDS = {"nee", "neen", "nope", "nah"}
 _NO_TRADE_IN = re.compile(r"\b(geen|niet|nee)\b[^.?!]{0,25}\b(inruil\w*|in te ruilen)")
 

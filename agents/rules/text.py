@@ -9,6 +9,15 @@ _TOKEN = re.compile(r"[a-z0-9&]+")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "´": "'", "`": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
 
+# "ja", "ja graag", "nee hoor", "prima, dank je": an answer to our own question, nothing more.
+SHORT_ANSWER = re.compile(r"(nee|neen|nope|nah|ja|jazeker|jawel|jep|yes|klopt|zeker|graag|prima|goed|ok|oke)"
+                          r"(?:[ ,!.]+(?:hoor|graag|dank\s*je|bedankt|thanks|hoor\s+dank\s*je))?")
+
+
+def is_short_answer(text: str) -> bool:
+    return SHORT_ANSWER.fullmatch(normalize(text).strip(" !.,")) is not None
+
+
 def normalize(text: str) -> str:
     """'Citroën C3 – €15.000,-' -> 'citroen c3 - €15.000,-' (accents gone, quotes/dashes unified)."""
     text = text.translate(_QUOTES)
