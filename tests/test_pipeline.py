@@ -6,7 +6,7 @@ import asyncio
 
 from temporalio.client import WorkflowExecutionStatus
 
-from tests.pipeline import make_settings, pipeline, random_phone
+from tests.pipeline import eventually, make_settings, pipeline, random_phone
 from tests.waha_events import message_event, signed
 
 
@@ -164,8 +164,13 @@ async def test_continue_as_new_carries_the_conversation(temporal_env, task_queue
             await p.post(message_event(phone, text))
         await p.waha.wait_for(3, f"{phone}@c.us")
         state = await p.wait_until(phone, lambda s: s.messages_processed == 3)
-        description = await p.client.get_workflow_handle(f"conversation-{phone}").describe()
-        assert description.run_id != first_run
+
+        async def next_run():
+            # The run hands over once its in-flight CRM batch is done, so a moment after the reply.
+            description = await p.client.get_workflow_handle(f"conversation-{phone}").describe()
+            return description if description.run_id != first_run else None
+
+        description = await eventually(next_run)
         assert description.status == WorkflowExecutionStatus.RUNNING
         assert [turn.text for turn in state.context.history if turn.role == "customer"] == [
             "Hallo", "Ik zoek een Skoda Octavia", "Diesel graag"
