@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
-import inspect
-import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -18,7 +16,7 @@ from integrations.testdrive_store import Booking, SqliteTestDriveStore
 from starter import testdrives_cli
 from tests.peers.chatwoot_peer import ChatwootPeer
 from tests.peers.waha import WahaPeer
-from tests.pipeline import make_settings, random_phone
+from tests.pipeline import eventually, make_settings, random_phone
 from worker.build import running_worker
 from workflows.testdrive import TestDriveWorkflow
 from workflows.testdrive_models import OptOut, TestDriveInput
@@ -33,19 +31,6 @@ def _drive_day(now: datetime) -> datetime:
     while not (open_hours(DEALER, day) and open_hours(DEALER, day + timedelta(days=1))):
         day += timedelta(days=1)
     return datetime.combine(day, datetime.min.time().replace(hour=11), tzinfo=TZ)
-
-
-async def _eventually(check, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if inspect.isawaitable(result):
-            result = await result
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.1)
 
 
 def _book(settings, phone: str, start: datetime, car_id: str = "sample-007", title: str = "Volkswagen Polo 1.0 TSI Comfortline") -> Booking:
@@ -85,7 +70,7 @@ async def test_staff_confirm_reminder_no_show_question_follow_up_and_a_worker_re
         booking = _book(settings, phone, start)
         async with running_worker(time_env.client, settings):
             handle = await _start(time_env.client, task_queue, booking, confirm_by_staff=True)
-            status = await _eventually(lambda: _status_when(handle, lambda s: s.next_timer))
+            status = await eventually(lambda: _status_when(handle, lambda s: s.next_timer))
             assert status.state == "held" and status.next_timer
 
             # Staff were told in Chatwoot: label, contact attributes, a private note with the confirm command.
@@ -102,7 +87,7 @@ async def test_staff_confirm_reminder_no_show_question_follow_up_and_a_worker_re
             await testdrives_cli.act(time_env.client, settings, booking.booking_id, "confirm", "Sanne", via="cli")
             [confirmed] = await waha.wait_for(1, chat)
             assert "bevestigd" in confirmed["text"] and "11:00" in confirmed["text"]
-            await _eventually(lambda: _status_when(handle, lambda s: s.state == "confirmed"))
+            await eventually(lambda: _status_when(handle, lambda s: s.state == "confirmed"))
 
         # A new worker picks the timers up where the old one left them.
         async with running_worker(time_env.client, settings):
@@ -114,8 +99,8 @@ async def test_staff_confirm_reminder_no_show_question_follow_up_and_a_worker_re
             assert booking.car_title in sent[1]["text"] and "rijbewijs" in sent[1]["text"]
 
             await _skip_to(time_env, start + timedelta(minutes=61))
-            await _eventually(lambda: _status_when(handle, lambda s: s.no_show_asked))
-            question = await _eventually(lambda: [m for m in chatwoot.conversation_messages(conversation["id"])
+            await eventually(lambda: _status_when(handle, lambda s: s.no_show_asked))
+            question = await eventually(lambda: [m for m in chatwoot.conversation_messages(conversation["id"])
                                                   if "Is de klant gekomen?" in m["content"]])
             assert f"seldenrijk testdrives no-show {booking.booking_id}" in question[0]["content"]
 
@@ -152,10 +137,10 @@ async def test_opted_out_gets_no_reminder_and_a_no_show_ends_it(time_env, task_q
         booking = _book(settings, phone, start)
         async with running_worker(time_env.client, settings):
             handle = await _start(time_env.client, task_queue, booking)
-            await _eventually(lambda: _status_when(handle, lambda s: s.state == "confirmed" and s.next_timer))
+            await eventually(lambda: _status_when(handle, lambda s: s.state == "confirmed" and s.next_timer))
             await handle.signal(TestDriveWorkflow.customer_opted_out, OptOut())
             await _skip_to(time_env, start + timedelta(minutes=61))
-            status = await _eventually(lambda: _status_when(handle, lambda s: s.no_show_asked))
+            status = await eventually(lambda: _status_when(handle, lambda s: s.no_show_asked))
             assert not status.reminder_sent and waha.texts_for(chat) == []
             await testdrives_cli.act(time_env.client, settings, booking.booking_id, "no-show", "Sanne", via="cli")
             assert await asyncio.wait_for(handle.result(), 30) == "no_show"
