@@ -16,17 +16,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
 
-from starter.binaries import temporal_cli
+from tests.record_history import start_env, target, write
 from tests.peers.chatwoot_peer import ChatwootPeer
 from tests.pipeline import make_chatwoot_settings, pipeline
 from tests.waha_events import message_event
-from workflows import search_attributes
 from workflows.escalation import EscalationWorkflow
 
-HISTORIES = Path(__file__).parent / "data" / "histories"
 PHONE = "31612345432"
 FINANCE = "31611110000"
 SECRET = "record-secret"
@@ -46,12 +42,7 @@ async def _until(check, timeout: float = 30.0) -> None:
 
 
 async def record() -> None:
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(temporal_cli()),
-        data_converter=pydantic_data_converter,
-        search_attributes=search_attributes.ALL,
-        ui=False,
-    )
+    env = await start_env()
     try:
         with tempfile.TemporaryDirectory() as tmp, ChatwootPeer() as peer:
             settings = make_chatwoot_settings(
@@ -91,11 +82,7 @@ async def record() -> None:
                 conversation = await p.client.get_workflow_handle(f"conversation-{PHONE}").fetch_history()
                 escalated = await escalation.fetch_history()
         for name, history in (("conversation-e1-handover", conversation), ("escalation-e1-handover", escalated)):
-            out = HISTORIES / f"{name}.json"
-            if out.exists():
-                raise SystemExit(f"{out} exists: record under a new name, never over an old history")
-            out.write_text(history.to_json())
-            print(f"wrote {out} ({len(history.events)} events)")
+            write(target(f"{name}.json"), history)
     finally:
         await env.shutdown()
 

@@ -13,27 +13,20 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
 
-from starter.binaries import temporal_cli
+from tests.record_history import start_env, target, write
 from tests.peers.chatwoot_peer import ChatwootPeer
 from tests.pipeline import make_settings, pipeline
 from tests.waha_events import message_event
-from workflows import search_attributes
 from workflows.models import privacy_workflow_id
 from workflows.privacy import PrivacyRequestWorkflow
 
-HISTORIES = Path(__file__).parent / "data" / "histories"
 PHONE = "31612340013"
 MESSAGES = ["Hoi, hebben jullie een Golf tot 25k?", "STOP", "hoe laat zijn jullie zaterdag open?", "verwijder mijn gegevens"]
 
 
 async def record() -> None:
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(temporal_cli()), data_converter=pydantic_data_converter,
-        search_attributes=search_attributes.ALL, ui=False,
-    )
+    env = await start_env()
     try:
         with tempfile.TemporaryDirectory() as tmp, ChatwootPeer() as chatwoot:
             settings = make_settings(
@@ -55,11 +48,7 @@ async def record() -> None:
                 await asyncio.wait_for(request.result(), 60)
                 privacy = await request.fetch_history()
         for name, history in (("conversation-privacy.json", conversation), ("privacy-request.json", privacy)):
-            path = HISTORIES / name
-            if path.exists():
-                raise SystemExit(f"{path} exists: histories are never re-recorded, pick a new name")
-            path.write_text(history.to_json())
-            print(f"wrote {path} ({len(history.events)} events)")
+            write(target(name), history)
     finally:
         await env.shutdown()
 

@@ -13,27 +13,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
 
-from starter.binaries import temporal_cli
+from tests.record_history import start_env, target, write
 from tests.peers.chatwoot_peer import ChatwootPeer
 from tests.peers.rdw import RdwPeer
 from tests.pipeline import make_settings, pipeline
 from tests.waha_events import location_event, media_event, message_event
-from workflows import search_attributes
 
-OUT = Path(__file__).parent / "data" / "histories" / "conversation-tradein-media.json"
+OUT = "conversation-tradein-media.json"
 PHONE = "31612340016"
 
 
 async def record() -> None:
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(temporal_cli()),
-        data_converter=pydantic_data_converter,
-        search_attributes=search_attributes.ALL,
-        ui=False,
-    )
+    env = await start_env()
     chat = f"{PHONE}@c.us"
     try:
         with tempfile.TemporaryDirectory() as tmp, ChatwootPeer() as chatwoot, RdwPeer() as rdw:
@@ -66,11 +58,7 @@ async def record() -> None:
                     await asyncio.sleep(0.1)
                 handle = p.client.get_workflow_handle(f"conversation-{PHONE}")
                 history = await handle.fetch_history()
-        OUT.parent.mkdir(parents=True, exist_ok=True)
-        if OUT.exists():
-            raise SystemExit(f"{OUT} exists: record under a new name instead of overwriting it")
-        OUT.write_text(history.to_json())
-        print(f"wrote {OUT} ({len(history.events)} events)")
+        write(target(OUT), history)
     finally:
         await env.shutdown()
 

@@ -14,15 +14,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
 
-from starter.binaries import temporal_cli
+from tests.record_history import start_env, target, write
 from tests.pipeline import make_settings, pipeline
 from tests.waha_events import message_event
-from workflows import search_attributes
 
-OUT = Path(__file__).parent / "data" / "histories"
 PHONE = "31612340015"
 MESSAGES = [
     "kan ik volgende week zaterdag om 11 uur een proefrit maken in de polo?",
@@ -33,12 +29,7 @@ MESSAGES = [
 
 
 async def record(suffix: str = "") -> None:
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(temporal_cli()),
-        data_converter=pydantic_data_converter,
-        search_attributes=search_attributes.ALL,
-        ui=False,
-    )
+    env = await start_env()
     try:
         with tempfile.TemporaryDirectory() as tmp:
             settings = make_settings(Path(tmp), "record-testdrive")
@@ -53,11 +44,7 @@ async def record(suffix: str = "") -> None:
                 conversation = await p.client.get_workflow_handle(f"conversation-{PHONE}").fetch_history()
                 drive = await booking.fetch_history()
         for name, history in ((f"conversation-testdrive{suffix}.json", conversation), (f"testdrive{suffix}.json", drive)):
-            path = OUT / name
-            if path.exists():
-                raise SystemExit(f"{path} exists: histories are never overwritten, pass a new suffix")
-            path.write_text(history.to_json())
-            print(f"wrote {path} ({len(history.events)} events)")
+            write(target(name), history)
     finally:
         await env.shutdown()
 
