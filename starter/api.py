@@ -21,13 +21,14 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
 
 from config import Settings
-from integrations import chatwoot_webhook, waha_webhook
+from integrations import chatwoot_webhook, waha_session, waha_webhook
 from integrations.waha_webhook import CustomerMessage, Ignored, StaffTyped, WebhookRejected
 from observability import metrics
 from starter import staff_whatsapp
 from starter.webhook_schemas import CHATWOOT_WEBHOOK, WAHA_WEBHOOK, request_body
 from workflows import search_attributes as sa
 from workflows.conversation import ConversationWorkflow
+from workflows.session_models import SessionHealthInput, session_workflow_id
 from workflows.models import (
     ConversationInput,
     HandoffEnded,
@@ -94,6 +95,7 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             phone=phone,
             customer_name=name,
             human_quiet_minutes=settings.human_quiet_period_minutes,
+            stale_reply_minutes=settings.stale_reply_minutes,
             rate_limit_per_minute=settings.rate_limit_per_minute,
             trade_in_quiet_seconds=settings.trade_in_quiet_seconds,
             trade_in_photos_wanted=settings.trade_in_photos_wanted,
@@ -158,6 +160,8 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
                 waha_webhook.verify_event_age(
                     body, now=time.time(), max_age_seconds=settings.waha_webhook_max_age_seconds
                 )
+            if body.get("event") == "session.status":
+                return await _session_status(body)
             event = waha_webhook.parse_event(
                 body,
                 received_at=datetime.now(timezone.utc),
@@ -183,6 +187,31 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
         )
         metrics.WEBHOOK_ACK_SECONDS.labels(endpoint="waha").observe(time.perf_counter() - started)
         return {"status": "queued", "workflow_id": workflow_id}
+
+    async def _session_status(body: dict) -> dict:
+        """Issue 17: the gauge now, the manager's alert and the waiting replies in SessionHealthWorkflow."""
+        change = waha_session.parse_session_status(
+            body, received_at=datetime.now(timezone.utc), default_session=settings.waha_session
+        )
+        metrics.record_session_status(change.session, change.status, waha_session.STATES)
+        client = await client_or_unavailable()
+        workflow_id = session_workflow_id(change.session)
+        try:
+            await client.start_workflow(
+                "SessionHealthWorkflow",
+                SessionHealthInput(session=change.session),
+                id=workflow_id,
+                task_queue=settings.temporal_task_queue,
+                start_signal="status_changed",
+                start_signal_args=[change],
+                static_summary=f"WhatsApp-sessie {change.session}",
+                rpc_timeout=timedelta(seconds=5),
+            )
+        except RPCError as exc:
+            if exc.status in UNAVAILABLE:
+                raise TemporalUnavailable(exc.message) from exc
+            raise
+        return {"status": "session_status", "session_status": change.status, "workflow_id": workflow_id}
 
     # --- Chatwoot -----------------------------------------------------------------
     async def chatwoot(request: Request, url_token: str | None):

@@ -46,7 +46,9 @@ with workflow.unsafe.imports_passed_through():
         PATCH_MEDIA,
         PATCH_SEND_FAILURES,
         PATCH_SEND_GIVES_UP,
+        PATCH_SESSION_WAIT,
     )
+    from workflows.conversation_session import SessionWaitSteps
     from workflows.conversation_handover import HandoverMixin, echo_key
     from workflows.conversation_testdrive import TestDriveSteps
     from workflows.testdrive_models import TestDriveChanged
@@ -114,7 +116,7 @@ def _clip(text: str, size: int = 40) -> str:
 
 
 @workflow.defn
-class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin):
+class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin, SessionWaitSteps):
     @workflow.init
     def __init__(self, state: ConversationInput) -> None:
         self.s = state
@@ -378,6 +380,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
         delivered = False
         if reply is not None:
             reply_id = f"{workflow.info().workflow_id}:{message.message_id}"
+            self._reply_context = after_customer  # this message's language, for a late version
             try:
                 await self._send(reply.response_text, reply_id, message)
                 delivered = True
@@ -543,22 +546,28 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
         self._crm_local_only = result.crm_local_only
         return result.crm
 
-    async def _send(self, text: str, reply_id: str, message: InboundMessage | None) -> None:
+    async def _send(self, text: str, reply_id: str, message: InboundMessage | None, *, follow_up: int | None = None) -> None:
         give_up = SEND_GIVE_UP if workflow.patched(PATCH_SEND_GIVES_UP) else timedelta(days=1)
         self.s.recent_outgoing = (self.s.recent_outgoing + [echo_key(text)])[-OUTGOING_KEPT:]
-        result = await workflow.execute_activity(
-            MessagingActivities.send_whatsapp,
-            SendReplyRequest(
-                chat_id=self.s.chat_id,
-                text=text,
-                reply_id=reply_id,
-                received_at=message.received_at if message else None,
-            ),
-            start_to_close_timeout=timedelta(seconds=20),
-            schedule_to_close_timeout=give_up,
-            retry_policy=SEND_RETRY,
-            summary=f"whatsapp → «{_clip(text)}»",
+        request = SendReplyRequest(
+            chat_id=self.s.chat_id,
+            text=text,
+            reply_id=reply_id,
+            received_at=message.received_at if message else None,
+            follow_up_number=follow_up,
         )
+        if workflow.patched(PATCH_SESSION_WAIT):  # issue 17: wait out a session outage, in order
+            written_at = message.received_at if message else workflow.now()
+            result = await self._send_through_outage(request, give_up, f"whatsapp → «{_clip(text)}»", written_at)
+        else:
+            result = await workflow.execute_activity(
+                MessagingActivities.send_whatsapp,
+                request,
+                start_to_close_timeout=timedelta(seconds=20),
+                schedule_to_close_timeout=give_up,
+                retry_policy=SEND_RETRY,
+                summary=f"whatsapp → «{_clip(text)}»",
+            )
         provider_id = getattr(result, "provider_message_id", None)
         if provider_id:
             self.s.sent_provider_ids = (self.s.sent_provider_ids + [str(provider_id)])[-OUTGOING_KEPT:]

@@ -218,6 +218,11 @@ class ConversationInput(BaseModel):
     recent_outgoing: list[str] = Field(default_factory=list)
     sent_provider_ids: list[str] = Field(default_factory=list)
 
+    # Issue 17: replies held while the WhatsApp session was down (workflows/conversation_session.py).
+    stale_reply_minutes: float = 60  # older than this when the session is back: the short apology version
+    held_for_session: int = 0  # sends that found the session down
+    stale_replies_replaced: int = 0
+
     trade_in_quiet_seconds: int = 1800  # trade-in summary to sales after this long without news
     trade_in_photos_wanted: int = 4
     sales_tasks: list[SalesTaskRequest] = Field(default_factory=list)  # queued for the sales lane
