@@ -25,6 +25,7 @@ from integrations import chatwoot_webhook, waha_session, waha_webhook
 from integrations.waha_webhook import CustomerMessage, Ignored, StaffTyped, WebhookRejected
 from observability import metrics
 from starter import staff_whatsapp
+from starter.lid_routing import LidRouter, is_lid
 from starter.webhook_schemas import CHATWOOT_WEBHOOK, WAHA_WEBHOOK, request_body
 from workflows import search_attributes as sa
 from workflows.conversation import ConversationWorkflow
@@ -100,6 +101,9 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             trade_in_quiet_seconds=settings.trade_in_quiet_seconds,
             trade_in_photos_wanted=settings.trade_in_photos_wanted,
         )
+
+    lids = LidRouter(settings)
+    app.router.on_shutdown.append(lids.aclose)
 
     async def signal_with_start(chat_id: str, phone: str, name: str | None, signal: str, arg: Any) -> str:
         client = await client_or_unavailable()
@@ -178,10 +182,21 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
                 await client_or_unavailable(), event.message.chat_id, event.message.text
             )
         if isinstance(event, StaffTyped):
-            workflow_id = await signal_with_start(event.chat_id, event.phone, None, "staff_message", event.message)
+            chat_id = await lids.staff_chat(event.chat_id)
+            phone = event.phone if chat_id == event.chat_id else f"+{phone_digits(chat_id)}"
+            workflow_id = await signal_with_start(chat_id, phone, None, "staff_message", event.message)
             return {"status": "staff_message", "workflow_id": workflow_id}
         assert isinstance(event, CustomerMessage)
         message = event.message
+        if is_lid(message.chat_id):  # issue 17: keyed by the phone number as soon as WAHA knows it
+            try:
+                message, merging = await lids.route(await client_or_unavailable(), message)
+            except RPCError as exc:
+                if exc.status in UNAVAILABLE:
+                    raise TemporalUnavailable(exc.message) from exc
+                raise
+            if merging:
+                return {"status": "merging", "workflow_id": merging}
         workflow_id = await signal_with_start(
             message.chat_id, message.phone, message.sender_name, "new_message", message
         )

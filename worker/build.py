@@ -18,6 +18,7 @@ from activities.inventory import InventoryActivities
 from activities.messaging import MessagingActivities
 from activities.testdrive import testdrive_activities
 from activities.privacy import PrivacyActivities, privacy_activities
+from activities.lids import LidActivities
 from activities.session_alert import SessionAlertActivities
 from activities.tradein import TradeInActivities
 from agents.rules import RulesEngine
@@ -89,6 +90,7 @@ async def running_worker(
     testdrives, testdrive_steps = testdrive_activities(settings)
     privacy = PrivacyActivities(settings, waha=waha)
     delivery_alerts = DeliveryAlertActivities(settings, ledger=ledger, crm=crm)
+    lids = LidActivities(crm)
     session_alerts = SessionAlertActivities(settings, mailer=delivery_alerts.mailer, ledger=ledger)
     activities = [
         agents.route_message,
@@ -101,6 +103,8 @@ async def running_worker(
         crm.record_crm_failure,
         delivery_alerts.alert_undelivered,
         session_alerts.alert_session,
+        lids.hand_over_conversation,
+        lids.merge_crm_contact,
         inventory.search_inventory,
         inventory.fetch_source,
         inventory.commit_snapshot,

@@ -47,7 +47,9 @@ with workflow.unsafe.imports_passed_through():
         PATCH_SEND_FAILURES,
         PATCH_SEND_GIVES_UP,
         PATCH_SESSION_WAIT,
+        PATCH_LID_MERGE,
     )
+    from workflows.conversation_merge import LidMergeSteps
     from workflows.conversation_session import SessionWaitSteps
     from workflows.conversation_handover import HandoverMixin, echo_key
     from workflows.conversation_testdrive import TestDriveSteps
@@ -116,7 +118,7 @@ def _clip(text: str, size: int = 40) -> str:
 
 
 @workflow.defn
-class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin, SessionWaitSteps):
+class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin, SessionWaitSteps, LidMergeSteps):
     @workflow.init
     def __init__(self, state: ConversationInput) -> None:
         self.s = state
@@ -241,8 +243,14 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
             await workflow.wait_condition(
                 lambda: bool(self.s.pending or self.s.staff_pending or self.s.flood_notice_due)
                 or self._handover_notice_due()
+                or self._merge_due()
                 or (self._time_to_continue(processed_this_run) and not (self._draining and self._crm_in_flight))
             )
+            if self._handing_over():  # issue 17: the lid's number is known; the phone's conversation takes over
+                break
+            if self.s.crm_merges and workflow.patched(PATCH_LID_MERGE):
+                await self._merge_crm()
+                continue
             if self.s.flood_notice_due:
                 self.s.flood_notice_due = False
                 try:
@@ -280,6 +288,9 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
         await workflow.wait_condition(
             lambda: not self._crm_in_flight and not self._sales_in_flight and workflow.all_handlers_finished()
         )
+        if self._handing_over():
+            await self._hand_over()
+            return
         workflow.continue_as_new(self.s)
 
     def _time_to_continue(self, processed_this_run: int) -> bool:

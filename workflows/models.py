@@ -223,6 +223,11 @@ class ConversationInput(BaseModel):
     held_for_session: int = 0  # sends that found the session down
     stale_replies_replaced: int = 0
 
+    # Issue 17 @lid merge (workflows/conversation_merge.py).
+    merge_target: "MergeInto | None" = None  # this lid chat's number is known: hand over to that conversation
+    merged_from: list[str] = Field(default_factory=list)  # lid conversations absorbed (each once)
+    crm_merges: list[str] = Field(default_factory=list)  # lid "phones" whose CRM/Chatwoot contact joins ours
+
     trade_in_quiet_seconds: int = 1800  # trade-in summary to sales after this long without news
     trade_in_photos_wanted: int = 4
     sales_tasks: list[SalesTaskRequest] = Field(default_factory=list)  # queued for the sales lane
@@ -231,6 +236,24 @@ class ConversationInput(BaseModel):
     def proactive_allowed(self) -> bool:
         """False once the customer said STOP: only answers to their own questions from then on."""
         return not self.opted_out
+
+
+class MergeInto(BaseModel):
+    """API -> a lid chat's conversation (signal `merge_into`): WAHA now knows the number."""
+
+    chat_id: str  # "316…@c.us"
+    phone: str  # E.164
+    lid_chat_id: str
+    message: InboundMessage | None = None  # the message that arrived meanwhile, keyed by the phone
+
+
+class AbsorbConversation(BaseModel):
+    """A lid chat's conversation -> the phone's (signal `absorb_conversation`): its whole state."""
+
+    from_workflow_id: str
+    from_chat_id: str
+    from_phone: str
+    state: ConversationInput
 
 
 class TradeInValue(BaseModel):
@@ -392,3 +415,7 @@ class PrivacyStatus(BaseModel):
     approval: PrivacyApproval | None = None
     outcome: str | None = None  # what was done, without personal data (e.g. "deleted: local_crm 7, chatwoot 1")
     errors: list[str] = Field(default_factory=list)
+
+
+ConversationInput.model_rebuild()  # `merge_target` names MergeInto, defined after it
+ConversationSnapshot.model_rebuild()

@@ -16,6 +16,7 @@ PATCH_TRADEIN = "tradein-intake"  # RDW lookup, intake step, the quiet timer and
 PATCH_MEDIA = "media-messages"  # media messages answered without the agent pipeline (issue 16)
 PATCH_MEDIA_FORWARD = "media-forwarded-to-escalation"  # a photo or voice note during an escalation is forwarded too
 PATCH_SESSION_WAIT = "i17-send-waits-for-session"  # a send during a WAHA session outage waits for WORKING (issue 17)
+PATCH_LID_MERGE = "i17-lid-merge"  # an @lid chat hands over to its phone's conversation; the CRM contacts merge (issue 17)
 PATCH_HANDOVER = "e1-handover-conversation"  # an open escalation no longer silences the chat (issue 13 §1)
 
 # EscalationWorkflow
