@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     # The rules engine's trained second opinion, so a start loads it instead of retraining (unset: DATA_DIR/cache).
     model_cache_dir: Path | None = None
 
+    # --- stores ----------------------------------------------------------------
+    # postgresql://user:password@host:5432/db: every store (sent ledger, inventory snapshot, local CRM,
+    # bookings, privacy audit) in PostgreSQL, shared by all hosts. Unset: SQLite files under DATA_DIR.
+    database_url: SecretStr | None = None
+
     # --- Temporal ------------------------------------------------------------
     temporal_address: str | None = None  # unset: `seldenrijk run` starts a dev server
     temporal_namespace: str = "default"
