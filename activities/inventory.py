@@ -37,7 +37,7 @@ class InventoryActivities:
         def heartbeat(page: int, cars: int) -> None:
             activity.heartbeat({"page": page, "cars": cars})
 
-        return await sync.fetch_source(request.source, self.settings, on_page=heartbeat)
+        return await sync.fetch_source(request.source, self.settings, on_page=heartbeat, details_cache=self.store)
 
     @activity.defn
     async def commit_snapshot(self, request: CommitSnapshotRequest) -> CommitSnapshotResult:
