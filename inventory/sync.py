@@ -8,7 +8,7 @@ import httpx
 
 from config import Settings
 from integrations.rdw import RdwClient
-from inventory.details import DetailReader, DetailsCache
+from inventory.details import DetailReader, DetailsCache, ProgressCallback
 from inventory.models import CommitSnapshotResult, FetchSourceResult
 from inventory.sources import live_sources
 from inventory.sources.http import PoliteClient, SourceError
@@ -23,6 +23,7 @@ async def fetch_source(
     on_page: PageCallback | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     details_cache: DetailsCache | None = None,
+    on_detail: ProgressCallback | None = None,
 ) -> FetchSourceResult:
     """Scrape one source; failures come back as `error` (with no cars), never as an exception.
 
@@ -36,7 +37,7 @@ async def fetch_source(
                     client, settings.inventory_website_url, settings.scraper_max_pages, on_page
                 )
                 if settings.scraper_detail_pages and result.cars:
-                    result = await _with_details(result, settings, client, details_cache, on_page)
+                    result = await _with_details(result, settings, client, details_cache, on_detail)
                 return result
             if source == "marktplaats":
                 return await fetch_marktplaats(
@@ -51,15 +52,13 @@ async def fetch_source(
 
 
 async def _with_details(result: FetchSourceResult, settings: Settings, client: PoliteClient,
-                        cache: DetailsCache | None, on_page: PageCallback | None) -> FetchSourceResult:
+                        cache: DetailsCache | None, on_detail: ProgressCallback | None) -> FetchSourceResult:
     rdw = RdwClient(settings.rdw_api_url, timeout=settings.rdw_timeout_seconds,
                     app_token=settings.rdw_app_token.get_secret_value() if settings.rdw_app_token else None) \
         if settings.inventory_rdw_lookup else None
     reader = DetailReader(settings, client, cache, result.source, rdw)
     try:
-        # progress goes through the page callback (the activity's heartbeat), after the listing pages
-        progress = (lambda done, total: on_page(result.pages, len(result.cars))) if on_page else None
-        cars = await reader.add_details(result.cars, progress)
+        cars = await reader.add_details(result.cars, on_detail)
     finally:
         if rdw is not None:
             await rdw.aclose()
