@@ -15,7 +15,7 @@ from pathlib import Path
 from agents.models import Car
 from config import Settings
 from integrations.db import Database, Executor, Migration, SqliteDatabase, migrate, open_database
-from inventory.models import CommitSnapshotResult, FetchSourceResult, SourceStatus
+from inventory.models import CachedDetails, CarDetails, CommitSnapshotResult, FetchSourceResult, SourceStatus
 
 # A complete scrape that lost more than this share of a big stock is more likely a
 # broken page than a sell-out: refresh what it saw, mark nothing sold.
@@ -40,7 +40,20 @@ CREATE TABLE IF NOT EXISTS source_status (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT INTO meta (key, value) VALUES ('version', '0') ON CONFLICT (key) DO NOTHING
 """
-MIGRATIONS = [Migration(1, SCHEMA)]
+# Schema 1 (migration from 0: the table is new, nothing to convert): each car's detail-page facts,
+# keyed by the car and its list-card fingerprint, so an unchanged car is not read again every sync.
+DETAILS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS listing_details (
+    source TEXT NOT NULL,
+    car_id TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    details_json TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    PRIMARY KEY (source, car_id)
+);
+INSERT INTO meta (key, value) VALUES ('schema', '1') ON CONFLICT (key) DO UPDATE SET value='1'
+"""
+MIGRATIONS = [Migration(1, SCHEMA), Migration(2, DETAILS_SCHEMA)]
 
 
 def store_path(settings: Settings) -> Path:
@@ -97,7 +110,24 @@ class InventoryStore:
         rows = self._db.execute("SELECT status_json FROM source_status ORDER BY source").fetchall()
         return [SourceStatus.model_validate_json(row[0]) for row in rows]
 
+    def cached_details(self, source: str) -> dict[str, CachedDetails]:
+        """Every car's last detail-page facts for a source, by car id."""
+        rows = self._db.execute(
+            "SELECT car_id, fingerprint, details_json FROM listing_details WHERE source=?", (source,)
+        ).fetchall()
+        return {car_id: CachedDetails(fingerprint=fingerprint, details=CarDetails.model_validate_json(details))
+                for car_id, fingerprint, details in rows}
+
     # --- writes --------------------------------------------------------------
+    def save_details(self, source: str, car_id: str, cached: CachedDetails) -> None:
+        fetched = _iso(cached.details.fetched_at or datetime.now(timezone.utc))
+        self._db.execute(
+            "INSERT INTO listing_details (source, car_id, fingerprint, details_json, fetched_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (source, car_id) DO UPDATE SET fingerprint=excluded.fingerprint, "
+            "details_json=excluded.details_json, fetched_at=excluded.fetched_at",
+            (source, car_id, cached.fingerprint, cached.details.model_dump_json(), fetched),
+        )
+
     def commit(self, result: FetchSourceResult) -> CommitSnapshotResult:
         """Apply one scrape of one source atomically (see the module docstring)."""
         with self._db.transaction(lock="inventory") as tx:
