@@ -6,7 +6,7 @@ them, the workflow stores them in its state, the CRM and the UI read them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -181,6 +181,17 @@ class Car(BaseModel):
     weight_kg: int | None = None  # massa ledig voertuig, what road tax is based on
     fuel_consumption_l_100km: float | None = None
     electric_range_km: int | None = None
+    # From the dealer website's detail page (inventory/sources/website_detail.py) or RDW by plate.
+    apk_until: date | None = None
+    owner_count: int | None = None
+    nap_logical: bool | None = None  # NAP odometer judgement: True "logisch", False "onlogisch"
+    maintenance_history: str | None = None  # as the page words it: "volledig dealer onderhouden"
+    towing_braked_kg: int | None = None
+    towing_unbraked_kg: int | None = None
+    seats: int | None = None
+    options: list[str] = Field(default_factory=list)  # the page's option list (the first ones)
+    equipment_absent: list[str] = Field(default_factory=list)  # equipment keys the full specs rule out: "no"
+    details_at: datetime | None = None  # when the detail page was read
 
     @property
     def title(self) -> str:
