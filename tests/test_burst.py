@@ -35,7 +35,7 @@ async def test_three_quick_messages_get_one_reply(temporal_env, task_queue, tmp_
         seen = [call["messageIds"] for call in p.waha.presence if call["action"] == "seen"]
         assert seen == [[event["payload"]["id"]] for event in events]
         assert p.waha.calls_for(chat)[-2:] == ["stop_typing", "send"]
-        transcript = LocalCrm(tmp_path).transcript(f"+{phone}")
+        transcript = LocalCrm.from_settings(p.settings).transcript(f"+{phone}")
         assert [line.text for line in transcript if line.role == "customer"] == BURST
         assert [line.role for line in transcript].count("bot") == 1
         assert p.waha.violations == []

@@ -76,7 +76,7 @@ async def running_worker(
     await asyncio.to_thread(classifier)
     agents = AgentActivities(settings, RulesEngine(), claude_backend(settings))
     # One ledger for everything a retry could send twice: replies, alerts, e-mails, notes.
-    ledger = SentLedger(settings.data_dir / "sent.sqlite3")
+    ledger = SentLedger.from_settings(settings)
     messaging = MessagingActivities(
         waha, ledger, typing=settings.waha_typing, presence_timeout=settings.waha_presence_timeout_seconds
     )
