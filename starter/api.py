@@ -100,6 +100,8 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             rate_limit_per_minute=settings.rate_limit_per_minute,
             trade_in_quiet_seconds=settings.trade_in_quiet_seconds,
             trade_in_photos_wanted=settings.trade_in_photos_wanted,
+            coalesce_seconds=settings.coalesce_seconds,
+            coalesce_max_seconds=settings.coalesce_max_seconds,
         )
 
     lids = LidRouter(settings)

@@ -227,6 +227,10 @@ class ConversationInput(BaseModel):
     merge_target: "MergeInto | None" = None  # this lid chat's number is known: hand over to that conversation
     merged_from: list[str] = Field(default_factory=list)  # lid conversations absorbed (each once)
     crm_merges: list[str] = Field(default_factory=list)  # lid "phones" whose CRM/Chatwoot contact joins ours
+    # Burst coalescing (issue 17): quick messages answered together (PATCH_BURST); 0 turns it off.
+    coalesce_seconds: float = 2.0
+    coalesce_max_seconds: float = 6.0
+    messages_coalesced: int = 0  # messages answered in an earlier message's reply (replies saved)
 
     trade_in_quiet_seconds: int = 1800  # trade-in summary to sales after this long without news
     trade_in_photos_wanted: int = 4
@@ -271,6 +275,7 @@ class ConversationSnapshot(ConversationInput):
     processing: str | None = None  # message id being processed now
     last_customer_message: str | None = None
     last_answer: str | None = None
+    dialogue_lines: list[list[str]] = Field(default_factory=list)  # agents.dialogue.state_lines: the lead card's "Gesprek"
 
 
 # --- escalation workflow -----------------------------------------------------
