@@ -305,18 +305,18 @@ class LocalCrm:
         if source == target:
             return 0
         moved = 0
-        with self._lock:
+        with self._db.transaction(lock=f"crm-merge:{target}") as tx:
             for table in ("transcript", "score_history", "failures"):
-                moved += self._db.execute(f"UPDATE {table} SET phone = ? WHERE phone = ?", (target, source)).rowcount
-            old = self._db.execute("SELECT * FROM leads WHERE phone = ?", (source,)).fetchone()
+                moved += tx.execute(f"UPDATE {table} SET phone = ? WHERE phone = ?", (target, source)).rowcount
+            old = tx.execute("SELECT * FROM leads WHERE phone = ?", (source,)).fetchone()
             if old is not None:
-                if self._db.execute("SELECT 1 FROM leads WHERE phone = ?", (target,)).fetchone() is None:
-                    self._db.execute("UPDATE leads SET phone = ? WHERE phone = ?", (target, source))
+                if tx.execute("SELECT 1 FROM leads WHERE phone = ?", (target,)).fetchone() is None:
+                    tx.execute("UPDATE leads SET phone = ? WHERE phone = ?", (target, source))
                 else:
-                    for column in ("name", "score", "quality", "chatwoot_contact_id", "chatwoot_conversation_id"):
-                        self._db.execute(
+                    for column in ("name", "score", "quality", "chatwoot_contact_id", "chatwoot_conversation_id", "opted_out_at"):
+                        tx.execute(
                             f"UPDATE leads SET {column} = COALESCE({column}, ?) WHERE phone = ?", (old[column], target)
                         )
-                    self._db.execute("DELETE FROM leads WHERE phone = ?", (source,))
+                    tx.execute("DELETE FROM leads WHERE phone = ?", (source,))
                 moved += 1
         return moved

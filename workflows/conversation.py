@@ -255,9 +255,8 @@ class ConversationWorkflow(
             )
             if self._handing_over():  # issue 17: the lid's number is known; the phone's conversation takes over
                 break
-            if self.s.crm_merges and workflow.patched(PATCH_LID_MERGE):
-                await self._merge_crm()
-                continue
+            if self.s.crm_merges and not self._crm_merge_running and workflow.patched(PATCH_LID_MERGE):
+                self._start_crm_merge()
             if self.s.flood_notice_due:
                 self.s.flood_notice_due = False
                 try:

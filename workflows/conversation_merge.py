@@ -9,10 +9,12 @@ the CRM record and the Chatwoot contact.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.lids import CrmMergeRequest, HandOverRequest, LidActivities
@@ -94,8 +96,16 @@ class LidMergeSteps:
         self.s = merged
         self._seen.update(merged.seen_message_ids)
 
+    _crm_merge_running = False
+
     def _merge_due(self) -> bool:
-        return self.s.merge_target is not None or bool(self.s.crm_merges)
+        return self.s.merge_target is not None or (bool(self.s.crm_merges) and not self._crm_merge_running)
+
+    def _start_crm_merge(self) -> None:
+        """In the background: a slow Chatwoot never delays the customer's next answer. A run that
+        continues-as-new meanwhile carries `crm_merges` and merges again (idempotent)."""
+        self._crm_merge_running = True
+        asyncio.ensure_future(self._merge_crm())
 
     def _handing_over(self) -> bool:
         return self.s.merge_target is not None and workflow.patched(PATCH_LID_MERGE)
@@ -112,9 +122,10 @@ class LidMergeSteps:
                 retry_policy=MERGE_RETRY,
                 summary=f"crm: lid {lid_phone[-4:]} → {self.s.phone[-4:]}",
             )
-        except Exception as exc:  # noqa: BLE001 - a CRM hiccup never stops the chat; staff see the note
-            self._note_send_failure("crm merge", str(getattr(exc, "cause", None) or exc))
-        self.s.crm_merges = self.s.crm_merges[1:]
+        except ActivityError as exc:  # given up after hours: recorded, the chat goes on
+            self._note_send_failure("crm merge", str(exc.cause or exc))
+        self.s.crm_merges = [phone for phone in self.s.crm_merges if phone != lid_phone]
+        self._crm_merge_running = False
 
     async def _hand_over(self) -> None:
         """Give everything to the phone's conversation; this run then completes."""
