@@ -26,6 +26,13 @@ from workflows import search_attributes
 
 log = logging.getLogger(__name__)
 
+# The dev server commits every workflow step to SQLite. In its default rollback-journal mode each
+# commit waits for an fsync: signal-with-start took ~530 ms at p50 with 10 senders on this machine's
+# disk, and the whole stack managed 6 messages/s. Write-ahead logging with synchronous=NORMAL
+# syncs at checkpoints instead: ~10x faster, still crash-safe for the process (a power cut may
+# lose the last moments, never corrupt the file). Production runs Temporal on PostgreSQL.
+SQLITE_PRAGMAS = ("journal_mode=wal", "synchronous=normal")
+
 
 def _die_with_parent() -> None:
     """Runs in the child before exec: SIGTERM it when the parent process dies."""
@@ -57,6 +64,8 @@ class DevServer:
             "--log-level", "warn",
             "--ui-disable-news-fetch",
         ]
+        for pragma in SQLITE_PRAGMAS:
+            cmd += ["--sqlite-pragma", pragma]
         for name, kind in search_attributes.CLI_TYPES.items():
             cmd += ["--search-attribute", f"{name}={kind}"]
         return cmd
