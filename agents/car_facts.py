@@ -287,7 +287,7 @@ _CLAUSES = {
     "maintenance": Phrase(nl='onderhoud: "{text}"', en='maintenance: "{text}"', de='Wartung: „{text}“'),
     "towing": Phrase(nl="trekgewicht {kg} geremd", en="towing {kg} braked", de="Anhängelast {kg} gebremst"),
     "weight": Phrase(nl="gewicht {kg}", en="weight {kg}", de="Gewicht {kg}"),
-    "consumption": Phrase(nl="{litres} l/100 km", en="{litres} l/100 km", de="{litres} l/100 km"),
+    "consumption": Phrase(nl="verbruik {litres} l/100 km", en="uses {litres} l/100 km", de="Verbrauch {litres} l/100 km"),
     "unknown": Phrase(nl="{name} onbekend", en="{name} unknown", de="{name} unbekannt"),
 }
 _SHORT_NAMES = {"apk": ("APK-datum", "MOT date", "APK-Datum"), "owners": ("eigenaren", "owners", "Halter"),
