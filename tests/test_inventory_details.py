@@ -97,7 +97,8 @@ def servers():
 
 
 @pytest.fixture
-def settings(servers, tmp_path):
+def settings(servers, tmp_path, database_url):
+    """On both store backends (the details table is a migration of the snapshot store)."""
     site, rdw = servers
     site.faults.clear()
     site.requests.clear()
@@ -105,7 +106,7 @@ def settings(servers, tmp_path):
     rdw.requests.clear()
     return Settings(data_dir=tmp_path, inventory_sources=["website"], inventory_website_url=f"{site.url}/aanbod-occasions",
                     scraper_delay_seconds=0, scraper_timeout_seconds=2, scraper_detail_concurrency=2,
-                    rdw_api_url=rdw.url)
+                    rdw_api_url=rdw.url, database_url=database_url)
 
 
 def detail_requests(site) -> list[int]:

@@ -21,6 +21,7 @@ from agents.knowledge.financial import CREDIT_WARNING
 from agents.models import Car, ConversationOutput, ReplyRequest
 from agents.rules import reply_technical
 from agents.rules.reply_cars import cars_in_question, facts_answer, names_a_new_car, superlative_answer
+from agents.rules.reply_dialogue import answer_in_state
 from agents.rules.reply_draft import QUESTION, Draft, Variety, trade_in_known, wants_new_car, without_history
 from agents.rules.reply_followup import last_question_key, pick_follow_up
 from agents.rules.reply_greeting import greet_first, greeting_answer
@@ -114,6 +115,8 @@ def _main_answer(draft: Draft) -> None:
         # the intake's own sentence (RDW facts, mileage, photos, value): the customer's car, not ours
         draft.intent = "trade_in"
         draft.parts.append(request.trade_in_reply)
+        return
+    if answer_in_state(draft):  # "die tweede", "ja" to "zal ik breder zoeken?": read against our open question
         return
     reply_word = _SHORT_ANSWER.fullmatch(draft.text.strip(" !.,"))
     if reply_word and intent in ("other", "greeting", "car_inquiry", "trade_in", "test_drive") and request.context.history:
