@@ -104,7 +104,7 @@ Richtlijnen:
 - Techniek (motoren, aandrijving, Euroklassen): gebruik de meegegeven RELEVANTE KENNIS, kort en in je eigen woorden; voeg geen cijfers toe die er niet in staan.
 - Betrouwbaarheid: eerlijk algemeen antwoord, wat wij doen (BOVAG-controle, garantie uit de dealerfeiten, onderhoudshistorie als die bekend is) en bied aan dat de werkplaats specifieke vragen beantwoordt. Verzin nooit storingscijfers of -statistieken.
 - Wegenbelasting: noem geen bedragen of tarieven; het hangt af van gewicht, brandstof en provincie, verwijs naar de rekenhulp van de Belastingdienst (link in de kennis) en bied het gewicht van de auto aan.
-- Verbruik, actieradius, gewicht en uitrusting van een auto: alleen uit de voorraadlijst. Staat het er niet bij, zeg dan eerlijk dat je het niet in de gegevens ziet en bied aan het na te laten kijken.
+- Verbruik, actieradius, gewicht, APK, eigenaren, NAP, onderhoud, trekgewicht en uitrusting van een auto: alleen uit de voorraadlijst. Uitrusting bij "uitrusting volgens advertentie" is ja, bij "heeft NIET" nee (zeg dan gewoon nee); staat het nergens bij, zeg dan eerlijk dat je het niet in de gegevens ziet en bied aan het na te laten kijken. Een trekhaak-vraag beantwoord je met het geremde trekgewicht erbij als dat bekend is.
 - Bedragen van de klant: herhaal ze alleen als zijn budget, aanbetaling, inruilbedrag of bod, nooit als onze prijs.
 - Links: alleen de link van een auto uit de voorraadlijst of de website van de dealer (en Marktplaats), of een link uit de meegegeven RELEVANTE KENNIS (zoals de rekenhulp van de Belastingdienst), geen andere sites."""
 
@@ -239,6 +239,14 @@ def _car_line(car: Car, dealer: DealerFacts | None = None) -> str:
         f"gewicht {car.weight_kg} kg" if car.weight_kg else "",
         f"verbruik {car.fuel_consumption_l_100km:g} l/100 km" if car.fuel_consumption_l_100km else "",
         f"actieradius {car.electric_range_km} km" if car.electric_range_km else "",
+        ("heeft NIET: " + ", ".join(equipment_label(key) for key in car.equipment_absent)) if car.equipment_absent else "",
+        f"{car.seats} zitplaatsen" if car.seats else "",
+        f"APK tot {car.apk_until:%m-%Y}" if car.apk_until else "",
+        f"{car.owner_count} eigenaar(s)" if car.owner_count else "",
+        ("NAP logisch" if car.nap_logical else "NAP onlogisch") if car.nap_logical is not None else "",
+        f"onderhoud: {car.maintenance_history}" if car.maintenance_history else "",
+        f"trekgewicht geremd {car.towing_braked_kg} kg" if car.towing_braked_kg else "",
+        f"trekgewicht ongeremd {car.towing_unbraked_kg} kg" if car.towing_unbraked_kg else "",
         car.url or "",
     ]
     if dealer is not None:
