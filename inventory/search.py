@@ -26,8 +26,8 @@ FUEL_LABELS = {
 TRANSMISSION_LABELS = {"automatic": "automaat", "manual": "handgeschakeld"}
 BUDGET_SLACK = 1.15  # first relaxation of the budget: up to 15% over
 
-MAKE, MODEL, FUEL, TRANSMISSION, BODY, MIN_PRICE, OVER_BUDGET, FAR_OVER_BUDGET, YEAR, MILEAGE, EQUIPMENT = (
-    1 << bit for bit in range(11)
+MAKE, MODEL, FUEL, TRANSMISSION, BODY, MIN_PRICE, OVER_BUDGET, FAR_OVER_BUDGET, YEAR, MILEAGE, EQUIPMENT, EQUIPMENT_LACKING = (
+    1 << bit for bit in range(12)
 )
 # Relaxation order: what a salesperson gives up first. Each step: (bit(s) dropped, name).
 RELAX_STEPS: list[tuple[int, str]] = [
@@ -40,6 +40,7 @@ RELAX_STEPS: list[tuple[int, str]] = [
     (OVER_BUDGET, "max_price"),  # allow up to 15% over budget
     (FUEL, "fuel_type"),
     (FAR_OVER_BUDGET, "max_price"),  # budget dropped entirely
+    (EQUIPMENT_LACKING, "equipment_lacking"),  # its specs say it lacks the option (5 seats, no towbar)
     (MODEL, "model"),
     (MAKE, "make"),
 ]
@@ -51,6 +52,9 @@ class InventorySearchRequest(BaseModel):
     referenced_car_ids: list[str] = Field(default_factory=list)  # from context.last_cars, best first
     text: str = ""
     limit: int = 3
+    # The car this message names, with only its own filters (agents.dialogue.named_search): when the
+    # full wish finds no exact match, the car named is looked up by name before anything is relaxed.
+    named_first: CarPreferences | None = None
 
 
 def _euros(amount: int) -> str:
@@ -67,6 +71,7 @@ class _Row:
     mileage: int | None
     variant: str
     equipment: frozenset[str]
+    lacking: frozenset[str]  # options the detail page's specs rule out
     base: float  # tie-breakers: newer, fewer kilometres, most recently listed
 
 
@@ -109,6 +114,7 @@ class InventoryIndex:
             mileage=car.mileage_km,
             variant=(car.variant or "").lower(),
             equipment=frozenset(car.equipment),
+            lacking=frozenset(car.equipment_absent),
             base=((car.year or 2000) - 2000) / 100 - (car.mileage_km or 250_000) / 5_000_000
             + (seen.timestamp() if seen else 0.0) / 1e12,
         )
@@ -136,6 +142,13 @@ class InventoryIndex:
                 elif prefs.is_empty():
                     prefs = CarPreferences(make=asked.make, model=asked.model)
         matches, total, relaxed = self._ranked(prefs, request.text, max(request.limit, 0), exclude)
+        beyond = []
+        if request.named_first is not None and (relaxed or not matches):
+            named, named_total, named_relaxed = self._ranked(request.named_first, request.text, max(request.limit, 0), exclude)
+            if named and not named_relaxed:
+                beyond = [key for key, value in prefs.model_dump().items()
+                          if value not in (None, []) and value != getattr(request.named_first, key)]
+                matches, total, relaxed = named, named_total, []
         if availability == "available" and asked is not None:
             lead = CarMatch(car=asked, score=100.0, reasons=["staat nog te koop"])
             matches = [lead] + matches[: max(request.limit - 1, 0)]
@@ -146,6 +159,7 @@ class InventoryIndex:
             availability=availability,
             asked_car=asked,
             relaxed=relaxed,
+            beyond_earlier_wishes=beyond,
             snapshot_age_seconds=age,
             is_sample_data=self.is_sample,
             search_ms=round((time.perf_counter() - started) * 1000, 3),
@@ -248,6 +262,8 @@ class _Query:
             mask |= MILEAGE
         if self.equipment and not self.equipment <= row.equipment:
             mask |= EQUIPMENT
+            if self.equipment & row.lacking:
+                mask |= EQUIPMENT_LACKING  # not "not listed": a known no, offered only after almost everything else
         return mask
 
     def score(self, row: _Row) -> float:

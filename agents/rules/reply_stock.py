@@ -6,6 +6,7 @@ import re
 
 from agents.models import Car, ReplyRequest
 from agents.rules.reply_cars import MAX_LISTED, car_line, car_list, describe, relaxed_note
+from agents.rules.reply_dialogue import beyond_budget_note
 from agents.rules.reply_draft import Draft
 from agents.rules.text import normalize
 
@@ -84,6 +85,7 @@ def inventory_parts(draft: Draft) -> None:
         else:
             intro = vary.pick("Dit heb ik op dit moment voor je:", "Deze passen bij wat je zoekt:", "Kijk eens naar deze:")
         draft.parts.append(intro + "\n" + car_list(cars))
+        draft.parts.extend(beyond_budget_note(draft, cars))  # the car named, found by name above the budget said
         draft.show(cars[:MAX_LISTED])
     else:
         draft.parts.append(f"Op dit moment heb ik helaas geen {describe(preferences)} in de voorraad.")
