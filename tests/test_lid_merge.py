@@ -99,3 +99,23 @@ def test_absorbing_keeps_both_memories_in_order():
     assert [turn.text for turn in merged.context.history] == ["a", "b"]
     assert [(m.message_id, m.chat_id) for m in merged.pending] == [("m3", "316@c.us"), ("m4", "316@c.us")]
     assert merged.opted_out and merged.customer_name == "Sanne" and set(merged.seen_message_ids) == {"m1", "m3", "m4"}
+
+
+def test_the_local_crm_merges_a_lid_record_on_both_backends(store_settings):
+    from datetime import datetime, timezone
+
+    from agents.models import CRMOutput
+
+    at = datetime(2026, 12, 7, 10, tzinfo=timezone.utc)
+    store = LocalCrm.from_settings(store_settings)
+    try:
+        store.record_message("+21234567890123", "Sanne", "customer", "hoi", "l1", at)
+        store.record_crm("+21234567890123", "Sanne", CRMOutput(lead_score=70, lead_quality="WARM"), at)
+        store.record_message("+31612340099", None, "customer", "nog een vraag", "p1", at.replace(hour=11))
+        assert store.merge_phone("+21234567890123", "+31612340099") >= 3
+        assert store.merge_phone("+21234567890123", "+31612340099") == 0  # again: nothing left to move
+        [lead] = store.list_leads()
+        assert (lead.phone, lead.name, lead.score) == ("+31612340099", "Sanne", 70)
+        assert [line.text for line in store.transcript("+31612340099")] == ["hoi", "nog een vraag"]
+    finally:
+        store.close()
