@@ -663,6 +663,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
         if not kind or understanding.expertise.escalation_decision.escalate or not workflow.patched(PATCH_PRIVACY_REQUEST):
             return False
         request_id = privacy_workflow_id(self.s.phone)
+        voice = (understanding.extraction.language or context.language, understanding.extraction.address_form or context.address_form)
         try:
             await workflow.start_child_workflow(
                 "PrivacyRequestWorkflow",
@@ -670,6 +671,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
                     request_id=request_id, kind=kind, chat_id=self.s.chat_id, customer_phone=self.s.phone,
                     customer_name=self.s.customer_name, text=message.text,
                     conversation_workflow_id=workflow.info().workflow_id, started_at=workflow.now(),
+                    language=voice[0], address_form=voice[1],
                 ),
                 id=request_id,
                 task_queue=workflow.info().task_queue,
@@ -677,9 +679,9 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
                 parent_close_policy=workflow.ParentClosePolicy.ABANDON,
                 static_summary=f"AVG-verzoek: {kind}",
             )
-            answer = privacy.privacy_received_text(kind)  # sent by the child workflow
+            answer = privacy.privacy_received_text(kind, *voice)  # sent by the child workflow
         except WorkflowAlreadyStartedError:
-            answer = privacy.PRIVACY_ALREADY_OPEN
+            answer = privacy.privacy_already_open_text(*voice)
             await self._send(answer, f"{workflow.info().workflow_id}:{message.message_id}", message)
         record.timings.replied_at = workflow.now()
         self._last_answer = answer

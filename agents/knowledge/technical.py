@@ -54,7 +54,8 @@ _TEXTS = {
 }
 
 
-def knowledge_for(text: str, dealer: DealerFacts | None = None, car: Car | None = None) -> list[KnowledgeSnippet]:
+def knowledge_for(text: str, dealer: DealerFacts | None = None, car: Car | None = None, language: str = "nl",
+                  form: str = "je") -> list[KnowledgeSnippet]:
     """General answers, plus engines/drivetrains and (with dealer facts) reliability, road tax and equipment.
 
     With `car` (the car the customer asks about) consumption, range and equipment come from its data.
