@@ -9,7 +9,8 @@ from datetime import datetime
 
 from rapidfuzz import fuzz
 
-from agents.models import Car, CarPreferences, ConversationContext, Turn, Understanding
+from agents import dialogue
+from agents.models import Car, CarPreferences, ConversationContext, ConversationOutput, Turn, Understanding
 from agents.repetition import remember_said
 from agents.rules.text import normalize
 
@@ -72,8 +73,12 @@ def absorb_understanding(
             last_cars = []
     misunderstood = context.misunderstood_count + 1 if not_understood(understanding, context) else 0
     history = [*context.history, Turn(role="customer", text=text, at=now, intent=understanding.router.intent)]
+    state = dialogue.note_customer(context, understanding, text, now).dialogue
+    if fresh:  # a new start after a long silence: the car under discussion stays, the old question and list go
+        state = state.model_copy(update={"open_question": None, "shown": []})
     return context.model_copy(
         update={
+            "dialogue": state,
             "customer_name": extraction.customer_name or context.customer_name,
             "history": history[-MAX_TURNS:],
             "preferences": preferences,
@@ -92,21 +97,25 @@ def absorb_understanding(
     )
 
 
-def absorb_reply(context: ConversationContext, reply_text: str, now: datetime, shown_cars: list[Car]) -> ConversationContext:
-    """Append our reply; the cars it showed become the ones 'hij' and 'die' point at."""
+def absorb_reply(context: ConversationContext, reply_text: str, now: datetime, shown_cars: list[Car],
+                 output: ConversationOutput | None = None) -> ConversationContext:
+    """Append our reply; the cars it showed become the ones 'hij' and 'die' point at, its question the open one."""
     history = [*context.history, Turn(role="bot", text=reply_text, at=now)]
     update: dict = {"history": history[-MAX_TURNS:], "said_fingerprints": remember_said(context.said_fingerprints, reply_text)}
     if shown_cars:
         update["last_cars"] = list(shown_cars[:MAX_LAST_CARS])
     if len(shown_cars) > 1:
         update["listed_cars"] = list(shown_cars[:MAX_LAST_CARS])
+    said = output if output is not None else ConversationOutput(response_text=reply_text)
+    update["dialogue"] = dialogue.note_reply(context, said, shown_cars, now).dialogue
     return context.model_copy(update=update)
 
 
 def absorb_staff_message(context: ConversationContext, text: str, now: datetime) -> ConversationContext:
     """A person answered: record it, and the bot's misunderstandings no longer count."""
     history = [*context.history, Turn(role="staff", text=text, at=now)]
-    return context.model_copy(update={"history": history[-MAX_TURNS:], "misunderstood_count": 0})
+    state = context.dialogue.model_copy(update={"open_question": None})  # a person answered: our question is off
+    return context.model_copy(update={"history": history[-MAX_TURNS:], "misunderstood_count": 0, "dialogue": state})
 
 
 def _switched_car(old: CarPreferences, new: CarPreferences) -> bool:
