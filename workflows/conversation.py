@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from agents import context as memory
     from agents import dialogue
     from agents import privacy
+    from agents.rules.phrases import Phrase, say
     from agents.models import (
         Car,
         ConversationOutput,
@@ -106,6 +107,15 @@ ALERT_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_attempt
 FLOOD_NOTICE = (
     "Je stuurt ons veel berichten tegelijk 🙂 We lezen alles, maar beantwoorden ze even niet "
     "automatisch. Een collega kijkt er zo snel mogelijk naar."
+)
+FLOOD_NOTICE_SAID = Phrase(
+    nl=FLOOD_NOTICE,
+    nl_u="U stuurt ons veel berichten tegelijk 🙂 We lezen alles, maar beantwoorden ze even niet automatisch. "
+         "Een collega kijkt er zo snel mogelijk naar.",
+    en="You're sending us a lot of messages at once 🙂 We read everything, but won't answer automatically for a moment. "
+       "A colleague will look at them as soon as possible.",
+    de="Sie schicken uns gerade sehr viele Nachrichten 🙂 Wir lesen alles, antworten aber kurz nicht automatisch. "
+       "Ein Kollege sieht sie sich so bald wie möglich an.",
 )
 
 
@@ -246,7 +256,8 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
             if self.s.flood_notice_due:
                 self.s.flood_notice_due = False
                 try:
-                    await self._send(FLOOD_NOTICE, f"flood:{workflow.now().isoformat()}", None)
+                    await self._send(say(FLOOD_NOTICE_SAID, self.s.context.language, self.s.context.address_form),
+                                     f"flood:{workflow.now().isoformat()}", None)
                 except FailureError as exc:
                     if not workflow.patched(PATCH_SEND_FAILURES):
                         raise

@@ -25,7 +25,7 @@ WHICH_CAR_NUMBER = Phrase(
     de=" Welches Auto möchten Sie fahren? Nennen Sie mir einfach die Nummer, dann trage ich es ein.",
 )
 WHICH_SLOT = Phrase(nl=" Welke van de tijden past je het best?", nl_u=" Welke van de tijden past u het best?",
-                    en=" Which of the times suits you best?", de=" Welche der Zeiten passt Ihnen am besten?")
+                    en=" Which of these times suits you best?", de=" Welche der Zeiten passt Ihnen am besten?")
 TEST_DRIVE_OK = (
     Phrase(nl="Een proefrit maken kan zeker!", en="A test drive is no problem at all!", de="Eine Probefahrt ist gar kein Problem!"),
     Phrase(nl="Proefrijden kan natuurlijk!", en="Of course you can take it for a test drive!",
