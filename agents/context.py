@@ -62,7 +62,9 @@ def absorb_understanding(
     fresh = is_fresh_start(context, understanding)
     if fresh:
         preferences = extraction.car_preferences
-        last_cars: list[Car] = []
+        # a new start after days: the wishes start over, the car under discussion is still "hij"
+        focus = context.dialogue.car
+        last_cars: list[Car] = [car for car in context.last_cars if focus is not None and car.id == focus.id]
     else:
         earlier = context.preferences.without_car() if extraction.new_search else context.preferences
         preferences = earlier.merged_with(extraction.car_preferences)

@@ -143,12 +143,13 @@ def read_answer(text: str, context: ConversationContext, now: datetime | None = 
         return None
     kind = question.kind
     lowered = normalize(text).strip(" !.,")
-    if kind in YES_NO_KINDS or kind in ("slot", "which_car", "time", "day"):
+    if kind != "other":  # a "ja" to "what is your budget?" is read too: it answers nothing, we ask again
         if _YES.fullmatch(lowered):
             return Answer(kind, "yes")
         if _NO.fullmatch(lowered):
             return Answer(kind, "no")
-    if kind in ("slot", "which_car") or context.dialogue.shown:
+    pointer_only = len(lowered.split()) <= 4  # "die tweede", "de blauwe graag"; "heeft die 4motion een trekhaak?" asks more
+    if pointer_only and (kind in ("slot", "which_car") or context.dialogue.shown):
         car = picked_car(lowered, context)
         if car is not None and kind in ("which_car", "slot", "visit", "other", "budget", "fuel", "gearbox", "car_type", "day", "time"):
             return Answer(kind, "pick", car=car)
@@ -218,6 +219,20 @@ def _mileage(lowered: str) -> int | None:
 
 
 # --- the agents' steps, read in the state (both backends) -----------------------------------
+_EARLIER_CONTACT = re.compile(
+    r"\b(?:had|heb|hadden|hebben|was|ben|is|i|ich)\b[^.?!]{0,40}\b(?:gevraagd|gebeld|contact|gesproken|gemaild|geappt|gewhatsappt|"
+    r"ge-?whatsappt|geweest|langs\s*geweest|called|asked|spoke|angerufen|gefragt|gesprochen)\b")
+_UNHAPPY = re.compile(r"\b(?:niemand|geen\s+(?:reactie|antwoord)|nooit|nog\s+steeds\s+niet|niet\s+(?:terug|normaal)|boos|klacht\w*|"
+                      r"slecht\w*|belachelijk|schandalig|teleurgesteld|ontevreden|kapot|waardeloos|niet\s+nagekomen|"
+                      r"no\s+(?:answer|reply)|nobody|niemand|keine\s+antwort)\b|[😡🤬😠]")
+
+
+def mentions_earlier_contact(text: str) -> bool:
+    """"ik heb vorige week al gebeld over de golf": an earlier call or visit, said without any grievance."""
+    lowered = normalize(text)
+    return bool(_EARLIER_CONTACT.search(lowered)) and not _UNHAPPY.search(lowered)
+
+
 _INTENT_FOR = {"budget": "car_inquiry", "fuel": "car_inquiry", "gearbox": "car_inquiry", "car_type": "car_inquiry",
                "trade_in_mileage": "trade_in", "trade_in_plate": "trade_in", "payment": "financing_inquiry",
                "broader_search": "car_inquiry", "which_car": "car_inquiry"}
@@ -226,6 +241,9 @@ _WHEN_KINDS = ("visit", "day", "time", "slot")
 
 def route_in_state(router: RouterOutput, text: str, context: ConversationContext, now: datetime | None = None) -> RouterOutput:
     """The intent of a short answer follows from our open question ("zaterdag" after "welke dag?" is a test drive)."""
+    if router.intent == "complaint" and mentions_earlier_contact(text):
+        # "ik had gisteren gevraagd naar de tiguan": picking up the thread, not a complaint
+        router = router.model_copy(update={"intent": "car_inquiry", "needs_extraction": True})
     answer = read_answer(text, context, now)
     if answer is None or router.intent in ("complaint",):
         return router
@@ -271,12 +289,18 @@ def extract_in_state(extraction: ExtractionOutput, text: str, context: Conversat
             update["trade_in_vehicle"] = vehicle.model_copy(update={"mileage_km": vehicle.mileage_km or answer.number})
             update["has_trade_in"] = True
             update["preferred_time"] = None
+        elif answer.reading == "yes" and answer.kind == "broader_search":
+            # "ja graag" to "zal ik breder zoeken?": the kind of car and fuel stay, make, price and age go
+            wider = CarPreferences(body_type=before.body_type, fuel_type=before.fuel_type,
+                                   max_price=int(before.max_price * 1.25) if before.max_price else None)
+            update["named_search_override"] = wider
         elif answer.reading == "yes" and answer.kind == "payment":
             update["asks_monthly_payment"] = True
             update["refers_to_previous_car"] = bool(context.last_cars)
     prefs = _without_trade_in_words(prefs, before, text, extraction, context)
     update["car_preferences"] = prefs
-    update["named_search"] = named_search(prefs, text, before, extraction.trade_in_vehicle, context)
+    update["named_search"] = update.pop("named_search_override", None) or named_search(
+        prefs, text, before, extraction.trade_in_vehicle, context)
     if extraction.customer_name and not introduces(text, extraction.customer_name):
         update["customer_name"] = None
     return extraction.model_copy(update=update)
@@ -296,14 +320,14 @@ def _without_trade_in_words(prefs: CarPreferences, before: CarPreferences, text:
     about_trade_in = bool(_TRADE_IN_WORDS.search(lowered)) or (context.trade_in is not None and re.search(r"\b(?:mijn|m'?n|mn)\b", lowered))
     if not about_trade_in:
         return prefs
-    wish = _WANTED.search(lowered)
-    if wish is None:
-        restored = {key: getattr(before, key) for key in _FILTER_FIELDS}
-        return prefs.model_copy(update=restored)
-    from agents.rules.extraction import _wanted_fuel
+    from agents.rules.parse import WANTED_CUE
 
-    wanted_part = lowered[wish.start():]
-    return prefs.model_copy(update={"fuel_type": _wanted_fuel(wanted_part) or before.fuel_type})
+    if _WANTED.search(lowered) or WANTED_CUE.search(lowered) or _ANY_WISH.search(lowered):
+        return prefs  # a wish in the same message: the extraction's own split between the two cars stands
+    return prefs.model_copy(update={key: getattr(before, key) for key in _FILTER_FIELDS})
+
+
+_ANY_WISH = re.compile(r"\b(?:aankoop|aanschaf|tegen\s+een|voor\s+een|naar\s+een|andere|nieuwe)\b")
 
 
 def named_search(prefs: CarPreferences, text: str, before: CarPreferences, trade_in: TradeInVehicle | None,
@@ -349,7 +373,7 @@ def introduces(text: str, name: str) -> bool:
 
 # --- moving the state ---------------------------------------------------------------------------
 def car_ref(car: Car) -> CarRef:
-    return CarRef(id=car.id, title=car.title, color=car.color, price_eur=None if car.price_is_monthly else car.price_eur,
+    return CarRef(id=car.id, title=car.title, make=car.make, model=car.model, color=car.color, price_eur=None if car.price_is_monthly else car.price_eur,
                   fuel_type=car.fuel_type)
 
 
@@ -388,13 +412,25 @@ def note_reply(context: ConversationContext, output: ConversationOutput, shown: 
     """After our reply: the cars it showed, the car under discussion, and the question it ended with."""
     state = context.dialogue
     update: dict = {"updated_at": now}
-    refs = [car_ref(car) for car in shown[:MAX_SHOWN]]
+    unique = list({car.id: car for car in shown}.values())  # a reply may name the same car twice
+    refs = [car_ref(car) for car in unique[:MAX_SHOWN]]
     if len(refs) > 1:
         update["shown"] = refs
+        if state.car is not None and all(ref.id != state.car.id for ref in refs):
+            update["car"] = None  # a new list: no single car under discussion until one is picked
+    drive = context.test_drive.car
+    if drive is not None:
+        update["car"] = CarRef(id=drive.id, title=drive.title, make=drive.make, model=drive.model)
     if len(refs) == 1:
         update["car"] = refs[0]
-        if state.financing and state.financing.car_id not in (None, refs[0].id):
-            update["financing"] = None
+    named = next((ref for ref in refs if ref.id == output.car_id), None) if output.car_id else None
+    if named is None and output.car_id:
+        named = next((ref for ref in state.shown if ref.id == output.car_id), None)
+    if named is not None:
+        update["car"] = named  # the backend said which car the conversation is now about
+    car = update.get("car")
+    if car is not None and state.financing and state.financing.car_id not in (None, car.id):
+        update["financing"] = None  # another car: the payment example was about the old one
     asked = question_of(output.response_text)
     kind = output.open_question or (asked[0] if asked else None)
     if context.test_drive.open_question == "slot":

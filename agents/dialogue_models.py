@@ -49,6 +49,8 @@ class CarRef(BaseModel):
 
     id: str
     title: str
+    make: str | None = None
+    model: str | None = None
     color: str | None = None
     price_eur: int | None = None
     fuel_type: str | None = None

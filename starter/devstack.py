@@ -111,7 +111,8 @@ class _QuietServer(uvicorn.Server):
 
 def banner(settings: Settings, port: int, ui_url: str | None, address: str) -> str:
     waha = settings.waha_url or f"outbox {settings.outbox_dir / 'whatsapp.jsonl'}"
-    chatwoot = settings.chatwoot_base_url or f"local CRM {settings.data_dir / 'crm.sqlite3'} (`seldenrijk leads`)"
+    crm_at = "PostgreSQL (DATABASE_URL)" if settings.database_url else settings.data_dir / "crm.sqlite3"
+    chatwoot = settings.chatwoot_base_url or f"local CRM {crm_at} (`seldenrijk leads`)"
     agents = "Claude" if settings.anthropic_api_key else "built-in Dutch rules engine"
     lines = [
         "",

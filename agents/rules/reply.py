@@ -21,6 +21,7 @@ from agents.knowledge.financial import CREDIT_WARNING
 from agents.models import Car, ConversationOutput, ReplyRequest
 from agents.rules import reply_technical
 from agents.rules.reply_cars import cars_in_question, facts_answer, names_a_new_car, superlative_answer
+from agents.rules.reply_dialogue import answer_in_state
 from agents.rules.reply_draft import QUESTION, Draft, Variety, trade_in_known, wants_new_car, without_history
 from agents.rules.reply_followup import last_question_key, pick_follow_up
 from agents.rules.phrases import Phrase, voice_of
@@ -206,6 +207,8 @@ def _main_answer(draft: Draft) -> None:
         draft.intent = "trade_in"
         draft.parts.append(request.trade_in_reply)
         return
+    if answer_in_state(draft):  # "die tweede", "ja" to "zal ik breder zoeken?": read against our open question
+        return
     reply_word = _SHORT_ANSWER.fullmatch(draft.text.strip(" !.,"))
     if reply_word and intent in ("other", "greeting", "car_inquiry", "trade_in", "test_drive") and request.context.history:
         _answer_to_our_question(draft, answered, yes=reply_word.group(1) not in _NO_WORDS)
@@ -223,13 +226,15 @@ def _main_answer(draft: Draft) -> None:
             return
     if focus and not new_car and _asks_about_known_car(draft, intent):
         draft.answered_car_facts = True
-        draft.parts.append(facts_answer(focus, car_facts_asked(draft.text), draft.dealer, draft.language, draft.form))
+        draft.parts.append(facts_answer(focus, car_facts_asked(draft.text), draft.dealer, request.context,
+                                        draft.language, draft.form))
         draft.show(focus)
         return
     named = _the_one_named_car(draft) if new_car else None
     if named and _asks_about_known_car(draft, intent, named=True):
         draft.answered_car_facts = True  # "heeft die Octavia een trekhaak?": the one Octavia in stock
-        draft.parts.append(facts_answer([named], car_facts_asked(draft.text), draft.dealer, draft.language, draft.form))
+        draft.parts.append(facts_answer([named], car_facts_asked(draft.text), draft.dealer, request.context,
+                                        draft.language, draft.form))
         draft.show([named])
         return
     trade_in = request.extraction.trade_in_vehicle
@@ -269,8 +274,12 @@ def _asks_about_known_car(draft: Draft, intent: str, named: bool = False) -> boo
     if re.search(r"\b(zoek\w*|ik\s+wil\s+(?:een|graag)|liefst|voorkeur|hebben\s+jullie|heb\s+je\s+(?:ook|nog)\s+een)\b", draft.text):
         return False  # a new search wish, not a question about this car
     dealer_wide = {"apk", "nap", "warranty"}
-    if set(facts) <= dealer_wide and not extraction.refers_to_previous_car:
+    last = draft.request.context.last_cars
+    own_data = bool(last) and (last[0].apk_until is not None or last[0].nap_logical is not None) and "warranty" not in facts
+    if set(facts) <= dealer_wide and not (named or extraction.refers_to_previous_car or own_data):
         return False  # "hebben jullie garantie?" is about the dealer, the service answer covers it
+    if set(facts) <= {"weight", "consumption"} and "road_tax" in {s.topic for s in draft.request.expertise.knowledge}:
+        return False  # "wegenbelasting? wat weegt hij?": the road-tax answer gives the weight
     return named or extraction.refers_to_previous_car or bool(QUESTION.search(draft.text)) or len(draft.text.split()) <= 4
 
 

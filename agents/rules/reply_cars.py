@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from agents import car_facts
 from agents.equipment import EQUIPMENT_FACT, as_object, label
 from agents.knowledge.dealer import DealerFacts
 from agents.models import Car, CarPreferences, ConversationContext, ExtractionOutput
@@ -84,7 +85,8 @@ def describe(preferences: CarPreferences, language: str | None = "nl") -> str:
 
 
 RELAXED_WORDS = {"max_mileage_km": "meer kilometers", "min_year": "ouder bouwjaar", "transmission": "andere versnellingsbak",
-                 "body_type": "ander type", "equipment": "uitrusting niet vermeld", "min_price": "goedkoper", "max_price": "iets boven budget",
+                 "body_type": "ander type", "equipment": "uitrusting niet vermeld",
+                 "equipment_lacking": "zonder die uitrusting", "min_price": "goedkoper", "max_price": "iets boven budget",
                  "fuel_type": "andere brandstof", "model": "ander model", "make": "ander merk"}
 RELAXED_NAMES = {
     "nl": RELAXED_WORDS,
@@ -213,9 +215,6 @@ _UNKNOWN = UNKNOWN_NAMES["nl"]
 SENTENCE = Phrase(nl="De {title} {clauses}.", en="The {title} {clauses}.", de="Der {title} {clauses}.")
 CHECK = Phrase(nl="bel ons gerust op {phone}, dan zoeken we het na.", nl_u="belt u ons gerust op {phone}, dan zoeken we het na.",
                en="give us a call on {phone} and we'll look it up.", de="rufen Sie uns gern unter {phone} an, dann schauen wir nach.")
-NOT_IN_LISTING = Phrase(nl="Of de {title} {options} heeft, zie ik niet in de advertentie; {check}",
-                        en="Whether the {title} has {options} isn't in the listing; {check}",
-                        de="Ob der {title} {options} hat, sehe ich in der Anzeige nicht; {check}")
 NOT_IN_RECORDS = Phrase(nl="{unknown} van de {title} staat niet in onze gegevens; {check}",
                         en="{unknown} of the {title} isn't in our records; {check}",
                         de="Zum {title} fehlt in unseren Daten: {unknown}; {check}")
@@ -266,35 +265,47 @@ def _unknown_clause(fact: str, language: str = "nl") -> str:
     return say(UNKNOWN_CLAUSE, spoken, what=UNKNOWN_NAMES[spoken][fact])
 
 
-def facts_answer(cars: list[Car], facts: list[str], dealer: DealerFacts, language: str = "nl", form: str = "je") -> str:
-    """The answer about one car (a sentence and its link) or a line per car for several."""
-    spoken = spoken_language(language)
+def facts_answer(cars: list[Car], facts: list[str], dealer: DealerFacts, context: ConversationContext | None = None,
+                 language: str | None = None, form: str | None = None) -> str:
+    """The answer about one car (sentences and its link) or a line per car for several.
+
+    Options and the detail-page facts (APK, owners, NAP, maintenance, towing, weight,
+    consumption) come from agents/car_facts in the chat's language: yes, no, or not in our data.
+    `language`/`form` (this message's) win over the context's.
+    """
+    spoken = spoken_language(language or getattr(context, "language", None) or "nl")
+    form = form or getattr(context, "address_form", None) or "je"
+    options = [f.removeprefix(EQUIPMENT_FACT) for f in facts if f.startswith(EQUIPMENT_FACT)]
+    detail = [f for f in facts if f in car_facts.DETAIL_FACTS]
+    basic = [f for f in facts if not f.startswith(EQUIPMENT_FACT) and f not in car_facts.DETAIL_FACTS]
+    if "towing" in detail and "trekhaak" in options:
+        detail.remove("towing")  # "trekhaak? hoeveel mag hij trekken?": the towbar line names the weight
     if len(cars) == 1:
         car = cars[0]
-        has = [as_object(f.removeprefix(EQUIPMENT_FACT), spoken) for f in facts
-               if f.startswith(EQUIPMENT_FACT) and _fact(car, f, dealer, spoken, form)]
-        known = [clause for fact in facts if not fact.startswith(EQUIPMENT_FACT) and (clause := _fact(car, fact, dealer, spoken, form))]
-        if has:
-            known.append(say(FACT_CLAUSES["equipment"], spoken, value=join(has, spoken)))
-        missing = [fact for fact in facts if _fact(car, fact, dealer, spoken, form) is None]
-        unknown = [UNKNOWN_NAMES[spoken][fact] for fact in missing if fact in UNKNOWN_NAMES[spoken]]
-        options = [as_object(fact.removeprefix(EQUIPMENT_FACT), spoken) for fact in missing if fact.startswith(EQUIPMENT_FACT)]
         lines = []
+        known = [clause for fact in basic if (clause := _fact(car, fact, dealer, spoken, form))]
         if known:
             lines.append(say(SENTENCE, spoken, title=car.title, clauses=join(known, spoken)))
-        check = say(CHECK, spoken, form, phone=dealer.phone)
-        if options:
-            lines.append(say(NOT_IN_LISTING, spoken, title=car.title, options=join(options, spoken), check=check))
+        option_lines, unknown_options = car_facts.equipment_lines(car, options, spoken, form)
+        detail_lines, unknown_detail = car_facts.facts_answer(car, detail, dealer, spoken, form)
+        lines += option_lines + detail_lines
+        if unknown_options:
+            lines.append(car_facts.option_unknown_line(car, unknown_options, dealer, spoken, form))
+        if unknown_detail:
+            lines.append(car_facts.unknown_facts_line(car, unknown_detail, dealer, spoken, form))
+        unknown = [UNKNOWN_NAMES[spoken][fact] for fact in basic
+                   if _fact(car, fact, dealer, spoken, form) is None and fact in UNKNOWN_NAMES[spoken]]
         if unknown:
             what = join(unknown, spoken)
-            lines.append(say(NOT_IN_RECORDS, spoken, title=car.title, check=check,
+            lines.append(say(NOT_IN_RECORDS, spoken, title=car.title, check=say(CHECK, spoken, form, phone=dealer.phone),
                              unknown=what if spoken == "de" else what[:1].upper() + what[1:]))
         if car.url:
             lines.append(car.url)
         return "\n".join(lines)
     lines = []
     for car in cars[:MAX_LISTED]:
-        clauses = [_fact(car, fact, dealer, spoken, form) or _unknown_clause(fact, spoken) for fact in facts]
+        clauses = [_fact(car, fact, dealer, spoken, form) or _unknown_clause(fact, spoken) for fact in basic]
+        clauses += [car_facts.short_clause(car, fact, spoken) for fact in [*detail, *(EQUIPMENT_FACT + o for o in options)]]
         lines.append(f"• {car.title}: {join(clauses, spoken)}")
     return "\n".join(lines)
 

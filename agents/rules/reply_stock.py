@@ -7,6 +7,7 @@ import re
 from agents.models import Car, ReplyRequest
 from agents.rules.reply_cars import MAX_LISTED, car_line, car_list, describe, relaxed_note
 from agents.rules.phrases import Phrase
+from agents.rules.reply_dialogue import beyond_budget_note
 from agents.rules.reply_draft import Draft
 from agents.rules.text import normalize
 
@@ -160,6 +161,7 @@ def inventory_parts(draft: Draft) -> None:
         else:
             intro = draft.pick(*SOME_FOR_YOU)
         draft.parts.append(intro + "\n" + car_list(cars, language))
+        draft.parts.extend(beyond_budget_note(draft, cars))  # the car named, found by name above the budget said
         draft.show(cars[:MAX_LISTED])
     else:
         draft.parts.append(draft.say(NONE_IN_STOCK, wish=describe(preferences, language)))
