@@ -12,6 +12,7 @@ opens, under a lock so two workers starting at once apply each step exactly once
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 import threading
@@ -222,6 +223,14 @@ def close_pools(url: str | None = None) -> None:
     with _POOLS_LOCK:
         for key in [key for key in _POOLS if url is None or key == url]:
             _POOLS.pop(key).close()
+
+
+async def off_loop(db: Database, call: Callable[..., Any], *args: Any) -> Any:
+    """A store call from async code: in a thread when it waits on the network (PostgreSQL), so the
+    worker's event loop keeps going; inline for SQLite (a local file: microseconds, no thread hop)."""
+    if db.dialect == "postgresql":
+        return await asyncio.to_thread(call, *args)
+    return call(*args)
 
 
 # --- choosing the backend ----------------------------------------------------------------------
