@@ -135,13 +135,13 @@ def _main_answer(draft: Draft) -> None:
             return
     if focus and not new_car and _asks_about_known_car(draft, intent):
         draft.answered_car_facts = True
-        draft.parts.append(facts_answer(focus, car_facts_asked(draft.text), draft.dealer))
+        draft.parts.append(facts_answer(focus, car_facts_asked(draft.text), draft.dealer, request.context))
         draft.show(focus)
         return
     named = _the_one_named_car(draft) if new_car else None
     if named and _asks_about_known_car(draft, intent, named=True):
         draft.answered_car_facts = True  # "heeft die Octavia een trekhaak?": the one Octavia in stock
-        draft.parts.append(facts_answer([named], car_facts_asked(draft.text), draft.dealer))
+        draft.parts.append(facts_answer([named], car_facts_asked(draft.text), draft.dealer, request.context))
         draft.show([named])
         return
     trade_in = request.extraction.trade_in_vehicle
@@ -181,8 +181,12 @@ def _asks_about_known_car(draft: Draft, intent: str, named: bool = False) -> boo
     if re.search(r"\b(zoek\w*|ik\s+wil\s+(?:een|graag)|liefst|voorkeur|hebben\s+jullie|heb\s+je\s+(?:ook|nog)\s+een)\b", draft.text):
         return False  # a new search wish, not a question about this car
     dealer_wide = {"apk", "nap", "warranty"}
-    if set(facts) <= dealer_wide and not extraction.refers_to_previous_car:
+    last = draft.request.context.last_cars
+    own_data = bool(last) and (last[0].apk_until is not None or last[0].nap_logical is not None) and "warranty" not in facts
+    if set(facts) <= dealer_wide and not (named or extraction.refers_to_previous_car or own_data):
         return False  # "hebben jullie garantie?" is about the dealer, the service answer covers it
+    if set(facts) <= {"weight", "consumption"} and "road_tax" in {s.topic for s in draft.request.expertise.knowledge}:
+        return False  # "wegenbelasting? wat weegt hij?": the road-tax answer gives the weight
     return named or extraction.refers_to_previous_car or bool(QUESTION.search(draft.text)) or len(draft.text.split()) <= 4
 
 
