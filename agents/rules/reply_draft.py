@@ -50,7 +50,9 @@ class Draft:
         return any(turn.role == "bot" and re.search(pattern, turn.text, re.I) for turn in self.request.context.history)
 
     def show(self, cars: list[Car]) -> None:
-        self.cars += [car for car in cars if car.id not in {c.id for c in self.cars}]
+        for car in cars:  # each car once, in order (a booking's cars may come twice)
+            if car.id not in {c.id for c in self.cars}:
+                self.cars.append(car)
 
 
 def without_history(request: ReplyRequest):
