@@ -20,7 +20,7 @@ from agents.knowledge.dealer import DealerFacts
 from agents.knowledge.financial import CREDIT_WARNING
 from agents.models import Car, ConversationOutput, ReplyRequest
 from agents.rules import reply_technical
-from agents.rules.reply_cars import cars_in_question, facts_answer, names_a_new_car, superlative_answer
+from agents.rules.reply_cars import same_model, cars_in_question, facts_answer, named_now, names_a_new_car, superlative_answer
 from agents.rules.reply_dialogue import answer_in_state
 from agents.rules.reply_draft import QUESTION, Draft, Variety, trade_in_known, wants_new_car, without_history
 from agents.rules.reply_followup import last_question_key, pick_follow_up
@@ -256,11 +256,20 @@ def _main_answer(draft: Draft) -> None:
 
 
 def _the_one_named_car(draft: Draft) -> Car | None:
-    """The stock car a message names when exactly one fits it (no wish given up to find it)."""
+    """The stock car a message names when exactly one fits it (no wish given up to find it), or the one
+    whose version it spells out: "heeft de golf 1.5 tsi life business een trekhaak?"."""
     inventory = draft.request.inventory
     if inventory and inventory.total_found == 1 and not inventory.relaxed and inventory.matches:
         return inventory.matches[0].car
-    return None
+    model = named_now(draft.request.extraction, draft.text).model
+    if not inventory or not model:
+        return None
+    words = set(re.findall(r"[a-z0-9][a-z0-9.\-]*", draft.text))
+    scored = [(len(words & set(re.findall(r"[a-z0-9][a-z0-9.\-]*", (m.car.variant or "").lower()))), m.car)
+              for m in inventory.matches if same_model(m.car, model)]
+    best = max((score for score, _ in scored), default=0)
+    winners = [car for score, car in scored if score == best]
+    return winners[0] if best >= 2 and len(winners) == 1 else None
 
 
 def _asks_about_known_car(draft: Draft, intent: str, named: bool = False) -> bool:

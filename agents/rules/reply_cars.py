@@ -106,7 +106,7 @@ def relaxed_note(relaxed: list[str], language: str | None = "nl") -> str:
     return f" ({', '.join(words)})" if words else ""
 
 
-def _same_model(car: Car, model: str | None) -> bool:
+def same_model(car: Car, model: str | None) -> bool:
     if not model:
         return False
     wanted = re.sub(r"\W", "", model.lower())
@@ -153,7 +153,7 @@ def cars_in_question(context: ConversationContext, extraction: ExtractionOutput,
         others = [car for car in listed if car.id != last[0].id]
         return others[:1] if len(others) == 1 else others
     named = named_now(extraction, text).model
-    candidates = [car for car in last if _same_model(car, named)] if named else last[:MAX_LISTED]
+    candidates = [car for car in last if same_model(car, named)] if named else last[:MAX_LISTED]
     marked = _told_apart(candidates, text)
     if marked:
         return [marked]  # "die 4motion", "de blauwe", "die TDI"
@@ -178,7 +178,7 @@ def names_a_new_car(extraction: ExtractionOutput, context: ConversationContext, 
     prefs = named_now(extraction, text)
     if not (prefs.make or prefs.model):
         return False
-    return not any((not prefs.model or _same_model(car, prefs.model)) and (not prefs.make or car.make == prefs.make)
+    return not any((not prefs.model or same_model(car, prefs.model)) and (not prefs.make or car.make == prefs.make)
                    for car in context.last_cars)
 
 
