@@ -229,10 +229,11 @@ def _mileage(lowered: str) -> int | None:
 # --- the agents' steps, read in the state (both backends) -----------------------------------
 _EARLIER_CONTACT = re.compile(
     r"\b(?:had|heb|hadden|hebben|was|ben|is|i|ich)\b[^.?!]{0,40}\b(?:gevraagd|gebeld|contact|gesproken|gemaild|geappt|gewhatsappt|"
-    r"ge-?whatsappt|geweest|langs\s*geweest|called|asked|spoke|angerufen|gefragt|gesprochen)\b")
+    r"ge-?whatsappt|langs\s*geweest|(?:bij\s+jullie|in\s+de\s+showroom|daar)\s+geweest|called|asked|spoke|angerufen|gefragt|gesprochen)\b")
 _UNHAPPY = re.compile(r"\b(?:niemand|geen\s+(?:reactie|antwoord)|nooit|nog\s+steeds\s+niet|niet\s+(?:terug|normaal)|boos|klacht\w*|"
                       r"slecht\w*|belachelijk|schandalig|teleurgesteld|ontevreden|kapot|waardeloos|niet\s+nagekomen|"
-                      r"no\s+(?:answer|reply)|nobody|niemand|keine\s+antwort)\b|[😡🤬😠]")
+                      r"no\s+(?:answer|reply)|nobody|niemand|keine\s+antwort|gekocht|defect|storing|probleem|garantie|"
+                      r"kan\s+toch\s+niet|klopt\s+niet|terugbellen|teruggebeld|belt\s+terug)\b|[😡🤬😠]")
 
 
 _HAGGLE = re.compile(r"\b(?:euro|honderd|duizend|korting|eraf|er\s+af|prijs|bod|bieden|contant|cash|zakken|lager|discount|rabatt)\b|€|\d")
