@@ -193,7 +193,12 @@ def _join(clauses: list[str]) -> str:
     return clauses[0] if len(clauses) == 1 else ", ".join(clauses[:-1]) + " en " + clauses[-1]
 
 
-def facts_answer(cars: list[Car], facts: list[str], dealer: DealerFacts, context: ConversationContext | None = None) -> str:
+def _said_before(context: ConversationContext | None, text: str | None) -> bool:
+    return bool(text) and context is not None and any(turn.role == "bot" and text in turn.text for turn in context.history)
+
+
+def facts_answer(cars: list[Car], facts: list[str], dealer: DealerFacts, context: ConversationContext | None = None,
+                 text: str = "") -> str:
     """The answer about one car (sentences and its link) or a line per car for several.
 
     Options and the detail-page facts (APK, owners, NAP, maintenance, towing, weight,
@@ -215,6 +220,8 @@ def facts_answer(cars: list[Car], facts: list[str], dealer: DealerFacts, context
         option_lines, unknown_options = car_facts.equipment_lines(car, options, language, form)
         detail_lines, unknown_detail = car_facts.facts_answer(car, detail, dealer, language, form)
         lines += option_lines + detail_lines
+        if "trekhaak" in options or "towing" in facts:
+            lines += filter(None, [car_facts.load_line(car, text, language, form)])  # "een caravan van 1400 kilo"
         check = f"bel ons gerust op {dealer.phone}, dan zoeken we het na."
         if unknown_options:
             lines.append(car_facts.option_unknown_line(car, unknown_options, dealer, language, form))
@@ -223,8 +230,11 @@ def facts_answer(cars: list[Car], facts: list[str], dealer: DealerFacts, context
         unknown = [_UNKNOWN[fact] for fact in basic if _fact(car, fact, dealer) is None and fact in _UNKNOWN]
         if unknown:
             lines.append(f"{_join(unknown).capitalize()} van de {car.title} staat niet in onze gegevens; " + check)
-        if car.url:
-            lines.append(car.url)
+        if car.url and not _said_before(context, car.url):
+            lines.append(car.url)  # the link once per chat, not under every answer
+        if _said_before(context, car.title) and car_facts.only_one_of_its_model(car, context):
+            # the car is known by now: "de Tiguan", as a salesperson says it, not its whole title again
+            lines = [line.replace(f" {car.title}", f" {car.model}") for line in lines]
         return "\n".join(lines)
     lines = []
     for car in cars[:MAX_LISTED]:
