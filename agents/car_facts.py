@@ -150,9 +150,27 @@ def equipment_lines(car: Car, keys: list[str], language: str | None = "nl", addr
     return lines, [key for key in keys if status(car, key) == "unknown"]
 
 
+OPTION_UNKNOWN_AGAIN = Phrase(
+    nl="Je vroeg het al, en eerlijk: of de {car} {options} heeft, weet ik nog niet; het staat niet in mijn gegevens en ik "
+       "ga niet gokken. Een collega zoekt het voor je uit: bel gerust {phone}.",
+    nl_u="U vroeg het al, en eerlijk: of de {car} {options} heeft, weet ik nog niet; het staat niet in mijn gegevens en ik "
+         "ga niet gokken. Een collega zoekt het voor u uit: belt u gerust {phone}.",
+    en="You asked already, and honestly: I don't know yet whether the {car} has {options}; it isn't in my data and I won't "
+       "guess. A colleague will find out for you: feel free to call {phone}.",
+    de="Sie hatten schon gefragt, und ehrlich: Ob der {car} {options} hat, weiß ich noch nicht; es steht nicht in meinen "
+       "Daten und ich rate nicht. Ein Kollege findet es für Sie heraus: rufen Sie gern unter {phone} an.",
+)
+
+
 def option_unknown_line(car: Car, keys: list[str], dealer: DealerFacts, language: str | None = "nl",
-                        address_form: str | None = "je") -> str:
-    return option_unknown_line_named(car, [_has_object(k, language) for k in keys], dealer.phone, language, address_form)
+                        address_form: str | None = "je", history_texts: list[str] | None = None) -> str:
+    """Not in our data; the same question again gets "je vroeg het al", not the same sentence."""
+    names = [_has_object(k, language) for k in keys]
+    asked_before = any(("gegevens" in text or "data" in text or "Daten" in text) and all(name in text for name in names)
+                       for text in history_texts or [])
+    if asked_before:
+        return say(OPTION_UNKNOWN_AGAIN, language, address_form, car=car.title, phone=dealer.phone, options=_and(names, language))
+    return option_unknown_line_named(car, names, dealer.phone, language, address_form)
 
 
 def option_unknown_line_named(car: Car, names: list[str], phone: str, language: str | None = "nl",

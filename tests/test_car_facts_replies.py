@@ -220,3 +220,15 @@ def test_a_car_already_named_is_called_by_its_model_and_linked_once(engine):
     reply = engine.reply_sync(ReplyRequest(text=text, context=both, router=understanding.router,
                                            extraction=understanding.extraction, expertise=understanding.expertise)).response_text
     assert CRV.title in reply
+
+
+def test_the_same_unknown_option_asked_again_is_acknowledged(engine):
+    from agents.models import Turn
+
+    first = car_facts.option_unknown_line(BARE, ["trekhaak"], DEALER)
+    context = ConversationContext(last_cars=[BARE], history=[Turn(role="bot", text=first, at=NOW)])
+    text = "TREKHAAK?? ja of nee"
+    understanding = engine.understand(text, context)
+    reply = engine.reply_sync(ReplyRequest(text=text, context=context, router=understanding.router,
+                                           extraction=understanding.extraction, expertise=understanding.expertise)).response_text
+    assert "Je vroeg het al" in reply and "weet ik nog niet" in reply and first not in reply

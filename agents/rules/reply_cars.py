@@ -296,7 +296,8 @@ def facts_answer(cars: list[Car], facts: list[str], dealer: DealerFacts, context
         if "trekhaak" in options or "towing" in facts:
             lines += filter(None, [car_facts.load_line(car, text, spoken, form)])  # "een caravan van 1400 kilo"
         if unknown_options:
-            lines.append(car_facts.option_unknown_line(car, unknown_options, dealer, spoken, form))
+            said = [turn.text for turn in context.history if turn.role == "bot"] if context is not None else []
+            lines.append(car_facts.option_unknown_line(car, unknown_options, dealer, spoken, form, said))
         if unknown_detail:
             lines.append(car_facts.unknown_facts_line(car, unknown_detail, dealer, spoken, form))
         unknown = [UNKNOWN_NAMES[spoken][fact] for fact in basic
