@@ -89,7 +89,7 @@ SEARCH_WIDER = Phrase(
 )
 
 
-def _identified(request: ReplyRequest, car: Car) -> bool:
+def _identified(request: ReplyRequest, car: Car, candidates: list[Car] | None = None) -> bool:
     """Did the customer point at this exact car (discussed before, kenteken or link)?"""
     if any(c.id == car.id for c in request.context.last_cars):
         return True
@@ -100,11 +100,17 @@ def _identified(request: ReplyRequest, car: Car) -> bool:
     # "staat die golf 1.5 tsi life business nog?": the variant singles it out from the others
     said = set(re.findall(r"[a-z0-9.]+", normalize(request.text)))
 
-    def overlap(other: Car) -> int:
-        return len(said & set(re.findall(r"[a-z0-9.]+", normalize(other.variant or ""))))
+    def shared(other: Car) -> set[str]:
+        return said & set(re.findall(r"[a-z0-9.]+", normalize(other.variant or "")))
 
-    others = [m.car for m in request.inventory.matches if m.car.id != car.id] if request.inventory else []
-    return overlap(car) >= 2 and all(overlap(car) > overlap(other) for other in others)
+    def overlap(other: Car) -> int:
+        return len(shared(other))
+
+    pool = candidates if candidates is not None else [m.car for m in request.inventory.matches] if request.inventory else []
+    others = [other for other in pool if other.id != car.id]
+    # two variant words ("tsi life"), or one code of letters and digits ("XC40 T3", "A4 TFSI 40") only this car has
+    coded = any(re.search(r"[a-z]", word) and re.search(r"\d", word) for word in shared(car))
+    return (overlap(car) >= 2 or coded) and all(overlap(car) > overlap(other) for other in others)
 
 
 def inventory_parts(draft: Draft) -> None:
@@ -130,7 +136,10 @@ def inventory_parts(draft: Draft) -> None:
         return
     if asks and inventory.availability == "available" and asked:
         in_stock = 1 + (0 if inventory.relaxed else inventory.total_found)  # relaxed ones are not what was asked
-        if _identified(request, asked) or in_stock == 1:
+        pointed = [car for car in [asked, *others] if _identified(request, car, [asked, *others])]
+        if len(pointed) == 1 and pointed[0].id != asked.id and not inventory.relaxed:
+            asked = pointed[0]  # "heeft u de XC40 T3 nog?": the T3, not the first XC40 found
+        if pointed or in_stock == 1:
             draft.parts.append(draft.pick(*STILL_THERE, title=asked.title))
             draft.parts.append(car_line(asked, language))
             draft.show([asked])
