@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from datetime import datetime, timezone
 from typing import Literal
@@ -27,6 +28,10 @@ class SendReplyRequest(BaseModel):
     reply_id: str  # stable per reply: "<workflow id>:<message id>[:suffix]"
     received_at: datetime | None = None  # the customer's message arrival, for reply-time metrics
     reply_to: str | None = None
+    # Issue 17: a session that is FAILED/STOPPED/SCAN_QR_CODE fails at once (WahaSessionDown) and
+    # the workflow waits for it to work again, instead of retrying into the 15-minute give-up.
+    session_down_fails_fast: bool = False
+    follow_up_number: int | None = None  # a follow-up to a quiet lead (1st, 2nd): counted when sent
     stop_typing: bool = False  # "typing…" was shown for this reply: POST /api/stopTyping first (best-effort)
 
 
@@ -59,15 +64,15 @@ async def send_once(
     stays, and the retry first asks WAHA whether the message is in the chat. Raises
     IntegrationError (retryable or not) for Temporal to act on.
     """
-    previous = ledger.provider_id(key)
+    previous = await ledger.call(ledger.provider_id, key)
     if previous is not None:
         return previous or None, True
-    started = ledger.unfinished_attempt(key)
+    started = await ledger.call(ledger.unfinished_attempt, key)
     delivered = await _delivered_by_an_earlier_attempt(waha, ledger, started, chat_id, text)
     if delivered is not None:
-        ledger.record(key, delivered)
+        await ledger.call(ledger.record, key, delivered)
         return delivered, True
-    if not ledger.claim_attempt(key, time.time(), previous=started):
+    if not await ledger.call(ledger.claim_attempt, key, time.time(), started):
         # Another worker (another host, with a shared ledger) claimed this send since we looked:
         # its outcome decides; the next attempt finds it recorded or checks WAHA.
         raise IntegrationError("another attempt of this send is under way", retryable=True)
@@ -75,10 +80,10 @@ async def send_once(
         response = await waha.send_text(chat_id, text, reply_to=reply_to)
     except IntegrationError as exc:
         if exc.status_code is not None and exc.status_code < 500:  # WAHA refused: nothing was sent
-            ledger.forget_attempt(key)
+            await ledger.call(ledger.forget_attempt, key)
         raise
     provider_id = waha_message_id(response.get("id"))
-    ledger.record(key, provider_id)
+    await ledger.call(ledger.record, key, provider_id)
     return provider_id, False
 
 
@@ -104,7 +109,7 @@ async def _delivered_by_an_earlier_attempt(
         message_id for item in messages
         if item.get("fromMe") and item.get("body") == text and (message_id := waha_message_id(item.get("id")))
     ]
-    taken = ledger.known_provider_ids(candidates)
+    taken = await ledger.call(ledger.known_provider_ids, candidates)
     fresh = [candidate for candidate in candidates if candidate not in taken]
     return fresh[-1] if fresh else None  # newest first: the oldest untaken one is ours
 
@@ -112,33 +117,48 @@ async def _delivered_by_an_earlier_attempt(
 async def post_note_once(chatwoot, ledger: SentLedger, conversation_id: int, text: str, key: str) -> None:
     """A private Chatwoot note, posted once per ledger key: after an unknown outcome (timeout,
     5xx, a worker killed mid-request) the note is looked up by its echo id before posting again."""
-    if ledger.provider_id(key) is not None:
+    if await ledger.call(ledger.provider_id, key) is not None:
         return
-    if ledger.unfinished_attempt(key) is not None:
+    started = await ledger.call(ledger.unfinished_attempt, key)
+    if started is not None:
         found = await chatwoot.find_message_by_echo_id(conversation_id, key)
         if found is not None:
-            ledger.record(key, str(found))
+            await ledger.call(ledger.record, key, str(found))
             return
-    ledger.begin_attempt(key, time.time())
+    if not await ledger.call(ledger.claim_attempt, key, time.time(), started):
+        raise IntegrationError("another attempt of this note is under way", retryable=True)
     try:
         message_id = await chatwoot.post_message(conversation_id, text, incoming=False, private=True, echo_id=key)
     except IntegrationError as exc:
         if exc.status_code is not None and exc.status_code < 500:  # refused: nothing was posted
-            ledger.forget_attempt(key)
+            await ledger.call(ledger.forget_attempt, key)
         raise
-    ledger.record(key, str(message_id))
+    await ledger.call(ledger.record, key, str(message_id))
 
 
 async def send_mail_once(mailer, ledger: SentLedger, key: str, message) -> str:
     """Send an e-mail once per ledger key ("already sent" on a retry). SMTP cannot be asked
     whether a mail went out: after an unknown outcome the retry sends it again with the same
     fixed Message-ID, which mail clients show as one message."""
-    if ledger.provider_id(key) is not None:
+    if await ledger.call(ledger.provider_id, key) is not None:
         return "already sent"
-    ledger.begin_attempt(key, time.time())
+    started = await ledger.call(ledger.unfinished_attempt, key)
+    if not await ledger.call(ledger.claim_attempt, key, time.time(), started):
+        raise IntegrationError("another attempt of this e-mail is under way", retryable=True)
     where = await mailer.send_email(message)
-    ledger.record(key, str(message["Message-ID"] or where))
+    await ledger.call(ledger.record, key, str(message["Message-ID"] or where))
     return where
+
+
+SESSION_DOWN_ERROR = "WahaSessionDown"
+_SESSION_DOWN = re.compile(r"\b(?:SCAN_QR_CODE|STOPPED|FAILED)\b")
+
+
+def session_down(exc: IntegrationError) -> bool:
+    """WAHA answered that the session is not WORKING (422/400 with the session's state)."""
+    return exc.status_code is not None and exc.status_code in (400, 409, 422, 500, 503) and bool(
+        _SESSION_DOWN.search(str(exc))
+    )
 
 
 class MessagingActivities:
@@ -172,8 +192,8 @@ class MessagingActivities:
         result.calls.append(await self._presence_call("seen", request.chat_id, request.message_ids))
         # The reply is out (or going out) already: "typing…" now would outlast the answer.
         already_answered = request.reply_id is not None and (
-            self.ledger.provider_id(request.reply_id) is not None
-            or self.ledger.unfinished_attempt(request.reply_id) is not None
+            await self.ledger.call(self.ledger.provider_id, request.reply_id) is not None
+            or await self.ledger.call(self.ledger.unfinished_attempt, request.reply_id) is not None
         )
         if request.action == "seen_typing" and not already_answered:
             result.calls.append(await self._presence_call("start_typing", request.chat_id))
@@ -183,16 +203,22 @@ class MessagingActivities:
     async def send_whatsapp(self, request: SendReplyRequest) -> SendReplyResult:
         via = "outbox" if self.waha.uses_outbox else "waha"
         if request.stop_typing and self.typing and not self.waha.uses_outbox \
-                and self.ledger.provider_id(request.reply_id) is None:
+                and await self.ledger.call(self.ledger.provider_id, request.reply_id) is None:
             await self._presence_call("stop_typing", request.chat_id)  # short timeout, never raises
         try:
             provider_id, already_sent = await send_once(
                 self.waha, self.ledger, request.reply_id, request.chat_id, request.text, reply_to=request.reply_to
             )
         except IntegrationError as exc:
+            if request.session_down_fails_fast and session_down(exc):
+                raise ApplicationError(
+                    str(exc), self.waha.session, type=SESSION_DOWN_ERROR, non_retryable=True
+                ) from exc
             if not exc.retryable:
                 raise ApplicationError(str(exc), type="WahaRejected", non_retryable=True) from exc
             raise
+        if not already_sent and request.follow_up_number:
+            metrics.FOLLOW_UPS_SENT.labels(number=str(request.follow_up_number)).inc()
         if not already_sent and request.received_at is not None:
             elapsed = (datetime.now(timezone.utc) - request.received_at).total_seconds()
             metrics.REPLY_SECONDS.observe(max(elapsed, 0.0))

@@ -51,7 +51,8 @@ _KINDS: list[tuple[QuestionKind, re.Pattern[str]]] = [
     ("slot", re.compile(r"welke (?:van de |van deze )?tijd|welke past (?:je|u) het best|welke wordt het|"
                         r"which (?:of these )?(?:times?|slots?)|welche (?:zeit|uhrzeit|der zeiten)|welcher termin")),
     ("which_car", re.compile(r"welke (?:bedoel|wil je proberen|wilt u proberen)|welke auto|welke van de|welke \w+ (?:je|u) (?:wilt|wil) proberen|"
-                             r"(?:zeg|noem) maar het nummer|which (?:one|car)|welche(?:s|n)? (?:auto|fahrzeug|meinen|davon)")),
+                             r"(?:zeg|noem) maar het nummer|which (?:one|car)|which \w+ you'd like|welche(?:s|n)? (?:auto|fahrzeug|meinen|davon)|"
+                             r"welchen \w+ sie")),
     ("broader_search", re.compile(r"breder zoeken|ruimer zoeken|search (?:more )?(?:widely|broader)|breiter suchen")),
     ("trade_in_mileage", re.compile(r"kilometerstand|hoeveel (?:km|kilometer)|mileage|how many (?:km|kilomet|miles)|kilometerstand|km-stand|wie viele kilometer")),
     ("trade_in_plate", re.compile(r"kenteken|licen[cs]e plate|registration (?:number|plate)|kennzeichen")),
@@ -411,7 +412,8 @@ def note_reply(context: ConversationContext, output: ConversationOutput, shown: 
     """After our reply: the cars it showed, the car under discussion, and the question it ended with."""
     state = context.dialogue
     update: dict = {"updated_at": now}
-    refs = [car_ref(car) for car in shown[:MAX_SHOWN]]
+    unique = list({car.id: car for car in shown}.values())  # a reply may name the same car twice
+    refs = [car_ref(car) for car in unique[:MAX_SHOWN]]
     if len(refs) > 1:
         update["shown"] = refs
         if state.car is not None and all(ref.id != state.car.id for ref in refs):
@@ -421,8 +423,14 @@ def note_reply(context: ConversationContext, output: ConversationOutput, shown: 
         update["car"] = CarRef(id=drive.id, title=drive.title, make=drive.make, model=drive.model)
     if len(refs) == 1:
         update["car"] = refs[0]
-        if state.financing and state.financing.car_id not in (None, refs[0].id):
-            update["financing"] = None
+    named = next((ref for ref in refs if ref.id == output.car_id), None) if output.car_id else None
+    if named is None and output.car_id:
+        named = next((ref for ref in state.shown if ref.id == output.car_id), None)
+    if named is not None:
+        update["car"] = named  # the backend said which car the conversation is now about
+    car = update.get("car")
+    if car is not None and state.financing and state.financing.car_id not in (None, car.id):
+        update["financing"] = None  # another car: the payment example was about the old one
     asked = question_of(output.response_text)
     kind = output.open_question or (asked[0] if asked else None)
     if context.test_drive.open_question == "slot":

@@ -97,7 +97,8 @@ def servers():
 
 
 @pytest.fixture
-def settings(servers, tmp_path):
+def settings(servers, tmp_path, database_url):
+    """On both store backends (the details table is a migration of the snapshot store)."""
     site, rdw = servers
     site.faults.clear()
     site.requests.clear()
@@ -105,7 +106,7 @@ def settings(servers, tmp_path):
     rdw.requests.clear()
     return Settings(data_dir=tmp_path, inventory_sources=["website"], inventory_website_url=f"{site.url}/aanbod-occasions",
                     scraper_delay_seconds=0, scraper_timeout_seconds=2, scraper_detail_concurrency=2,
-                    rdw_api_url=rdw.url)
+                    rdw_api_url=rdw.url, database_url=database_url)
 
 
 def detail_requests(site) -> list[int]:
@@ -215,3 +216,39 @@ def test_fingerprint_follows_the_card():
     car = Car(id="web-1", make="Kia", model="Niro", price_eur=20000, mileage_km=1000, url="https://x/1")
     assert fingerprint(car) == fingerprint(car.model_copy(update={"apk_until": date(2027, 1, 1)}))
     assert fingerprint(car) != fingerprint(car.model_copy(update={"price_eur": 19500}))
+
+
+async def test_search_by_equipment_after_a_sync(servers, settings):
+    from agents.models import CarPreferences
+    from inventory.catalog import InventoryCatalog
+    from inventory.search import InventorySearchRequest
+
+    store = InventoryStore.from_settings(settings)
+    await sync_now(settings, store)
+    catalog = InventoryCatalog(settings.model_copy(update={"inventory_sources": ["website"]}), store)
+    seven = catalog.index().search(InventorySearchRequest(preferences=CarPreferences(equipment=["zeven_zitplaatsen"])))
+    assert [m.car.id for m in seven.matches][:1] == ["web-9002"] and seven.relaxed == []  # "Aantal zitplaatsen: 7"
+    towbar = catalog.index().search(InventorySearchRequest(preferences=CarPreferences(equipment=["trekhaak"])))
+    assert towbar.matches[0].car.id == "web-9001" and towbar.relaxed == []  # from the page's option list
+
+
+async def test_marktplaats_cars_with_a_plate_get_rdw_facts_once(servers, settings):
+    from tests.peers.inventory_site import SELLER_ID, mp_listing
+
+    site, rdw = servers
+    site.mp_listings = [mp_listing({"itemId": "m5000000001", "title": "Toyota C-HR 1.8 Hybrid", "priceCents": 2195000,
+                                    "attributes": {"constructionYear": 2019, "mileage": 81000, "licensePlate": "12-ABC-3"}}),
+                        mp_listing({"itemId": "m5000000002", "title": "Kia Picanto", "priceCents": 995000,
+                                    "attributes": {"constructionYear": 2019, "mileage": 50000}})]
+    mp = settings.model_copy(update={"inventory_sources": ["marktplaats"], "marktplaats_base_url": site.url,
+                                     "marktplaats_seller_id": SELLER_ID})
+    store = InventoryStore.from_settings(mp)
+    try:
+        result = await fetch_source("marktplaats", mp, details_cache=store)
+        again = await fetch_source("marktplaats", mp, details_cache=store)
+    finally:
+        site.mp_listings = []
+    chr_ = next(car for car in result.cars if car.id == "mp-m5000000001")
+    assert (chr_.license_plate, chr_.weight_kg, chr_.apk_until) == ("12ABC3", 1380, date(2026, 9, 20))
+    assert next(car for car in again.cars if car.id == "mp-m5000000001").weight_kg == 1380  # from the cache
+    assert rdw.plates_asked() == ["12ABC3", "12ABC3"]  # vehicles + fuels, first sync only; no plate, no lookup

@@ -127,3 +127,18 @@ def revoked_event(phone_digits: str, revoked_id: str, *, before_text: str | None
         payload["before"] = dict(after, id=revoked_id, body=before_text)
     event["payload"] = payload
     return event
+
+
+def session_status_event(status: str, session: str = "default") -> dict:
+    """A `session.status` event (waha-openapi.json → WAHAWebhookSessionStatus)."""
+    now_ms = int(time.time() * 1000)
+    return {
+        "id": f"evt_{uuid.uuid4().hex[:26]}",
+        "timestamp": now_ms,
+        "event": "session.status",
+        "session": session,
+        "me": {"id": "31341799554@c.us", "pushName": "Seldenrijk Auto"},
+        "engine": "WEBJS",
+        "environment": {"version": "2026.9.2", "engine": "WEBJS", "tier": "CORE"},
+        "payload": {"name": session, "status": status, "statuses": [{"status": status, "timestamp": now_ms}]},
+    }
