@@ -15,9 +15,12 @@ from activities.crm import CrmActivities
 from activities.delivery_alert import DeliveryAlertActivities
 from activities.escalation import escalation_activities
 from activities.inventory import InventoryActivities
+from activities.message_events import judge_edit
 from activities.messaging import MessagingActivities
 from activities.testdrive import testdrive_activities
 from activities.privacy import PrivacyActivities, privacy_activities
+from activities.lids import LidActivities
+from activities.session_alert import SessionAlertActivities
 from activities.tradein import TradeInActivities
 from agents.rules import RulesEngine
 from agents.rules.classifier import classifier
@@ -29,9 +32,13 @@ from workflows.conversation import ConversationWorkflow
 from workflows.escalation import EscalationWorkflow
 from workflows.inventory_sync import InventorySyncWorkflow
 from workflows.privacy import PrivacyRequestWorkflow
+from workflows.session_health import SessionHealthWorkflow
 from workflows.testdrive import TestDriveWorkflow
 
-WORKFLOWS = [ConversationWorkflow, EscalationWorkflow, InventorySyncWorkflow, PrivacyRequestWorkflow, TestDriveWorkflow]
+WORKFLOWS = [
+    ConversationWorkflow, EscalationWorkflow, InventorySyncWorkflow, PrivacyRequestWorkflow, TestDriveWorkflow,
+    SessionHealthWorkflow,
+]
 
 
 def workflow_runner(settings: Settings) -> WorkflowRunner:
@@ -86,6 +93,8 @@ async def running_worker(
     testdrives, testdrive_steps = testdrive_activities(settings)
     privacy = PrivacyActivities(settings, waha=waha)
     delivery_alerts = DeliveryAlertActivities(settings, ledger=ledger, crm=crm)
+    lids = LidActivities(crm)
+    session_alerts = SessionAlertActivities(settings, mailer=delivery_alerts.mailer, ledger=ledger)
     activities = [
         agents.route_message,
         agents.extract_details,
@@ -94,9 +103,13 @@ async def running_worker(
         agents.score_lead,
         messaging.send_whatsapp,
         messaging.show_presence,
+        judge_edit,
         crm.sync_crm,
         crm.record_crm_failure,
         delivery_alerts.alert_undelivered,
+        session_alerts.alert_session,
+        lids.hand_over_conversation,
+        lids.merge_crm_contact,
         inventory.search_inventory,
         inventory.fetch_source,
         inventory.commit_snapshot,

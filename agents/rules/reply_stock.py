@@ -89,7 +89,7 @@ SEARCH_WIDER = Phrase(
 )
 
 
-def _identified(request: ReplyRequest, car: Car, candidates: list[Car] | None = None) -> bool:
+def _identified(request: ReplyRequest, car: Car) -> bool:
     """Did the customer point at this exact car (discussed before, kenteken or link)?"""
     if any(c.id == car.id for c in request.context.last_cars):
         return True
@@ -100,17 +100,24 @@ def _identified(request: ReplyRequest, car: Car, candidates: list[Car] | None = 
     # "staat die golf 1.5 tsi life business nog?": the variant singles it out from the others
     said = set(re.findall(r"[a-z0-9.]+", normalize(request.text)))
 
-    def shared(other: Car) -> set[str]:
-        return said & set(re.findall(r"[a-z0-9.]+", normalize(other.variant or "")))
-
     def overlap(other: Car) -> int:
-        return len(shared(other))
+        return len(said & set(re.findall(r"[a-z0-9.]+", normalize(other.variant or ""))))
 
-    pool = candidates if candidates is not None else [m.car for m in request.inventory.matches] if request.inventory else []
-    others = [other for other in pool if other.id != car.id]
-    # two variant words ("tsi life"), or one code of letters and digits ("XC40 T3", "A4 TFSI 40") only this car has
-    coded = any(re.search(r"[a-z]", word) and re.search(r"\d", word) for word in shared(car))
-    return (overlap(car) >= 2 or coded) and all(overlap(car) > overlap(other) for other in others)
+    others = [m.car for m in request.inventory.matches if m.car.id != car.id] if request.inventory else []
+    if overlap(car) >= 1 and _told_by_version(request, [car, *others]) is car:
+        return True  # one version word only this car has: "XC40 T3"
+    return overlap(car) >= 2 and all(overlap(car) > overlap(other) for other in others)
+
+
+def _told_by_version(request: ReplyRequest, cars: list[Car]) -> Car | None:
+    """The one car whose version words the message names while no other car's do ("XC40 T3", "de TDI")."""
+    said = set(re.findall(r"[a-z0-9.]+", normalize(request.text)))
+    hits = [car for car in cars
+            if said & (set(re.findall(r"[a-z0-9.]+", normalize(car.variant or ""))) - _COMMON_VERSION_WORDS)]
+    return hits[0] if len(hits) == 1 and len(cars) > 1 else None
+
+
+_COMMON_VERSION_WORDS = {"nog", "de", "die", "en", "met", "auto", "automaat"}
 
 
 def inventory_parts(draft: Draft) -> None:
@@ -136,10 +143,8 @@ def inventory_parts(draft: Draft) -> None:
         return
     if asks and inventory.availability == "available" and asked:
         in_stock = 1 + (0 if inventory.relaxed else inventory.total_found)  # relaxed ones are not what was asked
-        pointed = [car for car in [asked, *others] if _identified(request, car, [asked, *others])]
-        if len(pointed) == 1 and pointed[0].id != asked.id and not inventory.relaxed:
-            asked = pointed[0]  # "heeft u de XC40 T3 nog?": the T3, not the first XC40 found
-        if pointed or in_stock == 1:
+        asked = _told_by_version(request, [asked] + others) or asked  # "de Volvo XC40 T3": the T3, not the first XC40
+        if _identified(request, asked) or in_stock == 1:
             draft.parts.append(draft.pick(*STILL_THERE, title=asked.title))
             draft.parts.append(car_line(asked, language))
             draft.show([asked])
