@@ -227,14 +227,14 @@ def _main_answer(draft: Draft) -> None:
     if focus and not new_car and _asks_about_known_car(draft, intent):
         draft.answered_car_facts = True
         draft.parts.append(facts_answer(focus, car_facts_asked(draft.text), draft.dealer, request.context,
-                                        draft.language, draft.form))
+                                        draft.language, draft.form, draft.text))
         draft.show(focus)
         return
     named = _the_one_named_car(draft) if new_car else None
     if named and _asks_about_known_car(draft, intent, named=True):
         draft.answered_car_facts = True  # "heeft die Octavia een trekhaak?": the one Octavia in stock
         draft.parts.append(facts_answer([named], car_facts_asked(draft.text), draft.dealer, request.context,
-                                        draft.language, draft.form))
+                                        draft.language, draft.form, draft.text))
         draft.show([named])
         return
     trade_in = request.extraction.trade_in_vehicle
