@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from agents import context as memory
     from agents import dialogue
     from agents import privacy
+    from agents.rules.phrases import Phrase, say
     from agents.models import (
         Car,
         ConversationOutput,
@@ -47,7 +48,11 @@ with workflow.unsafe.imports_passed_through():
         PATCH_MEDIA,
         PATCH_SEND_FAILURES,
         PATCH_SEND_GIVES_UP,
+        PATCH_SESSION_WAIT,
+        PATCH_LID_MERGE,
     )
+    from workflows.conversation_merge import LidMergeSteps
+    from workflows.conversation_session import SessionWaitSteps
     from workflows.conversation_burst import BurstMixin
     from workflows.conversation_handover import HandoverMixin, echo_key
     from workflows.conversation_testdrive import TestDriveSteps
@@ -108,6 +113,15 @@ FLOOD_NOTICE = (
     "Je stuurt ons veel berichten tegelijk 🙂 We lezen alles, maar beantwoorden ze even niet "
     "automatisch. Een collega kijkt er zo snel mogelijk naar."
 )
+FLOOD_NOTICE_SAID = Phrase(
+    nl=FLOOD_NOTICE,
+    nl_u="U stuurt ons veel berichten tegelijk 🙂 We lezen alles, maar beantwoorden ze even niet automatisch. "
+         "Een collega kijkt er zo snel mogelijk naar.",
+    en="You're sending us a lot of messages at once 🙂 We read everything, but won't answer automatically for a moment. "
+       "A colleague will look at them as soon as possible.",
+    de="Sie schicken uns gerade sehr viele Nachrichten 🙂 Wir lesen alles, antworten aber kurz nicht automatisch. "
+       "Ein Kollege sieht sie sich so bald wie möglich an.",
+)
 
 
 def _clip(text: str, size: int = 40) -> str:
@@ -116,7 +130,9 @@ def _clip(text: str, size: int = 40) -> str:
 
 
 @workflow.defn
-class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin, BurstMixin):
+class ConversationWorkflow(
+    CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin, BurstMixin, SessionWaitSteps, LidMergeSteps
+):
     @workflow.init
     def __init__(self, state: ConversationInput) -> None:
         self.s = state
@@ -244,12 +260,18 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
             await workflow.wait_condition(
                 lambda: bool(self.s.pending or self.s.staff_pending or self.s.flood_notice_due)
                 or self._handover_notice_due()
+                or self._merge_due()
                 or (self._time_to_continue(processed_this_run) and not (self._draining and self._crm_in_flight))
             )
+            if self._handing_over():  # issue 17: the lid's number is known; the phone's conversation takes over
+                break
+            if self.s.crm_merges and not self._crm_merge_running and workflow.patched(PATCH_LID_MERGE):
+                self._start_crm_merge()
             if self.s.flood_notice_due:
                 self.s.flood_notice_due = False
                 try:
-                    await self._send(FLOOD_NOTICE, f"flood:{workflow.now().isoformat()}", None)
+                    await self._send(say(FLOOD_NOTICE_SAID, self.s.context.language, self.s.context.address_form),
+                                     f"flood:{workflow.now().isoformat()}", None)
                 except FailureError as exc:
                     if not workflow.patched(PATCH_SEND_FAILURES):
                         raise
@@ -286,6 +308,9 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
         await workflow.wait_condition(
             lambda: not self._crm_in_flight and not self._sales_in_flight and workflow.all_handlers_finished()
         )
+        if self._handing_over():
+            await self._hand_over()
+            return
         workflow.continue_as_new(self.s)
 
     def _time_to_continue(self, processed_this_run: int) -> bool:
@@ -386,6 +411,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
         delivered = False
         if reply is not None:
             reply_id = f"{workflow.info().workflow_id}:{message.message_id}"
+            self._reply_context = after_customer  # this message's language, for a late version
             try:
                 await self._send(reply.response_text, reply_id, message)
                 delivered = True
@@ -551,23 +577,29 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
         self._crm_local_only = result.crm_local_only
         return result.crm
 
-    async def _send(self, text: str, reply_id: str, message: InboundMessage | None) -> None:
+    async def _send(self, text: str, reply_id: str, message: InboundMessage | None, *, follow_up: int | None = None) -> None:
         give_up = SEND_GIVE_UP if workflow.patched(PATCH_SEND_GIVES_UP) else timedelta(days=1)
         self.s.recent_outgoing = (self.s.recent_outgoing + [echo_key(text)])[-OUTGOING_KEPT:]
-        result = await workflow.execute_activity(
-            MessagingActivities.send_whatsapp,
-            SendReplyRequest(
-                chat_id=self.s.chat_id,
-                text=text,
-                reply_id=reply_id,
-                received_at=message.received_at if message else None,
-                stop_typing=self._stop_typing_with_send(),
-            ),
-            start_to_close_timeout=timedelta(seconds=20),
-            schedule_to_close_timeout=give_up,
-            retry_policy=SEND_RETRY,
-            summary=f"whatsapp → «{_clip(text)}»",
+        request = SendReplyRequest(
+            chat_id=self.s.chat_id,
+            text=text,
+            reply_id=reply_id,
+            received_at=message.received_at if message else None,
+            stop_typing=self._stop_typing_with_send(),
+            follow_up_number=follow_up,
         )
+        if workflow.patched(PATCH_SESSION_WAIT):  # issue 17: wait out a session outage, in order
+            written_at = message.received_at if message else workflow.now()
+            result = await self._send_through_outage(request, give_up, f"whatsapp → «{_clip(text)}»", written_at)
+        else:
+            result = await workflow.execute_activity(
+                MessagingActivities.send_whatsapp,
+                request,
+                start_to_close_timeout=timedelta(seconds=20),
+                schedule_to_close_timeout=give_up,
+                retry_policy=SEND_RETRY,
+                summary=f"whatsapp → «{_clip(text)}»",
+            )
         provider_id = getattr(result, "provider_message_id", None)
         if provider_id:
             self.s.sent_provider_ids = (self.s.sent_provider_ids + [str(provider_id)])[-OUTGOING_KEPT:]
@@ -672,6 +704,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
         if not kind or understanding.expertise.escalation_decision.escalate or not workflow.patched(PATCH_PRIVACY_REQUEST):
             return False
         request_id = privacy_workflow_id(self.s.phone)
+        voice = (understanding.extraction.language or context.language, understanding.extraction.address_form or context.address_form)
         try:
             await workflow.start_child_workflow(
                 "PrivacyRequestWorkflow",
@@ -679,6 +712,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
                     request_id=request_id, kind=kind, chat_id=self.s.chat_id, customer_phone=self.s.phone,
                     customer_name=self.s.customer_name, text=message.text,
                     conversation_workflow_id=workflow.info().workflow_id, started_at=workflow.now(),
+                    language=voice[0], address_form=voice[1],
                 ),
                 id=request_id,
                 task_queue=workflow.info().task_queue,
@@ -686,9 +720,9 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
                 parent_close_policy=workflow.ParentClosePolicy.ABANDON,
                 static_summary=f"AVG-verzoek: {kind}",
             )
-            answer = privacy.privacy_received_text(kind)  # sent by the child workflow
+            answer = privacy.privacy_received_text(kind, *voice)  # sent by the child workflow
         except WorkflowAlreadyStartedError:
-            answer = privacy.PRIVACY_ALREADY_OPEN
+            answer = privacy.privacy_already_open_text(*voice)
             await self._send(answer, f"{workflow.info().workflow_id}:{message.message_id}", message)
         record.timings.replied_at = workflow.now()
         self._last_answer = answer
