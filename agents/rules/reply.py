@@ -32,6 +32,11 @@ from agents.rules.reply_cars import (
     superlative_answer,
 )
 from agents.rules import reply_technical
+from agents.rules.reply_parts import answer_parts, equipment_unknown, missing_equipment
+from agents.equipment import EQUIPMENT_FACT
+from agents import open_checks
+from agents.models import OpenCheck
+from agents.repetition import said_sentence
 from agents.rules.reply_followup import last_question_key, pick_follow_up
 from agents.rules.reply_hours import (
     compact_hours,
@@ -91,6 +96,9 @@ class _Draft:
     answered_car_facts: bool = False
     test_drive_done: bool = False
     payment_done: bool = False
+    checks: list[OpenCheck] = field(default_factory=list)  # promised checks: light tasks for sales
+    no_follow_up: bool = False  # a repeat or an insisting customer: answer, don't ask
+    main_intent: str | None = None  # the main answer's intent when a practical part carried the router's
 
     def said_before(self, pattern: str) -> bool:
         return any(turn.role == "bot" and re.search(pattern, turn.text, re.I) for turn in self.request.context.history)
@@ -111,14 +119,26 @@ def compose(request: ReplyRequest, dealer: DealerFacts, now: datetime) -> Conver
         draft.parts.append("Ik help je graag met vragen over onze auto's, financiering, inruil en proefritten; daar houd ik me aan.")
 
     note = request.test_drive_note
-    if note and (request.router.intent in _BOOKING_ONLY_INTENTS or request.extraction.booking.action in ("choose", "move", "cancel")):
+    practical = answer_parts(request.text, request.context, _car_for_parts(draft), dealer, now)
+    draft.checks += [answer.check for answer in practical.answers if answer.check]
+    if practical.only_side and not note:
+        draft.intent = "practical"  # "moet ik iets meenemen?", "past er een kinderwagen in?": answered below
+        draft.test_drive_done = True
+    elif note and (request.router.intent in _BOOKING_ONLY_INTENTS or request.extraction.booking.action in ("choose", "move", "cancel")):
         draft.intent = request.router.intent
         draft.parts.append(note)  # "de eerste", "ik kan toch niet": the booking is the main answer
         draft.test_drive_done = draft.answered_car_facts = True
         _answer_the_other_parts(draft)  # "... en wat kost hij per maand?" still gets its answer
     else:
+        if practical.side and not _TEST_DRIVE_WORDS.search(practical.main_text()):
+            draft.test_drive_done = True  # "mag mijn vriend mee met de proefrit?" is answered below, no pitch
+            draft.main_intent = "car_inquiry" if request.router.intent == "test_drive" else None
         _main_answer(draft)
         _answer_the_other_parts(draft)
+    # the practical questions in the order asked: before the main answer when asked before it
+    first_main = practical.first_main
+    draft.parts[0:0] = [answer.text for answer in practical.before(first_main)]
+    draft.parts += [answer.text for answer in practical.after(first_main)]
     if note and not draft.test_drive_done:
         draft.parts.append(note)
         draft.test_drive_done = True
@@ -126,7 +146,7 @@ def compose(request: ReplyRequest, dealer: DealerFacts, now: datetime) -> Conver
         draft.show([car for car in _booking_cars(request) if car.id in request.test_drive_car_ids])
 
     follow_up = None
-    if not note and draft.intent not in ("complaint", "other", "greeting", "general_info") and not any("?" in p for p in draft.parts):
+    if not note and not draft.no_follow_up and draft.intent not in ("complaint", "other", "greeting", "general_info") and not any("?" in p for p in draft.parts):
         prefs = request.context.preferences.merged_with(request.extraction.car_preferences)
         follow_up = pick_follow_up(request, prefs, draft.cars, vary.pick, draft.intent, draft.answered_car_facts,
                                    said_now=" ".join(draft.parts), visiting=draft.test_drive_done)
@@ -145,6 +165,7 @@ def compose(request: ReplyRequest, dealer: DealerFacts, now: datetime) -> Conver
         follow_up_question=follow_up,
         handoff=False,
         backend="rules",
+        open_checks=open_checks.new_checks(request.context, draft.checks),
     )
 
 
@@ -155,9 +176,12 @@ def _booking_cars(request: ReplyRequest) -> list[Car]:
     return known_cars(request)  # the cars a booking may name are the ones a reply may name
 
 
+_TEST_DRIVE_WORDS = re.compile(r"\b(proefr\w*|test\s*-?\s*drive|probefahrt|rijden)\b", re.I)
+
+
 def _main_answer(draft: _Draft) -> None:
     request = draft.request
-    intent = request.router.intent
+    intent = draft.main_intent or request.router.intent
     months, down = financing_wishes(draft.text, _no_history(request))
     focus = cars_in_question(request.context, request.extraction, draft.text)
     new_car = names_a_new_car(request.extraction, request.context, draft.text)
@@ -185,13 +209,13 @@ def _main_answer(draft: _Draft) -> None:
             return
     if focus and not new_car and _asks_about_known_car(draft, intent):
         draft.answered_car_facts = True
-        draft.parts.append(facts_answer(focus, car_facts_asked(draft.text), draft.dealer))
+        draft.parts.append(_facts_answer(draft, focus, car_facts_asked(draft.text)))
         draft.show(focus)
         return
     named = _the_one_named_car(draft) if new_car else None
     if named and _asks_about_known_car(draft, intent, named=True):
         draft.answered_car_facts = True  # "heeft die Octavia een trekhaak?": the one Octavia in stock
-        draft.parts.append(facts_answer([named], car_facts_asked(draft.text), draft.dealer))
+        draft.parts.append(_facts_answer(draft, [named], car_facts_asked(draft.text)))
         draft.show([named])
         return
     trade_in = request.extraction.trade_in_vehicle
@@ -210,6 +234,42 @@ def _main_answer(draft: _Draft) -> None:
         draft.show([car] if car else [])
         return
     _HANDLERS.get(intent, _other)(draft)
+
+
+def _facts_answer(draft: _Draft, cars: list[Car], facts: list[str]) -> str:
+    """The facts we have; an option the listing does not name gets one line and a promised check."""
+    car = cars[0] if len(cars) == 1 else None
+    missing = missing_equipment(car, facts) if car else []
+    if not missing:
+        return facts_answer(cars, facts, draft.dealer)
+    context = draft.request.context
+    repeat = open_checks.is_open(context, f"equipment:{'+'.join(missing)}:{car.id}")
+    line, checks = equipment_unknown(car, missing, draft.request.text, draft.dealer, draft.now, context)
+    draft.checks += checks
+    if repeat:
+        draft.no_follow_up = True  # asked again: the short honest line, no sales question after it
+        return line
+    rest = [fact for fact in facts if not (fact.startswith(EQUIPMENT_FACT) and fact.removeprefix(EQUIPMENT_FACT) in missing)]
+    known = facts_answer(cars, rest, draft.dealer).split("\n") if rest else []
+    url = [car.url] if car.url else []
+    known = [text for text in known if text not in url]
+    return "\n".join([*known, line, *url])
+
+
+def _car_for_parts(draft: _Draft) -> Car | None:
+    """The one car a practical question ("past er een kinderwagen in?") is about, if there is one."""
+    request = draft.request
+    focus = cars_in_question(request.context, request.extraction, draft.text)
+    if len(focus) == 1:
+        return focus[0]
+    inventory = request.inventory
+    if inventory and inventory.asked_car and inventory.availability == "available":
+        return inventory.asked_car
+    if inventory and inventory.matches and not inventory.relaxed and inventory.total_found == 1:
+        return inventory.matches[0].car
+    if len(request.context.last_cars) == 1:
+        return request.context.last_cars[0]
+    return None
 
 
 def _no_history(request: ReplyRequest):
@@ -587,7 +647,7 @@ def _test_drive_parts(draft: _Draft, brief: bool) -> None:
     if when is not None:
         lines.append(day_hours_sentence(dealer, day, when))
     else:
-        lines.append(f"We zijn open {compact_hours(dealer)}.")
+        lines += _once(draft, f"We zijn open {compact_hours(dealer)}.")
     candidates = draft.cars or cars_in_question(request.context, extraction, draft.text)
     if not candidates and request.inventory and request.inventory.asked_car and request.inventory.availability == "available":
         candidates = [request.inventory.asked_car]
@@ -606,10 +666,15 @@ def _test_drive_parts(draft: _Draft, brief: bool) -> None:
     if asks:
         lines.append(f"Laat je me weten {' en '.join(asks)}?" + ("" if time_known else " Een collega bevestigt daarna de afspraak."))
     drive = dealer.test_drive
-    lines.append(f"Neem {drive.bring} mee; een proefrit duurt zo'n {drive.duration_minutes} minuten.")
+    lines += _once(draft, f"Neem {drive.bring} mee; een proefrit duurt zo'n {drive.duration_minutes} minuten.")
     if not brief and not draft.said_before(re.escape(dealer.address.street)):
-        lines.append(f"Je vindt ons op {dealer.address.one_line()}.")
+        lines += _once(draft, f"Je vindt ons op {dealer.address.one_line()}.")
     draft.parts.append(" ".join(lines))
+
+
+def _once(draft: _Draft, sentence: str) -> list[str]:
+    """Boilerplate (hours, what to bring, the address) once per chat; asked for again, it is the answer."""
+    return [] if said_sentence(draft.request.context, sentence) else [sentence]
 
 
 def _test_drive(draft: _Draft) -> None:

@@ -1,0 +1,152 @@
+"""Questions we cannot answer from our data: one honest line, a promise, and a light task for sales.
+
+"Of er een trekhaak op zit zie ik niet in mijn gegevens; ik laat het nakijken en app je vandaag
+nog." The exact question goes to sales once (a Chatwoot private note, or an e-mail without
+Chatwoot) through the conversation's sales lane. It is not an escalation: the bot keeps
+answering, and a repeat of the question gets "je vroeg het al", who finds out and when.
+
+Pure functions; the workflow queues the task (workflows/conversation_checks.py).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from agents.knowledge.dealer import DUTCH_WEEKDAYS, DealerFacts
+from agents.models import ConversationContext, OpenCheck
+from agents.rules.phrases import Phrase, say
+
+KEPT = 20  # open checks remembered per chat (oldest dropped)
+MIN_HOURS_LEFT = 1  # "vandaag nog" only with at least this long before closing
+
+_EN_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_DE_WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
+
+
+def answer_day(dealer: DealerFacts, now: datetime) -> int:
+    """Days from today until a colleague can answer: 0 when open long enough today, else the next opening day."""
+    local = now.astimezone(dealer.tz)
+    hours = dealer.hours_on(local.date())
+    if hours and local.time() < hours[0]:
+        return 0
+    if hours and datetime.combine(local.date(), hours[1], tzinfo=dealer.tz) - local >= timedelta(hours=MIN_HOURS_LEFT):
+        return 0
+    for days in range(1, 15):
+        if dealer.hours_on(local.date() + timedelta(days=days)):
+            return days
+    return 1
+
+
+def promise_moment(dealer: DealerFacts, now: datetime, language: str | None = "nl") -> str:
+    """ "vandaag nog" / "morgen" / "op maandag", in the chat's language."""
+    days = answer_day(dealer, now)
+    weekday = (now.astimezone(dealer.tz).weekday() + days) % 7
+    spoken = language if language in ("en", "de") else ("en" if language not in (None, "nl") else "nl")
+    if spoken == "en":
+        return ("later today", "tomorrow")[days] if days < 2 else f"on {_EN_WEEKDAYS[weekday]}"
+    if spoken == "de":
+        return ("heute noch", "morgen")[days] if days < 2 else f"am {_DE_WEEKDAYS[weekday]}"
+    return ("vandaag nog", "morgen")[days] if days < 2 else f"op {DUTCH_WEEKDAYS[weekday]}"
+
+
+# --- what the customer reads --------------------------------------------------------------------
+UNKNOWN_CHECK = Phrase(
+    nl="{subject} zie ik niet in mijn gegevens; ik laat het nakijken en app je {when}.",
+    nl_u="{subject} zie ik niet in mijn gegevens; ik laat het nakijken en app u {when}.",
+    en="{subject} isn't in my data; I'll have it checked and message you {when}.",
+    de="{subject} sehe ich nicht in meinen Daten; ich lasse es prüfen und melde mich {when}.",
+)
+ALREADY_CHECKING = Phrase(
+    nl="Je vroeg het al: {subject_lower} weet ik nog niet. Een collega van verkoop zoekt het uit en appt je {when}.",
+    nl_u="U vroeg het al: {subject_lower} weet ik nog niet. Een collega van verkoop zoekt het uit en appt u {when}.",
+    en="You asked already: I don't know {subject_lower} yet. A colleague from sales is finding out and will message you {when}.",
+    de="Sie hatten schon gefragt: {subject_lower} weiß ich noch nicht. Ein Kollege aus dem Verkauf klärt es und meldet sich {when}.",
+)
+STRAIGHT_ANSWER = Phrase(
+    nl="Eerlijk antwoord: dat weet ik nog niet, het staat niet in onze gegevens en ik wil niet gokken. "
+       "Een collega kijkt het na en appt je {when} met een ja of nee.",
+    nl_u="Eerlijk antwoord: dat weet ik nog niet, het staat niet in onze gegevens en ik wil niet gokken. "
+         "Een collega kijkt het na en appt u {when} met een ja of nee.",
+    en="Honest answer: I don't know yet, it isn't in our data and I won't guess. A colleague is checking and will "
+       "message you {when} with a yes or no.",
+    de="Ehrlich gesagt: Das weiß ich noch nicht, es steht nicht in unseren Daten und ich möchte nicht raten. "
+       "Ein Kollege prüft es und meldet sich {when} mit einem Ja oder Nein.",
+)
+
+
+def unknown_line(subject: str, dealer: DealerFacts, now: datetime, context: ConversationContext) -> str:
+    when = promise_moment(dealer, now, context.language)
+    return say(UNKNOWN_CHECK, context.language, context.address_form, subject=subject, when=when)
+
+
+def repeat_line(subject: str, dealer: DealerFacts, now: datetime, context: ConversationContext, insisting: bool) -> str:
+    """The same open question again: short, says we heard it, who finds out and when."""
+    when = promise_moment(dealer, now, context.language)
+    if insisting:  # "TREKHAAK?? ja of nee": a straight answer, not the same text again
+        return say(STRAIGHT_ANSWER, context.language, context.address_form, when=when)
+    return say(ALREADY_CHECKING, context.language, context.address_form,
+               subject_lower=subject[:1].lower() + subject[1:], when=when)
+
+
+_INSISTING = re.compile(r"\?\?|!!|\bja\s+of\s+nee\b|\byes\s+or\s+no\b|\bja\s+oder\s+nein\b|\bgewoon\b|\bnou\b|\bnu\s+(?:eens|es)\b")
+
+
+def insisting(text: str) -> bool:
+    """ "TREKHAAK?? ja of nee": the customer wants a straight answer."""
+    letters = [c for c in text if c.isalpha()]
+    shouting = len(letters) >= 5 and sum(c.isupper() for c in letters) / len(letters) > 0.6
+    return shouting or bool(_INSISTING.search(text.lower()))
+
+
+# --- bookkeeping ------------------------------------------------------------------------------------
+def check(key: str, question: str, topic: str, car=None, promised: str = "", at: datetime | None = None) -> OpenCheck:
+    return OpenCheck(key=key, question=question.strip()[:500], topic=topic, car_id=getattr(car, "id", None),
+                     car_title=getattr(car, "title", None), promised=promised, asked_at=at)
+
+
+def is_open(context: ConversationContext, key: str) -> bool:
+    return any(item.key == key for item in context.open_checks)
+
+
+def new_checks(context: ConversationContext, checks: list[OpenCheck]) -> list[OpenCheck]:
+    """The checks not sent before in this chat (deduplicated by key, also within this reply)."""
+    seen = {item.key for item in context.open_checks}
+    fresh = []
+    for item in checks:
+        if item.key not in seen:
+            seen.add(item.key)
+            fresh.append(item)
+    return fresh
+
+
+def remember(context: ConversationContext, checks: list[OpenCheck]) -> ConversationContext:
+    if not checks:
+        return context
+    return context.model_copy(update={"open_checks": [*context.open_checks, *checks][-KEPT:]})
+
+
+def claude_key(topic: str, car_id: str | None) -> str:
+    """A stable key for a check Claude names: its short topic, normalised, plus the car."""
+    words = " ".join(re.sub(r"[^\w]+", " ", topic.lower()).split())[:60] or "vraag"
+    return f"vraag:{words}:{car_id or ''}"
+
+
+def task_subject(item: OpenCheck, customer: str) -> str:
+    about = f" ({item.car_title})" if item.car_title else ""
+    return f"Vraag nakijken: {item.topic}{about} — {customer}"
+
+
+def task_text(item: OpenCheck, customer: str, phone: str) -> str:
+    """The note for sales (Dutch, staff-facing): the exact question, the car, what we promised."""
+    lines = [
+        f"Vraag van {customer} (+{phone.lstrip('+')}) die de bot niet uit onze gegevens kon beantwoorden:",
+        f"“{item.question}”",
+        f"Onderwerp: {item.topic}",
+    ]
+    if item.car_title:
+        lines.append(f"Auto: {item.car_title}" + (f" ({item.car_id})" if item.car_id else ""))
+    if item.promised:
+        lines.append(f"Aan de klant beloofd: antwoord {item.promised} via WhatsApp.")
+    lines.append("Geen escalatie: de bot blijft het gesprek voeren. Antwoord de klant zelf via Chatwoot of WhatsApp.")
+    return "\n".join(lines)
