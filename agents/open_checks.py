@@ -52,10 +52,10 @@ def promise_moment(dealer: DealerFacts, now: datetime, language: str | None = "n
 
 # --- what the customer reads --------------------------------------------------------------------
 UNKNOWN_CHECK = Phrase(
-    nl="{subject} zie ik niet in mijn gegevens; ik laat het nakijken en app je {when}.",
-    nl_u="{subject} zie ik niet in mijn gegevens; ik laat het nakijken en app u {when}.",
+    nl="{subject}, zie ik niet in mijn gegevens; ik laat het nakijken en app je {when}.",
+    nl_u="{subject}, zie ik niet in mijn gegevens; ik laat het nakijken en app u {when}.",
     en="{subject} isn't in my data; I'll have it checked and message you {when}.",
-    de="{subject} sehe ich nicht in meinen Daten; ich lasse es prüfen und melde mich {when}.",
+    de="{subject}, sehe ich nicht in meinen Daten; ich lasse es prüfen und melde mich {when}.",
 )
 ALREADY_CHECKING = Phrase(
     nl="Je vroeg het al: {subject_lower} weet ik nog niet. Een collega van verkoop zoekt het uit en appt je {when}.",
