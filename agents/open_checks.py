@@ -137,10 +137,12 @@ def task_subject(item: OpenCheck, customer: str) -> str:
     return f"Vraag nakijken: {item.topic}{about} — {customer}"
 
 
-def task_text(item: OpenCheck, customer: str, phone: str) -> str:
-    """The note for sales (Dutch, staff-facing): the exact question, the car, what we promised."""
+def task_text(item: OpenCheck, customer: str) -> str:
+    """The note for sales (Dutch, staff-facing): the exact question, the car, what we promised.
+
+    `customer`: name and number as the sales lane labels them ("Sanne (31612345678)")."""
     lines = [
-        f"Vraag van {customer} (+{phone.lstrip('+')}) die de bot niet uit onze gegevens kon beantwoorden:",
+        f"Vraag van {customer} die de bot niet uit onze gegevens kon beantwoorden:",
         f"“{item.question}”",
         f"Onderwerp: {item.topic}",
     ]

@@ -47,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
         PATCH_SEND_FAILURES,
         PATCH_SEND_GIVES_UP,
     )
+    from workflows.conversation_checks import OpenChecks
     from workflows.conversation_handover import HandoverMixin, echo_key
     from workflows.conversation_testdrive import TestDriveSteps
     from workflows.testdrive_models import TestDriveChanged
@@ -114,7 +115,7 @@ def _clip(text: str, size: int = 40) -> str:
 
 
 @workflow.defn
-class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin):
+class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin, OpenChecks):
     @workflow.init
     def __init__(self, state: ConversationInput) -> None:
         self.s = state
@@ -389,7 +390,8 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
             record.timings.replied_at = workflow.now()
             self._last_answer = reply.response_text
             shown = self._shown_cars(reply, inventory, after_customer.last_cars)
-            after_customer = memory.absorb_reply(after_customer, reply.response_text, workflow.now(), shown)
+            checks = self._send_open_checks(reply, after_customer)  # light tasks for sales, never an escalation
+            after_customer = memory.absorb_reply(after_customer, reply.response_text, workflow.now(), shown, checks)
         elif reply is None:
             record.bot_silent = True
 

@@ -36,6 +36,7 @@ _SPLIT = re.compile(rf"\?+|[.!;]+\s|\n+|,\s*(?=(?:en\s+|and\s+|und\s+|of\s+)?(?:
 class Segment:
     text: str
     start: int
+    question: str = ""  # the customer's own words, with their question mark(s)
 
 
 def split_questions(text: str) -> list[Segment]:
@@ -44,10 +45,11 @@ def split_questions(text: str) -> list[Segment]:
     for match in _SPLIT.finditer(text):
         piece = text[start:match.start()]
         if piece.strip(" ,.-"):
-            segments.append(Segment(piece.strip(" ,"), start))
+            asked = piece.strip(" ,") + ("?" if match.group(0).startswith("?") else "")
+            segments.append(Segment(piece.strip(" ,"), start, asked))
         start = match.end()
     if text[start:].strip(" ,.-?!"):
-        segments.append(Segment(text[start:].strip(" ,"), start))
+        segments.append(Segment(text[start:].strip(" ,"), start, text[start:].strip(" ,")))
     return segments
 
 
@@ -255,7 +257,7 @@ def answer_parts(text: str, context: ConversationContext, car: Car | None, deale
             answers.append(PartAnswer(index, known))
             continue
         subject = _subject(key, car if key in ("boot", "maintenance") else None, context)
-        line, check = promised(key, subject, segment.text, car if key in ("boot", "maintenance") else None,
+        line, check = promised(key, subject, segment.question or segment.text, car if key in ("boot", "maintenance") else None,
                                dealer, now, context, TOPIC_LABELS[key])
         if key == "train":
             line += " " + say(ADDRESS, context.language, context.address_form, address=dealer.address.one_line())
