@@ -22,6 +22,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-postgresql.sh
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

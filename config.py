@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     # The rules engine's trained second opinion, so a start loads it instead of retraining (unset: DATA_DIR/cache).
     model_cache_dir: Path | None = None
 
+    # --- stores ----------------------------------------------------------------
+    # postgresql://user:password@host:5432/db: every store (sent ledger, inventory snapshot, local CRM,
+    # bookings, privacy audit) in PostgreSQL, shared by all hosts. Unset: SQLite files under DATA_DIR.
+    database_url: SecretStr | None = None
+
     # --- Temporal ------------------------------------------------------------
     temporal_address: str | None = None  # unset: `seldenrijk run` starts a dev server
     temporal_namespace: str = "default"
@@ -159,6 +164,14 @@ class Settings(BaseSettings):
     scraper_delay_seconds: float = 1.0
     scraper_timeout_seconds: float = 20.0
     scraper_max_pages: int = 60
+    # Detail pages (APK, owners, NAP, towing weight, options): read per car, cached by car id
+    # and list-card fingerprint, so a sync only reads new or changed cars (and each car again
+    # after scraper_detail_max_age_hours). At most scraper_detail_max_per_sync new reads per sync.
+    scraper_detail_pages: bool = True
+    scraper_detail_concurrency: int = 4
+    scraper_detail_max_per_sync: int = 150
+    scraper_detail_max_age_hours: float = 168.0
+    inventory_rdw_lookup: bool = True  # weight, towing, APK, consumption by plate when the page lacks them
 
     # --- test drives ---------------------------------------------------------
     # Slots, lead time and how far ahead live in dealer.yaml (test_drive:); these are the wiring.

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from agents import dialogue
 from agents.backend import AgentBackend
 from agents.handled import fixed_reply
 from agents.language import with_language
@@ -150,6 +151,8 @@ class AgentActivities:
         name, router, usage, ms = await self._run(
             request.backend, self.settings.claude_fast_model, lambda b: b.route(request.text, request.context)
         )
+        if name != "rules":  # the rules engine reads its own answers in the state; Claude's the same way here
+            router = dialogue.route_in_state(router, request.text, request.context)
         return RouteResult(router=router, usage=usage, backend=name, elapsed_ms=ms)
 
     @activity.defn
@@ -160,6 +163,8 @@ class AgentActivities:
             lambda b: b.extract(request.text, request.context, request.router),
         )
         extraction = with_language(extraction, request.text, request.context.language, request.context.address_form)
+        if name != "rules":
+            extraction = dialogue.extract_in_state(extraction, request.text, request.context)
         return ExtractResult(extraction=extraction, usage=usage, backend=name, elapsed_ms=ms)
 
     @activity.defn

@@ -59,7 +59,7 @@ class CrmFailure(BaseModel):
 class CrmActivities:
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.local = LocalCrm(settings.data_dir)
+        self.local = LocalCrm.from_settings(settings)
         self._chatwoot: ChatwootClient | None = None
         self._media_http = None  # WAHA media downloads, built on first use
         # One lookup-or-create per customer at a time (striped: a fixed number of locks).

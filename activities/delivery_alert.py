@@ -81,7 +81,7 @@ class DeliveryAlertActivities:
         # The worker passes its CrmActivities (the customer's one Chatwoot conversation) and the
         # sent ledger (a retried or re-run alert is not sent twice).
         self.crm = crm
-        self.ledger = ledger or SentLedger(settings.data_dir / "sent.sqlite3")
+        self.ledger = ledger or SentLedger.from_settings(settings)
         if chatwoot is None and crm is not None and crm.chatwoot_configured:
             chatwoot = crm.chatwoot()
         self._chatwoot = chatwoot

@@ -119,7 +119,7 @@ class EscalationActivities:
         crm=None,
     ):
         self.settings = settings
-        self.ledger = ledger or SentLedger(settings.data_dir / "sent.sqlite3")
+        self.ledger = ledger or SentLedger.from_settings(settings)
         # The CRM activities own the customer's one Chatwoot contact and conversation.
         self.crm = crm
         self._dealer = dealer

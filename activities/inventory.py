@@ -37,7 +37,11 @@ class InventoryActivities:
         def heartbeat(page: int, cars: int) -> None:
             activity.heartbeat({"page": page, "cars": cars})
 
-        return await sync.fetch_source(request.source, self.settings, on_page=heartbeat)
+        def detail_heartbeat(done: int, total: int) -> None:
+            activity.heartbeat({"details": done, "of": total})
+
+        return await sync.fetch_source(request.source, self.settings, on_page=heartbeat, details_cache=self.store,
+                                       on_detail=detail_heartbeat)
 
     @activity.defn
     async def commit_snapshot(self, request: CommitSnapshotRequest) -> CommitSnapshotResult:

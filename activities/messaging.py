@@ -47,11 +47,15 @@ async def send_once(
     previous = ledger.provider_id(key)
     if previous is not None:
         return previous or None, True
-    delivered = await _delivered_by_an_earlier_attempt(waha, ledger, key, chat_id, text)
+    started = ledger.unfinished_attempt(key)
+    delivered = await _delivered_by_an_earlier_attempt(waha, ledger, started, chat_id, text)
     if delivered is not None:
         ledger.record(key, delivered)
         return delivered, True
-    ledger.begin_attempt(key, time.time())
+    if not ledger.claim_attempt(key, time.time(), previous=started):
+        # Another worker (another host, with a shared ledger) claimed this send since we looked:
+        # its outcome decides; the next attempt finds it recorded or checks WAHA.
+        raise IntegrationError("another attempt of this send is under way", retryable=True)
     try:
         response = await waha.send_text(chat_id, text, reply_to=reply_to)
     except IntegrationError as exc:
@@ -64,7 +68,7 @@ async def send_once(
 
 
 async def _delivered_by_an_earlier_attempt(
-    waha: WahaClient, ledger: SentLedger, key: str, chat_id: str, text: str
+    waha: WahaClient, ledger: SentLedger, started: float | None, chat_id: str, text: str
 ) -> str | None:
     """An earlier attempt ended without an answer (worker killed, timeout, 5xx): did WhatsApp get it?
 
@@ -72,7 +76,6 @@ async def _delivered_by_an_earlier_attempt(
     recorded for another send, mean yes. If WAHA cannot list messages, we resend: a rare
     duplicate is better than a customer without an answer.
     """
-    started = ledger.unfinished_attempt(key)
     if started is None or waha.uses_outbox:
         return None
     try:

@@ -26,7 +26,7 @@ from integrations import calendar_ics
 from integrations.caldav_calendar import CalDavCalendar
 from integrations.errors import IntegrationError
 from integrations.smtp import SmtpMailer
-from integrations.testdrive_store import Booking, BookingState, SqliteTestDriveStore
+from integrations.testdrive_store import Booking, BookingState, SqlTestDriveStore
 from inventory.catalog import InventoryCatalog
 from inventory.search import InventorySearchRequest
 
@@ -110,7 +110,7 @@ class TestDriveActivities:
         from activities.escalation import EscalationActivities
 
         self.settings = settings
-        self.store = store or SqliteTestDriveStore.from_settings(settings)
+        self.store = store or SqlTestDriveStore.from_settings(settings)
         self.caldav = caldav if caldav is not None else CalDavCalendar.from_settings(settings)
         self.mailer = mailer or SmtpMailer.from_settings(settings)
         self.chatwoot = chatwoot if chatwoot is not None else EscalationActivities._chatwoot_from_settings(settings)

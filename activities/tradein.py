@@ -118,7 +118,7 @@ class TradeInActivities:
         self.rdw = RdwClient(settings.rdw_api_url, app_token=reveal(settings.rdw_app_token), timeout=settings.rdw_timeout_seconds,
                              cache_seconds=settings.rdw_cache_hours * 3600)
         self.catalog = catalog or InventoryCatalog(settings)
-        self.local = LocalCrm(settings.data_dir)
+        self.local = LocalCrm.from_settings(settings)
         self.mailer = SmtpMailer.from_settings(settings)
         self._http: httpx.AsyncClient | None = None
         self._chatwoot: ChatwootClient | None = None

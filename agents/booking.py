@@ -102,6 +102,11 @@ def candidate_cars(
     extraction: ExtractionOutput, context: ConversationContext, inventory: InventorySearchResult | None
 ) -> list[CarOption]:
     """The cars this request may be about, best first (one: that car; several: ask)."""
+    focus = context.dialogue.car
+    if focus is not None and extraction.named_search is None and not extraction.new_search \
+            and any(car.id == focus.id for car in context.last_cars):
+        # "die tweede" and then "ja graag" to the test drive: the car under discussion, no list again
+        return [CarOption(id=focus.id, title=focus.title, make=focus.make, model=focus.model)]
     prefs = extraction.car_preferences
     found: list[Car] = []
     if inventory is not None:

@@ -9,7 +9,8 @@ from datetime import datetime
 
 from rapidfuzz import fuzz
 
-from agents.models import Car, CarPreferences, ConversationContext, OpenCheck, Turn, Understanding
+from agents import dialogue
+from agents.models import Car, CarPreferences, ConversationContext, ConversationOutput, OpenCheck, Turn, Understanding
 from agents.open_checks import remember as remember_checks
 from agents.repetition import remember_said
 from agents.rules.text import normalize
@@ -62,7 +63,9 @@ def absorb_understanding(
     fresh = is_fresh_start(context, understanding)
     if fresh:
         preferences = extraction.car_preferences
-        last_cars: list[Car] = []
+        # a new start after days: the wishes start over, the car under discussion is still "hij"
+        focus = context.dialogue.car
+        last_cars: list[Car] = [car for car in context.last_cars if focus is not None and car.id == focus.id]
     else:
         earlier = context.preferences.without_car() if extraction.new_search else context.preferences
         preferences = earlier.merged_with(extraction.car_preferences)
@@ -73,8 +76,12 @@ def absorb_understanding(
             last_cars = []
     misunderstood = context.misunderstood_count + 1 if not_understood(understanding, context) else 0
     history = [*context.history, Turn(role="customer", text=text, at=now, intent=understanding.router.intent)]
+    state = dialogue.note_customer(context, understanding, text, now).dialogue
+    if fresh:  # a new start after a long silence: the car under discussion stays, the old question and list go
+        state = state.model_copy(update={"open_question": None, "shown": []})
     return context.model_copy(
         update={
+            "dialogue": state,
             "customer_name": extraction.customer_name or context.customer_name,
             "history": history[-MAX_TURNS:],
             "preferences": preferences,
@@ -94,8 +101,8 @@ def absorb_understanding(
 
 
 def absorb_reply(context: ConversationContext, reply_text: str, now: datetime, shown_cars: list[Car],
-                 checks: list[OpenCheck] | None = None) -> ConversationContext:
-    """Append our reply; the cars it showed become the ones 'hij' and 'die' point at.
+                 output: ConversationOutput | None = None, checks: list[OpenCheck] | None = None) -> ConversationContext:
+    """Append our reply; the cars it showed become the ones 'hij' and 'die' point at, its question the open one.
 
     `checks`: the questions the reply promised to have checked (sent to sales once, agents.open_checks)."""
     history = [*context.history, Turn(role="bot", text=reply_text, at=now)]
@@ -106,13 +113,16 @@ def absorb_reply(context: ConversationContext, reply_text: str, now: datetime, s
         update["last_cars"] = list(shown_cars[:MAX_LAST_CARS])
     if len(shown_cars) > 1:
         update["listed_cars"] = list(shown_cars[:MAX_LAST_CARS])
+    said = output if output is not None else ConversationOutput(response_text=reply_text)
+    update["dialogue"] = dialogue.note_reply(context, said, shown_cars, now).dialogue
     return context.model_copy(update=update)
 
 
 def absorb_staff_message(context: ConversationContext, text: str, now: datetime) -> ConversationContext:
     """A person answered: record it, and the bot's misunderstandings no longer count."""
     history = [*context.history, Turn(role="staff", text=text, at=now)]
-    return context.model_copy(update={"history": history[-MAX_TURNS:], "misunderstood_count": 0})
+    state = context.dialogue.model_copy(update={"open_question": None})  # a person answered: our question is off
+    return context.model_copy(update={"history": history[-MAX_TURNS:], "misunderstood_count": 0, "dialogue": state})
 
 
 def _switched_car(old: CarPreferences, new: CarPreferences) -> bool:

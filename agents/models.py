@@ -6,7 +6,7 @@ them, the workflow stores them in its state, the CRM and the UI read them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -15,6 +15,7 @@ from pydantic.json_schema import SkipJsonSchema
 from agents.equipment import Equipment
 
 from agents.booking_models import BookingCue, TestDriveDialogue
+from agents.dialogue_models import DialogueState, QuestionKind
 from agents.tradein_models import TradeIn
 
 Intent = Literal[
@@ -122,6 +123,9 @@ class ExtractionOutput(BaseModel):
     language: SkipJsonSchema[Language | None] = Field(default=None, exclude_if=lambda value: value is None)
     address_form: SkipJsonSchema[AddressForm | None] = Field(default=None, exclude_if=lambda value: value is None)
     booking: BookingCue = Field(default_factory=BookingCue)  # the test-drive booking action, if any
+    # Set by agents.dialogue for both backends: the car this message names, with only this message's
+    # own filters, looked up before the earlier filters narrow anything (never asked of Claude).
+    named_search: SkipJsonSchema[CarPreferences | None] = Field(default=None, exclude_if=lambda value: value is None)
 
 
 # --- expertise ---------------------------------------------------------------
@@ -177,6 +181,17 @@ class Car(BaseModel):
     weight_kg: int | None = None  # massa ledig voertuig, what road tax is based on
     fuel_consumption_l_100km: float | None = None
     electric_range_km: int | None = None
+    # From the dealer website's detail page (inventory/sources/website_detail.py) or RDW by plate.
+    apk_until: date | None = None
+    owner_count: int | None = None
+    nap_logical: bool | None = None  # NAP odometer judgement: True "logisch", False "onlogisch"
+    maintenance_history: str | None = None  # as the page words it: "volledig dealer onderhouden"
+    towing_braked_kg: int | None = None
+    towing_unbraked_kg: int | None = None
+    seats: int | None = None
+    options: list[str] = Field(default_factory=list)  # the page's option list (the first ones)
+    equipment_absent: list[str] = Field(default_factory=list)  # equipment keys the full specs rule out: "no"
+    details_at: datetime | None = None  # when the detail page was read
 
     @property
     def title(self) -> str:
@@ -198,6 +213,8 @@ class InventorySearchResult(BaseModel):
     availability: Availability | None = None  # set when the customer asked "staat die nog?"
     asked_car: Car | None = None  # the car the availability question was about
     relaxed: list[str] = Field(default_factory=list)  # filters dropped to find anything
+    # earlier wishes the car named now does not meet ("max_price"): found by name first (agents.dialogue)
+    beyond_earlier_wishes: list[str] = Field(default_factory=list)
     snapshot_age_seconds: float | None = None
     is_sample_data: bool = False
     search_ms: float = 0.0
@@ -227,6 +244,9 @@ class ConversationOutput(BaseModel):
     handoff: bool = False
     backend: Backend = "rules"
     open_checks: list[OpenCheck] = Field(default_factory=list)  # promised checks: a light task for sales each
+    # What our reply's closing question asks for (agents.dialogue_models.QuestionKind), when the
+    # backend knows; otherwise agents.dialogue reads it from the text.
+    open_question: QuestionKind | None = None
 
 
 class ScoreFactor(BaseModel):
@@ -311,6 +331,9 @@ class ConversationContext(BaseModel):
     # Questions we promised to have checked (agents.open_checks): sent to sales once, and a repeat is
     # answered with who finds out and when, not the same paragraph again.
     open_checks: list[OpenCheck] = Field(default_factory=list)
+    # Issue 14 §1: the car under discussion, the cars just shown, our open question, the financing
+    # scenario (agents/dialogue.py keeps it; test_drive and trade_in above are its other parts).
+    dialogue: DialogueState = Field(default_factory=DialogueState)
 
 
 class Understanding(BaseModel):

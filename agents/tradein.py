@@ -84,8 +84,12 @@ def without_trade_in(extraction: ExtractionOutput, context: ConversationContext,
     prefs = extraction.car_preferences
     before = context.preferences
     makes = {m.lower() for m in (trade_in.make, trade_in.vehicle.make if trade_in.vehicle else None) if m}
+    models = {m.lower() for m in (trade_in.model, trade_in.vehicle.model if trade_in.vehicle else None) if m}
+    # the trade-in's make with another model ("hebben jullie ook een corsa?" with an Astra to trade in) is a wish
+    same_car = prefs.make is not None and prefs.make.lower() in makes and (
+        not prefs.model or not models or any(prefs.model.lower() in model for model in models))
     theirs = prefs.make is not None and prefs.make != before.make and (
-        prefs.make.lower() in makes or (about_trade_in and not WANTED_CUE.search(normalize(text))))
+        same_car or (about_trade_in and not WANTED_CUE.search(normalize(text))))
     changed = {key for key in ("min_year", "max_mileage_km") if getattr(prefs, key) != getattr(before, key)}
     if not theirs and not (about_trade_in and changed and not WANTED_CUE.search(normalize(text))):
         return extraction

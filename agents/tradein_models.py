@@ -28,6 +28,11 @@ class RdwVehicle(BaseModel):
     colour: str | None = None
     empty_mass_kg: int | None = None
     fuels: list[str] = Field(default_factory=list)  # ["Benzine"], a hybrid has two
+    seats: int | None = None
+    towing_braked_kg: int | None = None  # maximum_trekken_massa_geremd
+    towing_unbraked_kg: int | None = None  # maximum_massa_trekken_ongeremd
+    fuel_consumption_l_100km: float | None = None  # combined, WLTP where registered (8ys7-d773)
+    electric_range_km: int | None = None  # electric-only range, WLTP where registered
 
     @property
     def year(self) -> int | None:

@@ -1,4 +1,4 @@
-"""The local lead record (SQLite, `<data_dir>/crm.sqlite3`).
+"""The local lead record (`<data_dir>/crm.sqlite3`, or the shared PostgreSQL with DATABASE_URL).
 
 Always written, Chatwoot or not: it is the CRM when Chatwoot is not configured, and the
 memory of which messages were already mirrored to Chatwoot (so a retried activity never
@@ -8,8 +8,6 @@ posts a message twice).
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from agents.models import CRMOutput
+from integrations.db import Database, Executor, Migration, Result, SqliteDatabase, columns, migrate, open_database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS leads (
@@ -30,17 +29,21 @@ CREATE TABLE IF NOT EXISTS leads (
     chatwoot_conversation_id INTEGER,
     last_error TEXT,
     last_error_at TEXT,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    opted_out_at TEXT,
+    score_explanation TEXT
 );
 CREATE TABLE IF NOT EXISTS score_history (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id {autoid},
     phone TEXT NOT NULL,
     score INTEGER NOT NULL,
     quality TEXT NOT NULL,
-    at TEXT NOT NULL
+    at TEXT NOT NULL,
+    explanation TEXT,
+    noted INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS transcript (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id {autoid},
     phone TEXT NOT NULL,
     role TEXT NOT NULL,
     text TEXT NOT NULL,
@@ -49,15 +52,27 @@ CREATE TABLE IF NOT EXISTS transcript (
     chatwoot_message_id INTEGER
 );
 CREATE TABLE IF NOT EXISTS failures (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id {autoid},
     phone TEXT NOT NULL,
     error TEXT NOT NULL,
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS transcript_phone ON transcript(phone, at);
 CREATE INDEX IF NOT EXISTS history_phone ON score_history(phone, at);
-CREATE INDEX IF NOT EXISTS transcript_chatwoot ON transcript(chatwoot_message_id);
+CREATE INDEX IF NOT EXISTS transcript_chatwoot ON transcript(chatwoot_message_id)
 """
+
+
+def _add_missing_columns(tx: Executor) -> None:
+    """SQLite files from before migrations gained these columns on open; older ones lack them."""
+    for table, column, kind in (("leads", "opted_out_at", "TEXT"), ("leads", "score_explanation", "TEXT"),
+                                ("score_history", "explanation", "TEXT"),
+                                ("score_history", "noted", "INTEGER NOT NULL DEFAULT 0")):
+        if column not in columns(tx, table):
+            tx.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
+MIGRATIONS = [Migration(1, SCHEMA), Migration(2, _add_missing_columns)]
 
 
 class LeadRow(BaseModel):
@@ -101,40 +116,31 @@ def _iso(moment: datetime | None) -> str:
 
 
 class LocalCrm:
-    def __init__(self, data_dir: Path | str):
-        self.path = Path(data_dir) / "crm.sqlite3"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()  # one connection, used from worker threads too
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a fsync per write blocked the worker
-        self._db.executescript(SCHEMA)
-        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(leads)").fetchall()}
-        if "opted_out_at" not in columns:  # added for STOP (issue 13); older files gain it here
-            self._db.execute("ALTER TABLE leads ADD COLUMN opted_out_at TEXT")
-        self._add_missing_columns()
+    def __init__(self, target: Path | str | Database):
+        """`target`: a data directory (its crm.sqlite3) or an open database (`from_settings`)."""
+        if isinstance(target, Database):
+            self._db = target
+        else:
+            self.path = Path(target) / "crm.sqlite3"
+            self._db = SqliteDatabase(self.path)
+        migrate(self._db, "local_crm", MIGRATIONS)
 
-    def _add_missing_columns(self) -> None:
-        """Columns added after the first release: older databases get them on open."""
-        for table, column in (("leads", "score_explanation"), ("score_history", "explanation"), ("score_history", "noted")):
-            present = {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}
-            if column not in present:
-                kind = "INTEGER NOT NULL DEFAULT 0" if column == "noted" else "TEXT"
-                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    @classmethod
+    def from_settings(cls, settings) -> "LocalCrm":
+        return cls(open_database(settings, "crm"))
 
     def close(self) -> None:
         self._db.close()
 
-    def _execute(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
-        with self._lock:
-            return self._db.execute(sql, params)
+    def _execute(self, sql: str, params: tuple = ()) -> Result:
+        return self._db.execute(sql, params)
 
     def _touch_lead(self, phone: str, name: str | None, at: datetime | None) -> None:
         self._execute(
             "INSERT INTO leads (phone, name, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT(phone) DO UPDATE SET name = COALESCE(excluded.name, leads.name), "
-            "updated_at = MAX(leads.updated_at, excluded.updated_at)",
+            "updated_at = CASE WHEN excluded.updated_at > leads.updated_at THEN excluded.updated_at "
+            "ELSE leads.updated_at END",
             (phone, name, _iso(at)),
         )
 
@@ -146,7 +152,8 @@ class LocalCrm:
         phone = normalize_phone(phone)
         self._touch_lead(phone, name, at)
         cursor = self._execute(
-            "INSERT OR IGNORE INTO transcript (phone, role, text, message_id, at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO transcript (phone, role, text, message_id, at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (message_id) DO NOTHING",
             (phone, role, text, message_id, _iso(at)),
         )
         return cursor.rowcount == 1

@@ -25,7 +25,9 @@ from pydantic import BaseModel, Field
 from agents.escalation import pretty_phone
 from config import Settings
 from integrations.errors import IntegrationError
+from integrations.db import database_url
 from integrations.local_crm import LocalCrm, normalize_phone
+from integrations.privacy_audit import PrivacyAudit
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +69,14 @@ class LocalCrmStore:
         self.settings = settings
 
     async def export(self, phone: str) -> Any:
-        crm = LocalCrm(self.settings.data_dir)
+        crm = LocalCrm.from_settings(self.settings)
         try:
             return crm.export(phone)
         finally:
             crm.close()
 
     async def forget(self, phone: str) -> int:
-        crm = LocalCrm(self.settings.data_dir)
+        crm = LocalCrm.from_settings(self.settings)
         try:
             return crm.forget(phone)
         finally:
@@ -87,16 +89,14 @@ class SentLedgerStore:
     name = "sent_ledger"
 
     def __init__(self, settings: Settings):
-        self.path = settings.data_dir / "sent.sqlite3"
+        self.settings = settings
 
     def _ledger(self):
         from integrations.sent_ledger import SentLedger
 
-        return SentLedger(self.path)
+        return SentLedger.from_settings(self.settings)
 
     async def export(self, phone: str) -> Any:
-        if not self.path.exists():
-            return []
         ledger = self._ledger()
         try:
             return ledger.export(digits_of(phone))
@@ -104,8 +104,6 @@ class SentLedgerStore:
             ledger.close()
 
     async def forget(self, phone: str) -> int:
-        if not self.path.exists():
-            return 0
         ledger = self._ledger()
         try:
             return ledger.forget(digits_of(phone))
@@ -217,50 +215,40 @@ def _secret(value: Any) -> str:
 
 
 class TestDriveBookingsStore:
-    """Test-drive bookings (var/testdrives.sqlite3): the customer's name and number are in each booking.
-    Their TestDriveWorkflows go with Temporal's forget (`related_workflow_ids`); the iCalendar feed is
-    built from this table, so a forgotten booking leaves the feed too."""
+    """Test-drive bookings (testdrives.sqlite3 or PostgreSQL): the customer's name and number are in each
+    booking. Their TestDriveWorkflows go with Temporal's forget (`related_workflow_ids`); the iCalendar
+    feed is built from this table, so a forgotten booking leaves the feed too."""
 
     name = "test_drives"
 
     def __init__(self, settings: Settings):
-        self.path = Path(settings.data_dir) / "testdrives.sqlite3"
+        self.settings = settings
+
+    def _store(self):
+        from integrations.testdrive_store import SqlTestDriveStore
+
+        return SqlTestDriveStore.from_settings(self.settings)
 
     def _rows(self, phone: str) -> list[tuple[str, dict]]:
-        if not self.path.exists():
-            return []
-        import sqlite3
-
-        db = sqlite3.connect(self.path, timeout=30)
+        store = self._store()
         try:
-            rows = db.execute("SELECT booking_id, booking_json FROM test_drives").fetchall()
-        except sqlite3.OperationalError:  # no table yet
-            return []
+            rows = store.all_rows()
         finally:
-            db.close()
+            store.close()
         wanted = digits_of(phone)
-        found = []
-        for booking_id, raw in rows:
-            booking = json.loads(raw)
-            if digits_of(str(booking.get("customer_phone", ""))) == wanted:
-                found.append((booking_id, booking))
-        return found
+        return [(booking_id, booking) for booking_id, booking in rows
+                if digits_of(str(booking.get("customer_phone", ""))) == wanted]
 
     async def export(self, phone: str) -> Any:
         return [booking for _, booking in self._rows(phone)]
 
     async def forget(self, phone: str) -> int:
         ids = [booking_id for booking_id, _ in self._rows(phone)]
-        if not ids:
-            return 0
-        import sqlite3
-
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        store = self._store()
         try:
-            marks = ",".join("?" * len(ids))
-            return db.execute(f"DELETE FROM test_drives WHERE booking_id IN ({marks})", ids).rowcount
+            return store.delete(ids)
         finally:
-            db.close()
+            store.close()
 
 
 def related_workflow_ids(phone: str, settings: Settings) -> list[str]:
@@ -288,8 +276,18 @@ class ForgetReport(BaseModel):
 def phone_hash(phone: str, settings: Settings) -> str:
     """HMAC-SHA256 of the phone under a key only this installation has (a bare hash of a
     Dutch mobile number can be reversed by trying all 10^8 of them)."""
-    key = _secret(getattr(settings, "privacy_audit_key", None)).encode() or _local_key(settings.data_dir)
+    key = _secret(getattr(settings, "privacy_audit_key", None)).encode() or _installation_key(settings)
     return hmac.new(key, digits_of(phone).encode(), hashlib.sha256).hexdigest()
+
+
+def _installation_key(settings: Settings) -> bytes:
+    if database_url(settings):  # shared by every host: kept in the database
+        audit = PrivacyAudit.from_settings(settings)
+        try:
+            return audit.shared_key()
+        finally:
+            audit.close()
+    return _local_key(settings.data_dir)
 
 
 def _local_key(data_dir: Path) -> bytes:
@@ -301,15 +299,21 @@ def _local_key(data_dir: Path) -> bytes:
     return path.read_text().strip().encode()
 
 
-def audit_path(settings: Settings) -> Path:
-    return settings.data_dir / "privacy" / "audit.jsonl"
-
-
 def write_audit(report: ForgetReport, settings: Settings) -> None:
-    path = audit_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(report.model_dump_json() + "\n")
+    audit = PrivacyAudit.from_settings(settings)
+    try:
+        audit.append(report.date, report.phone_hash, report.model_dump_json())
+    finally:
+        audit.close()
+
+
+def read_audit(settings: Settings) -> list[dict]:
+    """Every forget so far, oldest first (for the manager and the tests)."""
+    audit = PrivacyAudit.from_settings(settings)
+    try:
+        return audit.records()
+    finally:
+        audit.close()
 
 
 async def export_stores(phone: str, settings: Settings) -> dict[str, Any]:

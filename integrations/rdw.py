@@ -82,7 +82,31 @@ def vehicle_from_rows(plate: str, vehicles: list[dict], fuels: list[dict]) -> Rd
         colour=row.get("eerste_kleur") if isinstance(row.get("eerste_kleur"), str) else None,
         empty_mass_kg=_int(row.get("massa_ledig_voertuig")),
         fuels=list(dict.fromkeys(fuel_names)),
+        seats=_int(row.get("aantal_zitplaatsen")),
+        towing_braked_kg=_int(row.get("maximum_trekken_massa_geremd")) or None,
+        towing_unbraked_kg=_int(row.get("maximum_massa_trekken_ongeremd")) or None,
+        fuel_consumption_l_100km=_first(fuels, _FUEL_USE, float_value=True),
+        electric_range_km=_first(fuels, _RANGE),
     )
+
+
+# Fuel-dataset fields, WLTP first (newer cars), then the older NEDC ones.
+_FUEL_USE = ("brandstof_verbruik_gecombineerd_wltp", "brandstofverbruik_gecombineerd")
+_RANGE = ("actie_radius_enkel_elektrisch_wltp", "actieradius", "actie_radius_extern_opladen_wltp")
+
+
+def _first(rows: list[dict], fields: tuple[str, ...], float_value: bool = False) -> Any:
+    for field in fields:
+        for row in rows:
+            if not isinstance(row, dict):
+                continue
+            try:
+                value = float(row.get(field))  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                continue
+            if value > 0:
+                return round(value, 1) if float_value else int(value)
+    return None
 
 
 class RdwClient:

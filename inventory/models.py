@@ -2,11 +2,42 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
 from agents.models import Car
+
+
+class CarDetails(BaseModel):
+    """What one car's detail page says beyond its list card (None/empty: the page does not say)."""
+
+    license_plate: str | None = None  # compact: "ZT482K"
+    apk_until: date | None = None
+    owner_count: int | None = None
+    nap_logical: bool | None = None
+    maintenance_history: str | None = None
+    towing_braked_kg: int | None = None
+    towing_unbraked_kg: int | None = None
+    seats: int | None = None
+    weight_kg: int | None = None
+    fuel_consumption_l_100km: float | None = None
+    electric_range_km: int | None = None
+    color: str | None = None
+    options: list[str] = Field(default_factory=list)
+    equipment: list[str] = Field(default_factory=list)  # agents.equipment keys the page names
+    equipment_absent: list[str] = Field(default_factory=list)  # keys the page's full specs rule out
+    fetched_at: datetime | None = None
+
+    def is_empty(self) -> bool:
+        return not any(value for key, value in self.model_dump(exclude={"fetched_at"}).items())
+
+
+class CachedDetails(BaseModel):
+    """A car's detail facts as last read, with the list-card fingerprint they were read for."""
+
+    fingerprint: str
+    details: CarDetails
 
 
 class FetchSourceRequest(BaseModel):
@@ -23,6 +54,9 @@ class FetchSourceResult(BaseModel):
     expected_count: int | None = None  # what the source said it has
     error: str | None = None  # set when the scrape stopped early (cars holds what was read)
     fetched_at: datetime
+    details_read: int = 0  # detail pages read this run (the rest came from the cache)
+    details_failed: int = 0  # pages that could not be read: those cars keep their earlier facts
+    details_deferred: int = 0  # over this run's budget: read by a next sync
 
 
 class CommitSnapshotRequest(BaseModel):

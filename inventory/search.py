@@ -51,6 +51,9 @@ class InventorySearchRequest(BaseModel):
     referenced_car_ids: list[str] = Field(default_factory=list)  # from context.last_cars, best first
     text: str = ""
     limit: int = 3
+    # The car this message names, with only its own filters (agents.dialogue.named_search): when the
+    # full wish finds no exact match, the car named is looked up by name before anything is relaxed.
+    named_first: CarPreferences | None = None
 
 
 def _euros(amount: int) -> str:
@@ -136,6 +139,13 @@ class InventoryIndex:
                 elif prefs.is_empty():
                     prefs = CarPreferences(make=asked.make, model=asked.model)
         matches, total, relaxed = self._ranked(prefs, request.text, max(request.limit, 0), exclude)
+        beyond = []
+        if request.named_first is not None and (relaxed or not matches):
+            named, named_total, named_relaxed = self._ranked(request.named_first, request.text, max(request.limit, 0), exclude)
+            if named and not named_relaxed:
+                beyond = [key for key, value in prefs.model_dump().items()
+                          if value not in (None, []) and value != getattr(request.named_first, key)]
+                matches, total, relaxed = named, named_total, []
         if availability == "available" and asked is not None:
             lead = CarMatch(car=asked, score=100.0, reasons=["staat nog te koop"])
             matches = [lead] + matches[: max(request.limit - 1, 0)]
@@ -146,6 +156,7 @@ class InventoryIndex:
             availability=availability,
             asked_car=asked,
             relaxed=relaxed,
+            beyond_earlier_wishes=beyond,
             snapshot_age_seconds=age,
             is_sample_data=self.is_sample,
             search_ms=round((time.perf_counter() - started) * 1000, 3),

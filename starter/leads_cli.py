@@ -47,7 +47,7 @@ def format_leads(leads: list[LeadRow]) -> str:
 
 
 def print_leads(settings: Settings, as_json: bool) -> None:
-    crm = LocalCrm(settings.data_dir)
+    crm = LocalCrm.from_settings(settings)
     try:
         leads = crm.list_leads()
     finally:

@@ -17,7 +17,7 @@ from temporalio.client import Client
 
 from agents.knowledge.dealer import dealer_facts
 from integrations import calendar_ics
-from integrations.testdrive_store import SqliteTestDriveStore
+from integrations.testdrive_store import SqlTestDriveStore
 from starter import testdrives_cli as ops
 
 
@@ -67,7 +67,7 @@ def testdrive_routers(get_client: Callable[[], Client], settings) -> list[APIRou
             raise HTTPException(404, "no calendar feed: set CALENDAR_FEED_TOKEN to enable it")
         if not secrets.compare_digest(token.encode(), expected.encode()):
             raise HTTPException(401, "wrong or missing token")
-        store = SqliteTestDriveStore.from_settings(settings)
+        store = SqlTestDriveStore.from_settings(settings)
         try:
             bookings = store.listing()
         finally:

@@ -17,7 +17,7 @@ from agents.booking import day_time
 from agents.escalation import masked_phone
 from agents.knowledge.dealer import dealer_facts
 from integrations.calendar_ics import STATE_TEXT
-from integrations.testdrive_store import Booking, SqliteTestDriveStore
+from integrations.testdrive_store import Booking, SqlTestDriveStore
 from workflows.testdrive_models import CancelRequest, StaffDecision
 
 ACTIONS = {"confirm": "confirm", "cancel": "cancel", "no-show": "no_show"}
@@ -32,7 +32,7 @@ class BookingClosed(RuntimeError):
 
 
 def list_bookings(settings, day: date | None = None) -> list[Booking]:
-    store = SqliteTestDriveStore.from_settings(settings)
+    store = SqlTestDriveStore.from_settings(settings)
     try:
         return store.listing(day, tz=dealer_facts(settings.dealer_config_file).tz)
     finally:
@@ -71,7 +71,7 @@ def print_bookings(settings, day: date | None, as_json: bool) -> None:
 
 async def act(client: Client, settings, booking_id: str, action: str, by: str | None, via: str) -> Booking:
     """Signal confirm / cancel / no-show to the booking's workflow; the store shows it moments later."""
-    store = SqliteTestDriveStore.from_settings(settings)
+    store = SqlTestDriveStore.from_settings(settings)
     try:
         booking = store.get(booking_id)
     finally:

@@ -68,3 +68,46 @@ async def time_env():
 @pytest.fixture
 def task_queue() -> str:
     return f"tq-{uuid.uuid4().hex[:10]}"
+
+
+# --- the stores' two backends: SQLite files, and a real PostgreSQL server -----------------------------
+@pytest.fixture(scope="session")
+def postgres():
+    from tests.postgres_server import PostgresServer
+
+    server = PostgresServer().start()
+    try:
+        yield server
+    finally:
+        from integrations.db import close_pools
+
+        close_pools()
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend, request):
+    """None for SQLite; for PostgreSQL the URL of a fresh database on the session's server."""
+    if backend == "sqlite":
+        yield None
+        return
+    from integrations.db import close_pools
+
+    url = request.getfixturevalue("postgres").new_database()
+    try:
+        yield url
+    finally:
+        close_pools(url)
+
+
+@pytest.fixture
+def store_settings(tmp_path, database_url):
+    """Settings whose stores use the test's backend (data under tmp_path either way)."""
+    from config import Settings
+
+    return Settings(data_dir=tmp_path, database_url=database_url)

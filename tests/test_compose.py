@@ -26,6 +26,7 @@ EXPECTED_SERVICES = {
     "temporal",
     "temporal-setup",
     "temporal-ui",
+    "app-db-setup",
     "api",
     "worker",
     "waha",
@@ -109,7 +110,7 @@ def test_search_attribute_script_registers_exactly_what_the_workflows_set() -> N
     assert "temporal operator search-attribute create" in script
 
 
-@pytest.mark.parametrize("script", sorted((ROOT / "deploy/temporal").glob("*.sh")), ids=lambda p: p.name)
+@pytest.mark.parametrize("script", sorted((ROOT / "deploy").glob("*/*.sh")), ids=lambda p: p.name)
 def test_setup_scripts_are_valid_posix_shell(script: Path) -> None:
     result = subprocess.run(["sh", "-n", str(script)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -146,6 +147,7 @@ def test_secrets_without_a_safe_default_stop_compose_when_empty() -> None:
         "WAHA_API_KEY",
         "WAHA_WEBHOOK_HMAC_KEY",
         "TEMPORAL_POSTGRES_PASSWORD",
+        "APP_POSTGRES_PASSWORD",
         "CHATWOOT_SECRET_KEY_BASE",
         "CHATWOOT_POSTGRES_PASSWORD",
         "CHATWOOT_REDIS_PASSWORD",
@@ -154,6 +156,20 @@ def test_secrets_without_a_safe_default_stop_compose_when_empty() -> None:
         uses = re.findall(r"\$\{" + secret + r"(:?[-?][^}]*)?\}", text)
         assert uses, secret
         assert all(use.startswith(":?") for use in uses), f"{secret} must use ${{{secret}:?...}}"
+
+
+def test_the_app_gets_its_own_database_on_the_postgresql_compose_runs(services) -> None:
+    setup = services["app-db-setup"]
+    env = environment_of(setup)
+    assert setup["depends_on"]["temporal-postgresql"]["condition"] == "service_healthy"
+    assert env["PGHOST"] == "temporal-postgresql" and setup["command"] == ["/deploy/create-app-database.sh"]
+    script = (ROOT / "deploy/postgres/create-app-database.sh").read_text()
+    assert "CREATE ROLE" in script and "CREATE DATABASE" in script
+    for name in ("api", "worker"):
+        url = environment_of(services[name])["DATABASE_URL"]
+        assert url.startswith("${DATABASE_URL:-postgresql://seldenrijk:${APP_POSTGRES_PASSWORD:?")
+        assert url.endswith(f"@temporal-postgresql:5432/{env['APP_DB_NAME']}}}")
+        assert services[name]["depends_on"]["app-db-setup"]["condition"] == "service_completed_successfully"
 
 
 def test_waha_delivers_signed_webhooks_to_our_api(services) -> None:

@@ -52,6 +52,7 @@ def settings(site, tmp_path):
         inventory_website_url=f"{site.url}/aanbod-occasions", marktplaats_base_url=site.url,
         marktplaats_seller_id=SELLER_ID, scraper_delay_seconds=0, scraper_timeout_seconds=0.5,
         scraper_max_pages=10, scraper_user_agent="SeldenrijkVoorraadBot/test",
+        scraper_detail_pages=False,  # listing pages here; detail pages and RDW: tests/test_inventory_details.py
     )
 
 

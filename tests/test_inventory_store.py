@@ -28,8 +28,8 @@ def scrape(found: list[Car], at: datetime, complete: bool = True, error: str | N
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = InventoryStore(tmp_path / "inventory.sqlite3")
+def store(store_settings):
+    store = InventoryStore.from_settings(store_settings)
     yield store
     store.close()
 
@@ -73,8 +73,8 @@ def test_sudden_mass_disappearance_is_not_taken_as_sold(store):
     assert store.status("website").car_count == 20
 
 
-def test_catalog_uses_sample_until_live_data_and_reloads_on_change(tmp_path):
-    settings = Settings(data_dir=tmp_path, inventory_sources=["website", "marktplaats"])
+def test_catalog_uses_sample_until_live_data_and_reloads_on_change(tmp_path, database_url):
+    settings = Settings(data_dir=tmp_path, inventory_sources=["website", "marktplaats"], database_url=database_url)
     catalog = InventoryCatalog(settings)
     first = catalog.index()
     assert first.is_sample and len(first) >= 60
@@ -91,8 +91,20 @@ def test_catalog_uses_sample_until_live_data_and_reloads_on_change(tmp_path):
     assert not result.is_sample_data and result.total_found == 2 and result.snapshot_age_seconds == 60
 
 
-def test_sample_only_configuration_ignores_live_rows(tmp_path):
-    settings = Settings(data_dir=tmp_path, inventory_sources=["sample"])
+def test_sample_only_configuration_ignores_live_rows(tmp_path, database_url):
+    settings = Settings(data_dir=tmp_path, inventory_sources=["sample"], database_url=database_url)
     catalog = InventoryCatalog(settings)
     catalog.store.commit(scrape(cars(1), T0))
     assert catalog.index().is_sample
+
+
+def test_every_host_reads_the_snapshot_one_host_synced(tmp_path, database_url):
+    """Two hosts (two DATA_DIRs): with PostgreSQL the second answers from the first one's sync;
+    with SQLite each host has only its own file (the embedded default is one host)."""
+    first = InventoryCatalog(Settings(data_dir=tmp_path / "a", inventory_sources=["website"], database_url=database_url))
+    second = InventoryCatalog(Settings(data_dir=tmp_path / "b", inventory_sources=["website"], database_url=database_url))
+    assert second.index().is_sample
+    first.store.commit(scrape(cars(1, 2, 3), T0))
+    assert second.index().is_sample is (database_url is None)
+    if database_url:
+        assert sorted(car.id for car in second.index().cars) == ["web-1", "web-2", "web-3"]

@@ -20,6 +20,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from agents import privacy
 from config import reveal
 from integrations.local_crm import LocalCrm
+from integrations import personal_data
 from integrations.personal_data import phone_hash
 from tests.peers.chatwoot_peer import ChatwootPeer
 from tests.pipeline import eventually, make_chatwoot_settings, pipeline, random_phone
@@ -38,6 +39,9 @@ def run_cli(args: list[str], settings, address: str) -> subprocess.CompletedProc
         CHATWOOT_API_TOKEN=reveal(settings.chatwoot_api_token), CHATWOOT_ACCOUNT_ID=str(settings.chatwoot_account_id),
         CHATWOOT_INBOX_ID=str(settings.chatwoot_inbox_id), LOG_LEVEL="WARNING",
     )
+    env.pop("DATABASE_URL", None)
+    if settings.database_url is not None:
+        env["DATABASE_URL"] = reveal(settings.database_url)
     return subprocess.run([sys.executable, "-m", "starter.cli", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 
@@ -69,9 +73,11 @@ def chatwoot():
         yield peer
 
 
-async def test_stop_then_export_then_approved_deletion(temporal_env, task_queue, tmp_path, chatwoot):
+async def test_stop_then_export_then_approved_deletion(temporal_env, task_queue, tmp_path, chatwoot, database_url):
+    """On both store backends: with DATABASE_URL the CRM, ledger, bookings and audit are in PostgreSQL."""
     address = temporal_env.client.service_client.config.target_host
-    settings = make_chatwoot_settings(tmp_path, task_queue, chatwoot, SECRET, escalation_api_key="staff-key")
+    settings = make_chatwoot_settings(tmp_path, task_queue, chatwoot, SECRET, escalation_api_key="staff-key",
+                                      database_url=database_url)
     phone = random_phone()
     chat = f"{phone}@c.us"
     async with pipeline(temporal_env.client, settings) as p:
@@ -81,7 +87,7 @@ async def test_stop_then_export_then_approved_deletion(temporal_env, task_queue,
         # STOP: the short confirmation, the flag in the state, and the contact marked everywhere
         assert p.waha.texts_for(chat)[-1] == privacy.OPT_OUT_CONFIRMATION
         assert state.opted_out and not state.proactive_allowed
-        crm = LocalCrm(tmp_path)
+        crm = LocalCrm.from_settings(settings)
         assert crm.opted_out(f"+{phone}")
         crm.close()
         [contact] = [c for c in chatwoot.contacts.values() if c["phone_number"] == f"+{phone}"]
@@ -137,12 +143,12 @@ async def test_stop_then_export_then_approved_deletion(temporal_env, task_queue,
 
         # ... and nothing of the customer is left: CRM, ledger, Chatwoot, Temporal; the audit has no phone
         assert await eventually(lambda: gone(temporal_env.client, conversation_workflow_id(phone)))
-        crm = LocalCrm(tmp_path)
+        crm = LocalCrm.from_settings(settings)
         assert crm.transcript(f"+{phone}") == [] and not crm.opted_out(f"+{phone}")
         crm.close()
         assert all(c["phone_number"] != f"+{phone}" for c in chatwoot.contacts.values())
         assert not any(phone in mail.read_text() for mail in (tmp_path / "outbox" / "email").glob("*.eml"))
-        [audit] = [json.loads(line) for line in (tmp_path / "privacy" / "audit.jsonl").read_text().splitlines()]
+        [audit] = personal_data.read_audit(settings)
         assert phone not in json.dumps(audit)
         assert audit["phone_hash"] == phone_hash(phone, settings) and audit["via"] == "workflow"
         assert audit["deleted"]["temporal"] >= 1 and audit["deleted"]["chatwoot"] == 1 and audit["deleted"]["local_crm"] > 0
@@ -154,9 +160,9 @@ async def test_stop_then_export_then_approved_deletion(temporal_env, task_queue,
         assert chatwoot.violations == []
 
 
-async def test_forget_command_deletes_everything_at_once(temporal_env, task_queue, tmp_path, chatwoot):
+async def test_forget_command_deletes_everything_at_once(temporal_env, task_queue, tmp_path, chatwoot, database_url):
     address = temporal_env.client.service_client.config.target_host
-    settings = make_chatwoot_settings(tmp_path, task_queue, chatwoot, SECRET)
+    settings = make_chatwoot_settings(tmp_path, task_queue, chatwoot, SECRET, database_url=database_url)
     phone, other = random_phone(), random_phone()
     async with pipeline(temporal_env.client, settings) as p:
         await say(p, phone, "Hoi, staat die Polo nog?", 1)
@@ -173,7 +179,7 @@ async def test_forget_command_deletes_everything_at_once(temporal_env, task_queu
         assert await gone(temporal_env.client, conversation_workflow_id(phone))
         assert await gone(temporal_env.client, escalation_id)
         assert all(c["phone_number"] != f"+{phone}" for c in chatwoot.contacts.values())
-        crm = LocalCrm(tmp_path)
+        crm = LocalCrm.from_settings(settings)
         assert crm.transcript(f"+{phone}") == []
         assert crm.transcript(f"+{other}") != []  # the other customer is untouched
         crm.close()

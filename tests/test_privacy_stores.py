@@ -18,8 +18,8 @@ def _booking(booking_id: str, phone: str, hour: int) -> Booking:
                    chat_id=phone.lstrip("+") + "@c.us", created_at=NOW, updated_at=NOW)
 
 
-async def test_outboxes_bookings_and_audit(tmp_path):
-    settings = Settings(_env_file=None, data_dir=tmp_path)
+async def test_outboxes_bookings_and_audit(tmp_path, database_url):
+    settings = Settings(_env_file=None, data_dir=tmp_path, database_url=database_url)
     outbox = tmp_path / "outbox"
     (outbox / "email").mkdir(parents=True)
     lines = [
@@ -69,3 +69,38 @@ def test_a_new_store_registers_itself(tmp_path):
         assert "extra" in names and "local_crm" in names and "test_drives" in names
     finally:
         personal_data._FACTORIES.pop("extra")
+
+
+async def test_crm_ledger_and_audit_on_both_backends(tmp_path, database_url):
+    """Export and forget reach the CRM record and the sent ledger wherever they live; with PostgreSQL
+    another host (its own DATA_DIR) finds and forgets what the first one wrote, with the same hash."""
+    from integrations.local_crm import LocalCrm
+    from integrations.sent_ledger import SentLedger
+
+    writer = Settings(_env_file=None, data_dir=tmp_path / "host-a", database_url=database_url)
+    crm = LocalCrm.from_settings(writer)
+    crm.record_message("+31655501234", "Els", "customer", "staat de Golf er nog?", "m1", NOW)
+    crm.record_message("+31677700000", "Piet", "customer", "hoi", "m2", NOW)
+    crm.close()
+    ledger = SentLedger.from_settings(writer)
+    ledger.record("conversation-31655501234:m1", "true_31655501234@c.us_A1")
+    ledger.record("conversation-31677700000:m2", "true_31677700000@c.us_B1")
+    ledger.close()
+
+    other = Settings(_env_file=None, data_dir=tmp_path / "host-b", database_url=database_url)
+    host = other if database_url else writer  # SQLite: the data lives on the host that wrote it
+    exported = await personal_data.export_stores("+31655501234", host)
+    assert [line["text"] for line in exported["local_crm"]["transcript"]] == ["staat de Golf er nog?"]
+    assert [row["reply_id"] for row in exported["sent_ledger"]] == ["conversation-31655501234:m1"]
+
+    report = personal_data.new_report("+31655501234", host)
+    await personal_data.forget_stores("+31655501234", host, report)
+    personal_data.write_audit(report, host)
+    assert report.deleted["local_crm"] == 2 and report.deleted["sent_ledger"] == 1  # transcript line + lead
+    again = await personal_data.export_stores("+31655501234", writer)
+    assert again["local_crm"]["lead"] is None and again["sent_ledger"] == []
+    assert (await personal_data.export_stores("+31677700000", writer))["sent_ledger"] != []
+    [audit] = personal_data.read_audit(writer if database_url else host)
+    assert audit["phone_hash"] == report.phone_hash and "31655501234" not in json.dumps(audit)
+    if database_url:  # one key for every host
+        assert personal_data.phone_hash("+31655501234", writer) == personal_data.phone_hash("+31655501234", other)

@@ -48,9 +48,9 @@ async def test_a_day_off_in_caldav_blocks_the_saturday(tmp_path):
         assert activities.store.get("testdrive-a") is None  # nothing held
 
 
-async def test_two_chats_racing_for_one_car_get_one_booking(tmp_path):
-    settings = make_settings(tmp_path, "tq")
-    first, second = TestDriveActivities(settings), TestDriveActivities(settings)  # two workers, one store file
+async def test_two_chats_racing_for_one_car_get_one_booking(tmp_path, database_url):
+    settings = make_settings(tmp_path, "tq", database_url=database_url)
+    first, second = TestDriveActivities(settings), TestDriveActivities(settings)  # two workers, one store
     results = await asyncio.gather(first.plan_test_drive(_request("testdrive-1")),
                                    second.plan_test_drive(_request("testdrive-2")))
     actions = sorted(result.plan.action for result in results)
@@ -64,8 +64,8 @@ async def test_two_chats_racing_for_one_car_get_one_booking(tmp_path):
     store.close()
 
 
-def test_store_keeps_capacity_and_bumps_the_sequence(tmp_path):
-    store = SqliteTestDriveStore(tmp_path / "t.sqlite3")
+def test_store_keeps_capacity_and_bumps_the_sequence(store_settings):
+    store = SqliteTestDriveStore.from_settings(store_settings)
     start = datetime(2026, 12, 12, 10, tzinfo=timezone.utc)
     now = datetime.now(timezone.utc)
 
@@ -81,3 +81,24 @@ def test_store_keeps_capacity_and_bumps_the_sequence(tmp_path):
     assert store.set_state("a", "cancelled").sequence == 2
     assert [b.booking_id for b in store.between(start, start + timedelta(hours=2))] == ["b"]
     store.close()
+
+
+def test_hosts_holding_the_same_slot_at_once_get_it_once(store_settings):
+    """Threads with their own store objects (hosts sharing one database) race for one car and time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    start = datetime(2026, 12, 12, 10, tzinfo=timezone.utc)
+    now = datetime.now(timezone.utc)
+    stores = [SqliteTestDriveStore.from_settings(store_settings) for _ in range(4)]
+
+    def hold(n: int) -> bool:
+        booking = Booking(booking_id=f"race-{n}", car_id="car-1", car_title="Golf", start=start,
+                          end=start + timedelta(minutes=30), customer_phone="+31600000000", chat_id="x",
+                          created_at=now, updated_at=now)
+        return stores[n % 4].hold(booking, at_once=3)
+
+    with ThreadPoolExecutor(4) as pool:
+        won = list(pool.map(hold, range(12)))
+    assert won.count(True) == 1 and len(stores[0].listing()) == 1
+    for store in stores:
+        store.close()

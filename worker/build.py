@@ -76,7 +76,7 @@ async def running_worker(
     await asyncio.to_thread(classifier)
     agents = AgentActivities(settings, RulesEngine(), claude_backend(settings))
     # One ledger for everything a retry could send twice: replies, alerts, e-mails, notes.
-    ledger = SentLedger(settings.data_dir / "sent.sqlite3")
+    ledger = SentLedger.from_settings(settings)
     messaging = MessagingActivities(waha, ledger)
     inventory = InventoryActivities(settings)
     crm = CrmActivities(settings)

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.inventory import InventoryActivities
     from activities.messaging import MessagingActivities, SendReplyRequest
     from agents import context as memory
+    from agents import dialogue
     from agents import privacy
     from agents.models import (
         Car,
@@ -227,6 +228,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
             processing=self._processing,
             last_customer_message=self._last_customer_message,
             last_answer=self._last_answer,
+            dialogue_lines=[list(line) for line in dialogue.state_lines(self.s.context)],
         )
 
     # --- main loop ---------------------------------------------------------------
@@ -391,7 +393,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
             self._last_answer = reply.response_text
             shown = self._shown_cars(reply, inventory, after_customer.last_cars)
             checks = self._send_open_checks(reply, after_customer)  # light tasks for sales, never an escalation
-            after_customer = memory.absorb_reply(after_customer, reply.response_text, workflow.now(), shown, checks)
+            after_customer = memory.absorb_reply(after_customer, reply.response_text, workflow.now(), shown, reply, checks)
         elif reply is None:
             record.bot_silent = True
 
@@ -486,6 +488,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
                 asks_availability=understanding.extraction.asks_availability,
                 referenced_car_ids=[car.id for car in context.last_cars],
                 text=text,
+                named_first=understanding.extraction.named_search,
             ),
             start_to_close_timeout=timedelta(seconds=10),
             retry_policy=RULES_RETRY,
@@ -793,4 +796,5 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
         workflow.set_current_details(
             f"**Laatste klantbericht:** {self._last_customer_message}\n\n"
             f"**Laatste antwoord:** {answer}\n\n" + " · ".join(trace)
+            + "\n\n**Gespreksstand**\n" + dialogue.summary_markdown(self.s.context)
         )

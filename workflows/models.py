@@ -243,6 +243,7 @@ class ConversationSnapshot(ConversationInput):
     processing: str | None = None  # message id being processed now
     last_customer_message: str | None = None
     last_answer: str | None = None
+    dialogue_lines: list[list[str]] = Field(default_factory=list)  # agents.dialogue.state_lines: the lead card's "Gesprek"
 
 
 # --- escalation workflow -----------------------------------------------------

@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timezone
 from typing import Callable
 
-from agents import handled
+from agents import dialogue, handled
 from agents.context import is_repeat
 from agents.knowledge.dealer import DealerFacts, dealer_facts
 from agents.models import (
@@ -58,6 +58,10 @@ class RulesEngine:
         if routed.intent != "test_drive" and _answers_booking(text, context):
             # "de eerste", "11 uur", "ik kan toch niet" while a test drive is being booked or stands
             return router.reroute(parsed, "test_drive", confidence=0.85)
+        if context is not None:  # a short answer to our open question: its intent follows from the question
+            answered = dialogue.route_in_state(routed, text, context, self._now())
+            if answered.intent != routed.intent:
+                return router.reroute(parsed, answered.intent, confidence=answered.confidence)
         return routed
 
     def _route(self, parsed: ParsedMessage, text: str, context: ConversationContext | None) -> RouterOutput:
@@ -76,7 +80,8 @@ class RulesEngine:
         from agents.booking import booking_cue
 
         extracted = handled.with_special_requests(extraction.extract(self._parse(text), context, router_output, self._now()), text)
-        return extracted.model_copy(update={"booking": booking_cue(text, context, extracted)})
+        extracted = extracted.model_copy(update={"booking": booking_cue(text, context, extracted)})
+        return dialogue.extract_in_state(extracted, text, context or ConversationContext(), self._now())
 
     def assess_sync(
         self, text: str, context: ConversationContext | None, router_output: RouterOutput, extraction_output: ExtractionOutput
@@ -95,6 +100,8 @@ class RulesEngine:
             return assessed
         if extraction_output.booking.action in ("choose", "move", "cancel") and not decision.escalate:
             return assessed  # "ik kan toch niet" about a booking is no defect for the model to guess at
+        if dialogue.mentions_earlier_contact(text) and not decision.escalate:
+            return assessed  # "ik had vorige week contact over de tiguan": no purchase or complaint for the model to guess
         if is_short_answer(text) and not decision.escalate:
             return assessed  # "ja graag" answers our own question: no purchase for the model to guess at
         rules_type = decision.escalation_type if decision.escalate else None

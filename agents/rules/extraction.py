@@ -138,7 +138,8 @@ def extract(parsed: ParsedMessage, context: ConversationContext | None, router: 
         mentioned = mentioned.model_copy(update={"equipment": []})
     fresh_start = router.intent == "greeting" and (context.seconds_since_last_message or 0) > 6 * 3600
     base = CarPreferences() if fresh_start else context.preferences
-    new_search = bool(_NEW_SEARCH.search(text)) and not (mentioned.make or mentioned.model) and not mentioned.is_empty()
+    new_search = bool(_NEW_SEARCH.search(text)) and not (mentioned.make or mentioned.model) and not mentioned.is_empty() \
+        and not _only_a_filter_changed(text, mentioned)
     if new_search:
         base = base.without_car()
     preferences = base.merged_with(mentioned)
@@ -165,6 +166,15 @@ def extract(parsed: ParsedMessage, context: ConversationContext | None, router: 
         refers_to_previous_car=refers,
         sentiment=_sentiment(text, router),
     )
+
+
+_CHANGE_OF_MIND = re.compile(r"\b(?:zoek\w*\s+(?:\w+\s+)?eigenlijk|eigenlijk\s+(?:\w+\s+)?zoek\w*|iets\s+anders)\b")
+
+
+def _only_a_filter_changed(text: str, mentioned: CarPreferences) -> bool:
+    """"toch liever diesel": the fuel (gearbox, colour, budget) changes, the car aimed at stays.
+    A new kind of car ("toch liever een suv") or "ik zoek eigenlijk..." is a new search."""
+    return not (_CHANGE_OF_MIND.search(text) or mentioned.body_type or mentioned.equipment)
 
 
 def _preferences_from_message(parsed: ParsedMessage, current_year: int, skip_all_numbers: bool = False,

@@ -62,10 +62,13 @@ class PoliteClient:
         await self._http.aclose()
 
     async def _pace(self) -> None:
-        wait = self._last_request + self._delay - time.monotonic()
-        if wait > 0:
-            await asyncio.sleep(wait)
-        self._last_request = time.monotonic()
+        # Each request reserves the next free slot before it waits, so requests running side
+        # by side (detail pages) still go out at most one per delay.
+        now = time.monotonic()
+        slot = max(now, self._last_request + self._delay)
+        self._last_request = slot
+        if slot > now:
+            await asyncio.sleep(slot - now)
 
     async def get(self, url: str, params: dict | None = None, accept: str = "text/html") -> httpx.Response:
         """GET with retries on 429 (Retry-After), 5xx and network errors; raises SourceError."""

@@ -21,6 +21,9 @@ from starlette.routing import Route
 from tests.paths import FIXTURES
 
 JVD_PAGE_1 = FIXTURES / "dealer_sites" / "autosociaal_janvandijk_occasions_p1.html"
+# Detail pages DERIVED from two real cards of that capture (tests/data/SOURCES.md): served as theirs.
+JVD_DETAILS = {car_id: FIXTURES / "dealer_sites" / f"autosociaal_janvandijk_occasion_{car_id}_DERIVED.html"
+               for car_id in ("7382393", "7314013")}
 MP_SEARCH = FIXTURES / "marktplaats" / "mppy_lrp_search_response.json"
 SELLER_ID = "10866554"
 
@@ -69,6 +72,24 @@ def seldenrijk_card(car: dict) -> str:
 <div class="occasion-prices">{''.join(prices)}</div></div>"""
 
 
+def detail_page(car: dict) -> str:
+    """A detail page in the AutoSociaal markup: `.details-table-item` label/value rows, an options list.
+
+    `car["details"]` holds the rows the page shows ({"APK tot": "14-05-2027", ...}) and
+    `car["options"]` its option list; a car without them gets the card's facts only.
+    """
+    rows = {"Merk": car["make"], "Model": car["model"], "Bouwjaar": car["year"], "Kilometerstand": f"{_euro(car['km'])} km",
+            "Transmissie": car["gear"], "Brandstof": car["fuel"], **car.get("details", {})}
+    table = "".join(f'<div class="details-table-item"><span class="details-table-item-label">{label}</span>'
+                    f'<span class="details-table-item-value">{value}</span></div>' for label, value in rows.items())
+    options = "".join(f"<li>{option}</li>" for option in car.get("options", []))
+    options_block = f'<h2>Opties &amp; accessoires</h2><ul class="occasion-options-list">{options}</ul>' if options else ""
+    return (f'<!DOCTYPE html><html lang="nl"><body class="page-occasion-show"><main><section class="occasion-detail">'
+            f'<small>{car["make"]}</small><h1>{car["model"]}</h1><p>{car["variant"]}</p>'
+            f'<h4>€ {_euro(car["price"])},-</h4><h2>Specificaties</h2><div class="details-table">{table}</div>'
+            f'{options_block}<h2>Omschrijving</h2><p>Occasion van Seldenrijk.</p></section></main></body></html>')
+
+
 def livewire_page(cards: list[str], total: int, per_page: int) -> str:
     snapshot = json.dumps({"data": {"perPage": per_page, "filteredOccasionsCount": total}, "memo": {"name": "occasion-page"}})
     snapshot = snapshot.replace('"', "&quot;")
@@ -102,6 +123,9 @@ class InventorySite:
     requests: list[dict] = field(default_factory=list)
     markup_changed: bool = False
     ignore_seller_filter: bool = False  # an API change: every seller's ads come back
+    detail_seconds: float = 0.0  # how long a detail page takes (to see how many are read at once)
+    details_in_flight: int = 0
+    details_most_at_once: int = 0
 
     def fail(self, route: str, page: int, **fault) -> None:
         """Queue a fault for the next request of `route` ("jvd", "website", "marktplaats") page N (1-based)."""
@@ -170,10 +194,32 @@ class InventorySite:
             "</div></body></html>"
         )
 
+    async def detail(self, request: Request) -> Response:
+        """One car's page: the derived janvandijk pages, or one generated from the stock entry."""
+        car_id = request.path_params["car_id"]
+        self._log(request, "detail", int(car_id) if car_id.isdigit() else 0)
+        if fault := await self._fault("detail", int(car_id) if car_id.isdigit() else 0):
+            return fault
+        self.details_in_flight += 1
+        self.details_most_at_once = max(self.details_most_at_once, self.details_in_flight)
+        try:
+            if self.detail_seconds:
+                await asyncio.sleep(self.detail_seconds)
+        finally:
+            self.details_in_flight -= 1
+        if car_id in JVD_DETAILS:
+            return HTMLResponse(JVD_DETAILS[car_id].read_text())
+        car = next((c for c in [*self.seldenrijk_cars, *JVD_PAGE_2_CARS] if c["id"] == car_id), None)
+        if car is None:
+            return Response("Pagina niet gevonden", status_code=404)
+        return HTMLResponse(detail_page(car))
+
     def app(self) -> Starlette:
         return Starlette(routes=[
             Route("/occasions", self.jvd),
+            Route("/occasions/{make}/{model}/{car_id}", self.detail),
             Route("/aanbod-occasions", self.website),
+            Route("/aanbod-occasions/{make}/{model}/{car_id}", self.detail),
             Route("/lrp/api/search", self.marktplaats),
             Route("/v/auto-s/{slug}", self.ad_page),
         ])

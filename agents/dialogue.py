@@ -1,0 +1,498 @@
+"""The dialogue state (issue 14 §1): kept after every turn, read before every message (pure, no I/O).
+
+Both backends run through the same functions: the workflow's agent steps call
+`route_in_state` and `extract_in_state` on whatever the backend understood, and
+`note_customer` / `note_reply` move the state after the customer's message and our reply.
+
+The central rule: a short message is first read as the answer to the question our last
+message asked ("rond de 20k" after the budget question, "zaterdag" after "welke dag past je?",
+"die tweede" after a list, "ja graag" after a proposal).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Literal
+
+from agents.booking_models import BookingCue
+from agents.dialogue_models import (
+    MAX_SHOWN,
+    QUESTION_TEXT_KEPT,
+    YES_NO_KINDS,
+    CarRef,
+    DialogueState,
+    FinancingScenario,
+    OpenQuestion,
+    QuestionKind,
+)
+from agents.models import (
+    Car,
+    CarPreferences,
+    ConversationContext,
+    ConversationOutput,
+    ExtractionOutput,
+    RouterOutput,
+    TradeInVehicle,
+    Understanding,
+)
+from agents.rules.text import normalize
+from agents.when import resolve
+
+# An open question binds short answers for this long; after that a "ja" is a new start.
+QUESTION_VALID = timedelta(hours=24)
+SHORT_WORDS = 8
+
+# --- which question a reply asked ----------------------------------------------------------
+# The LAST question sentence of our reply decides; the first pattern that matches wins (nl, en, de).
+_KINDS: list[tuple[QuestionKind, re.Pattern[str]]] = [
+    ("trade_in_check", re.compile(r"klopt (?:dat|het)\?|is that (?:right|correct)\?|stimmt das\?")),
+    ("slot", re.compile(r"welke (?:van de |van deze )?tijd|welke past (?:je|u) het best|welke wordt het|"
+                        r"which (?:of these )?(?:times?|slots?)|welche (?:zeit|uhrzeit|der zeiten)|welcher termin")),
+    ("which_car", re.compile(r"welke (?:bedoel|wil je proberen|wilt u proberen)|welke auto|welke van de|welke \w+ (?:je|u) (?:wilt|wil) proberen|"
+                             r"(?:zeg|noem) maar het nummer|which (?:one|car)|welche(?:s|n)? (?:auto|fahrzeug|meinen|davon)")),
+    ("broader_search", re.compile(r"breder zoeken|ruimer zoeken|search (?:more )?(?:widely|broader)|breiter suchen")),
+    ("trade_in_mileage", re.compile(r"kilometerstand|hoeveel (?:km|kilometer)|mileage|how many (?:km|kilomet|miles)|kilometerstand|km-stand|wie viele kilometer")),
+    ("trade_in_plate", re.compile(r"kenteken|licen[cs]e plate|registration (?:number|plate)|kennzeichen")),
+    ("payment", re.compile(r"per maand|maandbedrag|monthly|per month|monatlich|pro monat")),
+    ("time", re.compile(r"hoe laat|welke tijd|what time|which time|um wie viel uhr|welche uhrzeit")),
+    ("visit", re.compile(r"proefrit|proefrijden|langs(?: te)? komen|langskomen|test ?drive|probefahrt|vorbeikommen")),
+    ("day", re.compile(r"welke dag|wanneer (?:past|kun|kan|zou|wil)|which day|what day|when (?:would|can|suits)|welcher tag|wann (?:passt|können|möchten)")),
+    ("budget", re.compile(r"budget|how much (?:do|would) you (?:want to )?spend|wie viel (?:möchten|wollen) sie ausgeben")),
+    ("fuel", re.compile(r"benzine, diesel|brandstof|petrol, diesel|benzin, diesel|kraftstoff")),
+    ("gearbox", re.compile(r"automaat of hand|automatic or manual|automatik oder schalt")),
+    ("trade_in", re.compile(r"inruil|in te ruilen|trade[- ]in|inzahlung")),
+    ("car_type", re.compile(r"wat voor auto|welk merk|welk type|waar ben je naar op zoek|waar bent u naar op zoek|"
+                            r"what kind of car|which make|was für ein auto|welche marke")),
+]
+_CREDIT_LINE = re.compile(r"let op! geld lenen kost geld\.?|achtung: geld leihen kostet geld\.?|"
+                          r"warning: borrowing money costs money\.?", re.I)
+
+
+def question_of(reply_text: str) -> tuple[QuestionKind, str] | None:
+    """The kind and text of the question our reply ends with (its last question sentence)."""
+    text = _CREDIT_LINE.sub(" ", reply_text)
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n", text) if s.strip().endswith("?")]
+    if not sentences:
+        return None
+    last = sentences[-1]
+    lowered = normalize(last)
+    kind = next((kind for kind, pattern in _KINDS if pattern.search(lowered)), "other")
+    return kind, last[:QUESTION_TEXT_KEPT]
+
+
+def live_question(context: ConversationContext, now: datetime | None = None) -> OpenQuestion | None:
+    """Our open question, unless a person answered since or it is too old to bind a short reply."""
+    question = context.dialogue.open_question
+    if question is None:
+        return None
+    silence = context.seconds_since_last_message
+    if silence is None and now is not None:
+        silence = (now - question.asked_at).total_seconds()
+    if silence is not None and silence > QUESTION_VALID.total_seconds():
+        return None
+    last = context.history[-1] if context.history else None
+    if last is not None and last.role == "staff":
+        return None
+    return question
+
+
+# --- reading a short answer ----------------------------------------------------------------
+Reading = Literal["yes", "no", "when", "pick", "amount", "mileage", "plate"]
+_YES = re.compile(r"(?:ja+|jazeker|jawel|jep|jup|yes|yep|sure|ok(?:e|ay)?|prima|graag|goed|top|perfect|super|zeker|klopt|"
+                  r"doe maar|is goed|klinkt goed|lijkt me goed|gerne|ja bitte|natuerlich|naturlich|gut|👍)"
+                  r"(?:[ ,!.]+(?:hoor|graag|dank\s*je(?:\s+wel)?|bedankt|thanks|please|bitte|doe\s+maar|is\s+goed|prima|top|leuk|"
+                  r"dat\s+is\s+goed|dat\s+klopt|klopt))*")
+_NO = re.compile(r"(?:nee+|neen|nope|nah|no|nein|liever\s+niet|niet\s+nodig|hoeft\s+niet|nog\s+niet|geen\s+behoefte)"
+                 r"(?:[ ,!.]+(?:hoor|dank\s*je(?:\s+wel)?|bedankt|thanks|danke|nog\s+niet|niet\s+nodig|hoeft\s+niet|"
+                 r"liever\s+niet|dat\s+hoeft\s+niet))*")
+_ORDINALS = {"eerste": 1, "1e": 1, "bovenste": 1, "tweede": 2, "2e": 2, "middelste": 2, "derde": 3, "3e": 3,
+             "laatste": -1, "onderste": -1, "first": 1, "second": 2, "third": 3, "last": -1,
+             "erste": 1, "zweite": 2, "dritte": 3, "letzte": -1}
+_ORDINAL = re.compile(r"\b(" + "|".join(_ORDINALS) + r")\b|^\s*(?:optie\s+|nummer\s+|nr\.?\s*|#)?([1-5])\s*[.!)]?\s*$")
+_COLOURS = {"zwart": "zwart", "zwarte": "zwart", "wit": "wit", "witte": "wit", "grijs": "grijs", "grijze": "grijs",
+            "blauw": "blauw", "blauwe": "blauw", "rood": "rood", "rode": "rood", "zilver": "zilver", "zilveren": "zilver",
+            "groen": "groen", "groene": "groen", "geel": "geel", "gele": "geel", "oranje": "oranje", "bruin": "bruin",
+            "bruine": "bruin", "beige": "beige", "black": "zwart", "white": "wit", "grey": "grijs", "gray": "grijs",
+            "blue": "blauw", "red": "rood", "silver": "zilver", "green": "groen", "schwarz": "zwart", "weiss": "wit",
+            "weisse": "wit", "blau": "blauw", "blaue": "blauw", "rot": "rood", "rote": "rood", "silberne": "zilver"}
+_MILEAGE_NUMBER = re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?)\s*(k|dkm|duizend|mille|000)?\b")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a short message answers: the question's kind and how it answers it."""
+
+    kind: QuestionKind
+    reading: Reading
+    car: CarRef | None = None  # for a pick
+    number: int | None = None  # an amount or a mileage
+
+
+def is_short(text: str) -> bool:
+    words = re.findall(r"[\w€'-]+", text)
+    return 0 < len(words) <= SHORT_WORDS
+
+
+def read_answer(text: str, context: ConversationContext, now: datetime | None = None) -> Answer | None:
+    """The short message as an answer to our open question, or None when it is something else."""
+    question = live_question(context, now)
+    if question is None or not is_short(text):
+        return None
+    kind = question.kind
+    lowered = normalize(text).strip(" !.,")
+    if kind != "other":  # a "ja" to "what is your budget?" is read too: it answers nothing, we ask again
+        if _YES.fullmatch(lowered):
+            return Answer(kind, "yes")
+        if _NO.fullmatch(lowered):
+            return Answer(kind, "no")
+    pointer_only = len(lowered.split()) <= 4  # "die tweede", "de blauwe graag"; "heeft die 4motion een trekhaak?" asks more
+    if pointer_only and (kind in ("slot", "which_car") or context.dialogue.shown):
+        car = picked_car(lowered, context)
+        if car is not None and kind in ("which_car", "slot", "visit", "other", "budget", "fuel", "gearbox", "car_type", "day", "time"):
+            return Answer(kind, "pick", car=car)
+    if kind in ("visit", "day", "time", "slot", "which_car") and _names_when(text, now):
+        return Answer(kind, "when")
+    if kind == "budget":
+        amount = _amount(lowered)
+        if amount is not None:
+            return Answer(kind, "amount", number=amount)
+    if kind == "trade_in_mileage":
+        mileage = _mileage(lowered)
+        if mileage is not None:
+            return Answer(kind, "mileage", number=mileage)
+    return None
+
+
+def picked_car(lowered: str, context: ConversationContext) -> CarRef | None:
+    """"de tweede", "nummer 2", "die blauwe", "de diesel" among the cars just shown."""
+    shown = context.dialogue.shown
+    if not shown:
+        return None
+    match = _ORDINAL.search(lowered)
+    if match:
+        index = _ORDINALS[match[1]] if match[1] else int(match[2])
+        position = index - 1 if index > 0 else len(shown) + index
+        return shown[position] if 0 <= position < len(shown) else None
+    colours = {_COLOURS[word] for word in re.findall(r"[a-z]+", lowered) if word in _COLOURS}
+    if len(colours) == 1:
+        hits = [car for car in shown if car.color and normalize(car.color).startswith(next(iter(colours)))]
+        if len(hits) == 1:
+            return hits[0]
+    words = set(re.findall(r"[a-z0-9][a-z0-9.\-]{2,}", lowered))
+    marks = [words & set(re.findall(r"[a-z0-9][a-z0-9.\-]{2,}", normalize(car.title))) for car in shown]
+    unique = [car for car, mark in zip(shown, marks) if mark and not any(mark <= other for other in marks if other is not mark)]
+    return unique[0] if len(unique) == 1 else None
+
+
+def _names_when(text: str, now: datetime | None) -> bool:
+    moment = now or datetime(2026, 1, 5, 8, tzinfo=timezone.utc)
+    return not resolve(text, moment, timezone.utc).empty
+
+
+def _amount(lowered: str) -> int | None:
+    from agents.rules.numbers import find_quantities
+
+    quantities = find_quantities(lowered, [], 2026)
+    prices = [q.value for q in quantities if q.kind in ("price", "quoted", "offer") and q.value >= 1_000]
+    return max(prices) if prices else None
+
+
+def _mileage(lowered: str) -> int | None:
+    from agents.rules.numbers import find_quantities
+
+    for quantity in find_quantities(lowered, [], 2026):
+        if quantity.kind == "mileage" and 100 <= quantity.value <= 1_500_000:
+            return quantity.value
+        if quantity.kind in ("price", "quoted", "offer") and 1_000 <= quantity.value <= 999_999:
+            return quantity.value
+    match = _MILEAGE_NUMBER.search(lowered)
+    if not match:
+        return None
+    number = float(match[1].replace(".", "").replace(",", "")) if re.search(r"[.,]\d{3}", match[1]) else float(match[1].replace(",", "."))
+    if match[2] in ("k", "duizend", "mille", "dkm"):
+        number *= 1000
+    value = int(number)
+    return value if 1_000 <= value <= 1_500_000 else None
+
+
+# --- the agents' steps, read in the state (both backends) -----------------------------------
+_EARLIER_CONTACT = re.compile(
+    r"\b(?:had|heb|hadden|hebben|was|ben|is|i|ich)\b[^.?!]{0,40}\b(?:gevraagd|gebeld|contact|gesproken|gemaild|geappt|gewhatsappt|"
+    r"ge-?whatsappt|geweest|langs\s*geweest|called|asked|spoke|angerufen|gefragt|gesprochen)\b")
+_UNHAPPY = re.compile(r"\b(?:niemand|geen\s+(?:reactie|antwoord)|nooit|nog\s+steeds\s+niet|niet\s+(?:terug|normaal)|boos|klacht\w*|"
+                      r"slecht\w*|belachelijk|schandalig|teleurgesteld|ontevreden|kapot|waardeloos|niet\s+nagekomen|"
+                      r"no\s+(?:answer|reply)|nobody|niemand|keine\s+antwort)\b|[😡🤬😠]")
+
+
+def mentions_earlier_contact(text: str) -> bool:
+    """"ik heb vorige week al gebeld over de golf": an earlier call or visit, said without any grievance."""
+    lowered = normalize(text)
+    return bool(_EARLIER_CONTACT.search(lowered)) and not _UNHAPPY.search(lowered)
+
+
+_INTENT_FOR = {"budget": "car_inquiry", "fuel": "car_inquiry", "gearbox": "car_inquiry", "car_type": "car_inquiry",
+               "trade_in_mileage": "trade_in", "trade_in_plate": "trade_in", "payment": "financing_inquiry",
+               "broader_search": "car_inquiry", "which_car": "car_inquiry"}
+_WHEN_KINDS = ("visit", "day", "time", "slot")
+
+
+def route_in_state(router: RouterOutput, text: str, context: ConversationContext, now: datetime | None = None) -> RouterOutput:
+    """The intent of a short answer follows from our open question ("zaterdag" after "welke dag?" is a test drive)."""
+    if router.intent == "complaint" and mentions_earlier_contact(text):
+        # "ik had gisteren gevraagd naar de tiguan": picking up the thread, not a complaint
+        router = router.model_copy(update={"intent": "car_inquiry", "needs_extraction": True})
+    answer = read_answer(text, context, now)
+    if answer is None or router.intent in ("complaint",):
+        return router
+    intent = None
+    if answer.reading == "when" or (answer.kind in _WHEN_KINDS and answer.reading == "yes") \
+            or (answer.kind == "which_car" and context.test_drive.open_question):
+        intent = "test_drive"
+    elif answer.reading == "pick":
+        intent = "test_drive" if context.test_drive.open_question else "car_inquiry"
+    elif answer.reading in ("amount", "mileage"):
+        intent = _INTENT_FOR.get(answer.kind)
+    elif answer.reading == "yes":
+        intent = _INTENT_FOR.get(answer.kind)
+    if intent is None or intent == router.intent:
+        return router
+    return router.model_copy(update={"intent": intent, "needs_extraction": True, "confidence": max(router.confidence, 0.85)})
+
+
+def extract_in_state(extraction: ExtractionOutput, text: str, context: ConversationContext,
+                     now: datetime | None = None) -> ExtractionOutput:
+    """What a message means given the state: the answer to our question, the trade-in kept out of the wish,
+    the car named looked up by name first, and a name only from a clear introduction."""
+    update: dict = {}
+    answer = read_answer(text, context, now)
+    prefs = extraction.car_preferences
+    before = context.preferences
+    if answer is not None:
+        if answer.reading == "when" or (answer.kind in _WHEN_KINDS and answer.reading == "yes"):
+            update["test_drive_requested"] = True
+            if extraction.booking.action == "none":
+                action = "choose" if context.test_drive.open_question else "book"
+                update["booking"] = BookingCue(action=action, when_text=text if answer.reading == "when" else None)
+        elif answer.reading == "pick":
+            update["refers_to_previous_car"] = True
+        elif answer.reading == "amount":
+            update["preferred_time"] = None  # "rond de 20k" is a budget, never 20:00
+            if prefs.max_price is None or prefs.max_price == before.max_price:
+                prefs = prefs.model_copy(update={"max_price": answer.number})
+        elif answer.reading == "mileage":
+            # "ongeveer 120 duizend" is the trade-in's mileage: no budget, no mileage wish
+            prefs = prefs.model_copy(update={key: getattr(before, key) for key in ("min_price", "max_price", "max_mileage_km", "min_year")})
+            vehicle = extraction.trade_in_vehicle or TradeInVehicle()
+            update["trade_in_vehicle"] = vehicle.model_copy(update={"mileage_km": vehicle.mileage_km or answer.number})
+            update["has_trade_in"] = True
+            update["preferred_time"] = None
+        elif answer.reading == "yes" and answer.kind == "broader_search":
+            # "ja graag" to "zal ik breder zoeken?": the kind of car and fuel stay, make, price and age go
+            wider = CarPreferences(body_type=before.body_type, fuel_type=before.fuel_type,
+                                   max_price=int(before.max_price * 1.25) if before.max_price else None)
+            update["named_search_override"] = wider
+        elif answer.reading == "yes" and answer.kind == "payment":
+            update["asks_monthly_payment"] = True
+            update["refers_to_previous_car"] = bool(context.last_cars)
+    prefs = _without_trade_in_words(prefs, before, text, extraction, context)
+    update["car_preferences"] = prefs
+    update["named_search"] = update.pop("named_search_override", None) or named_search(
+        prefs, text, before, extraction.trade_in_vehicle, context)
+    if extraction.customer_name and not introduces(text, extraction.customer_name):
+        update["customer_name"] = None
+    return extraction.model_copy(update=update)
+
+
+_TRADE_IN_WORDS = re.compile(r"\b(?:inruil\w*|in\s+te\s+ruilen|ruil\w*\s+(?:\w+\s+){0,4}in|mijn\s+(?:huidige|oude)|trade[- ]?in|inzahlung)\b")
+_WANTED = re.compile(r"\b(?:zoek\w*|op\s*zoek|wil\s+(?:graag\s+)?(?:een|iets)|liefst|liever|graag\s+een|hebben\s+jullie|heb\s+je|"
+                     r"looking\s+for|i\s+want|do\s+you\s+have|suche|haben\s+sie)\b")
+_FILTER_FIELDS = ("fuel_type", "transmission", "body_type", "color", "min_year", "max_mileage_km")
+
+
+def _without_trade_in_words(prefs: CarPreferences, before: CarPreferences, text: str, extraction: ExtractionOutput,
+                            context: ConversationContext) -> CarPreferences:
+    """A message about the trade-in ("mijn diesel wil ik inruilen") sets no search filter: only what
+    follows a wish cue ("... en zoek een benzine") counts."""
+    lowered = normalize(text)
+    about_trade_in = bool(_TRADE_IN_WORDS.search(lowered)) or (context.trade_in is not None and re.search(r"\b(?:mijn|m'?n|mn)\b", lowered))
+    if not about_trade_in:
+        return prefs
+    from agents.rules.parse import WANTED_CUE
+
+    if _WANTED.search(lowered) or WANTED_CUE.search(lowered) or _ANY_WISH.search(lowered):
+        return prefs  # a wish in the same message: the extraction's own split between the two cars stands
+    return prefs.model_copy(update={key: getattr(before, key) for key in _FILTER_FIELDS})
+
+
+_ANY_WISH = re.compile(r"\b(?:aankoop|aanschaf|tegen\s+een|voor\s+een|naar\s+een|andere|nieuwe)\b")
+
+
+def named_search(prefs: CarPreferences, text: str, before: CarPreferences, trade_in: TradeInVehicle | None,
+                 context: ConversationContext) -> CarPreferences | None:
+    """A car named in this message is looked up by name, with only this message's own filters."""
+    lowered = normalize(text)
+    make = prefs.make if _said(prefs.make, lowered) else None
+    model = prefs.model if _said(prefs.model, lowered) else None
+    if not (make or model):
+        return None
+    own_car = context.trade_in
+    if own_car is not None and model and own_car.model and own_car.model.lower() == model.lower() and re.search(r"\b(?:mijn|m'?n|mn)\b", lowered):
+        return None  # "mijn astra": the trade-in, not a search
+    if trade_in is not None and trade_in.model and model and trade_in.model.lower() == model.lower():
+        return None
+    own = {key: value for key, value in prefs.model_dump().items()
+           if key not in ("make", "model") and value not in (None, []) and value != getattr(before, key)}
+    return CarPreferences(make=prefs.make, model=model, **own)
+
+
+def _said(word: str | None, lowered: str) -> bool:
+    return bool(word) and re.search(rf"(?<!\w){re.escape(normalize(word))}(?!\w)", lowered) is not None
+
+
+_INTRODUCTION = re.compile(
+    r"(?:\bik\s+ben|\bmijn\s+naam\s+is|\bm'?n\s+naam\s+is|\bmn\s+naam\s+is|\bik\s+heet|\bje\s+spreekt\s+met|\bu\s+spreekt\s+met|"
+    r"^\s*(?:\w+[\s,!]+)?met|\bdit\s+is|\bnaam\s*:|\bmy\s+name\s+is|\bi\s*'?\s*a?m|\bthis\s+is|\bich\s+bin|\bich\s+heisse|\bmein\s+name\s+ist|"
+    r"\bgroet(?:jes|en)?|\bgr\.?|\bmvg|\bregards|\bcheers)\s*,?\s+$")
+_NOT_NAMES = frozenset("toch niet wel echt heel erg nog al ook gewoon even zo nu dus maar weer eens jullie u je er".split())
+
+
+def introduces(text: str, name: str) -> bool:
+    """The name stands right after a clear introduction ("ik ben Sanne", "met Jan de Vries", "groet, Piet")."""
+    first = normalize(name).split()[0] if name.strip() else ""
+    if not first or first in _NOT_NAMES:
+        return False
+    lowered = normalize(text)
+    for match in re.finditer(rf"(?<!\w){re.escape(first)}(?!\w)", lowered):
+        if _INTRODUCTION.search(lowered[: match.start()]):
+            return True
+    return False
+
+
+# --- moving the state ---------------------------------------------------------------------------
+def car_ref(car: Car) -> CarRef:
+    return CarRef(id=car.id, title=car.title, make=car.make, model=car.model, color=car.color, price_eur=None if car.price_is_monthly else car.price_eur,
+                  fuel_type=car.fuel_type)
+
+
+def note_customer(context: ConversationContext, understanding: Understanding, text: str, now: datetime,
+                  cars: list[Car] | None = None) -> ConversationContext:
+    """After the customer's message: the car they picked or named, the financing scenario, what the answer was."""
+    from agents.rules.reply_questions import down_payment, term_months
+
+    state = context.dialogue
+    extraction = understanding.extraction
+    answer = read_answer(text, context, now)
+    update: dict = {"updated_at": now, "last_answer": None}
+    if answer is not None:
+        update["last_answer"] = f"{answer.reading}:{answer.kind}"
+        if answer.car is not None:
+            update["car"] = answer.car
+    elif not context.last_cars and state.car is not None and extraction.new_search:
+        update["car"] = None
+    lowered = normalize(text)
+    months, down = term_months(lowered), down_payment(lowered)
+    if months is not None or down is not None or extraction.asks_monthly_payment or extraction.needs_financing:
+        car = update.get("car") or state.car
+        old = state.financing or FinancingScenario()
+        same_car = car is None or old.car_id in (None, car.id)
+        update["financing"] = FinancingScenario(
+            car_id=car.id if car else old.car_id,
+            car_title=car.title if car else old.car_title,
+            price_eur=(car.price_eur if car else None) or old.price_eur,
+            down_payment_eur=down if down is not None else (old.down_payment_eur if same_car else None),
+            term_months=months if months is not None else (old.term_months if same_car else None),
+        )
+    return context.model_copy(update={"dialogue": state.model_copy(update=update)})
+
+
+def note_reply(context: ConversationContext, output: ConversationOutput, shown: list[Car], now: datetime) -> ConversationContext:
+    """After our reply: the cars it showed, the car under discussion, and the question it ended with."""
+    state = context.dialogue
+    update: dict = {"updated_at": now}
+    refs = [car_ref(car) for car in shown[:MAX_SHOWN]]
+    if len(refs) > 1:
+        update["shown"] = refs
+        if state.car is not None and all(ref.id != state.car.id for ref in refs):
+            update["car"] = None  # a new list: no single car under discussion until one is picked
+    drive = context.test_drive.car
+    if drive is not None:
+        update["car"] = CarRef(id=drive.id, title=drive.title, make=drive.make, model=drive.model)
+    if len(refs) == 1:
+        update["car"] = refs[0]
+        if state.financing and state.financing.car_id not in (None, refs[0].id):
+            update["financing"] = None
+    asked = question_of(output.response_text)
+    kind = output.open_question or (asked[0] if asked else None)
+    if context.test_drive.open_question == "slot":
+        kind = "slot"
+    elif context.test_drive.open_question == "car":
+        kind = "which_car"
+    if kind is None:
+        update["open_question"] = None
+    else:
+        text = asked[1] if asked else (output.follow_up_question or "")[:QUESTION_TEXT_KEPT]
+        update["open_question"] = OpenQuestion(kind=kind, text=text, asked_at=now)
+    financing = update.get("financing", state.financing)
+    car = update.get("car", state.car)
+    if financing is not None and car is not None and financing.car_id is None:
+        update["financing"] = financing.model_copy(update={"car_id": car.id, "car_title": car.title,
+                                                           "price_eur": financing.price_eur or car.price_eur})
+    return context.model_copy(update={"dialogue": state.model_copy(update=update)})
+
+
+# --- showing it: Temporal UI and the chat page ------------------------------------------------------
+_QUESTION_WORDS = {"car_type": "wat voor auto", "budget": "budget", "fuel": "brandstof", "gearbox": "automaat/hand",
+                   "trade_in": "inruil?", "trade_in_plate": "kenteken inruil", "trade_in_mileage": "km-stand inruil",
+                   "trade_in_check": "RDW-gegevens kloppen?", "visit": "proefrit?", "day": "welke dag", "time": "hoe laat",
+                   "slot": "welke tijd", "which_car": "welke auto", "broader_search": "breder zoeken?",
+                   "payment": "maandbedrag?", "other": "vraag"}
+
+
+def state_lines(context: ConversationContext) -> list[tuple[str, str]]:
+    """(label, value) pairs of the dialogue state, in Dutch for staff; only what is known."""
+    state = context.dialogue
+    lines: list[tuple[str, str]] = []
+    if state.car:
+        lines.append(("Auto in gesprek", state.car.title + (f" (€ {state.car.price_eur:,})".replace(",", ".") if state.car.price_eur else "")))
+    if state.shown:
+        lines.append(("Laatst getoond", "; ".join(f"{i}. {car.title}" + (f" ({car.color})" if car.color else "")
+                                                   for i, car in enumerate(state.shown, 1))))
+    if state.open_question:
+        asked = state.open_question
+        lines.append(("Open vraag", f"{_QUESTION_WORDS.get(asked.kind, asked.kind)}: «{asked.text}» ({asked.asked_at:%d-%m %H:%M})"))
+    if state.last_answer:
+        lines.append(("Laatste antwoord gelezen als", state.last_answer))
+    drive = context.test_drive
+    if drive.car or drive.wish or drive.bookings or drive.car_options:
+        parts = []
+        if drive.car:
+            parts.append(drive.car.title)
+        elif drive.car_options:
+            parts.append("kiest uit " + ", ".join(option.title for option in drive.car_options))
+        if drive.wish and not drive.wish.empty:
+            wish = drive.wish
+            when = " ".join(str(v) for v in (wish.day, wish.at, wish.earliest and f"na {wish.earliest}",
+                                             wish.latest and f"voor {wish.latest}", wish.asap and "zsm") if v)
+            parts.append(when)
+        for booking in drive.bookings:
+            parts.append(f"geboekt {booking.car_title} {booking.start:%d-%m %H:%M}")
+        lines.append(("Proefrit", ", ".join(parts)))
+    if state.financing:
+        f = state.financing
+        bits = [f.car_title or "", f.price_eur and f"prijs € {f.price_eur:,}".replace(",", "."),
+                f.down_payment_eur and f"aanbetaling € {f.down_payment_eur:,}".replace(",", "."),
+                f.term_months and f"{f.term_months} mnd"]
+        lines.append(("Financiering", ", ".join(str(b) for b in bits if b) or "gevraagd"))
+    if context.trade_in is not None:
+        lines.append(("Inruil (eigen auto)", context.trade_in.describe()))
+    prefs = context.preferences
+    if not prefs.is_empty():
+        lines.append(("Wensen", ", ".join(f"{k}={v}" for k, v in prefs.model_dump(exclude_defaults=True).items())))
+    lines.append(("Taal", f"{context.language}, {context.address_form}"))
+    return lines
+
+
+def summary_markdown(context: ConversationContext) -> str:
+    return "\n".join(f"- **{label}:** {value}" for label, value in state_lines(context))

@@ -1,0 +1,139 @@
+"""Short answers to our own open question (agents/dialogue.py), answered as such.
+
+"die tweede" after a list: that car. "ja graag" after "Zal ik breder zoeken?": the wider search.
+"ja" to a question that "ja" does not answer ("Wat is ongeveer je budget?"): the question once
+more, plainly, instead of a thank-you and a new question. Answers that a booking, the trade-in
+intake or the search already act on (a day, a time, a mileage, an amount) are left to them.
+"""
+
+from __future__ import annotations
+
+from agents import dialogue
+from agents.models import Car
+from agents.rules.phrases import Phrase, euro, say_to
+from agents.rules.reply_cars import car_line, car_list, MAX_LISTED
+from agents.rules.reply_draft import Draft
+
+PICKED = Phrase(
+    nl="Goede keus! De {title}:", nl_u="Goede keus! De {title}:",
+    en="Good choice! The {title}:", de="Gute Wahl! Der {title}:",
+)
+WIDER = Phrase(
+    nl="Ik heb breder gezocht; deze komen het dichtst in de buurt:",
+    en="I searched more widely; these come closest:",
+    de="Ich habe breiter gesucht; diese kommen am nächsten:",
+)
+WIDER_NOTHING = Phrase(
+    nl="Ook breder gezocht heb ik nu niets dat past. Ons hele aanbod staat op {website}.",
+    en="Even searching more widely I have nothing that fits right now. All our stock is on {website}.",
+    de="Auch bei breiterer Suche habe ich gerade nichts Passendes. Unser ganzes Angebot steht auf {website}.",
+)
+KEEP_WISHES = Phrase(
+    nl="Helder, dan houd ik het bij je wensen. Zeg het gerust als je toch breder wilt kijken.",
+    nl_u="Helder, dan houd ik het bij uw wensen. Zeg het gerust als u toch breder wilt kijken.",
+    en="Clear, I'll stick to your wishes then. Just say so if you'd like to look more widely after all.",
+    de="Alles klar, dann bleibe ich bei Ihren Wünschen. Sagen Sie gern Bescheid, wenn Sie doch breiter schauen möchten.",
+)
+NO_PAYMENT = Phrase(
+    nl="Prima, dan laat ik de financiering rusten.", en="Fine, I'll leave the financing aside then.",
+    de="In Ordnung, dann lasse ich die Finanzierung beiseite.",
+)
+ASK_AGAIN = Phrase(nl="Top! {question}", en="Great! {question}", de="Prima! {question}")
+
+RESUMED = Phrase(
+    nl="Ja, de {title} waar je naar vroeg staat er nog:",
+    nl_u="Ja, de {title} waar u naar vroeg staat er nog:",
+    en="Yes, the {title} you asked about is still available:",
+    de="Ja, der {title}, nach dem Sie gefragt haben, ist noch da:",
+)
+
+ABOVE_BUDGET = Phrase(
+    nl="Let wel: die valt boven de {budget} die je eerder noemde.",
+    nl_u="Let wel: die valt boven de {budget} die u eerder noemde.",
+    en="Mind you: that is above the {budget} you mentioned earlier.",
+    de="Beachten Sie: Das liegt über den {budget}, die Sie vorhin genannt haben.",
+)
+
+# "ja" answers these; for the others it does not (what budget? which fuel?), so we ask again.
+_YES_ACTED_ON_ELSEWHERE = {"visit", "trade_in", "trade_in_check", "slot", "which_car", "payment"}
+
+
+def answer_in_state(draft: Draft) -> bool:
+    """Answer a short reply to our open question; False when the normal reply should handle it."""
+    request = draft.request
+    if _resumes_the_car(draft):
+        return True
+    answer = dialogue.read_answer(request.text, request.context)
+    if answer is None:
+        return False
+    context = request.context
+    if answer.reading == "pick" and not context.test_drive.open_question:
+        car = _known(draft, answer.car.id)
+        if car is None:
+            return False
+        draft.intent = "car_inquiry"
+        draft.answered_car_facts = True
+        draft.parts.append(say_to(PICKED, context, title=car.title) + "\n" + car_line(car))
+        draft.show([car])
+        return True
+    if answer.kind == "broader_search" and answer.reading == "yes":
+        draft.intent = "car_inquiry"
+        inventory = request.inventory
+        cars = [match.car for match in inventory.matches] if inventory else []
+        if cars:
+            draft.parts.append(say_to(WIDER, context) + "\n" + car_list(cars))
+            draft.show(cars[:MAX_LISTED])
+        else:
+            draft.parts.append(say_to(WIDER_NOTHING, context, website=draft.dealer.website))
+        return True
+    if answer.kind == "broader_search" and answer.reading == "no":
+        draft.intent = "other"
+        draft.parts.append(say_to(KEEP_WISHES, context))
+        return True
+    if answer.kind == "payment" and answer.reading == "no":
+        draft.intent = "other"
+        draft.parts.append(say_to(NO_PAYMENT, context))
+        return True
+    if answer.reading == "yes" and answer.kind not in _YES_ACTED_ON_ELSEWHERE and context.dialogue.open_question:
+        draft.intent = "other"  # "ja graag" to "Wat is ongeveer je budget?": ask it again, plainly
+        draft.parts.append(say_to(ASK_AGAIN, context, question=context.dialogue.open_question.text))
+        return True
+    return False
+
+
+def _known(draft: Draft, car_id: str) -> Car | None:
+    context = draft.request.context
+    inventory = draft.request.inventory
+    candidates = [*context.listed_cars, *context.last_cars, *((m.car for m in inventory.matches) if inventory else [])]
+    return next((car for car in candidates if car.id == car_id), None)
+
+
+def _resumes_the_car(draft: Draft) -> bool:
+    """"ik had gisteren gevraagd naar de tiguan" days later: the Tiguan we discussed, if it is still there."""
+    request = draft.request
+    focus = request.context.dialogue.car
+    if focus is None or not dialogue.mentions_earlier_contact(request.text):
+        return False
+    model = (request.extraction.car_preferences.model or "").lower()
+    if not model or model not in draft.text or model not in focus.title.lower():
+        return False
+    inventory = request.inventory
+    car = next((m.car for m in inventory.matches if m.car.id == focus.id), None) if inventory else None
+    if car is None or car.sold:
+        return False
+    draft.intent = "car_inquiry"
+    draft.answered_car_facts = True
+    draft.parts.append(say_to(RESUMED, request.context, title=car.title) + "\n" + car_line(car))
+    draft.show([car])
+    return True
+
+
+def beyond_budget_note(draft: Draft, cars: list[Car]) -> list[str]:
+    """The car named was found by name first (agents.dialogue): say honestly that it is above the earlier budget."""
+    inventory = draft.request.inventory
+    budget = draft.request.context.preferences.max_price
+    if not (inventory and "max_price" in inventory.beyond_earlier_wishes and budget):
+        return []
+    if not any(car.price_eur and not car.price_is_monthly and car.price_eur > budget for car in cars):
+        return []
+    return [say_to(ABOVE_BUDGET, draft.request.context, budget=euro(budget, draft.request.context.language))]

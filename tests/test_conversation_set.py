@@ -1,0 +1,44 @@
+"""Issue 14's conversation set: every scripted chat in tests/data/conversations/ through the stack.
+
+The chats are played once per run, a few at a time, on one worker; each chat is then its own
+test, so a failure names the chat, every problem in it, and prints its whole transcript.
+"""
+
+from __future__ import annotations
+
+import pytest
+import pytest_asyncio
+
+from inventory.sources.sample import sample_cars
+from starter.converse import Conversation, running_stack
+from tests.conversation_set import load_scripts, play_all, problems
+from tests.pipeline import make_settings, random_phone
+
+SCRIPTS = load_scripts()
+CARS = {car.id: car for car in sample_cars()}
+
+
+def test_the_scripts_are_well_formed():
+    for script in SCRIPTS:
+        for turn in script.turns:
+            assert set(turn.cars) | set(turn.not_cars) <= set(CARS), (script.name, turn.text)
+        assert any(turn.says or turn.cars or turn.state or turn.not_says for turn in script.turns), script.name
+
+
+@pytest_asyncio.fixture(scope="module")
+async def played(temporal_env, tmp_path_factory):
+    settings = make_settings(tmp_path_factory.mktemp("conversation-set"), "unused")
+    async with running_stack(settings, client=temporal_env.client) as first:
+        def make_chat() -> Conversation:
+            return Conversation(first.client, first.http, first.outbox, random_phone())
+
+        yield await play_all(make_chat, SCRIPTS)
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=[script.name for script in SCRIPTS])
+async def test_conversation(played, script):
+    result = played[script.name]
+    if isinstance(result, BaseException):
+        raise result
+    found = problems(result, CARS)
+    assert not found, f"{script.title}\n" + "\n".join(found) + "\n\n" + result.transcript()
