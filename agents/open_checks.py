@@ -52,10 +52,10 @@ def promise_moment(dealer: DealerFacts, now: datetime, language: str | None = "n
 
 # --- what the customer reads --------------------------------------------------------------------
 UNKNOWN_CHECK = Phrase(
-    nl="{subject}, zie ik niet in mijn gegevens; ik laat het nakijken en app je {when}.",
-    nl_u="{subject}, zie ik niet in mijn gegevens; ik laat het nakijken en app u {when}.",
+    nl="{subject} zie ik niet in mijn gegevens; ik laat het nakijken en app je {when}.",
+    nl_u="{subject} zie ik niet in mijn gegevens; ik laat het nakijken en app u {when}.",
     en="{subject} isn't in my data; I'll have it checked and message you {when}.",
-    de="{subject}, sehe ich nicht in meinen Daten; ich lasse es prüfen und melde mich {when}.",
+    de="{subject} sehe ich nicht in meinen Daten; ich lasse es prüfen und melde mich {when}.",
 )
 ALREADY_CHECKING = Phrase(
     nl="Je vroeg het al: {subject_lower} weet ik nog niet. Een collega van verkoop zoekt het uit en appt je {when}.",
@@ -80,16 +80,31 @@ def unknown_line(subject: str, dealer: DealerFacts, now: datetime, context: Conv
     return say(UNKNOWN_CHECK, context.language, context.address_form, subject=subject, when=when)
 
 
+STILL_CHECKING = Phrase(
+    nl="Nog even geduld: een collega zoekt het uit en je hoort het {when}, ook als het antwoord nee is.",
+    nl_u="Nog even geduld: een collega zoekt het uit en u hoort het {when}, ook als het antwoord nee is.",
+    en="Bear with us: a colleague is finding out and you'll hear {when}, even if the answer is no.",
+    de="Einen Moment Geduld: Ein Kollege klärt es, und Sie hören {when} von uns, auch wenn die Antwort Nein ist.",
+)
+
+
 def repeat_line(subject: str, dealer: DealerFacts, now: datetime, context: ConversationContext, insisting: bool) -> str:
-    """The same open question again: short, says we heard it, who finds out and when."""
+    """The same open question again: short, says we heard it, who finds out and when; never the same line twice."""
     when = promise_moment(dealer, now, context.language)
-    if insisting:  # "TREKHAAK?? ja of nee": a straight answer, not the same text again
-        return say(STRAIGHT_ANSWER, context.language, context.address_form, when=when)
-    return say(ALREADY_CHECKING, context.language, context.address_form,
-               subject_lower=subject[:1].lower() + subject[1:], when=when)
+    fields = {"subject_lower": subject[:1].lower() + subject[1:], "when": when}
+    order = [STRAIGHT_ANSWER, ALREADY_CHECKING] if insisting else [ALREADY_CHECKING, STRAIGHT_ANSWER]
+    lines = [say(phrase, context.language, context.address_form, **fields) for phrase in (*order, STILL_CHECKING)]
+    said = " ".join(turn.text for turn in context.history if turn.role == "bot")
+    return next((line for line in lines if not _said(line, said)), lines[-1])
 
 
-_INSISTING = re.compile(r"\?\?|!!|\bja\s+of\s+nee\b|\byes\s+or\s+no\b|\bja\s+oder\s+nein\b|\bgewoon\b|\bnou\b|\bnu\s+(?:eens|es)\b")
+def _said(line: str, said: str) -> bool:
+    """The first clause of the line is already in the chat (the repetition filter would cut it)."""
+    head = re.split(r"[.:;]", line, maxsplit=1)[0].lower()
+    return head in said.lower()
+
+
+_INSISTING = re.compile(r"\?\?|!!|\bja\s+of\s+nee\b|\byes\s+or\s+no\b|\bja\s+oder\s+nein\b|\bgewoon\s+ja\b")
 
 
 def insisting(text: str) -> bool:

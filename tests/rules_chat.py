@@ -18,6 +18,7 @@ from agents.knowledge.dealer import load_dealer
 from agents.models import ConversationContext, ConversationOutput, OpenCheck, ReplyRequest
 from agents.repetition import without_repeats
 from agents.rules import RulesEngine
+from agents.understanding import understand_async
 from config import PROJECT_ROOT, Settings
 from inventory.search import InventorySearchRequest
 
@@ -42,7 +43,7 @@ class Chat:
         self.now += timedelta(minutes=minutes)
         engine = RulesEngine(dealer=DEALER, now=lambda: self.now)
         context = prepare_context(self.context, self.now)
-        understanding = engine.understand(text, context)
+        understanding = await understand_async(text, engine, context)  # with the language and register, as the activity does
         result = await self.inventory.search_inventory(InventorySearchRequest(
             preferences=understanding.extraction.car_preferences,
             asks_availability=understanding.extraction.asks_availability,
@@ -63,7 +64,10 @@ class Chat:
         after = absorb_understanding(context, text, self.now, understanding)
         if step.trade_in is not None:
             after = after.model_copy(update={"trade_in": step.trade_in, "has_trade_in": True})
-        self.context = absorb_reply(after, text_out, self.now, shown, reply.open_checks)
+            if step.reply:
+                after = after.model_copy(update={"misunderstood_count": 0})  # the intake understood it
+        said = reply.model_copy(update={"response_text": text_out})
+        self.context = absorb_reply(after, text_out, self.now, shown, said, reply.open_checks)
         self.checks += reply.open_checks
         self.requests.append(request)
         self.replies.append(text_out)

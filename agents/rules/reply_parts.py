@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 from agents import open_checks
 from agents.equipment import EQUIPMENT_FACT, as_object
@@ -78,10 +77,10 @@ _TRAIN_CONTEXT = re.compile(r"\b(?:kom|komen|bereik\w*|reizen|come|get\s+there|k
 # Subjects of "… zie ik niet in mijn gegevens", with the car or without one.
 SUBJECTS: dict[str, tuple[Phrase, Phrase]] = {
     "boot": (
-        Phrase(nl="Of er een kinderwagen in de kofferbak van de {car} past", en="Whether a pushchair fits in the boot of the {car}",
-               de="Ob ein Kinderwagen in den Kofferraum des {car} passt"),
-        Phrase(nl="Of er een kinderwagen in de kofferbak past", en="Whether a pushchair fits in the boot",
-               de="Ob ein Kinderwagen in den Kofferraum passt"),
+        Phrase(nl="Of er een kinderwagen in de kofferbak van de {car} past,", en="Whether a pushchair fits in the boot of the {car}",
+               de="Ob ein Kinderwagen in den Kofferraum des {car} passt,"),
+        Phrase(nl="Of er een kinderwagen in de kofferbak past,", en="Whether a pushchair fits in the boot",
+               de="Ob ein Kinderwagen in den Kofferraum passt,"),
     ),
     "maintenance": (
         Phrase(nl="De onderhoudshistorie van de {car}", en="The service history of the {car}",
@@ -89,19 +88,19 @@ SUBJECTS: dict[str, tuple[Phrase, Phrase]] = {
         Phrase(nl="De onderhoudshistorie", en="The service history", de="Die Wartungshistorie"),
     ),
     "train": (
-        Phrase(nl="Hoe je met de trein het makkelijkst bij ons komt", nl_u="Hoe u met de trein het makkelijkst bij ons komt",
-               en="The easiest way to reach us by train", de="Wie Sie uns am besten mit dem Zug erreichen"),
-        Phrase(nl="Hoe je met de trein het makkelijkst bij ons komt", nl_u="Hoe u met de trein het makkelijkst bij ons komt",
-               en="The easiest way to reach us by train", de="Wie Sie uns am besten mit dem Zug erreichen"),
+        Phrase(nl="Hoe je met de trein het makkelijkst bij ons komt,", nl_u="Hoe u met de trein het makkelijkst bij ons komt,",
+               en="The easiest way to reach us by train", de="Wie Sie uns am besten mit dem Zug erreichen,"),
+        Phrase(nl="Hoe je met de trein het makkelijkst bij ons komt,", nl_u="Hoe u met de trein het makkelijkst bij ons komt,",
+               en="The easiest way to reach us by train", de="Wie Sie uns am besten mit dem Zug erreichen,"),
     ),
     "companion": (
-        Phrase(nl="Of er iemand mee mag op de proefrit", en="Whether someone may come along on the test drive",
-               de="Ob jemand bei der Probefahrt mitfahren darf"),
-        Phrase(nl="Of er iemand mee mag op de proefrit", en="Whether someone may come along on the test drive",
-               de="Ob jemand bei der Probefahrt mitfahren darf"),
+        Phrase(nl="Of er iemand mee mag op de proefrit,", en="Whether someone may come along on the test drive",
+               de="Ob jemand bei der Probefahrt mitfahren darf,"),
+        Phrase(nl="Of er iemand mee mag op de proefrit,", en="Whether someone may come along on the test drive",
+               de="Ob jemand bei der Probefahrt mitfahren darf,"),
     ),
 }
-EQUIPMENT_SUBJECT = Phrase(nl="Of de {car} {option} heeft", en="Whether the {car} has {option}", de="Ob der {car} {option} hat")
+EQUIPMENT_SUBJECT = Phrase(nl="Of de {car} {option} heeft,", en="Whether the {car} has {option}", de="Ob der {car} {option} hat,")
 _EQUIPMENT_EN = {"trekhaak": "a towbar", "navigatie": "navigation", "zeven_zitplaatsen": "7 seats",
                  "vierwielaandrijving": "four-wheel drive", "panoramadak": "a panoramic roof", "cruise_control": "cruise control",
                  "climate_control": "climate control", "stoelverwarming": "heated seats", "achteruitrijcamera": "a reversing camera",
@@ -138,6 +137,13 @@ INCLUDED_DELIVERY = Phrase(
     de="Dazu kommen die Überführungskosten von {cost}: Aufbereitung, Reinigung, Inspektion, {apk}Ummeldung.",
 )
 _APK = {"nl": "nieuwe APK en ", "en": "a new MOT (APK) and ", "de": "neue HU (APK) und "}
+
+
+MAINTENANCE_KNOWN = Phrase(
+    nl="Over de onderhoudshistorie van de {car} staat in de advertentie: “{history}”.",
+    en="On the service history of the {car}, the listing says: “{history}”.",
+    de="Zur Wartungshistorie des {car} steht in der Anzeige: „{history}“.",
+)
 
 
 @dataclass
@@ -238,8 +244,7 @@ def _known_answer(key: str, dealer: DealerFacts, context: ConversationContext) -
     return None  # maintenance history and the boot: not in our data (yet)
 
 
-def answer_parts(text: str, context: ConversationContext, car: Car | None, dealer: DealerFacts, now: datetime,
-                 maintenance_known: Callable[[Car], str | None] | None = None) -> Parts:
+def answer_parts(text: str, context: ConversationContext, car: Car | None, dealer: DealerFacts, now: datetime) -> Parts:
     """The practical questions of this message, each answered or honestly promised, in order."""
     segments = split_questions(text)
     answers, side = [], set()
@@ -251,8 +256,9 @@ def answer_parts(text: str, context: ConversationContext, car: Car | None, deale
         seen.add(key)
         side.add(index)
         known = _known_answer(key, dealer, context)
-        if key == "maintenance" and car is not None and maintenance_known is not None:
-            known = maintenance_known(car)
+        if key == "maintenance" and car is not None and getattr(car, "maintenance_history", None):
+            known = say(MAINTENANCE_KNOWN, context.language, context.address_form, car=car.title,
+                        history=car.maintenance_history)
         if known:
             answers.append(PartAnswer(index, known))
             continue
