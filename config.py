@@ -80,6 +80,13 @@ class Settings(BaseSettings):
     # the conversation dedupes by message id.
     waha_webhook_max_age_seconds: int = 3600
     webhook_max_age_seconds: int = 300  # Chatwoot: reject signed deliveries older than this
+    # Each customer message is marked seen and "typing…" shows until the reply (best-effort calls).
+    waha_typing: bool = True
+    waha_presence_timeout_seconds: float = 1.0  # per seen/typing call; a slow WAHA costs the indicator only
+    # Burst coalescing: messages of one chat arriving within COALESCE_SECONDS of each other, before
+    # the bot started answering, get one reply; the window restarts per message, up to the maximum.
+    coalesce_seconds: float = Field(default=2.0, ge=0, le=30)
+    coalesce_max_seconds: float = Field(default=6.0, ge=0, le=60)
 
     # --- RDW open data, trade-ins and WhatsApp media ------------------------
     rdw_api_url: str = "https://opendata.rdw.nl"

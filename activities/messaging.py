@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime, timezone
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -26,6 +27,20 @@ class SendReplyRequest(BaseModel):
     reply_id: str  # stable per reply: "<workflow id>:<message id>[:suffix]"
     received_at: datetime | None = None  # the customer's message arrival, for reply-time metrics
     reply_to: str | None = None
+    stop_typing: bool = False  # "typing…" was shown for this reply: POST /api/stopTyping first (best-effort)
+
+
+class PresenceRequest(BaseModel):
+    """What the customer sees of us while the reply is being made (WAHA sendSeen / startTyping / stopTyping)."""
+
+    chat_id: str
+    action: Literal["seen_typing", "seen", "stop_typing"]
+    message_ids: list[str] = Field(default_factory=list)  # the messages to mark read (NOWEB/GOWS need them)
+    reply_id: str | None = None  # the reply this typing precedes: once it is sent, no "typing…" any more
+
+
+class PresenceResult(BaseModel):
+    calls: list[str] = Field(default_factory=list)  # e.g. ["seen: ok", "start_typing: failed (timeout)"]
 
 
 class SendReplyResult(BaseModel):
@@ -127,13 +142,49 @@ async def send_mail_once(mailer, ledger: SentLedger, key: str, message) -> str:
 
 
 class MessagingActivities:
-    def __init__(self, waha: WahaClient, ledger: SentLedger):
+    def __init__(self, waha: WahaClient, ledger: SentLedger, *, typing: bool = True, presence_timeout: float = 1.0):
         self.waha = waha
         self.ledger = ledger
+        self.typing = typing  # WAHA_TYPING: seen and typing calls at all
+        self.presence_timeout = presence_timeout
+
+    async def _presence_call(self, action: str, chat_id: str, message_ids: list[str] | None = None) -> str:
+        """One best-effort WAHA call: never raises, never retried (the reply matters, this does not)."""
+        try:
+            called = await self.waha.presence(action, chat_id, message_ids=message_ids, timeout=self.presence_timeout)
+        except Exception as exc:  # noqa: BLE001 - any failure only costs the indicator
+            log.info("whatsapp presence call failed", extra={"action": action, "error": str(exc)[:200]})
+            metrics.WHATSAPP_PRESENCE.labels(action=action, outcome="failed").inc()
+            return f"{action}: failed ({str(exc)[:80]})"
+        metrics.WHATSAPP_PRESENCE.labels(action=action, outcome="ok" if called else "no_waha").inc()
+        return f"{action}: {'ok' if called else 'no WAHA (outbox)'}"
+
+    @activity.defn
+    async def show_presence(self, request: PresenceRequest) -> PresenceResult:
+        """Mark the customer's message read and show "typing…" (WAHA's advice for bots on a real
+        number). Started, not awaited, by the workflow: it never delays or blocks the reply."""
+        result = PresenceResult()
+        if not self.typing or self.waha.uses_outbox:
+            return result
+        if request.action == "stop_typing":
+            result.calls.append(await self._presence_call("stop_typing", request.chat_id))
+            return result
+        result.calls.append(await self._presence_call("seen", request.chat_id, request.message_ids))
+        # The reply is out (or going out) already: "typing…" now would outlast the answer.
+        already_answered = request.reply_id is not None and (
+            self.ledger.provider_id(request.reply_id) is not None
+            or self.ledger.unfinished_attempt(request.reply_id) is not None
+        )
+        if request.action == "seen_typing" and not already_answered:
+            result.calls.append(await self._presence_call("start_typing", request.chat_id))
+        return result
 
     @activity.defn
     async def send_whatsapp(self, request: SendReplyRequest) -> SendReplyResult:
         via = "outbox" if self.waha.uses_outbox else "waha"
+        if request.stop_typing and self.typing and not self.waha.uses_outbox \
+                and self.ledger.provider_id(request.reply_id) is None:
+            await self._presence_call("stop_typing", request.chat_id)  # short timeout, never raises
         try:
             provider_id, already_sent = await send_once(
                 self.waha, self.ledger, request.reply_id, request.chat_id, request.text, reply_to=request.reply_to

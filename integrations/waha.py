@@ -2,6 +2,8 @@
 
 Built against waha-openapi.json: MessageTextRequest = session, chatId, text (+ optional id,
 reply_to, linkPreview). Auth is the X-Api-Key header. Success is 201 with a WAMessage.
+Presence (seen, typing): SendSeenRequest = session, chatId (+ messageIds), ChatRequest =
+session, chatId; best-effort calls with their own short timeout, never retried.
 """
 
 from __future__ import annotations
@@ -86,6 +88,19 @@ class WahaClient:
             return response.json()
         except ValueError:
             return {}
+
+    async def presence(self, action: str, chat_id: str, *, message_ids: list[str] | None = None,
+                       timeout: float = 2.0) -> bool:
+        """POST /api/sendSeen, /api/startTyping or /api/stopTyping once. False when there is no
+        WAHA (the local outbox), True when WAHA accepted; a failure raises IntegrationError."""
+        if self._http is None:
+            return False
+        body: dict[str, Any] = {"session": self.session, "chatId": chat_id}
+        if action == "seen" and message_ids:
+            body["messageIds"] = list(message_ids)
+        path = {"seen": "/api/sendSeen", "start_typing": "/api/startTyping", "stop_typing": "/api/stopTyping"}[action]
+        await call(self._http, "WAHA", "POST", path, json=body, timeout=timeout)
+        return True
 
     async def own_messages_since(self, chat_id: str, since: float, limit: int = 50) -> list[dict[str, Any]]:
         """Our own messages in a chat since `since` (epoch seconds), newest first (WAMessage objects).

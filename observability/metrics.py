@@ -43,6 +43,15 @@ REPLY_SECONDS = Histogram(
     "End to end: customer message received by the webhook until our reply was sent.",
     buckets=(0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 13.0, 20.0, 30.0, 60.0, 120.0),
 )
+WHATSAPP_PRESENCE = Counter(
+    "seldenrijk_whatsapp_presence",
+    "Best-effort WAHA presence calls (sendSeen, startTyping, stopTyping) by outcome; a failure never delays a reply.",
+    ["action", "outcome"],
+)
+REPLIES_COALESCED = Counter(
+    "seldenrijk_replies_coalesced",
+    "Customer messages answered together with an earlier one of the same burst (one reply saved each).",
+)
 WEBHOOKS_REJECTED = Counter(
     "seldenrijk_webhooks_rejected",
     "Webhook deliveries refused (bad signature, too old, malformed, rate limited, ...).",

@@ -97,6 +97,8 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             rate_limit_per_minute=settings.rate_limit_per_minute,
             trade_in_quiet_seconds=settings.trade_in_quiet_seconds,
             trade_in_photos_wanted=settings.trade_in_photos_wanted,
+            coalesce_seconds=settings.coalesce_seconds,
+            coalesce_max_seconds=settings.coalesce_max_seconds,
         )
 
     async def signal_with_start(chat_id: str, phone: str, name: str | None, signal: str, arg: Any) -> str:

@@ -193,6 +193,7 @@ async def running_stack(
                 "smtp_host": None,
                 "temporal_task_queue": f"converse-{uuid.uuid4().hex[:8]}",
                 "rate_limit_per_minute": 1000,  # a script types faster than any customer
+                "coalesce_seconds": 0.0,  # each line waits for its answer: no burst to wait for
             }
         )
         async with _temporal(client) as temporal:

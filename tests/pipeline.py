@@ -46,6 +46,9 @@ def make_settings(tmp_path: Path, task_queue: str, **overrides) -> Settings:
         temporal_task_queue=task_queue,
         inventory_sources=["sample"],
         waha_api_key="test-waha-key",
+        # Most tests send a message and wait for its answer: no burst window to wait out. The burst
+        # tests (tests/test_burst*.py) set it, as production does by default (2 s).
+        coalesce_seconds=0.0,
         _env_file=None,
     )
     values.update(overrides)

@@ -28,6 +28,7 @@ BKR = "Ik heb wel een BKR registratie, kan ik dan financieren?"
 
 
 async def start(p, phone: str, **fields):
+    fields.setdefault("coalesce_seconds", 0)  # one answer per message here (bursts: tests/test_burst.py)
     return await p.client.start_workflow(
         ConversationWorkflow.run,
         ConversationInput(chat_id=f"{phone}@c.us", phone=f"+{phone}", **fields),

@@ -155,7 +155,7 @@ async def test_continue_as_new_carries_the_conversation(temporal_env, task_queue
     async with pipeline(temporal_env.client, make_settings(tmp_path, task_queue)) as p:
         handle = await p.client.start_workflow(
             ConversationWorkflow.run,
-            ConversationInput(chat_id=f"{phone}@c.us", phone=f"+{phone}", messages_per_run=2),
+            ConversationInput(chat_id=f"{phone}@c.us", phone=f"+{phone}", messages_per_run=2, coalesce_seconds=0),
             id=f"conversation-{phone}",
             task_queue=task_queue,
         )

@@ -113,7 +113,7 @@ async def test_bookings_survive_continue_as_new_and_stop_silences_them(temporal_
     day = _next_open_day(8).date()
     async with pipeline(temporal_env.client, make_settings(tmp_path, task_queue)) as p:
         handle = await p.client.start_workflow(
-            ConversationWorkflow.run, ConversationInput(chat_id=chat, phone=f"+{phone}", messages_per_run=1),
+            ConversationWorkflow.run, ConversationInput(chat_id=chat, phone=f"+{phone}", messages_per_run=1, coalesce_seconds=0),
             id=f"conversation-{phone}", task_queue=task_queue,
         )
         first_run = (await handle.describe()).run_id

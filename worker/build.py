@@ -77,7 +77,9 @@ async def running_worker(
     agents = AgentActivities(settings, RulesEngine(), claude_backend(settings))
     # One ledger for everything a retry could send twice: replies, alerts, e-mails, notes.
     ledger = SentLedger.from_settings(settings)
-    messaging = MessagingActivities(waha, ledger)
+    messaging = MessagingActivities(
+        waha, ledger, typing=settings.waha_typing, presence_timeout=settings.waha_presence_timeout_seconds
+    )
     inventory = InventoryActivities(settings)
     crm = CrmActivities(settings)
     trade_ins = TradeInActivities(settings, inventory.catalog)
@@ -91,6 +93,7 @@ async def running_worker(
         agents.compose_reply,
         agents.score_lead,
         messaging.send_whatsapp,
+        messaging.show_presence,
         crm.sync_crm,
         crm.record_crm_failure,
         delivery_alerts.alert_undelivered,

@@ -48,7 +48,11 @@ with workflow.unsafe.imports_passed_through():
         PATCH_SEND_FAILURES,
         PATCH_SEND_GIVES_UP,
     )
+<<<<<<< HEAD
     from workflows.conversation_checks import OpenChecks
+=======
+    from workflows.conversation_burst import BurstMixin
+>>>>>>> main
     from workflows.conversation_handover import HandoverMixin, echo_key
     from workflows.conversation_testdrive import TestDriveSteps
     from workflows.testdrive_models import TestDriveChanged
@@ -116,7 +120,11 @@ def _clip(text: str, size: int = 40) -> str:
 
 
 @workflow.defn
+<<<<<<< HEAD
 class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin, OpenChecks):
+=======
+class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin, BurstMixin):
+>>>>>>> main
     @workflow.init
     def __init__(self, state: ConversationInput) -> None:
         self.s = state
@@ -133,6 +141,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
         self._crm_local_only = False  # learnt from the lead score step: no Chatwoot configured
         self._sales_in_flight = False  # a trade-in summary or forwarded document being posted
         self._opt_out_to_record = False  # STOP said: the next customer CRM update marks the contact
+        self._init_burst()
 
     # --- signals and query ------------------------------------------------------
     @workflow.signal
@@ -149,6 +158,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
                 self.s.flood_notice_sent_at = message.received_at
             return
         self.s.pending.append(message)
+        self._customer_message_queued(message)  # seen, typing, the burst window (conversation_burst.py)
 
     @workflow.signal
     async def staff_message(self, message: StaffMessage) -> None:
@@ -259,12 +269,15 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
                 await self._deliver_staff_message(self.s.staff_pending.pop(0))
                 continue
             if self.s.pending:
-                message = self.s.pending.pop(0)
+                if await self._burst_settled():
+                    continue  # a staff message came in meanwhile, or the burst was revoked: look again
+                message = self._take_burst()
                 try:
                     await self._process(message)
                 except FailureError as exc:
                     # A step gave up for good (e.g. WAHA refused the reply): record it, keep the chat alive.
                     self._record_failure(message, exc)
+                self._customer_turn_done()
                 processed_this_run += 1
                 continue
             if self._time_to_continue(processed_this_run):
@@ -399,12 +412,11 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
 
         self.s.context = after_customer
         self._after_trade_in_turn()
-        self._queue_crm("customer", message.text, message.message_id, message.received_at, None if delivered else crm,
-                        media=message.media)
+        self._queue_customer_crm(message, None if delivered else crm)  # each message of a burst on its own
         if delivered:
             self._queue_crm("bot", reply.response_text, f"{message.message_id}:reply", workflow.now(), crm)
         if v2 and opened and self.s.open_escalation is opened:
-            await self._keep_escalation_informed(opened, message, reply if delivered else None, silent, decision)
+            await self._forward_burst(opened, message, reply if delivered else None, silent, decision)
         self._finish(record, understanding)
 
     async def _understand(self, text: str, context, record: ProcessedMessage) -> Understanding:
@@ -558,6 +570,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
                 text=text,
                 reply_id=reply_id,
                 received_at=message.received_at if message else None,
+                stop_typing=self._stop_typing_with_send(),
             ),
             start_to_close_timeout=timedelta(seconds=20),
             schedule_to_close_timeout=give_up,

@@ -218,6 +218,11 @@ class ConversationInput(BaseModel):
     recent_outgoing: list[str] = Field(default_factory=list)
     sent_provider_ids: list[str] = Field(default_factory=list)
 
+    # Burst coalescing (issue 17): quick messages answered together (PATCH_BURST); 0 turns it off.
+    coalesce_seconds: float = 2.0
+    coalesce_max_seconds: float = 6.0
+    messages_coalesced: int = 0  # messages answered in an earlier message's reply (replies saved)
+
     trade_in_quiet_seconds: int = 1800  # trade-in summary to sales after this long without news
     trade_in_photos_wanted: int = 4
     sales_tasks: list[SalesTaskRequest] = Field(default_factory=list)  # queued for the sales lane

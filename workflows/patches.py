@@ -16,6 +16,8 @@ PATCH_TRADEIN = "tradein-intake"  # RDW lookup, intake step, the quiet timer and
 PATCH_MEDIA = "media-messages"  # media messages answered without the agent pipeline (issue 16)
 PATCH_MEDIA_FORWARD = "media-forwarded-to-escalation"  # a photo or voice note during an escalation is forwarded too
 PATCH_OPEN_CHECKS = "c-open-question-sales-task"  # a promised check goes to sales as a light task (issue 14 §2)
+PATCH_PRESENCE = "whatsapp-seen-typing"  # each customer message: best-effort sendSeen + startTyping (issue 17)
+PATCH_BURST = "burst-coalescing"  # quick messages wait for a durable quiet window and get one reply (issue 17)
 PATCH_HANDOVER = "e1-handover-conversation"  # an open escalation no longer silences the chat (issue 13 §1)
 
 # EscalationWorkflow

@@ -1,4 +1,5 @@
-"""A local WAHA peer: records sendText requests and checks them against waha-openapi.json."""
+"""A local WAHA peer: records sendText, sendSeen, startTyping and stopTyping requests and checks
+each body against waha-openapi.json (MessageTextRequest, SendSeenRequest, ChatRequest)."""
 
 from __future__ import annotations
 
@@ -31,11 +32,18 @@ def _resolve(schema: Any, spec: dict) -> Any:
     return schema
 
 
-def send_text_schema() -> dict:
+def request_schema(path: str) -> dict:
     spec = json.loads(SPEC_PATH.read_text())
-    operation = spec["paths"]["/api/sendText"]["post"]
+    operation = spec["paths"][path]["post"]
     body = operation["requestBody"]["content"]["application/json"]["schema"]
     return _resolve(body, spec)
+
+
+def send_text_schema() -> dict:
+    return request_schema("/api/sendText")
+
+
+PRESENCE_PATHS = {"/api/sendSeen": "seen", "/api/startTyping": "start_typing", "/api/stopTyping": "stop_typing"}
 
 
 class WahaPeer:
@@ -56,8 +64,16 @@ class WahaPeer:
         # "webjs": the sent message's id comes back as whatsapp-web.js's object {..., "_serialized"}.
         self.engine = "NOWEB"
         self._failures_after_send: list[int] = []
+        # Presence calls in arrival order, and one log of every call (presence and sendText) to check order.
+        self.presence: list[dict] = []
+        self.calls: list[tuple[str, str]] = []  # (action, chatId): "seen", "start_typing", "stop_typing", "send"
+        self.presence_status = 201  # e.g. 500: WAHA refuses seen and typing (they must not matter)
+        self.presence_delay = 0.0  # seconds before answering a presence call (a slow WAHA)
+        self._presence_schemas = {path: request_schema(path) for path in PRESENCE_PATHS}
         app = FastAPI()
         app.post("/api/sendText")(self._send_text)
+        for path in PRESENCE_PATHS:
+            app.post(path)(self._presence_handler(path))
         app.get("/api/{session}/chats/{chat_id}/messages")(self._chat_messages)
         app.get("/api/files/{name:path}")(self._file)
         self.files: dict[str, tuple[bytes, str]] = {}  # name -> (content, mimetype): media WAHA downloaded
@@ -112,6 +128,7 @@ class WahaPeer:
             message_id = f"true_{body['chatId']}_{self._counter:08d}"
             body["_id"] = message_id
             self.sent.append(body)
+            self.calls.append(("send", body["chatId"]))
         if self.reply_delay:
             import asyncio
 
@@ -124,6 +141,42 @@ class WahaPeer:
             sent_id = {"fromMe": True, "remote": body["chatId"], "id": serial, "_serialized": message_id}
             return JSONResponse({"id": sent_id, "body": body["text"], "fromMe": True}, status_code=201)
         return JSONResponse({"id": message_id, "body": body["text"], "fromMe": True}, status_code=201)
+
+    def _presence_handler(self, path: str):
+        action = PRESENCE_PATHS[path]
+
+        async def handler(request: Request):
+            raw = await request.body()
+            with self._lock:  # `requests` and `fail_next` stay about sendText
+                if self.api_key and request.headers.get("x-api-key") != self.api_key:
+                    self.violations.append(f"{path}: missing or wrong X-Api-Key")
+                    return JSONResponse({"message": "Unauthorized"}, status_code=401)
+            try:
+                body = json.loads(raw)
+                jsonschema.validate(body, self._presence_schemas[path])
+                unknown = set(body) - set(self._presence_schemas[path]["properties"])
+                if unknown:
+                    raise jsonschema.ValidationError(f"fields not in the spec: {sorted(unknown)}")
+            except (ValueError, jsonschema.ValidationError) as exc:
+                with self._lock:
+                    self.violations.append(f"{path} body invalid: {exc}")
+                return JSONResponse({"message": str(exc)}, status_code=400)
+            if self.presence_delay:
+                import asyncio
+
+                await asyncio.sleep(self.presence_delay)
+            with self._lock:
+                self.presence.append({"action": action, **body, "_received_at": time.time()})
+                self.calls.append((action, body["chatId"]))
+            if self._down or self.presence_status >= 300:
+                return JSONResponse({"message": "injected failure"}, status_code=503 if self._down else self.presence_status)
+            return JSONResponse({}, status_code=201)
+
+        return handler
+
+    def calls_for(self, chat_id: str) -> list[str]:
+        with self._lock:
+            return [action for action, chat in self.calls if chat == chat_id]
 
     async def _chat_messages(self, session: str, chat_id: str, request: Request):
         """GET /api/{session}/chats/{chatId}/messages: our sent messages as WAMessage objects."""

@@ -1,0 +1,122 @@
+"""One answer per burst (issue 17): quick messages wait for a durable quiet window and get one reply.
+
+End to end through the webhook on the dev server, and the timer semantics (window restarts,
+maximum) on the time-skipping server.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from agents import burst
+from integrations.local_crm import LocalCrm
+from tests.pipeline import eventually, make_settings, pipeline, random_phone
+from tests.waha_events import message_event
+from workflows.models import StaffMessage
+
+BURST = ["Hallo", "is de polo nog beschikbaar?", "en wat kost hij per maand?"]
+
+
+async def test_three_quick_messages_get_one_reply(temporal_env, task_queue, tmp_path):
+    phone = random_phone()
+    chat = f"{phone}@c.us"
+    async with pipeline(temporal_env.client, make_settings(tmp_path, task_queue, coalesce_seconds=2.0)) as p:
+        events = [message_event(phone, text, name="Sanne") for text in BURST]
+        for event in events:
+            assert (await p.post(event)).json()["status"] == "queued"
+        state = await p.wait_until(phone, lambda s: s.messages_processed == 3 and not s.crm_pending, timeout=30)
+        replies = p.waha.texts_for(chat)
+        assert len(replies) == 1, replies
+        reply = replies[0]
+        assert "Polo" in reply and "per maand" in reply and "€" in reply  # availability and a monthly example
+        assert state.messages_coalesced == 2
+        assert state.recent[-1].content == "\n".join(BURST)
+        # Each message was marked read on its own and is in the CRM on its own; one bot line answers them.
+        seen = [call["messageIds"] for call in p.waha.presence if call["action"] == "seen"]
+        assert seen == [[event["payload"]["id"]] for event in events]
+        assert p.waha.calls_for(chat)[-2:] == ["stop_typing", "send"]
+        transcript = LocalCrm.from_settings(p.settings).transcript(f"+{phone}")
+        assert [line.text for line in transcript if line.role == "customer"] == BURST
+        assert [line.role for line in transcript].count("bot") == 1
+        assert p.waha.violations == []
+
+
+async def test_a_colleague_writing_during_the_window_keeps_the_bot_quiet(temporal_env, task_queue, tmp_path):
+    phone = random_phone()
+    chat = f"{phone}@c.us"
+    async with pipeline(temporal_env.client, make_settings(tmp_path, task_queue, coalesce_seconds=3.0)) as p:
+        await p.post(message_event(phone, "Hallo, ik wil een afspraak"))
+        await p.post(message_event(phone, "voor de Polo"))
+        handle = p.client.get_workflow_handle(f"conversation-{phone}")
+        await handle.signal("staff_message", StaffMessage(text="Hoi! Ik ben Sanne, ik help je.", via="chatwoot",
+                                                          external_id="cw-7", at=datetime.now(timezone.utc)))
+        state = await p.wait_until(phone, lambda s: s.messages_processed == 2 and not s.crm_pending, timeout=30)
+        assert p.waha.texts_for(chat) == ["Hoi! Ik ben Sanne, ik help je."]
+        assert all(record.bot_silent for record in state.recent)
+        # "typing…" was shown for the waiting messages: it is stopped, since no answer follows
+        await eventually(lambda: p.waha.calls_for(chat)[-1] == "stop_typing" or
+                         p.waha.calls_for(chat)[-2:] == ["stop_typing", "send"])
+
+
+async def test_stop_in_a_burst_is_handled_on_its_own(temporal_env, task_queue, tmp_path):
+    phone = random_phone()
+    chat = f"{phone}@c.us"
+    async with pipeline(temporal_env.client, make_settings(tmp_path, task_queue, coalesce_seconds=2.0)) as p:
+        await p.post(message_event(phone, "Staat de Polo nog?"))
+        await p.post(message_event(phone, "STOP"))
+        state = await p.wait_until(phone, lambda s: s.messages_processed == 2, timeout=30)
+        replies = p.waha.texts_for(chat)
+        assert len(replies) == 2 and "Polo" in replies[0]
+        assert state.opted_out and [record.content for record in state.recent] == ["Staat de Polo nog?", "STOP"]
+
+
+async def test_the_window_restarts_per_message_up_to_the_maximum(time_env, task_queue, tmp_path):
+    """Time-skipping: messages 1.5 s apart keep the window open, but at 6 s the bot answers."""
+    phone = random_phone()
+    chat = f"{phone}@c.us"
+    settings = make_settings(tmp_path, task_queue, coalesce_seconds=2.0, coalesce_max_seconds=6.0)
+    texts = ["Hoi", "ik zoek een auto", "een Golf", "liefst diesel", "tot 25k", "met trekhaak"]
+    async with pipeline(time_env.client, settings) as p:
+        for index, text in enumerate(texts[:5]):
+            if index:
+                await time_env.sleep(timedelta(seconds=1.45))
+            await p.post(message_event(phone, text))
+        # 5.8 s after the first: the 6 s maximum closes the burst although the customer is typing
+        await p.waha.wait_for(1, chat, timeout=30)
+        await time_env.sleep(timedelta(seconds=1))
+        await p.post(message_event(phone, texts[5]))
+        await time_env.sleep(timedelta(seconds=3))
+        state = await p.wait_until(phone, lambda s: s.messages_processed == 6, timeout=30)
+        assert [record.content for record in state.recent] == ["\n".join(texts[:5]), texts[5]]
+        assert len(p.waha.texts_for(chat)) == 2 and state.messages_coalesced == 4
+
+
+async def test_a_quiet_window_closes_the_burst(time_env, task_queue, tmp_path):
+    """Time-skipping: 2.5 s between two messages (window 2 s) are two bursts, two replies."""
+    phone = random_phone()
+    chat = f"{phone}@c.us"
+    settings = make_settings(tmp_path, task_queue, coalesce_seconds=2.0, coalesce_max_seconds=6.0)
+    async with pipeline(time_env.client, settings) as p:
+        await p.post(message_event(phone, "Staat de Polo nog?"))
+        await time_env.sleep(timedelta(seconds=2.5))
+        await p.waha.wait_for(1, chat, timeout=30)
+        await p.post(message_event(phone, "Zijn jullie zaterdag open?"))
+        await time_env.sleep(timedelta(seconds=2.5))
+        state = await p.wait_until(phone, lambda s: s.messages_processed == 2, timeout=30)
+        assert [record.content for record in state.recent] == ["Staat de Polo nog?", "Zijn jullie zaterdag open?"]
+        assert len(p.waha.texts_for(chat)) == 2 and state.messages_coalesced == 0
+
+
+def test_window_and_joining_rules():
+    start = datetime(2026, 12, 7, 12, 0, tzinfo=timezone.utc)
+    assert burst.window_closes(start, start, 2, 6) == start + timedelta(seconds=2)
+    assert burst.window_closes(start, start + timedelta(seconds=3), 2, 6) == start + timedelta(seconds=5)
+    assert burst.window_closes(start, start + timedelta(seconds=5.5), 2, 6) == start + timedelta(seconds=6)
+    assert burst.window_closes(start, start, 3, 1) == start + timedelta(seconds=3)  # a maximum below the window
+    assert burst.joins(["Hallo"], "is de polo nog beschikbaar?")
+    assert not burst.joins(["Staat de Polo nog?"], "STOP")
+    assert not burst.joins(["Hallo"], "verwijder al mijn gegevens")
+    assert not burst.joins(["x"] * burst.BURST_KEPT, "nog een")
+    assert burst.joined_text(["Hallo ", "", "wat kost hij?"]) == "Hallo\nwat kost hij?"
+
+

@@ -1,0 +1,165 @@
+"""WhatsApp-native behaviour of ConversationWorkflow (issue 17): seen and typing, one answer per burst.
+
+A mixin: state in `self.s`, `_send` and `_queue_crm` from the workflow. Decisions live in
+agents/burst.py; WAHA calls in activities/messaging.py. Every new command is guarded:
+- "whatsapp-seen-typing": each customer message starts a best-effort `show_presence` activity
+  (sendSeen, then startTyping), started and never awaited, so it cannot delay the reply;
+  stopTyping rides with the reply's own send (`SendReplyRequest.stop_typing`) or, when no reply
+  follows, is one more unawaited `show_presence`.
+- "burst-coalescing": before answering, a durable timer waits until the chat has been quiet for
+  `coalesce_seconds` (the window restarts per message, at most `coalesce_max_seconds` from the
+  first); the messages then waiting are understood as one text and get one reply. Each message
+  is still mirrored to the CRM and forwarded to an open escalation on its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from activities.messaging import MessagingActivities, PresenceRequest
+    from agents import burst
+    from workflows.models import InboundMessage
+    from workflows.patches import PATCH_BURST, PATCH_PRESENCE
+
+# Best-effort: one attempt, and dropped when the worker cannot even start it in time.
+PRESENCE_RETRY = RetryPolicy(maximum_attempts=1)
+PRESENCE_START_TO_CLOSE = timedelta(seconds=5)
+PRESENCE_SCHEDULE_TO_CLOSE = timedelta(seconds=10)
+NO_REPLY_KINDS = ("reaction", "sticker")  # answered with silence: no "typing…" for them
+
+
+class BurstMixin:
+    """Mixed into ConversationWorkflow; `_init_burst()` runs in its __init__."""
+
+    def _init_burst(self) -> None:
+        self._arrived: dict[str, datetime] = {}  # message id -> workflow time it arrived (this run)
+        self._queue_version = 0  # bumped whenever the waiting queue changes (new, edited, revoked)
+        self._typing_shown = False  # "typing…" started and not stopped by a send yet
+        self._burst: list[InboundMessage] = []  # the messages the current reply answers
+
+    # --- arrival: seen and typing ---------------------------------------------------------------
+    def _customer_message_queued(self, message: InboundMessage) -> None:
+        """Called by the `new_message` signal once the message waits in the queue."""
+        self._arrived[message.message_id] = workflow.now()
+        self._queue_version += 1
+        if message.source != "waha" or not workflow.patched(PATCH_PRESENCE):
+            return
+        kind = message.media.kind if message.media is not None else None
+        typing = kind not in NO_REPLY_KINDS and not self._bot_is_silent(workflow.now())
+        if typing:
+            self._typing_shown = True
+        self._presence(PresenceRequest(
+            chat_id=self.s.chat_id,
+            action="seen_typing" if typing else "seen",
+            message_ids=[message.message_id],
+            reply_id=f"{workflow.info().workflow_id}:{message.message_id}",
+        ))
+
+    def _presence(self, request: PresenceRequest) -> None:
+        handle = workflow.start_activity(
+            MessagingActivities.show_presence,
+            request,
+            start_to_close_timeout=PRESENCE_START_TO_CLOSE,
+            schedule_to_close_timeout=PRESENCE_SCHEDULE_TO_CLOSE,
+            retry_policy=PRESENCE_RETRY,
+            summary=f"whatsapp ← {request.action.replace('_', ' ')}",
+        )
+        # Nobody waits for it: fetch its outcome so a timeout is not reported as an unretrieved error.
+        handle.add_done_callback(lambda done: done.cancelled() or done.exception())
+
+    def _stop_typing_with_send(self) -> bool:
+        """For the next send: stop "typing…" first (the send activity does it, best-effort)."""
+        shown, self._typing_shown = self._typing_shown, False
+        return shown
+
+    def _customer_turn_done(self) -> None:
+        """After a customer turn: if it ended without a send while "typing…" shows, stop it."""
+        extra = len(self._burst) - 1
+        if extra > 0:
+            self.s.messages_processed += extra  # every message of the burst was handled
+            self.s.messages_coalesced += extra
+        self._burst = []
+        if self._typing_shown and not self.s.pending:
+            self._typing_shown = False
+            self._presence(PresenceRequest(chat_id=self.s.chat_id, action="stop_typing"))
+
+    # --- the burst window ------------------------------------------------------------------------
+    def _coalescing(self) -> bool:
+        return self.s.coalesce_seconds > 0 and workflow.patched(PATCH_BURST)
+
+    def _waits_for_burst(self, head: InboundMessage) -> bool:
+        if head.media is not None or burst.stands_alone(head.text):
+            return False  # photos, reactions, STOP: handled as they come
+        return self._coalescing() and not self._bot_is_silent(workflow.now())
+
+    async def _burst_settled(self) -> bool:
+        """Wait (durable timer) until the burst at the head of the queue is complete.
+
+        False: answer it now. True: the queue changed in a way the main loop must look at first
+        (a staff message to deliver, the waiting messages revoked)."""
+        if not self.s.pending or not self._waits_for_burst(self.s.pending[0]):
+            return False
+        now = workflow.now()
+        first = self._arrived.get(self.s.pending[0].message_id, now)
+        while True:
+            if not self.s.pending or self.s.staff_pending:
+                return True
+            last = max(self._arrived.get(message.message_id, first) for message in self.s.pending)
+            closes = burst.window_closes(first, last, self.s.coalesce_seconds, self.s.coalesce_max_seconds)
+            now = workflow.now()
+            if now >= closes:
+                return False
+            version = self._queue_version
+            try:
+                await workflow.wait_condition(
+                    lambda: self._queue_version != version or bool(self.s.staff_pending),
+                    timeout=closes - now,
+                    timeout_summary="burst window",
+                )
+            except asyncio.TimeoutError:
+                return False
+
+    def _take_burst(self) -> InboundMessage:
+        """The next message to answer: the head of the queue, with the text messages behind it
+        folded in when they came in the same burst (one reply for all)."""
+        head = self.s.pending.pop(0)
+        self._burst = [head]
+        if not self._waits_for_burst(head):
+            return head
+        texts = [head.text]
+        while self.s.pending and self.s.pending[0].media is None and burst.joins(texts, self.s.pending[0].text):
+            message = self.s.pending.pop(0)
+            self._burst.append(message)
+            texts.append(message.text)
+        for message in self._burst:
+            self._arrived.pop(message.message_id, None)
+        if len(self._burst) == 1:
+            return head
+        return head.model_copy(update={"text": burst.joined_text(texts), "sent_at": self._burst[-1].sent_at})
+
+    # --- per message bookkeeping of a burst ------------------------------------------------------
+    def _burst_of(self, message: InboundMessage) -> list[InboundMessage]:
+        """The customer's own messages behind `message` (one, or the whole burst)."""
+        if len(self._burst) > 1 and self._burst[0].message_id == message.message_id:
+            return list(self._burst)
+        return [message]
+
+    def _queue_customer_crm(self, message: InboundMessage, crm) -> None:
+        """Each customer message is mirrored on its own, also when a burst got one reply."""
+        parts = self._burst_of(message)
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            self._queue_crm("customer", part.text, part.message_id, part.received_at, crm if last else None,
+                            media=part.media)
+
+    async def _forward_burst(self, opened, message: InboundMessage, reply, silent: bool, decision) -> None:
+        """An open escalation hears every message of the burst; the bot's reply goes with the last."""
+        parts = self._burst_of(message)
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            await self._keep_escalation_informed(opened, part, reply if last else None, silent, decision)
