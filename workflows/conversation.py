@@ -48,11 +48,8 @@ with workflow.unsafe.imports_passed_through():
         PATCH_SEND_FAILURES,
         PATCH_SEND_GIVES_UP,
     )
-<<<<<<< HEAD
-    from workflows.conversation_checks import OpenChecks
-=======
     from workflows.conversation_burst import BurstMixin
->>>>>>> main
+    from workflows.conversation_checks import OpenChecks
     from workflows.conversation_handover import HandoverMixin, echo_key
     from workflows.conversation_testdrive import TestDriveSteps
     from workflows.testdrive_models import TestDriveChanged
@@ -120,11 +117,7 @@ def _clip(text: str, size: int = 40) -> str:
 
 
 @workflow.defn
-<<<<<<< HEAD
-class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin, OpenChecks):
-=======
-class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin, BurstMixin):
->>>>>>> main
+class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin, BurstMixin, OpenChecks):
     @workflow.init
     def __init__(self, state: ConversationInput) -> None:
         self.s = state
