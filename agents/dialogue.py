@@ -411,7 +411,8 @@ def note_reply(context: ConversationContext, output: ConversationOutput, shown: 
     """After our reply: the cars it showed, the car under discussion, and the question it ended with."""
     state = context.dialogue
     update: dict = {"updated_at": now}
-    refs = [car_ref(car) for car in shown[:MAX_SHOWN]]
+    unique = list({car.id: car for car in shown}.values())  # a reply may name the same car twice
+    refs = [car_ref(car) for car in unique[:MAX_SHOWN]]
     if len(refs) > 1:
         update["shown"] = refs
         if state.car is not None and all(ref.id != state.car.id for ref in refs):
@@ -421,8 +422,14 @@ def note_reply(context: ConversationContext, output: ConversationOutput, shown: 
         update["car"] = CarRef(id=drive.id, title=drive.title, make=drive.make, model=drive.model)
     if len(refs) == 1:
         update["car"] = refs[0]
-        if state.financing and state.financing.car_id not in (None, refs[0].id):
-            update["financing"] = None
+    named = next((ref for ref in refs if ref.id == output.car_id), None) if output.car_id else None
+    if named is None and output.car_id:
+        named = next((ref for ref in state.shown if ref.id == output.car_id), None)
+    if named is not None:
+        update["car"] = named  # the backend said which car the conversation is now about
+    car = update.get("car")
+    if car is not None and state.financing and state.financing.car_id not in (None, car.id):
+        update["financing"] = None  # another car: the payment example was about the old one
     asked = question_of(output.response_text)
     kind = output.open_question or (asked[0] if asked else None)
     if context.test_drive.open_question == "slot":

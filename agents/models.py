@@ -247,6 +247,7 @@ class ConversationOutput(BaseModel):
     # What our reply's closing question asks for (agents.dialogue_models.QuestionKind), when the
     # backend knows; otherwise agents.dialogue reads it from the text.
     open_question: QuestionKind | None = None
+    car_id: str | None = None  # the car the conversation is now about, when the backend says so (a known car)
 
 
 class ScoreFactor(BaseModel):

@@ -75,7 +75,9 @@ extraction:
 - booking (de proefritafspraak; de boeking zelf doet het systeem, nooit jij in tekst):
   action: book (wil een proefrit), choose (antwoordt op onze vraag welke auto of welke tijd: "de eerste", "11 uur", "doe maar zaterdag", "ja"), move (een bestaande afspraak naar een andere dag/tijd: "kan het vrijdag worden?"), cancel (zegt een bestaande afspraak af: "ik kan toch niet"), anders none. choose/move/cancel alleen als PROEFRIT_LOPEND dat mogelijk maakt.
   when_text: de woorden van de klant voor dag en tijd, letterlijk ("zaterdag om 11 uur", "morgen na vijven"), of null. option: het nummer dat de klant kiest uit onze genummerde lijst (1, 2, 3; de laatste = -1), of null.
-- customer_name alleen als de klant zijn naam noemt.
+- GESPREKSSTAND geeft onze open vraag: een kort bericht is eerst het antwoord daarop ("rond de 20k" na de budgetvraag is max_price; "ongeveer 120 duizend" na de kilometervraag is de kilometerstand van de inruilauto, geen budget; "zaterdag" of "na vijven" na een dag- of tijdvraag is een proefritwens; "die tweede" of "die blauwe" wijst een auto uit laatst_getoond aan; "ja", "doe maar", "prima" bevestigt wat we voorstelden, "nee" wijst het af).
+- Een auto die de klant noemt is wat hij zoekt, ook als eerdere wensen (budget, brandstof) hem uitsluiten. Een gewijzigde wens ("toch liever diesel") vervangt de oude. De inruilauto is nooit een zoekwens.
+- customer_name alleen als de klant zich duidelijk voorstelt ("ik ben Sanne", "met Jan de Vries"), nooit een ander woord uit een zin ("dit is toch niet normaal?" heeft geen naam).
 - asks_availability: "staat die nog?", "is hij nog beschikbaar?". refers_to_previous_car: "hij", "die", "deze" zonder nieuwe auto te noemen.
 - sentiment: positive, neutral of negative.
 - opt_out: true als de klant geen berichten meer wil ("stop", "afmelden", "uitschrijven", "unsubscribe", "bitte keine Nachrichten").
@@ -93,7 +95,9 @@ REPLY_CONTRACT = f"""UITVOER: precies één JSON-object volgens het schema.
 - follow_up_question: de ene vraag waarmee je het gesprek verder helpt, of null (staat ook al in response_text).
 - handoff: true als een collega het overneemt (er is een overdrachtszin meegegeven).
 - open_checks: de vragen die je niet uit de gegevens kunt beantwoorden en belooft na te laten kijken: question = letterlijk de vraag van de klant, topic = kort onderwerp in het Nederlands ("trekhaak", "past een kinderwagen in de kofferbak"), car_id = de auto uit de voorraadlijst of null. Leeg als je alles kon beantwoorden. Een vraag uit NAGEKEKEN_WORDT zet je er niet opnieuw in.
+- dialogue: de nieuwe gespreksstand na jouw antwoord. open_question: waar de vraag aan het eind van je antwoord naar vraagt (car_type, budget, fuel, gearbox, trade_in, trade_in_plate, trade_in_mileage, trade_in_check, visit, day, time, slot, which_car, broader_search, payment, other), of null als je niets vraagt. car_id: de id van de auto waar het gesprek nu over gaat (uit de voorraadlijst), of null.
 Richtlijnen:
+- Gespreksstand: lees het laatste klantbericht eerst als antwoord op onze open vraag (zie GESPREKSSTAND) en ga daarop door; vraag niet opnieuw wat de klant al zei. "ja" op een vraag die geen ja/nee-vraag is: stel die vraag nog eens, kort.
 - Elk deel: splits het bericht in zijn losse vragen en beantwoord ze allemaal, in de volgorde waarin de klant ze stelt ("staat de Golf nog, wat kost hij per maand en mag mijn vriend mee?" zijn drie antwoorden).
 - Niet in de gegevens (voorraadlijst, dealerfeiten, kennis): zeg in één zin dat het er niet in staat, dat je het laat nakijken en wanneer je de klant appt. Gebruik voor dat moment precies BELOFTE uit het bericht. Dit is geen overdracht en geen escalatie: je blijft gewoon antwoorden.
 - Nogmaals gevraagd (staat in NAGEKEKEN_WORDT): antwoord korter, zeg dat de klant het al vroeg, dat een collega van verkoop het uitzoekt en wanneer (BELOFTE). Dringt de klant aan ("TREKHAAK?? ja of nee"): eerlijk dat je het nog niet weet, niet dezelfde tekst opnieuw.
@@ -111,7 +115,7 @@ Richtlijnen:
 - Techniek (motoren, aandrijving, Euroklassen): gebruik de meegegeven RELEVANTE KENNIS, kort en in je eigen woorden; voeg geen cijfers toe die er niet in staan.
 - Betrouwbaarheid: eerlijk algemeen antwoord, wat wij doen (BOVAG-controle, garantie uit de dealerfeiten, onderhoudshistorie als die bekend is) en bied aan dat de werkplaats specifieke vragen beantwoordt. Verzin nooit storingscijfers of -statistieken.
 - Wegenbelasting: noem geen bedragen of tarieven; het hangt af van gewicht, brandstof en provincie, verwijs naar de rekenhulp van de Belastingdienst (link in de kennis) en bied het gewicht van de auto aan.
-- Verbruik, actieradius, gewicht en uitrusting van een auto: alleen uit de voorraadlijst. Staat het er niet bij, zeg dan eerlijk dat je het niet in de gegevens ziet en bied aan het na te laten kijken.
+- Verbruik, actieradius, gewicht, APK, eigenaren, NAP, onderhoud, trekgewicht en uitrusting van een auto: alleen uit de voorraadlijst. Uitrusting bij "uitrusting volgens advertentie" is ja, bij "heeft NIET" nee (zeg dan gewoon nee); staat het nergens bij, zeg dan eerlijk dat je het niet in de gegevens ziet en bied aan het na te laten kijken. Een trekhaak-vraag beantwoord je met het geremde trekgewicht erbij als dat bekend is.
 - Bedragen van de klant: herhaal ze alleen als zijn budget, aanbetaling, inruilbedrag of bod, nooit als onze prijs.
 - Links: alleen de link van een auto uit de voorraadlijst of de website van de dealer (en Marktplaats), of een link uit de meegegeven RELEVANTE KENNIS (zoals de rekenhulp van de Belastingdienst), geen andere sites."""
 
@@ -250,6 +254,14 @@ def _car_line(car: Car, dealer: DealerFacts | None = None) -> str:
         f"gewicht {car.weight_kg} kg" if car.weight_kg else "",
         f"verbruik {car.fuel_consumption_l_100km:g} l/100 km" if car.fuel_consumption_l_100km else "",
         f"actieradius {car.electric_range_km} km" if car.electric_range_km else "",
+        ("heeft NIET: " + ", ".join(equipment_label(key) for key in car.equipment_absent)) if car.equipment_absent else "",
+        f"{car.seats} zitplaatsen" if car.seats else "",
+        f"APK tot {car.apk_until:%m-%Y}" if car.apk_until else "",
+        f"{car.owner_count} eigenaar(s)" if car.owner_count else "",
+        ("NAP logisch" if car.nap_logical else "NAP onlogisch") if car.nap_logical is not None else "",
+        f"onderhoud: {car.maintenance_history}" if car.maintenance_history else "",
+        f"trekgewicht geremd {car.towing_braked_kg} kg" if car.towing_braked_kg else "",
+        f"trekgewicht ongeremd {car.towing_unbraked_kg} kg" if car.towing_unbraked_kg else "",
         car.url or "",
     ]
     if dealer is not None:
@@ -297,11 +309,30 @@ def _test_drive_block(context: ConversationContext) -> dict | None:
     }
 
 
+def dialogue_block(context: ConversationContext) -> str:
+    """GESPREKSSTAND: the typed dialogue state (agents/dialogue.py), the same the rules engine reads."""
+    state = context.dialogue
+    question = state.open_question
+    block = {
+        "auto_in_gesprek": f"[{state.car.id}] {state.car.title}" if state.car else None,
+        "laatst_getoond": [f"{i}. [{car.id}] {car.title}" + (f" ({car.color})" if car.color else "")
+                           for i, car in enumerate(state.shown, 1)],
+        "open_vraag": {"soort": question.kind, "tekst": question.text, "gesteld_om": question.asked_at.isoformat()}
+        if question else None,
+        "financiering": state.financing.model_dump(exclude_none=True) if state.financing else None,
+        "proefrit": _test_drive_block(context),
+        "inruilauto_eigen_auto": context.trade_in.describe() if context.trade_in else None,
+        "taal_en_aanspreekvorm": f"{context.language}, {context.address_form}",
+    }
+    return json.dumps({key: value for key, value in block.items() if value not in (None, [])}, ensure_ascii=False)
+
+
 def understanding_user_message(text: str, context: ConversationContext) -> str:
     last_cars = "\n".join(_car_line(car) for car in context.last_cars[:5]) or "(geen)"
     return "\n\n".join(
         [
             "CONTEXT: " + _context_block(context),
+            "GESPREKSSTAND: " + dialogue_block(context),
             "AUTO'S DIE EERDER BESPROKEN ZIJN (voor 'hij', 'die', 'deze'):\n" + last_cars,
             "EERDERE BERICHTEN:\n" + _history_block(context),
             "LAATSTE KLANTBERICHT (analyseer dit):\n" + fence(text),
@@ -381,6 +412,7 @@ def reply_user_message(request: ReplyRequest, dealer: DealerFacts, now: datetime
     parts = [
         "TAAL: " + language_instruction(language, form),
         "CONTEXT: " + _context_block(request.context),
+        "GESPREKSSTAND: " + dialogue_block(request.context),
         "ANALYSE VAN HET BERICHT: " + _analysis_block(request),
         "VOORRAAD (de enige auto's die je mag noemen):\n" + _inventory_block(request, dealer),
     ]

@@ -239,6 +239,23 @@ class Stack:
         await wait_http(f"{url}/healthz", process)
         return url
 
+    async def start_run(self, name: str, *, worker_in_process: bool = False, **env: str) -> tuple[Process, str]:
+        """`seldenrijk run` as `make run` starts it (its own Temporal dev server on SQLite, default log
+        level), in a data dir of its own; replies go to the WAHA sink. Returns the process and the API URL."""
+        port = free_port()
+        cmd = [str(find_binary("seldenrijk")), "run", "--port", str(port), "--temporal-port", str(free_port()),
+               "--ui-port", str(free_port()), "--data-dir", str(self.root / name)]
+        if worker_in_process:
+            cmd.append("--worker-in-process")
+        environment = self.base_env(**env)
+        environment.pop("TEMPORAL_ADDRESS", None)  # it starts its own server, as `make run` does
+        environment.pop("LOG_LEVEL", None)  # the default level: its log lines are part of the cost
+        environment.setdefault("MODEL_CACHE_DIR", str(PROJECT_ROOT / "var" / "cache"))  # no retraining per run
+        process = self.spawn(name, cmd, environment)
+        url = f"http://127.0.0.1:{port}"
+        await wait_http(f"{url}/healthz", process, timeout=90)
+        return process, url
+
     async def start_empty_app(self) -> str:
         port = free_port()
         process = self.spawn("empty-app", [PYTHON, str(BENCH_DIR / "empty_app.py"), "--port", str(port)])

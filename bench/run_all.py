@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, one after another, each in its own process and stack.
 
-    .venv/bin/python bench/run_all.py [--quick] [--only ack,e2e,throughput,memory,understanding,blind,escalation,inventory]
+    .venv/bin/python bench/run_all.py [--quick] [--only ack,e2e,throughput,memory,default-stack,history,understanding,blind,escalation,inventory]
 
 The full run takes about 15 minutes on a 2-core machine (the memory benchmark alone sends
 10,000 messages). --quick runs smaller versions (about 4 minutes) for a smoke check; quote
@@ -31,6 +31,8 @@ FULL = {
     "e2e": ["bench_e2e.py"],
     "throughput": ["bench_throughput.py"],
     "memory": ["bench_memory.py"],
+    "default-stack": ["bench_default_stack.py"],
+    "history": ["bench_history.py"],
 }
 QUICK = {
     "understanding": ["bench_understanding.py"],
@@ -40,9 +42,12 @@ QUICK = {
     "ack": ["bench_ack.py", "--requests", "500"],
     "e2e": ["bench_e2e.py", "--messages", "200"],
     "throughput": ["bench_throughput.py", "--step-seconds", "10", "--rates", "20,30", "--naive-rates", "10,15"],
-    "memory": ["bench_memory.py", "--messages", "2000", "--conversations", "200"],
+    "memory": ["bench_memory.py", "--quick"],
+    "default-stack": ["bench_default_stack.py", "--quick"],
+    "history": ["bench_history.py", "--messages", "10", "--customers", "1"],
 }
-TIME_LIMIT_SECONDS = {"understanding": 120, "blind": 120, "escalation": 120, "inventory": 120, "ack": 300, "e2e": 300, "throughput": 900, "memory": 900}
+TIME_LIMIT_SECONDS = {"understanding": 120, "blind": 120, "escalation": 120, "inventory": 120, "ack": 300, "e2e": 300, "throughput": 900, "memory": 1500,
+                      "default-stack": 600, "history": 300}
 
 
 def main() -> int:

@@ -2,7 +2,10 @@
 
 Runs in its own process so it does not compete with the load generator's GIL. Each row is
 (chatId, text, receive time on the system-wide monotonic clock), which the load generator
-compares with its own send times. `GET /_bench/received?after=N` returns rows N and later.
+compares with its own send times. `GET /_bench/received?after=N` returns rows N and later;
+`GET /_bench/wait?chat=C&count=N&timeout=S` answers once chat C has N replies (or after S s),
+so a simulated customer can wait for its answer without polling. Other WAHA calls (seen,
+typing) are answered 200 and not recorded.
 
     python bench/waha_sink.py --port 8123
 """
@@ -10,11 +13,40 @@ compares with its own send times. `GET /_bench/received?after=N` returns rows N 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import time
+from collections import defaultdict
 from urllib.parse import parse_qs
 
 received: list[tuple[str, str, float]] = []
+per_chat: dict[str, int] = defaultdict(int)
+waiters: dict[str, list[tuple[int, asyncio.Future]]] = defaultdict(list)
+
+
+def _record(chat_id: str, text: str, at: float) -> None:
+    received.append((chat_id, text, at))
+    per_chat[chat_id] += 1
+    still = []
+    for count, future in waiters.pop(chat_id, []):
+        if per_chat[chat_id] >= count:
+            if not future.done():
+                future.set_result(None)
+        else:
+            still.append((count, future))
+    if still:
+        waiters[chat_id] = still
+
+
+async def _wait(chat_id: str, count: int, timeout: float) -> int:
+    if per_chat[chat_id] < count:
+        future = asyncio.get_running_loop().create_future()
+        waiters[chat_id].append((count, future))
+        try:
+            await asyncio.wait_for(future, timeout)
+        except asyncio.TimeoutError:
+            pass
+    return per_chat[chat_id]
 
 
 async def _body(receive) -> bytes:
@@ -45,11 +77,18 @@ async def app(scope, receive, send) -> None:
         except (ValueError, KeyError, TypeError):
             await _answer(send, 400, {"error": "chatId and text are required"})
             return
-        received.append((chat_id, text, at))
+        _record(chat_id, text, at)
         await _answer(send, 201, {"id": f"true_{chat_id}_BENCH{len(received):08d}", "body": text})
     elif method == "GET" and path == "/_bench/received":
         after = int(parse_qs(scope["query_string"].decode()).get("after", ["0"])[0])
         await _answer(send, 200, received[after:])
+    elif method == "GET" and path == "/_bench/wait":
+        query = parse_qs(scope["query_string"].decode())
+        got = await _wait(query["chat"][0], int(query["count"][0]), float(query.get("timeout", ["60"])[0]))
+        await _answer(send, 200, {"count": got})
+    elif method == "POST" and path.startswith("/api/"):
+        await _body(receive)
+        await _answer(send, 200, {})  # sendSeen, startTyping, ...: accepted, not a reply
     elif method == "GET" and path == "/health":
         await _answer(send, 200, {"status": "ok"})
     else:

@@ -17,6 +17,7 @@ import anthropic
 import pydantic
 from pydantic import BaseModel, Field
 
+from agents.dialogue_models import QuestionKind
 from agents.guardrails import check_reply, known_cars
 from agents.knowledge.consistency import with_knowledge_rules
 from agents.knowledge.dealer import DealerFacts, dealer_facts
@@ -67,12 +68,20 @@ class ClaudeCheck(BaseModel):
     car_id: str | None = None
 
 
+class ClaudeDialogueUpdate(BaseModel):
+    """The dialogue state after the reply (agents/dialogue_models.py), as Claude sees it."""
+
+    open_question: QuestionKind | None = None  # what the reply's closing question asks
+    car_id: str | None = None  # the car the conversation is now about
+
+
 class ClaudeReply(BaseModel):
     response_text: str
     mentioned_car_ids: list[str] = Field(default_factory=list)
     follow_up_question: str | None = None
     handoff: bool = False
     open_checks: list[ClaudeCheck] = Field(default_factory=list)
+    dialogue: ClaudeDialogueUpdate = Field(default_factory=ClaudeDialogueUpdate)
 
 
 class GuardrailViolation(IntegrationError):
@@ -258,6 +267,8 @@ class ClaudeBackend:
                 handoff=draft.handoff or bool(request.escalation_handoff),
                 backend="claude",
                 open_checks=_open_checks(draft.open_checks, cars, request, dealer, now),
+                open_question=draft.dialogue.open_question,
+                car_id=draft.dialogue.car_id if draft.dialogue.car_id in known_ids else None,
             ),
             usage,
         )

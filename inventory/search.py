@@ -26,8 +26,8 @@ FUEL_LABELS = {
 TRANSMISSION_LABELS = {"automatic": "automaat", "manual": "handgeschakeld"}
 BUDGET_SLACK = 1.15  # first relaxation of the budget: up to 15% over
 
-MAKE, MODEL, FUEL, TRANSMISSION, BODY, MIN_PRICE, OVER_BUDGET, FAR_OVER_BUDGET, YEAR, MILEAGE, EQUIPMENT = (
-    1 << bit for bit in range(11)
+MAKE, MODEL, FUEL, TRANSMISSION, BODY, MIN_PRICE, OVER_BUDGET, FAR_OVER_BUDGET, YEAR, MILEAGE, EQUIPMENT, EQUIPMENT_LACKING = (
+    1 << bit for bit in range(12)
 )
 # Relaxation order: what a salesperson gives up first. Each step: (bit(s) dropped, name).
 RELAX_STEPS: list[tuple[int, str]] = [
@@ -40,6 +40,7 @@ RELAX_STEPS: list[tuple[int, str]] = [
     (OVER_BUDGET, "max_price"),  # allow up to 15% over budget
     (FUEL, "fuel_type"),
     (FAR_OVER_BUDGET, "max_price"),  # budget dropped entirely
+    (EQUIPMENT_LACKING, "equipment_lacking"),  # its specs say it lacks the option (5 seats, no towbar)
     (MODEL, "model"),
     (MAKE, "make"),
 ]
@@ -70,6 +71,7 @@ class _Row:
     mileage: int | None
     variant: str
     equipment: frozenset[str]
+    lacking: frozenset[str]  # options the detail page's specs rule out
     base: float  # tie-breakers: newer, fewer kilometres, most recently listed
 
 
@@ -112,6 +114,7 @@ class InventoryIndex:
             mileage=car.mileage_km,
             variant=(car.variant or "").lower(),
             equipment=frozenset(car.equipment),
+            lacking=frozenset(car.equipment_absent),
             base=((car.year or 2000) - 2000) / 100 - (car.mileage_km or 250_000) / 5_000_000
             + (seen.timestamp() if seen else 0.0) / 1e12,
         )
@@ -259,6 +262,8 @@ class _Query:
             mask |= MILEAGE
         if self.equipment and not self.equipment <= row.equipment:
             mask |= EQUIPMENT
+            if self.equipment & row.lacking:
+                mask |= EQUIPMENT_LACKING  # not "not listed": a known no, offered only after almost everything else
         return mask
 
     def score(self, row: _Row) -> float:

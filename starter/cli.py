@@ -35,7 +35,10 @@ async def _client(settings: Settings, runtime=None):
 def cmd_run(args, settings: Settings) -> Awaitable[None]:
     from starter.devstack import run_stack
 
-    return run_stack(settings, port=args.port, temporal_port=args.temporal_port, ui_port=args.ui_port, host=args.host)
+    return run_stack(
+        settings, port=args.port, temporal_port=args.temporal_port, ui_port=args.ui_port, host=args.host,
+        worker_in_process=args.worker_in_process,
+    )
 
 
 async def cmd_worker(args, settings: Settings) -> None:
@@ -239,6 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--ui-port", type=int, default=8233)
     run.add_argument("--host", default="127.0.0.1",
                      help="address the API listens on (default 127.0.0.1: this machine only; 0.0.0.0 for the LAN)")
+    run.add_argument("--worker-in-process", action="store_true",
+                     help="run the worker on the API's event loop instead of as its own process (slower; for comparison)")
     run.set_defaults(handler=cmd_run)
 
     add_command("worker", help="run only the Temporal worker").set_defaults(handler=cmd_worker)
@@ -321,9 +326,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _loop_factory(command: str):
-    """uvloop for the API (a cheaper event loop per webhook); the default loop elsewhere."""
-    if command == "api":
+def _loop_factory(args: argparse.Namespace):
+    """uvloop for the API (a cheaper event loop per webhook), also under `run` when the worker has its own
+    process; the default loop elsewhere."""
+    if args.command == "api" or (args.command == "run" and not args.worker_in_process):
         try:
             import uvloop
 
@@ -338,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = _settings(args)
     handler: Callable = args.handler
     try:
-        with asyncio.Runner(loop_factory=_loop_factory(args.command)) as runner:
+        with asyncio.Runner(loop_factory=_loop_factory(args)) as runner:
             code = runner.run(handler(args, settings))
     except KeyboardInterrupt:
         return 130

@@ -143,6 +143,23 @@ class ChatPageDriver:
             lambda _: contains in (self.trade_in() or ""))
         return self.trade_in()  # type: ignore[return-value]
 
+    def dialogue(self) -> dict[str, str]:
+        """The lead card's dialogue state ("Auto in gesprek" -> "Volkswagen Golf ..."), empty when hidden."""
+        box = self.browser.find_element(By.ID, "lead-dialogue")
+        if not box.is_displayed():
+            return {}
+        try:  # textContent: the labels are shown in capitals by CSS
+            labels = [e.get_attribute("textContent") for e in box.find_elements(By.TAG_NAME, "dt")]
+            values = [e.get_attribute("textContent") for e in box.find_elements(By.TAG_NAME, "dd")]
+        except StaleElementReferenceException:  # the page re-rendered meanwhile
+            return {}
+        return dict(zip(labels, values))
+
+    def wait_for_dialogue(self, label: str, contains: str, timeout: float = 30.0) -> dict[str, str]:
+        self._wait(timeout, f"no {label!r} with {contains!r} on the lead card").until(
+            lambda _: contains in self.dialogue().get(label, ""))
+        return self.dialogue()
+
     def escalation_state(self) -> str:
         return self.browser.find_element(By.ID, "escalation-state").text.strip()
 

@@ -21,7 +21,7 @@ from workflows import search_attributes
 
 # Tests never talk to real services, whatever the developer's environment says.
 for _name in list(os.environ):
-    if _name.startswith(("WAHA_", "CHATWOOT_", "SMTP_", "ANTHROPIC_", "ESCALATION_", "TEMPORAL_")):
+    if _name.startswith(("WAHA_", "CHATWOOT_", "SMTP_", "ANTHROPIC_", "ESCALATION_", "TEMPORAL_", "DATABASE_URL")):
         del os.environ[_name]
 os.environ.setdefault("INVENTORY_SOURCES", "sample")
 

@@ -111,3 +111,55 @@ async def test_naive_pipeline_answers_each_message_once(temporal_env, task_queue
             await receipts.aclose()
     assert [chat for chat, _, _ in rows] == ["31600000001@c.us"] * 2
     assert "Golf" in rows[0][1]
+
+
+async def test_in_process_floor_answers_every_message_in_every_chat(tmp_path):
+    """bench/inprocess.py walks the workflow's own steps; a changed step signature must fail here."""
+    from bench_default_stack import customers_in_turn, customer_questions
+    from config import Settings
+    from inprocess import InProcessPipeline
+
+    async with Stack() as stack:
+        waha_url = await stack.start_waha_sink()
+        settings = Settings(_env_file=None, data_dir=tmp_path, waha_url=waha_url, waha_api_key="k",
+                            inventory_sources=["sample"])
+        pipeline = InProcessPipeline(settings)
+        chats = ["31600000011@c.us", "31600000012@c.us", "31600000013@c.us"]
+        asked: list[tuple[str, int, str]] = []
+
+        async def ask(chat: str, number: int, text: str) -> None:
+            asked.append((chat, number, text))
+            await pipeline.handle(chat, text)
+
+        try:
+            _, errors = await customers_in_turn(chats, 2, ask)
+        finally:
+            await pipeline.aclose()
+        receipts = WahaReceipts(waha_url)
+        rows = await receipts.refresh()
+        await receipts.aclose()
+    assert errors == []
+    assert sorted(chat for chat, _, _ in rows) == sorted(chats * 5)
+    for index, chat in enumerate(chats):  # five different questions per customer, in order
+        texts = [text for c, _, text in asked if c == chat]
+        assert texts == customer_questions(index) and len(set(texts)) == 5
+    assert any("Golf" in text for _, text, _ in rows)
+
+
+async def test_sink_wait_answers_when_the_chat_has_its_replies():
+    async with Stack() as stack:
+        url = await stack.start_waha_sink()
+        async with httpx.AsyncClient(base_url=url, timeout=10) as http:
+            waiting = asyncio.create_task(http.get("/_bench/wait", params={"chat": "31@c.us", "count": 2, "timeout": 5}))
+            await asyncio.sleep(0.2)
+            assert not waiting.done()
+            for text in ("een", "twee"):
+                await http.post("/api/sendText", json={"session": "default", "chatId": "31@c.us", "text": text})
+            assert (await waiting).json() == {"count": 2}
+            timed_out = await http.get("/_bench/wait", params={"chat": "32@c.us", "count": 1, "timeout": 0.2})
+            assert timed_out.json() == {"count": 0}
+            seen = await http.post("/api/sendSeen", json={"session": "default", "chatId": "31@c.us"})
+            assert seen.status_code == 200
+        receipts = WahaReceipts(url)
+        assert [text for _, text, _ in await receipts.refresh()] == ["een", "twee"]  # seen is no reply
+        await receipts.aclose()

@@ -76,3 +76,62 @@ def test_run_starts_everything_replies_and_stops_cleanly(tmp_path):
     assert f"http://localhost:{port}/" in output and f"http://localhost:{ui_port}" in output
     time.sleep(0.5)
     assert not [child for child in children if child.is_running() and child.status() != psutil.STATUS_ZOMBIE]
+
+
+def _worker_children(pid: int) -> list[psutil.Process]:
+    return [child for child in psutil.Process(pid).children(recursive=True)
+            if "starter.cli worker" in " ".join(child.cmdline()) and child.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_run_supervises_the_worker_as_its_own_process_and_logs_no_request_lines(tmp_path):
+    """The worker runs beside the API (not on its event loop), is restarted when it dies, stops with
+    the stack; a reply through WAHA (an HTTP request) leaves no INFO line per request."""
+    from tests.peers.waha import WahaPeer
+
+    waha = WahaPeer()
+    waha.server.start()
+    port, temporal_port, ui_port = free_port(), free_port(), free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("WAHA_", "TEMPORAL_", "LOG_"))}
+    env.update(INVENTORY_SOURCES="sample", WAHA_URL=waha.url, WAHA_API_KEY="test-waha-key",
+               MODEL_CACHE_DIR=str(Path(__file__).resolve().parent.parent / "var" / "cache"))
+    stack = subprocess.Popen(
+        [str(SELDENRIJK), "run", "--port", str(port), "--temporal-port", str(temporal_port),
+         "--ui-port", str(ui_port), "--data-dir", str(tmp_path)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    api = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{api}/healthz", 60)
+        workers = _worker_children(stack.pid)
+        assert len(workers) == 1
+        first_worker = workers[0]
+        assert first_worker.ppid() == stack.pid  # its own process, a child of `seldenrijk run`
+
+        assert httpx.post(f"{api}/webhook/waha", json=message_event("31612340001", "Hebben jullie een Golf?")).status_code == 200
+        deadline = time.monotonic() + 60
+        while not waha.sent and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [item["chatId"] for item in waha.sent] == ["31612340001@c.us"]
+
+        first_worker.kill()  # a crash: the stack starts a new worker, and nothing is lost
+        first_worker.wait(10)
+        deadline = time.monotonic() + 30
+        while not _worker_children(stack.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [w.pid for w in _worker_children(stack.pid)] != [first_worker.pid]
+        assert httpx.post(f"{api}/webhook/waha", json=message_event("31612340001", "Wat kost hij per maand?")).status_code == 200
+        deadline = time.monotonic() + 60
+        while len(waha.sent) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(waha.sent) == 2
+        children = psutil.Process(stack.pid).children(recursive=True)
+    finally:
+        stack.send_signal(signal.SIGINT)
+        output, _ = stack.communicate(timeout=60)
+        waha.server.stop()
+    assert stack.returncode in (0, 130), output
+    assert "Stopped." in output and "restarting" in output
+    assert "worker polling task queue" in output  # the worker's own lines reach the same terminal
+    assert "HTTP Request" not in output and '"logger": "httpx"' not in output, output
+    time.sleep(0.5)
+    assert not [child for child in children if child.is_running() and child.status() != psutil.STATUS_ZOMBIE]

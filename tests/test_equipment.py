@@ -100,7 +100,7 @@ def test_yes_from_the_listing_unknown_is_never_no():
     chat = _Chat()
     assert "Tiguan 2.0 TDI R-Line 4Motion" in chat.say("hebben jullie een tiguan?")
     told = chat.say("heeft die 4motion een trekhaak?")
-    assert "De Volkswagen Tiguan 2.0 TDI R-Line 4Motion heeft een trekhaak" in told
+    assert "Ja, de Volkswagen Tiguan 2.0 TDI R-Line 4Motion heeft een trekhaak" in told
     other = chat.say("en de andere, heeft die ook een trekhaak?")
     assert "Tiguan 1.5 TSI Life Business DSG" in other and "niet in mijn gegevens" in other and "nakijken" in other
     assert "geen trekhaak" not in other
@@ -117,7 +117,7 @@ def test_a_new_search_drops_the_car_aimed_at_before():
 def test_an_option_question_about_the_one_car_named_is_answered_yes():
     chat = _Chat()
     told = chat.say("Heeft die Skoda Octavia Combi diesel een trekhaak?")
-    assert "De Skoda Octavia Combi 2.0 TDI Style DSG heeft een trekhaak." in told
+    assert "Ja, de Skoda Octavia Combi 2.0 TDI Style DSG heeft een trekhaak." in told
 
 
 def test_staat_die_golf_variant_nog_answers_about_the_variant():

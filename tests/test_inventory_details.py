@@ -97,7 +97,8 @@ def servers():
 
 
 @pytest.fixture
-def settings(servers, tmp_path):
+def settings(servers, tmp_path, database_url):
+    """On both store backends (the details table is a migration of the snapshot store)."""
     site, rdw = servers
     site.faults.clear()
     site.requests.clear()
@@ -105,7 +106,7 @@ def settings(servers, tmp_path):
     rdw.requests.clear()
     return Settings(data_dir=tmp_path, inventory_sources=["website"], inventory_website_url=f"{site.url}/aanbod-occasions",
                     scraper_delay_seconds=0, scraper_timeout_seconds=2, scraper_detail_concurrency=2,
-                    rdw_api_url=rdw.url)
+                    rdw_api_url=rdw.url, database_url=database_url)
 
 
 def detail_requests(site) -> list[int]:
@@ -215,3 +216,17 @@ def test_fingerprint_follows_the_card():
     car = Car(id="web-1", make="Kia", model="Niro", price_eur=20000, mileage_km=1000, url="https://x/1")
     assert fingerprint(car) == fingerprint(car.model_copy(update={"apk_until": date(2027, 1, 1)}))
     assert fingerprint(car) != fingerprint(car.model_copy(update={"price_eur": 19500}))
+
+
+async def test_search_by_equipment_after_a_sync(servers, settings):
+    from agents.models import CarPreferences
+    from inventory.catalog import InventoryCatalog
+    from inventory.search import InventorySearchRequest
+
+    store = InventoryStore.from_settings(settings)
+    await sync_now(settings, store)
+    catalog = InventoryCatalog(settings.model_copy(update={"inventory_sources": ["website"]}), store)
+    seven = catalog.index().search(InventorySearchRequest(preferences=CarPreferences(equipment=["zeven_zitplaatsen"])))
+    assert [m.car.id for m in seven.matches][:1] == ["web-9002"] and seven.relaxed == []  # "Aantal zitplaatsen: 7"
+    towbar = catalog.index().search(InventorySearchRequest(preferences=CarPreferences(equipment=["trekhaak"])))
+    assert towbar.matches[0].car.id == "web-9001" and towbar.relaxed == []  # from the page's option list

@@ -101,7 +101,8 @@ def test_consumption_from_the_snapshot_or_honestly_unknown(engine):
     assert understanding.expertise.classification.primary_domain == "technical"
     assert ownership.consumption_answer(GOLF) in reply and "5,2 liter per 100 km" in reply
     _, unknown = ask(engine, "wat verbruikt hij?", BARE_POLO)
-    assert f"Het verbruik van de {BARE_POLO.title} zie ik niet in onze gegevens" in unknown
+    assert f"Het verbruik van de {BARE_POLO.title} zie ik niet in mijn gegevens; ik laat het nakijken" in unknown
+    assert "liter" not in unknown  # the promise replaces "bel ons zelf" (issue 14 §2)
 
 
 def test_equipment_of_a_specific_car_is_technical_and_from_its_list(engine):
@@ -119,8 +120,9 @@ def test_equipment_of_a_specific_car_is_technical_and_from_its_list(engine):
     assert understanding.expertise.classification.primary_domain == "technical"
     assert "Over welke auto gaat het?" in which
     # an option outside the listing vocabulary is never in our data
-    assert ownership.equipment_answer("zit er keyless entry op?", GOLF) == (
-        f"Of de {GOLF.title} keyless entry heeft, zie ik niet in onze gegevens. Zal ik het voor je laten nakijken?")
+    dealer = dealer_facts()
+    assert ownership.equipment_answer("zit er keyless entry op?", GOLF, dealer) == (
+        f"Of de {GOLF.title} keyless entry heeft, zie ik niet in mijn gegevens; bel gerust {dealer.phone}, dan zoeken we het na.")
 
 
 def test_explanation_detector():

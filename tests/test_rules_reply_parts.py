@@ -108,7 +108,7 @@ async def test_practical_unknowns_each_promise_and_send_once(inventory):
     assert "De onderhoudshistorie van de Kia Sportage" in history and "nakijken" in history, history
     again = await chat.say("en de onderhoudshistorie?")
     assert again.startswith("Je vroeg het al"), again
-    assert sorted(check.key for check in chat.checks) == ["maintenance:sample-018", "train:"]
+    assert sorted(check.key for check in chat.checks) == ["fact:maintenance:sample-018", "train:"]
     assert all(check.asked_at is not None and check.promised == "vandaag nog" for check in chat.checks)
 
 

@@ -52,10 +52,13 @@ def _next_open_day(days: int):
     return datetime.combine(day, datetime.min.time().replace(hour=14), tzinfo=dealer.tz)
 
 
-async def test_list_confirm_by_label_and_cancel_by_api(temporal_env, task_queue, tmp_path, capsys):
+async def test_list_confirm_by_label_and_cancel_by_api(temporal_env, task_queue, tmp_path, capsys, database_url,
+                                                       monkeypatch):
     phone = random_phone()
+    if database_url:  # the staff command reads its settings from the environment
+        monkeypatch.setenv("DATABASE_URL", database_url)
     settings = make_settings(tmp_path, task_queue, testdrive_confirm_by_staff=True, escalation_api_key=API_KEY,
-                             chatwoot_webhook_token=TOKEN, chatwoot_inbox_id=7)
+                             chatwoot_webhook_token=TOKEN, chatwoot_inbox_id=7, database_url=database_url)
     start = _next_open_day(3)
     booking = _book(settings, phone, start)
     async with pipeline(temporal_env.client, settings) as p:

@@ -147,11 +147,12 @@ async def test_opted_out_gets_no_reminder_and_a_no_show_ends_it(time_env, task_q
             assert waha.texts_for(chat) == []  # no follow-up after a no-show
 
 
-async def test_a_sold_car_cancels_and_offers_similar_cars(time_env, task_queue, tmp_path):
+async def test_a_sold_car_cancels_and_offers_similar_cars(time_env, task_queue, tmp_path, database_url):
     phone = random_phone()
     chat = f"{phone}@c.us"
     with WahaPeer() as waha:
-        settings = make_settings(tmp_path, task_queue, waha_url=waha.url, calendar_feed_token="t" * 20)
+        settings = make_settings(tmp_path, task_queue, waha_url=waha.url, calendar_feed_token="t" * 20,
+                                 database_url=database_url)
         start = _drive_day(await time_env.get_current_time())
         booking = _book(settings, phone, start, car_id="sold-polo-1", title="Volkswagen Polo 1.2 TSI Highline")
         async with running_worker(time_env.client, settings):

@@ -39,10 +39,11 @@ def with_knowledge_rules(understanding: Understanding, context: ConversationCont
         extraction = extraction.model_copy(update={"car_preferences": prefs})
     expertise = understanding.expertise
     car = car_in_question(context, extraction)
-    ours = [s for s in technical.knowledge_for(text, dealer, car) if s.topic in technical.TECHNICAL_FIRST]
+    language, form = getattr(context, "language", None) or "nl", getattr(context, "address_form", None) or "je"
+    ours = [s for s in technical.knowledge_for(text, dealer, car, language, form) if s.topic in technical.TECHNICAL_FIRST]
     for topic in picked:
         if topic in technical.TECHNICAL_FIRST and topic not in {s.topic for s in ours}:
-            snippet = technical.snippet_for(topic, text, dealer, car)
+            snippet = technical.snippet_for(topic, text, dealer, car, language, form)
             if snippet is not None:
                 ours.append(snippet)
     if ours:

@@ -10,10 +10,25 @@ from __future__ import annotations
 
 import re
 
-from agents.equipment import EQUIPMENT, as_object, equipment_in
+from agents import car_facts
+from agents.equipment import EQUIPMENT, equipment_in
 from agents.equipment import label as equipment_label
 from agents.knowledge.dealer import DealerFacts
+from agents.knowledge.ownership_texts import (
+    CALCULATOR,
+    FACTORS,
+    NO_CONSUMPTION,
+    NO_OPTION_LIST,
+    NO_WEIGHT,
+    OPTION_LIST,
+    REDUCED_RATE,
+    ROAD_TAX_DEPENDS,
+    WEIGHT_FOR_TAX,
+    WEIGHT_WHICH_CAR,
+    WHICH_CAR_OPTIONS,
+)
 from agents.models import Car, KnowledgeSnippet
+from agents.rules.phrases import say, spoken_language
 
 TOPICS: dict[str, re.Pattern[str]] = {
     "reliability": re.compile(r"\b(betrouwba\w*|onbetrouwba\w*|degelijk\w*|gemengde\s+verhalen|kinderziekte\w*|zwakke\s+plek\w*|"
@@ -52,6 +67,8 @@ def topics_in(text: str) -> list[str]:
         topics.append("equipment")
     if "equipment" in topics and not (equipment_asked(text) or _WHICH_OPTIONS.search(text)):
         topics.remove("equipment")
+    if "equipment" not in topics and asks_about_equipment(text):
+        topics.append("equipment")  # "is het een 7 zitter?", "heeft hij 4x4?"
     return topics
 
 
@@ -68,45 +85,44 @@ def _name(item: str) -> str:
     return equipment_label(item) if item in EQUIPMENT else item
 
 
-def equipment_answer(text: str, car: Car | None) -> str | None:
-    """Yes for what the listing names; anything else is unknown (listings leave most options out), never "no"."""
+_VERB_QUESTION = re.compile(r"^\s*(?:en\s+)?(heeft|is|zit|zitten|zijn|has|does|is|hat|ist)\b")
+_SEARCH_WISH = re.compile(r"\b(zoek\w*|hebben\s+jullie|heb\s+je\s+(?:ook|nog)|looking\s+for|suche\w*)\b")
+
+
+def asks_about_equipment(text: str) -> bool:
+    """ "is het een 7 zitter?", "heeft hij 4x4?": an option of a car, not a search wish."""
+    return bool(equipment_in(text)) and bool(_VERB_QUESTION.search(text)) and not _SEARCH_WISH.search(text)
+
+
+def equipment_answer(text: str, car: Car | None, dealer: DealerFacts | None = None, language: str | None = "nl",
+                     address_form: str | None = "je") -> str | None:
+    """Yes or no where the car's data says so (agents/car_facts); anything else is "not in our data", never a guessed no."""
+    phone = dealer.phone if dealer else ""
     asked = equipment_asked(text)
     if not asked and _WHICH_OPTIONS.search(text):
-        if car is not None and car.equipment:
-            return f"In de advertentie van de {car.title} staan onder meer: {', '.join(_name(k) for k in car.equipment)}."
+        if car is not None and (car.options or car.equipment):
+            options = ", ".join(car.options[:12]) if car.options else ", ".join(_name(k) for k in car.equipment)
+            return say(OPTION_LIST, language, address_form, car=car.title, options=options)
         if car is not None:
-            return f"De uitrusting van de {car.title} zie ik niet in onze gegevens. Zal ik hem voor je laten nakijken?"
+            return say(NO_OPTION_LIST, language, address_form, car=car.title, phone=phone)
         return None
     if not asked:
         return None
-    listing = " en ".join(_name(item) for item in asked)
     if car is None:
-        return (f"Over welke auto gaat het? Dan kijk ik of die {listing} heeft; "
-                "de uitrusting verschilt per auto en per uitvoering.")
-    has = [item for item in asked if item in car.equipment]
-    unknown = [item for item in asked if item not in has]
-    parts = []
-    if has:
-        parts.append(f"Ja, de {car.title} heeft {' en '.join(as_object(item) for item in has)}.")
+        return say(WHICH_CAR_OPTIONS, language, address_form, options=" en ".join(_name(item) for item in asked))
+    keys = [item for item in asked if item in EQUIPMENT]
+    lines, unknown = car_facts.equipment_lines(car, keys, language, address_form)
+    unknown += [item for item in asked if item not in EQUIPMENT]  # outside our vocabulary: never in our data
     if unknown:
-        names = " en ".join(_name(item) for item in unknown)
-        parts.append(f"Of de {car.title} {names} heeft, zie ik niet in onze gegevens. Zal ik het voor je laten nakijken?")
-    return " ".join(parts)
+        lines.append(car_facts.option_unknown_line_named(car, [_name(item) for item in unknown], phone, language, address_form))
+    return " ".join(lines)
 
 
-def consumption_answer(car: Car) -> str:
-    """Consumption or range from the snapshot, or an honest 'not in our data'."""
-    facts = []
-    if car.fuel_consumption_l_100km:
-        per_liter = 100 / car.fuel_consumption_l_100km
-        amount = f"{car.fuel_consumption_l_100km:g}".replace(".", ",")
-        facts.append(f"een verbruik van {amount} liter per 100 km (ongeveer 1 op {per_liter:.0f})")
-    if car.electric_range_km:
-        facts.append(f"een actieradius van {car.electric_range_km} km")
-    if facts:
-        return (f"Volgens onze gegevens heeft de {car.title} {' en '.join(facts)}; "
-                "in de praktijk hangt het af van je rijstijl en ritten.")
-    return f"Het verbruik van de {car.title} zie ik niet in onze gegevens. Zal ik het voor je laten nakijken?"
+def consumption_answer(car: Car, dealer: DealerFacts | None = None, language: str | None = "nl",
+                       address_form: str | None = "je") -> str:
+    """Consumption or range from the snapshot (the page or RDW), or an honest 'not in our data'."""
+    line = car_facts.fact_line(car, "consumption", dealer, language, address_form)
+    return line or say(NO_CONSUMPTION, language, address_form, car=car.title, phone=dealer.phone if dealer else "")
 
 
 def reliability_text(dealer: DealerFacts, car: Car | None = None, name: str | None = None) -> str:
@@ -124,35 +140,38 @@ def reliability_text(dealer: DealerFacts, car: Car | None = None, name: str | No
     )
 
 
-def road_tax_text(dealer: DealerFacts, car: Car | None = None) -> str:
+def road_tax_text(dealer: DealerFacts, car: Car | None = None, language: str | None = "nl", address_form: str | None = "je") -> str:
+    """What road tax depends on, the calculator, and the car's weight from the snapshot (the page or RDW by plate)."""
     facts = dealer.road_tax
-    depends = facts.depends_on or ["gewicht", "brandstof", "provincie"]
-    listing = ", ".join(depends[:-1]) + " en " + depends[-1] if len(depends) > 1 else depends[0]
-    parts = [f"De wegenbelasting (motorrijtuigenbelasting) hangt af van {listing}."]
+    spoken = spoken_language(language)
+    depends = [FACTORS.get(spoken, {}).get(word, word) for word in (facts.depends_on or ["gewicht", "brandstof", "provincie"])]
+    joiner = {"en": " and ", "de": " und "}.get(spoken, " en ")
+    listing = ", ".join(depends[:-1]) + joiner + depends[-1] if len(depends) > 1 else depends[0]
+    parts = [say(ROAD_TAX_DEPENDS, language, address_form, factors=listing)]
     if facts.reduced_rate_note:
-        parts.append(facts.reduced_rate_note)
+        parts.append(facts.reduced_rate_note if spoken == "nl" else say(REDUCED_RATE, language, address_form, year=facts.year or ""))
     if facts.calculator_url:
-        parts.append(f"Het precieze bedrag reken je uit met de rekenhulp van de Belastingdienst: {facts.calculator_url}")
+        parts.append(say(CALCULATOR, language, address_form, url=facts.calculator_url))
     if car is not None and car.weight_kg:
-        weight = f"{car.weight_kg:,}".replace(",", ".")
-        parts.append(f"De {car.title} weegt {weight} kg (leeg), dat vul je daar in.")
+        parts.append(say(WEIGHT_FOR_TAX, language, address_form, car=car.title, kg=car_facts.kg(car.weight_kg, language)))
     elif car is not None:  # no lookup behind a promise: say where the weight is found
-        parts.append(f"Het gewicht van de {car.title} zie ik niet in onze gegevens; het staat op het kentekenbewijs, "
-                     f"en een collega zoekt het graag voor je op ({dealer.phone}).")
+        parts.append(say(NO_WEIGHT, language, address_form, car=car.title, phone=dealer.phone))
     else:
-        parts.append(f"Het gewicht staat op het kentekenbewijs; noem de auto, dan kijk ik of ik het in onze gegevens heb.")
+        parts.append(say(WEIGHT_WHICH_CAR, language, address_form))
     return " ".join(parts)
 
 
-def knowledge_for(text: str, dealer: DealerFacts, car: Car | None = None) -> list[KnowledgeSnippet]:
+def knowledge_for(text: str, dealer: DealerFacts, car: Car | None = None, language: str | None = "nl",
+                  address_form: str | None = "je") -> list[KnowledgeSnippet]:
     snippets = []
     for topic in topics_in(text):
         if topic == "reliability":
             snippets.append(KnowledgeSnippet(module="technical", topic=topic, text=reliability_text(dealer, car)))
         elif topic == "road_tax":
-            snippets.append(KnowledgeSnippet(module="technical", topic=topic, text=road_tax_text(dealer, car)))
+            snippets.append(KnowledgeSnippet(module="technical", topic=topic,
+                                             text=road_tax_text(dealer, car, language, address_form)))
         elif topic == "equipment":
-            answer = equipment_answer(text, car)
+            answer = equipment_answer(text, car, dealer, language, address_form)
             if answer:
                 snippets.append(KnowledgeSnippet(module="technical", topic=topic, text=answer))
     return snippets

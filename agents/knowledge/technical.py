@@ -54,7 +54,8 @@ _TEXTS = {
 }
 
 
-def knowledge_for(text: str, dealer: DealerFacts | None = None, car: Car | None = None) -> list[KnowledgeSnippet]:
+def knowledge_for(text: str, dealer: DealerFacts | None = None, car: Car | None = None, language: str | None = "nl",
+                  address_form: str | None = "je") -> list[KnowledgeSnippet]:
     """General answers, plus engines/drivetrains and (with dealer facts) reliability, road tax and equipment.
 
     With `car` (the car the customer asks about) consumption, range and equipment come from its data.
@@ -63,29 +64,30 @@ def knowledge_for(text: str, dealer: DealerFacts | None = None, car: Car | None 
     for topic in topics_in(text):
         answer = _TEXTS[topic]
         if car is not None and topic in ("consumption", "ev_range") and (topic == "consumption" or car.electric_range_km):
-            answer = ownership.consumption_answer(car)
+            answer = ownership.consumption_answer(car, dealer, language, address_form)
         snippets.append(KnowledgeSnippet(module="technical", topic=topic, text=answer))
     snippets += drivetrain.knowledge_for(text)
     if dealer is not None:
-        snippets += ownership.knowledge_for(text, dealer, car)
+        snippets += ownership.knowledge_for(text, dealer, car, language, address_form)
     # the engine/drivetrain explanation first: "verschil tussen tsi en tdi, wat verbruikt dat?" explains before it generalises
     if drivetrain.explains_engine_type(text):
         snippets.sort(key=lambda s: s.topic not in drivetrain.TEXTS)
     return snippets
 
 
-def snippet_for(topic: str, text: str, dealer: DealerFacts, car: Car | None = None) -> KnowledgeSnippet | None:
+def snippet_for(topic: str, text: str, dealer: DealerFacts, car: Car | None = None, language: str | None = "nl",
+                address_form: str | None = "je") -> KnowledgeSnippet | None:
     """Our text for one technical topic another backend picked, even when our patterns did not see it."""
     if topic in drivetrain.TEXTS:
         answer = drivetrain.TEXTS[topic]
     elif topic == "reliability":
         answer = ownership.reliability_text(dealer, car)
     elif topic == "road_tax":
-        answer = ownership.road_tax_text(dealer, car)
+        answer = ownership.road_tax_text(dealer, car, language, address_form)
     elif topic == "consumption":
-        answer = ownership.consumption_answer(car) if car is not None else _TEXTS["consumption"]
+        answer = ownership.consumption_answer(car, dealer, language, address_form) if car is not None else _TEXTS["consumption"]
     elif topic == "equipment":
-        answer = ownership.equipment_answer(text, car)
+        answer = ownership.equipment_answer(text, car, dealer, language, address_form)
     else:
         return None
     return KnowledgeSnippet(module="technical", topic=topic, text=answer) if answer else None

@@ -325,7 +325,8 @@ def assess(parsed: ParsedMessage, context: ConversationContext | None, router: R
     decision = escalation(parsed, context, router, extraction, misunderstood)
     knowledge = (
         financial.knowledge_for(text, dealer)
-        + technical.knowledge_for(text, dealer, car_in_question(context, extraction))
+        + technical.knowledge_for(text, dealer, car_in_question(context, extraction),
+                                  getattr(context, "language", None) or "nl", getattr(context, "address_form", None) or "je")
         + service.knowledge_for(text, dealer)
     )
     if extraction.asks_monthly_payment and not any(s.topic == "monthly_payment" for s in knowledge):

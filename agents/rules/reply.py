@@ -22,7 +22,8 @@ from agents.models import Car, ConversationOutput, ReplyRequest
 from agents import open_checks
 from agents.equipment import EQUIPMENT_FACT
 from agents.rules import reply_technical
-from agents.rules.reply_parts import answer_parts, equipment_unknown, missing_equipment
+from agents import car_facts
+from agents.rules.reply_parts import answer_parts, equipment_unknown, facts_unknown, missing_equipment
 from agents.rules.reply_cars import cars_in_question, facts_answer, names_a_new_car, superlative_answer
 from agents.rules.reply_dialogue import answer_in_state
 from agents.rules.reply_draft import QUESTION, Draft, Variety, trade_in_known, wants_new_car, without_history
@@ -64,6 +65,7 @@ def compose(request: ReplyRequest, dealer: DealerFacts, now: datetime) -> Conver
     note = request.test_drive_note
     practical = answer_parts(request.text, request.context, _car_for_parts(draft), dealer, now)
     draft.checks += [answer.check for answer in practical.answers if answer.check]
+    draft.covered = practical.topics
     if practical.only_side and not note:
         draft.intent = "practical"  # "moet ik iets meenemen?", "past er een kinderwagen in?": answered below
         draft.test_drive_done = True
@@ -182,23 +184,38 @@ def _main_answer(draft: Draft) -> None:
 
 
 def _facts_answer(draft: Draft, cars: list[Car], facts: list[str]) -> str:
-    """The facts we have; an option the listing does not name gets one line and a promised check."""
-    car = cars[0] if len(cars) == 1 else None
-    missing = missing_equipment(car, facts) if car else []
-    if not missing:
-        return facts_answer(cars, facts, draft.dealer)
+    """The facts we have (yes, no); what our data does not say gets one line and a promised check."""
     context = draft.request.context
-    repeat = open_checks.is_open(context, f"equipment:{'+'.join(missing)}:{car.id}")
-    line, checks = equipment_unknown(car, missing, draft.request.text, draft.dealer, draft.now, context)
-    draft.checks += checks
-    if repeat:
+    car = cars[0] if len(cars) == 1 else None
+    if car is None:
+        return facts_answer(cars, facts, draft.dealer, context)
+    options = missing_equipment(car, facts)
+    facts = [fact for fact in facts if fact not in draft.covered]  # "onderhoudshistorie?" answered as a practical part
+    detail = [fact for fact in facts if fact in car_facts.DETAIL_FACTS]
+    _, unknown_detail = car_facts.facts_answer(car, detail, draft.dealer, context.language, context.address_form)
+    if "towing" in unknown_detail and "trekhaak" in options:
+        unknown_detail.remove("towing")  # one line: the towbar and what it may tow
+    if not (options or unknown_detail):
+        return facts_answer(cars, facts, draft.dealer, context)
+    lines, repeats = [], []
+    for keys, line_and_checks in ((options, lambda: equipment_unknown(car, options, draft.request.text, draft.dealer, draft.now, context)),
+                                  (unknown_detail, lambda: facts_unknown(car, unknown_detail, draft.request.text, draft.dealer,
+                                                                         draft.now, context))):
+        if not keys:
+            continue
+        line, checks, repeat = line_and_checks()
+        draft.checks += checks
+        lines.append(line)
+        repeats.append(repeat)
+    if all(repeats):
         draft.no_follow_up = True  # asked again: the short honest line, no sales question after it
-        return line
-    rest = [fact for fact in facts if not (fact.startswith(EQUIPMENT_FACT) and fact.removeprefix(EQUIPMENT_FACT) in missing)]
-    known = facts_answer(cars, rest, draft.dealer).split("\n") if rest else []
+        return "\n".join(lines)
+    unknown = {EQUIPMENT_FACT + key for key in options} | set(unknown_detail)
+    rest = [fact for fact in facts if fact not in unknown]
+    known = facts_answer(cars, rest, draft.dealer, context).split("\n") if rest else []
     url = [car.url] if car.url else []
     known = [text for text in known if text not in url]
-    return "\n".join([*known, line, *url])
+    return "\n".join([*known, *lines, *url])
 
 
 def _car_for_parts(draft: Draft) -> Car | None:
@@ -236,8 +253,12 @@ def _asks_about_known_car(draft: Draft, intent: str, named: bool = False) -> boo
     if re.search(r"\b(zoek\w*|ik\s+wil\s+(?:een|graag)|liefst|voorkeur|hebben\s+jullie|heb\s+je\s+(?:ook|nog)\s+een)\b", draft.text):
         return False  # a new search wish, not a question about this car
     dealer_wide = {"apk", "nap", "warranty"}
-    if set(facts) <= dealer_wide and not extraction.refers_to_previous_car:
+    last = draft.request.context.last_cars
+    own_data = bool(last) and (last[0].apk_until is not None or last[0].nap_logical is not None) and "warranty" not in facts
+    if set(facts) <= dealer_wide and not (named or extraction.refers_to_previous_car or own_data):
         return False  # "hebben jullie garantie?" is about the dealer, the service answer covers it
+    if set(facts) <= {"weight", "consumption"} and "road_tax" in {s.topic for s in draft.request.expertise.knowledge}:
+        return False  # "wegenbelasting? wat weegt hij?": the road-tax answer gives the weight
     return named or extraction.refers_to_previous_car or bool(QUESTION.search(draft.text)) or len(draft.text.split()) <= 4
 
 

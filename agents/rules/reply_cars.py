@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from agents import car_facts
 from agents.equipment import EQUIPMENT_FACT, as_object, label
 from agents.knowledge.dealer import DealerFacts
 from agents.knowledge.financial import format_eur
@@ -59,7 +60,8 @@ def describe(preferences: CarPreferences) -> str:
 
 
 RELAXED_WORDS = {"max_mileage_km": "meer kilometers", "min_year": "ouder bouwjaar", "transmission": "andere versnellingsbak",
-                 "body_type": "ander type", "equipment": "uitrusting niet vermeld", "min_price": "goedkoper", "max_price": "iets boven budget",
+                 "body_type": "ander type", "equipment": "uitrusting niet vermeld",
+                 "equipment_lacking": "zonder die uitrusting", "min_price": "goedkoper", "max_price": "iets boven budget",
                  "fuel_type": "andere brandstof", "model": "ander model", "make": "ander merk"}
 
 
@@ -191,23 +193,34 @@ def _join(clauses: list[str]) -> str:
     return clauses[0] if len(clauses) == 1 else ", ".join(clauses[:-1]) + " en " + clauses[-1]
 
 
-def facts_answer(cars: list[Car], facts: list[str], dealer: DealerFacts) -> str:
-    """The answer about one car (a sentence and its link) or a line per car for several."""
+def facts_answer(cars: list[Car], facts: list[str], dealer: DealerFacts, context: ConversationContext | None = None) -> str:
+    """The answer about one car (sentences and its link) or a line per car for several.
+
+    Options and the detail-page facts (APK, owners, NAP, maintenance, towing, weight,
+    consumption) come from agents/car_facts in the chat's language: yes, no, or not in our data.
+    """
+    language = getattr(context, "language", None) or "nl"
+    form = getattr(context, "address_form", None) or "je"
+    options = [f.removeprefix(EQUIPMENT_FACT) for f in facts if f.startswith(EQUIPMENT_FACT)]
+    detail = [f for f in facts if f in car_facts.DETAIL_FACTS]
+    basic = [f for f in facts if not f.startswith(EQUIPMENT_FACT) and f not in car_facts.DETAIL_FACTS]
+    if "towing" in detail and "trekhaak" in options:
+        detail.remove("towing")  # "trekhaak? hoeveel mag hij trekken?": the towbar line names the weight
     if len(cars) == 1:
         car = cars[0]
-        has = [as_object(f.removeprefix(EQUIPMENT_FACT)) for f in facts if f.startswith(EQUIPMENT_FACT) and _fact(car, f, dealer)]
-        known = [clause for fact in facts if not fact.startswith(EQUIPMENT_FACT) and (clause := _fact(car, fact, dealer))]
-        if has:
-            known.append("heeft " + _join(has))
-        missing = [fact for fact in facts if _fact(car, fact, dealer) is None]
-        unknown = [_UNKNOWN[fact] for fact in missing if fact in _UNKNOWN]
-        options = [as_object(fact.removeprefix(EQUIPMENT_FACT)) for fact in missing if fact.startswith(EQUIPMENT_FACT)]
         lines = []
+        known = [clause for fact in basic if (clause := _fact(car, fact, dealer))]
         if known:
             lines.append(f"De {car.title} {_join(known)}.")
+        option_lines, unknown_options = car_facts.equipment_lines(car, options, language, form)
+        detail_lines, unknown_detail = car_facts.facts_answer(car, detail, dealer, language, form)
+        lines += option_lines + detail_lines
         check = f"bel ons gerust op {dealer.phone}, dan zoeken we het na."
-        if options:
-            lines.append(f"Of de {car.title} {_join(options)} heeft, zie ik niet in de advertentie; " + check)
+        if unknown_options:
+            lines.append(car_facts.option_unknown_line(car, unknown_options, dealer, language, form))
+        if unknown_detail:
+            lines.append(car_facts.unknown_facts_line(car, unknown_detail, dealer, language, form))
+        unknown = [_UNKNOWN[fact] for fact in basic if _fact(car, fact, dealer) is None and fact in _UNKNOWN]
         if unknown:
             lines.append(f"{_join(unknown).capitalize()} van de {car.title} staat niet in onze gegevens; " + check)
         if car.url:
@@ -215,7 +228,8 @@ def facts_answer(cars: list[Car], facts: list[str], dealer: DealerFacts) -> str:
         return "\n".join(lines)
     lines = []
     for car in cars[:MAX_LISTED]:
-        clauses = [_fact(car, fact, dealer) or _unknown_clause(fact) for fact in facts]
+        clauses = [_fact(car, fact, dealer) or _unknown_clause(fact) for fact in basic]
+        clauses += [car_facts.short_clause(car, fact, language) for fact in [*detail, *(EQUIPMENT_FACT + o for o in options)]]
         lines.append(f"• {car.title}: {_join(clauses)}")
     return "\n".join(lines)
 

@@ -48,12 +48,15 @@ class Draft:
     checks: list[OpenCheck] = field(default_factory=list)  # promised checks: light tasks for sales (agents.open_checks)
     no_follow_up: bool = False  # a repeat or an insisting customer: answer, don't ask
     main_intent: str | None = None  # the main answer's intent when a practical part carried the router's
+    covered: set[str] = field(default_factory=set)  # practical topics answered by agents/rules/reply_parts.py
 
     def said_before(self, pattern: str) -> bool:
         return any(turn.role == "bot" and re.search(pattern, turn.text, re.I) for turn in self.request.context.history)
 
     def show(self, cars: list[Car]) -> None:
-        self.cars += [car for car in cars if car.id not in {c.id for c in self.cars}]
+        for car in cars:  # each car once, in order (a booking's cars may come twice)
+            if car.id not in {c.id for c in self.cars}:
+                self.cars.append(car)
 
 
 def without_history(request: ReplyRequest):

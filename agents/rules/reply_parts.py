@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from agents import open_checks
+from agents import car_facts, open_checks
 from agents.equipment import EQUIPMENT_FACT, as_object
 from agents.knowledge.dealer import DealerFacts
 from agents.models import Car, ConversationContext, OpenCheck
@@ -100,6 +100,8 @@ SUBJECTS: dict[str, tuple[Phrase, Phrase]] = {
                de="Ob jemand bei der Probefahrt mitfahren darf,"),
     ),
 }
+FACTS_SUBJECT = Phrase(nl="{facts} van de {car}", en="{facts} of the {car}", de="{facts} des {car}")
+FACT_NAMES = car_facts.FACT_NAMES
 EQUIPMENT_SUBJECT = Phrase(nl="Of de {car} {option} heeft,", en="Whether the {car} has {option}", de="Ob der {car} {option} hat,")
 _EQUIPMENT_EN = {"trekhaak": "a towbar", "navigatie": "navigation", "zeven_zitplaatsen": "7 seats",
                  "vierwielaandrijving": "four-wheel drive", "panoramadak": "a panoramic roof", "cruise_control": "cruise control",
@@ -139,13 +141,6 @@ INCLUDED_DELIVERY = Phrase(
 _APK = {"nl": "nieuwe APK en ", "en": "a new MOT (APK) and ", "de": "neue HU (APK) und "}
 
 
-MAINTENANCE_KNOWN = Phrase(
-    nl="Over de onderhoudshistorie van de {car} staat in de advertentie: “{history}”.",
-    en="On the service history of the {car}, the listing says: “{history}”.",
-    de="Zur Wartungshistorie des {car} steht in der Anzeige: „{history}“.",
-)
-
-
 @dataclass
 class PartAnswer:
     segment: int  # which segment of the message it answers
@@ -171,6 +166,10 @@ class Parts:
 
     def main_text(self) -> str:
         return " ".join(segment.text for index, segment in enumerate(self.segments) if index not in self.side)
+
+    @property
+    def topics(self) -> set[str]:
+        return {topic_of(self.segments[index].text) or "" for index in self.side}
 
     @property
     def first_main(self) -> int:
@@ -208,21 +207,45 @@ def promised(key: str, subject: str, question: str, car: Car | None, dealer: Dea
 
 
 def equipment_unknown(car: Car, keys: list[str], question: str, dealer: DealerFacts, now: datetime,
-                      context: ConversationContext) -> tuple[str, list[OpenCheck]]:
-    """ "Of de Tiguan een trekhaak heeft zie ik niet in mijn gegevens; ik laat het nakijken …" (or the repeat)."""
+                      context: ConversationContext) -> tuple[str, list[OpenCheck], bool]:
+    """ "Of de Tiguan een trekhaak heeft, zie ik niet in mijn gegevens; ik laat het nakijken …" (or the repeat).
+
+    Returns the line, the check to send (none when it is already open) and whether it was a repeat."""
     lang = _lang(context)
     objects = [{"en": _EQUIPMENT_EN, "de": _EQUIPMENT_DE}.get(lang, {}).get(key) or as_object(key) for key in keys]
-    option = objects[0] if len(objects) == 1 else ", ".join(objects[:-1]) + {"en": " and ", "de": " und "}.get(lang, " en ") + objects[-1]
-    subject = say(EQUIPMENT_SUBJECT, context.language, context.address_form, car=car.title, option=option)
-    line, check = promised("equipment:" + "+".join(keys), subject, question, car, dealer, now, context,
+    subject = say(EQUIPMENT_SUBJECT, context.language, context.address_form, car=car.title, option=_and(objects, lang))
+    key = "equipment:" + "+".join(keys)
+    repeat = open_checks.is_open(context, f"{key}:{car.id}")
+    line, check = promised(key, subject, question, car, dealer, now, context,
                            topic=" en ".join(as_object(key).removeprefix("een ") for key in keys))
-    return line, [check] if check else []
+    return line, [check] if check else [], repeat
+
+
+def facts_unknown(car: Car, facts: list[str], question: str, dealer: DealerFacts, now: datetime,
+                  context: ConversationContext) -> tuple[str, list[OpenCheck], bool]:
+    """ "De onderhoudshistorie van de Golf zie ik niet in mijn gegevens; ik laat het nakijken …" (or the repeat)."""
+    lang = _lang(context)
+    index = {"nl": 0, "en": 1, "de": 2}[lang]
+    names = _and([FACT_NAMES[fact][index] for fact in facts if fact in FACT_NAMES], lang)
+    subject = say(FACTS_SUBJECT, context.language, context.address_form, facts=names, car=car.title)
+    subject = subject[:1].upper() + subject[1:]
+    key = "fact:" + "+".join(facts)
+    repeat = open_checks.is_open(context, f"{key}:{car.id}")
+    line, check = promised(key, subject, question, car, dealer, now, context,
+                           topic=" en ".join(FACT_NAMES[fact][0].split(" ", 1)[-1] for fact in facts if fact in FACT_NAMES))
+    return line, [check] if check else [], repeat
+
+
+def _and(words: list[str], lang: str) -> str:
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + {"en": " and ", "de": " und "}.get(lang, " en ") + words[-1]
 
 
 def missing_equipment(car: Car, facts: list[str]) -> list[str]:
-    """Options asked about that the listing does not name (unknown, never "no")."""
+    """Options asked about that the listing neither names nor rules out (unknown, never "no")."""
     return [f.removeprefix(EQUIPMENT_FACT) for f in facts
-            if f.startswith(EQUIPMENT_FACT) and f.removeprefix(EQUIPMENT_FACT) not in car.equipment]
+            if f.startswith(EQUIPMENT_FACT) and car_facts.status(car, f.removeprefix(EQUIPMENT_FACT)) == "unknown"]
 
 
 def _known_answer(key: str, dealer: DealerFacts, context: ConversationContext) -> str | None:
@@ -256,9 +279,12 @@ def answer_parts(text: str, context: ConversationContext, car: Car | None, deale
         seen.add(key)
         side.add(index)
         known = _known_answer(key, dealer, context)
-        if key == "maintenance" and car is not None and getattr(car, "maintenance_history", None):
-            known = say(MAINTENANCE_KNOWN, context.language, context.address_form, car=car.title,
-                        history=car.maintenance_history)
+        if key == "maintenance" and car is not None:
+            known = car_facts.maintenance_known(car, context.language, context.address_form)
+            if not known:  # the same check as "onderhoudshistorie?" asked among other facts of this car
+                line, checks, _ = facts_unknown(car, ["maintenance"], segment.question or segment.text, dealer, now, context)
+                answers.append(PartAnswer(index, line, checks[0] if checks else None))
+                continue
         if known:
             answers.append(PartAnswer(index, known))
             continue

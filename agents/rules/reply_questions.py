@@ -23,9 +23,19 @@ CAR_FACTS: dict[str, re.Pattern[str]] = {
     "gearbox": re.compile(r"\b(automaat|automatic|handgeschakeld|handbak|schakel\w*|versnellingsbak|dsg|cvt)\b"),
     "colour": re.compile(r"\b(kleur|welke\s+kleur|wat\s+voor\s+kleur)\b"),
     "plate": re.compile(r"\b(kenteken)\b"),
-    "apk": re.compile(r"\b(apk|keuring)\b"),
-    "nap": re.compile(r"\b(nap|km\s*stand\s+(?:klopt|echt|logisch)|teruggedraaid)\b"),
+    "apk": re.compile(r"\b(apk|keuring|mot|tuv|hauptuntersuchung)\b"),
+    "nap": re.compile(r"\b(nap|km\s*stand\s+(?:klopt|echt|logisch)|kilometerstand\s+(?:klopt|echt|logisch)|teruggedraaid|odometer)\b"),
     "warranty": re.compile(r"\b(garantie\w*|bovag)\b"),
+    # Facts from the detail page and RDW (agents/car_facts.py answers them).
+    "owners": re.compile(r"\b(eigenaren|eigenaars|(?:eerste|1e|vorige|hoeveel)\s+eigenaa?r\w*|owners?|vorbesitzer|halter)\b"),
+    "maintenance": re.compile(r"\b(onderhoudshistorie|onderhoudsboekje\w*|onderhoudsgeschiedenis|servicehistorie|"
+                              r"(?:dealer\s*)?onderhouden|onderhoud\s+(?:bijgehouden|gehad)|maintenance|service\s+history|"
+                              r"scheckheft\w*|wartung\w*)\b"),
+    "towing": re.compile(r"\b(trekgewicht|trekvermogen|(?:mag|kan)\s+(?:hij|ie|die|het|deze)\s+(?:\w+\s+){0,3}trekken|"
+                         r"towing|anhangelast|anhaengelast|zuglast)\b"),
+    "weight": re.compile(r"\b(gewicht|hoe\s+zwaar|weegt|wegen|massa|weight|how\s+heavy|leergewicht|wiegt)\b"),
+    "consumption": re.compile(r"\b(verbruik\w*|1\s+op\s+hoeveel|liter\s+per|l/100|actieradius|consumption|fuel\s+economy|"
+                              r"mpg|verbrauch\w*|reichweite)\b"),
 }
 
 # "welke heeft de minste km?" among the cars just shown: (fact, pick the lowest value?)

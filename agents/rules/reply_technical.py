@@ -44,7 +44,9 @@ def focus_car(request: ReplyRequest, text: str) -> Car | None:
 def answer(request: ReplyRequest, text: str, dealer: DealerFacts) -> tuple[list[str], Car | None]:
     """The reply parts (at most two topics) and the car they are about."""
     car = focus_car(request, text)
-    snippets = [s for s in technical.knowledge_for(text, dealer, car) if s.topic in TOPICS]
+    context = request.context
+    snippets = [s for s in technical.knowledge_for(text, dealer, car, context.language or "nl", context.address_form or "je")
+                if s.topic in TOPICS]
     snippets.sort(key=lambda s: TOPICS.index(s.topic))
     named = request.extraction.car_preferences
     parts = []
