@@ -191,13 +191,17 @@ class AgentActivities:
         if request.escalation_type:
             from agents.escalation import handoff_message
             from agents.knowledge.dealer import dealer_facts
+            from agents.rules.phrases import voice_of
 
+            language, form = voice_of(reply)
             handoff = handoff_message(
                 request.escalation_type,
                 request.escalation_urgency,
                 datetime.now(timezone.utc),
                 dealer_facts(self.settings.dealer_config_file),
                 sla_minutes=self.settings.sla_minutes(request.escalation_urgency),
+                language=language,
+                address_form=form,
             )
             reply = reply.model_copy(update={"escalation_handoff": handoff})
         elif request.handover_open:

@@ -59,15 +59,15 @@ async def send_once(
     stays, and the retry first asks WAHA whether the message is in the chat. Raises
     IntegrationError (retryable or not) for Temporal to act on.
     """
-    previous = ledger.provider_id(key)
+    previous = await ledger.call(ledger.provider_id, key)
     if previous is not None:
         return previous or None, True
-    started = ledger.unfinished_attempt(key)
+    started = await ledger.call(ledger.unfinished_attempt, key)
     delivered = await _delivered_by_an_earlier_attempt(waha, ledger, started, chat_id, text)
     if delivered is not None:
-        ledger.record(key, delivered)
+        await ledger.call(ledger.record, key, delivered)
         return delivered, True
-    if not ledger.claim_attempt(key, time.time(), previous=started):
+    if not await ledger.call(ledger.claim_attempt, key, time.time(), started):
         # Another worker (another host, with a shared ledger) claimed this send since we looked:
         # its outcome decides; the next attempt finds it recorded or checks WAHA.
         raise IntegrationError("another attempt of this send is under way", retryable=True)
@@ -75,10 +75,10 @@ async def send_once(
         response = await waha.send_text(chat_id, text, reply_to=reply_to)
     except IntegrationError as exc:
         if exc.status_code is not None and exc.status_code < 500:  # WAHA refused: nothing was sent
-            ledger.forget_attempt(key)
+            await ledger.call(ledger.forget_attempt, key)
         raise
     provider_id = waha_message_id(response.get("id"))
-    ledger.record(key, provider_id)
+    await ledger.call(ledger.record, key, provider_id)
     return provider_id, False
 
 
@@ -104,7 +104,7 @@ async def _delivered_by_an_earlier_attempt(
         message_id for item in messages
         if item.get("fromMe") and item.get("body") == text and (message_id := waha_message_id(item.get("id")))
     ]
-    taken = ledger.known_provider_ids(candidates)
+    taken = await ledger.call(ledger.known_provider_ids, candidates)
     fresh = [candidate for candidate in candidates if candidate not in taken]
     return fresh[-1] if fresh else None  # newest first: the oldest untaken one is ours
 
@@ -112,32 +112,36 @@ async def _delivered_by_an_earlier_attempt(
 async def post_note_once(chatwoot, ledger: SentLedger, conversation_id: int, text: str, key: str) -> None:
     """A private Chatwoot note, posted once per ledger key: after an unknown outcome (timeout,
     5xx, a worker killed mid-request) the note is looked up by its echo id before posting again."""
-    if ledger.provider_id(key) is not None:
+    if await ledger.call(ledger.provider_id, key) is not None:
         return
-    if ledger.unfinished_attempt(key) is not None:
+    started = await ledger.call(ledger.unfinished_attempt, key)
+    if started is not None:
         found = await chatwoot.find_message_by_echo_id(conversation_id, key)
         if found is not None:
-            ledger.record(key, str(found))
+            await ledger.call(ledger.record, key, str(found))
             return
-    ledger.begin_attempt(key, time.time())
+    if not await ledger.call(ledger.claim_attempt, key, time.time(), started):
+        raise IntegrationError("another attempt of this note is under way", retryable=True)
     try:
         message_id = await chatwoot.post_message(conversation_id, text, incoming=False, private=True, echo_id=key)
     except IntegrationError as exc:
         if exc.status_code is not None and exc.status_code < 500:  # refused: nothing was posted
-            ledger.forget_attempt(key)
+            await ledger.call(ledger.forget_attempt, key)
         raise
-    ledger.record(key, str(message_id))
+    await ledger.call(ledger.record, key, str(message_id))
 
 
 async def send_mail_once(mailer, ledger: SentLedger, key: str, message) -> str:
     """Send an e-mail once per ledger key ("already sent" on a retry). SMTP cannot be asked
     whether a mail went out: after an unknown outcome the retry sends it again with the same
     fixed Message-ID, which mail clients show as one message."""
-    if ledger.provider_id(key) is not None:
+    if await ledger.call(ledger.provider_id, key) is not None:
         return "already sent"
-    ledger.begin_attempt(key, time.time())
+    started = await ledger.call(ledger.unfinished_attempt, key)
+    if not await ledger.call(ledger.claim_attempt, key, time.time(), started):
+        raise IntegrationError("another attempt of this e-mail is under way", retryable=True)
     where = await mailer.send_email(message)
-    ledger.record(key, str(message["Message-ID"] or where))
+    await ledger.call(ledger.record, key, str(message["Message-ID"] or where))
     return where
 
 
@@ -172,8 +176,8 @@ class MessagingActivities:
         result.calls.append(await self._presence_call("seen", request.chat_id, request.message_ids))
         # The reply is out (or going out) already: "typing…" now would outlast the answer.
         already_answered = request.reply_id is not None and (
-            self.ledger.provider_id(request.reply_id) is not None
-            or self.ledger.unfinished_attempt(request.reply_id) is not None
+            await self.ledger.call(self.ledger.provider_id, request.reply_id) is not None
+            or await self.ledger.call(self.ledger.unfinished_attempt, request.reply_id) is not None
         )
         if request.action == "seen_typing" and not already_answered:
             result.calls.append(await self._presence_call("start_typing", request.chat_id))
@@ -183,7 +187,7 @@ class MessagingActivities:
     async def send_whatsapp(self, request: SendReplyRequest) -> SendReplyResult:
         via = "outbox" if self.waha.uses_outbox else "waha"
         if request.stop_typing and self.typing and not self.waha.uses_outbox \
-                and self.ledger.provider_id(request.reply_id) is None:
+                and await self.ledger.call(self.ledger.provider_id, request.reply_id) is None:
             await self._presence_call("stop_typing", request.chat_id)  # short timeout, never raises
         try:
             provider_id, already_sent = await send_once(

@@ -18,6 +18,7 @@ from temporalio.exceptions import ApplicationError
 
 from agents import testdrive_texts as texts
 from agents.booking import BookingPlan, candidate_cars, plan_booking
+from agents.rules.phrases import euro
 from agents.knowledge.dealer import DealerFacts, dealer_facts
 from agents.models import CarPreferences, ConversationContext, ExtractionOutput, InventorySearchResult
 from agents.scoring import label_for_tag
@@ -57,6 +58,8 @@ class RecordRequest(BaseModel):
     booking_id: str
     state: BookingState | None = None  # None: only read
     car_model: str | None = None  # "Polo", for "Hoe was de proefrit in de Polo?"
+    language: str = "nl"  # the customer's, for the texts composed here
+    address_form: str = "je"
 
 
 class TestDriveRecord(BaseModel):
@@ -88,6 +91,8 @@ class CarCheck(BaseModel):
     car_id: str
     make: str | None = None
     model: str | None = None
+    language: str = "nl"
+    address_form: str = "je"
 
 
 class CarCheckResult(BaseModel):
@@ -147,6 +152,8 @@ class TestDriveActivities:
                     dealer, self._without(busy, ignore) if ignore else busy, request.now, car_ids
                 ),
                 confirm_by_staff=by_staff,
+                language=request.extraction.language or request.context.language,
+                form=request.extraction.address_form or request.context.address_form,
             )
             if self._apply(plan, request, dealer):
                 break
@@ -202,16 +209,18 @@ class TestDriveActivities:
             booking = self.store.set_state(request.booking_id, request.state)
         dealer = self.dealer
         tz = dealer.tz
+        voice = (request.language, request.address_form)
         return TestDriveRecord(
             booking=booking,
             reminder_at=texts.reminder_at(booking.start, dealer),
             no_show_question_at=texts.no_show_question_at(booking.end),
             follow_up_at=texts.follow_up_at(booking.start, dealer),
             reminder_text=texts.reminder(booking.customer_name, booking.car_title, booking.start,
-                                         f"{dealer.name}, {dealer.address.one_line()}", dealer.test_drive.bring, tz),
-            follow_up_text=texts.follow_up(request.car_model, booking.car_title),
-            confirmed_text=texts.confirmed_by_staff(booking.car_title, booking.start, tz),
-            cancelled_text=texts.cancelled_by_staff(booking.car_title, booking.start, tz),
+                                         f"{dealer.name}, {dealer.address.one_line()}",
+                                         dealer.word(dealer.test_drive.bring, *voice), tz, *voice),
+            follow_up_text=texts.follow_up(request.car_model, booking.car_title, *voice),
+            confirmed_text=texts.confirmed_by_staff(booking.car_title, booking.start, tz, *voice),
+            cancelled_text=texts.cancelled_by_staff(booking.car_title, booking.start, tz, *voice),
         )
 
     @activity.defn
@@ -294,14 +303,15 @@ class TestDriveActivities:
         if car is not None and car.price_eur and not car.price_is_monthly:
             prefs = prefs.model_copy(update={"max_price": int(car.price_eur * 1.15)})
         found = index.search(InventorySearchRequest(preferences=prefs, text=""))
-        similar = [_car_line(m.car) for m in found.matches if m.car.id != check.car_id and not m.car.sold][:3]
+        similar = [_car_line(m.car, check.language) for m in found.matches if m.car.id != check.car_id and not m.car.sold][:3]
         booking = self.store.get(check.booking_id)
-        message = texts.car_sold(booking.car_title, booking.start, similar, self.dealer.tz) if booking else None
+        message = (texts.car_sold(booking.car_title, booking.start, similar, self.dealer.tz, check.language, check.address_form)
+                   if booking else None)
         return CarCheckResult(in_stock=False, similar=similar, message=message)
 
 
-def _car_line(car) -> str:
-    price = f" – € {car.price_eur:,}".replace(",", ".") if car.price_eur else ""
+def _car_line(car, language: str = "nl") -> str:
+    price = f" – {euro(car.price_eur, language)}" if car.price_eur else ""
     return f"{car.title}{price}" + (f" – {car.url}" if car.url else "")
 
 

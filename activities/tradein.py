@@ -23,6 +23,7 @@ from temporalio.exceptions import ApplicationError
 
 from agents import media as media_texts
 from agents import tradein
+from agents.rules.phrases import say
 from agents.knowledge.dealer import dealer_facts
 from agents.media import InboundMedia
 from agents.models import Car, ConversationContext, ExtractionOutput, RouterOutput
@@ -71,6 +72,8 @@ class MediaReplyRequest(BaseModel):
     photos: list[TradeInPhoto] = Field(default_factory=list)  # images for the running intake
     photos_wanted: int = tradein.PHOTOS_WANTED
     now: datetime
+    language: str = "nl"  # the chat's language and form of address: what the reply is in
+    address_form: str = "je"
 
 
 class MediaReplyResult(BaseModel):
@@ -164,15 +167,17 @@ class TradeInActivities:
     async def media_reply(self, request: MediaReplyRequest) -> MediaReplyResult:
         dealer = dealer_facts(self.settings.dealer_config_file)
         media = request.media
+        voice = (request.language, request.address_form)
         if request.photos and request.trade_in is not None:
-            trade_in, reply = tradein.add_photos(request.trade_in, request.photos, request.now, dealer, request.photos_wanted)
+            trade_in, reply = tradein.add_photos(request.trade_in, request.photos, request.now, dealer, request.photos_wanted,
+                                                 *voice)
             return MediaReplyResult(reply=reply, trade_in=trade_in)
         if media.kind == "voice":
-            return MediaReplyResult(reply=media_texts.VOICE_REPLY)
+            return MediaReplyResult(reply=say(media_texts.VOICE_REPLY_SAID, *voice))
         if media.kind == "location":
-            return MediaReplyResult(reply=media_texts.location_reply(media, dealer))
+            return MediaReplyResult(reply=media_texts.location_reply(media, dealer, *voice))
         if media.kind == "document":
-            return MediaReplyResult(reply=media_texts.document_reply(media))
+            return MediaReplyResult(reply=media_texts.document_reply(media, *voice))
         return MediaReplyResult(reply=None)
 
     # --- sales tasks --------------------------------------------------------------------------

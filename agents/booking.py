@@ -19,6 +19,9 @@ from agents import slots as slot_rules
 from agents.booking_models import BookedDrive, BookingCue, CarOption, TestDriveDialogue
 from agents.knowledge.dealer import DUTCH_WEEKDAYS, DealerFacts
 from agents.models import Car, ConversationContext, ExtractionOutput, InventorySearchResult
+from agents.rules.phrases import Phrase, say, spoken_language
+from agents.rules.spoken_dates import capitalised, day_date
+from agents.rules.spoken_dates import day_time as spoken_day_time
 from agents.rules.text import normalize
 from agents.when import WhenWish, resolve
 
@@ -40,6 +43,77 @@ _WEEKDAY_ONLY = re.compile(r"\b(" + "|".join(DUTCH_WEEKDAYS) + r")\b")
 _DATE_GIVEN = re.compile(r"\d{1,2}\s*[-/]\s*\d{1,2}|\d{1,2}\s+[a-z]{3}|volgende\s+week|komende\s+week")
 _ANY_MOMENT = datetime(2026, 1, 5, 8, tzinfo=timezone.utc)
 _BACK_TO_BACK = re.compile(r"\b(direct|meteen|gelijk)\s+(?:daar\s*)?(?:na|erna|achteraan|daarna)\b|\baansluitend\b|\berachteraan\b|\bdirect\s+daarna\b|\bin\s+een\s+keer\b|\btegelijk\b")
+
+
+# --- what the customer is told (Dutch "je"/"u", English, German) ------------------------------
+STILL_ROOM = Phrase(nl="{when} heb ik nog plek.", en="I still have a slot on {when}.", de="{when} ist noch ein Termin frei.")
+NOTED = Phrase(nl="Genoteerd!", en="Noted!", de="Notiert!")
+STILL_FREE = Phrase(nl="{when} is nog vrij.", en="{when} is still free.", de="{when} ist noch frei.")
+BOOK_WHEN_CHOSEN = Phrase(nl="Ik zet de proefrit vast zodra ik weet welke {name} je wilt proberen: {numbers}?",
+                          nl_u="Ik zet de proefrit vast zodra ik weet welke {name} u wilt proberen: {numbers}?",
+                          en="I'll book the test drive as soon as I know which {name} you'd like to try: {numbers}?",
+                          de="Ich trage die Probefahrt ein, sobald ich weiß, welchen {name} Sie fahren möchten: {numbers}?")
+WHICH_ONE = Phrase(nl="Leuk, een proefrit! Welke wil je proberen?", nl_u="Leuk, een proefrit! Welke wilt u proberen?",
+                   en="Great, a test drive! Which one would you like to try?", de="Schön, eine Probefahrt! Welchen davon möchten Sie fahren?")
+ALSO_BOOKED = Phrase(nl="Top, die staat er ook bij! 🚗 {when} rijd je in de {title}, in hetzelfde bezoek.",
+                     nl_u="Top, die staat er ook bij! 🚗 {when} rijdt u in de {title}, in hetzelfde bezoek.",
+                     en="Great, that one's added too! 🚗 {when} you'll drive the {title}, in the same visit.",
+                     de="Prima, der ist auch eingetragen! 🚗 {when} fahren Sie den {title}, beim selben Besuch.")
+FULLY_BOOKED = Phrase(
+    nl="Binnen de komende {days} dagen is er helaas geen plek meer voor een proefrit in de {title}. "
+       "Bel ons gerust op {phone}, dan zoeken we samen een moment.",
+    nl_u="Binnen de komende {days} dagen is er helaas geen plek meer voor een proefrit in de {title}. "
+         "Belt u ons gerust op {phone}, dan zoeken we samen een moment.",
+    en="I'm afraid there are no test-drive slots left for the {title} in the next {days} days. "
+       "Give us a call on {phone} and we'll find a time together.",
+    de="In den nächsten {days} Tagen ist für den {title} leider kein Probefahrt-Termin mehr frei. "
+       "Rufen Sie uns gern unter {phone} an, dann finden wir gemeinsam einen Termin.",
+)
+TAKEN = Phrase(nl="{when} is helaas al bezet voor de {title}. ", en="{when} is already taken for the {title}, I'm afraid. ",
+               de="{when} ist für den {title} leider schon belegt. ")
+CLOSED_THEN = Phrase(nl="{day} zijn we gesloten. ", en="We're closed on {day}. ", de="Am {day} haben wir geschlossen. ")
+OFFER_TIMES = Phrase(nl="Ik kan je deze tijden aanbieden", nl_u="Ik kan u deze tijden aanbieden", en="I can offer you these times",
+                     de="Ich kann Ihnen diese Zeiten anbieten")
+OFFER_TIMES_FOR = Phrase(nl="Voor een proefrit in de {title} kan ik je deze tijden aanbieden",
+                         nl_u="Voor een proefrit in de {title} kan ik u deze tijden aanbieden",
+                         en="For a test drive in the {title} I can offer you these times",
+                         de="Für eine Probefahrt im {title} kann ich Ihnen diese Zeiten anbieten")
+WHICH_SUITS = Phrase(nl="Welke past je het best?", nl_u="Welke past u het best?", en="Which of these times suits you best?",
+                     de="Welcher Termin passt Ihnen am besten?")
+NO_OTHER_SLOT = Phrase(nl="Ik vind helaas geen ander vrij moment; je proefrit blijft staan op {when}.",
+                       nl_u="Ik vind helaas geen ander vrij moment; uw proefrit blijft staan op {when}.",
+                       en="I'm afraid I can't find another free slot; your test drive stays on {when}.",
+                       de="Ich finde leider keinen anderen freien Termin; Ihre Probefahrt bleibt am {when}.")
+CANNOT_THEN = Phrase(nl="{when} lukt helaas niet", en="{when} doesn't work, I'm afraid", de="{when} geht leider nicht")
+CAN_MOVE = Phrase(nl="Verzetten kan", en="Moving it is no problem", de="Verschieben geht")
+MOVE_TO = Phrase(nl="{lead}. Je proefrit staat nu op {current}; ik kan hem verzetten naar:\n{lines}\nWelke wordt het?",
+                 nl_u="{lead}. Uw proefrit staat nu op {current}; ik kan hem verzetten naar:\n{lines}\nWelke wordt het?",
+                 en="{lead}. Your test drive is now on {current}; I can move it to:\n{lines}\nWhich time works for you?",
+                 de="{lead}. Ihre Probefahrt ist jetzt am {current}; ich kann sie verschieben auf:\n{lines}\nWelcher Termin soll es sein?")
+MOVED = Phrase(nl="Geen probleem! Ik heb je proefrit in de {title} verzet naar {new}. De oude afspraak op {old} vervalt.",
+               nl_u="Geen probleem! Ik heb uw proefrit in de {title} verzet naar {new}. De oude afspraak op {old} vervalt.",
+               en="No problem! I've moved your test drive in the {title} to {new}. The old appointment on {old} is cancelled.",
+               de="Kein Problem! Ich habe Ihre Probefahrt im {title} auf {new} verschoben. Der alte Termin am {old} entfällt.")
+CANCELLED = Phrase(nl="Jammer, maar geen probleem: ik heb je proefrit van {when} in de {title} geannuleerd.",
+                   nl_u="Jammer, maar geen probleem: ik heb uw proefrit van {when} in de {title} geannuleerd.",
+                   en="Shame, but no problem: I've cancelled your test drive in the {title} on {when}.",
+                   de="Schade, aber kein Problem: Ich habe Ihre Probefahrt im {title} am {when} storniert.")
+ANOTHER_TIME = Phrase(nl=" Wil je een ander moment? Dit zijn de eerstvolgende vrije tijden:\n{lines}\nOf noem een dag die je beter uitkomt.",
+                      nl_u=" Wilt u een ander moment? Dit zijn de eerstvolgende vrije tijden:\n{lines}\nOf noemt u een dag die u beter uitkomt.",
+                      en=" Would you like another time? These are the next free slots:\n{lines}\nOr name a day that suits you better.",
+                      de=" Möchten Sie einen anderen Termin? Das sind die nächsten freien Zeiten:\n{lines}\nOder nennen Sie mir einen Tag, der Ihnen besser passt.")
+HELD_FOR_YOU = Phrase(nl="Ik heb {when} voor je vastgezet voor een proefrit in de {title}. Een collega bevestigt de afspraak nog even.",
+                      nl_u="Ik heb {when} voor u vastgezet voor een proefrit in de {title}. Een collega bevestigt de afspraak nog even.",
+                      en="I've reserved {when} for a test drive in the {title}. A colleague will confirm the appointment shortly.",
+                      de="Ich habe Ihnen den Termin am {when} für eine Probefahrt im {title} reserviert. Ein Kollege bestätigt ihn noch kurz.")
+BOOKED = Phrase(nl="Top, je proefrit staat vast! 🚗 {when} in de {title}.", nl_u="Top, uw proefrit staat vast! 🚗 {when} in de {title}.",
+                en="Great, your test drive is booked! 🚗 {when} in the {title}.", de="Prima, Ihre Probefahrt steht! 🚗 {when} im {title}.")
+WELCOME_BRING = Phrase(nl="Je bent welkom bij {dealer}, {address}.\nNeem {bring} mee; de proefrit duurt zo'n {minutes} minuten.",
+                       nl_u="U bent welkom bij {dealer}, {address}.\nNeemt u {bring} mee; de proefrit duurt zo'n {minutes} minuten.",
+                       en="We'll see you at {dealer}, {address}.\nPlease bring {bring}; the test drive takes about {minutes} minutes.",
+                       de="Wir freuen uns auf Sie bei {dealer}, {address}.\nBitte bringen Sie {bring} mit; die Probefahrt dauert etwa {minutes} Minuten.")
+OR_WORD = {"nl": "of", "en": "or", "de": "oder"}
+A_CAR = {"nl": "auto", "en": "car", "de": "Wagen"}
 
 
 class BookingPlan(BaseModel):
@@ -140,14 +214,21 @@ def plan_booking(
     dealer: DealerFacts,
     free_for: Callable[[list[str], str | None], list[datetime]],
     confirm_by_staff: bool = False,
+    language: str = "nl",
+    form: str = "je",
 ) -> BookingPlan:
-    """`free_for(car_ids, ignore_booking_id)` gives the free starts for those cars."""
+    """`free_for(car_ids, ignore_booking_id)` gives the free starts for those cars; the notes are in
+    the customer's `language` and `form` of address."""
     tz = dealer.tz
+    spoken = spoken_language(language)
+
+    def said(phrase: Phrase, **fields) -> str:
+        return say(phrase, spoken, form, **fields)
     wish = resolve(cue.when_text or "", now, tz) if cue.when_text else WhenWish()
     if cue.action == "cancel":
-        return _cancel(dialogue, now, dealer, free_for)
+        return _cancel(dialogue, now, dealer, free_for, spoken, form)
     if cue.action == "move" and dialogue.bookings:
-        return _move(dialogue, wish, candidates, now, dealer, free_for, cue.when_text or "")
+        return _move(dialogue, wish, candidates, now, dealer, free_for, cue.when_text or "", spoken, form)
     if cue.action == "none":
         return BookingPlan(dialogue=dialogue)
 
@@ -157,20 +238,20 @@ def plan_booking(
         merged = wish.merged_over(dialogue.wish)
         state = dialogue.model_copy(update={"car": None, "car_options": options, "wish": merged, "open_question": "car", "offered": []})
         lines = [f"{index}. {option.title}" for index, option in enumerate(options, 1)]
-        when = ""
+        free_start = None
         if merged.day and merged.at:
             start = datetime.combine(merged.day, merged.at, tzinfo=tz)
             if slot_rules.is_free(start, free_for([], None)):
-                when = f"\n{_day_time(start, tz).capitalize()} heb ik nog plek."
+                free_start = capitalised(_day_time(start, tz, spoken))
         if dialogue.open_question == "car" and dialogue.car_options:
             # we listed them already: no second list; honest that nothing is booked yet
-            noted = "Genoteerd!" if not wish.empty else ""
-            free_now = when.strip().replace(" heb ik nog plek.", " is nog vrij.")
-            numbers = ", ".join(str(n) for n in range(1, len(options))) + f" of {len(options)}"
-            note = " ".join(part for part in (noted, free_now, f"Ik zet de proefrit vast zodra ik weet welke "
-                                              f"{_shared_name(options)} je wilt proberen: {numbers}?") if part)
+            noted = said(NOTED) if not wish.empty else ""
+            free_now = said(STILL_FREE, when=free_start) if free_start else ""
+            numbers = ", ".join(str(n) for n in range(1, len(options))) + f" {OR_WORD[spoken]} {len(options)}"
+            name = _shared_name(options) or A_CAR[spoken]
+            note = " ".join(part for part in (noted, free_now, said(BOOK_WHEN_CHOSEN, name=name, numbers=numbers)) if part)
         else:
-            note = "Leuk, een proefrit! Welke wil je proberen?\n" + "\n".join(lines) + when
+            note = said(WHICH_ONE) + "\n" + "\n".join(lines) + ("\n" + said(STILL_ROOM, when=free_start) if free_start else "")
         return BookingPlan(action="ask_car", note=note, car_ids_named=[o.id for o in options], dialogue=state)
     if car is None:
         state = dialogue.model_copy(update={"wish": wish.merged_over(dialogue.wish), "open_question": None})
@@ -196,18 +277,17 @@ def plan_booking(
         booked = dialogue.bookings + [BookedDrive(booking_id="", car_id=car.id, car_title=car.title, start=exact, end=end)]
         state = state.model_copy(update={"offered": [], "open_question": None, "wish": None, "car": None, "bookings": booked})
         same_visit = any(b.start.astimezone(tz).date() == exact.astimezone(tz).date() for b in dialogue.bookings)
-        note = confirmation(car, exact, dealer, confirm_by_staff) if not same_visit else (
-            f"Top, die staat er ook bij! 🚗 {_day_time(exact, tz)[0].upper()}{_day_time(exact, tz)[1:]} "
-            f"rijd je in de {car.title}, in hetzelfde bezoek.")
+        note = confirmation(car, exact, dealer, confirm_by_staff, spoken, form) if not same_visit else (
+            said(ALSO_BOOKED, when=capitalised(_day_time(exact, tz, spoken)), title=car.title))
         return BookingPlan(action="book", car=car, start=exact, end=end, note=note,
                            car_ids_named=[car.id], dialogue=state)
-    return _offer(state, car, wish, free, dealer)
+    return _offer(state, car, wish, free, dealer, spoken, form)
 
 
-def _shared_name(options: list[CarOption]) -> str:
-    """"Polo" when all options are Polos, else "auto"."""
+def _shared_name(options: list[CarOption]) -> str | None:
+    """"Polo" when all options are Polos, else None (the caller says "auto")."""
     models = {option.model for option in options}
-    return next(iter(models)) if len(models) == 1 and None not in models else "auto"
+    return next(iter(models)) if len(models) == 1 and None not in models else None
 
 
 def _chosen_car(cue: BookingCue, dialogue: TestDriveDialogue, candidates: list[CarOption], text: str) -> CarOption | None:
@@ -251,30 +331,36 @@ def _pick_from_offer(wish: WhenWish, offered: list[datetime], tz) -> WhenWish | 
     return _wish_at(fits[0], tz) if len(fits) == 1 else None
 
 
-def _offer(state: TestDriveDialogue, car: CarOption, wish: WhenWish, free: list[datetime], dealer: DealerFacts) -> BookingPlan:
+def _offer(state: TestDriveDialogue, car: CarOption, wish: WhenWish, free: list[datetime], dealer: DealerFacts,
+           language: str = "nl", form: str = "je") -> BookingPlan:
     tz = dealer.tz
     alternatives = slot_rules.nearest(free, wish, tz)
     if not alternatives:
-        note = (f"Binnen de komende {dealer.test_drive.book_ahead_days} dagen is er helaas geen plek meer voor een proefrit "
-                f"in de {car.title}. Bel ons gerust op {dealer.phone}, dan zoeken we samen een moment.")
+        note = say(FULLY_BOOKED, language, form, days=dealer.test_drive.book_ahead_days, title=car.title, phone=dealer.phone)
         return BookingPlan(action="full", car=car, note=note, car_ids_named=[car.id],
                            dialogue=state.model_copy(update={"offered": [], "open_question": None}))
     lead = ""
+
+    def closed_on(moment: datetime) -> str:
+        day = _day_name(moment, tz, language)
+        return say(CLOSED_THEN, language, day=day if language == "de" else capitalised(day) if language == "nl" else day)
+
     if wish.day and wish.at:
         asked = datetime.combine(wish.day, wish.at, tzinfo=tz)
-        lead = f"{_day_time(asked, tz).capitalize()} is helaas al bezet voor de {car.title}. "
+        lead = say(TAKEN, language, when=capitalised(_day_time(asked, tz, language)), title=car.title)
         if not slot_rules.open_hours(dealer, wish.day):
-            lead = f"{_day_name(asked, tz).capitalize()} zijn we gesloten. "
+            lead = closed_on(asked)
     elif wish.day and not slot_rules.open_hours(dealer, wish.day):
-        lead = f"{_day_name(datetime.combine(wish.day, wish.at or datetime.min.time(), tzinfo=tz), tz).capitalize()} zijn we gesloten. "
-    intro = "Ik kan je deze tijden aanbieden" if lead else f"Voor een proefrit in de {car.title} kan ik je deze tijden aanbieden"
-    lines = [f"{index}. {_day_time(slot, tz)}" for index, slot in enumerate(alternatives, 1)]
-    note = f"{lead}{intro}:\n" + "\n".join(lines) + "\nWelke past je het best?"
+        lead = closed_on(datetime.combine(wish.day, wish.at or datetime.min.time(), tzinfo=tz))
+    intro = say(OFFER_TIMES, language, form) if lead else say(OFFER_TIMES_FOR, language, form, title=car.title)
+    lines = [f"{index}. {_day_time(slot, tz, language)}" for index, slot in enumerate(alternatives, 1)]
+    note = f"{lead}{intro}:\n" + "\n".join(lines) + "\n" + say(WHICH_SUITS, language, form)
     state = state.model_copy(update={"offered": alternatives, "open_question": "slot"})
     return BookingPlan(action="offer", car=car, note=note, car_ids_named=[car.id], dialogue=state)
 
 
-def _move(dialogue, wish: WhenWish, candidates, now, dealer: DealerFacts, free_for, when_text: str = "") -> BookingPlan:
+def _move(dialogue, wish: WhenWish, candidates, now, dealer: DealerFacts, free_for, when_text: str = "",
+          language: str = "nl", form: str = "je") -> BookingPlan:
     tz = dealer.tz
     named = candidates[0].id if len(candidates) == 1 else None
     booking = dialogue.active(named)
@@ -290,24 +376,25 @@ def _move(dialogue, wish: WhenWish, candidates, now, dealer: DealerFacts, free_f
     if slot is None:
         alternatives = slot_rules.nearest(free, target, tz)
         if not alternatives:
-            note = f"Ik vind helaas geen ander vrij moment; je proefrit blijft staan op {_day_time(booking.start, tz)}."
+            note = say(NO_OTHER_SLOT, language, form, when=_day_time(booking.start, tz, language))
             return BookingPlan(action="none", note=note, dialogue=dialogue)
-        lines = [f"{index}. {_day_time(s, tz)}" for index, s in enumerate(alternatives, 1)]
-        asked = f"{_day_time(datetime.combine(target.day, target.at, tzinfo=tz), tz)} lukt helaas niet" if target.day and target.at else "Verzetten kan"
-        note = (f"{asked.capitalize() if asked[0].islower() else asked}. Je proefrit staat nu op {_day_time(booking.start, tz)}; "
-                f"ik kan hem verzetten naar:\n" + "\n".join(lines) + "\nWelke wordt het?")
+        lines = [f"{index}. {_day_time(s, tz, language)}" for index, s in enumerate(alternatives, 1)]
+        lead = (say(CANNOT_THEN, language, when=capitalised(_day_time(datetime.combine(target.day, target.at, tzinfo=tz), tz, language)))
+                if target.day and target.at else say(CAN_MOVE, language))
+        note = say(MOVE_TO, language, form, lead=lead, current=_day_time(booking.start, tz, language), lines="\n".join(lines))
         state = dialogue.model_copy(update={"car": car, "offered": alternatives, "open_question": "slot", "wish": target})
         return BookingPlan(action="offer", car=car, note=note, car_ids_named=[car.id], dialogue=state)
     end = slot + timedelta(minutes=dealer.test_drive.slot_minutes)
     moved = [b if b.booking_id != booking.booking_id else b.model_copy(update={"start": slot, "end": end}) for b in dialogue.bookings]
     state = dialogue.model_copy(update={"bookings": moved, "offered": [], "open_question": None, "wish": None})
-    note = (f"Geen probleem! Ik heb je proefrit in de {booking.car_title} verzet naar {_day_time(slot, tz)}. "
-            f"De oude afspraak op {_day_time(booking.start, tz)} vervalt.")
+    note = say(MOVED, language, form, title=booking.car_title, new=_day_time(slot, tz, language),
+               old=_day_time(booking.start, tz, language))
     return BookingPlan(action="move", car=car, start=slot, end=end, booking_id=booking.booking_id,
                        previous_start=booking.start, note=note, car_ids_named=[car.id], dialogue=state)
 
 
-def _cancel(dialogue: TestDriveDialogue, now: datetime, dealer: DealerFacts, free_for) -> BookingPlan:
+def _cancel(dialogue: TestDriveDialogue, now: datetime, dealer: DealerFacts, free_for, language: str = "nl",
+            form: str = "je") -> BookingPlan:
     if not dialogue.bookings:
         return BookingPlan(dialogue=dialogue)
     tz = dealer.tz
@@ -316,39 +403,38 @@ def _cancel(dialogue: TestDriveDialogue, now: datetime, dealer: DealerFacts, fre
     car = CarOption(id=booking.car_id, title=booking.car_title)
     free = [slot for slot in free_for([booking.car_id], booking.booking_id) if abs((slot - booking.start).total_seconds()) >= 60]
     alternatives = slot_rules.nearest(free, WhenWish(asap=True), tz)
-    note = f"Jammer, maar geen probleem: ik heb je proefrit van {_day_time(booking.start, tz)} in de {booking.car_title} geannuleerd."
+    note = say(CANCELLED, language, form, when=_day_time(booking.start, tz, language), title=booking.car_title)
     state = TestDriveDialogue(bookings=rest)
     if alternatives:
-        lines = [f"{index}. {_day_time(slot, tz)}" for index, slot in enumerate(alternatives, 1)]
-        note += " Wil je een ander moment? Dit zijn de eerstvolgende vrije tijden:\n" + "\n".join(lines) + "\nOf noem een dag die je beter uitkomt."
+        lines = [f"{index}. {_day_time(slot, tz, language)}" for index, slot in enumerate(alternatives, 1)]
+        note += say(ANOTHER_TIME, language, form, lines="\n".join(lines))
         state = state.model_copy(update={"car": car, "offered": alternatives, "open_question": "slot"})
     return BookingPlan(action="cancel", car=car, booking_id=booking.booking_id, previous_start=booking.start,
                        note=note, car_ids_named=[car.id], dialogue=state)
 
 
 # --- texts ------------------------------------------------------------------------------------
-def confirmation(car: CarOption, start: datetime, dealer: DealerFacts, by_staff: bool) -> str:
+def confirmation(car: CarOption, start: datetime, dealer: DealerFacts, by_staff: bool, language: str = "nl",
+                 form: str = "je") -> str:
     """Day, date, time, car, address, once; and what to bring."""
     tz = dealer.tz
     drive = dealer.test_drive
-    when = _day_time(start, tz)
+    when = _day_time(start, tz, language)
     if by_staff:
-        head = f"Ik heb {when} voor je vastgezet voor een proefrit in de {car.title}. Een collega bevestigt de afspraak nog even."
+        head = say(HELD_FOR_YOU, language, form, when=when, title=car.title)
     else:
-        head = f"Top, je proefrit staat vast! 🚗 {when[0].upper()}{when[1:]} in de {car.title}."
-    return (f"{head}\nJe bent welkom bij {dealer.name}, {dealer.address.one_line()}.\n"
-            f"Neem {drive.bring} mee; de proefrit duurt zo'n {drive.duration_minutes} minuten.")
+        head = say(BOOKED, language, form, when=capitalised(when), title=car.title)
+    return head + "\n" + say(WELCOME_BRING, language, form, dealer=dealer.name, address=dealer.address.one_line(),
+                             bring=dealer.word(drive.bring, language, form), minutes=drive.duration_minutes)
 
 
-def _day_name(moment: datetime, tz) -> str:
-    local = moment.astimezone(tz)
-    return f"{DUTCH_WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]}"
+def _day_name(moment: datetime, tz, language: str = "nl") -> str:
+    return day_date(moment.astimezone(tz).date(), language)
 
 
-def _day_time(moment: datetime, tz) -> str:
-    """"zaterdag 12 december om 11:00"."""
-    local = moment.astimezone(tz)
-    return f"{_day_name(local, tz)} om {local:%H:%M}"
+def _day_time(moment: datetime, tz, language: str = "nl") -> str:
+    """"zaterdag 12 december om 11:00" (and in English and German)."""
+    return spoken_day_time(moment, tz, language)
 
 
 day_time = _day_time

@@ -103,10 +103,10 @@ LACKS = Phrase(nl="Nee, de {car} heeft geen {options}.", en="No, the {car} doesn
 SEATS = Phrase(nl="Nee, de {car} heeft {seats} zitplaatsen.", en="No, the {car} has {seats} seats.",
                de="Nein, der {car} hat {seats} Sitzplätze.")
 OPTION_UNKNOWN = Phrase(
-    nl="Of de {car} {options} heeft, zie ik niet in mijn gegevens; bel gerust {phone}, dan zoeken we het na.",
-    nl_u="Of de {car} {options} heeft, zie ik niet in mijn gegevens; belt u gerust {phone}, dan zoeken we het na.",
-    en="Whether the {car} has {options} isn't in my data; feel free to call {phone} and we'll look it up.",
-    de="Ob der {car} {options} hat, sehe ich nicht in meinen Daten; rufen Sie gern unter {phone} an, dann schauen wir nach.",
+    nl="Of de {car} {options} heeft, zie ik niet in mijn gegevens; bel gerust {phone}, dan zoeken we het voor je uit.",
+    nl_u="Of de {car} {options} heeft, zie ik niet in mijn gegevens; belt u gerust {phone}, dan zoeken we het voor u uit.",
+    en="Whether the {car} has {options} isn't in my data; feel free to call {phone} and we'll find out for you.",
+    de="Ob der {car} {options} hat, sehe ich nicht in meinen Daten; rufen Sie gern unter {phone} an, dann finden wir es für Sie heraus.",
 )
 
 
@@ -203,10 +203,10 @@ NAP_ALL_CARS = Phrase(nl="Al onze occasions hebben een NAP-gecontroleerde kilome
                       en="All our used cars come with an NAP-checked mileage, the {car} included.",
                       de="Alle unsere Gebrauchtwagen haben einen NAP-geprüften Kilometerstand, auch der {car}.")
 FACT_UNKNOWN = Phrase(
-    nl="{facts} van de {car} staat niet in mijn gegevens; bel gerust {phone}, dan zoeken we het na.",
-    nl_u="{facts} van de {car} staat niet in mijn gegevens; belt u gerust {phone}, dan zoeken we het na.",
-    en="I don't have {facts} of the {car} in my data; feel free to call {phone} and we'll look it up.",
-    de="{facts} des {car} habe ich nicht in meinen Daten; rufen Sie gern unter {phone} an, dann schauen wir nach.",
+    nl="{facts} van de {car} staat niet in mijn gegevens; bel gerust {phone}, dan zoeken we het voor je uit.",
+    nl_u="{facts} van de {car} staat niet in mijn gegevens; belt u gerust {phone}, dan zoeken we het voor u uit.",
+    en="I don't have {facts} of the {car} in my data; feel free to call {phone} and we'll find out for you.",
+    de="{facts} des {car} habe ich nicht in meinen Daten; rufen Sie gern unter {phone} an, dann finden wir es für Sie heraus.",
 )
 
 

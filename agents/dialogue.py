@@ -51,7 +51,8 @@ _KINDS: list[tuple[QuestionKind, re.Pattern[str]]] = [
     ("slot", re.compile(r"welke (?:van de |van deze )?tijd|welke past (?:je|u) het best|welke wordt het|"
                         r"which (?:of these )?(?:times?|slots?)|welche (?:zeit|uhrzeit|der zeiten)|welcher termin")),
     ("which_car", re.compile(r"welke (?:bedoel|wil je proberen|wilt u proberen)|welke auto|welke van de|welke \w+ (?:je|u) (?:wilt|wil) proberen|"
-                             r"(?:zeg|noem) maar het nummer|which (?:one|car)|welche(?:s|n)? (?:auto|fahrzeug|meinen|davon)")),
+                             r"(?:zeg|noem) maar het nummer|which (?:one|car)|which \w+ you'd like|welche(?:s|n)? (?:auto|fahrzeug|meinen|davon)|"
+                             r"welchen \w+ sie")),
     ("broader_search", re.compile(r"breder zoeken|ruimer zoeken|search (?:more )?(?:widely|broader)|breiter suchen")),
     ("trade_in_mileage", re.compile(r"kilometerstand|hoeveel (?:km|kilometer)|mileage|how many (?:km|kilomet|miles)|kilometerstand|km-stand|wie viele kilometer")),
     ("trade_in_plate", re.compile(r"kenteken|licen[cs]e plate|registration (?:number|plate)|kennzeichen")),

@@ -72,13 +72,39 @@ def equipment_in(text: str | None) -> list[str]:
     return [key for key, pattern in _PATTERNS.items() if pattern.search(lowered)]
 
 
-def label(key: str) -> str:
+LABELS_EN: dict[str, str] = {
+    "trekhaak": "towbar", "navigatie": "satnav", "zeven_zitplaatsen": "7 seats", "vierwielaandrijving": "four-wheel drive",
+    "panoramadak": "panoramic roof", "cruise_control": "cruise control", "climate_control": "climate control",
+    "stoelverwarming": "heated seats", "achteruitrijcamera": "reversing camera", "parkeersensoren": "parking sensors",
+    "carplay": "Apple CarPlay / Android Auto", "lederen_bekleding": "leather seats",
+}
+LABELS_DE: dict[str, str] = {
+    "trekhaak": "Anhängerkupplung", "navigatie": "Navigationssystem", "zeven_zitplaatsen": "7 Sitze", "vierwielaandrijving": "Allradantrieb",
+    "panoramadak": "Panoramadach", "cruise_control": "Tempomat", "climate_control": "Klimaautomatik",
+    "stoelverwarming": "Sitzheizung", "achteruitrijcamera": "Rückfahrkamera", "parkeersensoren": "Parksensoren",
+    "carplay": "Apple CarPlay / Android Auto", "lederen_bekleding": "Lederausstattung",
+}
+_ARTICLE_EN = {"towbar": "a towbar", "satnav": "satnav", "panoramic roof": "a panoramic roof", "reversing camera": "a reversing camera"}
+_ARTICLE_DE = {"Anhängerkupplung": "eine Anhängerkupplung", "Navigationssystem": "ein Navigationssystem", "Panoramadach": "ein Panoramadach",
+               "Tempomat": "einen Tempomat", "Rückfahrkamera": "eine Rückfahrkamera", "Klimaautomatik": "eine Klimaautomatik",
+               "Lederausstattung": "eine Lederausstattung"}
+
+
+def label(key: str, language: str | None = "nl") -> str:
+    if language in ("en", "other"):
+        return LABELS_EN.get(key, LABELS.get(key, key))
+    if language == "de":
+        return LABELS_DE.get(key, LABELS.get(key, key))
     return LABELS.get(key, key)
 
 
 _WITH_ARTICLE = {"trekhaak", "panoramadak", "achteruitrijcamera"}
 
 
-def as_object(key: str) -> str:
-    """The option as the object of "heeft": "een trekhaak", "navigatie"."""
+def as_object(key: str, language: str | None = "nl") -> str:
+    """The option as the object of "heeft"/"has"/"hat": "een trekhaak", "a towbar", "eine Anhängerkupplung"."""
+    if language in ("en", "other"):
+        return _ARTICLE_EN.get(label(key, "en"), label(key, "en"))
+    if language == "de":
+        return _ARTICLE_DE.get(label(key, "de"), label(key, "de"))
     return f"een {label(key)}" if key in _WITH_ARTICLE else label(key)

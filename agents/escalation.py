@@ -14,6 +14,8 @@ from pydantic import BaseModel
 
 from agents.knowledge.dealer import DUTCH_WEEKDAYS, DealerFacts
 from agents.models import EscalationType, Urgency
+from agents.rules.phrases import Phrase, say, spoken_language
+from agents.rules.spoken_dates import MONTH_NAMES, weekday
 
 TYPE_TITLES: dict[str, str] = {
     "finance_advisor": "Finance Advisor",
@@ -311,35 +313,69 @@ def _clock(moment: datetime) -> str:
     return f"{moment.hour}:{moment.minute:02d}"
 
 
-def _day_phrase(opening: datetime, now_local: datetime) -> str:
-    """'vanochtend na 9:00', 'morgenochtend na 9:00', 'maandag na 9:00', 'op 2 januari na 9:00'."""
+ROLES = {
+    "finance_advisor": Phrase(nl="een van onze financieringsadviseurs", en="one of our finance advisors",
+                              de="einen unserer Finanzierungsberater"),
+    "technical_specialist": Phrase(nl="onze technisch specialist", en="our technical specialist", de="unseren Technikspezialisten"),
+    "sales": Phrase(nl="een verkoper", en="a salesperson", de="einen Verkäufer"),
+    "manager": Phrase(nl="de bedrijfsleider", en="our manager", de="unseren Geschäftsführer"),
+}
+PASSED_ON = Phrase(nl="Ik heb je vraag doorgezet naar {who}.", nl_u="Ik heb uw vraag doorgezet naar {who}.",
+                   en="I've passed your question on to {who}.", de="Ich habe Ihre Frage an {who} weitergegeben.")
+CONTACT_WITHIN = Phrase(nl="Die neemt {within} contact met je op.", nl_u="Die neemt {within} contact met u op.",
+                        en="They'll get in touch {within}.", de="Er meldet sich {within} bei Ihnen.")
+CONTACT_TODAY_OR = Phrase(nl="Die neemt vandaag nog contact met je op, of anders {day}.",
+                          nl_u="Die neemt vandaag nog contact met u op, of anders {day}.",
+                          en="They'll get in touch later today, or otherwise {day}.",
+                          de="Er meldet sich heute noch bei Ihnen, sonst {day}.")
+CLOSED_CONTACT = Phrase(nl="We zijn nu gesloten; die neemt {day} contact met je op.",
+                        nl_u="We zijn nu gesloten; die neemt {day} contact met u op.",
+                        en="We're closed right now; they'll get in touch {day}.",
+                        de="Wir haben gerade geschlossen; er meldet sich {day} bei Ihnen.")
+WITHIN = {  # (up to minutes, phrase)
+    5: Phrase(nl="binnen enkele minuten", en="within a few minutes", de="innerhalb weniger Minuten"),
+    15: Phrase(nl="binnen een kwartier", en="within a quarter of an hour", de="innerhalb einer Viertelstunde"),
+    30: Phrase(nl="binnen een half uur", en="within half an hour", de="innerhalb einer halben Stunde"),
+    60: Phrase(nl="binnen een uur", en="within the hour", de="innerhalb einer Stunde"),
+    120: Phrase(nl="binnen twee uur", en="within two hours", de="innerhalb von zwei Stunden"),
+}
+LATER_TODAY = Phrase(nl="vandaag nog", en="later today", de="heute noch")
+
+
+def _day_phrase(opening: datetime, now_local: datetime, language: str = "nl") -> str:
+    """'vanochtend na 9:00', 'morgenochtend na 9:00', 'maandag na 9:00', 'op 2 januari na 9:00' (and in en/de)."""
+    spoken = spoken_language(language)
     days = (opening.date() - now_local.date()).days
     part = "ochtend" if opening.hour < 12 else "middag"
+    clock = _clock(opening)
+    if spoken == "en":
+        if days == 0:
+            return f"this {'morning' if part == 'ochtend' else 'afternoon'} after {clock}"
+        if days == 1:
+            return f"tomorrow {'morning ' if part == 'ochtend' else ''}after {clock}"
+        if days < 7:
+            return f"on {weekday(opening.date(), 'en')} after {clock}"
+        return f"on {opening.day} {MONTH_NAMES['en'][opening.month - 1]} after {clock}"
+    if spoken == "de":
+        if days == 0:
+            return f"heute {'Vormittag' if part == 'ochtend' else 'Nachmittag'} ab {clock} Uhr"
+        if days == 1:
+            return f"morgen {'früh ' if part == 'ochtend' else ''}ab {clock} Uhr"
+        if days < 7:
+            return f"am {weekday(opening.date(), 'de')} ab {clock} Uhr"
+        return f"am {opening.day}. {MONTH_NAMES['de'][opening.month - 1]} ab {clock} Uhr"
     if days == 0:
-        return f"van{part} na {_clock(opening)}"
+        return f"van{part} na {clock}"
     if days == 1:
-        return f"morgen{part} na {_clock(opening)}" if part == "ochtend" else f"morgen na {_clock(opening)}"
+        return f"morgen{part} na {clock}" if part == "ochtend" else f"morgen na {clock}"
     if days < 7:
-        return f"{DUTCH_WEEKDAYS[opening.weekday()]} na {_clock(opening)}"
-    months = (
-        "januari", "februari", "maart", "april", "mei", "juni",
-        "juli", "augustus", "september", "oktober", "november", "december",
-    )  # fmt: skip
-    return f"op {opening.day} {months[opening.month - 1]} na {_clock(opening)}"
+        return f"{DUTCH_WEEKDAYS[opening.weekday()]} na {clock}"
+    return f"op {opening.day} {MONTH_NAMES['nl'][opening.month - 1]} na {clock}"
 
 
-def _within_phrase(minutes: int) -> str:
-    if minutes <= 5:
-        return "binnen enkele minuten"
-    if minutes <= 15:
-        return "binnen een kwartier"
-    if minutes <= 30:
-        return "binnen een half uur"
-    if minutes <= 60:
-        return "binnen een uur"
-    if minutes <= 120:
-        return "binnen twee uur"
-    return "vandaag nog"
+def _within_phrase(minutes: int, language: str = "nl") -> str:
+    limit = next((limit for limit in WITHIN if minutes <= limit), None)
+    return say(WITHIN[limit] if limit else LATER_TODAY, language)
 
 
 def handoff_message(
@@ -348,25 +384,22 @@ def handoff_message(
     now: datetime,
     dealer: DealerFacts,
     sla_minutes: int | None = None,
+    language: str = "nl",
+    address_form: str = "je",
 ) -> str:
-    """The honest Dutch sentence telling the customer who takes over and roughly when."""
-    who = CUSTOMER_FACING_ROLE[escalation_type]
+    """The honest sentence telling the customer who takes over and roughly when, in their language."""
+    who = say(ROLES[escalation_type], language)
     minutes = sla_minutes if sla_minutes is not None else DEFAULT_SLA_MINUTES[urgency]
     now_local = now.astimezone(dealer.tz)
     deadline = business_deadline(now, minutes, dealer).astimezone(dealer.tz)
+    passed_on = say(PASSED_ON, language, address_form, who=who)
     if not dealer.opening_hours or (dealer.is_open(now) and deadline.date() == now_local.date()):
-        return f"Ik heb je vraag doorgezet naar {who}. Die neemt {_within_phrase(minutes)} contact met je op."
+        return f"{passed_on} {say(CONTACT_WITHIN, language, address_form, within=_within_phrase(minutes, language))}"
     if dealer.is_open(now):  # open now, but the SLA runs past closing time
         opening = _opening_of(deadline, dealer)
-        return (
-            f"Ik heb je vraag doorgezet naar {who}. Die neemt vandaag nog contact met je op, "
-            f"of anders {_day_phrase(opening, now_local)}."
-        )
+        return f"{passed_on} {say(CONTACT_TODAY_OR, language, address_form, day=_day_phrase(opening, now_local, language))}"
     opening = dealer.next_opening(now).astimezone(dealer.tz)
-    return (
-        f"Ik heb je vraag doorgezet naar {who}. We zijn nu gesloten; "
-        f"die neemt {_day_phrase(opening, now_local)} contact met je op."
-    )
+    return f"{passed_on} {say(CLOSED_CONTACT, language, address_form, day=_day_phrase(opening, now_local, language))}"
 
 
 def _opening_of(moment: datetime, dealer: DealerFacts) -> datetime:

@@ -12,6 +12,7 @@ import re
 
 from agents import privacy
 from agents.models import ConversationOutput, EscalationDecision, ExtractionOutput, ReplyRequest
+from agents.rules.phrases import say, voice_of
 
 # "wat is private lease?", "verschil tussen financial lease en huurkoop?": an explanation, not the
 # customer's own business lease ("ik wil financial lease via mijn bv").
@@ -103,11 +104,11 @@ def fixed_reply(request: ReplyRequest) -> ConversationOutput | None:
     if request.escalation_handoff:
         return None
     if extraction.opt_out and not extraction.privacy_request:
-        text = privacy.OPT_OUT_CONFIRMATION
+        phrase = privacy.OPT_OUT
     elif extraction.voice_note:
-        text = privacy.VOICE_NOTE_REPLY
+        phrase = privacy.VOICE_NOTE
     elif extraction.prank:
-        text = privacy.PRANK_REPLY
+        phrase = privacy.PRANK
     else:
         return None
-    return ConversationOutput(response_text=text, backend="rules")
+    return ConversationOutput(response_text=say(phrase, *voice_of(request)), backend="rules")

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
-from agents.knowledge.dealer import DUTCH_WEEKDAYS
+from agents.rules.phrases import Phrase, say, spoken_language
+from agents.rules.spoken_dates import MONTH_NAMES, RELATIVE_DAYS, weekday
 
 STATUS_LINE_EVERY = timedelta(minutes=30)  # at most one status line per half hour of conversation
 UNANSWERED_STREAK = 3  # customer messages in a row without a human reply raise urgency
@@ -152,83 +153,137 @@ def _first_name(name: str | None) -> str | None:
     return first[:1].upper() + first[1:]
 
 
-def _when(deadline: datetime, now: datetime, tz: ZoneInfo) -> str:
+TEAM_WORDS = {
+    "nl": TEAM_WORD,
+    "en": {"finance_advisor": "finance", "technical_specialist": "technical", "sales": "sales", "manager": "management"},
+    "de": {"finance_advisor": "Finanzierung", "technical_specialist": "Technik", "sales": "Verkauf", "manager": "Geschäftsführung"},
+}
+ROLE_SUBJECTS = {
+    "nl": ROLE_SUBJECT,
+    "en": {"finance_advisor": "Our finance advisor", "technical_specialist": "Our technical specialist",
+           "sales": "A salesperson", "manager": "Our manager"},
+    "de": {"finance_advisor": "Unser Finanzierungsberater", "technical_specialist": "Unser Technikspezialist",
+           "sales": "Ein Verkäufer", "manager": "Unser Geschäftsführer"},
+}
+ROLE_OBJECTS = {  # after "aan"/"to"/"an" (German: accusative)
+    "nl": {key: value[0].lower() + value[1:] for key, value in ROLE_SUBJECT.items()},
+    "en": {"finance_advisor": "our finance advisor", "technical_specialist": "our technical specialist",
+           "sales": "our sales team", "manager": "our manager"},
+    "de": {"finance_advisor": "unseren Finanzierungsberater", "technical_specialist": "unseren Technikspezialisten",
+           "sales": "unser Verkaufsteam", "manager": "unseren Geschäftsführer"},
+}
+STATUS_BY = (
+    Phrase(nl="{who} heeft je vraag en laat vóór {when} van zich horen.", nl_u="{who} heeft uw vraag en laat vóór {when} van zich horen.",
+           en="{who} has your question and will be in touch before {when}.", de="{who} hat Ihre Frage und meldet sich vor {when}."),
+    Phrase(nl="Je vraag ligt bij {lower}; uiterlijk {when} hoor je van ons.", nl_u="Uw vraag ligt bij {lower}; uiterlijk {when} hoort u van ons.",
+           en="Your question is with {lower}; you'll hear from us by {when}.",
+           de="Um Ihre Frage kümmert sich {subject}; spätestens {when} hören Sie von uns."),
+    Phrase(nl="{who} is ermee bezig; vóór {when} nemen we contact met je op.", nl_u="{who} is ermee bezig; vóór {when} nemen we contact met u op.",
+           en="{who} is on it; we'll be in touch before {when}.", de="{who} kümmert sich darum; vor {when} melden wir uns bei Ihnen."),
+)
+STATUS_SOON = (
+    Phrase(nl="{who} heeft je vraag en neemt zo snel mogelijk contact met je op.",
+           nl_u="{who} heeft uw vraag en neemt zo snel mogelijk contact met u op.",
+           en="{who} has your question and will get in touch as soon as possible.",
+           de="{who} hat Ihre Frage und meldet sich so bald wie möglich bei Ihnen."),
+    Phrase(nl="Je vraag ligt bij {lower}; je hoort zo snel mogelijk van ons.", nl_u="Uw vraag ligt bij {lower}; u hoort zo snel mogelijk van ons.",
+           en="Your question is with {lower}; you'll hear from us as soon as possible.",
+           de="Um Ihre Frage kümmert sich {subject}; Sie hören so bald wie möglich von uns."),
+    Phrase(nl="{who} is ermee bezig en neemt zo snel mogelijk contact met je op.",
+           nl_u="{who} is ermee bezig en neemt zo snel mogelijk contact met u op.",
+           en="{who} is on it and will be in touch as soon as possible.",
+           de="{who} kümmert sich darum und meldet sich so bald wie möglich bei Ihnen."),
+)
+PICKED_UP = Phrase(nl="{who} heeft je vraag opgepakt en neemt contact met je op.", nl_u="{who} heeft uw vraag opgepakt en neemt contact met u op.",
+                   en="{who} has picked up your question and will get in touch.", de="{who} hat Ihre Frage übernommen und meldet sich bei Ihnen.")
+OVERDUE_BY = Phrase(nl="Het duurt helaas langer dan ik je beloofde. Ik heb {who} opnieuw gevraagd; je hoort vóór {when} van ons.",
+                    nl_u="Het duurt helaas langer dan ik u beloofde. Ik heb {who} opnieuw gevraagd; u hoort vóór {when} van ons.",
+                    en="I'm sorry, this is taking longer than I promised. I've asked {who} again; you'll hear from us before {when}.",
+                    de="Es dauert leider länger als versprochen. Ich habe {who} noch einmal gebeten, sich zu melden; "
+                       "Sie hören vor {when} von uns.")
+OVERDUE_SOON = Phrase(nl="Het duurt helaas langer dan ik je beloofde. Ik heb {who} opnieuw gevraagd en je hoort zo snel mogelijk van ons.",
+                      nl_u="Het duurt helaas langer dan ik u beloofde. Ik heb {who} opnieuw gevraagd en u hoort zo snel mogelijk van ons.",
+                      en="I'm sorry, this is taking longer than I promised. I've asked {who} again and you'll hear from us as soon as possible.",
+                      de="Es dauert leider länger als versprochen. Ich habe {who} noch einmal gebeten, sich zu melden; "
+                         "Sie hören so bald wie möglich von uns.")
+FORWARDED = (
+    Phrase(nl="Ik heb dit direct doorgegeven aan {who}, die je vraag al heeft.", nl_u="Ik heb dit direct doorgegeven aan {who}, die uw vraag al heeft.",
+           en="I've passed this straight on to {who}, who already has your question.",
+           de="Ich habe das direkt an {who} weitergegeben, der Ihre Frage schon hat."),
+    Phrase(nl="Ook dit bericht heb ik meteen aan {who} doorgestuurd.", en="I've forwarded this message to {who} right away too.",
+           de="Auch diese Nachricht habe ich sofort an {who} weitergeleitet."),
+    Phrase(nl="Ik heb ook dit doorgezet; {who} leest alles mee.", en="I've passed this on as well; {subject} is reading along.",
+           de="Ich habe auch das weitergegeben; {subject} liest alles mit."),
+)
+
+
+def _when(deadline: datetime, now: datetime, tz: ZoneInfo, language: str = "nl") -> str:
     """'11:30', 'morgen 9:30', 'maandag 9:30' (the deadline already counts opening hours only)."""
+    spoken = spoken_language(language)
     local, today = deadline.astimezone(tz), now.astimezone(tz).date()
-    clock = f"{local.hour}:{local.minute:02d}"
+    clock = f"{local.hour}:{local.minute:02d}" + (" Uhr" if spoken == "de" else "")
     days = (local.date() - today).days
     if days <= 0:
         return clock
     if days == 1:
-        return f"morgen {clock}"
+        return f"{RELATIVE_DAYS[spoken]['morgen']} {clock}"
     if days < 7:
-        return f"{DUTCH_WEEKDAYS[local.weekday()]} {clock}"
-    return f"{local.day}-{local.month} {clock}"
+        return f"{weekday(local.date(), spoken)} {clock}"
+    if spoken == "en":
+        return f"{local.day} {MONTH_NAMES['en'][local.month - 1]} {clock}"
+    return f"{local.day}.{local.month}. {clock}" if spoken == "de" else f"{local.day}-{local.month} {clock}"
 
 
-def _who(view: HandoverView) -> str:
+def _who(view: HandoverView, language: str = "nl") -> str:
+    spoken = spoken_language(language)
     name = _first_name(view.handler_name)
     if name:
-        return f"{name} ({TEAM_WORD[view.escalation_type]})"
-    return ROLE_SUBJECT[view.escalation_type]
+        return f"{name} ({TEAM_WORDS[spoken][view.escalation_type]})"
+    return ROLE_SUBJECTS[spoken][view.escalation_type]
 
 
-def status_line(view: HandoverView, now: datetime, times_said: int = 0) -> str:
+def _object(view: HandoverView, language: str = "nl") -> str:
+    spoken = spoken_language(language)
+    name = _first_name(view.handler_name)
+    return f"{name} ({TEAM_WORDS[spoken][view.escalation_type]})" if name else ROLE_OBJECTS[spoken][view.escalation_type]
+
+
+def status_line(view: HandoverView, now: datetime, times_said: int = 0, language: str = "nl", form: str = "je") -> str:
     """'Fenna (financiering) heeft je vraag en laat vóór 11:30 van zich horen.' (worded anew each time)"""
     tz = ZoneInfo(view.timezone_name)
     promise = view.overdue_until or (None if view.acknowledged else view.sla_deadline)
-    who = _who(view)
-    lower = who[0].lower() + who[1:] if who.startswith(("Onze", "Een", "De")) else who
+    who = _who(view, language)
+    fields = {"who": who, "subject": who, "lower": _object(view, language) if spoken_language(language) != "nl" else (
+        who[0].lower() + who[1:] if who.startswith(("Onze", "Een", "De")) else who)}
     if promise is not None and promise > now:
-        when = _when(promise, now, tz)
-        variants = (
-            f"{who} heeft je vraag en laat vóór {when} van zich horen.",
-            f"Je vraag ligt bij {lower}; uiterlijk {when} hoor je van ons.",
-            f"{who} is ermee bezig; vóór {when} nemen we contact met je op.",
-        )
+        variants, fields["when"] = STATUS_BY, _when(promise, now, tz, language)
     else:
-        variants = (
-            f"{who} heeft je vraag en neemt zo snel mogelijk contact met je op.",
-            f"Je vraag ligt bij {lower}; je hoort zo snel mogelijk van ons.",
-            f"{who} is ermee bezig en neemt zo snel mogelijk contact met je op.",
-        )
-    return variants[times_said % len(variants)]
+        variants = STATUS_SOON
+    return say(variants[times_said % len(variants)], language, form, **fields)
 
 
 def status_line_due(last_said: datetime | None, now: datetime) -> bool:
     return last_said is None or now - last_said >= STATUS_LINE_EVERY
 
 
-def acknowledged_line(view: HandoverView) -> str:
+def acknowledged_line(view: HandoverView, language: str = "nl", form: str = "je") -> str:
     """Said once, when a person took the question without writing to the customer yet."""
-    name = _first_name(view.handler_name)
-    if name:
-        return f"{name} ({TEAM_WORD[view.escalation_type]}) heeft je vraag opgepakt en neemt contact met je op."
-    return f"{ROLE_SUBJECT[view.escalation_type]} heeft je vraag opgepakt en neemt contact met je op."
+    return say(PICKED_UP, language, form, who=_who(view, language))
 
 
-def overdue_notice(view: HandoverView, now: datetime) -> str:
+def overdue_notice(view: HandoverView, now: datetime, language: str = "nl", form: str = "je") -> str:
     """The SLA passed without anyone picking up: honest, with a new moment."""
     tz = ZoneInfo(view.timezone_name)
-    who = ROLE_SUBJECT[view.escalation_type].replace("Onze", "onze").replace("Een", "een").replace("De", "de")
+    who = ROLE_OBJECTS[spoken_language(language)][view.escalation_type]
     if view.overdue_until is not None and view.overdue_until > now:
-        return (
-            f"Het duurt helaas langer dan ik je beloofde. Ik heb {who} opnieuw gevraagd; "
-            f"je hoort vóór {_when(view.overdue_until, now, tz)} van ons."
-        )
-    return f"Het duurt helaas langer dan ik je beloofde. Ik heb {who} opnieuw gevraagd en je hoort zo snel mogelijk van ons."
+        return say(OVERDUE_BY, language, form, who=who, when=_when(view.overdue_until, now, tz, language))
+    return say(OVERDUE_SOON, language, form, who=who)
 
 
-def forwarded_line(view: HandoverView, times_said: int) -> str:
+def forwarded_line(view: HandoverView, times_said: int, language: str = "nl", form: str = "je") -> str:
     """This message needs the person too (a complaint, a threat): say it went straight to them."""
-    name = _first_name(view.handler_name)
-    who = f"{name} ({TEAM_WORD[view.escalation_type]})" if name else ROLE_SUBJECT[view.escalation_type][0].lower() + ROLE_SUBJECT[view.escalation_type][1:]
-    variants = (
-        f"Ik heb dit direct doorgegeven aan {who}, die je vraag al heeft.",
-        f"Ook dit bericht heb ik meteen aan {who} doorgestuurd.",
-        f"Ik heb ook dit doorgezet; {who} leest alles mee.",
-    )
-    return variants[times_said % len(variants)]
+    phrase = FORWARDED[times_said % len(FORWARDED)]
+    return say(phrase, language, form, who=_object(view, language), subject=_who(view, language))
 
 
 def without_repeats(text: str, said_before: list[str], keep: tuple[str, ...] = ()) -> str:

@@ -16,11 +16,13 @@ from urllib.parse import quote_plus
 from pydantic import BaseModel
 
 from agents.knowledge.dealer import DealerFacts
-from agents.privacy import VOICE_NOTE_REPLY
+from agents.privacy import VOICE_NOTE, VOICE_NOTE_REPLY
+from agents.rules.phrases import Phrase, say
 
 MediaKind = Literal["image", "video", "voice", "document", "location", "sticker", "reaction", "contact", "other"]
 
 VOICE_REPLY = VOICE_NOTE_REPLY  # one text: agents.privacy answers a typed "[spraakbericht]" the same way
+VOICE_REPLY_SAID = VOICE_NOTE  # ... in every language
 PHOTO_THANKS = "Dank je voor de foto!"
 YES_REACTIONS = {"👍", "👍🏻", "👍🏼", "👍🏽", "👍🏾", "👍🏿", "👌", "✅", "🙏", "❤️", "❤"}
 _MAX_FIELD = 1000
@@ -110,17 +112,66 @@ def _kind(mimetype: str | None, raw_type: str | None) -> MediaKind:
 
 
 # --- replies ---------------------------------------------------------------------------------
-def visual_thanks(kind: str) -> str:
+PHOTO_THANKS_SAID = Phrase(nl=PHOTO_THANKS, nl_u="Dank u voor de foto!", en="Thanks for the photo!", de="Danke für das Foto!")
+VIDEO_THANKS = Phrase(nl="Dank je voor de video! Zelf kan ik video's niet bekijken, maar mijn collega's zien hem ook.",
+                      nl_u="Dank u voor de video! Zelf kan ik video's niet bekijken, maar mijn collega's zien hem ook.",
+                      en="Thanks for the video! I can't watch videos myself, but my colleagues can see it too.",
+                      de="Danke für das Video! Ich selbst kann keine Videos ansehen, aber meine Kollegen sehen es auch.")
+PHOTO_UNSEEN = Phrase(nl="Zelf kan ik foto's niet bekijken, maar mijn collega's zien hem ook.",
+                      en="I can't look at photos myself, but my colleagues can see it too.",
+                      de="Ich selbst kann keine Fotos ansehen, aber meine Kollegen sehen es auch.")
+HOW_CAN_I_HELP = Phrase(nl="Waarmee kan ik je helpen?", nl_u="Waarmee kan ik u helpen?", en="How can I help?",
+                        de="Wie kann ich Ihnen helfen?")
+DOCUMENT_IN = Phrase(nl="Dank je, je document{name} is binnen. Ik stuur het door naar een collega van verkoop; "
+                        "die kijkt ernaar en neemt contact met je op.",
+                     nl_u="Dank u, uw document{name} is binnen. Ik stuur het door naar een collega van verkoop; "
+                          "die kijkt ernaar en neemt contact met u op.",
+                     en="Thanks, your document{name} has arrived. I'm passing it on to a colleague in sales, who'll look "
+                        "at it and get in touch.",
+                     de="Danke, Ihr Dokument{name} ist angekommen. Ich leite es an einen Kollegen im Verkauf weiter; "
+                        "er sieht es sich an und meldet sich bei Ihnen.")
+ATTACHMENT_UNREADABLE = Phrase(
+    nl="Dank je! Die bijlage kan ik hier niet openen; wil je in een paar woorden typen waar het over gaat?",
+    nl_u="Dank u! Die bijlage kan ik hier niet openen; wilt u in een paar woorden typen waar het over gaat?",
+    en="Thanks! I can't open that attachment here; could you type in a few words what it's about?",
+    de="Danke! Diesen Anhang kann ich hier nicht öffnen; könnten Sie in ein paar Worten schreiben, worum es geht?")
+CONTACT_CARD = Phrase(nl="Dank je voor het contact! Ik geef het door aan een collega.",
+                      nl_u="Dank u voor het contact! Ik geef het door aan een collega.",
+                      en="Thanks for the contact! I'll pass it on to a colleague.",
+                      de="Danke für den Kontakt! Ich gebe ihn an einen Kollegen weiter.")
+ROUTE_TO_US = Phrase(nl="Dank je! Je vindt ons op {address}. Route: {route}", nl_u="Dank u! U vindt ons op {address}. Route: {route}",
+                     en="Thanks! You'll find us at {address}. Directions: {route}",
+                     de="Danke! Unsere Adresse: {address}. Route: {route}")
+YOUR_ROUTE = Phrase(nl="Dank je! Je vindt ons op {address}. Je route: {route}", nl_u="Dank u! U vindt ons op {address}. Uw route: {route}",
+                    en="Thanks! You'll find us at {address}. Your route: {route}",
+                    de="Danke! Unsere Adresse: {address}. Ihre Route: {route}")
+CLOSE_BY = Phrase(nl="Je bent vlakbij! We zitten op {address}. Route: {route}", nl_u="U bent vlakbij! We zitten op {address}. Route: {route}",
+                  en="You're very close! We're at {address}. Directions: {route}",
+                  de="Sie sind ganz in der Nähe! Wir sind in {address}. Route: {route}")
+FAR_AWAY = Phrase(nl="Dat is een flink stuk: zo'n {km} km hemelsbreed naar {city}. "
+                     "Thuisbezorgen kan ook; vraag gerust naar de mogelijkheden. Route: {route}",
+                  nl_u="Dat is een flink stuk: zo'n {km} km hemelsbreed naar {city}. "
+                       "Thuisbezorgen kan ook; vraagt u gerust naar de mogelijkheden. Route: {route}",
+                  en="That's quite a way: about {km} km as the crow flies to {city}. "
+                     "We can also deliver to your door; just ask about the options. Directions: {route}",
+                  de="Das ist ein ganzes Stück: etwa {km} km Luftlinie bis {city}. "
+                     "Wir liefern auch nach Hause; fragen Sie gern nach den Möglichkeiten. Route: {route}")
+DISTANCE = Phrase(nl="Je bent zo'n {km} km hemelsbreed van onze showroom op {address}. De route: {route}",
+                  nl_u="U bent zo'n {km} km hemelsbreed van onze showroom op {address}. De route: {route}",
+                  en="You're about {km} km as the crow flies from our showroom at {address}. Directions: {route}",
+                  de="Sie sind etwa {km} km Luftlinie von unserem Autohaus entfernt ({address}). Die Route: {route}")
+
+
+def visual_thanks(kind: str, language: str = "nl", form: str = "je") -> str:
     """A photo or video outside a trade-in intake: thanks, and honest that the bot cannot see it."""
     if kind == "video":
-        return "Dank je voor de video! Zelf kan ik video's niet bekijken, maar mijn collega's zien hem ook."
-    return f"{PHOTO_THANKS} Zelf kan ik foto's niet bekijken, maar mijn collega's zien hem ook."
+        return say(VIDEO_THANKS, language, form)
+    return f"{say(PHOTO_THANKS_SAID, language, form)} {say(PHOTO_UNSEEN, language, form)}"
 
 
-def document_reply(media: InboundMedia) -> str:
+def document_reply(media: InboundMedia, language: str = "nl", form: str = "je") -> str:
     name = f" ({media.filename})" if media.filename and re.fullmatch(r"[\w .()-]{1,80}", media.filename) else ""
-    return (f"Dank je, je document{name} is binnen. Ik stuur het door naar een collega van verkoop; "
-            "die kijkt ernaar en neemt contact met je op.")
+    return say(DOCUMENT_IN, language, form, name=name)
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -132,24 +183,22 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * radius * math.asin(math.sqrt(min(1.0, a)))
 
 
-def location_reply(media: InboundMedia, dealer: DealerFacts) -> str:
+def location_reply(media: InboundMedia, dealer: DealerFacts, language: str = "nl", form: str = "je") -> str:
     address = dealer.address
     destination = quote_plus(f"{address.street}, {address.postal_code} {address.city}")
     if media.latitude is None or media.longitude is None:
-        return (f"Dank je! Je vindt ons op {address.one_line()}. Route: "
-                f"https://www.google.com/maps/dir/?api=1&destination={destination}")
+        return say(ROUTE_TO_US, language, form, address=address.one_line(),
+                   route=f"https://www.google.com/maps/dir/?api=1&destination={destination}")
     route = (f"https://www.google.com/maps/dir/?api=1&origin={media.latitude:.5f},{media.longitude:.5f}"
              f"&destination={destination}")
     if address.latitude is None or address.longitude is None:
-        return f"Dank je! Je vindt ons op {address.one_line()}. Je route: {route}"
+        return say(YOUR_ROUTE, language, form, address=address.one_line(), route=route)
     km = distance_km(media.latitude, media.longitude, address.latitude, address.longitude)
     if km < 1:
-        return f"Je bent vlakbij! We zitten op {address.one_line()}. Route: {route}"
+        return say(CLOSE_BY, language, form, address=address.one_line(), route=route)
     if km > 400:
-        return (f"Dat is een flink stuk: zo'n {round(km, -1):.0f} km hemelsbreed naar {address.city}. "
-                f"Thuisbezorgen kan ook; vraag gerust naar de mogelijkheden. Route: {route}")
-    return (f"Je bent zo'n {km:.0f} km hemelsbreed van onze showroom op {address.one_line()}. "
-            f"De route: {route}")
+        return say(FAR_AWAY, language, form, km=f"{round(km, -1):.0f}", city=address.city, route=route)
+    return say(DISTANCE, language, form, km=f"{km:.0f}", address=address.one_line(), route=route)
 
 
 def placeholder_text(media: InboundMedia) -> str:

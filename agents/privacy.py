@@ -12,6 +12,7 @@ import unicodedata
 from typing import Literal
 
 from agents.models import ConversationOutput
+from agents.rules.phrases import Phrase, say
 
 PrivacyKind = Literal["delete", "export"]
 
@@ -21,6 +22,16 @@ PRANK_REPLY = (
     "Haha, leuk geprobeerd 😄 Zo'n bod kunnen we helaas niet aannemen. "
     "Zoek je echt een auto? Dan denk ik graag met je mee."
 )
+OPT_OUT = Phrase(nl=OPT_OUT_CONFIRMATION, nl_u="Helder, u krijgt geen berichten meer van ons.",
+                 en="Understood – you won't get any more messages from us.",
+                 de="Verstanden, Sie bekommen keine Nachrichten mehr von uns.")
+VOICE_NOTE = Phrase(nl=VOICE_NOTE_REPLY, nl_u="Ik kan spraakberichten nog niet beluisteren; wilt u het even typen?",
+                    en="I can't listen to voice messages yet – could you type it out?",
+                    de="Sprachnachrichten kann ich leider noch nicht abhören – könnten Sie es kurz schreiben?")
+PRANK = Phrase(nl=PRANK_REPLY,
+               nl_u="Haha, leuk geprobeerd 😄 Zo'n bod kunnen we helaas niet aannemen. Zoekt u echt een auto? Dan denk ik graag met u mee.",
+               en="Haha, nice try 😄 I'm afraid we can't accept an offer like that. If you're really looking for a car, I'm happy to help.",
+               de="Haha, netter Versuch 😄 So ein Angebot können wir leider nicht annehmen. Wenn Sie wirklich ein Auto suchen, helfe ich Ihnen gern.")
 
 
 def _plain(text: str) -> str:
@@ -83,20 +94,42 @@ def privacy_request(text: str) -> PrivacyKind | None:
     return None
 
 
-def privacy_received_text(kind: PrivacyKind) -> str:
+RECEIVED_DELETE = Phrase(
+    nl="Dank je, ik heb je verzoek om je gegevens te verwijderen ontvangen. Een collega handelt het af "
+       "en bevestigt het binnen een maand; meestal is het binnen een paar werkdagen geregeld.",
+    nl_u="Dank u, ik heb uw verzoek om uw gegevens te verwijderen ontvangen. Een collega handelt het af "
+         "en bevestigt het binnen een maand; meestal is het binnen een paar werkdagen geregeld.",
+    en="Thank you, I've received your request to delete your data. A colleague will handle it and confirm within "
+       "a month; usually it's done within a few working days.",
+    de="Vielen Dank, Ihre Anfrage zur Löschung Ihrer Daten ist eingegangen. Ein Kollege bearbeitet sie und bestätigt "
+       "sie innerhalb eines Monats; meist ist es in wenigen Werktagen erledigt.",
+)
+RECEIVED_EXPORT = Phrase(
+    nl="Dank je, ik heb je verzoek ontvangen om te zien welke gegevens we van je hebben. Een collega stelt "
+       "het overzicht samen en stuurt het je binnen een maand, meestal binnen een paar werkdagen.",
+    nl_u="Dank u, ik heb uw verzoek ontvangen om te zien welke gegevens we van u hebben. Een collega stelt "
+         "het overzicht samen en stuurt het u binnen een maand, meestal binnen een paar werkdagen.",
+    en="Thank you, I've received your request to see what data we hold about you. A colleague will put the overview "
+       "together and send it within a month, usually within a few working days.",
+    de="Vielen Dank, Ihre Anfrage, welche Daten wir über Sie gespeichert haben, ist eingegangen. Ein Kollege stellt die "
+       "Übersicht zusammen und schickt sie Ihnen innerhalb eines Monats, meist in wenigen Werktagen.",
+)
+ALREADY_OPEN = Phrase(
+    nl="Je verzoek over je gegevens is al in behandeling; een collega komt er binnen een maand bij je op terug.",
+    nl_u="Uw verzoek over uw gegevens is al in behandeling; een collega komt er binnen een maand bij u op terug.",
+    en="Your request about your data is already being handled; a colleague will get back to you within a month.",
+    de="Ihre Anfrage zu Ihren Daten wird bereits bearbeitet; ein Kollege meldet sich innerhalb eines Monats bei Ihnen.",
+)
+PRIVACY_ALREADY_OPEN = ALREADY_OPEN.nl
+
+
+def privacy_received_text(kind: PrivacyKind, language: str = "nl", address_form: str = "je") -> str:
     """To the customer: the request is received and who handles it (the one-month limit is ours to keep)."""
-    if kind == "delete":
-        return (
-            "Dank je, ik heb je verzoek om je gegevens te verwijderen ontvangen. Een collega handelt het af "
-            "en bevestigt het binnen een maand; meestal is het binnen een paar werkdagen geregeld."
-        )
-    return (
-        "Dank je, ik heb je verzoek ontvangen om te zien welke gegevens we van je hebben. Een collega stelt "
-        "het overzicht samen en stuurt het je binnen een maand, meestal binnen een paar werkdagen."
-    )
+    return say(RECEIVED_DELETE if kind == "delete" else RECEIVED_EXPORT, language, address_form)
 
 
-PRIVACY_ALREADY_OPEN = "Je verzoek over je gegevens is al in behandeling; een collega komt er binnen een maand bij je op terug."
+def privacy_already_open_text(language: str = "nl", address_form: str = "je") -> str:
+    return say(ALREADY_OPEN, language, address_form)
 
 
 # --- voice notes and pranks ------------------------------------------------------------------------
@@ -170,11 +203,23 @@ def privacy_staff_text(kind: PrivacyKind, stage: PrivacyStage, customer: str, qu
     return "\n".join(lines)
 
 
-def privacy_carried_out_text(kind: PrivacyKind) -> str:
+CARRIED_OUT_DELETE = Phrase(
+    nl="Je verzoek is goedgekeurd: we verwijderen nu je gegevens. Dit is ons laatste bericht. Bedankt en het ga je goed!",
+    nl_u="Uw verzoek is goedgekeurd: we verwijderen nu uw gegevens. Dit is ons laatste bericht. Bedankt en het ga u goed!",
+    en="Your request has been approved: we're deleting your data now. This is our last message. Thank you, and all the best!",
+    de="Ihre Anfrage wurde genehmigt: Wir löschen jetzt Ihre Daten. Dies ist unsere letzte Nachricht. Vielen Dank und alles Gute!",
+)
+CARRIED_OUT_EXPORT = Phrase(
+    nl="Je overzicht van je gegevens is klaar; een collega stuurt het je zo op een veilige manier toe.",
+    nl_u="Uw overzicht van uw gegevens is klaar; een collega stuurt het u zo op een veilige manier toe.",
+    en="The overview of your data is ready; a colleague will send it to you securely shortly.",
+    de="Die Übersicht Ihrer Daten ist fertig; ein Kollege schickt sie Ihnen gleich auf sicherem Weg zu.",
+)
+
+
+def privacy_carried_out_text(kind: PrivacyKind, language: str = "nl", address_form: str = "je") -> str:
     """To the customer, sent just before a deletion (afterwards nothing of them is left to send from)."""
-    if kind == "delete":
-        return "Je verzoek is goedgekeurd: we verwijderen nu je gegevens. Dit is ons laatste bericht. Bedankt en het ga je goed!"
-    return "Je overzicht van je gegevens is klaar; een collega stuurt het je zo op een veilige manier toe."
+    return say(CARRIED_OUT_DELETE if kind == "delete" else CARRIED_OUT_EXPORT, language, address_form)
 
 
 # --- Chatwoot set-up (`seldenrijk chatwoot setup`) -----------------------------------------------------------

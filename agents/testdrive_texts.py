@@ -1,6 +1,6 @@
 """What a TestDriveWorkflow says and when (pure): customer messages, staff notes, timer moments.
 
-Customer texts: natural Dutch, "je", short. Staff texts: Dutch, with the commands to act.
+Customer texts: short, in the customer's language and register. Staff texts: Dutch, with the commands to act.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from agents.booking import day_time
 from agents.escalation import customer_label
 from agents.knowledge.dealer import DealerFacts
+from agents.rules.phrases import Phrase, say
 from agents.slots import open_hours
 
 REMINDER_AT = time(18)  # the evening before
@@ -39,35 +40,80 @@ def no_show_question_at(end: datetime) -> datetime:
 
 
 # --- the customer ----------------------------------------------------------------------------
-def reminder(name: str | None, car_title: str, start: datetime, place: str, bring: str, tz) -> str:
+REMINDER = Phrase(
+    nl="{hello} Even een herinnering: morgen om {time} staat je proefrit in de {title} voor je klaar, bij {place}. "
+       "Neem {bring} mee.\nLukt het toch niet? Laat het even weten, dan zoeken we een ander moment.",
+    nl_u="{hello} Een korte herinnering: morgen om {time} staat uw proefrit in de {title} voor u klaar, bij {place}. "
+         "Neemt u {bring} mee.\nLukt het toch niet? Laat u het even weten, dan zoeken we een ander moment.",
+    en="{hello} Just a reminder: your test drive in the {title} is tomorrow at {time}, at {place}. "
+       "Please bring {bring}.\nCan't make it after all? Just let us know and we'll find another time.",
+    de="{hello} Eine kurze Erinnerung: Morgen um {time} Uhr steht Ihre Probefahrt im {title} für Sie bereit, bei {place}. "
+       "Bitte bringen Sie {bring} mit.\nKlappt es doch nicht? Geben Sie uns kurz Bescheid, dann finden wir einen anderen Termin.",
+)
+HELLO_NAME = Phrase(nl="Hoi {name}!", nl_u="Goedendag {name}!", en="Hi {name}!", de="Hallo {name}!")
+HELLO = Phrase(nl="Hoi!", nl_u="Goedendag!", en="Hi!", de="Hallo!")
+FOLLOW_UP = Phrase(
+    nl="Hoe was de proefrit in de {car}? 😊 Heb je nog vragen, of zal ik een voorstel voor je maken? Ik hoor het graag!",
+    nl_u="Hoe was de proefrit in de {car}? 😊 Heeft u nog vragen, of zal ik een voorstel voor u maken? Ik hoor het graag!",
+    en="How was the test drive in the {car}? 😊 Any questions, or shall I put an offer together for you? I'd love to hear!",
+    de="Wie war die Probefahrt im {car}? 😊 Haben Sie noch Fragen, oder soll ich Ihnen ein Angebot machen? Ich freue mich auf Ihre Rückmeldung!",
+)
+CONFIRMED = Phrase(nl="Goed nieuws: je proefrit op {when} in de {title} is bevestigd. Tot dan!",
+                   nl_u="Goed nieuws: uw proefrit op {when} in de {title} is bevestigd. Tot dan!",
+                   en="Good news: your test drive in the {title} on {when} is confirmed. See you then!",
+                   de="Gute Nachricht: Ihre Probefahrt im {title} am {when} ist bestätigt. Bis dann!")
+CANCELLED = Phrase(
+    nl="Helaas moeten we je proefrit op {when} in de {title} annuleren. Sorry voor het ongemak! "
+       "Laat je weten wanneer het je wel uitkomt? Dan plannen we een nieuw moment.",
+    nl_u="Helaas moeten we uw proefrit op {when} in de {title} annuleren. Excuses voor het ongemak! "
+         "Laat u weten wanneer het u wel uitkomt? Dan plannen we een nieuw moment.",
+    en="Unfortunately we have to cancel your test drive in the {title} on {when}. Sorry for the inconvenience! "
+       "Could you let us know when would suit you instead? Then we'll plan a new time.",
+    de="Leider müssen wir Ihre Probefahrt im {title} am {when} absagen. Entschuldigen Sie die Umstände! "
+       "Sagen Sie uns, wann es Ihnen stattdessen passt? Dann planen wir einen neuen Termin.",
+)
+CAR_SOLD = Phrase(
+    nl="Vervelend nieuws: de {title} is net verkocht, dus je proefrit op {when} gaat helaas niet door. Sorry!",
+    nl_u="Vervelend nieuws: de {title} is net verkocht, dus uw proefrit op {when} gaat helaas niet door. Excuses!",
+    en="Bad news, I'm afraid: the {title} has just been sold, so your test drive on {when} can't go ahead. Sorry!",
+    de="Leider eine schlechte Nachricht: Der {title} wurde gerade verkauft, Ihre Probefahrt am {when} fällt daher aus. Entschuldigung!",
+)
+SIMILAR = Phrase(nl=" Misschien is een van deze iets voor je:", nl_u=" Misschien is een van deze iets voor u:",
+                 en=" Perhaps one of these would suit you:", de=" Vielleicht ist einer von diesen etwas für Sie:")
+PLAN_NEW = Phrase(nl="Zeg het maar, dan plan ik een nieuwe proefrit voor je.", nl_u="Laat u het maar weten, dan plan ik een nieuwe proefrit voor u.",
+                  en="Just say the word and I'll plan a new test drive for you.", de="Sagen Sie einfach Bescheid, dann plane ich eine neue Probefahrt für Sie.")
+LOOK_FURTHER = Phrase(nl=" Zal ik kijken wat we nog meer hebben dat erop lijkt?", en=" Shall I see what else we have that's similar?",
+                      de=" Soll ich schauen, was wir sonst noch Ähnliches haben?")
+
+
+def reminder(name: str | None, car_title: str, start: datetime, place: str, bring: str, tz, language: str = "nl",
+             address_form: str = "je") -> str:
     local = start.astimezone(tz)
-    hello = f"Hoi {name.split()[0]}!" if name else "Hoi!"
-    return (f"{hello} Even een herinnering: morgen om {local:%H:%M} staat je proefrit in de {car_title} voor je klaar, "
-            f"bij {place}. Neem {bring} mee.\nLukt het toch niet? Laat het even weten, dan zoeken we een ander moment.")
+    first = name.split()[0] if name else ""
+    called = name if first.endswith(".") or address_form == "u" else first  # "Dhr. Bakker" keeps his title
+    hello = say(HELLO_NAME, language, address_form, name=called) if name else say(HELLO, language, address_form)
+    return say(REMINDER, language, address_form, hello=hello, time=f"{local:%H:%M}", title=car_title, place=place, bring=bring)
 
 
-def follow_up(car_model: str | None, car_title: str) -> str:
-    return (f"Hoe was de proefrit in de {car_model or car_title}? 😊 Heb je nog vragen, "
-            "of zal ik een voorstel voor je maken? Ik hoor het graag!")
+def follow_up(car_model: str | None, car_title: str, language: str = "nl", address_form: str = "je") -> str:
+    return say(FOLLOW_UP, language, address_form, car=car_model or car_title)
 
 
-def confirmed_by_staff(car_title: str, start: datetime, tz) -> str:
-    return f"Goed nieuws: je proefrit op {day_time(start, tz)} in de {car_title} is bevestigd. Tot dan!"
+def confirmed_by_staff(car_title: str, start: datetime, tz, language: str = "nl", address_form: str = "je") -> str:
+    return say(CONFIRMED, language, address_form, when=day_time(start, tz, language), title=car_title)
 
 
-def cancelled_by_staff(car_title: str, start: datetime, tz) -> str:
-    return (f"Helaas moeten we je proefrit op {day_time(start, tz)} in de {car_title} annuleren. Sorry voor het ongemak! "
-            "Laat je weten wanneer het je wel uitkomt? Dan plannen we een nieuw moment.")
+def cancelled_by_staff(car_title: str, start: datetime, tz, language: str = "nl", address_form: str = "je") -> str:
+    return say(CANCELLED, language, address_form, when=day_time(start, tz, language), title=car_title)
 
 
-def car_sold(car_title: str, start: datetime, similar: list[str], tz) -> str:
-    text = (f"Vervelend nieuws: de {car_title} is net verkocht, dus je proefrit op {day_time(start, tz)} gaat helaas niet door. "
-            "Sorry!")
+def car_sold(car_title: str, start: datetime, similar: list[str], tz, language: str = "nl", address_form: str = "je") -> str:
+    text = say(CAR_SOLD, language, address_form, title=car_title, when=day_time(start, tz, language))
     if similar:
-        text += " Misschien is een van deze iets voor je:\n" + "\n".join(f"• {line}" for line in similar[:3])
-        text += "\nZeg het maar, dan plan ik een nieuwe proefrit voor je."
+        text += say(SIMILAR, language, address_form) + "\n" + "\n".join(f"• {line}" for line in similar[:3])
+        text += "\n" + say(PLAN_NEW, language, address_form)
     else:
-        text += " Zal ik kijken wat we nog meer hebben dat erop lijkt?"
+        text += say(LOOK_FURTHER, language, address_form)
     return text
 
 

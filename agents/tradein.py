@@ -17,12 +17,14 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from agents.knowledge.dealer import DUTCH_WEEKDAYS, DealerFacts
+from agents.knowledge.dealer import DealerFacts
 from agents.models import Car, ConversationContext, ExtractionOutput, RouterOutput
 from agents.plates import Plate, compact, find_plates
 from agents.rules.numbers import find_quantities
 from agents.rules.parse import WANTED_CUE
 from agents.rules.text import normalize
+from agents import tradein_texts as texts
+from agents.rules.phrases import Phrase, say
 from agents.tradein_models import PlateLookup, TradeIn, TradeInPhoto
 
 PHOTOS_WANTED = 4  # outside (front/back), inside, dashboard with the mileage, damage
@@ -127,6 +129,8 @@ def observe(
 ) -> IntakeStep:
     """Fold one customer message into the trade-in and say what the intake wants said."""
     context = context or ConversationContext()
+    language = extraction.language or context.language
+    form = extraction.address_form or context.address_form
     cue = starts_intake(router, extraction)
     plate_for_us = lookup if lookup is not None and lookup.status != "stock" else None
     normalized = normalize(text)
@@ -163,33 +167,37 @@ def observe(
         return IntakeStep(trade_in)
     trade_in = trade_in.model_copy(update={**update, "last_activity_at": now})
 
+    def said(phrase: Phrase) -> str:
+        return say(phrase, language, form)
+
+    welcome = said(texts.WELCOME)
     parts: list[str] = []
     if new:
-        parts.append("Inruilen kan zeker!")
+        parts.append(welcome)
     if new_plate:
-        parts.append(_plate_sentence(trade_in, plate_for_us, now.astimezone(dealer.tz).date()))
+        parts.append(texts.plate_sentence(trade_in, plate_for_us, now.astimezone(dealer.tz).date(), language, form))
     if asks_value or asks_top_up:
-        parts.append(value_answer(trade_in, dealer, now, wanted, asks_top_up))
+        parts.append(value_answer(trade_in, dealer, now, wanted, asks_top_up, language, form))
     if answer == "no":
-        parts.append("Dan klopt er iets niet met het kenteken. Wil je het nog eens sturen?")
+        parts.append(said(texts.PLATE_WRONG))
     elif trade_in.plate and trade_in.mileage_km and not trade_in.photos_requested:
         if not new_plate:
-            parts.insert(0, "Top, dank je!" if answer == "yes" else "Dank je!")
-        parts.append(photo_request(dealer, now))
+            parts.insert(0, said(texts.THANKS_GREAT) if answer == "yes" else said(texts.THANKS))
+        parts.append(photo_request(dealer, now, language, form))
         trade_in = trade_in.model_copy(update={"photos_requested": True})
     elif new_plate and not trade_in.mileage_km:
-        parts.append("En wat is ongeveer de kilometerstand?")
+        parts.append(said(texts.AND_MILEAGE))
     elif new:
-        parts.append(_first_question(trade_in))
-        parts.remove("Inruilen kan zeker!")
-        parts.insert(0, "Inruilen kan zeker!")
+        parts.append(texts.first_question(trade_in, language, form))
+        parts.remove(welcome)
+        parts.insert(0, welcome)
     elif new_mileage and not trade_in.plate:
-        parts.append("Dank je! Wat is nog het kenteken van je auto? Dan zoek ik de gegevens erbij.")
+        parts.append(said(texts.PLATE_STILL))
     elif answer == "yes":
         if not trade_in.mileage_km:
-            parts.append("Top! En wat is ongeveer de kilometerstand?")
+            parts.append(said(texts.GREAT_MILEAGE))
         elif not trade_in.photos:
-            parts.append("Top! Dan zie ik de foto's graag tegemoet.")
+            parts.append(said(texts.GREAT_PHOTOS))
     reply = " ".join(part for part in parts if part) or None
     return IntakeStep(
         trade_in,
@@ -207,7 +215,7 @@ _NO = re.compile(r"(?:nee|neen|klopt\s+niet|niet\s+goed|dat\s+klopt\s+niet|nope)
 def _answer_to_check(text: str, trade_in: TradeIn, context: ConversationContext) -> str | None:
     """ "ja klopt" / "nee" to our "…: klopt dat?" about the RDW facts."""
     last_bot = next((turn.text for turn in reversed(context.history) if turn.role == "bot"), "")
-    if not trade_in.plate or "klopt dat?" not in last_bot:
+    if not trade_in.plate or not any(check in last_bot for check in ("klopt dat?", "is that right?", "stimmt das?")):
         return None
     words = normalize(text).strip()
     if _YES.fullmatch(words):
@@ -217,85 +225,23 @@ def _answer_to_check(text: str, trade_in: TradeIn, context: ConversationContext)
     return None
 
 
-def _first_question(trade_in: TradeIn) -> str:
-    car = " ".join(p for p in (trade_in.make, trade_in.model) if p)
-    yours = f"je {car}" if car else "je auto"
-    if trade_in.mileage_km:
-        return f"Wat is het kenteken van {yours}? Dan zoek ik de gegevens erbij."
-    return f"Wat is het kenteken van {yours}, en wat is ongeveer de kilometerstand?"
-
-
-def _plate_sentence(trade_in: TradeIn, lookup: PlateLookup, today: date) -> str:
-    vehicle = lookup.vehicle
-    if lookup.status == "found" and vehicle is not None and vehicle.make:
-        facts = [f"Een {vehicle.title}" + (f" uit {vehicle.year}" if vehicle.year else "")]
-        if vehicle.fuels:
-            facts.append(" en ".join(fuel.lower() for fuel in vehicle.fuels))
-        if vehicle.apk_expiry and vehicle.apk_expiry < today:
-            facts.append(f"APK verlopen op {dutch_date(vehicle.apk_expiry)}")
-        elif vehicle.apk_expiry:
-            facts.append(f"APK tot {dutch_date(vehicle.apk_expiry)}")
-        if trade_in.mileage_km and not trade_in.photos_requested:
-            facts.append(f"ongeveer {trade_in.mileage_km:,} km".replace(",", "."))
-        return ", ".join(facts) + ": klopt dat?"
-    if lookup.status == "unknown":
-        return f"Kenteken {lookup.dashed} kan ik niet vinden in de RDW-gegevens; klopt het?"
-    return f"Dank je, kenteken {lookup.dashed} heb ik genoteerd."
-
-
 def dutch_date(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return texts.spoken_date(day, "nl")
 
 
-def offer_moment(dealer: DealerFacts, now: datetime) -> str:
+def offer_moment(dealer: DealerFacts, now: datetime, language: str = "nl") -> str:
     """When a colleague makes the offer: "vandaag nog" inside opening hours, else the next working day."""
-    local = now.astimezone(dealer.tz)
-    hours = dealer.hours_on(local.date())
-    if hours and local.time() < hours[0]:
-        return "vandaag nog"
-    if hours and local.time() < hours[1] and (
-        datetime.combine(local.date(), hours[1], tzinfo=dealer.tz) - local >= timedelta(hours=1)
-    ):
-        return "vandaag nog"
-    day = local.date() + timedelta(days=1)
-    for _ in range(14):
-        if dealer.hours_on(day):
-            break
-        day += timedelta(days=1)
-    if day == local.date() + timedelta(days=1):
-        return "morgen"
-    return f"op {DUTCH_WEEKDAYS[day.weekday()]}"
+    return texts.offer_moment(dealer, now, language)
 
 
-def photo_request(dealer: DealerFacts, now: datetime) -> str:
-    return (
-        "Stuur je 3 of 4 foto's? Van buiten, van binnen, van het dashboard met de kilometerstand en van "
-        f"eventuele schade. Dan maakt een collega je {offer_moment(dealer, now)} een inruilvoorstel."
-    )
+def photo_request(dealer: DealerFacts, now: datetime, language: str = "nl", form: str = "je") -> str:
+    return texts.photo_request(dealer, now, language, form)
 
 
-def value_answer(trade_in: TradeIn, dealer: DealerFacts, now: datetime, wanted: Car | None, top_up: bool) -> str:
+def value_answer(trade_in: TradeIn, dealer: DealerFacts, now: datetime, wanted: Car | None, top_up: bool,
+                 language: str = "nl", form: str = "je") -> str:
     """Honest about value: a colleague makes the offer; "bijbetalen" only from staff's indicative value."""
-    value = trade_in.indicative_value_eur
-    if value is None:
-        missing = [what for what, have in (("het kenteken", trade_in.plate), ("de kilometerstand", trade_in.mileage_km),
-                                           ("een paar foto's", trade_in.photos)) if not have]
-        after = ("zodra we " + (missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " en " + missing[-1])
-                 + " hebben") if missing else "na het bekijken van je foto's"
-        text = f"Een bedrag noem ik hier niet: een collega maakt je inruilvoorstel {after}."
-        if top_up:
-            text += " Wat je dan bijbetaalt, reken ik uit zodra die inruilwaarde er is."
-        return text
-    text = f"Een collega heeft je auto indicatief gewaardeerd op {_euro(value)} (onder voorbehoud van bezichtiging)."
-    if wanted is not None and wanted.price_eur and not wanted.price_is_monthly:
-        difference = wanted.price_eur - value
-        if difference > 0:
-            text += f" Voor de {wanted.title} van {_euro(wanted.price_eur)} betaal je dan ongeveer {_euro(difference)} bij."
-        else:
-            text += f" Dat is meer dan de {wanted.title} kost ({_euro(wanted.price_eur)}); een collega bespreekt het verschil met je."
-    elif top_up:
-        text += " Voor welke auto wil je weten wat je bijbetaalt?"
-    return text
+    return texts.value_answer(trade_in, dealer, now, wanted, top_up, language, form)
 
 
 def _euro(amount: int) -> str:
@@ -304,21 +250,16 @@ def _euro(amount: int) -> str:
 
 # --- photos -------------------------------------------------------------------------------
 def add_photos(trade_in: TradeIn, photos: list[TradeInPhoto], now: datetime, dealer: DealerFacts,
-               photos_wanted: int = PHOTOS_WANTED) -> tuple[TradeIn, str]:
+               photos_wanted: int = PHOTOS_WANTED, language: str = "nl", form: str = "je") -> tuple[TradeIn, str]:
     known = {photo.message_id for photo in trade_in.photos}
     fresh = [photo for photo in photos if photo.message_id not in known]
     trade_in = trade_in.model_copy(update={"photos": trade_in.photos + fresh, "last_activity_at": now,
                                            "photos_requested": True})
     count = len(trade_in.photos)
-    ack = f"Top, {count} foto's binnen!" if count != 1 else "Top, 1 foto binnen!"
-    missing = [what for what, known_ in (("het kenteken", trade_in.plate), ("ongeveer de kilometerstand", trade_in.mileage_km)) if not known_]
-    if missing:
-        return trade_in, f"{ack} Wat is nog {' en '.join(missing)}?"
-    if count >= photos_wanted:
-        return trade_in, f"{ack} Ik geef alles door aan een collega; die maakt je {offer_moment(dealer, now)} een inruilvoorstel."
-    if count == len(fresh):  # the first photo(s): say once what else helps
-        return trade_in, f"{ack} Stuur gerust de andere ook; een collega kijkt ernaar."
-    return trade_in, ack
+    missing = [what for what, known_ in (("plate", trade_in.plate), ("mileage", trade_in.mileage_km)) if not known_]
+    # the first photo(s) say once what else helps
+    return trade_in, texts.photos_received(count, missing, count >= photos_wanted, count == len(fresh), dealer, now,
+                                           language, form)
 
 
 def ready_for_summary(trade_in: TradeIn | None, photos_wanted: int = PHOTOS_WANTED) -> bool:

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from pydantic import BaseModel
 
 from agents.knowledge.dealer import DUTCH_WEEKDAYS
+from agents.rules.glossary import dutch_terms
 
 _NUMBERS = {
     "een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7,
@@ -86,7 +87,7 @@ class WhenWish(BaseModel):
 
 def resolve(text: str, now: datetime, tz) -> WhenWish:
     """The day and time in `text`, as seen by the dealer at `now` (aware datetime)."""
-    lowered = " " + text.lower().replace("’", "'") + " "
+    lowered = " " + dutch_terms(text.lower().replace("’", "'")) + " "  # "saturday at 11am" reads as Dutch
     today = now.astimezone(tz).date()
     wish = WhenWish(asap=bool(_ASAP.search(lowered)))
     day, not_before = _day(lowered, today)

@@ -12,6 +12,7 @@ opens, under a lock so two workers starting at once apply each step exactly once
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 import threading
@@ -200,6 +201,16 @@ class PostgresDatabase(Database):
 _POOLS: dict[str, Any] = {}
 _POOLS_LOCK = threading.Lock()
 POOL_MAX_SIZE = 8
+POOL_OPEN_TIMEOUT = 15.0
+
+
+class DatabaseUnavailable(RuntimeError):
+    """DATABASE_URL is set but its server cannot be reached (or refuses the login)."""
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
 def _pool(url: str):
@@ -208,11 +219,18 @@ def _pool(url: str):
         if pool is None:
             from psycopg_pool import ConnectionPool
 
+            from psycopg_pool import PoolTimeout
+
             pool = ConnectionPool(
                 url, min_size=1, max_size=POOL_MAX_SIZE, open=False, name="seldenrijk",
                 kwargs={"autocommit": True, "row_factory": _row_factory},
             )
-            pool.open(wait=True, timeout=15)  # a wrong DATABASE_URL fails the start, not the first message
+            try:  # a wrong DATABASE_URL fails the start, not the first message
+                pool.open(wait=True, timeout=POOL_OPEN_TIMEOUT)
+            except PoolTimeout as exc:
+                pool.close()
+                raise DatabaseUnavailable(f"no connection to DATABASE_URL ({redact(url)}) within "
+                                          f"{POOL_OPEN_TIMEOUT:g} s") from exc
             _POOLS[url] = pool
         return pool
 
@@ -222,6 +240,14 @@ def close_pools(url: str | None = None) -> None:
     with _POOLS_LOCK:
         for key in [key for key in _POOLS if url is None or key == url]:
             _POOLS.pop(key).close()
+
+
+async def off_loop(db: Database, call: Callable[..., Any], *args: Any) -> Any:
+    """A store call from async code: in a thread when it waits on the network (PostgreSQL), so the
+    worker's event loop keeps going; inline for SQLite (a local file: microseconds, no thread hop)."""
+    if db.dialect == "postgresql":
+        return await asyncio.to_thread(call, *args)
+    return call(*args)
 
 
 # --- choosing the backend ----------------------------------------------------------------------

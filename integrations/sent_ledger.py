@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from integrations.db import Database, Migration, SqliteDatabase, migrate, open_database
+from integrations.db import Database, Migration, SqliteDatabase, migrate, off_loop, open_database
 
 MIGRATIONS = [
     Migration(1, """
@@ -40,6 +40,10 @@ class SentLedger:
     @classmethod
     def from_settings(cls, settings) -> "SentLedger":
         return cls(open_database(settings, "sent"))
+
+    async def call(self, method, *args):
+        """`await ledger.call(ledger.provider_id, key)`: off the event loop with PostgreSQL."""
+        return await off_loop(self._db, method, *args)
 
     def provider_id(self, reply_id: str) -> str | None:
         """The provider's message id when this reply was sent before, else None."""

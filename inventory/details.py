@@ -132,18 +132,40 @@ class DetailReader:
                 details = with_rdw(details, vehicle)
         return details.model_copy(update={"fetched_at": datetime.now(timezone.utc)})
 
+    async def _registration(self, car: Car) -> CarDetails | None:
+        """RDW's facts for a car whose source has no detail page we read (Marktplaats): by its plate."""
+        details = CarDetails(license_plate=car.license_plate)
+        try:
+            vehicle = await self.rdw.vehicle(car.license_plate)  # type: ignore[union-attr, arg-type]
+        except IntegrationError as failure:
+            log.info("RDW lookup for %s failed: %s", car.id, failure)
+            return None
+        details = with_rdw(details, vehicle) if vehicle is not None else details
+        return details.model_copy(update={"fetched_at": datetime.now(timezone.utc)})
+
+    async def add_registration_facts(self, cars: list[Car], on_progress: ProgressCallback | None = None) -> list[Car]:
+        """Weight, towing weight, APK and consumption from RDW for the cars with a plate, cached like pages."""
+        if self.rdw is None:
+            return cars
+        with_plate = [car for car in cars if car.license_plate and car.weight_kg is None]
+        return await self._fill(cars, with_plate, self._registration, on_progress)
+
     async def add_details(self, cars: list[Car], on_progress: ProgressCallback | None = None) -> list[Car]:
+        return await self._fill(cars, [car for car in cars if car.url], self._read, on_progress)
+
+    async def _fill(self, cars: list[Car], wanted: list[Car], read_one: Callable[[Car], Awaitable[CarDetails | None]],
+                    on_progress: ProgressCallback | None) -> list[Car]:
         cached = self.cache.cached_details(self.source) if self.cache is not None else {}
         max_age = timedelta(hours=self.settings.scraper_detail_max_age_hours)
         now = datetime.now(timezone.utc)
         to_read: list[Car] = []
-        for car in cars:
+        for car in wanted:
             entry = cached.get(car.id)
             fresh = entry is not None and entry.fingerprint == fingerprint(car) and entry.details.fetched_at is not None \
                 and now - entry.details.fetched_at < max_age
             if fresh:
                 self.stats.cached += 1
-            elif car.url:
+            else:
                 to_read.append(car)
         budget = max(0, self.settings.scraper_detail_max_per_sync)
         self.stats.deferred = max(0, len(to_read) - budget)
@@ -154,7 +176,7 @@ class DetailReader:
         async def read(car: Car) -> None:
             nonlocal done
             async with gate:
-                details = await self._read(car)
+                details = await read_one(car)
             done += 1
             if details is None:
                 self.stats.failed += 1

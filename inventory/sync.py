@@ -40,10 +40,13 @@ async def fetch_source(
                     result = await _with_details(result, settings, client, details_cache, on_detail)
                 return result
             if source == "marktplaats":
-                return await fetch_marktplaats(
+                result = await fetch_marktplaats(
                     client, settings.marktplaats_base_url, settings.marktplaats_seller_id,
                     settings.scraper_max_pages, on_page,
                 )
+                if settings.inventory_rdw_lookup and any(car.license_plate for car in result.cars):
+                    result = await _with_details(result, settings, client, details_cache, on_detail, pages=False)
+                return result
             raise SourceError(f"unknown inventory source {source!r}")
     except SourceError as failure:
         return FetchSourceResult(
@@ -52,13 +55,15 @@ async def fetch_source(
 
 
 async def _with_details(result: FetchSourceResult, settings: Settings, client: PoliteClient,
-                        cache: DetailsCache | None, on_detail: ProgressCallback | None) -> FetchSourceResult:
+                        cache: DetailsCache | None, on_detail: ProgressCallback | None,
+                        pages: bool = True) -> FetchSourceResult:
+    """The cars with their detail-page facts (`pages`) or only RDW's by plate (sources without pages we read)."""
     rdw = RdwClient(settings.rdw_api_url, timeout=settings.rdw_timeout_seconds,
                     app_token=settings.rdw_app_token.get_secret_value() if settings.rdw_app_token else None) \
         if settings.inventory_rdw_lookup else None
     reader = DetailReader(settings, client, cache, result.source, rdw)
     try:
-        cars = await reader.add_details(result.cars, on_detail)
+        cars = await (reader.add_details if pages else reader.add_registration_facts)(result.cars, on_detail)
     finally:
         if rdw is not None:
             await rdw.aclose()

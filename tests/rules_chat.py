@@ -57,7 +57,8 @@ class Chat:
                                expertise=understanding.expertise, inventory=result, trade_in_reply=step.reply)
         reply: ConversationOutput = engine.reply_sync(request)
         text_out = without_repeats(reply.response_text, context)
-        assert check_reply(text_out, request, DEALER) == [], (text, text_out)
+        violations = check_reply(text_out, request, DEALER)
+        assert violations == [], (text, text_out, violations)
         known = {car.id: car for car in [*context.last_cars, *(m.car for m in result.matches)]
                  + ([result.asked_car] if result.asked_car else [])}
         shown = [known[car_id] for car_id in reply.mentioned_car_ids if car_id in known]

@@ -230,3 +230,25 @@ async def test_search_by_equipment_after_a_sync(servers, settings):
     assert [m.car.id for m in seven.matches][:1] == ["web-9002"] and seven.relaxed == []  # "Aantal zitplaatsen: 7"
     towbar = catalog.index().search(InventorySearchRequest(preferences=CarPreferences(equipment=["trekhaak"])))
     assert towbar.matches[0].car.id == "web-9001" and towbar.relaxed == []  # from the page's option list
+
+
+async def test_marktplaats_cars_with_a_plate_get_rdw_facts_once(servers, settings):
+    from tests.peers.inventory_site import SELLER_ID, mp_listing
+
+    site, rdw = servers
+    site.mp_listings = [mp_listing({"itemId": "m5000000001", "title": "Toyota C-HR 1.8 Hybrid", "priceCents": 2195000,
+                                    "attributes": {"constructionYear": 2019, "mileage": 81000, "licensePlate": "12-ABC-3"}}),
+                        mp_listing({"itemId": "m5000000002", "title": "Kia Picanto", "priceCents": 995000,
+                                    "attributes": {"constructionYear": 2019, "mileage": 50000}})]
+    mp = settings.model_copy(update={"inventory_sources": ["marktplaats"], "marktplaats_base_url": site.url,
+                                     "marktplaats_seller_id": SELLER_ID})
+    store = InventoryStore.from_settings(mp)
+    try:
+        result = await fetch_source("marktplaats", mp, details_cache=store)
+        again = await fetch_source("marktplaats", mp, details_cache=store)
+    finally:
+        site.mp_listings = []
+    chr_ = next(car for car in result.cars if car.id == "mp-m5000000001")
+    assert (chr_.license_plate, chr_.weight_kg, chr_.apk_until) == ("12ABC3", 1380, date(2026, 9, 20))
+    assert next(car for car in again.cars if car.id == "mp-m5000000001").weight_kg == 1380  # from the cache
+    assert rdw.plates_asked() == ["12ABC3", "12ABC3"]  # vehicles + fuels, first sync only; no plate, no lookup

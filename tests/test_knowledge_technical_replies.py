@@ -122,7 +122,7 @@ def test_equipment_of_a_specific_car_is_technical_and_from_its_list(engine):
     # an option outside the listing vocabulary is never in our data
     dealer = dealer_facts()
     assert ownership.equipment_answer("zit er keyless entry op?", GOLF, dealer) == (
-        f"Of de {GOLF.title} keyless entry heeft, zie ik niet in mijn gegevens; bel gerust {dealer.phone}, dan zoeken we het na.")
+        f"Of de {GOLF.title} keyless entry heeft, zie ik niet in mijn gegevens; bel gerust {dealer.phone}, dan zoeken we het voor je uit.")
 
 
 def test_explanation_detector():

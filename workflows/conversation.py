@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from agents import context as memory
     from agents import dialogue
     from agents import privacy
+    from agents.rules.phrases import Phrase, say
     from agents.models import (
         Car,
         ConversationOutput,
@@ -108,6 +109,15 @@ ALERT_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_attempt
 FLOOD_NOTICE = (
     "Je stuurt ons veel berichten tegelijk 🙂 We lezen alles, maar beantwoorden ze even niet "
     "automatisch. Een collega kijkt er zo snel mogelijk naar."
+)
+FLOOD_NOTICE_SAID = Phrase(
+    nl=FLOOD_NOTICE,
+    nl_u="U stuurt ons veel berichten tegelijk 🙂 We lezen alles, maar beantwoorden ze even niet automatisch. "
+         "Een collega kijkt er zo snel mogelijk naar.",
+    en="You're sending us a lot of messages at once 🙂 We read everything, but won't answer automatically for a moment. "
+       "A colleague will look at them as soon as possible.",
+    de="Sie schicken uns gerade sehr viele Nachrichten 🙂 Wir lesen alles, antworten aber kurz nicht automatisch. "
+       "Ein Kollege sieht sie sich so bald wie möglich an.",
 )
 
 
@@ -250,7 +260,8 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
             if self.s.flood_notice_due:
                 self.s.flood_notice_due = False
                 try:
-                    await self._send(FLOOD_NOTICE, f"flood:{workflow.now().isoformat()}", None)
+                    await self._send(say(FLOOD_NOTICE_SAID, self.s.context.language, self.s.context.address_form),
+                                     f"flood:{workflow.now().isoformat()}", None)
                 except FailureError as exc:
                     if not workflow.patched(PATCH_SEND_FAILURES):
                         raise
@@ -674,6 +685,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
         if not kind or understanding.expertise.escalation_decision.escalate or not workflow.patched(PATCH_PRIVACY_REQUEST):
             return False
         request_id = privacy_workflow_id(self.s.phone)
+        voice = (understanding.extraction.language or context.language, understanding.extraction.address_form or context.address_form)
         try:
             await workflow.start_child_workflow(
                 "PrivacyRequestWorkflow",
@@ -681,6 +693,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
                     request_id=request_id, kind=kind, chat_id=self.s.chat_id, customer_phone=self.s.phone,
                     customer_name=self.s.customer_name, text=message.text,
                     conversation_workflow_id=workflow.info().workflow_id, started_at=workflow.now(),
+                    language=voice[0], address_form=voice[1],
                 ),
                 id=request_id,
                 task_queue=workflow.info().task_queue,
@@ -688,9 +701,9 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
                 parent_close_policy=workflow.ParentClosePolicy.ABANDON,
                 static_summary=f"AVG-verzoek: {kind}",
             )
-            answer = privacy.privacy_received_text(kind)  # sent by the child workflow
+            answer = privacy.privacy_received_text(kind, *voice)  # sent by the child workflow
         except WorkflowAlreadyStartedError:
-            answer = privacy.PRIVACY_ALREADY_OPEN
+            answer = privacy.privacy_already_open_text(*voice)
             await self._send(answer, f"{workflow.info().workflow_id}:{message.message_id}", message)
         record.timings.replied_at = workflow.now()
         self._last_answer = answer

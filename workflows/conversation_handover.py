@@ -70,7 +70,8 @@ class HandoverMixin:
             if handover.only_status_question(self._last_customer_message or ""):
                 text = ""  # the backend's guess at "hoe lang duurt het nog?" is noise
         elif needs_person:  # a complaint or threat on top: it went straight to the person
-            line = handover.forwarded_line(opened.view or HandoverView(escalation_type=opened.escalation_type), opened.forwarded_said)
+            line = handover.forwarded_line(opened.view or HandoverView(escalation_type=opened.escalation_type), opened.forwarded_said,
+                                           *self._voice())
             opened.forwarded_said += 1
             opened.status_line_at = now
             opened.ack_due = opened.overdue_due = False
@@ -81,6 +82,10 @@ class HandoverMixin:
             return reply  # better said twice than not answered
         joined = "\n\n".join(part for part in (line, text) if part) if asked else "\n\n".join(part for part in (text, line) if part)
         return reply.model_copy(update={"response_text": joined})
+
+    def _voice(self) -> tuple[str, str]:
+        """The chat's language and form of address, for what the hand-over says."""
+        return self.s.context.language, self.s.context.address_form
 
     def _handover_notice_due(self) -> bool:
         opened = self.s.open_escalation
@@ -95,13 +100,13 @@ class HandoverMixin:
         view = opened.view or HandoverView(escalation_type=opened.escalation_type)
         line = None
         if opened.ack_due and not opened.ack_announced:
-            line = handover.acknowledged_line(view)
+            line = handover.acknowledged_line(view, *self._voice())
             opened.ack_announced = True
         elif opened.overdue_due and not opened.overdue_announced:
-            line = handover.overdue_notice(view, now)
+            line = handover.overdue_notice(view, now, *self._voice())
             opened.overdue_announced = True
         elif asked or handover.status_line_due(opened.status_line_at, now):
-            line = handover.status_line(view, now, opened.status_lines_said)
+            line = handover.status_line(view, now, opened.status_lines_said, *self._voice())
             opened.status_lines_said += 1
         opened.ack_due = opened.overdue_due = False
         if line:

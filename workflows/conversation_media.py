@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from agents import media as media_texts
     from agents import tradein
     from agents.models import EscalationDecision, Understanding
+    from agents.rules.phrases import say
     from agents.tradein_models import PlateLookup, TradeInPhoto
     from workflows.models import (
         Attachment,
@@ -145,14 +146,15 @@ class TradeInAndMedia:
             else:
                 self._after_trade_in_turn()
             return None
+        voice = (self.s.context.language, self.s.context.address_form)  # the chat's: a photo says nothing about it
         if media.kind in ("image", "video"):
-            thanks = media_texts.visual_thanks(media.kind)
+            thanks = media_texts.visual_thanks(media.kind, *voice)
             if media.caption:
                 return thanks
-            await self._plain_reply(message, f"{thanks} Waarmee kan ik je helpen?", silent)
+            await self._plain_reply(message, f"{thanks} {say(media_texts.HOW_CAN_I_HELP, *voice)}", silent)
             return None
         if media.kind == "voice":
-            await self._plain_reply(message, media_texts.VOICE_REPLY, silent)
+            await self._plain_reply(message, say(media_texts.VOICE_REPLY_SAID, *voice), silent)
             return None
         if media.kind == "document":
             self._queue_sales_task(f"document:{message.message_id}", "Document van een klant via WhatsApp",
@@ -160,7 +162,7 @@ class TradeInAndMedia:
                                    + (f" ({media.filename})" if media.filename else "")
                                    + (f" met de tekst: «{media.caption}»" if media.caption else "") + ". Graag bekijken.",
                                    [Attachment(url=media.url, mimetype=media.mimetype, filename=media.filename)])
-            reply = media_texts.document_reply(media)
+            reply = media_texts.document_reply(media, *voice)
             if media.caption:
                 return reply
             await self._plain_reply(message, reply, silent)
@@ -169,9 +171,9 @@ class TradeInAndMedia:
             result = await self._media_reply(message, [])
             await self._plain_reply(message, result.reply, silent)
             return None
-        reply = "Dank je! Die bijlage kan ik hier niet openen; wil je in een paar woorden typen waar het over gaat?"
+        reply = say(media_texts.ATTACHMENT_UNREADABLE, *voice)
         if media.kind == "contact":
-            reply = "Dank je voor het contact! Ik geef het door aan een collega."
+            reply = say(media_texts.CONTACT_CARD, *voice)
         await self._plain_reply(message, reply, silent)
         return None
 
@@ -193,7 +195,8 @@ class TradeInAndMedia:
         return await workflow.execute_local_activity(
             TradeInActivities.media_reply,
             MediaReplyRequest(media=message.media, trade_in=self.s.context.trade_in, photos=photos,
-                              photos_wanted=self.s.trade_in_photos_wanted, now=workflow.now()),
+                              photos_wanted=self.s.trade_in_photos_wanted, now=workflow.now(),
+                              language=self.s.context.language, address_form=self.s.context.address_form),
             start_to_close_timeout=timedelta(seconds=10),
             retry_policy=LOCAL_RETRY,
             summary=f"media ← {message.media.kind}" + (f" ({len(photos)} foto's)" if photos else ""),

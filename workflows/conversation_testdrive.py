@@ -72,6 +72,8 @@ class TestDriveSteps:
                     chat_id=self.s.chat_id, customer_phone=self.s.phone, customer_name=self.s.customer_name,
                     car_id=plan.car.id, car_title=plan.car.title, car_make=plan.car.make, car_model=plan.car.model,
                     confirm_by_staff=result.confirm_by_staff, opted_out=self._customer_opted_out(),
+                    language=understanding.extraction.language or context.language,
+                    address_form=understanding.extraction.address_form or context.address_form,
                 ),
                 id=booking_id,
                 task_queue=workflow.info().task_queue,

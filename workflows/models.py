@@ -369,6 +369,8 @@ class PrivacyRequestInput(BaseModel):
     text: str  # the customer's words, for the manager
     conversation_workflow_id: str
     started_at: datetime
+    language: str = "nl"  # the customer's (nl, en, de, other) and their form of address: what they are told
+    address_form: str = "je"
 
 
 class PrivacyApproval(BaseModel):

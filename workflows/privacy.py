@@ -53,7 +53,8 @@ class PrivacyRequestWorkflow:
         status = self._status
         workflow.upsert_search_attributes([sa.CUSTOMER_PHONE.value_set(input.customer_phone)])
         self._details()
-        status.customer_told = await self._tell_customer(texts.privacy_received_text(input.kind), "received")
+        received = texts.privacy_received_text(input.kind, input.language, input.address_form)
+        status.customer_told = await self._tell_customer(received, "received")
         status.manager_notified = await self._notify("new")
         for days, stage in CHASES:
             if await self._approved_before(input.started_at + timedelta(days=days)):
@@ -68,7 +69,7 @@ class PrivacyRequestWorkflow:
 
         self._set_state("carrying_out")
         if input.kind == "delete":  # the last message, before nothing is left to send it from
-            await self._tell_customer(texts.privacy_carried_out_text("delete"), "carried-out")
+            await self._tell_customer(texts.privacy_carried_out_text("delete", input.language, input.address_form), "carried-out")
         try:
             result: CarryOutResult = await workflow.execute_activity_method(
                 PrivacyActivities.carry_out_privacy_request,
@@ -84,7 +85,7 @@ class PrivacyRequestWorkflow:
             status.errors.append(f"carry out: {exc.cause or exc}")
             status.outcome = f"MISLUKT, voer `seldenrijk privacy {'forget' if input.kind == 'delete' else 'export'}` uit"
         if input.kind == "export":
-            await self._tell_customer(texts.privacy_carried_out_text("export"), "carried-out")
+            await self._tell_customer(texts.privacy_carried_out_text("export", input.language, input.address_form), "carried-out")
         await self._notify("done")
         self._set_state("done")
         return status

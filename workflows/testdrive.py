@@ -216,7 +216,8 @@ class TestDriveWorkflow:
         try:
             check = await workflow.execute_activity(
                 TestDriveActivities.check_car_in_stock,
-                CarCheck(booking_id=self.i.booking_id, car_id=self.i.car_id, make=self.i.car_make, model=self.i.car_model),
+                CarCheck(booking_id=self.i.booking_id, car_id=self.i.car_id, make=self.i.car_make, model=self.i.car_model,
+                         language=self.i.language, address_form=self.i.address_form),
                 start_to_close_timeout=timedelta(seconds=30), retry_policy=RetryPolicy(maximum_attempts=3),
                 summary=f"voorraad ← {self.i.car_title}",
             )
@@ -232,7 +233,8 @@ class TestDriveWorkflow:
     async def _record(self, state) -> None:
         self.record = await workflow.execute_activity(
             TestDriveActivities.record_test_drive,
-            RecordRequest(booking_id=self.i.booking_id, state=state, car_model=self.i.car_model),
+            RecordRequest(booking_id=self.i.booking_id, state=state, car_model=self.i.car_model,
+                          language=self.i.language, address_form=self.i.address_form),
             start_to_close_timeout=timedelta(seconds=30), retry_policy=STORE_RETRY,
             summary=f"boeking → {state or 'verzet'}",
         )

@@ -30,6 +30,8 @@ class TestDriveInput(BaseModel):
     car_model: str | None = None  # "Polo": "Hoe was de proefrit in de Polo?"
     confirm_by_staff: bool = False
     opted_out: bool = False
+    language: str = "nl"  # the customer's (nl, en, de, other) and form of address, for what the workflow says
+    address_form: str = "je"
 
 
 class StaffDecision(BaseModel):

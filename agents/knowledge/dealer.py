@@ -101,6 +101,18 @@ class DealerFacts(BaseModel):
     trade_in: TradeIn = Field(default_factory=TradeIn)
     road_tax: RoadTax = Field(default_factory=RoadTax)
     public_transport: str | None = None  # how to reach us by train/bus; None: the bot has it checked by sales
+    # The dealer's own Dutch words (what to bring, the products, the trade-in items) in the
+    # customer's language: {"je rijbewijs": {"nl_u": "uw rijbewijs", "en": "...", "de": "..."}}.
+    translations: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    def word(self, dutch: str, language: str | None = "nl", address_form: str | None = "je") -> str:
+        """A Dutch value from this file in the customer's language and register (as written if untranslated)."""
+        variants = self.translations.get(dutch, {})
+        if language in ("en", "de", "other"):
+            return variants.get("en" if language == "other" else language, dutch)
+        if address_form == "u":
+            return variants.get("nl_u", dutch)
+        return dutch
 
     @property
     def tz(self) -> ZoneInfo:

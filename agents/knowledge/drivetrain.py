@@ -98,10 +98,16 @@ TEXTS = {
 }
 
 
+# "de golf 1.5 tsi life business", "2.0 TDI": an engine in a car's name, not a question about the engine type
+_NAMED_ENGINE = re.compile(r"\b\d[.,]\d\s*(?:e-?)?(?:tsi|tfsi|tdi|tce|puretech|ecoboost)\b")
+
+
 def knowledge_for(text: str) -> list[KnowledgeSnippet]:
     """Explanations for a question about engine or drivetrain types; "ik zoek een golf tdi" is a search, not a question."""
     if _SEARCH.search(text) or not (_EXPLAIN.search(text) or "?" in text):
         return []
+    if not _EXPLAIN.search(text):
+        text = _NAMED_ENGINE.sub(" ", text)  # "heeft de golf 1.5 tsi een trekhaak?" asks about the towbar
     topics = topics_in(text)
     # "wat is een plug-in hybride?" is about the plug-in, not about hybrids in general
     if "plug_in_hybrid" in topics and "full_hybrid" in topics and not re.search(r"\b(volledig|full|zelfopladend)", text):

@@ -36,15 +36,15 @@ WEIGHT_WHICH_CAR = Phrase(nl="Het gewicht staat op het kentekenbewijs; noem de a
 OPTION_LIST = Phrase(nl="In de advertentie van de {car} staan onder meer: {options}.",
                      en="The listing of the {car} names, among others: {options}.",
                      de="In der Anzeige des {car} stehen unter anderem: {options}.")
-NO_OPTION_LIST = Phrase(nl="De uitrusting van de {car} zie ik niet in onze gegevens; bel gerust {phone}, dan zoeken we het na.",
-                        nl_u="De uitrusting van de {car} zie ik niet in onze gegevens; belt u gerust {phone}, dan zoeken we het na.",
-                        en="The {car}'s equipment isn't in our data; feel free to call {phone} and we'll look it up.",
-                        de="Die Ausstattung des {car} sehe ich nicht in unseren Daten; rufen Sie gern unter {phone} an, dann schauen wir nach.")
+NO_OPTION_LIST = Phrase(nl="De uitrusting van de {car} zie ik niet in onze gegevens; bel gerust {phone}, dan zoeken we het voor je uit.",
+                        nl_u="De uitrusting van de {car} zie ik niet in onze gegevens; belt u gerust {phone}, dan zoeken we het voor u uit.",
+                        en="The {car}'s equipment isn't in our data; feel free to call {phone} and we'll find out for you.",
+                        de="Die Ausstattung des {car} sehe ich nicht in unseren Daten; rufen Sie gern unter {phone} an, dann finden wir es für Sie heraus.")
 WHICH_CAR_OPTIONS = Phrase(nl="Over welke auto gaat het? Dan kijk ik of die {options} heeft; de uitrusting verschilt per auto en per uitvoering.",
                            nl_u="Over welke auto gaat het? Dan kijk ik of die {options} heeft; de uitrusting verschilt per auto en per uitvoering.",
                            en="Which car do you mean? Then I'll check whether it has {options}; equipment differs per car and version.",
                            de="Um welches Auto geht es? Dann schaue ich, ob es {options} hat; die Ausstattung ist je Auto und Version anders.")
-NO_CONSUMPTION = Phrase(nl="Het verbruik van de {car} zie ik niet in onze gegevens; bel gerust {phone}, dan zoeken we het na.",
-                        nl_u="Het verbruik van de {car} zie ik niet in onze gegevens; belt u gerust {phone}, dan zoeken we het na.",
-                        en="The {car}'s fuel consumption isn't in our data; feel free to call {phone} and we'll look it up.",
-                        de="Den Verbrauch des {car} sehe ich nicht in unseren Daten; rufen Sie gern unter {phone} an, dann schauen wir nach.")
+NO_CONSUMPTION = Phrase(nl="Het verbruik van de {car} zie ik niet in onze gegevens; bel gerust {phone}, dan zoeken we het voor je uit.",
+                        nl_u="Het verbruik van de {car} zie ik niet in onze gegevens; belt u gerust {phone}, dan zoeken we het voor u uit.",
+                        en="The {car}'s fuel consumption isn't in our data; feel free to call {phone} and we'll find out for you.",
+                        de="Den Verbrauch des {car} sehe ich nicht in unseren Daten; rufen Sie gern unter {phone} an, dann finden wir es für Sie heraus.")

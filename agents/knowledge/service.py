@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import re
 
-from agents.knowledge.dealer import DealerFacts
+from agents.knowledge.dealer import WEEKDAYS, DealerFacts
 from agents.models import KnowledgeSnippet
-
-from agents.knowledge.financial import format_eur
+from agents.rules.phrases import Phrase, euro, join, say, spoken_language
 
 TOPICS: dict[str, re.Pattern[str]] = {
-    "test_drive": re.compile(r"\b(proefrit\w*|proef\s*rijden|proefrijden|testrit|rondje\s+rijden|bezichtig\w*|langskomen|langs\s+komen|afspraak)\b"),
-    "warranty": re.compile(r"\b(garantie\w*|bovag)\b"),
+    "test_drive": re.compile(r"\b(proefrit\w*|proef\s*rijden|proefrijden|testrit|rondje\s+rijden|bezichtig\w*|langskomen|langs\s+komen|afspraak|test\s*-?drive|probefahrt\w*)\b"),
+    "warranty": re.compile(r"\b(garantie\w*|bovag|warranty|guarantee|gewährleistung|gewahrleistung)\b"),
     "nap": re.compile(r"\b(nap|kilometerstand\s+(?:klopt|echt|gecontroleerd)|tellerstand|teruggedraaid|logisch)\b"),
     "apk": re.compile(r"\b(apk|keuring)\b"),
-    "delivery": re.compile(r"\b(afleverkosten|aflever\w*|bezorg\w*|thuisbezorg\w*|rijklaar\w*|tenaamstelling|ophalen|levertijd|kosten\s+koper|bijkomende\s+kosten|wat\s+zit\s+er\s+bij)\b"),
-    "trade_in": re.compile(r"\b(inruil\w*|in\s*te\s*ruilen|taxatie|taxeren|inruilwaarde|waard)\b"),
-    "opening_hours": re.compile(r"\b(open|geopend|openingstijd\w*|hoe\s+laat|gesloten|dicht|zondag|koopzondag)\b"),
-    "location": re.compile(r"\b(adres|waar\s+(?:zitten|zit|zijn|ligt)|locatie|route|parkeren|harderwijk)\b"),
+    "delivery": re.compile(r"\b(afleverkosten|aflever\w*|bezorg\w*|thuisbezorg\w*|rijklaar\w*|tenaamstelling|ophalen|levertijd|kosten\s+koper|bijkomende\s+kosten|wat\s+zit\s+er\s+bij|deliver\w*|on\s+the\s+road|"
+                          r"extra\s+costs?|uberfuhrung\w*|lieferung|liefern|nebenkosten)\b"),
+    "trade_in": re.compile(r"\b(inruil\w*|in\s*te\s*ruilen|taxatie|taxeren|inruilwaarde|waard|trade\s*-?\s*in|part\s*-?\s*exchange|"
+                          r"in\s+zahlung|inzahlungnahme)\b"),
+    "opening_hours": re.compile(r"\b(open|geopend|openingstijd\w*|hoe\s+laat|gesloten|dicht|zondag|koopzondag|opening\s+hours|"
+                               r"closed|what\s+time|geoffnet|offnungszeit\w*|geschlossen|wann\s+haben\s+sie)\b"),
+    "location": re.compile(r"\b(adres|waar\s+(?:zitten|zit|zijn|ligt)|locatie|route|parkeren|harderwijk|address|where\s+are\s+you|"
+                          r"adresse|wo\s+(?:sind|finde)|anfahrt)\b"),
 }
 
 
@@ -29,16 +32,32 @@ def topics_in(text: str) -> list[str]:
     return [topic for topic, regex in TOPICS.items() if regex.search(text)]
 
 
-def trade_in_request(dealer: DealerFacts, already: set[str] | None = None) -> str:
+TRADE_IN_DONE = Phrase(nl="Dank je, daarmee kan een collega een inruilvoorstel maken.",
+                      nl_u="Dank u, daarmee kan een collega een inruilvoorstel maken.",
+                      en="Thanks – with that, a colleague can put together a trade-in offer.",
+                      de="Danke, damit kann ein Kollege Ihnen ein Angebot für Ihren Wagen machen.")
+TRADE_IN_SEND = Phrase(nl="Stuur me {listing} van je auto, dan maakt een collega een inruilvoorstel.",
+                       nl_u="Stuurt u mij {listing} van uw auto, dan maakt een collega een inruilvoorstel.",
+                       en="Send me {listing} of your car and a colleague will put together a trade-in offer.",
+                       de="Schicken Sie mir {listing} Ihres Wagens, dann macht Ihnen ein Kollege ein Angebot für Ihren Wagen.")
+TRADE_IN_SEND_MORE = Phrase(nl="Stuur me nog {listing} van je auto, dan maakt een collega een inruilvoorstel.",
+                            nl_u="Stuurt u mij nog {listing} van uw auto, dan maakt een collega een inruilvoorstel.",
+                            en="Could you also send {listing} of your car? Then a colleague will put together a trade-in offer.",
+                            de="Schicken Sie mir noch {listing} Ihres Wagens, dann macht Ihnen ein Kollege ein Angebot für Ihren Wagen.")
+
+
+def trade_in_request(dealer: DealerFacts, already: set[str] | None = None, language: str = "nl", form: str = "je") -> str:
     """What we need for a trade-in proposal, leaving out what the customer already gave."""
     already = already or set()
     needed = [item for item in dealer.trade_in.needed if not any(item.startswith(have) or have in item for have in already)]
     if not needed:
-        return "Dank je, daarmee kan een collega een inruilvoorstel maken."
-    needed = [_with_article(item) for item in needed]
-    listing = needed[0] if len(needed) == 1 else ", ".join(needed[:-1]) + " en " + needed[-1]
-    more = " nog" if already else ""
-    return f"Stuur me{more} {listing} van je auto, dan maakt een collega een inruilvoorstel."
+        return say(TRADE_IN_DONE, language, form)
+    if spoken_language(language) == "nl":
+        needed = [_with_article(item) for item in needed]
+    else:
+        needed = [dealer.word(item, language) for item in needed]
+    listing = join(needed, language)
+    return say(TRADE_IN_SEND_MORE if already else TRADE_IN_SEND, language, form, listing=listing)
 
 
 _ARTICLES = {"kenteken": "het", "kilometerstand": "de", "foto's": "", "fotos": "", "apk": "de", "onderhoudsboekje": "het"}
@@ -53,41 +72,83 @@ def _with_article(item: str) -> str:
     return f"{article} {item}".strip()
 
 
-def _texts(dealer: DealerFacts) -> dict[str, str]:
+HOME_DELIVERY_PRICED = Phrase(nl=" Thuisbezorgen kan ook, voor {cost}.", en=" We can also deliver to your door, for {cost}.",
+                              de=" Wir liefern auch nach Hause, für {cost}.")
+HOME_DELIVERY = Phrase(nl=" Thuisbezorgen is mogelijk.", en=" Home delivery is possible too.", de=" Eine Lieferung nach Hause ist möglich.")
+NEW_APK = Phrase(nl=" Elke auto krijgt bij aflevering een nieuwe APK.", en=" Every car gets a new MOT (APK) on delivery.",
+                 de=" Jedes Auto bekommt bei der Übergabe eine neue APK (Hauptuntersuchung).")
+DELIVERY_COST = Phrase(
+    nl="De afleverkosten zijn {cost} (rijklaar maken, poetsen, onderhoudsbeurt, APK en tenaamstelling).",
+    en="The delivery fee is {cost} (getting the car road-ready, valeting, a service, the MOT (APK) and registration).",
+    de="Die Überführungskosten betragen {cost} (fahrbereit machen, Aufbereitung, Inspektion, APK und Ummeldung).",
+)
+NO_DELIVERY_COST = Phrase(nl="Er zijn geen extra afleverkosten.", en="There's no extra delivery fee.",
+                          de="Es fallen keine zusätzlichen Überführungskosten an.")
+TEST_DRIVE = Phrase(nl="Een proefrit duurt ongeveer {minutes} minuten{bring} Je bent welkom op {address}.",
+                    nl_u="Een proefrit duurt ongeveer {minutes} minuten{bring} U bent welkom op {address}.",
+                    en="A test drive takes about {minutes} minutes{bring} You're welcome at {address}.",
+                    de="Eine Probefahrt dauert etwa {minutes} Minuten{bring} Unsere Adresse: {address}.")
+BRING = Phrase(nl="; neem {bring} mee.", nl_u="; neemt u {bring} mee.", en="; please bring {bring}.", de="; bitte bringen Sie {bring} mit.")
+WARRANTY = Phrase(nl="Je krijgt {months} maanden BOVAG-garantie.", nl_u="U krijgt {months} maanden BOVAG-garantie.",
+                  en="You get a {months}-month BOVAG warranty.", de="Sie bekommen {months} Monate BOVAG-Garantie.")
+WARRANTY_LONGER = Phrase(nl=" Verlengen is mogelijk.", en=" It can be extended.", de=" Eine Verlängerung ist möglich.")
+NAP = Phrase(nl="Al onze occasions hebben een NAP-gecontroleerde (logische) kilometerstand; het NAP-rapport krijg je erbij.",
+             nl_u="Al onze occasions hebben een NAP-gecontroleerde (logische) kilometerstand; het NAP-rapport krijgt u erbij.",
+             en="All our used cars have an NAP-checked mileage (the Dutch national mileage register); you get the NAP report with the car.",
+             de="Alle unsere Gebrauchtwagen haben einen NAP-geprüften Kilometerstand (das niederländische Kilometerregister); den NAP-Bericht bekommen Sie dazu.")
+APK_NEW = Phrase(nl="Bij aflevering zorgen we voor een nieuwe APK.", en="We give the car a new MOT (APK) on delivery.",
+                 de="Bei der Übergabe bekommt das Auto eine neue APK (Hauptuntersuchung).")
+APK_ASK = Phrase(nl="Vraag ons naar de APK-datum van de auto.", nl_u="Vraagt u ons gerust naar de APK-datum van de auto.",
+                 en="Just ask us for the car's MOT (APK) date.", de="Fragen Sie uns gern nach dem APK-Datum des Autos.")
+TRADE_IN = Phrase(nl="Inruilen kan. {request} Een inruilwaarde noemen we pas na het bekijken van de auto.",
+                  en="Trading in is possible. {request} We only name a trade-in value once we've seen the car.",
+                  de="Eine Inzahlungnahme ist möglich. {request} Einen Wert nennen wir erst, wenn wir den Wagen gesehen haben.")
+HOURS = Phrase(nl="Onze openingstijden:\n{hours}", en="Our opening hours:\n{hours}", de="Unsere Öffnungszeiten:\n{hours}")
+LOCATION = Phrase(nl="Je vindt ons op {address}.", nl_u="U vindt ons op {address}.", en="You'll find us at {address}.",
+                  de="Unsere Adresse: {address}.")
+
+
+def _opening_hours_text(dealer: DealerFacts, language: str) -> str:
+    if spoken_language(language) == "nl":
+        return dealer.opening_hours_text()
+    from agents.rules.spoken_dates import WEEKDAY_NAMES
+
+    closed = "closed" if spoken_language(language) == "en" else "geschlossen"
+    names = WEEKDAY_NAMES[spoken_language(language)]
+    return "\n".join(f"{names[index]}: {spec.replace('-', ' - ') if (spec := dealer.opening_hours.get(weekday)) else closed}"
+                     for index, weekday in enumerate(WEEKDAYS))
+
+
+def _texts(dealer: DealerFacts, language: str = "nl", form: str = "je") -> dict[str, str]:
     warranty = dealer.warranty
     delivery = dealer.delivery
     drive = dealer.test_drive
+
+    def said(phrase: Phrase, **fields) -> str:
+        return say(phrase, language, form, **fields)
+
     home = (
-        f" Thuisbezorgen kan ook, voor {format_eur(delivery.home_delivery_cost_eur)}."
+        said(HOME_DELIVERY_PRICED, cost=euro(delivery.home_delivery_cost_eur, language))
         if delivery.home_delivery_available and delivery.home_delivery_cost_eur
-        else (" Thuisbezorgen is mogelijk." if delivery.home_delivery_available else "")
+        else (said(HOME_DELIVERY) if delivery.home_delivery_available else "")
     )
-    apk = " Elke auto krijgt bij aflevering een nieuwe APK." if delivery.apk_included else ""
-    cost = (
-        f"De afleverkosten zijn {format_eur(delivery.delivery_cost_eur)} (rijklaar maken, poetsen, onderhoudsbeurt, APK en tenaamstelling)."
-        if delivery.delivery_cost_eur
-        else "Er zijn geen extra afleverkosten."
-    )
+    apk = said(NEW_APK) if delivery.apk_included else ""
+    cost = said(DELIVERY_COST, cost=euro(delivery.delivery_cost_eur, language)) if delivery.delivery_cost_eur else said(NO_DELIVERY_COST)
+    bring = said(BRING, bring=dealer.word(drive.bring, language, form)) if drive.requires_license else "."
+    description = dealer.word(warranty.description, language, form) if warranty.description else ""
     return {
-        "test_drive": (
-            f"Een proefrit duurt ongeveer {drive.duration_minutes} minuten"
-            + (f"; neem {drive.bring} mee." if drive.requires_license else ".")
-            + f" Je bent welkom op {dealer.address.one_line()}."
-        ),
-        "warranty": (
-            f"Je krijgt {warranty.bovag_months} maanden BOVAG-garantie."
-            + (" Verlengen is mogelijk." if warranty.extended_available else "")
-            + (f" {warranty.description}" if warranty.description else "")
-        ),
-        "nap": "Al onze occasions hebben een NAP-gecontroleerde (logische) kilometerstand; het NAP-rapport krijg je erbij.",
-        "apk": ("Bij aflevering zorgen we voor een nieuwe APK." if delivery.apk_included else "Vraag ons naar de APK-datum van de auto."),
+        "test_drive": said(TEST_DRIVE, minutes=drive.duration_minutes, bring=bring, address=dealer.address.one_line()),
+        "warranty": said(WARRANTY, months=warranty.bovag_months) + (said(WARRANTY_LONGER) if warranty.extended_available else "")
+        + (f" {description}" if description else ""),
+        "nap": said(NAP),
+        "apk": said(APK_NEW) if delivery.apk_included else said(APK_ASK),
         "delivery": cost + apk + home,
-        "trade_in": "Inruilen kan. " + trade_in_request(dealer) + " Een inruilwaarde noemen we pas na het bekijken van de auto.",
-        "opening_hours": "Onze openingstijden:\n" + dealer.opening_hours_text(),
-        "location": f"Je vindt ons op {dealer.address.one_line()}.",
+        "trade_in": said(TRADE_IN, request=trade_in_request(dealer, None, language, form)),
+        "opening_hours": said(HOURS, hours=_opening_hours_text(dealer, language)),
+        "location": said(LOCATION, address=dealer.address.one_line()),
     }
 
 
-def knowledge_for(text: str, dealer: DealerFacts) -> list[KnowledgeSnippet]:
-    texts = _texts(dealer)
+def knowledge_for(text: str, dealer: DealerFacts, language: str = "nl", form: str = "je") -> list[KnowledgeSnippet]:
+    texts = _texts(dealer, language, form)
     return [KnowledgeSnippet(module="service", topic=topic, text=texts[topic]) for topic in topics_in(text)]

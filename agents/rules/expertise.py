@@ -323,18 +323,20 @@ def assess(parsed: ParsedMessage, context: ConversationContext | None, router: R
            extraction: ExtractionOutput, dealer: DealerFacts, misunderstood: bool) -> ExpertiseOutput:
     text = parsed.text
     decision = escalation(parsed, context, router, extraction, misunderstood)
+    # the answers in the customer's language and register (set by agents.language before this step)
+    voice = (extraction.language or (context.language if context else "nl"),
+             extraction.address_form or (context.address_form if context else "je"))
     knowledge = (
-        financial.knowledge_for(text, dealer)
-        + technical.knowledge_for(text, dealer, car_in_question(context, extraction),
-                                  getattr(context, "language", None) or "nl", getattr(context, "address_form", None) or "je")
-        + service.knowledge_for(text, dealer)
+        financial.knowledge_for(text, dealer, *voice)
+        + technical.knowledge_for(text, dealer, car_in_question(context, extraction), *voice)
+        + service.knowledge_for(text, dealer, *voice)
     )
     if extraction.asks_monthly_payment and not any(s.topic == "monthly_payment" for s in knowledge):
-        knowledge += [s for s in financial.knowledge_for("per maand", dealer)]
+        knowledge += [s for s in financial.knowledge_for("per maand", dealer, *voice)]
     if router.intent == "trade_in" and not any(s.topic == "trade_in" for s in knowledge):
-        knowledge += service.knowledge_for("inruil", dealer)
+        knowledge += service.knowledge_for("inruil", dealer, *voice)
     if router.intent == "test_drive" and not any(s.topic == "test_drive" for s in knowledge):
-        knowledge += service.knowledge_for("proefrit", dealer)
+        knowledge += service.knowledge_for("proefrit", dealer, *voice)
     domains = {s.module for s in knowledge}
     domain = _domain(router.intent, decision, domains, {s.topic for s in knowledge})
     complexity = "complex" if decision.escalate else ("moderate" if len(domains) > 1 or len(knowledge) > 2 else "simple")

@@ -73,17 +73,41 @@ def say_to(phrase: Phrase, context: Any, **fields: Any) -> str:
     return say(phrase, getattr(context, "language", "nl"), getattr(context, "address_form", "je"), **fields)
 
 
+def voice_of(request: Any) -> tuple[str, str]:
+    """(language, address_form) for a ReplyRequest: this message's, else the chat's so far."""
+    extraction, context = getattr(request, "extraction", None), request.context
+    language = getattr(extraction, "language", None) or context.language
+    form = getattr(extraction, "address_form", None) or context.address_form
+    return language, ("u" if "u" in (form, context.address_form) else form)
+
+
+def join(items: list[str], language: str | None = "nl") -> str:
+    """"a, b en c" / "a, b and c" / "a, b und c"."""
+    if len(items) <= 1:
+        return "".join(items)
+    word = {"nl": "en", "en": "and", "de": "und"}[spoken_language(language)]
+    return ", ".join(items[:-1]) + f" {word} " + items[-1]
+
+
 def number(value: float | int, language: str | None = "nl") -> str:
     """A whole number the way the customer writes it: 23.950 (nl, de) or 23,950 (en)."""
     grouped = f"{int(round(value)):,}"
     return grouped if spoken_language(language) == "en" else grouped.replace(",", ".")
 
 
-def euro(amount: float | int, language: str | None = "nl") -> str:
-    """An amount in whole euros: € 23.950 (nl, de) or €23,950 (en)."""
-    if spoken_language(language) == "en":
-        return "€" + number(amount, "en")
-    return "€ " + number(amount, language)
+def euro(amount: float | int, language: str | None = "nl", cents: bool = False) -> str:
+    """An amount in euros: € 23.950 / € 427,44 (nl, de) or €23,950 / €427.44 (en)."""
+    english = spoken_language(language) == "en"
+    if cents:
+        whole, fraction = f"{amount:,.2f}".split(".")
+        return f"€{whole}.{fraction}" if english else f"€ {whole.replace(',', '.')},{fraction}"
+    return "€" + number(amount, "en") if english else "€ " + number(amount, language)
+
+
+def percent(rate: float, language: str | None = "nl") -> str:
+    """8,99% (nl, de) or 8.99% (en)."""
+    text = f"{rate:.2f}".rstrip("0").rstrip(".")
+    return (text if spoken_language(language) == "en" else text.replace(".", ",")) + "%"
 
 
 def kilometres(value: float | int, language: str | None = "nl") -> str:

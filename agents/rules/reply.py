@@ -24,11 +24,12 @@ from agents.equipment import EQUIPMENT_FACT
 from agents.rules import reply_technical
 from agents import car_facts
 from agents.rules.reply_parts import answer_parts, equipment_unknown, facts_unknown, missing_equipment
-from agents.rules.reply_cars import cars_in_question, facts_answer, names_a_new_car, superlative_answer
+from agents.rules.reply_cars import same_model, cars_in_question, facts_answer, named_now, names_a_new_car, superlative_answer
 from agents.rules.reply_dialogue import answer_in_state
 from agents.rules.reply_draft import QUESTION, Draft, Variety, trade_in_known, wants_new_car, without_history
 from agents.rules.reply_followup import last_question_key, pick_follow_up
-from agents.rules.reply_greeting import greet_first, greeting_answer
+from agents.rules.phrases import Phrase, voice_of
+from agents.rules.reply_greeting import greet_first, greeting_answer, other_language_note
 from agents.rules.reply_handoff import handoff
 from agents.rules.reply_hours import compact_hours
 from agents.rules.reply_money import financing_answer, payment_parts, price_negotiation_answer
@@ -44,10 +45,96 @@ INJECTION = re.compile(
     r"\[\s*(system|systeem|admin|developer)\s*\]|\bsystem\s*prompt|\bsysteemprompt|\bjailbreak|\bdeveloper\s+mode|"
     r"\bje\s+bent\s+nu\s+(?:een|de)\b|\byou\s+are\s+now\b|\b(?:toon|laat\s+zien|geef|print|reveal|show)\s+(?:me\s+)?(?:je|jouw|your|de)\s+(?:\w+\s+)?(?:prompt|instructies|instructions)"
 )
-SAMPLE_NOTE = "(Let op: dit zijn voorbeeldgegevens, niet onze live voorraad.)"
+SAMPLE_NOTE = Phrase(
+    nl="(Let op: dit zijn voorbeeldgegevens, niet onze live voorraad.)",
+    en="(Please note: this is sample data, not our live stock.)",
+    de="(Hinweis: Das sind Beispieldaten, nicht unser aktueller Bestand.)",
+)
+STAY_ON_TOPIC = Phrase(
+    nl="Ik help je graag met vragen over onze auto's, financiering, inruil en proefritten; daar houd ik me aan.",
+    nl_u="Ik help u graag met vragen over onze auto's, financiering, inruil en proefritten; daar houd ik me aan.",
+    en="I'm happy to help with questions about our cars, financing, trade-ins and test drives; that's what I stick to.",
+    de="Gern helfe ich Ihnen bei Fragen zu unseren Autos, zur Finanzierung, zur Inzahlungnahme und zu Probefahrten – dabei bleibe ich.",
+)
+NO_TRADE_IN_PRICE = Phrase(
+    nl="Een inruilprijs noem ik hier niet; die maakt een collega na het bekijken.",
+    en="I can't put a price on it here; a colleague does that once they've seen the details.",
+    de="Einen Preis für Ihren Wagen kann ich hier nicht nennen; den macht ein Kollege, sobald er die Angaben gesehen hat.",
+)
+TOP = Phrase(nl="Top!", en="Great!", de="Prima!")
+NO_TRADE_IN = Phrase(nl="Helder, dan gaan we uit van een aankoop zonder inruil.", en="Got it – so no trade-in.",
+                     de="Alles klar, dann gehen wir von einem Kauf ohne Inzahlungnahme aus.")
+NO_VISIT = Phrase(
+    nl="Geen probleem! Je bent altijd welkom om te komen kijken; we zijn open {hours}.",
+    nl_u="Geen probleem! U bent altijd welkom om te komen kijken; we zijn open {hours}.",
+    en="No problem! You're always welcome to come and have a look; we're open {hours}.",
+    de="Kein Problem! Sie können jederzeit gern vorbeikommen und sich umsehen; geöffnet haben wir {hours}.",
+)
+NOTED = (
+    Phrase(nl="Helder, dank je!", nl_u="Helder, dank u!", en="Got it, thanks!", de="Alles klar, danke!"),
+    Phrase(nl="Duidelijk, dank je!", nl_u="Duidelijk, dank u wel!", en="Clear, thank you!", de="Verstanden, vielen Dank!"),
+)
+TRADE_IN_WELCOME = (
+    Phrase(nl="Inruilen kan zeker!", en="Trading in is no problem at all!", de="Eine Inzahlungnahme ist gar kein Problem!"),
+    Phrase(nl="Je kunt je auto zeker bij ons inruilen 👍", nl_u="U kunt uw auto zeker bij ons inruilen 👍",
+           en="You can certainly trade in your car with us 👍", de="Ihren Wagen können Sie gern bei uns in Zahlung geben 👍"),
+)
+TRADE_IN_WELCOME_CAR = (
+    Phrase(nl="Inruilen kan zeker! Leuk, je {car} nemen we graag in behandeling.",
+           nl_u="Inruilen kan zeker! Uw {car} nemen we graag in behandeling.",
+           en="Trading in is no problem at all – we'd be glad to take a look at your {car}.",
+           de="Eine Inzahlungnahme ist gar kein Problem – Ihren {car} schauen wir uns gern an."),
+    Phrase(nl="Je kunt je {car} zeker bij ons inruilen 👍", nl_u="U kunt uw {car} zeker bij ons inruilen 👍",
+           en="You can certainly trade in your {car} with us 👍", de="Ihren {car} können Sie gern bei uns in Zahlung geben 👍"),
+)
+FROM_YEAR = Phrase(nl=" uit {year}", en=" from {year}", de=" (Baujahr {year})")
+NO_VALUE_HERE = Phrase(nl="Een inruilwaarde kan ik hier niet noemen.", en="I can't give a trade-in value here.",
+                       de="Einen Inzahlungnahmewert kann ich hier leider nicht nennen.")
+THANKS = Phrase(nl="Dank je!", nl_u="Dank u!", en="Thank you!", de="Vielen Dank!")
+NO_PRICE_BEFORE_SEEING = Phrase(
+    nl="Een inruilprijs noem ik hier niet: die maakt een collega pas na het bekijken van de gegevens.",
+    en="I won't name a trade-in price here: a colleague works that out once they've seen the details.",
+    de="Einen Preis nenne ich hier nicht: Den ermittelt ein Kollege, sobald er die Angaben gesehen hat.",
+)
+SERVICE_CALL_US = Phrase(
+    nl="Daar help ik je graag mee. Voor onderhoud en reparaties kun je ons bellen op {phone}.",
+    nl_u="Daar help ik u graag mee. Voor onderhoud en reparaties kunt u ons bellen op {phone}.",
+    en="Happy to help. For servicing and repairs, please give us a call on {phone}.",
+    de="Dabei helfe ich gern. Für Wartung und Reparaturen erreichen Sie uns telefonisch unter {phone}.",
+)
+SORRY_COMPLAINT = Phrase(
+    nl="Wat vervelend om te horen, het spijt me dat het zo gelopen is.",
+    en="I'm sorry to hear that – that's not how it should have gone.",
+    de="Das tut mir leid zu hören – so hätte es nicht laufen dürfen.",
+)
+COMPLAINT_CONTACT = Phrase(
+    nl="Bel ons gerust direct op {phone} (of mail {email}), dan zoeken we samen naar een oplossing.",
+    nl_u="Belt u ons gerust direct op {phone} (of mail naar {email}), dan zoeken we samen naar een oplossing.",
+    en="Please call us directly on {phone} (or email {email}) and we'll work out a solution together.",
+    de="Rufen Sie uns gern direkt unter {phone} an (oder schreiben Sie an {email}), dann finden wir gemeinsam eine Lösung.",
+)
+NOT_UNDERSTOOD = (
+    Phrase(nl="Sorry, dat begrijp ik niet helemaal.", en="Sorry, I didn't quite get that.",
+           de="Entschuldigung, das habe ich nicht ganz verstanden."),
+    Phrase(nl="Hmm, die vraag snap ik niet goed.", nl_u="Excuses, die vraag begrijp ik niet goed.",
+           en="Hmm, I'm not sure I follow the question.", de="Hm, die Frage verstehe ich nicht ganz."),
+)
+REPHRASE = Phrase(
+    nl="Kun je het anders zeggen? Ik help je met ons aanbod, financiering, inruil of een proefrit.",
+    nl_u="Kunt u het anders verwoorden? Ik help u graag met ons aanbod, financiering, inruil of een proefrit.",
+    en="Could you put it another way? I can help with our cars, financing, a trade-in or a test drive.",
+    de="Können Sie es anders formulieren? Ich helfe Ihnen gern bei unserem Angebot, der Finanzierung, einer Inzahlungnahme oder einer Probefahrt.",
+)
+CREDIT_WARNING_SAID = Phrase(
+    nl=CREDIT_WARNING,
+    en=CREDIT_WARNING + " (Borrowing money costs money.)",
+    de=CREDIT_WARNING + " (Achtung: Geld leihen kostet Geld.)",
+)
 _GEARBOX_QUESTION = re.compile(r"\b(dsg|cvt|edc|versnellingsbak|koppeling|schakel\w*|tiptronic|steptronic|verschil)\b")
 _EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF]\ufe0f?")
-_CREDIT = re.compile(r"\b(lening|lenen|krediet|huurkoop|per maand|JKP|rente|afbetal\w*|financieren kan|financial lease)", re.I)
+_CREDIT = re.compile(r"\b(lening|lenen|krediet|huurkoop|per maand|JKP|rente|afbetal\w*|financieren kan|financial lease|"
+                     r"loan|a month|per month|APR|interest|hire purchase|Kredit\w*|im Monat|pro Monat|monatlich|Zins\w*|Mietkauf|"
+                     r"Ratenkredit|Finanzierung)\b", re.I)
 
 
 
@@ -58,17 +145,20 @@ def compose(request: ReplyRequest, dealer: DealerFacts, now: datetime) -> Conver
     vary = Variety(request.text)
     if request.escalation_handoff:
         return handoff(request, vary)
-    draft = Draft(request, dealer, now, vary, normalize(request.text))
+    language, form = voice_of(request)
+    draft = Draft(request, dealer, now, vary, normalize(request.text), language=language, form=form)
     if INJECTION.search(draft.text):
-        draft.parts.append("Ik help je graag met vragen over onze auto's, financiering, inruil en proefritten; daar houd ik me aan.")
+        draft.parts.append(draft.say(STAY_ON_TOPIC))
 
     note = request.test_drive_note
-    practical = answer_parts(request.text, request.context, _car_for_parts(draft), dealer, now)
+    practical = answer_parts(request.text, _voiced(draft), _car_for_parts(draft), dealer, now)
     draft.checks += [answer.check for answer in practical.answers if answer.check]
     draft.covered = practical.topics
     if practical.only_side and not note:
         draft.intent = "practical"  # "moet ik iets meenemen?", "past er een kinderwagen in?": answered below
         draft.test_drive_done = True
+        if request.trade_in_reply:
+            draft.parts.append(request.trade_in_reply)  # the intake's sentence is said as given
     elif note and (request.router.intent in _BOOKING_ONLY_INTENTS or request.extraction.booking.action in ("choose", "move", "cancel")):
         draft.intent = request.router.intent
         draft.parts.append(note)  # "de eerste", "ik kan toch niet": the booking is the main answer
@@ -93,14 +183,17 @@ def compose(request: ReplyRequest, dealer: DealerFacts, now: datetime) -> Conver
     follow_up = None
     if not note and not draft.no_follow_up and draft.intent not in ("complaint", "other", "greeting", "general_info") and not any("?" in p for p in draft.parts):
         prefs = request.context.preferences.merged_with(request.extraction.car_preferences)
-        follow_up = pick_follow_up(request, prefs, draft.cars, vary.pick, draft.intent, draft.answered_car_facts,
+        follow_up = pick_follow_up(request, prefs, draft.cars, draft.pick, draft.intent, draft.answered_car_facts,
                                    said_now=" ".join(draft.parts), visiting=draft.test_drive_done)
     greet_first(draft)
-    parts = [part.replace(CREDIT_WARNING, "").strip() for part in draft.parts]
+    warning = draft.say(CREDIT_WARNING_SAID)
+    parts = [part.replace(warning, "").replace(CREDIT_WARNING, "").strip() for part in draft.parts]
     if _CREDIT.search(" ".join(parts)):
-        parts.append(CREDIT_WARNING)
-    if request.inventory is not None and request.inventory.is_sample_data and draft.cars and not draft.said_before("voorbeeldgegevens"):
-        parts.append(SAMPLE_NOTE)
+        parts.append(warning)
+    if request.inventory is not None and request.inventory.is_sample_data and draft.cars \
+            and not draft.said_before("voorbeeldgegevens|sample data|Beispieldaten"):
+        parts.append(draft.say(SAMPLE_NOTE))
+    parts += other_language_note(draft)
     if follow_up:
         parts.append(follow_up)  # the question last, where WhatsApp readers expect it
     response = _one_emoji("\n\n".join(part for part in parts if part))
@@ -148,7 +241,7 @@ def _main_answer(draft: Draft) -> None:
         return
     best = superlative_asked(draft.text)
     if best and len(request.context.last_cars) > 1 and not new_car:
-        answer = superlative_answer(request.context.last_cars, best, draft.dealer)
+        answer = superlative_answer(request.context.last_cars, best, draft.dealer, draft.language)
         if answer:
             draft.answered_car_facts = True
             draft.parts.append(answer[0])
@@ -183,12 +276,17 @@ def _main_answer(draft: Draft) -> None:
     _HANDLERS.get(intent, _other)(draft)
 
 
+def _voiced(draft: Draft):
+    """The context in this reply's language and register (this message may have set them)."""
+    return draft.request.context.model_copy(update={"language": draft.language, "address_form": draft.form})
+
+
 def _facts_answer(draft: Draft, cars: list[Car], facts: list[str]) -> str:
     """The facts we have (yes, no); what our data does not say gets one line and a promised check."""
-    context = draft.request.context
+    context = _voiced(draft)
     car = cars[0] if len(cars) == 1 else None
     if car is None:
-        return facts_answer(cars, facts, draft.dealer, context)
+        return facts_answer(cars, facts, draft.dealer, context, draft.language, draft.form)
     options = missing_equipment(car, facts)
     facts = [fact for fact in facts if fact not in draft.covered]  # "onderhoudshistorie?" answered as a practical part
     detail = [fact for fact in facts if fact in car_facts.DETAIL_FACTS]
@@ -196,7 +294,7 @@ def _facts_answer(draft: Draft, cars: list[Car], facts: list[str]) -> str:
     if "towing" in unknown_detail and "trekhaak" in options:
         unknown_detail.remove("towing")  # one line: the towbar and what it may tow
     if not (options or unknown_detail):
-        return facts_answer(cars, facts, draft.dealer, context)
+        return facts_answer(cars, facts, draft.dealer, context, draft.language, draft.form)
     lines, repeats = [], []
     for keys, line_and_checks in ((options, lambda: equipment_unknown(car, options, draft.request.text, draft.dealer, draft.now, context)),
                                   (unknown_detail, lambda: facts_unknown(car, unknown_detail, draft.request.text, draft.dealer,
@@ -212,7 +310,7 @@ def _facts_answer(draft: Draft, cars: list[Car], facts: list[str]) -> str:
         return "\n".join(lines)
     unknown = {EQUIPMENT_FACT + key for key in options} | set(unknown_detail)
     rest = [fact for fact in facts if fact not in unknown]
-    known = facts_answer(cars, rest, draft.dealer, context).split("\n") if rest else []
+    known = facts_answer(cars, rest, draft.dealer, context, draft.language, draft.form).split("\n") if rest else []
     url = [car.url] if car.url else []
     known = [text for text in known if text not in url]
     return "\n".join([*known, *lines, *url])
@@ -235,11 +333,20 @@ def _car_for_parts(draft: Draft) -> Car | None:
 
 
 def _the_one_named_car(draft: Draft) -> Car | None:
-    """The stock car a message names when exactly one fits it (no wish given up to find it)."""
+    """The stock car a message names when exactly one fits it (no wish given up to find it), or the one
+    whose version it spells out: "heeft de golf 1.5 tsi life business een trekhaak?"."""
     inventory = draft.request.inventory
     if inventory and inventory.total_found == 1 and not inventory.relaxed and inventory.matches:
         return inventory.matches[0].car
-    return None
+    model = named_now(draft.request.extraction, draft.text).model
+    if not inventory or not model:
+        return None
+    words = set(re.findall(r"[a-z0-9][a-z0-9.\-]*", draft.text))
+    scored = [(len(words & set(re.findall(r"[a-z0-9][a-z0-9.\-]*", (m.car.variant or "").lower()))), m.car)
+              for m in inventory.matches if same_model(m.car, model)]
+    best = max((score for score, _ in scored), default=0)
+    winners = [car for score, car in scored if score == best]
+    return winners[0] if best >= 2 and len(winners) == 1 else None
 
 
 def _asks_about_known_car(draft: Draft, intent: str, named: bool = False) -> bool:
@@ -279,8 +386,7 @@ def _answer_the_other_parts(draft: Draft) -> None:
     if request.trade_in_reply and draft.intent != "trade_in":
         draft.parts.append(request.trade_in_reply)
     elif extraction.has_trade_in and draft.intent != "trade_in" and not _NO_TRADE_IN.search(draft.text):
-        draft.parts.append(service.trade_in_request(draft.dealer, trade_in_known(request))
-                           + " Een inruilprijs noem ik hier niet; die maakt een collega na het bekijken.")
+        draft.parts.append(_trade_in_request(draft) + " " + draft.say(NO_TRADE_IN_PRICE))
 
 
 _TRADE_IN_VALUE = re.compile(r"\b(bieden|bied|ervoor|waard|inruil\w*|taxatie|taxeren)\b")
@@ -293,17 +399,16 @@ def _answer_to_our_question(draft: Draft, key: str | None, yes: bool) -> None:
     """A short "ja"/"nee" to the question we just asked: act on it, then ask the next thing."""
     draft.intent = "car_inquiry" if draft.request.context.last_cars else "financing_inquiry"
     if key == "trade_in" and yes:
-        draft.parts.append("Top! " + service.trade_in_request(draft.dealer, trade_in_known(draft.request))
-                           + " Een inruilprijs noem ik hier niet; die maakt een collega na het bekijken.")
+        draft.parts.append(f"{draft.say(TOP)} {_trade_in_request(draft)} {draft.say(NO_TRADE_IN_PRICE)}")
         draft.intent = "trade_in"
     elif key == "visit" and yes:
         test_drive_parts(draft, brief=True)
     elif key == "trade_in":
-        draft.parts.append("Helder, dan gaan we uit van een aankoop zonder inruil.")
+        draft.parts.append(draft.say(NO_TRADE_IN))
     elif key == "visit":
-        draft.parts.append(f"Geen probleem! Je bent altijd welkom om te komen kijken; we zijn open {compact_hours(draft.dealer)}.")
+        draft.parts.append(draft.say(NO_VISIT, hours=compact_hours(draft.dealer, draft.language)))
     else:
-        draft.parts.append(draft.vary.pick("Helder, dank je!", "Duidelijk, dank je!"))
+        draft.parts.append(draft.pick(*NOTED))
 
 
 def _wants_visit(draft: Draft) -> bool:
@@ -326,12 +431,6 @@ def _one_emoji(text: str) -> str:
     return re.sub(r" +(?=[\n.!?,]|$)", "", _EMOJI.sub(keep_first, text))
 
 
-# --- handoff -----------------------------------------------------------------
-
-
-# --- inventory -----------------------------------------------------------------
-
-
 # --- per intent ----------------------------------------------------------------
 
 
@@ -342,18 +441,20 @@ def trade_in_answer(draft: Draft) -> None:
     vehicle = draft.request.extraction.trade_in_vehicle
     car = ""
     if vehicle and (vehicle.make or vehicle.model):
-        car = " je " + " ".join(p for p in (vehicle.make, vehicle.model) if p) + (f" uit {vehicle.year}" if vehicle.year else "")
-    if draft.said_before("inruilvoorstel"):
-        asks_value = re.search(r"\b(waard|waarde|bieden|bied|geven|inruilprijs|prijs)\b", draft.text)
-        first = "Een inruilwaarde kan ik hier niet noemen." if asks_value else "Dank je!"
-        draft.parts.append(f"{first} {service.trade_in_request(draft.dealer, trade_in_known(draft.request))}")
+        car = " ".join(p for p in (vehicle.make, vehicle.model) if p) + (draft.say(FROM_YEAR, year=vehicle.year) if vehicle.year else "")
+    if draft.said_before("inruilvoorstel|trade-in offer|Angebot für Ihren"):
+        asks_value = re.search(r"\b(waard|waarde|bieden|bied|geven|inruilprijs|prijs|worth|value|offer|wert|bieten)\b", draft.text)
+        first = draft.say(NO_VALUE_HERE) if asks_value else draft.say(THANKS)
+        draft.parts.append(f"{first} {_trade_in_request(draft)}")
         return
     draft.parts += [
-        draft.vary.pick(f"Inruilen kan zeker!{car and ' Leuk,' + car + ' nemen we graag in behandeling.'}",
-                        f"Je kunt{car or ' je auto'} zeker bij ons inruilen 👍"),
-        service.trade_in_request(draft.dealer, trade_in_known(draft.request))
-        + " Een inruilprijs noem ik hier niet: die maakt een collega pas na het bekijken van de gegevens.",
+        draft.pick(*TRADE_IN_WELCOME_CAR, car=car) if car else draft.pick(*TRADE_IN_WELCOME),
+        _trade_in_request(draft) + " " + draft.say(NO_PRICE_BEFORE_SEEING),
     ]
+
+
+def _trade_in_request(draft: Draft) -> str:
+    return service.trade_in_request(draft.dealer, trade_in_known(draft.request), draft.language, draft.form)
 
 
 def car_inquiry_answer(draft: Draft) -> None:
@@ -379,25 +480,19 @@ def car_inquiry_answer(draft: Draft) -> None:
 def _service(draft: Draft) -> None:
     snippets = [s.text for s in draft.request.expertise.knowledge if s.module in ("service", "technical")]
     if not snippets:
-        snippets = [f"Daar help ik je graag mee. Voor onderhoud en reparaties kun je ons bellen op {draft.dealer.phone}."]
+        snippets = [draft.say(SERVICE_CALL_US, phone=draft.dealer.phone)]
     draft.parts.extend(snippets[:2])
 
 
 def _complaint(draft: Draft) -> None:
-    draft.parts += [
-        "Wat vervelend om te horen, het spijt me dat het zo gelopen is.",
-        f"Bel ons gerust direct op {draft.dealer.phone} (of mail {draft.dealer.email}), dan zoeken we samen naar een oplossing.",
-    ]
+    draft.parts += [draft.say(SORRY_COMPLAINT), draft.say(COMPLAINT_CONTACT, phone=draft.dealer.phone, email=draft.dealer.email)]
 
 
 def _other(draft: Draft) -> None:
     if draft.request.expertise.knowledge:  # "wat is het verschil tussen dsg en cvt?": we do know that
         _service(draft)
         return
-    draft.parts += [
-        draft.vary.pick("Sorry, dat begrijp ik niet helemaal.", "Hmm, die vraag snap ik niet goed."),
-        "Kun je het anders zeggen? Ik help je met ons aanbod, financiering, inruil of een proefrit.",
-    ]
+    draft.parts += [draft.pick(*NOT_UNDERSTOOD), draft.say(REPHRASE)]
 
 
 _HANDLERS = {

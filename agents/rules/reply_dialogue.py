@@ -13,6 +13,7 @@ from agents.models import Car
 from agents.rules.phrases import Phrase, euro, say_to
 from agents.rules.reply_cars import car_line, car_list, MAX_LISTED
 from agents.rules.reply_draft import Draft
+from agents.rules.reply_questions import car_facts_asked
 
 PICKED = Phrase(
     nl="Goede keus! De {title}:", nl_u="Goede keus! De {title}:",
@@ -121,6 +122,8 @@ def _resumes_the_car(draft: Draft) -> bool:
     car = next((m.car for m in inventory.matches if m.car.id == focus.id), None) if inventory else None
     if car is None or car.sold:
         return False
+    if car_facts_asked(draft.text):
+        return False  # "… de tiguan, heeft die een trekhaak?": the question about it is the answer
     draft.intent = "car_inquiry"
     draft.answered_car_facts = True
     draft.parts.append(say_to(RESUMED, request.context, title=car.title) + "\n" + car_line(car))

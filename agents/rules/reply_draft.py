@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from typing import Any, TypeVar
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -13,7 +14,10 @@ from agents.knowledge.dealer import DealerFacts
 from agents.models import Car, OpenCheck, ReplyRequest
 from agents.rules.numbers import find_plates
 from agents.rules.reply_cars import cars_in_question, named_now, names_a_new_car
+from agents.rules.phrases import Phrase, say
 from agents.rules.text import normalize
+
+T = TypeVar("T")
 
 QUESTION = re.compile(r"\?|^\s*(wat|hoe|welke?|waar|wanneer|waarom|hoeveel|is|zijn|kan|kun|kunnen|heeft|hebben|heb|doen|mag)\b")
 
@@ -25,7 +29,7 @@ class Variety:
         self.seed = zlib.crc32(text.encode("utf-8", "replace"))
         self.calls = 0
 
-    def pick(self, *options: str) -> str:
+    def pick(self, *options: T) -> T:
         self.calls += 1
         return options[(self.seed >> (self.calls * 3)) % len(options)]
 
@@ -49,6 +53,15 @@ class Draft:
     no_follow_up: bool = False  # a repeat or an insisting customer: answer, don't ask
     main_intent: str | None = None  # the main answer's intent when a practical part carried the router's
     covered: set[str] = field(default_factory=set)  # practical topics answered by agents/rules/reply_parts.py
+    language: str = "nl"  # the customer's: nl, en, de or other (answered in English)
+    form: str = "je"  # "u" once the customer writes "u"
+
+    def say(self, phrase: Phrase, **fields: Any) -> str:
+        return say(phrase, self.language, self.form, **fields)
+
+    def pick(self, *phrases: Phrase, **fields: Any) -> str:
+        """One of several phrasings (chosen by the message), in the customer's language."""
+        return self.say(self.vary.pick(*phrases), **fields)
 
     def said_before(self, pattern: str) -> bool:
         return any(turn.role == "bot" and re.search(pattern, turn.text, re.I) for turn in self.request.context.history)

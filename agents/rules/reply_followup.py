@@ -12,30 +12,50 @@ from dataclasses import dataclass
 from typing import Callable
 
 from agents.models import Car, CarPreferences, ReplyRequest
+from agents.rules.phrases import Phrase
 
 
 @dataclass(frozen=True)
 class _Question:
     key: str
-    asked_before: re.Pattern[str]  # recognises this question in one of our earlier messages
-    phrasings: tuple[str, ...]
+    asked_before: re.Pattern[str]  # recognises this question in one of our earlier messages (any language)
+    phrasings: tuple[Phrase, ...]
 
 
 QUESTIONS = {
     q.key: q
     for q in (
-        _Question("car_type", re.compile(r"wat voor auto|welk merk|welk type|waar ben je naar op zoek", re.I),
-                  ("Naar wat voor auto ben je op zoek?", "Welk merk of type auto heb je in gedachten?")),
+        _Question("car_type", re.compile(r"wat voor auto|welk merk|welk type|waar ben je naar op zoek|kind of car|make or model|"
+                                         r"was für ein auto|marke oder", re.I),
+                  (Phrase(nl="Naar wat voor auto ben je op zoek?", nl_u="Naar wat voor auto bent u op zoek?",
+                          en="What kind of car are you looking for?", de="Was für ein Auto suchen Sie?"),
+                   Phrase(nl="Welk merk of type auto heb je in gedachten?", nl_u="Welk merk of type auto heeft u in gedachten?",
+                          en="Do you have a make or model in mind?", de="Haben Sie eine bestimmte Marke oder ein Modell im Auge?"))),
         _Question("budget", re.compile(r"budget", re.I),
-                  ("Wat is ongeveer je budget?", "Met welk budget mag ik rekening houden?")),
-        _Question("fuel", re.compile(r"benzine, diesel|brandstof", re.I),
-                  ("Heb je een voorkeur voor benzine, diesel, hybride of elektrisch?",)),
-        _Question("gearbox", re.compile(r"automaat of hand", re.I),
-                  ("Liever een automaat of handgeschakeld?",)),
-        _Question("trade_in", re.compile(r"inruil|in te ruilen", re.I),
-                  ("Heb je nog een auto om in te ruilen?", "Wil je je huidige auto inruilen?")),
-        _Question("visit", re.compile(r"proefrit|proefrijden|langs(?: te)? komen|langskomen", re.I),
-                  ("Wanneer zou je langs willen komen voor een proefrit?", "Zin om een keer te komen proefrijden?")),
+                  (Phrase(nl="Wat is ongeveer je budget?", nl_u="Wat is ongeveer uw budget?",
+                          en="Roughly what budget do you have in mind?", de="Mit welchem Budget rechnen Sie ungefähr?"),
+                   Phrase(nl="Met welk budget mag ik rekening houden?", en="What budget should I work with?",
+                          de="Von welchem Budget darf ich ausgehen?"))),
+        _Question("fuel", re.compile(r"benzine, diesel|brandstof|petrol, diesel|benzin, diesel", re.I),
+                  (Phrase(nl="Heb je een voorkeur voor benzine, diesel, hybride of elektrisch?",
+                          nl_u="Heeft u een voorkeur voor benzine, diesel, hybride of elektrisch?",
+                          en="Any preference for petrol, diesel, hybrid or electric?",
+                          de="Haben Sie eine Vorliebe – Benzin, Diesel, Hybrid oder Elektro?"),)),
+        _Question("gearbox", re.compile(r"automaat of hand|automatic or manual|automatik oder", re.I),
+                  (Phrase(nl="Liever een automaat of handgeschakeld?", en="Automatic or manual?",
+                          de="Lieber Automatik oder Schaltgetriebe?"),)),
+        _Question("trade_in", re.compile(r"inruil|in te ruilen|trade in|trade-in|in zahlung", re.I),
+                  (Phrase(nl="Heb je nog een auto om in te ruilen?", nl_u="Heeft u nog een auto om in te ruilen?",
+                          en="Do you have a car to trade in?", de="Haben Sie ein Auto, das Sie in Zahlung geben möchten?"),
+                   Phrase(nl="Wil je je huidige auto inruilen?", nl_u="Wilt u uw huidige auto inruilen?",
+                          en="Would you like to trade in your current car?", de="Möchten Sie Ihren jetzigen Wagen in Zahlung geben?"))),
+        _Question("visit", re.compile(r"proefrit|proefrijden|langs(?: te)? komen|langskomen|test drive|probefahrt|vorbeikommen", re.I),
+                  (Phrase(nl="Wanneer zou je langs willen komen voor een proefrit?",
+                          nl_u="Wanneer zou u langs willen komen voor een proefrit?",
+                          en="When would you like to come by for a test drive?",
+                          de="Wann möchten Sie zu einer Probefahrt vorbeikommen?"),
+                   Phrase(nl="Zin om een keer te komen proefrijden?", nl_u="Heeft u zin om een keer te komen proefrijden?",
+                          en="Fancy coming over for a test drive?", de="Hätten Sie Lust auf eine Probefahrt?"))),
     )
 }
 
@@ -53,6 +73,7 @@ def already_asked(request: ReplyRequest, key: str) -> bool:
     return any(pattern.search(sentence) for sentence in _our_questions(request))
 
 
+_WARNING = re.compile(r"Let op! Geld lenen kost geld\.(?: \([^)]*\))?")  # the credit warning, translated or not
 _CUSTOMER_QUESTION = re.compile(r"\?|^\s*(wat|hoe|welke?|waar|wanneer|hoeveel|is|zijn|kan|kun|heeft|hebben)\b", re.I)
 
 
@@ -60,7 +81,7 @@ def _ignored_our_question(request: ReplyRequest) -> bool:
     """We just asked something and the customer asks their own question instead: answer, don't push."""
     history = request.context.history
     last_bot = next((turn for turn in reversed(history) if turn.role == "bot"), None)
-    if last_bot is None or not re.search(r"\?\s*$", last_bot.text.replace("Let op! Geld lenen kost geld.", "").strip()):
+    if last_bot is None or not re.search(r"\?\s*$", _WARNING.sub("", last_bot.text).strip()):
         return False
     return bool(_CUSTOMER_QUESTION.search(request.text.strip()))
 
@@ -144,7 +165,7 @@ def pick_follow_up(
     request: ReplyRequest,
     prefs: CarPreferences,
     cars: list[Car],
-    pick: Callable[..., str],
+    pick: Callable[..., str],  # Draft.pick: one of the phrasings, in the customer's language
     intent: str | None = None,
     answered_car_facts: bool = False,
     said_now: str = "",

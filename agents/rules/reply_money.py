@@ -3,11 +3,74 @@
 from __future__ import annotations
 
 from agents.knowledge import financial
-from agents.knowledge.financial import CREDIT_WARNING, format_eur, format_rate
+from agents.knowledge.financial import CREDIT_WARNING
 from agents.rules.parse import financed_amount
+from agents.rules.phrases import Phrase, euro, percent
 from agents.rules.reply_draft import Draft, focus_car, wants_new_car, without_history
 from agents.rules.reply_stock import inventory_parts
 from agents.rules.reply_questions import financing_wishes
+
+WHICH_AMOUNT = Phrase(
+    nl="Voor welke auto of welk bedrag wil je het maandbedrag weten? Dan reken ik het voor je uit.",
+    nl_u="Voor welke auto of welk bedrag wilt u het maandbedrag weten? Dan reken ik het voor u uit.",
+    en="Which car or amount would you like the monthly payment for? I'll work it out for you.",
+    de="Für welches Auto oder welchen Betrag möchten Sie die Monatsrate wissen? Dann rechne ich sie Ihnen aus.",
+)
+TERM_OUT_OF_RANGE = Phrase(
+    nl="Een looptijd van {months} maanden kan niet; het kan van {shortest} tot {longest} maanden.",
+    en="A term of {months} months isn't possible; it can run from {shortest} to {longest} months.",
+    de="Eine Laufzeit von {months} Monaten ist nicht möglich; möglich sind {shortest} bis {longest} Monate.",
+)
+SUBJECT_CAR = Phrase(nl="de {title} ({price})", en="the {title} ({price})", de="den {title} ({price})")
+SUBJECT_AMOUNT = Phrase(nl="een auto van {price}", en="a {price} car", de="ein Auto für {price}")
+PAID_IN_FULL = Phrase(
+    nl="Met {down} aanbetaling betaal je {subject} helemaal zelf; financieren is dan niet nodig.",
+    nl_u="Met {down} aanbetaling betaalt u {subject} helemaal zelf; financieren is dan niet nodig.",
+    en="With a {down} down payment you'd pay for {subject} in full, so there's nothing to finance.",
+    de="Mit {down} Anzahlung bezahlen Sie {subject} komplett selbst; eine Finanzierung ist dann nicht nötig.",
+)
+TOO_SMALL = Phrase(
+    nl="Financieren kan vanaf {minimum}, dus voor {subject}{with_down} is een lening niet nodig.",
+    en="Financing starts at {minimum}, so for {subject}{with_down} you won't need a loan.",
+    de="Finanzieren ist ab {minimum} möglich, für {subject}{with_down} brauchen Sie also keinen Kredit.",
+)
+WITH_THAT_DOWN = Phrase(nl=" met die aanbetaling", en=" with that down payment", de=" mit dieser Anzahlung")
+CONDITION_DOWN = Phrase(nl="met {down} aanbetaling (je financiert dan {principal})",
+                        nl_u="met {down} aanbetaling (u financiert dan {principal})",
+                        en="with {down} down (so you'd finance {principal})",
+                        de="mit {down} Anzahlung (Sie finanzieren dann {principal})")
+CONDITION_NONE = Phrase(nl="zonder aanbetaling", en="with no down payment", de="ohne Anzahlung")
+EXAMPLE = Phrase(
+    nl="Rekenvoorbeeld voor {subject}, {condition}: bij {months} maanden en {rate} JKP is dat ongeveer {monthly} "
+       "per maand (totaal {total}).",
+    en="Here's an example for {subject}, {condition}: over {months} months at {rate} APR that's about {monthly} "
+       "a month ({total} in total).",
+    de="Rechenbeispiel für {subject}, {condition}: bei {months} Monaten und {rate} effektivem Jahreszins sind das etwa "
+       "{monthly} im Monat (insgesamt {total}).",
+)
+OTHER_TERM = Phrase(nl=" Een andere looptijd of aanbetaling kan ook.", en=" A different term or down payment works too.",
+                    de=" Eine andere Laufzeit oder Anzahlung ist auch möglich.")
+FIXED_PRICES = (
+    Phrase(nl="Onze prijzen zijn scherp gezet en gelden zoals vermeld; korting kan ik via WhatsApp niet geven.",
+           en="Our prices are already sharp and stand as listed; I can't give discounts over WhatsApp.",
+           de="Unsere Preise sind knapp kalkuliert und gelten wie angegeben; Rabatt kann ich über WhatsApp leider nicht geben."),
+    Phrase(nl="We houden de prijzen scherp, dus zoals vermeld; onderhandelen via de app doe ik niet.",
+           en="We keep our prices sharp, so they're as listed; I don't negotiate over the app.",
+           de="Wir kalkulieren unsere Preise knapp, sie gelten also wie angegeben; über WhatsApp verhandle ich nicht."),
+)
+PRICE_WITH_WARRANTY = Phrase(
+    nl="De {title} staat voor {price}, inclusief {months} maanden BOVAG-garantie.",
+    en="The {title} is {price}, including a {months}-month BOVAG warranty.",
+    de="Der {title} kostet {price}, inklusive {months} Monaten BOVAG-Garantie.",
+)
+TALK_IN_SHOWROOM = Phrase(
+    nl="Kom gerust langs voor een proefrit: in de showroom kun je alles met een verkoper bespreken, ook een eventuele inruil.",
+    nl_u="Komt u gerust langs voor een proefrit: in de showroom kunt u alles met een verkoper bespreken, ook een eventuele inruil.",
+    en="Do come by for a test drive: in the showroom you can talk everything through with a salesperson, a trade-in included.",
+    de="Kommen Sie gern zu einer Probefahrt vorbei: Im Autohaus können Sie alles mit einem Verkäufer besprechen, "
+       "auch eine mögliche Inzahlungnahme.",
+)
+
 
 def payment_parts(draft: Draft) -> list[str]:
     draft.payment_done = True
@@ -18,28 +81,30 @@ def payment_parts(draft: Draft) -> list[str]:
     price = car.price_eur if car and car.price_eur and not car.price_is_monthly else (
         draft.request.extraction.car_preferences.max_price or financed_amount(draft.request.text, draft.now.year))
     if not price:
-        return ["Voor welke auto of welk bedrag wil je het maandbedrag weten? Dan reken ik het voor je uit."]
+        return [draft.say(WHICH_AMOUNT)]
     months, down = financing_wishes(draft.text, draft.request.context)
     notes = []
     if months is not None and not finance.min_months <= months <= finance.max_months:
-        notes.append(f"Een looptijd van {months} maanden kan niet; het kan van {finance.min_months} tot {finance.max_months} maanden.")
+        notes.append(draft.say(TERM_OUT_OF_RANGE, months=months, shortest=finance.min_months, longest=finance.max_months))
         months = financial.clamp_term(months, dealer)
-    subject = f"de {car.title} ({format_eur(price)})" if car and car.price_eur == price else f"een auto van {format_eur(price)}"
+    language = draft.language
+    subject = (draft.say(SUBJECT_CAR, title=car.title, price=euro(price, language)) if car and car.price_eur == price
+               else draft.say(SUBJECT_AMOUNT, price=euro(price, language)))
     if down is not None and down >= price:
-        return [f"Met {format_eur(down)} aanbetaling betaal je {subject} helemaal zelf; financieren is dan niet nodig."]
+        return [draft.say(PAID_IN_FULL, down=euro(down, language), subject=subject)]
     example = financial.example_payment(price, dealer, months, down)
     if example is None:
-        return [f"Financieren kan vanaf {format_eur(finance.min_amount_eur)}, dus voor {subject}"
-                + (" met die aanbetaling" if down else "") + " is een lening niet nodig."]
+        return [draft.say(TOO_SMALL, minimum=euro(finance.min_amount_eur, language), subject=subject,
+                          with_down=draft.say(WITH_THAT_DOWN) if down else "")]
     if car and car.price_eur == price:
         draft.show([car])
-    condition = (f"met {format_eur(down)} aanbetaling (je financiert dan {format_eur(example.principal_eur)})"
-                 if down else "zonder aanbetaling")
-    text = (f"Rekenvoorbeeld voor {subject}, {condition}: bij {example.months} maanden en "
-            f"{format_rate(example.annual_rate_percent)} JKP is dat ongeveer {format_eur(example.monthly_payment_eur, cents=True)} "
-            f"per maand (totaal {format_eur(example.total_eur, cents=True)}).")
+    condition = (draft.say(CONDITION_DOWN, down=euro(down, language), principal=euro(example.principal_eur, language))
+                 if down else draft.say(CONDITION_NONE))
+    text = draft.say(EXAMPLE, subject=subject, condition=condition, months=example.months,
+                     rate=percent(example.annual_rate_percent, language),
+                     monthly=euro(example.monthly_payment_eur, language, cents=True), total=euro(example.total_eur, language, cents=True))
     if months is None and down is None:
-        text += " Een andere looptijd of aanbetaling kan ook."
+        text += draft.say(OTHER_TERM)
     return notes + [text, CREDIT_WARNING]
 
 
@@ -57,17 +122,16 @@ def financing_answer(draft: Draft) -> None:
             draft.parts.append(topics[topic])
             break
     if not draft.parts:
-        draft.parts.append(topics.get("financing_options") or financial.knowledge_for("financiering", draft.dealer)[0].text)
+        draft.parts.append(topics.get("financing_options")
+                           or financial.knowledge_for("financiering", draft.dealer, draft.language, draft.form)[0].text)
 
 
 def price_negotiation_answer(draft: Draft) -> None:
     dealer = draft.dealer
-    draft.parts.append(draft.vary.pick(
-        "Onze prijzen zijn scherp gezet en gelden zoals vermeld; korting kan ik via WhatsApp niet geven.",
-        "We houden de prijzen scherp, dus zoals vermeld; onderhandelen via de app doe ik niet."))
+    draft.parts.append(draft.pick(*FIXED_PRICES))
     focus = focus_car(draft)
     if focus and focus.price_eur and not focus.price_is_monthly:
-        draft.parts.append(f"De {focus.title} staat voor {format_eur(focus.price_eur)}, inclusief "
-                           f"{dealer.warranty.bovag_months} maanden BOVAG-garantie.")
+        draft.parts.append(draft.say(PRICE_WITH_WARRANTY, title=focus.title, price=euro(focus.price_eur, draft.language),
+                                     months=dealer.warranty.bovag_months))
         draft.show([focus])
-    draft.parts.append("Kom gerust langs voor een proefrit: in de showroom kun je alles met een verkoper bespreken, ook een eventuele inruil.")
+    draft.parts.append(draft.say(TALK_IN_SHOWROOM))

@@ -184,6 +184,12 @@ def topic_of(segment: str) -> str | None:
     return None
 
 
+def only_practical(text: str) -> bool:
+    """Every part of the message is a practical question this module answers."""
+    segments = split_questions(text)
+    return bool(segments) and all(topic_of(segment.text) for segment in segments)
+
+
 def _lang(context: ConversationContext) -> str:
     return context.language if context.language in ("nl", "en", "de") else "en"
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from agents.rules.glossary import dutch_terms
+
 _TOKEN = re.compile(r"[a-z0-9&]+")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "´": "'", "`": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
@@ -19,11 +21,12 @@ def is_short_answer(text: str) -> bool:
 
 
 def normalize(text: str) -> str:
-    """'Citroën C3 – €15.000,-' -> 'citroen c3 - €15.000,-' (accents gone, quotes/dashes unified)."""
+    """'Citroën C3 – €15.000,-' -> 'citroen c3 - €15.000,-' (accents gone, quotes/dashes unified,
+    English and German words the rules need in Dutch: agents.rules.glossary)."""
     text = text.translate(_QUOTES)
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.lower()
+    return dutch_terms(stripped.lower())  # "saturday", "pro Monat": read as the Dutch the rules know
 
 
 def tokens(normalized: str) -> list[str]:
