@@ -64,13 +64,13 @@ ALREADY_CHECKING = Phrase(
     de="Sie hatten schon gefragt: {subject_lower} weiß ich noch nicht. Ein Kollege aus dem Verkauf klärt es und meldet sich {when}.",
 )
 STRAIGHT_ANSWER = Phrase(
-    nl="Eerlijk antwoord: dat weet ik nog niet, het staat niet in onze gegevens en ik wil niet gokken. "
+    nl="Eerlijk antwoord: {subject_lower} weet ik nog niet, het staat niet in onze gegevens en ik wil niet gokken. "
        "Een collega kijkt het na en appt je {when} met een ja of nee.",
-    nl_u="Eerlijk antwoord: dat weet ik nog niet, het staat niet in onze gegevens en ik wil niet gokken. "
+    nl_u="Eerlijk antwoord: {subject_lower} weet ik nog niet, het staat niet in onze gegevens en ik wil niet gokken. "
          "Een collega kijkt het na en appt u {when} met een ja of nee.",
-    en="Honest answer: I don't know yet, it isn't in our data and I won't guess. A colleague is checking and will "
-       "message you {when} with a yes or no.",
-    de="Ehrlich gesagt: Das weiß ich noch nicht, es steht nicht in unseren Daten und ich möchte nicht raten. "
+    en="Honest answer: I don't know {subject_lower} yet; it isn't in our data and I won't guess. A colleague is checking "
+       "and will message you {when} with a yes or no.",
+    de="Ehrlich gesagt: {subject_lower} weiß ich noch nicht; es steht nicht in unseren Daten und ich möchte nicht raten. "
        "Ein Kollege prüft es und meldet sich {when} mit einem Ja oder Nein.",
 )
 

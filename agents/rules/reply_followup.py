@@ -148,7 +148,8 @@ def _order(request: ReplyRequest, intent: str, cars: list[Car], answered_car_fac
     if intent == "car_inquiry":
         if not cars and not request.context.last_cars:
             return ("car_type", "budget", "fuel", "gearbox", "trade_in")
-        narrowing = ("budget", "fuel", "gearbox") if many else ()
+        # one car aimed at ("staat die Golf Variant nog?"): a budget question no longer narrows anything
+        narrowing = ("budget", "fuel", "gearbox") if many and len(cars) != 1 else ()
         return ("car_type", *narrowing, "visit", "trade_in")
     if intent == "financing_inquiry":
         return ("car_type", "trade_in", "visit")
