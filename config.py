@@ -80,6 +80,18 @@ class Settings(BaseSettings):
     # the conversation dedupes by message id.
     waha_webhook_max_age_seconds: int = 3600
     webhook_max_age_seconds: int = 300  # Chatwoot: reject signed deliveries older than this
+    # Issue 17: replies held while the session was down that are older than this when it works
+    # again go out as a short "sorry voor de late reactie" version instead of the stale answer.
+    stale_reply_minutes: float = 60
+    # @lid senders: GET /api/{session}/lids/{lid} answers; an unresolved lid is asked again after this.
+    lid_retry_minutes: float = 10
+    lid_lookup_timeout_seconds: float = 2.0
+
+    # --- follow-ups for quiet leads (issue 17) --------------------------------
+    follow_up_enabled: bool = True
+    follow_up_after_hours: float = 24  # quiet this long, counted in opening hours
+    follow_up_max: int = 2  # per lead
+    follow_up_second_after_days: float = 3  # the second one only this many days after the first
     # Each customer message is marked seen and "typing…" shows until the reply (best-effort calls).
     waha_typing: bool = True
     waha_presence_timeout_seconds: float = 1.0  # per seen/typing call; a slow WAHA costs the indicator only

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from datetime import datetime, timezone
 from typing import Literal
@@ -27,6 +28,10 @@ class SendReplyRequest(BaseModel):
     reply_id: str  # stable per reply: "<workflow id>:<message id>[:suffix]"
     received_at: datetime | None = None  # the customer's message arrival, for reply-time metrics
     reply_to: str | None = None
+    # Issue 17: a session that is FAILED/STOPPED/SCAN_QR_CODE fails at once (WahaSessionDown) and
+    # the workflow waits for it to work again, instead of retrying into the 15-minute give-up.
+    session_down_fails_fast: bool = False
+    follow_up_number: int | None = None  # a follow-up to a quiet lead (1st, 2nd): counted when sent
     stop_typing: bool = False  # "typing…" was shown for this reply: POST /api/stopTyping first (best-effort)
 
 
@@ -145,6 +150,17 @@ async def send_mail_once(mailer, ledger: SentLedger, key: str, message) -> str:
     return where
 
 
+SESSION_DOWN_ERROR = "WahaSessionDown"
+_SESSION_DOWN = re.compile(r"\b(?:SCAN_QR_CODE|STOPPED|FAILED)\b")
+
+
+def session_down(exc: IntegrationError) -> bool:
+    """WAHA answered that the session is not WORKING (422/400 with the session's state)."""
+    return exc.status_code is not None and exc.status_code in (400, 409, 422, 500, 503) and bool(
+        _SESSION_DOWN.search(str(exc))
+    )
+
+
 class MessagingActivities:
     def __init__(self, waha: WahaClient, ledger: SentLedger, *, typing: bool = True, presence_timeout: float = 1.0):
         self.waha = waha
@@ -194,9 +210,15 @@ class MessagingActivities:
                 self.waha, self.ledger, request.reply_id, request.chat_id, request.text, reply_to=request.reply_to
             )
         except IntegrationError as exc:
+            if request.session_down_fails_fast and session_down(exc):
+                raise ApplicationError(
+                    str(exc), self.waha.session, type=SESSION_DOWN_ERROR, non_retryable=True
+                ) from exc
             if not exc.retryable:
                 raise ApplicationError(str(exc), type="WahaRejected", non_retryable=True) from exc
             raise
+        if not already_sent and request.follow_up_number:
+            metrics.FOLLOW_UPS_SENT.labels(number=str(request.follow_up_number)).inc()
         if not already_sent and request.received_at is not None:
             elapsed = (datetime.now(timezone.utc) - request.received_at).total_seconds()
             metrics.REPLY_SECONDS.observe(max(elapsed, 0.0))

@@ -121,6 +121,11 @@ _COLOURS = {"zwart": "zwart", "zwarte": "zwart", "wit": "wit", "witte": "wit", "
 _MILEAGE_NUMBER = re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?)\s*(k|dkm|duizend|mille|000)?\b")
 
 
+_OWN_QUESTION = re.compile(r"(?:wat|hoe|welke?|waar|waarom|wanneer|hoeveel|hebben|heeft|heb|zijn|is|mag|moet|doen|"
+                           r"what|how|which|where|why|when|do|does|is|are|can|was|wie|welche|wo|warum|wann|haben|ist|sind)\b")
+_NO_AND_MORE = re.compile(r"(?:nee+|neen|nope|nah|no|nein)\b[ ,!.]+(?!maar\b|but\b|aber\b)")
+
+
 @dataclass(frozen=True)
 class Answer:
     """What a short message answers: the question's kind and how it answers it."""
@@ -148,6 +153,10 @@ def read_answer(text: str, context: ConversationContext, now: datetime | None = 
             return Answer(kind, "yes")
         if _NO.fullmatch(lowered):
             return Answer(kind, "no")
+    if _OWN_QUESTION.match(lowered):
+        return None  # "wat zijn uw openingstijden op zaterdag?": a question of its own, not our answer
+    if kind != "other" and _NO_AND_MORE.match(lowered) and "?" not in lowered:
+        return Answer(kind, "no")  # "nee hoor, ik kijk nog even rond"
     pointer_only = len(lowered.split()) <= 4  # "die tweede", "de blauwe graag"; "heeft die 4motion een trekhaak?" asks more
     if pointer_only and (kind in ("slot", "which_car") or context.dialogue.shown):
         car = picked_car(lowered, context)
@@ -221,10 +230,25 @@ def _mileage(lowered: str) -> int | None:
 # --- the agents' steps, read in the state (both backends) -----------------------------------
 _EARLIER_CONTACT = re.compile(
     r"\b(?:had|heb|hadden|hebben|was|ben|is|i|ich)\b[^.?!]{0,40}\b(?:gevraagd|gebeld|contact|gesproken|gemaild|geappt|gewhatsappt|"
-    r"ge-?whatsappt|geweest|langs\s*geweest|called|asked|spoke|angerufen|gefragt|gesprochen)\b")
+    r"ge-?whatsappt|langs\s*geweest|(?:bij\s+jullie|in\s+de\s+showroom|daar)\s+geweest|called|asked|spoke|angerufen|gefragt|gesprochen)\b")
 _UNHAPPY = re.compile(r"\b(?:niemand|geen\s+(?:reactie|antwoord)|nooit|nog\s+steeds\s+niet|niet\s+(?:terug|normaal)|boos|klacht\w*|"
                       r"slecht\w*|belachelijk|schandalig|teleurgesteld|ontevreden|kapot|waardeloos|niet\s+nagekomen|"
-                      r"no\s+(?:answer|reply)|nobody|niemand|keine\s+antwort)\b|[😡🤬😠]")
+                      r"no\s+(?:answer|reply)|nobody|niemand|keine\s+antwort|gekocht|defect|storing|probleem|garantie|"
+                      r"kan\s+toch\s+niet|klopt\s+niet|terugbellen|teruggebeld|belt\s+terug)\b|[😡🤬😠]")
+
+
+_HAGGLE = re.compile(r"\b(?:euro|honderd|duizend|korting|eraf|er\s+af|prijs|bod|bieden|contant|cash|zakken|lager|discount|rabatt)\b|€|\d")
+
+
+_BOOKING_STATUS = re.compile(
+    r"(?:bevestig\w*|klopt\s+(?:het|dat)(?:\s+nog)?|staat\s+(?:het|hij|die|ie|de\s+(?:afspraak|proefrit))(?:\s+nog)?(?:\s+(?:vast|genoteerd|gepland))?|"
+    r"(?:en\s+)?(?:de\s+)?(?:afspraak|proefrit)\s+(?:staat|is)\s+(?:vast|goed|genoteerd)|wanneer\s+(?:was|is)\s+(?:mijn|de)\s+(?:afspraak|proefrit)|"
+    r"confirm\w*|is\s+it\s+(?:confirmed|booked)|best[aä]tig\w*)\s*[?!.]*")
+
+
+def asks_booking_status(text: str) -> bool:
+    """"bevestiging?", "staat het vast?", "wanneer was mijn afspraak?" with a test drive booked."""
+    return bool(_BOOKING_STATUS.fullmatch(normalize(text).strip()))
 
 
 def mentions_earlier_contact(text: str) -> bool:
@@ -241,12 +265,19 @@ _WHEN_KINDS = ("visit", "day", "time", "slot")
 
 def route_in_state(router: RouterOutput, text: str, context: ConversationContext, now: datetime | None = None) -> RouterOutput:
     """The intent of a short answer follows from our open question ("zaterdag" after "welke dag?" is a test drive)."""
+    if router.intent == "other" and context.last_intent == "price_negotiation" and _HAGGLE.search(normalize(text)):
+        # "echt niet een paar honderd euro?" right after the price talk: still the price talk
+        router = router.model_copy(update={"intent": "price_negotiation", "needs_extraction": True})
     if router.intent == "complaint" and mentions_earlier_contact(text):
         # "ik had gisteren gevraagd naar de tiguan": picking up the thread, not a complaint
         router = router.model_copy(update={"intent": "car_inquiry", "needs_extraction": True})
+    if context.test_drive.bookings and asks_booking_status(text):
+        return router.model_copy(update={"intent": "test_drive", "needs_extraction": True, "confidence": max(router.confidence, 0.85)})
     answer = read_answer(text, context, now)
     if answer is None or router.intent in ("complaint",):
         return router
+    if router.intent == "other":  # understood as an answer: never counted as "not understood"
+        router = router.model_copy(update={"needs_extraction": True})
     intent = None
     if answer.reading == "when" or (answer.kind in _WHEN_KINDS and answer.reading == "yes") \
             or (answer.kind == "which_car" and context.test_drive.open_question):
@@ -297,6 +328,11 @@ def extract_in_state(extraction: ExtractionOutput, text: str, context: Conversat
         elif answer.reading == "yes" and answer.kind == "payment":
             update["asks_monthly_payment"] = True
             update["refers_to_previous_car"] = bool(context.last_cars)
+    booking = update.get("booking", extraction.booking)
+    if booking.action in ("book", "choose") and booking.when_text and _THAT_DAY.search(normalize(text)):
+        said_day = _day_said_before(context)  # "kan ik daar dan een proefrit maken om 12 uur?" after "… op zaterdag?"
+        if said_day and not _names_day(booking.when_text):
+            update["booking"] = booking.model_copy(update={"when_text": f"{said_day} {booking.when_text}"})
     prefs = _without_trade_in_words(prefs, before, text, extraction, context)
     update["car_preferences"] = prefs
     update["named_search"] = update.pop("named_search_override", None) or named_search(
@@ -304,6 +340,21 @@ def extract_in_state(extraction: ExtractionOutput, text: str, context: Conversat
     if extraction.customer_name and not introduces(text, extraction.customer_name):
         update["customer_name"] = None
     return extraction.model_copy(update=update)
+
+
+_THAT_DAY = re.compile(r"\b(?:daar|dan|die\s+dag|diezelfde\s+dag|then|that\s+day|dann|an\s+dem\s+tag)\b")
+_ANY_MOMENT = datetime(2026, 1, 5, 8, tzinfo=timezone.utc)
+
+
+def _names_day(text: str) -> bool:
+    wish = resolve(text, _ANY_MOMENT, timezone.utc)
+    return bool(wish.day or wish.not_before_day)
+
+
+def _day_said_before(context: ConversationContext) -> str | None:
+    """The customer's previous message, when it named a day ("wat zijn uw openingstijden op zaterdag?")."""
+    previous = next((turn.text for turn in reversed(context.history) if turn.role == "customer"), None)
+    return previous if previous and _names_day(previous) else None
 
 
 _TRADE_IN_WORDS = re.compile(r"\b(?:inruil\w*|in\s+te\s+ruilen|ruil\w*\s+(?:\w+\s+){0,4}in|mijn\s+(?:huidige|oude)|trade[- ]?in|inzahlung)\b")

@@ -244,6 +244,28 @@ class ChatwootClient:
         await self.add_contact_labels(contact_id, [OPTED_OUT_LABEL])
         return contact_id
 
+    async def merge_lid_contact(self, lid_phone: str, phone_e164: str) -> str:
+        """An @lid sender's contact joins the phone number's (issue 17): renumbered when it is the
+        only one, else merged into the phone's contact (POST /actions/contact_merge). Idempotent."""
+        lid_contact = await self._find_contact(lid_phone)
+        if lid_contact is None:
+            return "no lid contact"
+        phone_contact = await self._find_contact(phone_e164)
+        attributes = {**(lid_contact.get("custom_attributes") or {}), "whatsapp_lid": lid_phone.lstrip("+") + "@lid"}
+        if phone_contact is None:
+            await self._request("PUT", f"/contacts/{lid_contact['id']}",
+                                json={"phone_number": phone_e164, "custom_attributes": attributes})
+            result = "renumbered"
+        else:
+            await self._request("POST", "/actions/contact_merge", json={
+                "base_contact_id": int(phone_contact["id"]), "mergee_contact_id": int(lid_contact["id"]),
+            })
+            result = "merged"
+        for key in (phone_key(lid_phone), phone_key(phone_e164)):  # cached ids may name the old contact
+            self._contacts.pop(key, None)
+            self._conversations.pop(key, None)
+        return result
+
     async def find_contact(self, phone_e164: str) -> dict | None:
         """The contact with exactly this phone number, or None."""
         return await self._find_contact(phone_e164)

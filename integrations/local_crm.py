@@ -297,3 +297,26 @@ class LocalCrm:
             "SELECT at, error FROM failures WHERE phone = ? ORDER BY id", (normalize_phone(phone),)
         ).fetchall()
         return [(datetime.fromisoformat(row["at"]), row["error"]) for row in rows]
+
+    def merge_phone(self, from_phone: str, to_phone: str) -> int:
+        """An @lid sender's record joins the phone number's (issue 17): transcript, scores and
+        failures move over; the lead row moves, or fills the gaps of the phone's row. Idempotent."""
+        source, target = normalize_phone(from_phone), normalize_phone(to_phone)
+        if source == target:
+            return 0
+        moved = 0
+        with self._db.transaction(lock=f"crm-merge:{target}") as tx:
+            for table in ("transcript", "score_history", "failures"):
+                moved += tx.execute(f"UPDATE {table} SET phone = ? WHERE phone = ?", (target, source)).rowcount
+            old = tx.execute("SELECT * FROM leads WHERE phone = ?", (source,)).fetchone()
+            if old is not None:
+                if tx.execute("SELECT 1 FROM leads WHERE phone = ?", (target,)).fetchone() is None:
+                    tx.execute("UPDATE leads SET phone = ? WHERE phone = ?", (target, source))
+                else:
+                    for column in ("name", "score", "quality", "chatwoot_contact_id", "chatwoot_conversation_id", "opted_out_at"):
+                        tx.execute(
+                            f"UPDATE leads SET {column} = COALESCE({column}, ?) WHERE phone = ?", (old[column], target)
+                        )
+                    tx.execute("DELETE FROM leads WHERE phone = ?", (source,))
+                moved += 1
+        return moved

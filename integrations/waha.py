@@ -14,6 +14,7 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -125,6 +126,26 @@ class WahaClient:
         except ValueError:
             return []
         return [item for item in messages if isinstance(item, dict)] if isinstance(messages, list) else []
+
+    async def phone_for_lid(self, lid: str, *, timeout: float | None = None) -> str | None:
+        """GET /api/{session}/lids/{lid} → LidToPhoneNumber {lid, pn}: the phone chat id
+        ("316…@c.us"), or None while WhatsApp does not share it (`pn` null). No WAHA: None."""
+        if self._http is None:
+            return None
+        kwargs: dict[str, Any] = {"timeout": timeout} if timeout is not None else {}
+        response = await call(
+            self._http, "WAHA", "GET", f"/api/{self.session}/lids/{quote(lid, safe='')}",
+            retryable=waha_retryable, **kwargs,
+        )
+        try:
+            found = response.json()
+        except ValueError:
+            return None
+        pn = found.get("pn") if isinstance(found, dict) else None
+        if not isinstance(pn, str) or "@" not in pn:
+            return None
+        digits = pn.split("@", 1)[0]
+        return f"{digits}@c.us" if digits.isdigit() else None
 
     def _write_outbox(self, body: dict[str, Any]) -> dict[str, Any]:
         record = {"at": datetime.now(timezone.utc).isoformat(), **body}

@@ -79,6 +79,40 @@ CRM_SYNC_FAILURES = Counter(
     "Chatwoot updates that failed after their retries.",
 )
 
+# --- WhatsApp session and follow-ups (issue 17) ----------------------------------------------
+WAHA_SESSION_UP = Gauge(
+    "seldenrijk_waha_session_up",
+    "1 while the WAHA session is WORKING, 0 while customers cannot reach us (set by session.status events).",
+    ["session"],
+)
+WAHA_SESSION_STATUS = Gauge(
+    "seldenrijk_waha_session_status",
+    "The WAHA session's current status: 1 for the current one, 0 for the others.",
+    ["session", "status"],
+)
+FOLLOW_UPS_SENT = Counter(
+    "seldenrijk_follow_ups_sent",
+    "Follow-ups sent to quiet WARM/HOT leads, by their number (1st, 2nd).",
+    ["number"],
+)
+for _number in ("1", "2"):
+    FOLLOW_UPS_SENT.labels(number=_number)  # exposed as 0 from the start: Grafana shows "none yet"
+FOLLOW_UP_REPLIES = Counter(
+    "seldenrijk_follow_up_replies",
+    "Customers who wrote again within 48 hours of a follow-up.",
+)
+STALE_REPLIES_REPLACED = Counter(
+    "seldenrijk_stale_replies_replaced",
+    "Replies held while the session was down and replaced by a short apology version (older than STALE_REPLY_MINUTES).",
+)
+
+
+def record_session_status(session: str, status: str, states: tuple[str, ...]) -> None:
+    WAHA_SESSION_UP.labels(session=session).set(1 if status == "WORKING" else 0)
+    for state in states:
+        WAHA_SESSION_STATUS.labels(session=session, status=state).set(1 if state == status else 0)
+
+
 # --- inventory -------------------------------------------------------------------------
 INVENTORY_SNAPSHOT_AGE_SECONDS = Gauge(
     "seldenrijk_inventory_snapshot_age_seconds",

@@ -21,13 +21,15 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
 
 from config import Settings
-from integrations import chatwoot_webhook, waha_webhook
+from integrations import chatwoot_webhook, waha_session, waha_webhook
 from integrations.waha_webhook import CustomerMessage, Ignored, StaffTyped, WebhookRejected
 from observability import metrics
 from starter import staff_whatsapp
+from starter.lid_routing import LidRouter, is_lid
 from starter.webhook_schemas import CHATWOOT_WEBHOOK, WAHA_WEBHOOK, request_body
 from workflows import search_attributes as sa
 from workflows.conversation import ConversationWorkflow
+from workflows.session_models import SessionHealthInput, session_workflow_id
 from workflows.models import (
     ConversationInput,
     HandoffEnded,
@@ -94,12 +96,16 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             phone=phone,
             customer_name=name,
             human_quiet_minutes=settings.human_quiet_period_minutes,
+            stale_reply_minutes=settings.stale_reply_minutes,
             rate_limit_per_minute=settings.rate_limit_per_minute,
             trade_in_quiet_seconds=settings.trade_in_quiet_seconds,
             trade_in_photos_wanted=settings.trade_in_photos_wanted,
             coalesce_seconds=settings.coalesce_seconds,
             coalesce_max_seconds=settings.coalesce_max_seconds,
         )
+
+    lids = LidRouter(settings)
+    app.router.on_shutdown.append(lids.aclose)
 
     async def signal_with_start(chat_id: str, phone: str, name: str | None, signal: str, arg: Any) -> str:
         client = await client_or_unavailable()
@@ -160,6 +166,8 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
                 waha_webhook.verify_event_age(
                     body, now=time.time(), max_age_seconds=settings.waha_webhook_max_age_seconds
                 )
+            if body.get("event") == "session.status":
+                return await _session_status(body)
             event = waha_webhook.parse_event(
                 body,
                 received_at=datetime.now(timezone.utc),
@@ -176,15 +184,51 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
                 await client_or_unavailable(), event.message.chat_id, event.message.text
             )
         if isinstance(event, StaffTyped):
-            workflow_id = await signal_with_start(event.chat_id, event.phone, None, "staff_message", event.message)
+            chat_id = await lids.staff_chat(event.chat_id)
+            phone = event.phone if chat_id == event.chat_id else f"+{phone_digits(chat_id)}"
+            workflow_id = await signal_with_start(chat_id, phone, None, "staff_message", event.message)
             return {"status": "staff_message", "workflow_id": workflow_id}
         assert isinstance(event, CustomerMessage)
         message = event.message
+        if is_lid(message.chat_id):  # issue 17: keyed by the phone number as soon as WAHA knows it
+            try:
+                message, merging = await lids.route(await client_or_unavailable(), message)
+            except RPCError as exc:
+                if exc.status in UNAVAILABLE:
+                    raise TemporalUnavailable(exc.message) from exc
+                raise
+            if merging:
+                return {"status": "merging", "workflow_id": merging}
         workflow_id = await signal_with_start(
             message.chat_id, message.phone, message.sender_name, "new_message", message
         )
         metrics.WEBHOOK_ACK_SECONDS.labels(endpoint="waha").observe(time.perf_counter() - started)
         return {"status": "queued", "workflow_id": workflow_id}
+
+    async def _session_status(body: dict) -> dict:
+        """Issue 17: the gauge now, the manager's alert and the waiting replies in SessionHealthWorkflow."""
+        change = waha_session.parse_session_status(
+            body, received_at=datetime.now(timezone.utc), default_session=settings.waha_session
+        )
+        metrics.record_session_status(change.session, change.status, waha_session.STATES)
+        client = await client_or_unavailable()
+        workflow_id = session_workflow_id(change.session)
+        try:
+            await client.start_workflow(
+                "SessionHealthWorkflow",
+                SessionHealthInput(session=change.session),
+                id=workflow_id,
+                task_queue=settings.temporal_task_queue,
+                start_signal="status_changed",
+                start_signal_args=[change],
+                static_summary=f"WhatsApp-sessie {change.session}",
+                rpc_timeout=timedelta(seconds=5),
+            )
+        except RPCError as exc:
+            if exc.status in UNAVAILABLE:
+                raise TemporalUnavailable(exc.message) from exc
+            raise
+        return {"status": "session_status", "session_status": change.status, "workflow_id": workflow_id}
 
     # --- Chatwoot -----------------------------------------------------------------
     async def chatwoot(request: Request, url_token: str | None):

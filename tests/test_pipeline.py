@@ -105,7 +105,7 @@ async def test_a_dozen_malformed_bodies_get_4xx_with_a_reason(temporal_env, task
 async def test_other_events_and_own_messages_are_ignored(temporal_env, task_queue, tmp_path):
     async with pipeline(temporal_env.client, make_settings(tmp_path, task_queue), worker=False) as p:
         for body in (
-            message_event(event="session.status"),
+            message_event(event="message.ack"),  # session.status is handled now (tests/test_session_health.py)
             message_event(from_me=True),
             message_event(chat_suffix="@g.us"),
             message_event(chat_suffix="@newsletter"),

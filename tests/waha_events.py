@@ -97,3 +97,18 @@ def reaction_event(phone_digits: str, emoji: str, reacted_to: str) -> dict:
     payload["participant"] = None
     payload["reaction"] = {"text": emoji, "messageId": reacted_to}
     return event
+
+
+def session_status_event(status: str, session: str = "default") -> dict:
+    """A `session.status` event (waha-openapi.json → WAHAWebhookSessionStatus)."""
+    now_ms = int(time.time() * 1000)
+    return {
+        "id": f"evt_{uuid.uuid4().hex[:26]}",
+        "timestamp": now_ms,
+        "event": "session.status",
+        "session": session,
+        "me": {"id": "31341799554@c.us", "pushName": "Seldenrijk Auto"},
+        "engine": "WEBJS",
+        "environment": {"version": "2026.9.2", "engine": "WEBJS", "tier": "CORE"},
+        "payload": {"name": session, "status": status, "statuses": [{"status": status, "timestamp": now_ms}]},
+    }

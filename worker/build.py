@@ -18,6 +18,8 @@ from activities.inventory import InventoryActivities
 from activities.messaging import MessagingActivities
 from activities.testdrive import testdrive_activities
 from activities.privacy import PrivacyActivities, privacy_activities
+from activities.lids import LidActivities
+from activities.session_alert import SessionAlertActivities
 from activities.tradein import TradeInActivities
 from agents.rules import RulesEngine
 from agents.rules.classifier import classifier
@@ -29,9 +31,13 @@ from workflows.conversation import ConversationWorkflow
 from workflows.escalation import EscalationWorkflow
 from workflows.inventory_sync import InventorySyncWorkflow
 from workflows.privacy import PrivacyRequestWorkflow
+from workflows.session_health import SessionHealthWorkflow
 from workflows.testdrive import TestDriveWorkflow
 
-WORKFLOWS = [ConversationWorkflow, EscalationWorkflow, InventorySyncWorkflow, PrivacyRequestWorkflow, TestDriveWorkflow]
+WORKFLOWS = [
+    ConversationWorkflow, EscalationWorkflow, InventorySyncWorkflow, PrivacyRequestWorkflow, TestDriveWorkflow,
+    SessionHealthWorkflow,
+]
 
 
 def workflow_runner(settings: Settings) -> WorkflowRunner:
@@ -86,6 +92,8 @@ async def running_worker(
     testdrives, testdrive_steps = testdrive_activities(settings)
     privacy = PrivacyActivities(settings, waha=waha)
     delivery_alerts = DeliveryAlertActivities(settings, ledger=ledger, crm=crm)
+    lids = LidActivities(crm)
+    session_alerts = SessionAlertActivities(settings, mailer=delivery_alerts.mailer, ledger=ledger)
     activities = [
         agents.route_message,
         agents.extract_details,
@@ -97,6 +105,9 @@ async def running_worker(
         crm.sync_crm,
         crm.record_crm_failure,
         delivery_alerts.alert_undelivered,
+        session_alerts.alert_session,
+        lids.hand_over_conversation,
+        lids.merge_crm_contact,
         inventory.search_inventory,
         inventory.fetch_source,
         inventory.commit_snapshot,

@@ -48,7 +48,11 @@ with workflow.unsafe.imports_passed_through():
         PATCH_MEDIA,
         PATCH_SEND_FAILURES,
         PATCH_SEND_GIVES_UP,
+        PATCH_SESSION_WAIT,
+        PATCH_LID_MERGE,
     )
+    from workflows.conversation_merge import LidMergeSteps
+    from workflows.conversation_session import SessionWaitSteps
     from workflows.conversation_burst import BurstMixin
     from workflows.conversation_checks import OpenChecks
     from workflows.conversation_handover import HandoverMixin, echo_key
@@ -127,7 +131,9 @@ def _clip(text: str, size: int = 40) -> str:
 
 
 @workflow.defn
-class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin, BurstMixin, OpenChecks):
+class ConversationWorkflow(
+    CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin, BurstMixin, SessionWaitSteps, LidMergeSteps, OpenChecks
+):
     @workflow.init
     def __init__(self, state: ConversationInput) -> None:
         self.s = state
@@ -255,8 +261,13 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
             await workflow.wait_condition(
                 lambda: bool(self.s.pending or self.s.staff_pending or self.s.flood_notice_due)
                 or self._handover_notice_due()
+                or self._merge_due()
                 or (self._time_to_continue(processed_this_run) and not (self._draining and self._crm_in_flight))
             )
+            if self._handing_over():  # issue 17: the lid's number is known; the phone's conversation takes over
+                break
+            if self.s.crm_merges and not self._crm_merge_running and workflow.patched(PATCH_LID_MERGE):
+                self._start_crm_merge()
             if self.s.flood_notice_due:
                 self.s.flood_notice_due = False
                 try:
@@ -298,6 +309,9 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
         await workflow.wait_condition(
             lambda: not self._crm_in_flight and not self._sales_in_flight and workflow.all_handlers_finished()
         )
+        if self._handing_over():
+            await self._hand_over()
+            return
         workflow.continue_as_new(self.s)
 
     def _time_to_continue(self, processed_this_run: int) -> bool:
@@ -398,6 +412,7 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
         delivered = False
         if reply is not None:
             reply_id = f"{workflow.info().workflow_id}:{message.message_id}"
+            self._reply_context = after_customer  # this message's language, for a late version
             try:
                 await self._send(reply.response_text, reply_id, message)
                 delivered = True
@@ -564,23 +579,29 @@ class ConversationWorkflow(CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMix
         self._crm_local_only = result.crm_local_only
         return result.crm
 
-    async def _send(self, text: str, reply_id: str, message: InboundMessage | None) -> None:
+    async def _send(self, text: str, reply_id: str, message: InboundMessage | None, *, follow_up: int | None = None) -> None:
         give_up = SEND_GIVE_UP if workflow.patched(PATCH_SEND_GIVES_UP) else timedelta(days=1)
         self.s.recent_outgoing = (self.s.recent_outgoing + [echo_key(text)])[-OUTGOING_KEPT:]
-        result = await workflow.execute_activity(
-            MessagingActivities.send_whatsapp,
-            SendReplyRequest(
-                chat_id=self.s.chat_id,
-                text=text,
-                reply_id=reply_id,
-                received_at=message.received_at if message else None,
-                stop_typing=self._stop_typing_with_send(),
-            ),
-            start_to_close_timeout=timedelta(seconds=20),
-            schedule_to_close_timeout=give_up,
-            retry_policy=SEND_RETRY,
-            summary=f"whatsapp → «{_clip(text)}»",
+        request = SendReplyRequest(
+            chat_id=self.s.chat_id,
+            text=text,
+            reply_id=reply_id,
+            received_at=message.received_at if message else None,
+            stop_typing=self._stop_typing_with_send(),
+            follow_up_number=follow_up,
         )
+        if workflow.patched(PATCH_SESSION_WAIT):  # issue 17: wait out a session outage, in order
+            written_at = message.received_at if message else workflow.now()
+            result = await self._send_through_outage(request, give_up, f"whatsapp → «{_clip(text)}»", written_at)
+        else:
+            result = await workflow.execute_activity(
+                MessagingActivities.send_whatsapp,
+                request,
+                start_to_close_timeout=timedelta(seconds=20),
+                schedule_to_close_timeout=give_up,
+                retry_policy=SEND_RETRY,
+                summary=f"whatsapp → «{_clip(text)}»",
+            )
         provider_id = getattr(result, "provider_message_id", None)
         if provider_id:
             self.s.sent_provider_ids = (self.s.sent_provider_ids + [str(provider_id)])[-OUTGOING_KEPT:]

@@ -218,6 +218,15 @@ class ConversationInput(BaseModel):
     recent_outgoing: list[str] = Field(default_factory=list)
     sent_provider_ids: list[str] = Field(default_factory=list)
 
+    # Issue 17: replies held while the WhatsApp session was down (workflows/conversation_session.py).
+    stale_reply_minutes: float = 60  # older than this when the session is back: the short apology version
+    held_for_session: int = 0  # sends that found the session down
+    stale_replies_replaced: int = 0
+
+    # Issue 17 @lid merge (workflows/conversation_merge.py).
+    merge_target: "MergeInto | None" = None  # this lid chat's number is known: hand over to that conversation
+    merged_from: list[str] = Field(default_factory=list)  # lid conversations absorbed (each once)
+    crm_merges: list[str] = Field(default_factory=list)  # lid "phones" whose CRM/Chatwoot contact joins ours
     # Burst coalescing (issue 17): quick messages answered together (PATCH_BURST); 0 turns it off.
     coalesce_seconds: float = 2.0
     coalesce_max_seconds: float = 6.0
@@ -231,6 +240,24 @@ class ConversationInput(BaseModel):
     def proactive_allowed(self) -> bool:
         """False once the customer said STOP: only answers to their own questions from then on."""
         return not self.opted_out
+
+
+class MergeInto(BaseModel):
+    """API -> a lid chat's conversation (signal `merge_into`): WAHA now knows the number."""
+
+    chat_id: str  # "316…@c.us"
+    phone: str  # E.164
+    lid_chat_id: str
+    message: InboundMessage | None = None  # the message that arrived meanwhile, keyed by the phone
+
+
+class AbsorbConversation(BaseModel):
+    """A lid chat's conversation -> the phone's (signal `absorb_conversation`): its whole state."""
+
+    from_workflow_id: str
+    from_chat_id: str
+    from_phone: str
+    state: ConversationInput
 
 
 class TradeInValue(BaseModel):
@@ -395,3 +422,7 @@ class PrivacyStatus(BaseModel):
     approval: PrivacyApproval | None = None
     outcome: str | None = None  # what was done, without personal data (e.g. "deleted: local_crm 7, chatwoot 1")
     errors: list[str] = Field(default_factory=list)
+
+
+ConversationInput.model_rebuild()  # `merge_target` names MergeInto, defined after it
+ConversationSnapshot.model_rebuild()

@@ -65,7 +65,9 @@ class RulesEngine:
         if context is not None:  # a short answer to our open question: its intent follows from the question
             answered = dialogue.route_in_state(routed, text, context, self._now())
             if answered.intent != routed.intent:
-                return router.reroute(parsed, answered.intent, confidence=answered.confidence)
+                rerouted = router.reroute(parsed, answered.intent, confidence=answered.confidence)
+                return rerouted.model_copy(update={"needs_extraction": rerouted.needs_extraction or answered.needs_extraction})
+            return answered  # the same intent, but understood as an answer (never "not understood")
         return routed
 
     def _route(self, parsed: ParsedMessage, text: str, context: ConversationContext | None) -> RouterOutput:

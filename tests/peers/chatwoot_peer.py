@@ -362,6 +362,19 @@ class ChatwootPeer:
                 contact[key] = body[key]
         return JSONResponse({"payload": contact})
 
+    def _post_api_v_accounts_account_id_actions_contact_merge(self, params, query, body):
+        """The mergee's conversations, labels and attributes move to the base; the mergee is deleted."""
+        base = self.contacts.get(int(body["base_contact_id"]))
+        mergee = self.contacts.get(int(body["mergee_contact_id"]))
+        if base is None or mergee is None or base is mergee:
+            return JSONResponse({"message": "contact not found"}, status_code=404)
+        for conversation in self.conversations.values():
+            if conversation["contact_id"] == mergee["id"]:
+                conversation["contact_id"] = base["id"]
+        base["custom_attributes"] = {**mergee["custom_attributes"], **base["custom_attributes"]}
+        del self.contacts[mergee["id"]]
+        return JSONResponse({"id": base["id"], "name": base["name"], "phone_number": base["phone_number"]})
+
     def _delete_api_v_accounts_account_id_contacts_id(self, params, query, body):
         """Chatwoot destroys the contact with its conversations and their messages."""
         contact = self.contacts.pop(int(params["id"]), None)

@@ -76,6 +76,15 @@ class WahaPeer:
             app.post(path)(self._presence_handler(path))
         app.get("/api/{session}/chats/{chat_id}/messages")(self._chat_messages)
         app.get("/api/files/{name:path}")(self._file)
+        app.get("/api/{session}/lids/{lid}")(self._lid)
+        # Issue 17: the session's state (sendText answers 422 unless WORKING) and the lids API.
+        self.session_status = "WORKING"
+        self.lids: dict[str, str | None] = {}  # "123@lid" -> "316…@c.us" (None: not known yet)
+        self.lid_requests: list[str] = []
+        self._lid_schema = _resolve(
+            json.loads(SPEC_PATH.read_text())["paths"]["/api/{session}/lids/{lid}"]["get"]["responses"]["200"]
+            ["content"]["application/json"]["schema"], json.loads(SPEC_PATH.read_text()),
+        )
         self.files: dict[str, tuple[bytes, str]] = {}  # name -> (content, mimetype): media WAHA downloaded
         self.file_requests: list[tuple[str, str | None]] = []  # (name, X-Api-Key)
         self.server = ThreadedServer(app)
@@ -106,6 +115,12 @@ class WahaPeer:
                 return JSONResponse({"message": "Unauthorized"}, status_code=401)
             if self._down:
                 return JSONResponse({"message": "down"}, status_code=503)
+            if self.session_status != "WORKING":  # WAHA's SessionStatusNotExpected answer
+                return JSONResponse(
+                    {"statusCode": 422, "session": "default", "status": self.session_status, "expected": ["WORKING"],
+                     "message": "Session status is not as expected. Try again later or restart the session"},
+                    status_code=422,
+                )
             if self._failures:
                 status = self._failures.pop(0)
                 if status == 422:  # what WAHA answers while the session is (re)starting
@@ -200,6 +215,22 @@ class WahaPeer:
             }
             for item in mine[: int(float(query["limit"]))]
         ]
+
+    async def _lid(self, session: str, lid: str, request: Request):
+        """GET /api/{session}/lids/{lid} → LidToPhoneNumber {lid, pn}; pn null while WhatsApp does not share it."""
+        if self.api_key and request.headers.get("x-api-key") != self.api_key:
+            return JSONResponse({"message": "Unauthorized"}, status_code=401)
+        if self._down:
+            return JSONResponse({"message": "down"}, status_code=503)
+        full = lid if lid.endswith("@lid") else f"{lid}@lid"
+        with self._lock:
+            self.lid_requests.append(full)
+            answer = {"lid": full, "pn": self.lids.get(full)}
+        try:
+            jsonschema.validate({k: v for k, v in answer.items() if v is not None}, self._lid_schema)
+        except jsonschema.ValidationError as exc:
+            self.violations.append(f"lids answer invalid: {exc}")
+        return answer
 
     def add_file(self, name: str, content: bytes, mimetype: str) -> str:
         """Media as WAHA stores it; returns the `media.url` a webhook would carry."""

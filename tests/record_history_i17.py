@@ -1,0 +1,87 @@
+"""Record issue 17's histories for the replay test (tests/test_replay.py); never overwrites others.
+
+    .venv/bin/python -m tests.record_history_i17 session
+
+session: conversation-i17-session.json (a reply held while the WAHA session is FAILED, sent when it is
+WORKING again: patch "i17-send-waits-for-session") and waha-session.json (its SessionHealthWorkflow
+through one outage).
+lid: conversation-i17-lid.json (an @lid chat answered, then handed over to its phone's conversation once
+WAHA knows the number: patch "i17-lid-merge") and conversation-i17-lid-merged.json (the phone's
+conversation absorbing it and merging the CRM contact).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+from pathlib import Path
+
+from tests.pipeline import eventually, make_settings, pipeline
+from tests.record_history import start_env, target, write
+from tests.waha_events import message_event, session_status_event
+from workflows.session_health import SessionHealthWorkflow
+
+PHONE = "31612340017"
+
+
+async def record_session(env) -> list:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = make_settings(Path(tmp), "record-history-i17", waha_session="default")
+        async with pipeline(env.client, settings) as p:
+            await p.post(session_status_event("FAILED"))
+            p.waha.session_status = "FAILED"
+            await p.post(message_event(PHONE, "Hoi, staat de Golf nog?", name="Sanne"))
+            health = p.client.get_workflow_handle("waha-session-default")
+
+            async def waiting():
+                return (await health.query(SessionHealthWorkflow.state)).waiting
+
+            await eventually(waiting)
+            p.waha.session_status = "WORKING"
+            await p.post(session_status_event("WORKING"))
+            await p.wait_until(PHONE, lambda s: s.messages_processed == 1 and not s.crm_pending)
+            conversation = await p.client.get_workflow_handle(f"conversation-{PHONE}").fetch_history()
+            await eventually(lambda: _released(health))
+            session = await health.fetch_history()
+    return [("conversation-i17-session.json", conversation), ("waha-session.json", session)]
+
+
+async def record_lid(env) -> list:
+    from tests.peers.chatwoot_peer import ChatwootPeer
+    from tests.pipeline import make_chatwoot_settings
+
+    lid = "21234567890123"
+    with tempfile.TemporaryDirectory() as tmp, ChatwootPeer() as chatwoot:
+        settings = make_chatwoot_settings(Path(tmp), "record-history-i17-lid", chatwoot, "record", lid_retry_minutes=0)
+        async with pipeline(env.client, settings) as p:
+            p.waha.lids[f"{lid}@lid"] = None
+            await p.post(message_event(lid, "Hoi, staat de Golf nog?", name="Sanne", chat_suffix="@lid"))
+            await p.wait_until(lid, lambda s: s.messages_processed == 1 and not s.crm_pending)
+            p.waha.lids[f"{lid}@lid"] = f"{PHONE}@c.us"
+            await p.post(message_event(lid, "En wat kost hij per maand?", chat_suffix="@lid"))
+            await p.wait_until(PHONE, lambda s: s.messages_processed == 2 and not s.crm_merges and not s.crm_pending)
+            lid_history = await p.client.get_workflow_handle(f"conversation-{lid}").fetch_history()
+            phone_history = await p.client.get_workflow_handle(f"conversation-{PHONE}").fetch_history()
+    return [("conversation-i17-lid.json", lid_history), ("conversation-i17-lid-merged.json", phone_history)]
+
+
+async def _released(handle) -> bool:
+    state = await handle.query(SessionHealthWorkflow.state)
+    return state.status == "WORKING" and not state.waiting and state.outage_id is None
+
+
+async def main(part: str) -> None:
+    env = await start_env()
+    try:
+        histories = await {"session": record_session, "lid": record_lid}[part](env)
+    finally:
+        await env.shutdown()
+    for name, history in histories:
+        write(target(name), history)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("part", choices=["session", "lid"])
+    asyncio.run(main(parser.parse_args().part))
