@@ -64,14 +64,14 @@ ALREADY_CHECKING = Phrase(
     de="Sie hatten schon gefragt: {subject_lower} weiß ich noch nicht. Ein Kollege aus dem Verkauf klärt es und meldet sich {when}.",
 )
 STRAIGHT_ANSWER = Phrase(
-    nl="Eerlijk antwoord: {subject_lower} weet ik nog niet, het staat niet in onze gegevens en ik wil niet gokken. "
-       "Een collega kijkt het na en appt je {when} met een ja of nee.",
-    nl_u="Eerlijk antwoord: {subject_lower} weet ik nog niet, het staat niet in onze gegevens en ik wil niet gokken. "
-         "Een collega kijkt het na en appt u {when} met een ja of nee.",
-    en="Honest answer: I don't know {subject_lower} yet; it isn't in our data and I won't guess. A colleague is checking "
-       "and will message you {when} with a yes or no.",
-    de="Ehrlich gesagt: {subject_lower} weiß ich noch nicht; es steht nicht in unseren Daten und ich möchte nicht raten. "
-       "Ein Kollege prüft es und meldet sich {when} mit einem Ja oder Nein.",
+    nl="Je vroeg het al, dus eerlijk: {subject_lower} weet ik nog niet. Het staat niet in onze gegevens en ik wil niet "
+       "gokken; een collega kijkt het na en appt je {when} met een ja of nee.",
+    nl_u="U vroeg het al, dus eerlijk: {subject_lower} weet ik nog niet. Het staat niet in onze gegevens en ik wil niet "
+         "gokken; een collega kijkt het na en appt u {when} met een ja of nee.",
+    en="You asked already, so honestly: I don't know {subject_lower} yet. It isn't in our data and I won't guess; a "
+       "colleague is checking and will message you {when} with a yes or no.",
+    de="Sie hatten schon gefragt, also ehrlich: {subject_lower} weiß ich noch nicht. Es steht nicht in unseren Daten und "
+       "ich möchte nicht raten; ein Kollege prüft es und meldet sich {when} mit einem Ja oder Nein.",
 )
 
 
@@ -122,6 +122,12 @@ def check(key: str, question: str, topic: str, car=None, promised: str = "", at:
 
 def is_open(context: ConversationContext, key: str) -> bool:
     return any(item.key == key for item in context.open_checks)
+
+
+def said_unknown(context: ConversationContext, subject: str) -> bool:
+    """We already told this chat that we do not know this (also before checks were kept, or in other words)."""
+    wanted = subject.rstrip(" ,").lower()
+    return len(wanted) > 12 and any(turn.role == "bot" and wanted in turn.text.lower() for turn in context.history)
 
 
 def new_checks(context: ConversationContext, checks: list[OpenCheck]) -> list[OpenCheck]:

@@ -185,3 +185,52 @@ def test_search_by_equipment_uses_the_detail_facts():
     assert only_five_seaters.relaxed == ["equipment", "equipment_lacking"]  # said as "zonder die uitrusting"
     four = index.search(InventorySearchRequest(preferences=CarPreferences(equipment=["vierwielaandrijving"])))
     assert four.matches[0].car.id in {CRV.id, "web-7377662"} and four.relaxed == []
+
+
+def test_claude_sees_the_same_facts_in_its_stock_list():
+    from agents.prompts import _car_line, reply_system_prompt
+
+    line = _car_line(CRV)
+    assert f"APK tot {CRV.apk_until:%m-%Y}" in line and f"{CRV.owner_count} eigenaar(s)" in line
+    assert f"trekgewicht geremd {CRV.towing_braked_kg} kg" in line and "NAP logisch" in line
+    assert "heeft NIET: 7 zitplaatsen" in line and "trekhaak" in line.split("heeft NIET")[0]
+    assert "heeft NIET" not in _car_line(BARE) and "APK" not in _car_line(BARE)
+    assert '"heeft NIET"' in reply_system_prompt(DEALER)  # the rule that makes it a plain no
+
+
+def test_the_caravan_weight_is_checked_against_the_towing_weight(engine):
+    _, fits = ask(engine, f"heeft hij een trekhaak? onze caravan weegt {CRV.towing_braked_kg - 100} kg", CRV)
+    assert car_facts.load_line(CRV, f"{CRV.towing_braked_kg - 100} kg") in fits and "mag er dus gewoon achter" in fits
+    _, heavy = ask(engine, f"hoeveel mag hij trekken? de caravan is {CRV.towing_braked_kg + 500} kilo", CRV)
+    assert f"Let op: {car_facts.kg(CRV.towing_braked_kg + 500, 'nl')} is meer dan de {car_facts.kg(CRV.towing_braked_kg, 'nl')}" in heavy
+
+
+def test_a_car_already_named_is_called_by_its_model_and_linked_once(engine):
+    from agents.models import Turn
+
+    said = ConversationContext(last_cars=[CRV], history=[
+        Turn(role="bot", text=f"Ja, de {CRV.title} is nog beschikbaar.\n{CRV.url}", at=NOW)])
+    text = "is het een 7 zitter?"
+    understanding = engine.understand(text, said)
+    reply = engine.reply_sync(ReplyRequest(text=text, context=said, router=understanding.router,
+                                           extraction=understanding.extraction, expertise=understanding.expertise)).response_text
+    assert f"Nee, de {CRV.model} heeft {CRV.seats} zitplaatsen." in reply and CRV.url not in reply
+    # two cars of one model shown: the full title stays, so it is clear which one
+    other = CRV.model_copy(update={"id": "web-other", "variant": "1.5 i-VTEC Elegance"})
+    both = said.model_copy(update={"listed_cars": [CRV, other]})
+    understanding = engine.understand(text, both)
+    reply = engine.reply_sync(ReplyRequest(text=text, context=both, router=understanding.router,
+                                           extraction=understanding.extraction, expertise=understanding.expertise)).response_text
+    assert CRV.title in reply
+
+
+def test_the_same_unknown_option_asked_again_is_acknowledged(engine):
+    from agents.models import Turn
+
+    first = car_facts.option_unknown_line(BARE, ["trekhaak"], DEALER)
+    context = ConversationContext(last_cars=[BARE], history=[Turn(role="bot", text=first, at=NOW)])
+    text = "TREKHAAK?? ja of nee"
+    understanding = engine.understand(text, context)
+    reply = engine.reply_sync(ReplyRequest(text=text, context=context, router=understanding.router,
+                                           extraction=understanding.extraction, expertise=understanding.expertise)).response_text
+    assert "Je vroeg het al" in reply and "weet ik nog niet" in reply and first not in reply

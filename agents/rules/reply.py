@@ -286,7 +286,7 @@ def _facts_answer(draft: Draft, cars: list[Car], facts: list[str]) -> str:
     context = _voiced(draft)
     car = cars[0] if len(cars) == 1 else None
     if car is None:
-        return facts_answer(cars, facts, draft.dealer, context, draft.language, draft.form)
+        return facts_answer(cars, facts, draft.dealer, context, draft.language, draft.form, draft.text)
     options = missing_equipment(car, facts)
     facts = [fact for fact in facts if fact not in draft.covered]  # "onderhoudshistorie?" answered as a practical part
     detail = [fact for fact in facts if fact in car_facts.DETAIL_FACTS]
@@ -294,7 +294,7 @@ def _facts_answer(draft: Draft, cars: list[Car], facts: list[str]) -> str:
     if "towing" in unknown_detail and "trekhaak" in options:
         unknown_detail.remove("towing")  # one line: the towbar and what it may tow
     if not (options or unknown_detail):
-        return facts_answer(cars, facts, draft.dealer, context, draft.language, draft.form)
+        return facts_answer(cars, facts, draft.dealer, context, draft.language, draft.form, draft.text)
     lines, repeats = [], []
     for keys, line_and_checks in ((options, lambda: equipment_unknown(car, options, draft.request.text, draft.dealer, draft.now, context)),
                                   (unknown_detail, lambda: facts_unknown(car, unknown_detail, draft.request.text, draft.dealer,
@@ -310,7 +310,7 @@ def _facts_answer(draft: Draft, cars: list[Car], facts: list[str]) -> str:
         return "\n".join(lines)
     unknown = {EQUIPMENT_FACT + key for key in options} | set(unknown_detail)
     rest = [fact for fact in facts if fact not in unknown]
-    known = facts_answer(cars, rest, draft.dealer, context, draft.language, draft.form).split("\n") if rest else []
+    known = facts_answer(cars, rest, draft.dealer, context, draft.language, draft.form, draft.text).split("\n") if rest else []
     url = [car.url] if car.url else []
     known = [text for text in known if text not in url]
     return "\n".join([*known, *lines, *url])

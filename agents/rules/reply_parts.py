@@ -205,11 +205,13 @@ def promised(key: str, subject: str, question: str, car: Car | None, dealer: Dea
              context: ConversationContext, topic: str) -> tuple[str, OpenCheck | None]:
     """The line for something we do not know, and the check to send (None when it is already open)."""
     check_key = f"{key}:{car.id if car else ''}"
-    if open_checks.is_open(context, check_key):
-        return open_checks.repeat_line(subject, dealer, now, context, open_checks.insisting(question)), None
-    line = open_checks.unknown_line(subject, dealer, now, context)
-    check = open_checks.check(check_key, question, topic, car, open_checks.promise_moment(dealer, now, "nl"), now)
-    return line, check
+    is_open = open_checks.is_open(context, check_key)
+    check = None if is_open else open_checks.check(check_key, question, topic, car,
+                                                   open_checks.promise_moment(dealer, now, "nl"), now)
+    if is_open or open_checks.said_unknown(context, subject):
+        # asked again: short, and the promise behind it is real (sent now if it was not yet)
+        return open_checks.repeat_line(subject, dealer, now, context, open_checks.insisting(question)), check
+    return open_checks.unknown_line(subject, dealer, now, context), check
 
 
 def equipment_unknown(car: Car, keys: list[str], question: str, dealer: DealerFacts, now: datetime,
@@ -221,7 +223,7 @@ def equipment_unknown(car: Car, keys: list[str], question: str, dealer: DealerFa
     objects = [{"en": _EQUIPMENT_EN, "de": _EQUIPMENT_DE}.get(lang, {}).get(key) or as_object(key) for key in keys]
     subject = say(EQUIPMENT_SUBJECT, context.language, context.address_form, car=car.title, option=_and(objects, lang))
     key = "equipment:" + "+".join(keys)
-    repeat = open_checks.is_open(context, f"{key}:{car.id}")
+    repeat = open_checks.is_open(context, f"{key}:{car.id}") or open_checks.said_unknown(context, subject)
     line, check = promised(key, subject, question, car, dealer, now, context,
                            topic=" en ".join(as_object(key).removeprefix("een ") for key in keys))
     return line, [check] if check else [], repeat
@@ -236,7 +238,7 @@ def facts_unknown(car: Car, facts: list[str], question: str, dealer: DealerFacts
     subject = say(FACTS_SUBJECT, context.language, context.address_form, facts=names, car=car.title)
     subject = subject[:1].upper() + subject[1:]
     key = "fact:" + "+".join(facts)
-    repeat = open_checks.is_open(context, f"{key}:{car.id}")
+    repeat = open_checks.is_open(context, f"{key}:{car.id}") or open_checks.said_unknown(context, subject)
     line, check = promised(key, subject, question, car, dealer, now, context,
                            topic=" en ".join(FACT_NAMES[fact][0].split(" ", 1)[-1] for fact in facts if fact in FACT_NAMES))
     return line, [check] if check else [], repeat
