@@ -99,8 +99,8 @@ def repeat_line(subject: str, dealer: DealerFacts, now: datetime, context: Conve
 
 
 def _said(line: str, said: str) -> bool:
-    """The first clause of the line is already in the chat (the repetition filter would cut it)."""
-    head = re.split(r"[.:;]", line, maxsplit=1)[0].lower()
+    """The line's first sentence is already in the chat (the repetition filter would cut it)."""
+    head = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0].lower()
     return head in said.lower()
 
 
