@@ -136,7 +136,7 @@ def booking_cue(text: str, context: ConversationContext | None, extraction: Extr
     lowered = normalize(text)
     option = _option(lowered)
     has_when = bool(extraction.preferred_day or extraction.preferred_time or _mentions_when(text))
-    when_text = text if has_when else None
+    when_text = _with_day_referred_to(text, lowered, context) if has_when else None
     if dialogue.bookings and _CANCEL.search(lowered) and not has_when:
         return BookingCue(action="cancel")
     moving = _MOVE.search(lowered) or _CANCEL.search(lowered) or not (dialogue.open_question or extraction.test_drive_requested)
@@ -149,6 +149,21 @@ def booking_cue(text: str, context: ConversationContext | None, extraction: Extr
             or (dialogue.bookings and (_BACK_TO_BACK.search(lowered) or _names_other_car(extraction, dialogue, lowered))):
         return BookingCue(action="book", when_text=when_text, option=option)
     return BookingCue()
+
+
+_THAT_DAY = re.compile(r"\b(?:daar|dan|die\s+dag|op\s+die\s+dag|that\s+day|then|on\s+it|an\s+dem\s+tag|dann|da)\b")
+_DAY_WORD = re.compile(r"\b(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|morgen|overmorgen|vandaag|\d{1,2}[-/]\d{1,2})\b")
+
+
+def _with_day_referred_to(text: str, lowered: str, context: ConversationContext | None) -> str:
+    """"kan ik daar dan een proefrit maken om 12 uur?" after "openingstijden op zaterdag?": Saturday at 12."""
+    if context is None or _DAY_WORD.search(lowered) or not _THAT_DAY.search(lowered):
+        return text
+    earlier = next((turn for turn in reversed(context.history) if turn.role == "customer"), None)
+    if earlier is None:
+        return text
+    day = _DAY_WORD.search(normalize(earlier.text))
+    return f"{day.group(0)} {text}" if day else text
 
 
 def _mentions_when(text: str) -> bool:

@@ -162,7 +162,8 @@ def read_answer(text: str, context: ConversationContext, now: datetime | None = 
         car = picked_car(lowered, context)
         if car is not None and kind in ("which_car", "slot", "visit", "other", "budget", "fuel", "gearbox", "car_type", "day", "time"):
             return Answer(kind, "pick", car=car)
-    if kind in ("visit", "day", "time", "slot", "which_car") and _names_when(text, now):
+    # "wat zijn uw openingstijden op zaterdag?" names a day but asks about the hours, in any language
+    if kind in ("visit", "day", "time", "slot", "which_car") and _names_when(text, now) and not _ASKS_HOURS.search(lowered):
         return Answer(kind, "when")
     if kind == "budget":
         amount = _amount(lowered)
@@ -194,6 +195,9 @@ def picked_car(lowered: str, context: ConversationContext) -> CarRef | None:
     marks = [words & set(re.findall(r"[a-z0-9][a-z0-9.\-]{2,}", normalize(car.title))) for car in shown]
     unique = [car for car, mark in zip(shown, marks) if mark and not any(mark <= other for other in marks if other is not mark)]
     return unique[0] if len(unique) == 1 else None
+
+
+_ASKS_HOURS = re.compile(r"\b(?:openingstijd\w*|geopend|open|gesloten|dicht)\b")
 
 
 def _names_when(text: str, now: datetime | None) -> bool:

@@ -234,3 +234,18 @@ def test_the_same_unknown_option_asked_again_is_acknowledged(engine):
     reply = engine.reply_sync(ReplyRequest(text=text, context=context, router=understanding.router,
                                            extraction=understanding.extraction, expertise=understanding.expertise)).response_text
     assert "Je vroeg het al" in reply and "weet ik nog niet" in reply and first not in reply
+
+
+@pytest.mark.parametrize("language, form, question, fact", [
+    ("en", "je", "how many owners has it had?", "owners"),
+    ("en", "je", "when does the MOT expire?", "apk"),
+    ("en", "je", "is it dealer maintained?", "maintenance"),
+    ("en", "je", "how much can it tow?", "towing"),
+    ("de", "u", "Wie viele Vorbesitzer hatte er?", "owners"),
+    ("de", "u", "Wie viel darf er ziehen?", "towing"),
+    ("de", "u", "Ist er scheckheftgepflegt?", "maintenance"),
+])
+def test_detail_facts_asked_in_english_and_german(engine, language, form, question, fact):
+    _, reply = ask(engine, question, CRV, language, form)
+    line = car_facts.fact_line(CRV, fact, DEALER, language, form)
+    assert line and line in reply

@@ -21,7 +21,7 @@ from agents.models import (
 )
 from agents.rules import classifier as second_opinion
 from agents.rules import expertise, extraction, reply, router
-from agents.rules.text import is_short_answer
+from agents.rules.text import is_short_answer, normalize
 from agents.rules.classifier import MessageClassifier, Policy
 from agents.rules.parse import ParsedMessage, parse
 from agents.rules.reply_parts import only_practical
@@ -151,7 +151,7 @@ def _answers_booking(text: str, context: ConversationContext | None) -> bool:
         return False
     from agents.booking import booking_cue
 
-    if _ABOUT_THE_DRIVE.search(text.lower()):
+    if _ABOUT_THE_DRIVE.search(normalize(text)):  # normalised: "do I need to bring anything?" reads as Dutch
         return True  # "moet ik iets meenemen?" while booking: about the test drive
     return booking_cue(text, context, ExtractionOutput()).action in ("choose", "move", "cancel")
 
