@@ -116,7 +116,8 @@ class DetailReader:
     async def _read(self, car: Car) -> CarDetails | None:
         try:
             response = await self.client.get(self.page_url(car))
-            details = parse_detail_page(response.text)
+            # parsing is CPU work: off the event loop, so the worker's other activities keep running
+            details = await asyncio.to_thread(parse_detail_page, response.text)
         except SourceError as failure:
             log.info("detail page of %s not read: %s", car.id, failure)
             return None
