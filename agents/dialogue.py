@@ -20,9 +20,7 @@ from agents.booking_models import BookingCue
 from agents.dialogue_models import (
     MAX_SHOWN,
     QUESTION_TEXT_KEPT,
-    YES_NO_KINDS,
     CarRef,
-    DialogueState,
     FinancingScenario,
     OpenQuestion,
     QuestionKind,
@@ -121,6 +119,13 @@ _COLOURS = {"zwart": "zwart", "zwarte": "zwart", "wit": "wit", "witte": "wit", "
 _MILEAGE_NUMBER = re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?)\s*(k|dkm|duizend|mille|000)?\b")
 
 
+_OWN_QUESTION = re.compile(r"(?:wat|hoe|welke?|waar|waarom|wanneer|hoeveel|hebben|heeft|heb|zijn|is|mag|moet|doen|"
+                           r"what|how|which|where|why|when|do|does|is|are|can|was|wie|welche|wo|warum|wann|haben|ist|sind)\b")
+_POINTER = re.compile(r"(?:(?:doe|geef\s+(?:mij|me))\s+maar\s+|ik\s+(?:wil|neem)\s+|graag\s+)?(?:de|die|het|deze|dat|nummer|optie|nr\.?|the|number|option|der|die|das|nummer)?\s*"
+                      r"[\w.-]+(?:\s+[\w.-]+)?(?:\s+(?:graag|dan|maar|please|bitte|zou\s+ik\s+willen))?\s*[?!.]*")
+_NO_AND_MORE = re.compile(r"(?:nee+|neen|nope|nah|no|nein)\b[ ,!.]+(?!maar\b|but\b|aber\b)")
+
+
 @dataclass(frozen=True)
 class Answer:
     """What a short message answers: the question's kind and how it answers it."""
@@ -139,21 +144,29 @@ def is_short(text: str) -> bool:
 def read_answer(text: str, context: ConversationContext, now: datetime | None = None) -> Answer | None:
     """The short message as an answer to our open question, or None when it is something else."""
     question = live_question(context, now)
-    if question is None or not is_short(text):
+    if not is_short(text):
         return None
-    kind = question.kind
     lowered = normalize(text).strip(" !.,")
+    if question is None:  # no question open: "die tweede" still points into the list just shown
+        car = picked_car(lowered, context) if _POINTER.fullmatch(lowered) else None
+        return Answer("other", "pick", car=car) if car is not None else None
+    kind = question.kind
     if kind != "other":  # a "ja" to "what is your budget?" is read too: it answers nothing, we ask again
         if _YES.fullmatch(lowered):
             return Answer(kind, "yes")
         if _NO.fullmatch(lowered):
             return Answer(kind, "no")
-    pointer_only = len(lowered.split()) <= 4  # "die tweede", "de blauwe graag"; "heeft die 4motion een trekhaak?" asks more
-    if pointer_only and (kind in ("slot", "which_car") or context.dialogue.shown):
+    if _OWN_QUESTION.match(lowered):
+        return None  # "wat zijn uw openingstijden op zaterdag?": a question of its own, not our answer
+    if kind != "other" and _NO_AND_MORE.match(lowered) and "?" not in lowered:
+        return Answer(kind, "no")  # "nee hoor, ik kijk nog even rond"
+    # "die tweede", "de blauwe graag", "nummer 2"; "heeft die 4motion een trekhaak?" or "staat die golf nog?" ask more
+    if _POINTER.fullmatch(lowered) and (kind in ("slot", "which_car") or context.dialogue.shown):
         car = picked_car(lowered, context)
         if car is not None and kind in ("which_car", "slot", "visit", "other", "budget", "fuel", "gearbox", "car_type", "day", "time"):
             return Answer(kind, "pick", car=car)
-    if kind in ("visit", "day", "time", "slot", "which_car") and _names_when(text, now):
+    # "wat zijn uw openingstijden op zaterdag?" names a day but asks about the hours, in any language
+    if kind in ("visit", "day", "time", "slot", "which_car") and _names_when(text, now) and not _ASKS_HOURS.search(lowered):
         return Answer(kind, "when")
     if kind == "budget":
         amount = _amount(lowered)
@@ -185,6 +198,9 @@ def picked_car(lowered: str, context: ConversationContext) -> CarRef | None:
     marks = [words & set(re.findall(r"[a-z0-9][a-z0-9.\-]{2,}", normalize(car.title))) for car in shown]
     unique = [car for car, mark in zip(shown, marks) if mark and not any(mark <= other for other in marks if other is not mark)]
     return unique[0] if len(unique) == 1 else None
+
+
+_ASKS_HOURS = re.compile(r"\b(?:openingstijd\w*|geopend|open|gesloten|dicht)\b")
 
 
 def _names_when(text: str, now: datetime | None) -> bool:
@@ -221,10 +237,25 @@ def _mileage(lowered: str) -> int | None:
 # --- the agents' steps, read in the state (both backends) -----------------------------------
 _EARLIER_CONTACT = re.compile(
     r"\b(?:had|heb|hadden|hebben|was|ben|is|i|ich)\b[^.?!]{0,40}\b(?:gevraagd|gebeld|contact|gesproken|gemaild|geappt|gewhatsappt|"
-    r"ge-?whatsappt|geweest|langs\s*geweest|called|asked|spoke|angerufen|gefragt|gesprochen)\b")
+    r"ge-?whatsappt|langs\s*geweest|(?:bij\s+jullie|in\s+de\s+showroom|daar)\s+geweest|called|asked|spoke|angerufen|gefragt|gesprochen)\b")
 _UNHAPPY = re.compile(r"\b(?:niemand|geen\s+(?:reactie|antwoord)|nooit|nog\s+steeds\s+niet|niet\s+(?:terug|normaal)|boos|klacht\w*|"
                       r"slecht\w*|belachelijk|schandalig|teleurgesteld|ontevreden|kapot|waardeloos|niet\s+nagekomen|"
-                      r"no\s+(?:answer|reply)|nobody|niemand|keine\s+antwort)\b|[😡🤬😠]")
+                      r"no\s+(?:answer|reply)|nobody|niemand|keine\s+antwort|gekocht|defect|storing|probleem|garantie|"
+                      r"kan\s+toch\s+niet|klopt\s+niet|terugbellen|teruggebeld|belt\s+terug)\b|[😡🤬😠]")
+
+
+_HAGGLE = re.compile(r"\b(?:euro|honderd|duizend|korting|eraf|er\s+af|prijs|bod|bieden|contant|cash|zakken|lager|discount|rabatt)\b|€|\d")
+
+
+_BOOKING_STATUS = re.compile(
+    r"(?:bevestig\w*|klopt\s+(?:het|dat)(?:\s+nog)?|staat\s+(?:het|hij|die|ie|de\s+(?:afspraak|proefrit))(?:\s+nog)?(?:\s+(?:vast|genoteerd|gepland))?|"
+    r"(?:en\s+)?(?:de\s+)?(?:afspraak|proefrit)\s+(?:staat|is)\s+(?:vast|goed|genoteerd)|wanneer\s+(?:was|is)\s+(?:mijn|de)\s+(?:afspraak|proefrit)|"
+    r"confirm\w*|is\s+it\s+(?:confirmed|booked)|best[aä]tig\w*)\s*[?!.]*")
+
+
+def asks_booking_status(text: str) -> bool:
+    """"bevestiging?", "staat het vast?", "wanneer was mijn afspraak?" with a test drive booked."""
+    return bool(_BOOKING_STATUS.fullmatch(normalize(text).strip()))
 
 
 def mentions_earlier_contact(text: str) -> bool:
@@ -241,12 +272,19 @@ _WHEN_KINDS = ("visit", "day", "time", "slot")
 
 def route_in_state(router: RouterOutput, text: str, context: ConversationContext, now: datetime | None = None) -> RouterOutput:
     """The intent of a short answer follows from our open question ("zaterdag" after "welke dag?" is a test drive)."""
+    if router.intent == "other" and context.last_intent == "price_negotiation" and _HAGGLE.search(normalize(text)):
+        # "echt niet een paar honderd euro?" right after the price talk: still the price talk
+        router = router.model_copy(update={"intent": "price_negotiation", "needs_extraction": True})
     if router.intent == "complaint" and mentions_earlier_contact(text):
         # "ik had gisteren gevraagd naar de tiguan": picking up the thread, not a complaint
         router = router.model_copy(update={"intent": "car_inquiry", "needs_extraction": True})
+    if context.test_drive.bookings and asks_booking_status(text):
+        return router.model_copy(update={"intent": "test_drive", "needs_extraction": True, "confidence": max(router.confidence, 0.85)})
     answer = read_answer(text, context, now)
     if answer is None or router.intent in ("complaint",):
         return router
+    if router.intent == "other":  # understood as an answer: never counted as "not understood"
+        router = router.model_copy(update={"needs_extraction": True})
     intent = None
     if answer.reading == "when" or (answer.kind in _WHEN_KINDS and answer.reading == "yes") \
             or (answer.kind == "which_car" and context.test_drive.open_question):
@@ -297,6 +335,11 @@ def extract_in_state(extraction: ExtractionOutput, text: str, context: Conversat
         elif answer.reading == "yes" and answer.kind == "payment":
             update["asks_monthly_payment"] = True
             update["refers_to_previous_car"] = bool(context.last_cars)
+    booking = update.get("booking", extraction.booking)
+    if booking.action in ("book", "choose") and booking.when_text and _THAT_DAY.search(normalize(text)):
+        said_day = _day_said_before(context)  # "kan ik daar dan een proefrit maken om 12 uur?" after "… op zaterdag?"
+        if said_day and not _names_day(booking.when_text):
+            update["booking"] = booking.model_copy(update={"when_text": f"{said_day} {booking.when_text}"})
     prefs = _without_trade_in_words(prefs, before, text, extraction, context)
     update["car_preferences"] = prefs
     update["named_search"] = update.pop("named_search_override", None) or named_search(
@@ -304,6 +347,21 @@ def extract_in_state(extraction: ExtractionOutput, text: str, context: Conversat
     if extraction.customer_name and not introduces(text, extraction.customer_name):
         update["customer_name"] = None
     return extraction.model_copy(update=update)
+
+
+_THAT_DAY = re.compile(r"\b(?:daar|dan|die\s+dag|diezelfde\s+dag|then|that\s+day|dann|an\s+dem\s+tag)\b")
+_ANY_MOMENT = datetime(2026, 1, 5, 8, tzinfo=timezone.utc)
+
+
+def _names_day(text: str) -> bool:
+    wish = resolve(text, _ANY_MOMENT, timezone.utc)
+    return bool(wish.day or wish.not_before_day)
+
+
+def _day_said_before(context: ConversationContext) -> str | None:
+    """The customer's previous message, when it named a day ("wat zijn uw openingstijden op zaterdag?")."""
+    previous = next((turn.text for turn in reversed(context.history) if turn.role == "customer"), None)
+    return previous if previous and _names_day(previous) else None
 
 
 _TRADE_IN_WORDS = re.compile(r"\b(?:inruil\w*|in\s+te\s+ruilen|ruil\w*\s+(?:\w+\s+){0,4}in|mijn\s+(?:huidige|oude)|trade[- ]?in|inzahlung)\b")
@@ -437,7 +495,10 @@ def note_reply(context: ConversationContext, output: ConversationOutput, shown: 
         kind = "slot"
     elif context.test_drive.open_question == "car":
         kind = "which_car"
-    if kind is None:
+    still_open = state.open_question if (state.last_answer or "").startswith("pick:") else None
+    if kind is None and still_open is not None and still_open.kind in ("visit", "day", "time"):
+        pass  # "die tweede" to "wanneer wil je komen proefrijden?": the car is picked, the visit question stands
+    elif kind is None:
         update["open_question"] = None
     else:
         text = asked[1] if asked else (output.follow_up_question or "")[:QUESTION_TEXT_KEPT]
@@ -450,57 +511,5 @@ def note_reply(context: ConversationContext, output: ConversationOutput, shown: 
     return context.model_copy(update={"dialogue": state.model_copy(update=update)})
 
 
-# --- showing it: Temporal UI and the chat page ------------------------------------------------------
-_QUESTION_WORDS = {"car_type": "wat voor auto", "budget": "budget", "fuel": "brandstof", "gearbox": "automaat/hand",
-                   "trade_in": "inruil?", "trade_in_plate": "kenteken inruil", "trade_in_mileage": "km-stand inruil",
-                   "trade_in_check": "RDW-gegevens kloppen?", "visit": "proefrit?", "day": "welke dag", "time": "hoe laat",
-                   "slot": "welke tijd", "which_car": "welke auto", "broader_search": "breder zoeken?",
-                   "payment": "maandbedrag?", "other": "vraag"}
-
-
-def state_lines(context: ConversationContext) -> list[tuple[str, str]]:
-    """(label, value) pairs of the dialogue state, in Dutch for staff; only what is known."""
-    state = context.dialogue
-    lines: list[tuple[str, str]] = []
-    if state.car:
-        lines.append(("Auto in gesprek", state.car.title + (f" (€ {state.car.price_eur:,})".replace(",", ".") if state.car.price_eur else "")))
-    if state.shown:
-        lines.append(("Laatst getoond", "; ".join(f"{i}. {car.title}" + (f" ({car.color})" if car.color else "")
-                                                   for i, car in enumerate(state.shown, 1))))
-    if state.open_question:
-        asked = state.open_question
-        lines.append(("Open vraag", f"{_QUESTION_WORDS.get(asked.kind, asked.kind)}: «{asked.text}» ({asked.asked_at:%d-%m %H:%M})"))
-    if state.last_answer:
-        lines.append(("Laatste antwoord gelezen als", state.last_answer))
-    drive = context.test_drive
-    if drive.car or drive.wish or drive.bookings or drive.car_options:
-        parts = []
-        if drive.car:
-            parts.append(drive.car.title)
-        elif drive.car_options:
-            parts.append("kiest uit " + ", ".join(option.title for option in drive.car_options))
-        if drive.wish and not drive.wish.empty:
-            wish = drive.wish
-            when = " ".join(str(v) for v in (wish.day, wish.at, wish.earliest and f"na {wish.earliest}",
-                                             wish.latest and f"voor {wish.latest}", wish.asap and "zsm") if v)
-            parts.append(when)
-        for booking in drive.bookings:
-            parts.append(f"geboekt {booking.car_title} {booking.start:%d-%m %H:%M}")
-        lines.append(("Proefrit", ", ".join(parts)))
-    if state.financing:
-        f = state.financing
-        bits = [f.car_title or "", f.price_eur and f"prijs € {f.price_eur:,}".replace(",", "."),
-                f.down_payment_eur and f"aanbetaling € {f.down_payment_eur:,}".replace(",", "."),
-                f.term_months and f"{f.term_months} mnd"]
-        lines.append(("Financiering", ", ".join(str(b) for b in bits if b) or "gevraagd"))
-    if context.trade_in is not None:
-        lines.append(("Inruil (eigen auto)", context.trade_in.describe()))
-    prefs = context.preferences
-    if not prefs.is_empty():
-        lines.append(("Wensen", ", ".join(f"{k}={v}" for k, v in prefs.model_dump(exclude_defaults=True).items())))
-    lines.append(("Taal", f"{context.language}, {context.address_form}"))
-    return lines
-
-
-def summary_markdown(context: ConversationContext) -> str:
-    return "\n".join(f"- **{label}:** {value}" for label, value in state_lines(context))
+# Shown in the Temporal UI and on the chat page (agents/dialogue_view.py).
+from agents.dialogue_view import state_lines, summary_markdown  # noqa: E402,F401

@@ -34,7 +34,8 @@ _ISO = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[-/](\d{1,2})(?:[-/](\d{2,4}))?\b")
 _NAMED_DATE = re.compile(r"\b(\d{1,2})\s+(" + "|".join(m[:3] for m in _MONTHS) + r")[a-z]*\b")
 _WEEKDAY = re.compile(r"\b(" + "|".join(DUTCH_WEEKDAYS) + r")(?:s|avond|ochtend|middag|morgen)?\b")
-_WEEKDAY_SHORT = re.compile(r"\b(ma|di|wo|do|vrij|vr|zat|za)\b(?!\s*-)")
+# "do" before a pronoun is English ("do you have…", "do I need…"), not donderdag
+_WEEKDAY_SHORT = re.compile(r"\b(ma|di|wo|do|vrij|vr|zat|za)\b(?!\s*-)(?<!do(?= (?:i|you|we|they|it|u)\b))")
 _NEXT_WEEK = re.compile(r"\b(volgende|komende|aankomende)\s+week\b|\bweek\s+erop\b")
 _WEEKEND = re.compile(r"\b(dit|het|komend|komende|in\s+het)\s+weekend\b")
 _RELATIVE = [

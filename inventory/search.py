@@ -166,8 +166,10 @@ class InventoryIndex:
         )
 
     def _availability(self, request: InventorySearchRequest) -> tuple[str, Car | None]:
+        named = request.named_first
         for car_id in request.referenced_car_ids:
-            if car := self.get(car_id):
+            # "staat de golf variant nog?" after a list without it: that Golf, not the first car listed
+            if (car := self.get(car_id)) and (named is None or _names_match(car, named)):
                 return ("sold" if car.sold else "available"), car
         prefs = request.preferences
         if prefs.make or prefs.model:

@@ -73,3 +73,29 @@ async def test_the_lead_card_shows_the_dialogue_state(temporal_env, task_queue, 
             assert card["Taal"] == "nl, je"
         finally:
             await asyncio.to_thread(page.quit)
+
+
+async def test_the_state_survives_continue_as_new(temporal_env, task_queue, tmp_path):
+    """Every message hands over to a new run: the list, the open question and the car go along."""
+    from tests.pipeline import eventually
+    from tests.test_conversation_robustness import start
+
+    phone = random_phone()
+    async with pipeline(temporal_env.client, make_settings(tmp_path, task_queue)) as p:
+        handle = await start(p, phone, messages_per_run=1)
+        first_run = (await handle.describe()).run_id
+        await p.post(message_event(phone, "Hebben jullie een Golf?", message_id="c1"))
+        state = await p.wait_until(phone, lambda s: s.messages_processed == 1)
+        shown = [car.id for car in state.context.dialogue.shown]
+
+        async def handed_over():
+            return (await handle.describe()).run_id != first_run
+
+        await eventually(handed_over)
+        state = await p.snapshot(phone)
+        assert [car.id for car in state.context.dialogue.shown] == shown
+        assert state.context.dialogue.open_question.kind == "budget"
+        await p.post(message_event(phone, "die tweede", message_id="c2"))
+        state = await p.wait_until(phone, lambda s: s.messages_processed == 2)
+        assert state.context.dialogue.car.id == shown[1]
+        assert state.recent[-1].conversation_output.mentioned_car_ids == [shown[1]]

@@ -9,6 +9,7 @@ import pytest
 
 from agents import dialogue
 from agents.context import absorb_reply, absorb_staff_message, absorb_understanding, prepare_context
+from agents.booking_models import BookingCue
 from agents.dialogue_models import CarRef, DialogueState, OpenQuestion
 from agents.models import (
     Car,
@@ -194,3 +195,34 @@ def test_summary_shows_every_part_known():
     text = dialogue.summary_markdown(context)
     assert "Volkswagen Golf 1.5 TSI Life (€ 24.950)" in text and "welke dag" in text and "1. Volkswagen Golf" in text
     assert "**Taal:** nl, je" in text
+
+
+@pytest.mark.parametrize("text, yes", [
+    ("bevestiging?", True), ("staat het vast?", True), ("klopt het nog?", True), ("confirmed?", True),
+    ("bevestiging van de financiering graag", False), ("staat die golf nog?", False),
+])
+def test_a_booking_status_question(text, yes):
+    assert dialogue.asks_booking_status(text) is yes
+
+
+def test_a_longer_no_and_an_own_question():
+    assert dialogue.read_answer("nee hoor, ik kijk nog even rond", asked("visit")).reading == "no"
+    assert dialogue.read_answer("nee, maar wat kost hij?", asked("visit")) is None
+    assert dialogue.read_answer("wat zijn jullie openingstijden op zaterdag?", asked("which_car")) is None
+    assert dialogue.read_answer("is goed", asked("visit")).reading == "yes"
+
+
+def test_daar_dan_takes_the_day_just_asked_about():
+    context = asked("visit", "Zin om een keer te komen proefrijden?")
+    context = context.model_copy(update={"history": [*context.history, Turn(role="customer", text="Wat zijn uw openingstijden op zaterdag?", at=NOW),
+                                                      Turn(role="bot", text="Zaterdag open van 9 tot 5.", at=NOW)]})
+    said = ExtractionOutput(test_drive_requested=True, booking=BookingCue(action="book", when_text="Kan ik daar dan om 12 uur?"))
+    read = dialogue.extract_in_state(said, "Kan ik daar dan om 12 uur?", context)
+    assert "zaterdag" in read.booking.when_text and "12 uur" in read.booking.when_text
+
+
+def test_haggling_after_the_price_talk_stays_a_price_talk():
+    context = ConversationContext(last_intent="price_negotiation")
+    routed = dialogue.route_in_state(RouterOutput(intent="other", needs_extraction=False), "echt niet een paar honderd euro?", context)
+    assert routed.intent == "price_negotiation"
+    assert dialogue.route_in_state(RouterOutput(intent="other"), "hoe gaat het?", context).intent == "other"

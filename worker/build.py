@@ -15,6 +15,7 @@ from activities.crm import CrmActivities
 from activities.delivery_alert import DeliveryAlertActivities
 from activities.escalation import escalation_activities
 from activities.inventory import InventoryActivities
+from activities.message_events import judge_edit
 from activities.messaging import MessagingActivities
 from activities.testdrive import testdrive_activities
 from activities.privacy import PrivacyActivities, privacy_activities
@@ -104,6 +105,7 @@ async def running_worker(
         agents.score_lead,
         messaging.send_whatsapp,
         messaging.show_presence,
+        judge_edit,
         crm.sync_crm,
         crm.record_crm_failure,
         delivery_alerts.alert_undelivered,

@@ -55,6 +55,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.conversation_merge import LidMergeSteps
     from workflows.conversation_session import SessionWaitSteps
     from workflows.conversation_burst import BurstMixin
+    from workflows.conversation_checks import OpenChecks
+    from workflows.conversation_events import MessageEventsMixin
     from workflows.conversation_handover import HandoverMixin, echo_key
     from workflows.conversation_testdrive import TestDriveSteps
     from workflows.testdrive_models import TestDriveChanged
@@ -68,6 +70,8 @@ with workflow.unsafe.imports_passed_through():
         EscalationUpdate,
         HandoffEnded,
         InboundMessage,
+        MessageEdited,
+        MessageRevoked,
         MessageTimings,
         OpenEscalation,
         PrivacyRequestInput,
@@ -132,8 +136,8 @@ def _clip(text: str, size: int = 40) -> str:
 
 @workflow.defn
 class ConversationWorkflow(
-    CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin, BurstMixin, SessionWaitSteps, LidMergeSteps,
-    FollowUpSteps,
+    CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin, BurstMixin, MessageEventsMixin, SessionWaitSteps,
+    LidMergeSteps, OpenChecks, FollowUpSteps,
 ):
     @workflow.init
     def __init__(self, state: ConversationInput) -> None:
@@ -152,6 +156,7 @@ class ConversationWorkflow(
         self._sales_in_flight = False  # a trade-in summary or forwarded document being posted
         self._opt_out_to_record = False  # STOP said: the next customer CRM update marks the contact
         self._init_burst()
+        self._init_message_events()
 
     # --- signals and query ------------------------------------------------------
     @workflow.signal
@@ -169,6 +174,14 @@ class ConversationWorkflow(
             return
         self.s.pending.append(message)
         self._customer_message_queued(message)  # seen, typing, the burst window (conversation_burst.py)
+
+    @workflow.signal
+    async def message_edited(self, edit: MessageEdited) -> None:
+        await self._message_edited(edit)  # conversation_events.py
+
+    @workflow.signal
+    def message_revoked(self, revoke: MessageRevoked) -> None:
+        self._message_revoked(revoke)
 
     @workflow.signal
     async def staff_message(self, message: StaffMessage) -> None:
@@ -327,6 +340,7 @@ class ConversationWorkflow(
     # --- one customer message -----------------------------------------------------
     async def _process(self, message: InboundMessage) -> None:
         reply_prefix = None
+        message = self._reaction_as_answer(message)  # 👍 on our yes/no question: "ja" (conversation_events.py)
         if message.media is not None and workflow.patched(PATCH_MEDIA):
             reply_prefix = await self._media_message(message)
             if reply_prefix is None:
@@ -429,7 +443,8 @@ class ConversationWorkflow(
             record.timings.replied_at = workflow.now()
             self._last_answer = reply.response_text
             shown = self._shown_cars(reply, inventory, after_customer.last_cars)
-            after_customer = memory.absorb_reply(after_customer, reply.response_text, workflow.now(), shown, reply)
+            checks = self._send_open_checks(reply, after_customer)  # light tasks for sales, never an escalation
+            after_customer = memory.absorb_reply(after_customer, reply.response_text, workflow.now(), shown, reply, checks)
         elif reply is None:
             record.bot_silent = True
 
@@ -586,6 +601,7 @@ class ConversationWorkflow(
     async def _send(self, text: str, reply_id: str, message: InboundMessage | None, *, follow_up: int | None = None) -> None:
         give_up = SEND_GIVE_UP if workflow.patched(PATCH_SEND_GIVES_UP) else timedelta(days=1)
         self.s.recent_outgoing = (self.s.recent_outgoing + [echo_key(text)])[-OUTGOING_KEPT:]
+        await self._presence_settled()  # "typing…" must not outlast the message (conversation_burst.py)
         request = SendReplyRequest(
             chat_id=self.s.chat_id,
             text=text,

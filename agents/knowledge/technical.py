@@ -15,7 +15,7 @@ from agents.models import Car, KnowledgeSnippet
 TOPICS: dict[str, re.Pattern[str]] = {
     "fuel_types": re.compile(r"\b(verschil\s+tussen\s+(?:\w+\s+){0,2}(?:benzine|diesel|hybride|hybrid|elektrisch\w*|ev|phev|plug-?in|lpg)|welke\s+brandstof|brandstof\w*|benzine\s+of\s+diesel|diesel\s+of\s+benzine|hybride\s+of|of\s+hybride|wat\s+is\s+(?:een\s+)?(?:hybride|phev|plug-?in))\b"),
     "consumption": re.compile(r"\b(verbruik\w*|zuinig\w*|1\s+op\s+\d+|liter\s+per|l/100|km\s+per\s+liter|brandstofkosten)\b"),
-    "ev_range": re.compile(r"\b(actieradius|bereik|range|hoe\s+ver\s+(?:kan|kom|rijdt)|kilometers?\s+op\s+een\s+(?:lading|acculading)|accu\w*|batterij\w*|soh)\b"),
+    "ev_range": re.compile(r"\b(actieradius|bereik|(?<!long )(?<!extended )(?<!standard )range|reichweite|hoe\s+ver\s+(?:kan|kom|rijdt)|kilometers?\s+op\s+een\s+(?:lading|acculading)|accu\w*|batterij\w*|soh)\b"),
     "charging": re.compile(r"\b(laden|opladen|laadpaal|laadpalen|snelladen|snellader|laadtijd|thuisladen|laadpas|laadkabel|kw\s+laden|wallbox)\b"),
     "towing": re.compile(r"\b(trekhaak|trekgewicht|caravan|aanhanger|aanhangwagen|trekken|fietsendrager|kogeldruk)\b"),
 }

@@ -265,8 +265,12 @@ def _unknown_clause(fact: str, language: str = "nl") -> str:
     return say(UNKNOWN_CLAUSE, spoken, what=UNKNOWN_NAMES[spoken][fact])
 
 
+def _said_before(context: ConversationContext | None, text: str | None) -> bool:
+    return bool(text) and context is not None and any(turn.role == "bot" and text in turn.text for turn in context.history)
+
+
 def facts_answer(cars: list[Car], facts: list[str], dealer: DealerFacts, context: ConversationContext | None = None,
-                 language: str | None = None, form: str | None = None) -> str:
+                 language: str | None = None, form: str | None = None, text: str = "") -> str:
     """The answer about one car (sentences and its link) or a line per car for several.
 
     Options and the detail-page facts (APK, owners, NAP, maintenance, towing, weight,
@@ -289,8 +293,11 @@ def facts_answer(cars: list[Car], facts: list[str], dealer: DealerFacts, context
         option_lines, unknown_options = car_facts.equipment_lines(car, options, spoken, form)
         detail_lines, unknown_detail = car_facts.facts_answer(car, detail, dealer, spoken, form)
         lines += option_lines + detail_lines
+        if "trekhaak" in options or "towing" in facts:
+            lines += filter(None, [car_facts.load_line(car, text, spoken, form)])  # "een caravan van 1400 kilo"
         if unknown_options:
-            lines.append(car_facts.option_unknown_line(car, unknown_options, dealer, spoken, form))
+            said = [turn.text for turn in context.history if turn.role == "bot"] if context is not None else []
+            lines.append(car_facts.option_unknown_line(car, unknown_options, dealer, spoken, form, said))
         if unknown_detail:
             lines.append(car_facts.unknown_facts_line(car, unknown_detail, dealer, spoken, form))
         unknown = [UNKNOWN_NAMES[spoken][fact] for fact in basic
@@ -299,8 +306,11 @@ def facts_answer(cars: list[Car], facts: list[str], dealer: DealerFacts, context
             what = join(unknown, spoken)
             lines.append(say(NOT_IN_RECORDS, spoken, title=car.title, check=say(CHECK, spoken, form, phone=dealer.phone),
                              unknown=what if spoken == "de" else what[:1].upper() + what[1:]))
-        if car.url:
-            lines.append(car.url)
+        if car.url and not _said_before(context, car.url):
+            lines.append(car.url)  # the link once per chat, not under every answer
+        if _said_before(context, car.title) and car_facts.only_one_of_its_model(car, context):
+            # the car is known by now: "de Tiguan", as a salesperson says it, not its whole title again
+            lines = [line.replace(f" {car.title}", f" {car.model}") for line in lines]
         return "\n".join(lines)
     lines = []
     for car in cars[:MAX_LISTED]:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from agents import dialogue
 from agents.models import Car
-from agents.rules.phrases import Phrase, euro, say_to
+from agents.rules.phrases import Phrase, euro, say_to, spoken_language
 from agents.rules.reply_cars import car_line, car_list, MAX_LISTED
 from agents.rules.reply_draft import Draft
 from agents.rules.reply_questions import car_facts_asked
+from agents.rules.text import SHORT_ANSWER
 
 PICKED = Phrase(
     nl="Goede keus! De {title}:", nl_u="Goede keus! De {title}:",
@@ -55,6 +56,63 @@ ABOVE_BUDGET = Phrase(
     de="Beachten Sie: Das liegt über den {budget}, die Sie vorhin genannt haben.",
 )
 
+INTEREST = Phrase(
+    nl="Leuk! Zal ik een proefrit in de {title} voor je inplannen?",
+    nl_u="Leuk! Zal ik een proefrit in de {title} voor u inplannen?",
+    en="Great! Shall I book a test drive in the {title} for you?",
+    de="Schön! Soll ich eine Probefahrt im {title} für Sie einplanen?",
+)
+NO_VISIT = Phrase(
+    nl="Geen probleem, rustig rondkijken mag altijd. Heb je nog een vraag over de {title} of een andere auto, app gerust.",
+    nl_u="Geen probleem, rustig rondkijken mag altijd. Heeft u nog een vraag over de {title} of een andere auto, app gerust.",
+    en="No problem, take your time to look around. Any question about the {title} or another car, just message us.",
+    de="Kein Problem, schauen Sie sich in Ruhe um. Bei Fragen zum {title} oder einem anderen Auto schreiben Sie uns gern.",
+)
+NO_THANKS = Phrase(
+    nl="Geen probleem! Laat het gerust weten als ik ergens mee kan helpen.",
+    nl_u="Geen probleem! Laat het gerust weten als ik ergens mee kan helpen.",
+    en="No problem! Just let me know if I can help with anything.",
+    de="Kein Problem! Sagen Sie gern Bescheid, wenn ich helfen kann.",
+)
+NO_TRADE_IN = Phrase(
+    nl="Helder, dan gaan we uit van een aankoop zonder inruil.", en="Clear, then we'll assume a purchase without a trade-in.",
+    de="Alles klar, dann gehen wir von einem Kauf ohne Inzahlungnahme aus.",
+)
+
+BOOKING_STATUS = Phrase(
+    nl="Je proefrit staat genoteerd: {when} in de {title}. Tot dan!",
+    nl_u="Uw proefrit staat genoteerd: {when} in de {title}. Tot dan!",
+    en="Your test drive is noted: {when} in the {title}. See you then!",
+    de="Ihre Probefahrt ist eingetragen: {when} im {title}. Bis dann!",
+)
+_WEEKDAYS = {"nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+             "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+             "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")}
+_MONTHS = {"nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+                  "november", "december"),
+           "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                  "November", "December"),
+           "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+                  "November", "Dezember")}
+
+
+def when_text(moment, tz, language: str) -> str:
+    """"vrijdag 27 november om 10:00" / "Friday 27 November at 10:00" / "Freitag, 27. November um 10:00"."""
+    spoken = spoken_language(language)
+    local = moment.astimezone(tz)
+    day, month = _WEEKDAYS[spoken][local.weekday()], _MONTHS[spoken][local.month - 1]
+    if spoken == "en":
+        return f"{day} {local.day} {month} at {local:%H:%M}"
+    if spoken == "de":
+        return f"{day}, {local.day}. {month} um {local:%H:%M}"
+    return f"{day} {local.day} {month} om {local:%H:%M}"
+
+
+WHEN_TO_DRIVE = Phrase(
+    nl="Wanneer wil je hem komen proefrijden?", nl_u="Wanneer wilt u hem komen proefrijden?",
+    en="When would you like to come for a test drive?", de="Wann möchten Sie zur Probefahrt kommen?",
+)
+
 # "ja" answers these; for the others it does not (what budget? which fuel?), so we ask again.
 _YES_ACTED_ON_ELSEWHERE = {"visit", "trade_in", "trade_in_check", "slot", "which_car", "payment"}
 
@@ -63,6 +121,14 @@ def answer_in_state(draft: Draft) -> bool:
     """Answer a short reply to our open question; False when the normal reply should handle it."""
     request = draft.request
     if _resumes_the_car(draft):
+        return True
+    bookings = request.context.test_drive.bookings
+    if bookings and dialogue.asks_booking_status(request.text) and not request.test_drive_note:
+        booking = bookings[-1]  # "bevestiging?": the booking as it stands now, after any move
+        draft.intent = "other"
+        draft.test_drive_done = True
+        draft.parts.append(say_to(BOOKING_STATUS, request.context, title=booking.car_title,
+                                  when=when_text(booking.start, draft.dealer.tz, request.context.language)))
         return True
     answer = dialogue.read_answer(request.text, request.context)
     if answer is None:
@@ -75,6 +141,8 @@ def answer_in_state(draft: Draft) -> bool:
         draft.intent = "car_inquiry"
         draft.answered_car_facts = True
         draft.parts.append(say_to(PICKED, context, title=car.title) + "\n" + car_line(car))
+        if answer.kind in ("visit", "day", "time"):  # picked in answer to our test-drive question: it still stands
+            draft.parts.append(say_to(WHEN_TO_DRIVE, context))
         draft.show([car])
         return True
     if answer.kind == "broader_search" and answer.reading == "yes":
@@ -96,8 +164,26 @@ def answer_in_state(draft: Draft) -> bool:
         draft.parts.append(say_to(NO_PAYMENT, context))
         return True
     if answer.reading == "yes" and answer.kind not in _YES_ACTED_ON_ELSEWHERE and context.dialogue.open_question:
-        draft.intent = "other"  # "ja graag" to "Wat is ongeveer je budget?": ask it again, plainly
+        car = _known(draft, context.dialogue.car.id) if context.dialogue.car else None
+        draft.intent = "other"
+        if car is not None and not context.test_drive.bookings:
+            # "ja graag" after "de Picanto staat er nog ... budget?": interest in that car, not a budget
+            draft.parts.append(say_to(INTEREST, context, title=car.title))
+            draft.show([car])
+            return True
+        # "ja graag" to "Wat is ongeveer je budget?": ask it again, plainly
         draft.parts.append(say_to(ASK_AGAIN, context, question=context.dialogue.open_question.text))
+        return True
+    if answer.reading == "no" and not SHORT_ANSWER.fullmatch(draft.text.strip(" !.,")):
+        # "nee hoor, ik kijk nog even rond": a polite decline, no new question (short "nee"s: reply.py)
+        draft.intent = "other"
+        car = context.dialogue.car
+        if answer.kind == "visit" and car is not None:
+            draft.parts.append(say_to(NO_VISIT, context, title=car.title))
+        elif answer.kind == "trade_in":
+            draft.parts.append(say_to(NO_TRADE_IN, context))
+        else:
+            draft.parts.append(say_to(NO_THANKS, context))
         return True
     return False
 
@@ -113,8 +199,8 @@ def _resumes_the_car(draft: Draft) -> bool:
     """"ik had gisteren gevraagd naar de tiguan" days later: the Tiguan we discussed, if it is still there."""
     request = draft.request
     focus = request.context.dialogue.car
-    if focus is None or not dialogue.mentions_earlier_contact(request.text):
-        return False
+    if focus is None or not dialogue.mentions_earlier_contact(request.text) or "?" in request.text:
+        return False  # "..., heeft die een trekhaak?": the question is the answer, not the availability
     model = (request.extraction.car_preferences.model or "").lower()
     if not model or model not in draft.text or model not in focus.title.lower():
         return False
@@ -135,7 +221,8 @@ def beyond_budget_note(draft: Draft, cars: list[Car]) -> list[str]:
     """The car named was found by name first (agents.dialogue): say honestly that it is above the earlier budget."""
     inventory = draft.request.inventory
     budget = draft.request.context.preferences.max_price
-    if not (inventory and "max_price" in inventory.beyond_earlier_wishes and budget):
+    named_now = draft.request.extraction.named_search is not None  # "staat de golf variant nog?" after "tot 20k"
+    if not (inventory and budget and ("max_price" in inventory.beyond_earlier_wishes or named_now)):
         return []
     if not any(car.price_eur and not car.price_is_monthly and car.price_eur > budget for car in cars):
         return []

@@ -104,7 +104,20 @@ def _identified(request: ReplyRequest, car: Car) -> bool:
         return len(said & set(re.findall(r"[a-z0-9.]+", normalize(other.variant or ""))))
 
     others = [m.car for m in request.inventory.matches if m.car.id != car.id] if request.inventory else []
+    if overlap(car) >= 1 and _told_by_version(request, [car, *others]) is car:
+        return True  # one version word only this car has: "XC40 T3"
     return overlap(car) >= 2 and all(overlap(car) > overlap(other) for other in others)
+
+
+def _told_by_version(request: ReplyRequest, cars: list[Car]) -> Car | None:
+    """The one car whose version words the message names while no other car's do ("XC40 T3", "de TDI")."""
+    said = set(re.findall(r"[a-z0-9.]+", normalize(request.text)))
+    hits = [car for car in cars
+            if said & (set(re.findall(r"[a-z0-9.]+", normalize(car.variant or ""))) - _COMMON_VERSION_WORDS)]
+    return hits[0] if len(hits) == 1 and len(cars) > 1 else None
+
+
+_COMMON_VERSION_WORDS = {"nog", "de", "die", "en", "met", "auto", "automaat"}
 
 
 def inventory_parts(draft: Draft) -> None:
@@ -130,9 +143,11 @@ def inventory_parts(draft: Draft) -> None:
         return
     if asks and inventory.availability == "available" and asked:
         in_stock = 1 + (0 if inventory.relaxed else inventory.total_found)  # relaxed ones are not what was asked
+        asked = _told_by_version(request, [asked] + others) or asked  # "de Volvo XC40 T3": the T3, not the first XC40
         if _identified(request, asked) or in_stock == 1:
             draft.parts.append(draft.pick(*STILL_THERE, title=asked.title))
             draft.parts.append(car_line(asked, language))
+            draft.parts.extend(beyond_budget_note(draft, [asked]))  # named after "tot 20k": honest that it is above
             draft.show([asked])
             return
         # "staat die golf nog?" without knowing which one: never pick one arbitrarily.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from agents import car_facts
 from agents.knowledge import drivetrain, ownership, technical
 from agents.knowledge.dealer import DealerFacts
 from agents.models import Car, ReplyRequest
@@ -55,4 +56,7 @@ def answer(request: ReplyRequest, text: str, dealer: DealerFacts) -> tuple[list[
             parts.append(ownership.reliability_text(dealer, name=" ".join(p for p in (named.make, named.model) if p)))
         else:
             parts.append(snippet.text)
+    if car is not None and any(turn.role == "bot" and car.title in turn.text for turn in context.history) \
+            and car_facts.only_one_of_its_model(car, context):
+        parts = [part.replace(f" {car.title}", f" {car.model}") for part in parts]  # "de Tiguan" once it is known
     return parts, car
