@@ -36,6 +36,9 @@ _MOVE = re.compile(
     r"\b(verzet\w*|verplaats\w*|omzetten|ander(?:e)?\s+(?:dag|tijd|moment)|kan\s+het\s+(?:ook\s+)?\w+.*\bworden|"
     r"kan\s+het\s+(?:ook\s+|niet\s+)?(?:op|om|rond|eerder|later|morgen|overmorgen|\w+dag)|"
     r"(?:liever|toch)\s+(?:op\s+)?(?:\w+dag|morgen|overmorgen|om|rond|later|eerder|\d)|schuiven|later\s+op\s+de\s+dag|eerder\s+op\s+de\s+dag)\b")
+# "dit is toch niet normaal": a grievance, never a cancellation ("toch niet" alone proves nothing)
+_GRIEVANCE = re.compile(r"\b(?:toch\s+)?niet\s+(?:normaal|oke|ok|eerlijk|redelijk|netjes|te\s+geloven)\b|\bbelachelijk|\bschandalig|"
+                        r"\bzo\s+lang\s+(?:duurt|duren)|\bwaarom\s+duurt")
 _ORDINALS = {"eerste": 1, "eerst": 1, "1e": 1, "tweede": 2, "2e": 2, "derde": 3, "3e": 3, "laatste": -1, "middelste": 2}
 _ORDINAL = re.compile(r"\b(?:de|die|optie|nummer|nr\.?)?\s*(eerste|tweede|derde|laatste|middelste|1e|2e|3e)\b|^\s*(?:optie\s+|nummer\s+)?([123])\s*[.!)]?\s*$")
 _YES = re.compile(r"^\s*(ja+|jazeker|prima|graag|top|goed|oke?|ok(?:ay)?|doe\s+maar|perfect|is\s+goed|klinkt\s+goed|super)\b")
@@ -139,7 +142,7 @@ def booking_cue(text: str, context: ConversationContext | None, extraction: Extr
     option = _option(lowered)
     has_when = bool(extraction.preferred_day or extraction.preferred_time or _mentions_when(text))
     when_text = _with_day_referred_to(text, lowered, context) if has_when else None
-    if dialogue.bookings and _CANCEL.search(lowered) and not has_when:
+    if dialogue.bookings and _CANCEL.search(lowered) and not has_when and not _GRIEVANCE.search(lowered):
         return BookingCue(action="cancel")
     moving = _MOVE.search(lowered) or _CANCEL.search(lowered) or not (dialogue.open_question or extraction.test_drive_requested)
     if dialogue.bookings and has_when and moving and not _names_other_car(extraction, dialogue, lowered):

@@ -123,6 +123,8 @@ _MILEAGE_NUMBER = re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?)\s*(k|dkm|
 
 _OWN_QUESTION = re.compile(r"(?:wat|hoe|welke?|waar|waarom|wanneer|hoeveel|hebben|heeft|heb|zijn|is|mag|moet|doen|"
                            r"what|how|which|where|why|when|do|does|is|are|can|was|wie|welche|wo|warum|wann|haben|ist|sind)\b")
+_POINTER = re.compile(r"(?:(?:doe|geef\s+(?:mij|me))\s+maar\s+|ik\s+(?:wil|neem)\s+|graag\s+)?(?:de|die|het|deze|dat|nummer|optie|nr\.?|the|number|option|der|die|das|nummer)?\s*"
+                      r"[\w.-]+(?:\s+[\w.-]+)?(?:\s+(?:graag|dan|maar|please|bitte|zou\s+ik\s+willen))?\s*[?!.]*")
 _NO_AND_MORE = re.compile(r"(?:nee+|neen|nope|nah|no|nein)\b[ ,!.]+(?!maar\b|but\b|aber\b)")
 
 
@@ -144,10 +146,13 @@ def is_short(text: str) -> bool:
 def read_answer(text: str, context: ConversationContext, now: datetime | None = None) -> Answer | None:
     """The short message as an answer to our open question, or None when it is something else."""
     question = live_question(context, now)
-    if question is None or not is_short(text):
+    if not is_short(text):
         return None
-    kind = question.kind
     lowered = normalize(text).strip(" !.,")
+    if question is None:  # no question open: "die tweede" still points into the list just shown
+        car = picked_car(lowered, context) if _POINTER.fullmatch(lowered) else None
+        return Answer("other", "pick", car=car) if car is not None else None
+    kind = question.kind
     if kind != "other":  # a "ja" to "what is your budget?" is read too: it answers nothing, we ask again
         if _YES.fullmatch(lowered):
             return Answer(kind, "yes")
@@ -157,8 +162,8 @@ def read_answer(text: str, context: ConversationContext, now: datetime | None = 
         return None  # "wat zijn uw openingstijden op zaterdag?": a question of its own, not our answer
     if kind != "other" and _NO_AND_MORE.match(lowered) and "?" not in lowered:
         return Answer(kind, "no")  # "nee hoor, ik kijk nog even rond"
-    pointer_only = len(lowered.split()) <= 4  # "die tweede", "de blauwe graag"; "heeft die 4motion een trekhaak?" asks more
-    if pointer_only and (kind in ("slot", "which_car") or context.dialogue.shown):
+    # "die tweede", "de blauwe graag", "nummer 2"; "heeft die 4motion een trekhaak?" or "staat die golf nog?" ask more
+    if _POINTER.fullmatch(lowered) and (kind in ("slot", "which_car") or context.dialogue.shown):
         car = picked_car(lowered, context)
         if car is not None and kind in ("which_car", "slot", "visit", "other", "budget", "fuel", "gearbox", "car_type", "day", "time"):
             return Answer(kind, "pick", car=car)
@@ -492,7 +497,10 @@ def note_reply(context: ConversationContext, output: ConversationOutput, shown: 
         kind = "slot"
     elif context.test_drive.open_question == "car":
         kind = "which_car"
-    if kind is None:
+    still_open = state.open_question if (state.last_answer or "").startswith("pick:") else None
+    if kind is None and still_open is not None and still_open.kind in ("visit", "day", "time"):
+        pass  # "die tweede" to "wanneer wil je komen proefrijden?": the car is picked, the visit question stands
+    elif kind is None:
         update["open_question"] = None
     else:
         text = asked[1] if asked else (output.follow_up_question or "")[:QUESTION_TEXT_KEPT]

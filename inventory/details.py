@@ -103,6 +103,7 @@ class DetailReader:
         self.source = source
         self.rdw = rdw
         self.stats = DetailStats()
+        self._retry_next_sync: set[str] = set()  # read, but RDW failed: not cached
 
     def page_url(self, car: Car) -> str:
         """The car's page on the site we scrape: a card linking to another host (a canonical
@@ -115,7 +116,8 @@ class DetailReader:
     async def _read(self, car: Car) -> CarDetails | None:
         try:
             response = await self.client.get(self.page_url(car))
-            details = parse_detail_page(response.text)
+            # parsing is CPU work: off the event loop, so the worker's other activities keep running
+            details = await asyncio.to_thread(parse_detail_page, response.text)
         except SourceError as failure:
             log.info("detail page of %s not read: %s", car.id, failure)
             return None
@@ -127,6 +129,7 @@ class DetailReader:
                 vehicle = await self.rdw.vehicle(details.license_plate)  # type: ignore[arg-type]
             except IntegrationError as failure:
                 log.info("RDW lookup for %s failed: %s", car.id, failure)
+                self._retry_next_sync.add(car.id)  # the page's facts now, RDW's on the next sync
                 vehicle = None
             if vehicle is not None:
                 details = with_rdw(details, vehicle)
@@ -139,7 +142,7 @@ class DetailReader:
             vehicle = await self.rdw.vehicle(car.license_plate)  # type: ignore[union-attr, arg-type]
         except IntegrationError as failure:
             log.info("RDW lookup for %s failed: %s", car.id, failure)
-            return None
+            return None  # not cached: asked again next sync
         details = with_rdw(details, vehicle) if vehicle is not None else details
         return details.model_copy(update={"fetched_at": datetime.now(timezone.utc)})
 
@@ -184,7 +187,7 @@ class DetailReader:
                 self.stats.read += 1
                 entry = CachedDetails(fingerprint=fingerprint(car), details=details)
                 cached[car.id] = entry
-                if self.cache is not None:
+                if self.cache is not None and car.id not in self._retry_next_sync:
                     self.cache.save_details(self.source, car.id, entry)
             if on_progress:
                 outcome = on_progress(done, len(to_read))
