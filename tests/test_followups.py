@@ -167,7 +167,8 @@ async def test_a_follow_up_fires_once_at_the_planned_moment_and_none_after_stop(
         ]
         assert sorted(key for key, _ in keys) == [0] * replies + [5, 5]
         timers = [event for event in history.events if event.event_type == EventType.EVENT_TYPE_TIMER_STARTED]
-        assert timers and all(event.user_metadata.summary.data.decode().strip('"') == "follow-up" for event in timers)
+        follow_up_timers = [e for e in timers if e.user_metadata.summary.data.decode().strip('"') == "follow-up"]
+        assert len(follow_up_timers) >= 2  # the Temporal UI shows each as a pending timer named "follow-up"
 
 
 async def test_a_new_message_resets_the_timer_and_it_survives_continue_as_new(time_env, task_queue, tmp_path):
