@@ -54,6 +54,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.conversation_merge import LidMergeSteps
     from workflows.conversation_session import SessionWaitSteps
     from workflows.conversation_burst import BurstMixin
+    from workflows.conversation_checks import OpenChecks
     from workflows.conversation_events import MessageEventsMixin
     from workflows.conversation_handover import HandoverMixin, echo_key
     from workflows.conversation_testdrive import TestDriveSteps
@@ -135,7 +136,7 @@ def _clip(text: str, size: int = 40) -> str:
 @workflow.defn
 class ConversationWorkflow(
     CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin, BurstMixin, MessageEventsMixin, SessionWaitSteps,
-    LidMergeSteps,
+    LidMergeSteps, OpenChecks,
 ):
     @workflow.init
     def __init__(self, state: ConversationInput) -> None:
@@ -437,7 +438,8 @@ class ConversationWorkflow(
             record.timings.replied_at = workflow.now()
             self._last_answer = reply.response_text
             shown = self._shown_cars(reply, inventory, after_customer.last_cars)
-            after_customer = memory.absorb_reply(after_customer, reply.response_text, workflow.now(), shown, reply)
+            checks = self._send_open_checks(reply, after_customer)  # light tasks for sales, never an escalation
+            after_customer = memory.absorb_reply(after_customer, reply.response_text, workflow.now(), shown, reply, checks)
         elif reply is None:
             record.bot_silent = True
 

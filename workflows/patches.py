@@ -15,6 +15,7 @@ PATCH_TESTDRIVE_OPT_OUT = "testdrive-opt-out-signalled"  # STOP tells the chat's
 PATCH_TRADEIN = "tradein-intake"  # RDW lookup, intake step, the quiet timer and the summary for sales (issue 16)
 PATCH_MEDIA = "media-messages"  # media messages answered without the agent pipeline (issue 16)
 PATCH_MEDIA_FORWARD = "media-forwarded-to-escalation"  # a photo or voice note during an escalation is forwarded too
+PATCH_OPEN_CHECKS = "c-open-question-sales-task"  # a promised check goes to sales as a light task (issue 14 §2)
 PATCH_SESSION_WAIT = "i17-send-waits-for-session"  # a send during a WAHA session outage waits for WORKING (issue 17)
 PATCH_LID_MERGE = "i17-lid-merge"  # an @lid chat hands over to its phone's conversation; the CRM contacts merge (issue 17)
 PATCH_PRESENCE = "whatsapp-seen-typing"  # each customer message: best-effort sendSeen + startTyping (issue 17)

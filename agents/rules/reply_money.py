@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.knowledge import financial
+from agents.knowledge import finance_products, financial
 from agents.knowledge.financial import CREDIT_WARNING
 from agents.rules.parse import financed_amount
 from agents.rules.phrases import Phrase, euro, percent
@@ -117,8 +117,11 @@ def financing_answer(draft: Draft) -> None:
     about_a_car = focus_car(draft) and not topics.keys() - {"financing_options", "monthly_payment"}
     if request.extraction.asks_monthly_payment or months is not None or down is not None or about_a_car:
         draft.parts.extend(payment_parts(draft))
+    products = finance_products.asked_products(draft.text)
+    if products:  # "wat is het verschil tussen private lease en financial lease?": each in two or three lines
+        draft.parts += finance_products.explain(products, draft.language, draft.form)
     for topic in ("interest_rate", "bkr", "personal_loan", "huurkoop", "private_lease", "financial_lease"):
-        if topic in topics:
+        if topic in topics and not (products and topic in finance_products.PRODUCTS):
             draft.parts.append(topics[topic])
             break
     if not draft.parts:
