@@ -312,8 +312,9 @@ def phone_hash(phone: str, settings: Settings) -> str:
 def _installation_key(settings: Settings) -> bytes:
     if database_url(settings):  # shared by every host: kept in the database
         audit = PrivacyAudit.from_settings(settings)
+        old_file = settings.data_dir / "privacy" / "audit.key"
         try:
-            return audit.shared_key()
+            return audit.shared_key(old_file.read_text().strip() if old_file.exists() else None)
         finally:
             audit.close()
     return _local_key(settings.data_dir)
