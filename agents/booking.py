@@ -137,6 +137,8 @@ def booking_cue(text: str, context: ConversationContext | None, extraction: Extr
     if not (dialogue.open_question or dialogue.bookings or extraction.test_drive_requested):
         return BookingCue()  # most messages: nothing to do with a booking
     lowered = normalize(text)
+    if _SEE_YOU.search(lowered):
+        return BookingCue()  # "dank je, tot zaterdag!": a goodbye, not a new day
     option = _option(lowered)
     has_when = bool(extraction.preferred_day or extraction.preferred_time or _mentions_when(text))
     when_text = _with_day_referred_to(text, lowered, context) if has_when else None
@@ -154,6 +156,8 @@ def booking_cue(text: str, context: ConversationContext | None, extraction: Extr
     return BookingCue()
 
 
+_SEE_YOU = re.compile(r"\b(?:tot|see you|bis)\s+(?:dan\s+|on\s+|am\s+|op\s+)?(?:maandag|dinsdag|woensdag|donderdag|vrijdag|"
+                      r"zaterdag|zondag|morgen|straks|dan|then|later)\b")
 _THAT_DAY = re.compile(r"\b(?:daar|dan|die\s+dag|op\s+die\s+dag|that\s+day|then|on\s+it|an\s+dem\s+tag|dann|da)\b")
 _DAY_WORD = re.compile(r"\b(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|morgen|overmorgen|vandaag|\d{1,2}[-/]\d{1,2})\b")
 
@@ -390,6 +394,8 @@ def _move(dialogue, wish: WhenWish, candidates, now, dealer: DealerFacts, free_f
             target = target.model_copy(update={"day": target.day + timedelta(days=7)})
     free = free_for([booking.car_id], booking.booking_id)
     slot = slot_rules.exact(free, target, tz)
+    if slot == booking.start:
+        return BookingPlan(action="none", dialogue=dialogue)  # the day and time it already has: nothing to move
     car = CarOption(id=booking.car_id, title=booking.car_title)
     if slot is None:
         alternatives = slot_rules.nearest(free, target, tz)

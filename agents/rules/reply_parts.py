@@ -116,9 +116,9 @@ TOPIC_LABELS = {"boot": "past een kinderwagen in de kofferbak", "maintenance": "
 
 BRING = Phrase(
     nl="Neem alleen {bring} mee; meer is niet nodig.",
-    nl_u="Neemt u alleen {bring_u} mee; meer is niet nodig.",
-    en="Just bring your driving licence; nothing else is needed.",
-    de="Bringen Sie nur Ihren Führerschein mit; mehr brauchen Sie nicht.",
+    nl_u="Neemt u alleen {bring} mee; meer is niet nodig.",
+    en="Just bring {bring}; nothing else is needed.",
+    de="Bringen Sie nur {bring} mit; mehr brauchen Sie nicht.",
 )
 COMPANION_YES = Phrase(
     nl="Neem gerust iemand mee, die mag gewoon meerijden op de proefrit.",
@@ -259,8 +259,7 @@ def missing_equipment(car: Car, facts: list[str]) -> list[str]:
 def _known_answer(key: str, dealer: DealerFacts, context: ConversationContext) -> str | None:
     lang, form = context.language, context.address_form
     if key == "bring":
-        bring = dealer.test_drive.bring
-        return say(BRING, lang, form, bring=bring, bring_u=re.sub(r"\bje\b", "uw", bring))
+        return say(BRING, lang, form, bring=dealer.word(dealer.test_drive.bring, lang, form))  # dealer.yaml's translations
     if key == "companion":
         return say(COMPANION_YES, lang, form) if dealer.test_drive.passengers_allowed else None
     if key == "train":
