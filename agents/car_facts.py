@@ -61,6 +61,7 @@ _FACT_NAMES = {"apk": ("de APK-datum", "the MOT (APK) date", "das APK-Datum"),
                "towing": ("het trekgewicht", "the towing capacity", "die Anhängelast"),
                "weight": ("het gewicht", "the weight", "das Gewicht"),
                "consumption": ("het verbruik", "the fuel consumption", "der Verbrauch")}
+FACT_NAMES = _FACT_NAMES  # public: the parts answer names unknown facts the same way (agents/rules/reply_parts.py)
 
 
 def _lang(language: str | None) -> str:

@@ -21,7 +21,7 @@ from agents.models import ConversationContext
 
 SIMILAR = 90  # rapidfuzz ratio of two normalised paragraphs that say the same
 MIN_CHARS = 25  # "Graag gedaan! 😊" may come back; a paragraph of substance may not
-KEPT_FINGERPRINTS = 300
+KEPT_FINGERPRINTS = 400
 MAX_REMINDER = 160
 ALWAYS_SAID = ("let op! geld lenen kost geld",)  # required in every financing reply
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
@@ -99,8 +99,25 @@ def _reminder(paragraph: str, address_form: str) -> str:
     return f"{lead}: {first[:1].lower()}{first[1:]}"
 
 
+def sentences(paragraph: str) -> list[str]:
+    return [part for part in _SENTENCE_END.split(" ".join(paragraph.split())) if part]
+
+
+def said_sentence(context: ConversationContext, sentence: str) -> bool:
+    """Boilerplate ("Neem je rijbewijs mee; …", the address, the week's hours) the chat already had,
+    alone or inside a longer paragraph: it goes out once per chat unless asked for again."""
+    if fingerprint(sentence) in set(context.said_fingerprints):
+        return True
+    normalised = _normalised(sentence)
+    return any(turn.role == "bot" and normalised in _normalised(turn.text) for turn in context.history)
+
+
 def remember_said(context_fingerprints: list[str], reply: str) -> list[str]:
-    """The fingerprints of everything said so far, this reply included (bounded, oldest dropped)."""
+    """The fingerprints of everything said so far, this reply included (bounded, oldest dropped).
+
+    Sentences are kept too, so a boilerplate sentence inside a longer paragraph is known later."""
     new = [fingerprint(part) for part in paragraphs(reply) if not _exempt(part)]
+    new += [fingerprint(sentence) for part in paragraphs(reply) for sentence in sentences(part)
+            if not _exempt(sentence) and sentence != part]
     merged = list(dict.fromkeys([*context_fingerprints, *new]))
     return merged[-KEPT_FINGERPRINTS:]

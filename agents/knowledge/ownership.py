@@ -15,6 +15,11 @@ from agents.equipment import EQUIPMENT, equipment_in
 from agents.equipment import label as equipment_label
 from agents.knowledge.dealer import DealerFacts
 from agents.knowledge.ownership_texts import (
+    RELIABILITY,
+    RELIABILITY_HISTORY,
+    RELIABILITY_LONGER,
+    RELIABILITY_WARRANTY,
+    RELIABILITY_WHAT,
     CALCULATOR,
     FACTORS,
     NO_CONSUMPTION,
@@ -125,19 +130,16 @@ def consumption_answer(car: Car, dealer: DealerFacts | None = None, language: st
     return line or say(NO_CONSUMPTION, language, address_form, car=car.title, phone=dealer.phone if dealer else "")
 
 
-def reliability_text(dealer: DealerFacts, car: Car | None = None, name: str | None = None) -> str:
-    what = f"de {car.title}" if car else (f"een {name}" if name else "een occasion")
+def reliability_text(dealer: DealerFacts, car: Car | None = None, name: str | None = None, language: str | None = "nl",
+                     address_form: str | None = "je") -> str:
+    kind = "car" if car else "name" if name else "any"
+    what = say(RELIABILITY_WHAT[kind], language, title=car.title if car else name)
     warranty = dealer.warranty
-    ours = [warranty.inspection] if warranty.inspection else []
-    ours.append(f"Je krijgt {warranty.bovag_months} maanden BOVAG-garantie"
-                + (", en die kun je verlengen." if warranty.extended_available else "."))
-    ours.append("De onderhoudshistorie laten we je zien voor zover die bekend is.")
-    return (
-        f"Eerlijk antwoord: hoe betrouwbaar {what} is, hangt vooral af van hoe hij onderhouden en gereden is; "
-        "over bijna elk model hoor je wisselende verhalen en storingscijfers ga ik niet verzinnen. "
-        + " ".join(ours)
-        + " Wil je iets specifieks weten over deze motor of versnellingsbak? Dan laat ik onze werkplaats je vraag beantwoorden."
-    )
+    ours = [dealer.word(warranty.inspection, language, address_form)] if warranty.inspection else []
+    longer = say(RELIABILITY_LONGER, language, address_form) if warranty.extended_available else "."
+    ours.append(say(RELIABILITY_WARRANTY, language, address_form, months=warranty.bovag_months, longer=longer))
+    ours.append(say(RELIABILITY_HISTORY, language, address_form))
+    return say(RELIABILITY, language, address_form, what=what, ours=" ".join(ours))
 
 
 def road_tax_text(dealer: DealerFacts, car: Car | None = None, language: str | None = "nl", address_form: str | None = "je") -> str:
@@ -166,7 +168,8 @@ def knowledge_for(text: str, dealer: DealerFacts, car: Car | None = None, langua
     snippets = []
     for topic in topics_in(text):
         if topic == "reliability":
-            snippets.append(KnowledgeSnippet(module="technical", topic=topic, text=reliability_text(dealer, car)))
+            snippets.append(KnowledgeSnippet(module="technical", topic=topic,
+                                             text=reliability_text(dealer, car, None, language, address_form)))
         elif topic == "road_tax":
             snippets.append(KnowledgeSnippet(module="technical", topic=topic,
                                              text=road_tax_text(dealer, car, language, address_form)))

@@ -108,6 +108,11 @@ def when_text(moment, tz, language: str) -> str:
     return f"{day} {local.day} {month} om {local:%H:%M}"
 
 
+WHEN_TO_DRIVE = Phrase(
+    nl="Wanneer wil je hem komen proefrijden?", nl_u="Wanneer wilt u hem komen proefrijden?",
+    en="When would you like to come for a test drive?", de="Wann möchten Sie zur Probefahrt kommen?",
+)
+
 # "ja" answers these; for the others it does not (what budget? which fuel?), so we ask again.
 _YES_ACTED_ON_ELSEWHERE = {"visit", "trade_in", "trade_in_check", "slot", "which_car", "payment"}
 
@@ -136,6 +141,8 @@ def answer_in_state(draft: Draft) -> bool:
         draft.intent = "car_inquiry"
         draft.answered_car_facts = True
         draft.parts.append(say_to(PICKED, context, title=car.title) + "\n" + car_line(car))
+        if answer.kind in ("visit", "day", "time"):  # picked in answer to our test-drive question: it still stands
+            draft.parts.append(say_to(WHEN_TO_DRIVE, context))
         draft.show([car])
         return True
     if answer.kind == "broader_search" and answer.reading == "yes":
@@ -159,7 +166,7 @@ def answer_in_state(draft: Draft) -> bool:
     if answer.reading == "yes" and answer.kind not in _YES_ACTED_ON_ELSEWHERE and context.dialogue.open_question:
         car = _known(draft, context.dialogue.car.id) if context.dialogue.car else None
         draft.intent = "other"
-        if car is not None and not context.test_drive.bookings:
+        if car is not None and not context.test_drive.bookings and answer.kind in ("budget", "fuel", "gearbox", "car_type"):
             # "ja graag" after "de Picanto staat er nog ... budget?": interest in that car, not a budget
             draft.parts.append(say_to(INTEREST, context, title=car.title))
             draft.show([car])
@@ -214,7 +221,8 @@ def beyond_budget_note(draft: Draft, cars: list[Car]) -> list[str]:
     """The car named was found by name first (agents.dialogue): say honestly that it is above the earlier budget."""
     inventory = draft.request.inventory
     budget = draft.request.context.preferences.max_price
-    if not (inventory and "max_price" in inventory.beyond_earlier_wishes and budget):
+    named_now = draft.request.extraction.named_search is not None  # "staat de golf variant nog?" after "tot 20k"
+    if not (inventory and budget and ("max_price" in inventory.beyond_earlier_wishes or named_now)):
         return []
     if not any(car.price_eur and not car.price_is_monthly and car.price_eur > budget for car in cars):
         return []

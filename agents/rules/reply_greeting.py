@@ -29,7 +29,7 @@ _SALUTATION_PART = {"morgen": "morgen", "middag": "middag", "avond": "avond", "m
 HELLO = (  # the informal hellos; a "u" chat gets the part of the day instead
     Phrase(nl="Hoi", nl_u="Goedendag", en="Hi", de="Hallo"),
     Phrase(nl="Hallo", en="Hello", de="Hallo"),
-    Phrase(nl="Hey", nl_u="Goedendag", en="Hi there", de="Hallo"),
+    Phrase(nl="Hey", nl_u="Goedendag", en="Hi", de="Hallo"),
 )
 OPENERS = (  # before the answer to a first message
     Phrase(nl="{hello}{who}! 👋", en="{hello}{who}! 👋", de="{hello}{who}! 👋"),
@@ -59,9 +59,9 @@ WELCOME_BACK_OPENER = Phrase(nl="{hello}{who}, welkom terug!", en="{hello}{who},
                              de="{hello}{who}, schön, wieder von Ihnen zu hören!")
 STILL_HERE = Phrase(nl="{hello}{who}! Waar kan ik je nog mee helpen?", nl_u="{hello}{who}! Waarmee kan ik u nog helpen?",
                     en="{hello}{who}! What else can I help you with?", de="{hello}{who}! Wobei kann ich Ihnen noch helfen?")
-YOU_ARE_WELCOME = (
+YOU_ARE_WELCOME = (  # {who} is ", Sanne" here
     Phrase(nl="Graag gedaan{who}! 😊", en="You're welcome{who}! 😊", de="Gern geschehen{who}! 😊"),
-    Phrase(nl="Graag gedaan{who}, {wish}!", en="My pleasure{who} – {wish}!", de="Gern geschehen{who}, {wish}!"),
+    Phrase(nl="Graag gedaan{who}, {wish}!", en="My pleasure{who} – {wish}!", de="Gern geschehen{who} – {wish}!"),
 )
 NICE_DAY = {
     "morgen": Phrase(nl="fijne dag", en="have a great day", de="einen schönen Tag noch"),
@@ -125,7 +125,7 @@ def greet_first(draft: Draft) -> None:
 def greeting_answer(draft: Draft) -> None:
     who = _who(draft)
     if _THANKS.match(draft.text):
-        draft.parts.append(draft.pick(*YOU_ARE_WELCOME, who=who, wish=draft.say(NICE_DAY[part_of_day(draft)])))
+        draft.parts.append(draft.pick(*YOU_ARE_WELCOME, who=who.replace(" ", ", ", 1), wish=draft.say(NICE_DAY[part_of_day(draft)])))
         return
     hello = _hello(draft)
     if _we_talked(draft):

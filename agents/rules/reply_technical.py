@@ -12,6 +12,7 @@ from agents import car_facts
 from agents.knowledge import drivetrain, ownership, technical
 from agents.knowledge.dealer import DealerFacts
 from agents.models import Car, ReplyRequest
+from agents.rules.phrases import voice_of
 from agents.rules.reply_cars import cars_in_question, names_a_new_car
 
 # Topics answered by this module, in the order a reply states them.
@@ -46,14 +47,15 @@ def answer(request: ReplyRequest, text: str, dealer: DealerFacts) -> tuple[list[
     """The reply parts (at most two topics) and the car they are about."""
     car = focus_car(request, text)
     context = request.context
-    snippets = [s for s in technical.knowledge_for(text, dealer, car, context.language or "nl", context.address_form or "je")
-                if s.topic in TOPICS]
+    language, form = voice_of(request)
+    snippets = [s for s in technical.knowledge_for(text, dealer, car, language, form) if s.topic in TOPICS]
     snippets.sort(key=lambda s: TOPICS.index(s.topic))
     named = request.extraction.car_preferences
     parts = []
     for snippet in snippets[:2]:
         if snippet.topic == "reliability" and car is None and named.make:
-            parts.append(ownership.reliability_text(dealer, name=" ".join(p for p in (named.make, named.model) if p)))
+            parts.append(ownership.reliability_text(dealer, name=" ".join(p for p in (named.make, named.model) if p),
+                                                    language=language, address_form=form))
         else:
             parts.append(snippet.text)
     if car is not None and any(turn.role == "bot" and car.title in turn.text for turn in context.history) \

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from agents.knowledge import service
+from agents.repetition import said_sentence
 from agents.rules.phrases import Phrase
 from agents.rules.reply_cars import cars_in_question
 from agents.rules.reply_draft import Draft, wants_new_car
@@ -102,7 +103,7 @@ def test_drive_parts(draft: Draft, brief: bool) -> None:
     if when is not None:
         lines.append(day_hours_sentence(dealer, day, when, draft.language))
     else:
-        lines.append(draft.say(OPEN_WEEK, hours=compact_hours(dealer, draft.language)))
+        lines += once(draft, draft.say(OPEN_WEEK, hours=compact_hours(dealer, draft.language)))
     candidates = draft.cars or cars_in_question(request.context, extraction, draft.text)
     if not candidates and request.inventory and request.inventory.asked_car and request.inventory.availability == "available":
         candidates = [request.inventory.asked_car]
@@ -119,9 +120,9 @@ def test_drive_parts(draft: Draft, brief: bool) -> None:
         ask = ASK_CAR_AND_TIME if ask_car and ask_time else ASK_CAR if ask_car else ASK_TIME
         lines.append(draft.say(ask) + ("" if time_known else draft.say(CONFIRM_AFTER)))
     drive = dealer.test_drive
-    lines.append(draft.say(BRING, bring=_bring(draft), minutes=drive.duration_minutes))
+    lines += once(draft, draft.say(BRING, bring=_bring(draft), minutes=drive.duration_minutes))
     if not brief and not draft.said_before(re.escape(dealer.address.street)):
-        lines.append(draft.say(service.LOCATION, address=dealer.address.one_line()))
+        lines += once(draft, draft.say(service.LOCATION, address=dealer.address.one_line()))
     draft.parts.append(" ".join(lines))
 
 
@@ -172,3 +173,8 @@ def general_info_answer(draft: Draft) -> None:
         snippet = next((s.text for s in draft.request.expertise.knowledge if s.topic == topic), None)
         if snippet:
             draft.parts.append(snippet)
+
+
+def once(draft: Draft, sentence: str) -> list[str]:
+    """Boilerplate (hours, what to bring, the address) once per chat; asked for again, it is the answer."""
+    return [] if said_sentence(draft.request.context, sentence) else [sentence]
