@@ -276,8 +276,16 @@ def _main_answer(draft: Draft) -> None:
     if (months is not None or down is not None) and intent in ("car_inquiry", "other", "financing_inquiry") and (focus or intent == "financing_inquiry"):
         intent = draft.intent = "financing_inquiry"  # "en met 5000 aanbetaling?" about the car just discussed
     if intent in ("car_inquiry", "other", "general_info", "service_inquiry") and reply_technical.asked(request, draft.text):
-        parts, car = reply_technical.answer(request, draft.text, draft.dealer)
+        parts, car, unknown, unknown_facts = reply_technical.answer(request, draft.text, draft.dealer)
         draft.parts.extend(parts)
+        if car is not None and unknown:  # "heeft hij keyless entry?": not in our data, a check promised
+            line, checks, _ = equipment_unknown(car, unknown, request.text, draft.dealer, draft.now, _voiced(draft))
+            draft.checks += checks
+            draft.parts.append(line)
+        if car is not None and unknown_facts:  # road tax without the car's weight: the weight is checked
+            line, checks, _ = facts_unknown(car, unknown_facts, request.text, draft.dealer, draft.now, _voiced(draft))
+            draft.checks += checks
+            draft.parts.append(line)
         draft.answered_car_facts = True
         draft.show([car] if car else [])
         return
