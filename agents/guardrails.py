@@ -194,6 +194,13 @@ def _amount_violations(reply: str, request: ReplyRequest, dealer: DealerFacts) -
     payments = _monthly_payments(purchase_prices, dealer, named, _customer_terms(customer))
     # The amount financed: a listed price less the customer's own down payment.
     exact |= {float(price - down) for price in purchase_prices for down in named if 0 < down < price}
+    # The indicative trade-in value staff gave comes off the price too (alone or with the down payment).
+    trade = request.context.trade_in.indicative_value_eur if request.context.trade_in else None
+    if trade:
+        deductions = {float(trade)} | {float(trade) + down for down in named if down > 0}
+        exact.add(float(trade))
+        exact |= {float(price - less) for price in purchase_prices for less in deductions if 0 < less < price}
+        payments += _monthly_payments(purchase_prices, dealer, deductions, _customer_terms(customer))
 
     quoted = _euro_matches(reply)
 

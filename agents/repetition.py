@@ -51,13 +51,24 @@ def _news(paragraph: str) -> bool:
     return not _exempt(paragraph) and not paragraph.rstrip().endswith("?")
 
 
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _other_words(a: str, b: str) -> int:
+    """Words one paragraph has and the other lacks: a name added is one, another subject two or more."""
+    return len(set(_WORD.findall(a)) ^ set(_WORD.findall(b)))
+
+
 def _said_before(paragraph: str, earlier: list[str], fingerprints: set[str]) -> bool:
     if fingerprint(paragraph) in fingerprints:
         return True
     normalised, numbers = _normalised(paragraph), _NUMBERS.findall(paragraph)
-    # Nearly the same words with other figures ("om 10:00" after "om 11:00") is news, not a repeat.
+    # Nearly the same words with other figures ("om 10:00" after "om 11:00") is news, not a repeat;
+    # so is the same sentence about another thing ("het verbruik …" after "het aantal eigenaren …").
     return any(
-        fuzz.ratio(normalised, _normalised(old)) >= SIMILAR and _NUMBERS.findall(old) == numbers for old in earlier
+        fuzz.ratio(normalised, _normalised(old)) >= SIMILAR and _NUMBERS.findall(old) == numbers
+        and _other_words(normalised, _normalised(old)) < 2
+        for old in earlier
     )
 
 

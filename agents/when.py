@@ -47,7 +47,9 @@ _CLOCK = re.compile(r"\b([01]?\d|2[0-3])[:.]([0-5]\d)\b(?!\s*(?:km|euro|%|-))")
 _HALF = re.compile(r"\bhalf\s+" + _HOUR + r"\b")
 _QUARTER = re.compile(r"\bkwart\s+(over|voor)\s+" + _HOUR + r"\b")
 _OCLOCK = re.compile(r"\b(?:om|rond|rondom|tegen|omstreeks|vanaf|na|voor|even\s+na)?\s*" + _HOUR + r"\s*(?:uur|u)\b")
-_AT_HOUR = re.compile(r"\b(om|rond|rondom|tegen|omstreeks|vanaf|na|voor)\s+" + _HOUR + r"\b(?!\s*(?:km|euro|jaar|maanden|dagen|min))")
+# "voor 14.000" / "voor 14k" is an amount, not two o'clock
+_AT_HOUR = re.compile(r"\b(om|rond|rondom|tegen|omstreeks|vanaf|na|voor)\s+" + _HOUR
+                      + r"\b(?![.,]\d{3})(?!\s*(?:km|k\b|euro|jaar|maanden|dagen|min|mille|duizend|,-))")
 _WINDOWS = [
     (re.compile(r"\b(eind|einde|laat|later)\s+(?:van\s+de\s+|in\s+de\s+|vd\s+|op\s+de\s+)?middag\b|\bnamiddag\b"), time(16), time(18)),
     (re.compile(r"\b(begin|vroeg)\s+(?:van\s+de\s+|in\s+de\s+|vd\s+)?middag\b|\bna\s+de\s+lunch\b"), time(12, 30), time(14, 30)),

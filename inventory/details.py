@@ -21,7 +21,6 @@ from urllib.parse import urljoin, urlparse, urlunparse
 from agents.models import Car
 from agents.tradein_models import RdwVehicle
 from config import Settings
-from integrations.errors import IntegrationError
 from integrations.rdw import RdwClient
 from inventory.models import CachedDetails, CarDetails
 from inventory.sources.http import PoliteClient, SourceError
@@ -127,7 +126,7 @@ class DetailReader:
         if self.rdw is not None and _needs_rdw(details):
             try:
                 vehicle = await self.rdw.vehicle(details.license_plate)  # type: ignore[arg-type]
-            except IntegrationError as failure:
+            except Exception as failure:  # IntegrationError or worse: one car's extra facts, never the sync
                 log.info("RDW lookup for %s failed: %s", car.id, failure)
                 self._retry_next_sync.add(car.id)  # the page's facts now, RDW's on the next sync
                 vehicle = None
@@ -140,7 +139,7 @@ class DetailReader:
         details = CarDetails(license_plate=car.license_plate)
         try:
             vehicle = await self.rdw.vehicle(car.license_plate)  # type: ignore[union-attr, arg-type]
-        except IntegrationError as failure:
+        except Exception as failure:  # IntegrationError or worse: one car's extra facts, never the sync
             log.info("RDW lookup for %s failed: %s", car.id, failure)
             return None  # not cached: asked again next sync
         details = with_rdw(details, vehicle) if vehicle is not None else details
@@ -188,7 +187,10 @@ class DetailReader:
                 entry = CachedDetails(fingerprint=fingerprint(car), details=details)
                 cached[car.id] = entry
                 if self.cache is not None and car.id not in self._retry_next_sync:
-                    self.cache.save_details(self.source, car.id, entry)
+                    try:
+                        self.cache.save_details(self.source, car.id, entry)
+                    except Exception:  # the cache is an optimisation: the facts still go into this snapshot
+                        log.exception("could not cache the detail facts of %s", car.id)
             if on_progress:
                 outcome = on_progress(done, len(to_read))
                 if outcome is not None:

@@ -151,6 +151,7 @@ def compose(request: ReplyRequest, dealer: DealerFacts, now: datetime) -> Conver
         draft.parts.append(draft.say(STAY_ON_TOPIC))
 
     note = request.test_drive_note
+    note_last = False
     practical = answer_parts(request.text, _voiced(draft), _car_for_parts(draft), dealer, now)
     draft.checks += [answer.check for answer in practical.answers if answer.check]
     draft.covered = practical.topics
@@ -161,9 +162,14 @@ def compose(request: ReplyRequest, dealer: DealerFacts, now: datetime) -> Conver
             draft.parts.append(request.trade_in_reply)  # the intake's sentence is said as given
     elif note and (request.router.intent in _BOOKING_ONLY_INTENTS or request.extraction.booking.action in ("choose", "move", "cancel")):
         draft.intent = request.router.intent
-        draft.parts.append(note)  # "de eerste", "ik kan toch niet": the booking is the main answer
+        first_asked = request.extraction.asks_availability and request.inventory is not None and request.inventory.asked_car
+        if first_asked:
+            inventory_parts(draft)  # "staat de tiguan nog, ... proefrit?": the first question first, the booking last
+        else:
+            draft.parts.append(note)  # "de eerste", "ik kan toch niet": the booking is the main answer
         draft.test_drive_done = draft.answered_car_facts = True
         _answer_the_other_parts(draft)  # "... en wat kost hij per maand?" still gets its answer
+        note_last = bool(first_asked)
     else:
         if practical.side and not _TEST_DRIVE_WORDS.search(practical.main_text()):
             draft.test_drive_done = True  # "mag mijn vriend mee met de proefrit?" is answered below, no pitch
@@ -174,6 +180,8 @@ def compose(request: ReplyRequest, dealer: DealerFacts, now: datetime) -> Conver
     first_main = practical.first_main
     draft.parts[0:0] = [answer.text for answer in practical.before(first_main)]
     draft.parts += [answer.text for answer in practical.after(first_main)]
+    if note_last:
+        draft.parts.append(note)  # its question ("welke wil je proberen?") last, where WhatsApp readers look
     if note and not draft.test_drive_done:
         draft.parts.append(note)
         draft.test_drive_done = True
@@ -268,8 +276,16 @@ def _main_answer(draft: Draft) -> None:
     if (months is not None or down is not None) and intent in ("car_inquiry", "other", "financing_inquiry") and (focus or intent == "financing_inquiry"):
         intent = draft.intent = "financing_inquiry"  # "en met 5000 aanbetaling?" about the car just discussed
     if intent in ("car_inquiry", "other", "general_info", "service_inquiry") and reply_technical.asked(request, draft.text):
-        parts, car = reply_technical.answer(request, draft.text, draft.dealer)
+        parts, car, unknown, unknown_facts = reply_technical.answer(request, draft.text, draft.dealer)
         draft.parts.extend(parts)
+        if car is not None and unknown:  # "heeft hij keyless entry?": not in our data, a check promised
+            line, checks, _ = equipment_unknown(car, unknown, request.text, draft.dealer, draft.now, _voiced(draft))
+            draft.checks += checks
+            draft.parts.append(line)
+        if car is not None and unknown_facts:  # road tax without the car's weight: the weight is checked
+            line, checks, _ = facts_unknown(car, unknown_facts, request.text, draft.dealer, draft.now, _voiced(draft))
+            draft.checks += checks
+            draft.parts.append(line)
         draft.answered_car_facts = True
         draft.show([car] if car else [])
         return
