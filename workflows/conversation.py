@@ -608,6 +608,7 @@ class ConversationWorkflow(
             reply_id=reply_id,
             received_at=message.received_at if message else None,
             stop_typing=self._stop_typing_with_send(),
+            answers_messages=len(self._burst_of(message)) if message is not None else 1,
             follow_up_number=follow_up,
         )
         if workflow.patched(PATCH_SESSION_WAIT):  # issue 17: wait out a session outage, in order
