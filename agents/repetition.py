@@ -18,6 +18,7 @@ import re
 from rapidfuzz import fuzz
 
 from agents.models import ConversationContext
+from agents.rules.phrases import Phrase, say, spoken_language
 
 SIMILAR = 90  # rapidfuzz ratio of two normalised paragraphs that say the same
 MIN_CHARS = 25  # "Graag gedaan! 😊" may come back; a paragraph of substance may not
@@ -88,10 +89,14 @@ def without_repeats(reply: str, context: ConversationContext, keep: str | None =
     if any(_news(part) for part in kept):
         return "\n\n".join(kept)
     first = repeated.index(True)  # nothing new: one line in its place says we said it already
-    return "\n\n".join([*parts[:first], _reminder(parts[first], context.address_form), *kept[first:]])
+    return "\n\n".join([*parts[:first], _reminder(parts[first], context.address_form, context.language), *kept[first:]])
 
 
-def _reminder(paragraph: str, address_form: str) -> str:
+STILL_OPEN = Phrase(nl="Nog even", en="Just checking", de="Noch kurz")
+SAID_ALREADY = Phrase(nl="Je vroeg het al", nl_u="Zoals ik al schreef", en="As I mentioned", de="Wie schon geschrieben")
+
+
+def _reminder(paragraph: str, address_form: str, language: str = "nl") -> str:
     """One line instead of the whole paragraph again, marked as said before.
 
     Our own open question comes back as "Nog even: …" (the customer did not ask it); an
@@ -103,11 +108,10 @@ def _reminder(paragraph: str, address_form: str) -> str:
     first = question or sentences[0]
     if len(first) > MAX_REMINDER:
         first = first[:MAX_REMINDER].rsplit(" ", 1)[0] + " …"
-    if question:
-        lead = "Nog even"
-    else:
-        lead = "Zoals ik al schreef" if address_form == "u" else "Je vroeg het al"
-    return f"{lead}: {first[:1].lower()}{first[1:]}"
+    lead = say(STILL_OPEN if question else SAID_ALREADY, language, address_form)
+    if spoken_language(language) == "nl":  # English "I" and German nouns and "Sie" keep their capital
+        first = first[:1].lower() + first[1:]
+    return f"{lead}: {first}"
 
 
 def sentences(paragraph: str) -> list[str]:
