@@ -24,7 +24,7 @@ from agents.equipment import EQUIPMENT_FACT
 from agents.rules import reply_technical
 from agents import car_facts
 from agents.rules.reply_parts import answer_parts, equipment_unknown, facts_unknown, missing_equipment
-from agents.rules.reply_cars import same_model, cars_in_question, facts_answer, named_now, names_a_new_car, superlative_answer
+from agents.rules.reply_cars import cars_in_question, facts_answer, named_stock_car, names_a_new_car, superlative_answer
 from agents.rules.reply_dialogue import answer_in_state
 from agents.rules.reply_draft import QUESTION, Draft, Variety, trade_in_known, wants_new_car, without_history
 from agents.rules.reply_followup import last_question_key, pick_follow_up
@@ -351,20 +351,7 @@ def _car_for_parts(draft: Draft) -> Car | None:
 
 
 def _the_one_named_car(draft: Draft) -> Car | None:
-    """The stock car a message names when exactly one fits it (no wish given up to find it), or the one
-    whose version it spells out: "heeft de golf 1.5 tsi life business een trekhaak?"."""
-    inventory = draft.request.inventory
-    if inventory and inventory.total_found == 1 and not inventory.relaxed and inventory.matches:
-        return inventory.matches[0].car
-    model = named_now(draft.request.extraction, draft.text).model
-    if not inventory or not model:
-        return None
-    words = set(re.findall(r"[a-z0-9][a-z0-9.\-]*", draft.text))
-    scored = [(len(words & set(re.findall(r"[a-z0-9][a-z0-9.\-]*", (m.car.variant or "").lower()))), m.car)
-              for m in inventory.matches if same_model(m.car, model)]
-    best = max((score for score, _ in scored), default=0)
-    winners = [car for score, car in scored if score == best]
-    return winners[0] if best >= 2 and len(winners) == 1 else None
+    return named_stock_car(draft.request, draft.text)
 
 
 def _asks_about_known_car(draft: Draft, intent: str, named: bool = False) -> bool:
@@ -487,12 +474,33 @@ def car_inquiry_answer(draft: Draft) -> None:
         return
     inventory_parts(draft)
     technical = [s for s in request.expertise.knowledge if s.module == "technical"]
+    # "staat de octavia nog, heeft hij een trekhaak?": the one car just shown answers from its own facts
+    own = _facts_of_the_car_shown(draft)
+    if own:
+        draft.parts.append(own)
+        technical = [s for s in technical if s.topic not in _CAR_OWN_TOPICS]
     # "liefst automaat" or "een automaat tot 15k?" is a search wish, not a question about DSG.
     technical = [s.text for s in technical if s.topic != "automatic_gearbox" or _GEARBOX_QUESTION.search(draft.text)]
     if technical and QUESTION.search(draft.text):
         draft.parts.append(technical[0])
     if draft.request.extraction.asks_monthly_payment:
         draft.parts.extend(payment_parts(draft))
+
+
+_CAR_OWN_TOPICS = {"towing", "equipment", "consumption", "ev_range"}
+
+
+def _facts_of_the_car_shown(draft: Draft) -> str | None:
+    """Options and detail facts asked about the one car this reply shows (its link is already there)."""
+    if len(draft.cars) != 1 or not QUESTION.search(draft.text):
+        return None
+    facts = [fact for fact in car_facts_asked(draft.text)
+             if fact.startswith(EQUIPMENT_FACT) or fact in car_facts.DETAIL_FACTS]
+    if not facts:
+        return None
+    car = draft.cars[0]
+    answer = _facts_answer(draft, [car], facts)
+    return "\n".join(line for line in answer.split("\n") if line != car.url) or None
 
 
 def _service(draft: Draft) -> None:

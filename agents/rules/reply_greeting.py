@@ -8,6 +8,8 @@ dealer's local time) and the time since the last message: nothing extra in a run
 
 from __future__ import annotations
 
+from agents.dialogue import first_name
+
 import re
 
 from agents.rules.phrases import Phrase
@@ -93,8 +95,8 @@ def _hello(draft: Draft) -> str:
 
 
 def _who(draft: Draft) -> str:
-    name = draft.request.extraction.customer_name or draft.request.context.customer_name
-    return f" {name}" if name else ""
+    name = first_name(draft.request.extraction.customer_name or draft.request.context.customer_name)
+    return f" {name}" if name else ""  # "Hoi Jan", never "Hey Jan de Vries"
 
 
 def _we_talked(draft: Draft) -> bool:

@@ -13,7 +13,7 @@ from agents.knowledge import drivetrain, ownership, technical
 from agents.knowledge.dealer import DealerFacts
 from agents.models import Car, ReplyRequest
 from agents.rules.phrases import voice_of
-from agents.rules.reply_cars import cars_in_question, names_a_new_car
+from agents.rules.reply_cars import cars_in_question, named_stock_car, names_a_new_car
 
 # Topics answered by this module, in the order a reply states them.
 TOPICS = (*drivetrain.TEXTS, "reliability", "road_tax", "equipment", "consumption", "ev_range")
@@ -40,7 +40,7 @@ def focus_car(request: ReplyRequest, text: str) -> Car | None:
     cars = cars_in_question(request.context, request.extraction, text)
     if len(cars) == 1 and not names_a_new_car(request.extraction, request.context, text):
         return cars[0]
-    return None
+    return named_stock_car(request, text)  # "wegenbelasting voor de golf 1.5 tsi?": the one stock car it names
 
 
 def answer(request: ReplyRequest, text: str, dealer: DealerFacts) -> tuple[list[str], Car | None, list[str], list[str]]:
