@@ -19,6 +19,7 @@ PATCH_SESSION_WAIT = "i17-send-waits-for-session"  # a send during a WAHA sessio
 PATCH_LID_MERGE = "i17-lid-merge"  # an @lid chat hands over to its phone's conversation; the CRM contacts merge (issue 17)
 PATCH_PRESENCE = "whatsapp-seen-typing"  # each customer message: best-effort sendSeen + startTyping (issue 17)
 PATCH_BURST = "burst-coalescing"  # quick messages wait for a durable quiet window and get one reply (issue 17)
+PATCH_ONE_UNDERSTANDING_STEP = "understand-in-one-step"  # router, extraction, expertise as one local activity (issue 18)
 PATCH_HANDOVER = "e1-handover-conversation"  # an open escalation no longer silences the chat (issue 13 §1)
 
 # EscalationWorkflow
