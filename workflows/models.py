@@ -214,7 +214,7 @@ class ConversationInput(BaseModel):
     human_active_until: datetime | None = None  # bot silent until then (or until resolved)
     human_active: bool = False
     messages_processed: int = 0
-    messages_per_run: int = 300  # continue-as-new after this many (or when Temporal suggests it)
+    messages_per_run: int = 50  # continue-as-new after this many (or when Temporal suggests it): docs/memory.md
     human_quiet_minutes: float = 120  # after a staff message the bot is silent this long (or until resolved)
     rate_limit_per_minute: int = 20  # more customer messages than this are held, not processed
     staff_pending: list[StaffMessage] = Field(default_factory=list)
