@@ -41,7 +41,8 @@ DEFAULT_PRICES = {
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+    # hide_input_in_errors: a mistyped DATABASE_URL or key must not print its secret in the start-up error.
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False, hide_input_in_errors=True)
 
     # --- runtime -------------------------------------------------------------
     data_dir: Path = Path("var")
@@ -227,6 +228,17 @@ class Settings(BaseSettings):
     def _split_sources(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _postgres_only(cls, value: object) -> object:
+        """Empty means SQLite; anything else must be a PostgreSQL URL (a typo must not pass for SQLite)."""
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        if not str(raw).startswith(("postgresql://", "postgres://")):
+            raise ValueError("DATABASE_URL must be postgresql://user:password@host:5432/database (or unset for SQLite)")
         return value
 
     # --- derived -------------------------------------------------------------

@@ -1,7 +1,7 @@
 """CRM activities: the local record always, and Chatwoot when it is configured.
 
 Customer messages are mirrored as `incoming`, bot replies as `outgoing` (marked as ours),
-staff messages are not mirrored (staff wrote them in Chatwoot, or on the dealer's phone).
+notes for staff (an edit, a deletion, a reaction) as private notes, staff messages are not mirrored (staff wrote them in Chatwoot, or on the dealer's phone).
 Each message is posted once: the Chatwoot id is remembered in LocalCrm per message id, so a
 retry after a partial failure continues where it stopped.
 
@@ -133,7 +133,10 @@ class CrmActivities:
             if self.local.mirrored_id(update.message_id) is not None:
                 result.already_mirrored += 1
                 continue
-            if update.media is not None and update.media.url:
+            if update.role == "note":  # for staff (an edit, a deletion, a reaction): a private note
+                chatwoot_id = await chatwoot.post_message(ref.conversation_id, update.text, incoming=False,
+                                                          private=True, echo_id=update.message_id)
+            elif update.media is not None and update.media.url:
                 chatwoot_id = await self._mirror_media(chatwoot, ref.conversation_id, update)
             else:
                 chatwoot_id = await chatwoot.post_message(

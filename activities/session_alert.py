@@ -57,7 +57,7 @@ class SessionAlertActivities:
     def __init__(self, settings: Settings, *, mailer: SmtpMailer | None = None, ledger: SentLedger | None = None):
         self.settings = settings
         self.mailer = mailer or SmtpMailer.from_settings(settings)
-        self.ledger = ledger or SentLedger(settings.data_dir / "sent.sqlite3")
+        self.ledger = ledger or SentLedger.from_settings(settings)
 
     @activity.defn
     async def alert_session(self, alert: SessionAlert) -> str:

@@ -36,6 +36,9 @@ _MOVE = re.compile(
     r"\b(verzet\w*|verplaats\w*|omzetten|ander(?:e)?\s+(?:dag|tijd|moment)|kan\s+het\s+(?:ook\s+)?\w+.*\bworden|"
     r"kan\s+het\s+(?:ook\s+|niet\s+)?(?:op|om|rond|eerder|later|morgen|overmorgen|\w+dag)|"
     r"(?:liever|toch)\s+(?:op\s+)?(?:\w+dag|morgen|overmorgen|om|rond|later|eerder|\d)|schuiven|later\s+op\s+de\s+dag|eerder\s+op\s+de\s+dag)\b")
+# "dit is toch niet normaal": a grievance, never a cancellation ("toch niet" alone proves nothing)
+_GRIEVANCE = re.compile(r"\b(?:toch\s+)?niet\s+(?:normaal|oke|ok|eerlijk|redelijk|netjes|te\s+geloven)\b|\bbelachelijk|\bschandalig|"
+                        r"\bzo\s+lang\s+(?:duurt|duren)|\bwaarom\s+duurt")
 _ORDINALS = {"eerste": 1, "eerst": 1, "1e": 1, "tweede": 2, "2e": 2, "derde": 3, "3e": 3, "laatste": -1, "middelste": 2}
 _ORDINAL = re.compile(r"\b(?:de|die|optie|nummer|nr\.?)?\s*(eerste|tweede|derde|laatste|middelste|1e|2e|3e)\b|^\s*(?:optie\s+|nummer\s+)?([123])\s*[.!)]?\s*$")
 _YES = re.compile(r"^\s*(ja+|jazeker|prima|graag|top|goed|oke?|ok(?:ay)?|doe\s+maar|perfect|is\s+goed|klinkt\s+goed|super)\b")
@@ -134,10 +137,12 @@ def booking_cue(text: str, context: ConversationContext | None, extraction: Extr
     if not (dialogue.open_question or dialogue.bookings or extraction.test_drive_requested):
         return BookingCue()  # most messages: nothing to do with a booking
     lowered = normalize(text)
+    if _SEE_YOU.search(lowered):
+        return BookingCue()  # "dank je, tot zaterdag!": a goodbye, not a new day
     option = _option(lowered)
     has_when = bool(extraction.preferred_day or extraction.preferred_time or _mentions_when(text))
-    when_text = text if has_when else None
-    if dialogue.bookings and _CANCEL.search(lowered) and not has_when:
+    when_text = _with_day_referred_to(text, lowered, context) if has_when else None
+    if dialogue.bookings and _CANCEL.search(lowered) and not has_when and not _GRIEVANCE.search(lowered):
         return BookingCue(action="cancel")
     moving = _MOVE.search(lowered) or _CANCEL.search(lowered) or not (dialogue.open_question or extraction.test_drive_requested)
     if dialogue.bookings and has_when and moving and not _names_other_car(extraction, dialogue, lowered):
@@ -149,6 +154,23 @@ def booking_cue(text: str, context: ConversationContext | None, extraction: Extr
             or (dialogue.bookings and (_BACK_TO_BACK.search(lowered) or _names_other_car(extraction, dialogue, lowered))):
         return BookingCue(action="book", when_text=when_text, option=option)
     return BookingCue()
+
+
+_SEE_YOU = re.compile(r"\b(?:tot|see you|bis)\s+(?:dan\s+|on\s+|am\s+|op\s+)?(?:maandag|dinsdag|woensdag|donderdag|vrijdag|"
+                      r"zaterdag|zondag|morgen|straks|dan|then|later)\b")
+_THAT_DAY = re.compile(r"\b(?:daar|dan|die\s+dag|op\s+die\s+dag|that\s+day|then|on\s+it|an\s+dem\s+tag|dann|da)\b")
+_DAY_WORD = re.compile(r"\b(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|morgen|overmorgen|vandaag|\d{1,2}[-/]\d{1,2})\b")
+
+
+def _with_day_referred_to(text: str, lowered: str, context: ConversationContext | None) -> str:
+    """"kan ik daar dan een proefrit maken om 12 uur?" after "openingstijden op zaterdag?": Saturday at 12."""
+    if context is None or _DAY_WORD.search(lowered) or not _THAT_DAY.search(lowered):
+        return text
+    earlier = next((turn for turn in reversed(context.history) if turn.role == "customer"), None)
+    if earlier is None:
+        return text
+    day = _DAY_WORD.search(normalize(earlier.text))
+    return f"{day.group(0)} {text}" if day else text
 
 
 def _mentions_when(text: str) -> bool:
@@ -372,6 +394,8 @@ def _move(dialogue, wish: WhenWish, candidates, now, dealer: DealerFacts, free_f
             target = target.model_copy(update={"day": target.day + timedelta(days=7)})
     free = free_for([booking.car_id], booking.booking_id)
     slot = slot_rules.exact(free, target, tz)
+    if slot == booking.start:
+        return BookingPlan(action="none", dialogue=dialogue)  # the day and time it already has: nothing to move
     car = CarOption(id=booking.car_id, title=booking.car_title)
     if slot is None:
         alternatives = slot_rules.nearest(free, target, tz)

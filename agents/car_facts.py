@@ -9,6 +9,7 @@ data, never "no". Pure functions: no I/O.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Literal
 
@@ -60,6 +61,7 @@ _FACT_NAMES = {"apk": ("de APK-datum", "the MOT (APK) date", "das APK-Datum"),
                "towing": ("het trekgewicht", "the towing capacity", "die Anhängelast"),
                "weight": ("het gewicht", "the weight", "das Gewicht"),
                "consumption": ("het verbruik", "the fuel consumption", "der Verbrauch")}
+FACT_NAMES = _FACT_NAMES  # public: the parts answer names unknown facts the same way (agents/rules/reply_parts.py)
 
 
 def _lang(language: str | None) -> str:
@@ -89,6 +91,12 @@ def kg(value: int, language: str | None) -> str:
     return f"{number(value, language)} kg"
 
 
+def only_one_of_its_model(car: Car, context) -> bool:
+    """No other car of this model was shown in the chat: "de Tiguan" is then clear enough."""
+    shown = [*getattr(context, "listed_cars", []), *getattr(context, "last_cars", [])]
+    return not any(other.id != car.id and other.model == car.model for other in shown)
+
+
 # --- equipment --------------------------------------------------------------------------------
 HAS = Phrase(nl="Ja, de {car} heeft {options}.", en="Yes, the {car} has {options}.", de="Ja, der {car} hat {options}.")
 HAS_TOWBAR = Phrase(
@@ -96,6 +104,7 @@ HAS_TOWBAR = Phrase(
     en="Yes, the {car} has a towbar, braked towing capacity {braked}{unbraked}.",
     de="Ja, der {car} hat eine Anhängerkupplung, Anhängelast gebremst {braked}{unbraked}.",
 )
+ALSO_HAS = Phrase(nl="Hij heeft ook {options}.", en="It also has {options}.", de="Er hat auch {options}.")
 UNBRAKED = Phrase(nl=" (ongeremd {kg})", en=" (unbraked {kg})", de=" (ungebremst {kg})")
 LACKS = Phrase(nl="Nee, de {car} heeft geen {options}.", en="No, the {car} doesn't have {options}.",
                de="Nein, der {car} hat {options}.")
@@ -127,7 +136,8 @@ def equipment_lines(car: Car, keys: list[str], language: str | None = "nl", addr
         lines.append(towbar)
         yes.remove("trekhaak")
     if yes:
-        lines.append(say(HAS, language, address_form, car=car.title, options=_and([_has_object(k, language) for k in yes], language)))
+        also = ALSO_HAS if towbar else HAS  # "Ja, … trekhaak, …. Hij heeft ook navigatie."
+        lines.append(say(also, language, address_form, car=car.title, options=_and([_has_object(k, language) for k in yes], language)))
     if "zeven_zitplaatsen" in no and car.seats:
         lines.append(say(SEATS, language, address_form, car=car.title, seats=car.seats))
         no.remove("zeven_zitplaatsen")
@@ -141,9 +151,27 @@ def equipment_lines(car: Car, keys: list[str], language: str | None = "nl", addr
     return lines, [key for key in keys if status(car, key) == "unknown"]
 
 
+OPTION_UNKNOWN_AGAIN = Phrase(
+    nl="Je vroeg het al, en eerlijk: of de {car} {options} heeft, weet ik nog niet; het staat niet in mijn gegevens en ik "
+       "ga niet gokken. Een collega zoekt het voor je uit: bel gerust {phone}.",
+    nl_u="U vroeg het al, en eerlijk: of de {car} {options} heeft, weet ik nog niet; het staat niet in mijn gegevens en ik "
+         "ga niet gokken. Een collega zoekt het voor u uit: belt u gerust {phone}.",
+    en="You asked already, and honestly: I don't know yet whether the {car} has {options}; it isn't in my data and I won't "
+       "guess. A colleague will find out for you: feel free to call {phone}.",
+    de="Sie hatten schon gefragt, und ehrlich: Ob der {car} {options} hat, weiß ich noch nicht; es steht nicht in meinen "
+       "Daten und ich rate nicht. Ein Kollege findet es für Sie heraus: rufen Sie gern unter {phone} an.",
+)
+
+
 def option_unknown_line(car: Car, keys: list[str], dealer: DealerFacts, language: str | None = "nl",
-                        address_form: str | None = "je") -> str:
-    return option_unknown_line_named(car, [_has_object(k, language) for k in keys], dealer.phone, language, address_form)
+                        address_form: str | None = "je", history_texts: list[str] | None = None) -> str:
+    """Not in our data; the same question again gets "je vroeg het al", not the same sentence."""
+    names = [_has_object(k, language) for k in keys]
+    asked_before = any(("gegevens" in text or "data" in text or "Daten" in text) and all(name in text for name in names)
+                       for text in history_texts or [])
+    if asked_before:
+        return say(OPTION_UNKNOWN_AGAIN, language, address_form, car=car.title, phone=dealer.phone, options=_and(names, language))
+    return option_unknown_line_named(car, names, dealer.phone, language, address_form)
 
 
 def option_unknown_line_named(car: Car, names: list[str], phone: str, language: str | None = "nl",
@@ -327,3 +355,25 @@ def short_clause(car: Car, fact: str, language: str | None = "nl") -> str:
         name = _SHORT_NAMES.get(fact, (fact, fact, fact))[{"nl": 0, "en": 1, "de": 2}[spoken]]
         return say(_CLAUSES["unknown"], language, name=name)
     return say(_CLAUSES[clause], language, **value)
+
+
+# --- "we hebben een caravan van 1400 kilo": does that fit? ------------------------------------------
+TOW_FITS = Phrase(nl="Een geremde caravan of aanhanger van {load} mag er dus gewoon achter.",
+                  en="So a braked caravan or trailer of {load} is fine.",
+                  de="Ein gebremster Wohnwagen oder Anhänger mit {load} ist also kein Problem.")
+TOW_TOO_HEAVY = Phrase(nl="Let op: {load} is meer dan de {braked} die hij geremd mag trekken.",
+                       en="Mind you: {load} is more than the {braked} it may tow braked.",
+                       de="Achtung: {load} ist mehr als die {braked}, die er gebremst ziehen darf.")
+_LOAD = re.compile(r"\b(\d\.\d{3}|\d{3,4})\s*(?:kg|kilo)\b")
+
+
+def load_line(car: Car, text: str, language: str | None = "nl", address_form: str | None = "je") -> str | None:
+    """The customer's caravan weight against the car's braked towing weight, when both are known."""
+    match = _LOAD.search(text)
+    if not match or not car.towing_braked_kg:
+        return None
+    load = int(match.group(1).replace(".", ""))
+    if not 100 <= load <= 5000:
+        return None
+    phrase = TOW_FITS if load <= car.towing_braked_kg else TOW_TOO_HEAVY
+    return say(phrase, language, address_form, load=kg(load, language), braked=kg(car.towing_braked_kg, language))

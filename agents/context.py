@@ -10,7 +10,8 @@ from datetime import datetime
 from rapidfuzz import fuzz
 
 from agents import dialogue
-from agents.models import Car, CarPreferences, ConversationContext, ConversationOutput, Turn, Understanding
+from agents.models import Car, CarPreferences, ConversationContext, ConversationOutput, OpenCheck, Turn, Understanding
+from agents.open_checks import remember as remember_checks
 from agents.repetition import remember_said
 from agents.rules.text import normalize
 
@@ -100,10 +101,14 @@ def absorb_understanding(
 
 
 def absorb_reply(context: ConversationContext, reply_text: str, now: datetime, shown_cars: list[Car],
-                 output: ConversationOutput | None = None) -> ConversationContext:
-    """Append our reply; the cars it showed become the ones 'hij' and 'die' point at, its question the open one."""
+                 output: ConversationOutput | None = None, checks: list[OpenCheck] | None = None) -> ConversationContext:
+    """Append our reply; the cars it showed become the ones 'hij' and 'die' point at, its question the open one.
+
+    `checks`: the questions the reply promised to have checked (sent to sales once, agents.open_checks)."""
     history = [*context.history, Turn(role="bot", text=reply_text, at=now)]
     update: dict = {"history": history[-MAX_TURNS:], "said_fingerprints": remember_said(context.said_fingerprints, reply_text)}
+    if checks:
+        update["open_checks"] = remember_checks(context, checks).open_checks
     if shown_cars:
         update["last_cars"] = list(shown_cars[:MAX_LAST_CARS])
     if len(shown_cars) > 1:

@@ -20,9 +20,7 @@ from agents.booking_models import BookingCue
 from agents.dialogue_models import (
     MAX_SHOWN,
     QUESTION_TEXT_KEPT,
-    YES_NO_KINDS,
     CarRef,
-    DialogueState,
     FinancingScenario,
     OpenQuestion,
     QuestionKind,
@@ -123,6 +121,9 @@ _MILEAGE_NUMBER = re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?)\s*(k|dkm|
 
 _OWN_QUESTION = re.compile(r"(?:wat|hoe|welke?|waar|waarom|wanneer|hoeveel|hebben|heeft|heb|zijn|is|mag|moet|doen|"
                            r"what|how|which|where|why|when|do|does|is|are|can|was|wie|welche|wo|warum|wann|haben|ist|sind)\b")
+_POINTER = re.compile(r"(?:(?:doe|geef\s+(?:mij|me))\s+maar\s+|ik\s+(?:wil|neem)\s+|graag\s+)?(?:de|die|het|deze|dat|nummer|optie|nr\.?|the|number|option|der|die|das|nummer)?\s*"
+                      r"[\w.-]+(?:\s+[\w.-]+)?(?:\s+(?:graag|dan|maar|please|bitte|zou\s+ik\s+willen))?\s*[?!.]*")
+_POINTING_WORD = re.compile(r"(?:(?:doe|geef\s+(?:mij|me))\s+maar\s+|ik\s+(?:wil|neem)\s+)?(?:de|die|het|deze|dat|the|that|der|das)\s")
 _NO_AND_MORE = re.compile(r"(?:nee+|neen|nope|nah|no|nein)\b[ ,!.]+(?!maar\b|but\b|aber\b)")
 
 
@@ -144,10 +145,13 @@ def is_short(text: str) -> bool:
 def read_answer(text: str, context: ConversationContext, now: datetime | None = None) -> Answer | None:
     """The short message as an answer to our open question, or None when it is something else."""
     question = live_question(context, now)
-    if question is None or not is_short(text):
+    if not is_short(text):
         return None
-    kind = question.kind
     lowered = normalize(text).strip(" !.,")
+    if question is None:  # no question open: "die tweede" still points into the list just shown
+        car = picked_car(lowered, context) if _POINTER.fullmatch(lowered) else None
+        return Answer("other", "pick", car=car) if car is not None else None
+    kind = question.kind
     if kind != "other":  # a "ja" to "what is your budget?" is read too: it answers nothing, we ask again
         if _YES.fullmatch(lowered):
             return Answer(kind, "yes")
@@ -157,12 +161,13 @@ def read_answer(text: str, context: ConversationContext, now: datetime | None = 
         return None  # "wat zijn uw openingstijden op zaterdag?": a question of its own, not our answer
     if kind != "other" and _NO_AND_MORE.match(lowered) and "?" not in lowered:
         return Answer(kind, "no")  # "nee hoor, ik kijk nog even rond"
-    pointer_only = len(lowered.split()) <= 4  # "die tweede", "de blauwe graag"; "heeft die 4motion een trekhaak?" asks more
-    if pointer_only and (kind in ("slot", "which_car") or context.dialogue.shown):
+    # "die tweede", "de blauwe graag", "nummer 2"; "heeft die 4motion een trekhaak?" or "staat die golf nog?" ask more
+    if _POINTER.fullmatch(lowered) and (kind in ("slot", "which_car") or context.dialogue.shown):
         car = picked_car(lowered, context)
         if car is not None and kind in ("which_car", "slot", "visit", "other", "budget", "fuel", "gearbox", "car_type", "day", "time"):
             return Answer(kind, "pick", car=car)
-    if kind in ("visit", "day", "time", "slot", "which_car") and _names_when(text, now):
+    # "wat zijn uw openingstijden op zaterdag?" names a day but asks about the hours, in any language
+    if kind in ("visit", "day", "time", "slot", "which_car") and _names_when(text, now) and not _ASKS_HOURS.search(lowered):
         return Answer(kind, "when")
     if kind == "budget":
         amount = _amount(lowered)
@@ -190,10 +195,15 @@ def picked_car(lowered: str, context: ConversationContext) -> CarRef | None:
         hits = [car for car in shown if car.color and normalize(car.color).startswith(next(iter(colours)))]
         if len(hits) == 1:
             return hits[0]
+    if not _POINTING_WORD.match(lowered):
+        return None  # a bare "automaat" or "diesel" is a wish, "die automaat" points at a car
     words = set(re.findall(r"[a-z0-9][a-z0-9.\-]{2,}", lowered))
     marks = [words & set(re.findall(r"[a-z0-9][a-z0-9.\-]{2,}", normalize(car.title))) for car in shown]
     unique = [car for car, mark in zip(shown, marks) if mark and not any(mark <= other for other in marks if other is not mark)]
     return unique[0] if len(unique) == 1 else None
+
+
+_ASKS_HOURS = re.compile(r"\b(?:openingstijd\w*|geopend|open|gesloten|dicht)\b")
 
 
 def _names_when(text: str, now: datetime | None) -> bool:
@@ -422,6 +432,28 @@ def introduces(text: str, name: str) -> bool:
     return False
 
 
+_PARTICLES = frozenset("van de der den ter te het la le da di du von zu mc".split())
+
+
+def first_name(name: str | None) -> str | None:
+    """How we address the customer: "Jan" for "Jan de Vries" (the CRM keeps the full name)."""
+    words = (name or "").split()
+    if not words:
+        return None
+    return words[0] if words[0].lower() not in _PARTICLES and len(words[0]) > 1 else name
+
+
+def cars_in_reply(output: ConversationOutput, candidates: list[Car]) -> list[Car]:
+    """The cars a reply is about: the ids it says it mentions, else the one car whose full title it names
+    ("Of er een kinderwagen in de kofferbak van de Kia Ceed Sportswagon ... past")."""
+    by_id = {car.id: car for car in candidates}
+    mentioned = [by_id[car_id] for car_id in output.mentioned_car_ids if car_id in by_id]
+    if mentioned:
+        return mentioned
+    named = [car for car in by_id.values() if car.title and car.title in output.response_text]
+    return named if len(named) == 1 else []
+
+
 # --- moving the state ---------------------------------------------------------------------------
 def car_ref(car: Car) -> CarRef:
     return CarRef(id=car.id, title=car.title, make=car.make, model=car.model, color=car.color, price_eur=None if car.price_is_monthly else car.price_eur,
@@ -488,7 +520,10 @@ def note_reply(context: ConversationContext, output: ConversationOutput, shown: 
         kind = "slot"
     elif context.test_drive.open_question == "car":
         kind = "which_car"
-    if kind is None:
+    still_open = state.open_question if (state.last_answer or "").startswith("pick:") else None
+    if kind is None and still_open is not None and still_open.kind in ("visit", "day", "time"):
+        pass  # "die tweede" to "wanneer wil je komen proefrijden?": the car is picked, the visit question stands
+    elif kind is None:
         update["open_question"] = None
     else:
         text = asked[1] if asked else (output.follow_up_question or "")[:QUESTION_TEXT_KEPT]
@@ -501,57 +536,5 @@ def note_reply(context: ConversationContext, output: ConversationOutput, shown: 
     return context.model_copy(update={"dialogue": state.model_copy(update=update)})
 
 
-# --- showing it: Temporal UI and the chat page ------------------------------------------------------
-_QUESTION_WORDS = {"car_type": "wat voor auto", "budget": "budget", "fuel": "brandstof", "gearbox": "automaat/hand",
-                   "trade_in": "inruil?", "trade_in_plate": "kenteken inruil", "trade_in_mileage": "km-stand inruil",
-                   "trade_in_check": "RDW-gegevens kloppen?", "visit": "proefrit?", "day": "welke dag", "time": "hoe laat",
-                   "slot": "welke tijd", "which_car": "welke auto", "broader_search": "breder zoeken?",
-                   "payment": "maandbedrag?", "other": "vraag"}
-
-
-def state_lines(context: ConversationContext) -> list[tuple[str, str]]:
-    """(label, value) pairs of the dialogue state, in Dutch for staff; only what is known."""
-    state = context.dialogue
-    lines: list[tuple[str, str]] = []
-    if state.car:
-        lines.append(("Auto in gesprek", state.car.title + (f" (€ {state.car.price_eur:,})".replace(",", ".") if state.car.price_eur else "")))
-    if state.shown:
-        lines.append(("Laatst getoond", "; ".join(f"{i}. {car.title}" + (f" ({car.color})" if car.color else "")
-                                                   for i, car in enumerate(state.shown, 1))))
-    if state.open_question:
-        asked = state.open_question
-        lines.append(("Open vraag", f"{_QUESTION_WORDS.get(asked.kind, asked.kind)}: «{asked.text}» ({asked.asked_at:%d-%m %H:%M})"))
-    if state.last_answer:
-        lines.append(("Laatste antwoord gelezen als", state.last_answer))
-    drive = context.test_drive
-    if drive.car or drive.wish or drive.bookings or drive.car_options:
-        parts = []
-        if drive.car:
-            parts.append(drive.car.title)
-        elif drive.car_options:
-            parts.append("kiest uit " + ", ".join(option.title for option in drive.car_options))
-        if drive.wish and not drive.wish.empty:
-            wish = drive.wish
-            when = " ".join(str(v) for v in (wish.day, wish.at, wish.earliest and f"na {wish.earliest}",
-                                             wish.latest and f"voor {wish.latest}", wish.asap and "zsm") if v)
-            parts.append(when)
-        for booking in drive.bookings:
-            parts.append(f"geboekt {booking.car_title} {booking.start:%d-%m %H:%M}")
-        lines.append(("Proefrit", ", ".join(parts)))
-    if state.financing:
-        f = state.financing
-        bits = [f.car_title or "", f.price_eur and f"prijs € {f.price_eur:,}".replace(",", "."),
-                f.down_payment_eur and f"aanbetaling € {f.down_payment_eur:,}".replace(",", "."),
-                f.term_months and f"{f.term_months} mnd"]
-        lines.append(("Financiering", ", ".join(str(b) for b in bits if b) or "gevraagd"))
-    if context.trade_in is not None:
-        lines.append(("Inruil (eigen auto)", context.trade_in.describe()))
-    prefs = context.preferences
-    if not prefs.is_empty():
-        lines.append(("Wensen", ", ".join(f"{k}={v}" for k, v in prefs.model_dump(exclude_defaults=True).items())))
-    lines.append(("Taal", f"{context.language}, {context.address_form}"))
-    return lines
-
-
-def summary_markdown(context: ConversationContext) -> str:
-    return "\n".join(f"- **{label}:** {value}" for label, value in state_lines(context))
+# Shown in the Temporal UI and on the chat page (agents/dialogue_view.py).
+from agents.dialogue_view import state_lines, summary_markdown  # noqa: E402,F401

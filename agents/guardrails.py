@@ -20,10 +20,11 @@ from agents.models import Car, ReplyRequest
 from agents.prompts import CREDIT_WARNING, confidential_texts, monthly_payment
 
 # --- euro amounts ------------------------------------------------------------
-_NUMBER = r"(\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+|\d+)(?:,(\d{1,2})|,-+)?"
+_NUMBER = r"(\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+|\d+)(?:,(\d{1,2})(?!\d)|\.(\d{2})(?!\d)|,-+)?"  # € 427,44 (nl, de) / €427.44 (en)
 _EURO_BEFORE = re.compile(rf"(?:€|\beur\b|\beuro\b)\s*{_NUMBER}(\s*[kK]\b)?", re.IGNORECASE)
 _EURO_AFTER = re.compile(rf"\b{_NUMBER}\s*(?:euro|eur)\b", re.IGNORECASE)
-_MONTHLY_AFTER = re.compile(r"^\s*(?:,-\s*)?(?:per maand|p/m|p\.m\.|pm\b|/\s*m(?:aa)?nd|/\s*maand|in de maand)", re.I)
+_MONTHLY_AFTER = re.compile(r"^\s*(?:,-\s*)?(?:per maand|p/m|p\.m\.|pm\b|/\s*m(?:aa)?nd|/\s*maand|in de maand|"
+                            r"a month|per month|/\s*month|monthly|im monat|pro monat|monatlich|/\s*monat)", re.I)
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 
 MONTHLY_TOLERANCE_EUR = 3.0
@@ -50,12 +51,12 @@ def _euro_matches(text: str) -> list[tuple[float, bool, int, int]]:
     found: dict[int, tuple[float, bool, int, int]] = {}
     for match in _EURO_BEFORE.finditer(text):
         monthly = bool(_MONTHLY_AFTER.match(text[match.end() :]))
-        amount = _to_amount(match.group(1), match.group(2), match.group(3))
+        amount = _to_amount(match.group(1), match.group(2) or match.group(3), match.group(4))
         found[match.start(1)] = (amount, monthly, match.start(), match.end())
     for match in _EURO_AFTER.finditer(text):
         if match.start(1) not in found and not text[: match.start()].rstrip().endswith("€"):
             monthly = bool(_MONTHLY_AFTER.match(text[match.end() :]))
-            found[match.start(1)] = (_to_amount(match.group(1), match.group(2)), monthly, match.start(), match.end())
+            found[match.start(1)] = (_to_amount(match.group(1), match.group(2) or match.group(3)), monthly, match.start(), match.end())
     return [found[key] for key in sorted(found)]
 
 
@@ -64,11 +65,13 @@ def _euro_matches(text: str) -> list[tuple[float, bool, int, int]]:
 _CUSTOMER_FIGURE = re.compile(
     r"\b(?:budget\w*|tot|max(?:imaal|imum)?|hooguit|niet meer dan|onder de|aanbetal\w*|inleg|eigen geld|"
     r"zelf in\w*|inbreng\w*|inruil\w*|je (?:huidige |eigen )?auto|jouw (?:huidige |eigen )?auto|bod|bied\w*|"
-    r"besteden|uitgeven|te besteden|lenen|financier\w*|spaargeld|je wilt|wil je|jij wilt|jouw|je noemde|je schreef)\b",
+    r"besteden|uitgeven|te besteden|lenen|financier\w*|spaargeld|je wilt|wil je|jij wilt|jouw|je noemde|je schreef|"
+    r"uw|u noemde|u schreef|budget|up to|under|your|you mentioned|down|deposit|offer|trade-in|ihr\w*|bis|anzahlung|angebot)\b",
     re.IGNORECASE,
 )
 _OUR_PRICE = re.compile(
-    r"\b(?:kost\w*|prijs\w*|vraagprijs|te koop|verkopen|verkoop\w*|staat (?:er )?voor|rijklaar|"
+    r"\b(?:kost\w*|prijs\w*|vraagprijs|te koop|verkopen|verkoop\w*|staat (?:er )?voor|rijklaar|costs?|price[ds]?|priced|"
+    r"is listed|for sale|preis\w*|zu verkaufen|"
     r"(?:voor|is) (?:maar|slechts|nu|nog|wel)?\s*$|voor\s*$)",
     re.IGNORECASE,
 )
@@ -153,9 +156,10 @@ def _customer_terms(texts: Iterable[str]) -> set[int]:
     """Terms the customer named: "60 maanden", "48 mnd", "5 jaar", "2,5 jaar"."""
     terms = set()
     for text in texts:
-        for number, unit in re.findall(r"(\d+(?:[.,]5)?)\s*(maanden|maand|mnd|jaar|jr)\b", text.lower()):
+        for number, unit in re.findall(r"(\d+(?:[.,]5)?)\s*(maanden|maand|mnd|jaar|jr|months?|years?|monaten?|monate|jahren?|jahre)\b",
+                                       text.lower()):
             value = float(number.replace(",", "."))
-            terms.add(int(round(value * 12 if unit.startswith("j") else value)))
+            terms.add(int(round(value * 12 if unit.startswith(("j", "y")) else value)))
     return terms
 
 
@@ -190,6 +194,13 @@ def _amount_violations(reply: str, request: ReplyRequest, dealer: DealerFacts) -
     payments = _monthly_payments(purchase_prices, dealer, named, _customer_terms(customer))
     # The amount financed: a listed price less the customer's own down payment.
     exact |= {float(price - down) for price in purchase_prices for down in named if 0 < down < price}
+    # The indicative trade-in value staff gave comes off the price too (alone or with the down payment).
+    trade = request.context.trade_in.indicative_value_eur if request.context.trade_in else None
+    if trade:
+        deductions = {float(trade)} | {float(trade) + down for down in named if down > 0}
+        exact.add(float(trade))
+        exact |= {float(price - less) for price in purchase_prices for less in deductions if 0 < less < price}
+        payments += _monthly_payments(purchase_prices, dealer, deductions, _customer_terms(customer))
 
     quoted = _euro_matches(reply)
 
@@ -221,7 +232,7 @@ def _amount_violations(reply: str, request: ReplyRequest, dealer: DealerFacts) -
 
 # --- interest rates ----------------------------------------------------------
 _PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|procent)", re.IGNORECASE)
-_RATE_WORDS = re.compile(r"\b(rente|jkp|jaarrente|rentepercentage)\b", re.IGNORECASE)
+_RATE_WORDS = re.compile(r"\b(rente|jkp|jaarrente|rentepercentage|apr|interest|zins\w*|jahreszins)\b", re.IGNORECASE)
 
 
 def _rate_violations(reply: str, dealer: DealerFacts) -> list[str]:
@@ -248,12 +259,21 @@ _PROMISES = [
     (re.compile(r"\b(?:zet|zetten|houd|houden|hou)\b[^.!?\n]{0,25}\b(?:apart|vast)\b", re.I), "reservation"),
     (re.compile(r"\bgereserveerd voor (?:je|jou|u)\b", re.I), "reservation"),
     (re.compile(r"\b(?:zeker|altijd|gegarandeerd) goedgekeurd\b", re.I), "financing approval"),
+    # the same promises in English and German
+    (re.compile(r"\b(?:discount\w*|rabatt\w*|preisnachlass|nachlass)\b", re.I), "discount"),
+    (re.compile(r"\b(?:for free|free of charge|kostenlos|umsonst)\b", re.I), "free extra"),
+    (re.compile(r"\b(?:i promise|we promise|promised|verspreche\w*|versprochen)\b", re.I), "promise"),
+    (re.compile(r"\b(?:guarantee[ds]?|garantiert)\b(?!\s+(?:by|from)\s+bovag)", re.I), "guarantee"),
+    (re.compile(r"\b(?:reserve[ds]?|hold|keep|put)\b[^.!?\n]{0,20}\b(?:for you|aside)\b|\bfür sie zurück(?:gelegt|legen)\b|"
+                r"\breservier\w*\s+(?:ihn|es|den\s+\w+|das\s+auto)\b", re.I), "reservation"),
+    (re.compile(r"\b(?:guaranteed|always|definitely) approved\b|\b(?:garantiert|sicher) genehmigt\b", re.I), "financing approval"),
 ]
-_NEGATION = re.compile(r"\b(?:geen|niet|niets|nooit|helaas)\b", re.I)
+_NEGATION = re.compile(r"\b(?:geen|niet|niets|nooit|helaas|no|not|can't|cannot|won't|never|unfortunately|kein\w*|nicht|nie|leider)\b",
+                       re.I)
 _NUMBER_WORDS = {"een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "tien": 10}
-_DURATION = r"(\d+|een|één|twee|drie|vier|vijf|zes|zeven|acht|tien)\s*(jaar|jaren|maanden|maand|mnd)\b"
+_DURATION = r"(\d+|een|één|twee|drie|vier|vijf|zes|zeven|acht|tien)\s*-?\s*(jaar|jaren|maanden|maand|mnd|years?|months?|monaten?|monate|jahren?|jahre)\b"
 _WARRANTY = re.compile(
-    rf"{_DURATION}[^.!?\n]{{0,25}}garantie|garantie[^.!?\n]{{0,25}}?{_DURATION}", re.IGNORECASE
+    rf"{_DURATION}[^.!?\n]{{0,25}}(?:garantie|warranty)|(?:garantie|warranty)[^.!?\n]{{0,25}}?{_DURATION}", re.IGNORECASE
 )
 
 
@@ -274,7 +294,7 @@ def _promise_violations(reply: str, dealer: DealerFacts) -> list[str]:
     for match in _WARRANTY.finditer(reply):
         number, unit = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
         count = int(number) if number.isdigit() else _NUMBER_WORDS[number.lower()]
-        months = count * 12 if unit.lower().startswith("ja") else count
+        months = count * 12 if unit.lower().startswith(("ja", "y")) else count
         if months != dealer.warranty.bovag_months:
             violations.append(f"warranty beyond dealer facts: {match.group(0)!r}")
     return violations
@@ -401,12 +421,13 @@ def _car_violations(reply: str, request: ReplyRequest) -> list[str]:
 
 # --- credit warning ----------------------------------------------------------
 _CREDIT = re.compile(
-    r"\b(?:lening\w*|lenen|krediet\w*|huurkoop|maandbedrag\w*|maandlast\w*|rente|jkp|afbetal\w*)\b",
+    r"\b(?:lening\w*|lenen|krediet\w*|huurkoop|maandbedrag\w*|maandlast\w*|rente|jkp|afbetal\w*|"
+    r"loan|borrow\w*|hire purchase|apr|monthly payment|kredit\w*|darlehen|zins\w*|monatsrate\w*|mietkauf|ratenkredit)\b",
     re.IGNORECASE,
 )
 # "financiering" alone, as one topic in a list of what we help with, is not a credit offer;
 # with a rate or a monthly amount it is.
-_FINANCING = re.compile(r"\bfinancier\w*", re.IGNORECASE)
+_FINANCING = re.compile(r"\bfinancier\w*|\bfinanc(?:e|ing)\b|\bfinanzier\w*", re.IGNORECASE)
 
 
 def _has_credit_warning(reply: str) -> bool:

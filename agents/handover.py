@@ -177,7 +177,7 @@ STATUS_BY = (
            en="{who} has your question and will be in touch before {when}.", de="{who} hat Ihre Frage und meldet sich vor {when}."),
     Phrase(nl="Je vraag ligt bij {lower}; uiterlijk {when} hoor je van ons.", nl_u="Uw vraag ligt bij {lower}; uiterlijk {when} hoort u van ons.",
            en="Your question is with {lower}; you'll hear from us by {when}.",
-           de="Um Ihre Frage kümmert sich {subject}; spätestens {when} hören Sie von uns."),
+           de="Um Ihre Frage kümmert sich {lower}; spätestens {when} hören Sie von uns."),
     Phrase(nl="{who} is ermee bezig; vóór {when} nemen we contact met je op.", nl_u="{who} is ermee bezig; vóór {when} nemen we contact met u op.",
            en="{who} is on it; we'll be in touch before {when}.", de="{who} kümmert sich darum; vor {when} melden wir uns bei Ihnen."),
 )
@@ -188,7 +188,7 @@ STATUS_SOON = (
            de="{who} hat Ihre Frage und meldet sich so bald wie möglich bei Ihnen."),
     Phrase(nl="Je vraag ligt bij {lower}; je hoort zo snel mogelijk van ons.", nl_u="Uw vraag ligt bij {lower}; u hoort zo snel mogelijk van ons.",
            en="Your question is with {lower}; you'll hear from us as soon as possible.",
-           de="Um Ihre Frage kümmert sich {subject}; Sie hören so bald wie möglich von uns."),
+           de="Um Ihre Frage kümmert sich {lower}; Sie hören so bald wie möglich von uns."),
     Phrase(nl="{who} is ermee bezig en neemt zo snel mogelijk contact met je op.",
            nl_u="{who} is ermee bezig en neemt zo snel mogelijk contact met u op.",
            en="{who} is on it and will be in touch as soon as possible.",
@@ -212,8 +212,8 @@ FORWARDED = (
            de="Ich habe das direkt an {who} weitergegeben, der Ihre Frage schon hat."),
     Phrase(nl="Ook dit bericht heb ik meteen aan {who} doorgestuurd.", en="I've forwarded this message to {who} right away too.",
            de="Auch diese Nachricht habe ich sofort an {who} weitergeleitet."),
-    Phrase(nl="Ik heb ook dit doorgezet; {who} leest alles mee.", en="I've passed this on as well; {subject} is reading along.",
-           de="Ich habe auch das weitergegeben; {subject} liest alles mit."),
+    Phrase(nl="Ik heb ook dit doorgezet; {who} leest alles mee.", en="I've passed this on as well; {who} is reading along.",
+           de="Auch das habe ich weitergegeben – an {who}; dort wird alles mitgelesen."),
 )
 
 
@@ -253,8 +253,11 @@ def status_line(view: HandoverView, now: datetime, times_said: int = 0, language
     tz = ZoneInfo(view.timezone_name)
     promise = view.overdue_until or (None if view.acknowledged else view.sla_deadline)
     who = _who(view, language)
-    fields = {"who": who, "subject": who, "lower": _object(view, language) if spoken_language(language) != "nl" else (
-        who[0].lower() + who[1:] if who.startswith(("Onze", "Een", "De")) else who)}
+    spoken = spoken_language(language)
+    # mid-sentence: "ligt bij onze financieringsadviseur", "is with our finance advisor", "kümmert sich Unser…" (nominative)
+    lower = {"nl": who[0].lower() + who[1:] if who.startswith(("Onze", "Een", "De")) else who,
+             "en": _object(view, language), "de": who}[spoken]
+    fields = {"who": who, "lower": lower}
     if promise is not None and promise > now:
         variants, fields["when"] = STATUS_BY, _when(promise, now, tz, language)
     else:

@@ -221,12 +221,29 @@ class InventorySearchResult(BaseModel):
 
 
 # --- conversation and CRM ----------------------------------------------------
+class OpenCheck(BaseModel):
+    """A customer question we could not answer from our data and promised to have checked.
+
+    It goes to sales once as a light task (a Chatwoot private note or an e-mail), never as an
+    escalation: the bot keeps answering. `key` deduplicates: the same question about the same
+    car is one task, however often it is asked."""
+
+    key: str  # "trekhaak:sample-010", "kinderwagen:sample-010", or "vraag:<normalised topic>"
+    question: str  # the customer's own words
+    topic: str  # short Dutch label for staff: "trekhaak", "past een kinderwagen in de kofferbak"
+    car_id: str | None = None
+    car_title: str | None = None
+    promised: str = ""  # when we said we would come back, in Dutch: "vandaag nog", "morgen", "op maandag"
+    asked_at: datetime | None = None
+
+
 class ConversationOutput(BaseModel):
     response_text: str
     mentioned_car_ids: list[str] = Field(default_factory=list)
     follow_up_question: str | None = None
     handoff: bool = False
     backend: Backend = "rules"
+    open_checks: list[OpenCheck] = Field(default_factory=list)  # promised checks: a light task for sales each
     # What our reply's closing question asks for (agents.dialogue_models.QuestionKind), when the
     # backend knows; otherwise agents.dialogue reads it from the text.
     open_question: QuestionKind | None = None
@@ -312,6 +329,9 @@ class ConversationContext(BaseModel):
     test_drive: TestDriveDialogue = Field(default_factory=TestDriveDialogue)  # a booking in progress
     # The customer's own car: never matched against stock, never part of `preferences`.
     trade_in: TradeIn | None = None
+    # Questions we promised to have checked (agents.open_checks): sent to sales once, and a repeat is
+    # answered with who finds out and when, not the same paragraph again.
+    open_checks: list[OpenCheck] = Field(default_factory=list)
     # Issue 14 §1: the car under discussion, the cars just shown, our open question, the financing
     # scenario (agents/dialogue.py keeps it; test_drive and trade_in above are its other parts).
     dialogue: DialogueState = Field(default_factory=DialogueState)

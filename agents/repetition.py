@@ -18,10 +18,11 @@ import re
 from rapidfuzz import fuzz
 
 from agents.models import ConversationContext
+from agents.rules.phrases import Phrase, say, spoken_language
 
 SIMILAR = 90  # rapidfuzz ratio of two normalised paragraphs that say the same
 MIN_CHARS = 25  # "Graag gedaan! 😊" may come back; a paragraph of substance may not
-KEPT_FINGERPRINTS = 300
+KEPT_FINGERPRINTS = 400
 MAX_REMINDER = 160
 ALWAYS_SAID = ("let op! geld lenen kost geld",)  # required in every financing reply
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
@@ -50,13 +51,24 @@ def _news(paragraph: str) -> bool:
     return not _exempt(paragraph) and not paragraph.rstrip().endswith("?")
 
 
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _other_words(a: str, b: str) -> int:
+    """Words one paragraph has and the other lacks: a name added is one, another subject two or more."""
+    return len(set(_WORD.findall(a)) ^ set(_WORD.findall(b)))
+
+
 def _said_before(paragraph: str, earlier: list[str], fingerprints: set[str]) -> bool:
     if fingerprint(paragraph) in fingerprints:
         return True
     normalised, numbers = _normalised(paragraph), _NUMBERS.findall(paragraph)
-    # Nearly the same words with other figures ("om 10:00" after "om 11:00") is news, not a repeat.
+    # Nearly the same words with other figures ("om 10:00" after "om 11:00") is news, not a repeat;
+    # so is the same sentence about another thing ("het verbruik …" after "het aantal eigenaren …").
     return any(
-        fuzz.ratio(normalised, _normalised(old)) >= SIMILAR and _NUMBERS.findall(old) == numbers for old in earlier
+        fuzz.ratio(normalised, _normalised(old)) >= SIMILAR and _NUMBERS.findall(old) == numbers
+        and _other_words(normalised, _normalised(old)) < 2
+        for old in earlier
     )
 
 
@@ -77,10 +89,14 @@ def without_repeats(reply: str, context: ConversationContext, keep: str | None =
     if any(_news(part) for part in kept):
         return "\n\n".join(kept)
     first = repeated.index(True)  # nothing new: one line in its place says we said it already
-    return "\n\n".join([*parts[:first], _reminder(parts[first], context.address_form), *kept[first:]])
+    return "\n\n".join([*parts[:first], _reminder(parts[first], context.address_form, context.language), *kept[first:]])
 
 
-def _reminder(paragraph: str, address_form: str) -> str:
+STILL_OPEN = Phrase(nl="Nog even", en="Just checking", de="Noch kurz")
+SAID_ALREADY = Phrase(nl="Je vroeg het al", nl_u="Zoals ik al schreef", en="As I mentioned", de="Wie schon geschrieben")
+
+
+def _reminder(paragraph: str, address_form: str, language: str = "nl") -> str:
     """One line instead of the whole paragraph again, marked as said before.
 
     Our own open question comes back as "Nog even: …" (the customer did not ask it); an
@@ -92,15 +108,32 @@ def _reminder(paragraph: str, address_form: str) -> str:
     first = question or sentences[0]
     if len(first) > MAX_REMINDER:
         first = first[:MAX_REMINDER].rsplit(" ", 1)[0] + " …"
-    if question:
-        lead = "Nog even"
-    else:
-        lead = "Zoals ik al schreef" if address_form == "u" else "Je vroeg het al"
-    return f"{lead}: {first[:1].lower()}{first[1:]}"
+    lead = say(STILL_OPEN if question else SAID_ALREADY, language, address_form)
+    spoken = spoken_language(language)
+    if spoken == "nl" or (spoken == "en" and not re.match(r"I\b", first)):  # "I", German nouns and "Sie" keep their capital
+        first = first[:1].lower() + first[1:]
+    return f"{lead}: {first}"
+
+
+def sentences(paragraph: str) -> list[str]:
+    return [part for part in _SENTENCE_END.split(" ".join(paragraph.split())) if part]
+
+
+def said_sentence(context: ConversationContext, sentence: str) -> bool:
+    """Boilerplate ("Neem je rijbewijs mee; …", the address, the week's hours) the chat already had,
+    alone or inside a longer paragraph: it goes out once per chat unless asked for again."""
+    if fingerprint(sentence) in set(context.said_fingerprints):
+        return True
+    normalised = _normalised(sentence)
+    return any(turn.role == "bot" and normalised in _normalised(turn.text) for turn in context.history)
 
 
 def remember_said(context_fingerprints: list[str], reply: str) -> list[str]:
-    """The fingerprints of everything said so far, this reply included (bounded, oldest dropped)."""
+    """The fingerprints of everything said so far, this reply included (bounded, oldest dropped).
+
+    Sentences are kept too, so a boilerplate sentence inside a longer paragraph is known later."""
     new = [fingerprint(part) for part in paragraphs(reply) if not _exempt(part)]
+    new += [fingerprint(sentence) for part in paragraphs(reply) for sentence in sentences(part)
+            if not _exempt(sentence) and sentence != part]
     merged = list(dict.fromkeys([*context_fingerprints, *new]))
     return merged[-KEPT_FINGERPRINTS:]

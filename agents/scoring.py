@@ -426,7 +426,8 @@ def _score_factors(facts: _ConversationFacts) -> list[ScoreFactor]:
         ("buying_intent", bool(facts.intents & BUYING_INTENTS)),
         ("make_known", prefs.make is not None),
         ("model_known", prefs.model is not None or facts.car is not None),  # asking about a stock car is knowing the model
-        ("budget_known", facts.budget is not None),
+        # a lowball's amount is an offer, not a budget: no bonus for it either
+        ("budget_known", facts.budget is not None and not (flags["price_sensitive"] or flags["not_serious"])),
         ("engaged", facts.customer_messages >= 3),
         ("asked_availability", facts.asked_availability),
         ("trade_in", facts.has_trade_in),

@@ -34,7 +34,8 @@ _ISO = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[-/](\d{1,2})(?:[-/](\d{2,4}))?\b")
 _NAMED_DATE = re.compile(r"\b(\d{1,2})\s+(" + "|".join(m[:3] for m in _MONTHS) + r")[a-z]*\b")
 _WEEKDAY = re.compile(r"\b(" + "|".join(DUTCH_WEEKDAYS) + r")(?:s|avond|ochtend|middag|morgen)?\b")
-_WEEKDAY_SHORT = re.compile(r"\b(ma|di|wo|do|vrij|vr|zat|za)\b(?!\s*-)")
+# "do" before a pronoun is English ("do you have…", "do I need…"), not donderdag
+_WEEKDAY_SHORT = re.compile(r"\b(ma|di|wo|do|vrij|vr|zat|za)\b(?!\s*-)(?<!do(?= (?:i|you|we|they|it|u)\b))")
 _NEXT_WEEK = re.compile(r"\b(volgende|komende|aankomende)\s+week\b|\bweek\s+erop\b")
 _WEEKEND = re.compile(r"\b(dit|het|komend|komende|in\s+het)\s+weekend\b")
 _RELATIVE = [
@@ -46,7 +47,9 @@ _CLOCK = re.compile(r"\b([01]?\d|2[0-3])[:.]([0-5]\d)\b(?!\s*(?:km|euro|%|-))")
 _HALF = re.compile(r"\bhalf\s+" + _HOUR + r"\b")
 _QUARTER = re.compile(r"\bkwart\s+(over|voor)\s+" + _HOUR + r"\b")
 _OCLOCK = re.compile(r"\b(?:om|rond|rondom|tegen|omstreeks|vanaf|na|voor|even\s+na)?\s*" + _HOUR + r"\s*(?:uur|u)\b")
-_AT_HOUR = re.compile(r"\b(om|rond|rondom|tegen|omstreeks|vanaf|na|voor)\s+" + _HOUR + r"\b(?!\s*(?:km|euro|jaar|maanden|dagen|min))")
+# "voor 14.000" / "voor 14k" is an amount, not two o'clock
+_AT_HOUR = re.compile(r"\b(om|rond|rondom|tegen|omstreeks|vanaf|na|voor)\s+" + _HOUR
+                      + r"\b(?![.,]\d{3})(?!\s*(?:km|k\b|euro|jaar|maanden|dagen|min|mille|duizend|,-))")
 _WINDOWS = [
     (re.compile(r"\b(eind|einde|laat|later)\s+(?:van\s+de\s+|in\s+de\s+|vd\s+|op\s+de\s+)?middag\b|\bnamiddag\b"), time(16), time(18)),
     (re.compile(r"\b(begin|vroeg)\s+(?:van\s+de\s+|in\s+de\s+|vd\s+)?middag\b|\bna\s+de\s+lunch\b"), time(12, 30), time(14, 30)),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import OrderedDict
+from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 import anthropic
@@ -33,7 +34,7 @@ from agents.models import (
     Understanding,
     Usage,
 )
-from agents import handled, prompts
+from agents import handled, open_checks, prompts
 from config import Settings, reveal
 from integrations.errors import IntegrationError, is_retryable_status
 
@@ -59,6 +60,14 @@ class ClaudeUnderstanding(BaseModel):
     expertise: ClaudeExpertise
 
 
+class ClaudeCheck(BaseModel):
+    """A question the reply promised to have checked (agents.open_checks): a light task for sales."""
+
+    question: str
+    topic: str
+    car_id: str | None = None
+
+
 class ClaudeDialogueUpdate(BaseModel):
     """The dialogue state after the reply (agents/dialogue_models.py), as Claude sees it."""
 
@@ -71,6 +80,7 @@ class ClaudeReply(BaseModel):
     mentioned_car_ids: list[str] = Field(default_factory=list)
     follow_up_question: str | None = None
     handoff: bool = False
+    open_checks: list[ClaudeCheck] = Field(default_factory=list)
     dialogue: ClaudeDialogueUpdate = Field(default_factory=ClaudeDialogueUpdate)
 
 
@@ -235,10 +245,11 @@ class ClaudeBackend:
     async def reply(self, request: ReplyRequest) -> tuple[ConversationOutput, Usage]:
         model = self.settings.claude_reply_model
         dealer = self.dealer
+        now = datetime.now(timezone.utc)
         draft, usage = await self._call(
             model,
             prompts.reply_system_prompt(dealer),
-            prompts.reply_user_message(request, dealer),
+            prompts.reply_user_message(request, dealer, now),
             ClaudeReply,
             REPLY_MAX_TOKENS,
         )
@@ -246,7 +257,8 @@ class ClaudeBackend:
         if violations:
             log.warning("claude reply rejected", extra={"violations": violations, "model": model})
             raise GuardrailViolation(violations)
-        known_ids = {car.id for car in known_cars(request)}
+        cars = {car.id: car for car in known_cars(request)}
+        known_ids = set(cars)
         return (
             ConversationOutput(
                 response_text=draft.response_text.strip(),
@@ -254,6 +266,7 @@ class ClaudeBackend:
                 follow_up_question=draft.follow_up_question or None,
                 handoff=draft.handoff or bool(request.escalation_handoff),
                 backend="claude",
+                open_checks=_open_checks(draft.open_checks, cars, request, dealer, now),
                 open_question=draft.dialogue.open_question,
                 car_id=draft.dialogue.car_id if draft.dialogue.car_id in known_ids else None,
             ),
@@ -262,6 +275,19 @@ class ClaudeBackend:
 
     async def aclose(self) -> None:
         await self.client.close()
+
+
+def _open_checks(drafts: list[ClaudeCheck], cars: dict, request: ReplyRequest, dealer: DealerFacts, now: datetime) -> list:
+    """Claude's promised checks as OpenChecks: only cars we know, deduplicated against the chat's open ones."""
+    promised = open_checks.promise_moment(dealer, now, "nl")
+    items = []
+    for item in drafts:
+        if not item.question.strip() or not item.topic.strip():
+            continue
+        car = cars.get(item.car_id) if item.car_id else None
+        items.append(open_checks.check(open_checks.claude_key(item.topic, car.id if car else None), item.question,
+                                       item.topic.strip()[:80], car, promised, now))
+    return open_checks.new_checks(request.context, items)
 
 
 def _consistent(decision: EscalationDecision) -> EscalationDecision:

@@ -278,8 +278,16 @@ class Migration:
     step: Step  # SQL statements separated by ";" ({autoid}, {real} filled per dialect), or a function
 
 
+_MIGRATED: set[tuple[str, str, int]] = set()  # (database, store, version) brought up to date by this process
+
+
 def migrate(db: Database, store: str, migrations: Sequence[Migration]) -> int:
-    """Apply this store's migrations not yet applied, in order, each once; returns the version."""
+    """Apply this store's migrations not yet applied, in order, each once; returns the version.
+    Once per process and database: stores opened per request (the calendar feed, privacy) skip it."""
+    latest = max((migration.version for migration in migrations), default=0)
+    key = (str(getattr(db, "path", None) or getattr(db, "url", "")), store, latest)
+    if key in _MIGRATED:
+        return latest
     with db.transaction(lock="schema_migrations") as tx:
         tx.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations "
@@ -303,6 +311,8 @@ def migrate(db: Database, store: str, migrations: Sequence[Migration]) -> int:
                 (store, migration.version, datetime.now(timezone.utc).isoformat()),
             )
             done.add(migration.version)
+    if key[0] != ":memory:":  # every in-memory database is a new one
+        _MIGRATED.add(key)
     return max(done, default=0)
 
 

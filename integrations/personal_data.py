@@ -251,6 +251,34 @@ class TestDriveBookingsStore:
             store.close()
 
 
+class LidStoreData:
+    """The @lid → phone mapping (lids.sqlite3 or PostgreSQL): it names the customer's number."""
+
+    name = "whatsapp_lids"
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    def _store(self):
+        from integrations.lid_store import LidStore
+
+        return LidStore.from_settings(self.settings)
+
+    async def export(self, phone: str) -> Any:
+        store = self._store()
+        try:
+            return store.export_phone(digits_of(phone))
+        finally:
+            store.close()
+
+    async def forget(self, phone: str) -> int:
+        store = self._store()
+        try:
+            return store.forget_phone(digits_of(phone))
+        finally:
+            store.close()
+
+
 def related_workflow_ids(phone: str, settings: Settings) -> list[str]:
     """Workflows about this customer that carry no CustomerPhone search attribute (test drives)."""
     return [booking_id for booking_id, _ in TestDriveBookingsStore(settings)._rows(phone)]
@@ -259,6 +287,7 @@ def related_workflow_ids(phone: str, settings: Settings) -> list[str]:
 register_store("local_crm", LocalCrmStore)
 register_store("test_drives", TestDriveBookingsStore)
 register_store("sent_ledger", SentLedgerStore)
+register_store("whatsapp_lids", LidStoreData)
 register_store("whatsapp_outbox", WhatsAppOutboxStore)
 register_store("email_outbox", EmailOutboxStore)
 register_store("chatwoot", lambda s: ChatwootStore(s) if s.chatwoot_base_url and s.chatwoot_api_token else None)
@@ -283,8 +312,9 @@ def phone_hash(phone: str, settings: Settings) -> str:
 def _installation_key(settings: Settings) -> bytes:
     if database_url(settings):  # shared by every host: kept in the database
         audit = PrivacyAudit.from_settings(settings)
+        old_file = settings.data_dir / "privacy" / "audit.key"
         try:
-            return audit.shared_key()
+            return audit.shared_key(old_file.read_text().strip() if old_file.exists() else None)
         finally:
             audit.close()
     return _local_key(settings.data_dir)

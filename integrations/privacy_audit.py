@@ -53,10 +53,11 @@ class PrivacyAudit:
         rows = self._db.execute("SELECT report_json FROM privacy_audit ORDER BY id").fetchall()
         return [json.loads(row[0]) for row in rows]
 
-    def shared_key(self) -> bytes:
-        """The installation's random hash key, made once (the first host to ask wins)."""
+    def shared_key(self, proposed: str | None = None) -> bytes:
+        """The installation's hash key, made once (the first host to ask wins): `proposed` (a key file
+        from before the shared database, so old audit records still match) or a random one."""
         self._db.execute("INSERT INTO privacy_keys (name, value) VALUES ('audit', ?) ON CONFLICT (name) DO NOTHING",
-                         (secrets.token_hex(32),))
+                         (proposed or secrets.token_hex(32),))
         return self._db.execute("SELECT value FROM privacy_keys WHERE name = 'audit'").fetchone()[0].encode()
 
     def close(self) -> None:

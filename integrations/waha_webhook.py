@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from integrations.errors import WebhookRejected  # noqa: F401 - part of this module's interface
 from agents.media import InboundMedia, media_from_payload, placeholder_text
-from workflows.models import InboundMessage, StaffMessage
+from workflows.models import InboundMessage, MessageEdited, MessageRevoked, StaffMessage
 
 SKIPPED_SUFFIXES = {
     "@g.us": "group chat",
@@ -71,6 +71,24 @@ class StaffTyped(BaseModel):
     chat_id: str
     phone: str
     message: StaffMessage
+
+
+class CustomerEdited(BaseModel):
+    """The customer edited a message (WAHA `message.edited`, WAMessageEditedBody)."""
+
+    kind: Literal["edited"] = "edited"
+    chat_id: str
+    phone: str
+    edit: MessageEdited
+
+
+class CustomerRevoked(BaseModel):
+    """The customer deleted a message for everyone (WAHA `message.revoked`, WAMessageRevokedBody)."""
+
+    kind: Literal["revoked"] = "revoked"
+    chat_id: str
+    phone: str
+    revoke: MessageRevoked
 
 
 def verify_hmac(key: str, raw_body: bytes, signature: str | None, timestamp_ms: str | None,
@@ -162,22 +180,8 @@ def _media(payload: dict[str, Any], event: str, has_media: bool) -> InboundMedia
         return InboundMedia(kind="other") if has_media else None
 
 
-def parse_event(body: dict[str, Any], *, received_at: datetime, max_chars: int) -> Ignored | CustomerMessage | StaffTyped:
-    """Classify one delivery: a customer message, a salesperson's own message, or ignored."""
-    try:
-        envelope = _Envelope.model_validate(body)
-    except ValidationError as exc:
-        raise WebhookRejected(422, _error_text(exc, "envelope field ")) from exc
-    if envelope.event not in ("message", "message.any", "message.reaction"):
-        return Ignored(reason=f"event '{envelope.event}' is not handled")
-    if envelope.payload is None:
-        raise WebhookRejected(422, "payload: a message event needs a payload object")
-    try:
-        payload = _Payload.model_validate(envelope.payload)
-    except ValidationError as exc:
-        raise WebhookRejected(422, _error_text(exc, "payload.")) from exc
-
-    chat_id = payload.from_ if not payload.fromMe else (payload.to or payload.from_)
+def _chat_id(chat_id: str) -> str | Ignored:
+    """A customer's chat id ("316…@c.us", "…@lid"); groups, channels and status updates are ignored."""
     if chat_id == "status@broadcast":
         return Ignored(reason="status update")
     for suffix, what in SKIPPED_SUFFIXES.items():
@@ -191,6 +195,77 @@ def parse_event(body: dict[str, Any], *, received_at: datetime, max_chars: int) 
         raise WebhookRejected(422, "payload.from has no phone digits")
     if not _CHAT_DIGITS.fullmatch(local_part):
         raise WebhookRejected(422, "payload.from is not a phone number (up to 20 ASCII digits) before the @")
+    return chat_id
+
+
+def _short_id(value: Any) -> str | None:
+    return value.strip()[:MAX_MESSAGE_ID_CHARS] if isinstance(value, str) and value.strip() else None
+
+
+def _edited(raw: dict[str, Any], payload: _Payload, chat_id: str, received_at: datetime,
+            max_chars: int) -> Ignored | CustomerEdited:
+    """WAMessageEditedBody: `editedMessageId` names the original, `body` is the new text."""
+    if payload.fromMe:
+        return Ignored(reason="own edit (fromMe)")
+    original = _short_id(raw.get("editedMessageId"))
+    if original is None:
+        return Ignored(reason="edit without editedMessageId")
+    text = (payload.body or "").strip()
+    if not text:
+        return Ignored(reason="edit without text")
+    if len(text) > max_chars:
+        text = text[:max_chars] + " […]"
+    return CustomerEdited(chat_id=chat_id, phone=_phone_for(chat_id), edit=MessageEdited(
+        message_id=original, edit_id=payload.id, text=text, at=_timestamp(payload.timestamp, received_at)))
+
+
+def _revoked(raw: dict[str, Any], received_at: datetime) -> Ignored | CustomerRevoked:
+    """WAMessageRevokedBody: `revokedMessageId`, `after` (the deletion, a WAMessage), `before` (optional)."""
+    after = raw.get("after") if isinstance(raw.get("after"), dict) else {}
+    before = raw.get("before") if isinstance(raw.get("before"), dict) else {}
+    message = after or before
+    if not message:
+        raise WebhookRejected(422, "payload.after: a message.revoked event needs the message")
+    if message.get("fromMe") is True:
+        return Ignored(reason="own message deleted (fromMe)")
+    sender = message.get("from")
+    if not isinstance(sender, str) or not sender:
+        raise WebhookRejected(422, "payload.after.from: missing")
+    chat_id = _chat_id(sender)
+    if isinstance(chat_id, Ignored):
+        return chat_id
+    revoked = _short_id(raw.get("revokedMessageId")) or _short_id(before.get("id"))
+    if revoked is None:
+        return Ignored(reason="deletion without revokedMessageId")
+    at = _timestamp(message.get("timestamp") if isinstance(message.get("timestamp"), (int, float)) else None, received_at)
+    return CustomerRevoked(chat_id=chat_id, phone=_phone_for(chat_id), revoke=MessageRevoked(message_id=revoked, at=at))
+
+
+def parse_event(
+    body: dict[str, Any], *, received_at: datetime, max_chars: int
+) -> Ignored | CustomerMessage | StaffTyped | CustomerEdited | CustomerRevoked:
+    """Classify one delivery: a customer message, an edit or deletion of one, a salesperson's own
+    message, or ignored."""
+    try:
+        envelope = _Envelope.model_validate(body)
+    except ValidationError as exc:
+        raise WebhookRejected(422, _error_text(exc, "envelope field ")) from exc
+    if envelope.event not in ("message", "message.any", "message.reaction", "message.edited", "message.revoked"):
+        return Ignored(reason=f"event '{envelope.event}' is not handled")
+    if envelope.payload is None:
+        raise WebhookRejected(422, "payload: a message event needs a payload object")
+    if envelope.event == "message.revoked":
+        return _revoked(envelope.payload, received_at)
+    try:
+        payload = _Payload.model_validate(envelope.payload)
+    except ValidationError as exc:
+        raise WebhookRejected(422, _error_text(exc, "payload.")) from exc
+
+    chat_id = _chat_id(payload.from_ if not payload.fromMe else (payload.to or payload.from_))
+    if isinstance(chat_id, Ignored):
+        return chat_id
+    if envelope.event == "message.edited":
+        return _edited(envelope.payload, payload, chat_id, received_at, max_chars)
 
     has_media = payload.hasMedia
     media = _media(envelope.payload, envelope.event, has_media)

@@ -21,7 +21,6 @@ from urllib.parse import urljoin, urlparse, urlunparse
 from agents.models import Car
 from agents.tradein_models import RdwVehicle
 from config import Settings
-from integrations.errors import IntegrationError
 from integrations.rdw import RdwClient
 from inventory.models import CachedDetails, CarDetails
 from inventory.sources.http import PoliteClient, SourceError
@@ -103,6 +102,7 @@ class DetailReader:
         self.source = source
         self.rdw = rdw
         self.stats = DetailStats()
+        self._retry_next_sync: set[str] = set()  # read, but RDW failed: not cached
 
     def page_url(self, car: Car) -> str:
         """The car's page on the site we scrape: a card linking to another host (a canonical
@@ -115,7 +115,8 @@ class DetailReader:
     async def _read(self, car: Car) -> CarDetails | None:
         try:
             response = await self.client.get(self.page_url(car))
-            details = parse_detail_page(response.text)
+            # parsing is CPU work: off the event loop, so the worker's other activities keep running
+            details = await asyncio.to_thread(parse_detail_page, response.text)
         except SourceError as failure:
             log.info("detail page of %s not read: %s", car.id, failure)
             return None
@@ -125,8 +126,9 @@ class DetailReader:
         if self.rdw is not None and _needs_rdw(details):
             try:
                 vehicle = await self.rdw.vehicle(details.license_plate)  # type: ignore[arg-type]
-            except IntegrationError as failure:
+            except Exception as failure:  # IntegrationError or worse: one car's extra facts, never the sync
                 log.info("RDW lookup for %s failed: %s", car.id, failure)
+                self._retry_next_sync.add(car.id)  # the page's facts now, RDW's on the next sync
                 vehicle = None
             if vehicle is not None:
                 details = with_rdw(details, vehicle)
@@ -137,9 +139,9 @@ class DetailReader:
         details = CarDetails(license_plate=car.license_plate)
         try:
             vehicle = await self.rdw.vehicle(car.license_plate)  # type: ignore[union-attr, arg-type]
-        except IntegrationError as failure:
+        except Exception as failure:  # IntegrationError or worse: one car's extra facts, never the sync
             log.info("RDW lookup for %s failed: %s", car.id, failure)
-            return None
+            return None  # not cached: asked again next sync
         details = with_rdw(details, vehicle) if vehicle is not None else details
         return details.model_copy(update={"fetched_at": datetime.now(timezone.utc)})
 
@@ -184,8 +186,11 @@ class DetailReader:
                 self.stats.read += 1
                 entry = CachedDetails(fingerprint=fingerprint(car), details=details)
                 cached[car.id] = entry
-                if self.cache is not None:
-                    self.cache.save_details(self.source, car.id, entry)
+                if self.cache is not None and car.id not in self._retry_next_sync:
+                    try:
+                        self.cache.save_details(self.source, car.id, entry)
+                    except Exception:  # the cache is an optimisation: the facts still go into this snapshot
+                        log.exception("could not cache the detail facts of %s", car.id)
             if on_progress:
                 outcome = on_progress(done, len(to_read))
                 if outcome is not None:

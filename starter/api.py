@@ -22,7 +22,14 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from config import Settings
 from integrations import chatwoot_webhook, waha_session, waha_webhook
-from integrations.waha_webhook import CustomerMessage, Ignored, StaffTyped, WebhookRejected
+from integrations.waha_webhook import (
+    CustomerEdited,
+    CustomerMessage,
+    CustomerRevoked,
+    Ignored,
+    StaffTyped,
+    WebhookRejected,
+)
 from observability import metrics
 from starter import staff_whatsapp
 from starter.lid_routing import LidRouter, is_lid
@@ -177,6 +184,10 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             return _reject("waha", exc)
         if isinstance(event, Ignored):
             return {"status": "ignored", "reason": event.reason}
+        if isinstance(event, (CustomerEdited, CustomerRevoked)):
+            if staff_whatsapp.is_staff_chat(settings, event.chat_id):
+                return {"status": "ignored", "reason": "an edit or deletion in a staff chat"}
+            return await _edit_or_revoke(event)
         if staff_whatsapp.is_staff_chat(settings, event.chat_id if isinstance(event, StaffTyped) else event.message.chat_id):
             if isinstance(event, StaffTyped):
                 return {"status": "ignored", "reason": "our own message to a staff number"}
@@ -204,6 +215,22 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
         )
         metrics.WEBHOOK_ACK_SECONDS.labels(endpoint="waha").observe(time.perf_counter() - started)
         return {"status": "queued", "workflow_id": workflow_id}
+
+    async def _edit_or_revoke(event: CustomerEdited | CustomerRevoked) -> dict:
+        """An edit or deletion goes to the chat's conversation; with none, there is nothing to change."""
+        signal, arg = ("message_edited", event.edit) if isinstance(event, CustomerEdited) else (
+            "message_revoked", event.revoke)
+        chat_id = await lids.staff_chat(event.chat_id)  # a lid chat merged into the phone's: that conversation
+        handle = await existing_conversation(chat_id)
+        try:
+            await handle.signal(signal, arg, rpc_timeout=timedelta(seconds=5))
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.NOT_FOUND:
+                return {"status": "ignored", "reason": "no conversation for this chat"}
+            if exc.status in UNAVAILABLE:
+                raise TemporalUnavailable(exc.message) from exc
+            raise
+        return {"status": signal, "workflow_id": handle.id}
 
     async def _session_status(body: dict) -> dict:
         """Issue 17: the gauge now, the manager's alert and the waiting replies in SessionHealthWorkflow."""

@@ -218,6 +218,12 @@ async def cmd_converse(args, settings: Settings) -> int:
     return 0
 
 
+async def cmd_db(args, settings: Settings) -> int:
+    from starter.db_cli import cmd_db as run
+
+    return await run(args, settings)
+
+
 async def cmd_leads(args, settings: Settings) -> None:
     from starter.leads_cli import print_leads
 
@@ -319,6 +325,14 @@ def build_parser() -> argparse.ArgumentParser:
     converse = add_command("converse", help="play a scripted conversation through the whole stack, print the transcript")
     converse.add_argument("file", help='one message a line: "klant: ...", "medewerker: ...", "naam: ..."')
     converse.set_defaults(handler=cmd_converse)
+
+    database = add_command("db", help="the stores' database (DATABASE_URL)")
+    database_commands = database.add_subparsers(dest="db_command", required=True)
+    imported = database_commands.add_parser(
+        "import-sqlite", parents=[common],
+        help="copy the SQLite stores of a data dir (default DATA_DIR) into the PostgreSQL of DATABASE_URL")
+    imported.add_argument("--from", dest="from_dir", help="the data dir whose *.sqlite3 files to copy")
+    database.set_defaults(handler=cmd_db)
 
     leads = add_command("leads", help="leads in the local CRM record, hottest first")
     leads.add_argument("--json", action="store_true")

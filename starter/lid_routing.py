@@ -31,7 +31,7 @@ def is_lid(chat_id: str) -> bool:
 class LidRouter:
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.store = LidStore(settings.data_dir / "lids.sqlite3")
+        self.store = LidStore.from_settings(settings)
         self._waha: WahaClient | None = None
 
     def _client(self) -> WahaClient:

@@ -1,10 +1,14 @@
 """Record ConversationWorkflow histories of the WhatsApp-native behaviour (issue 17).
 
     .venv/bin/python -m tests.record_history_whatsapp burst conversation-burst-typing.json
+    .venv/bin/python -m tests.record_history_whatsapp events conversation-edits-revokes-reactions.json
 
 - burst: patches "whatsapp-seen-typing" and "burst-coalescing": three quick messages (one
   reply after the durable window), a single message, a reaction (seen only), and a burst a
   colleague interrupts (the bot stays quiet and stops "typing…").
+- events: patches "edits-revokes-reactions" and "seen-typing-before-send": an edit while the
+  message waits, a typo edit and a meaning edit after the answer, a deletion of a waiting
+  message and of an answered one, a 😂 (a note) and a 👍 on our yes/no question (answered as "ja").
 
 Writes a NEW file under tests/data/histories/ (refuses to overwrite, docs/versioning.md).
 """
@@ -20,7 +24,7 @@ from pathlib import Path
 from tests.record_history import start_env, target, write
 
 PHONE = "31612340017"
-KINDS = ("burst",)
+KINDS = ("burst", "events")
 
 
 async def record_burst(env) -> object:
@@ -51,10 +55,47 @@ async def record_burst(env) -> object:
             return await handle.fetch_history()
 
 
+async def record_events(env) -> object:
+    from tests.pipeline import make_settings, pipeline
+    from tests.waha_events import edited_event, message_event, reaction_event, revoked_event
+
+    chat = f"{PHONE}@c.us"
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = make_settings(Path(tmp), "record-history-events", coalesce_seconds=1.0, coalesce_max_seconds=4.0)
+        async with pipeline(env.client, settings) as p:
+            first = message_event(PHONE, "Staat de Kia Picanto nog?", name="Sanne")
+            await p.post(first)
+            await p.post(edited_event(PHONE, first["payload"]["id"], "Wat kost de Polo 1.0 TSI Life per maand?"))
+            sent = await p.waha.wait_for(1, chat)
+            await p.wait_until(PHONE, lambda s: s.messages_processed == 1 and not s.crm_pending, timeout=30)
+            await p.post(edited_event(PHONE, first["payload"]["id"], "Wat kost de Polo 1.0 TSI Life per maand? 🙂"))
+            await p.post(reaction_event(PHONE, "😂", sent[0]["_id"]))
+            await p.wait_until(PHONE, lambda s: s.messages_processed == 2 and not s.crm_pending, timeout=30)
+            await p.post(reaction_event(PHONE, "👍", sent[0]["_id"]))  # "Wil je je huidige auto inruilen?": ja
+            await p.waha.wait_for(2, chat)
+            await p.wait_until(PHONE, lambda s: s.messages_processed == 3 and not s.crm_pending, timeout=30)
+            waiting = message_event(PHONE, "Hebben jullie ook een Golf?")
+            await p.post(waiting)
+            await p.post(revoked_event(PHONE, waiting["payload"]["id"]))
+            await p.wait_until(PHONE, lambda s: s.revoked_unanswered == 1 and not s.crm_pending, timeout=30)
+            answered = message_event(PHONE, "Zijn jullie zaterdag open?")
+            await p.post(answered)
+            await p.waha.wait_for(3, chat)
+            await p.wait_until(PHONE, lambda s: s.messages_processed == 4 and not s.crm_pending, timeout=30)
+            await p.post(revoked_event(PHONE, answered["payload"]["id"], before_text="Zijn jullie zaterdag open?"))
+            await p.post(edited_event(PHONE, answered["payload"]["id"], "Zijn jullie zondag open?"))
+            await p.waha.wait_for(4, chat)
+            await p.wait_until(PHONE, lambda s: s.messages_processed == 5 and not s.crm_pending, timeout=30)
+            await asyncio.sleep(1.0)
+            if p.waha.violations:
+                raise SystemExit(f"WAHA peer saw requests off the spec: {p.waha.violations}")
+            return await p.client.get_workflow_handle(f"conversation-{PHONE}").fetch_history()
+
+
 async def record(kind: str, path: Path) -> None:
     env = await start_env()
     try:
-        history = await record_burst(env)
+        history = await (record_burst(env) if kind == "burst" else record_events(env))
     finally:
         await env.shutdown()
     write(path, history)

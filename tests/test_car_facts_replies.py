@@ -79,7 +79,8 @@ def test_a_known_no_is_said_plainly_and_an_unknown_is_never_no(engine):
     assert f"Nee, de {JAZZ.title} heeft geen panoramadak." in roof
     _, unknown = ask(engine, "heeft hij een trekhaak?", BARE)
     assert "Nee" not in unknown and "geen trekhaak" not in unknown
-    assert f"Of de {BARE.title} een trekhaak heeft, zie ik niet in mijn gegevens" in unknown and DEALER.phone in unknown
+    # not in our data: one line and a promised check (issue 14 §2), not "bel ons zelf"
+    assert f"Of de {BARE.title} een trekhaak heeft, zie ik niet in mijn gegevens; ik laat het nakijken" in unknown
 
 
 def test_four_wheel_drive_from_the_specs(engine):
@@ -114,8 +115,9 @@ def test_the_facts_are_the_pages(engine):
                                             ("wat is het trekgewicht?", "towing"), ("wat verbruikt hij?", "consumption")])
 def test_unknown_detail_facts_are_said_honestly(engine, question, fact):
     _, reply = ask(engine, question, BARE)
-    assert car_facts.unknown_facts_line(BARE, [fact], DEALER) in reply
-    assert "staat niet in mijn gegevens" in reply
+    name = car_facts.FACT_NAMES[fact][0]
+    # one honest line and a promised check (issue 14 §2): sales get the question as a light task
+    assert f"{name[:1].upper()}{name[1:]} van de {BARE.title} zie ik niet in mijn gegevens; ik laat het nakijken" in reply
 
 
 @pytest.mark.parametrize("language, form, question, expected", [
@@ -130,7 +132,7 @@ def test_the_towbar_answer_in_the_customers_language(engine, language, form, que
 
 def test_unknown_lines_say_u_to_a_customer_who_says_u(engine):
     _, reply = ask(engine, "Heeft deze auto een trekhaak?", BARE, "nl", "u")
-    assert "belt u gerust" in reply and "bel gerust" not in reply
+    assert "ik laat het nakijken en app u" in reply and "app je" not in reply
 
 
 def test_every_new_sentence_exists_in_four_variants():
@@ -152,8 +154,16 @@ def test_road_tax_offers_the_snapshot_weight_in_each_language(engine):
         assert DEALER.road_tax.calculator_url in reply
         assert JAZZ_PAGE.weight_kg is None and JAZZ.weight_kg  # the page has none: RDW by plate gave it
         assert car_facts.kg(JAZZ.weight_kg, language) in reply
-    _, none = ask(engine, "hoeveel wegenbelasting betaal ik voor deze?", BARE)
-    assert "kentekenbewijs" in none and DEALER.phone in none  # no weight: where it is, no promised lookup
+    # no weight in the snapshot: the weight goes to sales as a light task, and the promise says so
+    context = ConversationContext(last_cars=[BARE])
+    text = "hoeveel wegenbelasting betaal ik voor deze?"
+    understanding = engine.understand(text, context)
+    output = engine.reply_sync(ReplyRequest(text=text, context=context, router=understanding.router,
+                                            extraction=understanding.extraction, expertise=understanding.expertise))
+    assert DEALER.road_tax.calculator_url in output.response_text
+    assert f"Het gewicht van de {BARE.title} zie ik niet in mijn gegevens; ik laat het nakijken" in output.response_text
+    [check] = output.open_checks
+    assert check.car_id == BARE.id and check.question == text
 
 
 def test_several_cars_get_a_line_each(engine):
@@ -183,3 +193,78 @@ def test_search_by_equipment_uses_the_detail_facts():
     assert only_five_seaters.relaxed == ["equipment", "equipment_lacking"]  # said as "zonder die uitrusting"
     four = index.search(InventorySearchRequest(preferences=CarPreferences(equipment=["vierwielaandrijving"])))
     assert four.matches[0].car.id in {CRV.id, "web-7377662"} and four.relaxed == []
+
+
+def test_claude_sees_the_same_facts_in_its_stock_list():
+    from agents.prompts import _car_line, reply_system_prompt
+
+    line = _car_line(CRV)
+    assert f"APK tot {CRV.apk_until:%m-%Y}" in line and f"{CRV.owner_count} eigenaar(s)" in line
+    assert f"trekgewicht geremd {CRV.towing_braked_kg} kg" in line and "NAP logisch" in line
+    assert "heeft NIET: 7 zitplaatsen" in line and "trekhaak" in line.split("heeft NIET")[0]
+    assert "heeft NIET" not in _car_line(BARE) and "APK" not in _car_line(BARE)
+    assert '"heeft NIET"' in reply_system_prompt(DEALER)  # the rule that makes it a plain no
+
+
+def test_the_caravan_weight_is_checked_against_the_towing_weight(engine):
+    _, fits = ask(engine, f"heeft hij een trekhaak? onze caravan weegt {CRV.towing_braked_kg - 100} kg", CRV)
+    assert car_facts.load_line(CRV, f"{CRV.towing_braked_kg - 100} kg") in fits and "mag er dus gewoon achter" in fits
+    _, heavy = ask(engine, f"hoeveel mag hij trekken? de caravan is {CRV.towing_braked_kg + 500} kilo", CRV)
+    assert f"Let op: {car_facts.kg(CRV.towing_braked_kg + 500, 'nl')} is meer dan de {car_facts.kg(CRV.towing_braked_kg, 'nl')}" in heavy
+
+
+def test_a_car_already_named_is_called_by_its_model_and_linked_once(engine):
+    from agents.models import Turn
+
+    said = ConversationContext(last_cars=[CRV], history=[
+        Turn(role="bot", text=f"Ja, de {CRV.title} is nog beschikbaar.\n{CRV.url}", at=NOW)])
+    text = "is het een 7 zitter?"
+    understanding = engine.understand(text, said)
+    reply = engine.reply_sync(ReplyRequest(text=text, context=said, router=understanding.router,
+                                           extraction=understanding.extraction, expertise=understanding.expertise)).response_text
+    assert f"Nee, de {CRV.model} heeft {CRV.seats} zitplaatsen." in reply and CRV.url not in reply
+    # two cars of one model shown: the full title stays, so it is clear which one
+    other = CRV.model_copy(update={"id": "web-other", "variant": "1.5 i-VTEC Elegance"})
+    both = said.model_copy(update={"listed_cars": [CRV, other]})
+    understanding = engine.understand(text, both)
+    reply = engine.reply_sync(ReplyRequest(text=text, context=both, router=understanding.router,
+                                           extraction=understanding.extraction, expertise=understanding.expertise)).response_text
+    assert CRV.title in reply
+
+
+def test_the_same_unknown_option_asked_again_is_acknowledged(engine):
+    from agents.models import Turn
+
+    first = car_facts.option_unknown_line(BARE, ["trekhaak"], DEALER)
+    context = ConversationContext(last_cars=[BARE], history=[Turn(role="bot", text=first, at=NOW)])
+    text = "TREKHAAK?? ja of nee"
+    understanding = engine.understand(text, context)
+    reply = engine.reply_sync(ReplyRequest(text=text, context=context, router=understanding.router,
+                                           extraction=understanding.extraction, expertise=understanding.expertise)).response_text
+    assert "Je vroeg het al" in reply and "weet ik nog niet" in reply and first not in reply
+
+
+@pytest.mark.parametrize("language, form, question, fact", [
+    ("en", "je", "how many owners has it had?", "owners"),
+    ("en", "je", "when does the MOT expire?", "apk"),
+    ("en", "je", "is it dealer maintained?", "maintenance"),
+    ("en", "je", "how much can it tow?", "towing"),
+    ("de", "u", "Wie viele Vorbesitzer hatte er?", "owners"),
+    ("de", "u", "Wie viel darf er ziehen?", "towing"),
+    ("de", "u", "Ist er scheckheftgepflegt?", "maintenance"),
+])
+def test_detail_facts_asked_in_english_and_german(engine, language, form, question, fact):
+    _, reply = ask(engine, question, CRV, language, form)
+    line = car_facts.fact_line(CRV, fact, DEALER, language, form)
+    assert line and line in reply
+
+
+def test_an_option_outside_the_vocabulary_is_promised_a_check(engine):
+    context = ConversationContext(last_cars=[CRV])
+    text = "heeft hij stuurverwarming?"
+    understanding = engine.understand(text, context)
+    output = engine.reply_sync(ReplyRequest(text=text, context=context, router=understanding.router,
+                                            extraction=understanding.extraction, expertise=understanding.expertise))
+    assert f"Of de {CRV.title} stuurverwarming heeft, zie ik niet in mijn gegevens; ik laat het nakijken" in output.response_text
+    [check] = output.open_checks
+    assert check.car_id == CRV.id and "stuurverwarming" in check.topic

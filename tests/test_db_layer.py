@@ -79,3 +79,14 @@ def test_an_unreachable_database_stops_the_start_without_showing_the_password(tm
         SentLedger.from_settings(Settings(_env_file=None, data_dir=tmp_path, database_url=url))
     assert "geheim123" not in str(failed.value) and "127.0.0.1" in str(failed.value)
     assert not list(tmp_path.glob("*.sqlite3"))  # no silent fallback to SQLite
+
+
+def test_database_url_must_be_postgresql_and_its_password_never_shows(tmp_path):
+    from pydantic import ValidationError
+
+    from config import Settings
+
+    assert Settings(_env_file=None, data_dir=tmp_path, database_url="").database_url is None  # empty: SQLite
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None, data_dir=tmp_path, database_url="postgressql://seldenrijk:geheim123@db/seldenrijk")
+    assert "postgresql://" in str(refused.value) and "geheim123" not in str(refused.value)

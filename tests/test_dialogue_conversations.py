@@ -270,12 +270,12 @@ async def test_names_only_from_an_introduction(inventory):
 # --- what the conversation set found -----------------------------------------------------------------------
 async def test_ja_graag_after_a_car_confirmed_is_interest_in_that_car(inventory):
     talk = Talk(inventory)
-    await talk.say("staat de kia picanto nog?")
+    first = await talk.say("staat de kia picanto nog?")
+    # one car aimed at: the closing question is the test drive, not a budget (issue 14 §2, closing questions)
+    assert not re.search(r"budget|wat voor auto", first.response_text, re.I)
+    assert "proefr" in first.response_text and talk.context.dialogue.open_question.kind == "visit"
     reply = await talk.say("ja graag")
-    assert not re.search(r"budget|wat voor auto", reply.response_text, re.I)
-    assert "proefrit" in reply.response_text and "Picanto" in reply.response_text
-    assert talk.context.dialogue.open_question.kind == "visit"
-    reply = await talk.say("ja")
+    assert "Picanto" in reply.response_text
     assert re.search(r"\n1\. \w+dag \d+ \w+ om \d\d:\d\d", reply.response_text)  # times for the Picanto
 
 
@@ -311,6 +311,7 @@ async def test_a_named_car_is_not_confused_with_the_first_car_of_the_list(invent
     assert "sample-006" not in talk.turns[-1].reply.mentioned_car_ids
     reply = await talk.say("staat de golf variant automaat nog?")
     assert reply.mentioned_car_ids == ["sample-006"] and "€ 23.950" in reply.response_text
+    assert "€ 20.000" in reply.response_text  # honest: above the budget said before
 
 
 async def test_haggling_on_stays_a_price_talk(inventory):
@@ -319,3 +320,48 @@ async def test_haggling_on_stays_a_price_talk(inventory):
     await talk.say("kan er nog wat van de prijs af?")
     reply = await talk.say("echt niet een paar honderd euro?")
     assert talk.turns[-1].request.router.intent == "price_negotiation" and not NOT_UNDERSTOOD.search(reply.response_text)
+
+
+async def test_a_pick_answering_the_visit_question_keeps_it_open(inventory):
+    talk = Talk(inventory)
+    await talk.say("hebben jullie een tiguan?")
+    assert talk.context.dialogue.open_question.kind == "visit"
+    await talk.say("de tweede")
+    picked = talk.context.dialogue.car
+    assert picked.id == talk.context.dialogue.shown[1].id
+    assert talk.context.dialogue.open_question.kind == "visit"  # the car is picked, the visit question stands
+    reply = await talk.say("ja graag")
+    assert picked.title in reply.response_text and re.search(r"\n1\. \w+dag \d+ \w+ om \d\d:\d\d", reply.response_text)
+
+
+async def test_a_pick_without_any_open_question(inventory):
+    talk = Talk(inventory)
+    await talk.say("ik wil mijn opel astra inruilen")
+    await talk.say("hebben jullie ook een corsa?")
+    listed = [car.id for car in talk.context.dialogue.shown]
+    talk.context = talk.context.model_copy(update={"dialogue": talk.context.dialogue.model_copy(update={"open_question": None})})
+    reply = await talk.say("die tweede")
+    assert reply.mentioned_car_ids == [listed[1]] and talk.context.dialogue.car.id == listed[1]
+    reply = await talk.say("staat die corsa 1.4 nog?")  # more than a pointer: an availability question
+    assert talk.turns[-1].request.extraction.asks_availability
+
+
+async def test_a_grievance_never_cancels_the_booking(inventory):
+    talk = Talk(inventory)
+    await talk.say("kan ik zaterdag om 10 uur een proefrit maken in de polo 1.0 tsi life dsg?")
+    assert talk.context.test_drive.bookings
+    reply = await talk.say("dit is toch niet normaal dat het zo lang duurt met die inruil?")
+    assert talk.context.test_drive.bookings and "geannuleerd" not in reply.response_text
+    assert talk.context.customer_name is None and "Toch" not in reply.response_text
+    reply = await talk.say("ik kan toch niet komen, sorry")
+    assert not talk.context.test_drive.bookings and "geannuleerd" in reply.response_text
+
+
+async def test_ja_to_the_plate_question_asks_for_the_plate_again(inventory):
+    talk = Talk(inventory)
+    await talk.say("staat de kia picanto nog?")
+    await talk.say("ik wil mijn opel astra inruilen")
+    await talk.say("ongeveer 120 duizend")
+    assert talk.context.dialogue.open_question.kind == "trade_in_plate"
+    reply = await talk.say("ja")
+    assert "kenteken" in reply.response_text and "proefrit" not in reply.response_text

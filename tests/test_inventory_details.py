@@ -252,3 +252,16 @@ async def test_marktplaats_cars_with_a_plate_get_rdw_facts_once(servers, setting
     assert (chr_.license_plate, chr_.weight_kg, chr_.apk_until) == ("12ABC3", 1380, date(2026, 9, 20))
     assert next(car for car in again.cars if car.id == "mp-m5000000001").weight_kg == 1380  # from the cache
     assert rdw.plates_asked() == ["12ABC3", "12ABC3"]  # vehicles + fuels, first sync only; no plate, no lookup
+
+
+async def test_rdw_down_keeps_the_page_facts_and_asks_rdw_again_next_sync(servers, settings):
+    site, rdw = servers
+    store = InventoryStore.from_settings(settings)
+    rdw.fail_next(20, status=500)  # RDW has a bad moment (the client's retries included)
+    first = await fetch_source("website", settings, details_cache=store)
+    tiguan = next(car for car in first.cars if car.id == "web-9001")
+    assert tiguan.towing_braked_kg == 2000 and tiguan.weight_kg is None  # page facts, no RDW weight
+    rdw.recover()
+    second = await fetch_source("website", settings, details_cache=store)
+    assert next(car for car in second.cars if car.id == "web-9001").weight_kg == 1163
+    assert second.details_read == 1  # only the car whose RDW lookup failed was read again

@@ -69,6 +69,9 @@ async def test_sync_workflow_commits_each_source_and_search_sees_it(temporal_env
     assert not after.is_sample_data and after.relaxed == []
     assert after.matches[0].car.id == "mp-m4000000001" and after.matches[0].car.fuel_type == "electric"
     assert activities.store.status("website").complete
+    # the fetch activity also read each car's detail page and cached it with the snapshot
+    assert all(car.details_at is not None for car in activities.store.listings(["website"]))
+    assert len(activities.store.cached_details("website")) == 20
 
 
 async def until(handle, condition, attempts: int = 300):

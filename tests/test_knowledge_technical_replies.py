@@ -88,7 +88,8 @@ def test_road_tax_points_to_the_calculator_and_offers_the_weight(engine):
     _, with_car = ask(engine, "hoeveel wegenbelasting betaal ik voor deze?", GOLF, dealer=changed)
     assert "1.318 kg" in with_car
     _, unknown = ask(engine, "wat is de wegenbelasting van hem?", BARE_POLO, dealer=changed)
-    assert "zie ik niet in onze gegevens" in unknown and "kentekenbewijs" in unknown and "RDW" not in unknown  # no lookup promised
+    # no weight: a colleague checks it (a light task the reply promises), and no RDW lookup is promised
+    assert "zie ik niet in mijn gegevens; ik laat het nakijken" in unknown and "RDW" not in unknown
 
 
 def test_road_tax_facts_carry_source_and_year():
@@ -101,8 +102,8 @@ def test_consumption_from_the_snapshot_or_honestly_unknown(engine):
     assert understanding.expertise.classification.primary_domain == "technical"
     assert ownership.consumption_answer(GOLF) in reply and "5,2 liter per 100 km" in reply
     _, unknown = ask(engine, "wat verbruikt hij?", BARE_POLO)
-    assert f"Het verbruik van de {BARE_POLO.title} staat niet in mijn gegevens" in unknown
-    assert dealer_facts().phone in unknown and "liter" not in unknown
+    assert f"Het verbruik van de {BARE_POLO.title} zie ik niet in mijn gegevens; ik laat het nakijken" in unknown
+    assert "liter" not in unknown  # the promise replaces "bel ons zelf" (issue 14 §2)
 
 
 def test_equipment_of_a_specific_car_is_technical_and_from_its_list(engine):
@@ -111,7 +112,7 @@ def test_equipment_of_a_specific_car_is_technical_and_from_its_list(engine):
     assert f"{GOLF.title} heeft cruise control." in reply  # the listing names it
     # not in the listing: unknown, never "no", and an offer to check
     _, missing = ask(engine, "heeft hij stoelverwarming?", GOLF)
-    assert f"Of de {GOLF.title} stoelverwarming heeft, zie ik niet in mijn gegevens" in missing
+    assert f"Of de {GOLF.title} stoelverwarming heeft, zie ik niet in mijn gegevens; ik laat het nakijken" in missing
     understanding, unknown = ask(engine, "zit er navigatie in?", BARE_POLO)
     assert understanding.expertise.classification.primary_domain == "technical"
     assert f"Of de {BARE_POLO.title} navigatie heeft, zie ik niet in" in unknown
@@ -142,3 +143,11 @@ def test_a_claude_reply_may_link_the_calculator_from_our_knowledge_only(engine):
     assert check_reply(linked, request, dealer) == []
     elsewhere = "Dat hangt af van gewicht; kijk op https://www.wegenbelasting-tarieven.example/2026"
     assert any("allow-list" in violation for violation in check_reply(elsewhere, request, dealer))
+
+
+def test_an_engine_in_a_car_name_is_no_engine_question(engine):
+    understanding, reply = ask(engine, "heeft de golf 1.5 tsi life business een trekhaak?", GOLF)
+    assert "engine_types" not in {s.topic for s in understanding.expertise.knowledge}
+    assert drivetrain.TEXTS["engine_types"] not in reply and "trekhaak" in reply
+    understanding, _ = ask(engine, "wat is het verschil tussen de 1.5 tsi en de 2.0 tdi?")
+    assert "engine_types" in {s.topic for s in understanding.expertise.knowledge}  # asked to explain: explained

@@ -39,6 +39,9 @@ GOLF = CarOption(id="sample-001", title="Volkswagen Golf 1.5 TSI Life Business",
         ("volgende week", {"not_before_day": date(2026, 12, 14)}),
         ("'s ochtends", {"earliest": time(9), "latest": time(12)}),
         ("de eerste", {}),
+        ("kan hij weg voor 14.000?", {}),  # an offer, not two o'clock
+        ("voor 15k?", {}),
+        ("om 14.00", {"at": time(14)}),
     ],
 )
 def test_dutch_days_and_times(text, expected):

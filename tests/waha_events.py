@@ -94,8 +94,38 @@ def reaction_event(phone_digits: str, emoji: str, reacted_to: str) -> dict:
     payload = event["payload"]
     for key in ("body", "hasMedia", "ack", "ackName"):
         payload.pop(key, None)
-    payload["participant"] = None
+    payload["participant"] = payload["from"]  # required string in WAMessageReaction
     payload["reaction"] = {"text": emoji, "messageId": reacted_to}
+    return event
+
+
+def edited_event(phone_digits: str, original_id: str, new_text: str, *, from_me: bool = False) -> dict:
+    """A `message.edited` event (WAHAWebhookMessageEdited / WAMessageEditedBody): `editedMessageId`
+    is the original's short id (the last part of "false_316…@c.us_ABC"), `id` the edit's own id."""
+    event = message_event(phone_digits, new_text, event="message.edited", from_me=from_me)
+    payload = event["payload"]
+    payload["editedMessageId"] = original_id.rsplit("_", 1)[-1]
+    _spec_strings(payload)
+    return event
+
+
+def _spec_strings(payload: dict) -> None:
+    """WAMessage requires `participant` and `mediaUrl` as strings (no null in the spec)."""
+    payload["participant"] = payload["from"]
+    payload["mediaUrl"] = ""
+
+
+def revoked_event(phone_digits: str, revoked_id: str, *, before_text: str | None = None, from_me: bool = False) -> dict:
+    """A `message.revoked` event (WAHAWebhookMessageRevoked / WAMessageRevokedBody): `after` is the
+    deletion itself (a WAMessage from the chat), `before` the deleted message when the engine kept it."""
+    event = message_event(phone_digits, "", event="message.revoked", from_me=from_me)
+    after = dict(event["payload"])
+    _spec_strings(after)
+    short = revoked_id.rsplit("_", 1)[-1]
+    payload: dict = {"revokedMessageId": short, "after": after}
+    if before_text is not None:
+        payload["before"] = dict(after, id=revoked_id, body=before_text)
+    event["payload"] = payload
     return event
 
 

@@ -15,9 +15,11 @@ from activities.crm import CrmActivities
 from activities.delivery_alert import DeliveryAlertActivities
 from activities.escalation import escalation_activities
 from activities.inventory import InventoryActivities
+from activities.message_events import judge_edit
 from activities.messaging import MessagingActivities
 from activities.testdrive import testdrive_activities
 from activities.privacy import PrivacyActivities, privacy_activities
+from activities.followup import FollowUpActivities
 from activities.lids import LidActivities
 from activities.session_alert import SessionAlertActivities
 from activities.tradein import TradeInActivities
@@ -93,6 +95,7 @@ async def running_worker(
     privacy = PrivacyActivities(settings, waha=waha)
     delivery_alerts = DeliveryAlertActivities(settings, ledger=ledger, crm=crm)
     lids = LidActivities(crm)
+    follow_ups = FollowUpActivities(settings, inventory.catalog)
     session_alerts = SessionAlertActivities(settings, mailer=delivery_alerts.mailer, ledger=ledger)
     activities = [
         agents.route_message,
@@ -103,12 +106,15 @@ async def running_worker(
         agents.score_lead,
         messaging.send_whatsapp,
         messaging.show_presence,
+        judge_edit,
         crm.sync_crm,
         crm.record_crm_failure,
         delivery_alerts.alert_undelivered,
         session_alerts.alert_session,
         lids.hand_over_conversation,
         lids.merge_crm_contact,
+        follow_ups.plan_follow_up,
+        follow_ups.prepare_follow_up,
         inventory.search_inventory,
         inventory.fetch_source,
         inventory.commit_snapshot,

@@ -52,9 +52,12 @@ with workflow.unsafe.imports_passed_through():
         PATCH_SESSION_WAIT,
         PATCH_LID_MERGE,
     )
+    from workflows.conversation_followup import FollowUpSteps
     from workflows.conversation_merge import LidMergeSteps
     from workflows.conversation_session import SessionWaitSteps
     from workflows.conversation_burst import BurstMixin
+    from workflows.conversation_checks import OpenChecks
+    from workflows.conversation_events import MessageEventsMixin
     from workflows.conversation_understand import UnderstandStep
     from workflows.conversation_handover import HandoverMixin, echo_key
     from workflows.conversation_testdrive import TestDriveSteps
@@ -69,6 +72,8 @@ with workflow.unsafe.imports_passed_through():
         EscalationUpdate,
         HandoffEnded,
         InboundMessage,
+        MessageEdited,
+        MessageRevoked,
         MessageTimings,
         OpenEscalation,
         PrivacyRequestInput,
@@ -134,7 +139,8 @@ def _clip(text: str, size: int = 40) -> str:
 
 @workflow.defn
 class ConversationWorkflow(
-    CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin, BurstMixin, SessionWaitSteps, LidMergeSteps, UnderstandStep
+    CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin, BurstMixin, MessageEventsMixin, SessionWaitSteps,
+    LidMergeSteps, OpenChecks, FollowUpSteps, UnderstandStep,
 ):
     @workflow.init
     def __init__(self, state: ConversationInput) -> None:
@@ -153,6 +159,7 @@ class ConversationWorkflow(
         self._sales_in_flight = False  # a trade-in summary or forwarded document being posted
         self._opt_out_to_record = False  # STOP said: the next customer CRM update marks the contact
         self._init_burst()
+        self._init_message_events()
 
     # --- signals and query ------------------------------------------------------
     @workflow.signal
@@ -170,6 +177,14 @@ class ConversationWorkflow(
             return
         self.s.pending.append(message)
         self._customer_message_queued(message)  # seen, typing, the burst window (conversation_burst.py)
+
+    @workflow.signal
+    async def message_edited(self, edit: MessageEdited) -> None:
+        await self._message_edited(edit)  # conversation_events.py
+
+    @workflow.signal
+    def message_revoked(self, revoke: MessageRevoked) -> None:
+        self._message_revoked(revoke)
 
     @workflow.signal
     async def staff_message(self, message: StaffMessage) -> None:
@@ -263,7 +278,7 @@ class ConversationWorkflow(
         sales_lane = asyncio.create_task(self._sales_lane())
         processed_this_run = 0
         while True:
-            await workflow.wait_condition(
+            await self._wait_for_work(  # with a follow-up planned, a durable timer (issue 17)
                 lambda: bool(self.s.pending or self.s.staff_pending or self.s.flood_notice_due)
                 or self._handover_notice_due()
                 or self._merge_due()
@@ -273,6 +288,9 @@ class ConversationWorkflow(
                 break
             if self.s.crm_merges and not self._crm_merge_running and workflow.patched(PATCH_LID_MERGE):
                 self._start_crm_merge()
+            if self._follow_up_ready():
+                await self._follow_up()
+                continue
             if self.s.flood_notice_due:
                 self.s.flood_notice_due = False
                 try:
@@ -298,6 +316,7 @@ class ConversationWorkflow(
                     # A step gave up for good (e.g. WAHA refused the reply): record it, keep the chat alive.
                     self._record_failure(message, exc)
                 self._customer_turn_done()
+                await self._plan_follow_up()  # every customer turn resets the follow-up timer
                 processed_this_run += 1
                 continue
             if self._time_to_continue(processed_this_run):
@@ -327,6 +346,7 @@ class ConversationWorkflow(
     # --- one customer message -----------------------------------------------------
     async def _process(self, message: InboundMessage) -> None:
         reply_prefix = None
+        message = self._reaction_as_answer(message)  # 👍 on our yes/no question: "ja" (conversation_events.py)
         if message.media is not None and workflow.patched(PATCH_MEDIA):
             reply_prefix = await self._media_message(message)
             if reply_prefix is None:
@@ -429,7 +449,8 @@ class ConversationWorkflow(
             record.timings.replied_at = workflow.now()
             self._last_answer = reply.response_text
             shown = self._shown_cars(reply, inventory, after_customer.last_cars)
-            after_customer = memory.absorb_reply(after_customer, reply.response_text, workflow.now(), shown, reply)
+            checks = self._send_open_checks(reply, after_customer)  # light tasks for sales, never an escalation
+            after_customer = memory.absorb_reply(after_customer, reply.response_text, workflow.now(), shown, reply, checks)
         elif reply is None:
             record.bot_silent = True
 
@@ -588,12 +609,14 @@ class ConversationWorkflow(
     async def _send(self, text: str, reply_id: str, message: InboundMessage | None, *, follow_up: int | None = None) -> None:
         give_up = SEND_GIVE_UP if workflow.patched(PATCH_SEND_GIVES_UP) else timedelta(days=1)
         self.s.recent_outgoing = (self.s.recent_outgoing + [echo_key(text)])[-OUTGOING_KEPT:]
+        await self._presence_settled()  # "typing…" must not outlast the message (conversation_burst.py)
         request = SendReplyRequest(
             chat_id=self.s.chat_id,
             text=text,
             reply_id=reply_id,
             received_at=message.received_at if message else None,
             stop_typing=self._stop_typing_with_send(),
+            answers_messages=len(self._burst_of(message)) if message is not None else 1,
             follow_up_number=follow_up,
         )
         if workflow.patched(PATCH_SESSION_WAIT):  # issue 17: wait out a session outage, in order
@@ -815,8 +838,7 @@ class ConversationWorkflow(
             candidates += [match.car for match in inventory.matches]
             if inventory.asked_car:
                 candidates.append(inventory.asked_car)
-        by_id = {car.id: car for car in candidates}
-        return [by_id[car_id] for car_id in reply.mentioned_car_ids if car_id in by_id]
+        return dialogue.cars_in_reply(reply, candidates)
 
     def _finish(self, record: ProcessedMessage, understanding: Understanding) -> None:
         crm = record.crm_output

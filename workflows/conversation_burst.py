@@ -6,6 +6,8 @@ agents/burst.py; WAHA calls in activities/messaging.py. Every new command is gua
   (sendSeen, then startTyping), started and never awaited, so it cannot delay the reply;
   stopTyping rides with the reply's own send (`SendReplyRequest.stop_typing`) or, when no reply
   follows, is one more unawaited `show_presence`.
+- "seen-typing-before-send": a send (or a stopTyping) waits, at most 2 s, for a seen/typing call
+  still in flight, so WhatsApp never shows "typing…" after the answer;
 - "burst-coalescing": before answering, a durable timer waits until the chat has been quiet for
   `coalesce_seconds` (the window restarts per message, at most `coalesce_max_seconds` from the
   first); the messages then waiting are understood as one text and get one reply. Each message
@@ -19,17 +21,19 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.messaging import MessagingActivities, PresenceRequest
     from agents import burst
     from workflows.models import InboundMessage
-    from workflows.patches import PATCH_BURST, PATCH_PRESENCE
+    from workflows.patches import PATCH_BURST, PATCH_PRESENCE, PATCH_PRESENCE_ORDER
 
 # Best-effort: one attempt, and dropped when the worker cannot even start it in time.
 PRESENCE_RETRY = RetryPolicy(maximum_attempts=1)
 PRESENCE_START_TO_CLOSE = timedelta(seconds=5)
 PRESENCE_SCHEDULE_TO_CLOSE = timedelta(seconds=10)
+PRESENCE_WAIT = timedelta(seconds=2)  # the most a send waits for a seen/typing call in flight
 NO_REPLY_KINDS = ("reaction", "sticker")  # answered with silence: no "typing…" for them
 
 
@@ -41,6 +45,7 @@ class BurstMixin:
         self._queue_version = 0  # bumped whenever the waiting queue changes (new, edited, revoked)
         self._typing_shown = False  # "typing…" started and not stopped by a send yet
         self._burst: list[InboundMessage] = []  # the messages the current reply answers
+        self._last_presence = None  # the latest show_presence activity (a stop waits for it)
 
     # --- arrival: seen and typing ---------------------------------------------------------------
     def _customer_message_queued(self, message: InboundMessage) -> None:
@@ -61,6 +66,22 @@ class BurstMixin:
         ))
 
     def _presence(self, request: PresenceRequest) -> None:
+        previous = self._last_presence
+        if request.action == "stop_typing" and previous is not None and not previous.done() \
+                and workflow.patched(PATCH_PRESENCE_ORDER):
+            # WAHA must see stopTyping after the startTyping still in flight, not before it
+            async def after_previous() -> None:
+                try:
+                    await previous
+                except ActivityError:
+                    pass  # it failed or timed out: stop anyway
+                self._last_presence = self._start_presence(request)
+
+            asyncio.create_task(after_previous())
+            return
+        self._last_presence = self._start_presence(request)
+
+    def _start_presence(self, request: PresenceRequest):
         handle = workflow.start_activity(
             MessagingActivities.show_presence,
             request,
@@ -71,6 +92,18 @@ class BurstMixin:
         )
         # Nobody waits for it: fetch its outcome so a timeout is not reported as an unretrieved error.
         handle.add_done_callback(lambda done: done.cancelled() or done.exception())
+        return handle
+
+    async def _presence_settled(self) -> None:
+        """Before a send: let a seen/typing call still in flight finish first (at most PRESENCE_WAIT),
+        so WhatsApp never shows "typing…" after the answer. Normally it finished long ago."""
+        previous = self._last_presence
+        if previous is None or previous.done() or not workflow.patched(PATCH_PRESENCE_ORDER):
+            return
+        try:
+            await workflow.wait_condition(previous.done, timeout=PRESENCE_WAIT, timeout_summary="seen/typing")
+        except asyncio.TimeoutError:
+            pass
 
     def _stop_typing_with_send(self) -> bool:
         """For the next send: stop "typing…" first (the send activity does it, best-effort)."""
@@ -154,8 +187,11 @@ class BurstMixin:
         parts = self._burst_of(message)
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
-            self._queue_crm("customer", part.text, part.message_id, part.received_at, crm if last else None,
+            text = self._crm_text.pop(part.message_id, None)  # e.g. "[reactie 👍]" answered as "ja"
+            self._queue_crm("customer", text or part.text, part.message_id, part.received_at, crm if last else None,
                             media=part.media)
+            if text is None:
+                self._remember_line(part)  # an edit or deletion of it later is judged against this
 
     async def _forward_burst(self, opened, message: InboundMessage, reply, silent: bool, decision) -> None:
         """An open escalation hears every message of the burst; the bot's reply goes with the last."""

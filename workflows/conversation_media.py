@@ -123,7 +123,8 @@ class TradeInAndMedia:
             if media.is_yes and self.s.context.history and self.s.context.history[-1].role == "bot":
                 # a 👍 on our question is a "ja": the next reply reads it as the answer
                 self.s.context = memory.absorb_customer_turn(self.s.context, "ja", message.received_at)
-            self._queue_crm("customer", message.text, message.message_id, message.received_at)
+            if not self._store_reaction(message):  # a note for staff (conversation_events.py)
+                self._queue_crm("customer", message.text, message.message_id, message.received_at)
             self._count_plain(message, None)
             return None
         if media.kind == "sticker":

@@ -61,6 +61,30 @@ class InboundMessage(BaseModel):
     media: InboundMedia | None = None  # photo, voice note, document, location, sticker, reaction
 
 
+class MessageEdited(BaseModel):
+    """The customer edited a message (WAHA `message.edited`, signal `message_edited`)."""
+
+    message_id: str  # the edited message: WAHA's `editedMessageId` (the id's last part) or a full id
+    edit_id: str  # the edit event's own message id, the dedupe key (and the reply id when answered again)
+    text: str
+    at: datetime
+
+
+class MessageRevoked(BaseModel):
+    """The customer deleted a message for everyone (WAHA `message.revoked`, signal `message_revoked`)."""
+
+    message_id: str  # WAHA's `revokedMessageId` (the id's last part) or a full id
+    at: datetime
+
+
+class CustomerLine(BaseModel):
+    """A recent customer message, to judge a later edit or deletion of it."""
+
+    message_id: str
+    text: str
+    at: datetime
+
+
 class StaffMessage(BaseModel):
     """A human wrote to the customer: from Chatwoot, or on the dealer's phone (signal `staff_message`)."""
 
@@ -169,7 +193,7 @@ class OpenEscalation(BaseModel):
 class PendingCrmUpdate(BaseModel):
     """One unit of CRM work, synced in order by the workflow's CRM lane."""
 
-    role: Literal["customer", "bot", "staff"]
+    role: Literal["customer", "bot", "staff", "note"]  # note: for staff only (Chatwoot private note)
     text: str
     message_id: str
     at: datetime
@@ -249,6 +273,16 @@ class ConversationInput(BaseModel):
     coalesce_seconds: float = 2.0
     coalesce_max_seconds: float = 6.0
     messages_coalesced: int = 0  # messages answered in an earlier message's reply (replies saved)
+    recent_customer: list[CustomerLine] = Field(default_factory=list)  # latest few, for edits and deletions
+    edits_seen: int = 0  # message.edited events handled
+    revoked_unanswered: int = 0  # messages deleted while still waiting: never answered
+
+    # Issue 17 follow-ups for quiet leads (workflows/conversation_followup.py).
+    follow_up_at: datetime | None = None  # the planned moment: the main loop's durable timer
+    follow_up_reason: str | None = None  # why (not): for staff in the state query
+    follow_ups_sent: int = 0
+    last_follow_up_at: datetime | None = None
+    follow_up_reply_counted: bool = False
 
     trade_in_quiet_seconds: int = 1800  # trade-in summary to sales after this long without news
     trade_in_photos_wanted: int = 4

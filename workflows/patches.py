@@ -15,10 +15,14 @@ PATCH_TESTDRIVE_OPT_OUT = "testdrive-opt-out-signalled"  # STOP tells the chat's
 PATCH_TRADEIN = "tradein-intake"  # RDW lookup, intake step, the quiet timer and the summary for sales (issue 16)
 PATCH_MEDIA = "media-messages"  # media messages answered without the agent pipeline (issue 16)
 PATCH_MEDIA_FORWARD = "media-forwarded-to-escalation"  # a photo or voice note during an escalation is forwarded too
+PATCH_OPEN_CHECKS = "c-open-question-sales-task"  # a promised check goes to sales as a light task (issue 14 §2)
 PATCH_SESSION_WAIT = "i17-send-waits-for-session"  # a send during a WAHA session outage waits for WORKING (issue 17)
 PATCH_LID_MERGE = "i17-lid-merge"  # an @lid chat hands over to its phone's conversation; the CRM contacts merge (issue 17)
 PATCH_PRESENCE = "whatsapp-seen-typing"  # each customer message: best-effort sendSeen + startTyping (issue 17)
+PATCH_PRESENCE_ORDER = "seen-typing-before-send"  # a send waits (≤ 2 s) for a seen/typing call in flight
 PATCH_BURST = "burst-coalescing"  # quick messages wait for a durable quiet window and get one reply (issue 17)
+PATCH_FOLLOW_UP = "i17-follow-ups"  # each customer turn plans a follow-up (local activity), its durable timer, the follow-up send (issue 17)
+PATCH_MESSAGE_EVENTS = "edits-revokes-reactions"  # message.edited/.revoked handled, a 👍 on our yes/no question answered as "ja"
 PATCH_ONE_UNDERSTANDING_STEP = "understand-in-one-step"  # router, extraction, expertise as one local activity (issue 18)
 PATCH_HANDOVER = "e1-handover-conversation"  # an open escalation no longer silences the chat (issue 13 §1)
 

@@ -65,6 +65,7 @@ class TestDrive(BaseModel):
     at_once: int = 2  # test drives that can run at the same time
     lead_time_minutes: int = 120  # no booking sooner than this from now
     book_ahead_days: int = 21  # how far ahead customers may book
+    passengers_allowed: bool | None = None  # may someone ride along? None: not stated, the bot has it checked
 
 
 class TradeIn(BaseModel):
@@ -99,6 +100,7 @@ class DealerFacts(BaseModel):
     test_drive: TestDrive = Field(default_factory=TestDrive)
     trade_in: TradeIn = Field(default_factory=TradeIn)
     road_tax: RoadTax = Field(default_factory=RoadTax)
+    public_transport: str | None = None  # how to reach us by train/bus; None: the bot has it checked by sales
     # The dealer's own Dutch words (what to bring, the products, the trade-in items) in the
     # customer's language: {"je rijbewijs": {"nl_u": "uw rijbewijs", "en": "...", "de": "..."}}.
     translations: dict[str, dict[str, str]] = Field(default_factory=dict)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 
 from agents.models import KnowledgeSnippet
+from agents.knowledge.general_texts import DRIVETRAIN, catalog
+from agents.rules.phrases import say
 
 _ENGINE_WORDS = (r"tsi|tfsi|tdi|e-?tsi|e-?hybrid|mild\s*-?\s*hybrid\w*|mhev|full\s*-?\s*hybrid\w*|hev|volledig\s+hybride|"
                  r"plug\s*-?\s*in(?:\s*-?\s*hybride?)?|phev|ev|bev|elektrische?\s+auto|hybride|hybrid|diesel|benzine|"
@@ -96,13 +98,14 @@ TEXTS = {
         "De zero-emissiezones gelden voor bestel- en vrachtauto's, niet voor personenauto's."
     ),
 }
+PHRASES = catalog(TEXTS, DRIVETRAIN)
 
 
 # "de golf 1.5 tsi life business", "2.0 TDI": an engine in a car's name, not a question about the engine type
 _NAMED_ENGINE = re.compile(r"\b\d[.,]\d\s*(?:e-?)?(?:tsi|tfsi|tdi|tce|puretech|ecoboost)\b")
 
 
-def knowledge_for(text: str) -> list[KnowledgeSnippet]:
+def knowledge_for(text: str, language: str | None = "nl", address_form: str | None = "je") -> list[KnowledgeSnippet]:
     """Explanations for a question about engine or drivetrain types; "ik zoek een golf tdi" is a search, not a question."""
     if _SEARCH.search(text) or not (_EXPLAIN.search(text) or "?" in text):
         return []
@@ -112,4 +115,9 @@ def knowledge_for(text: str) -> list[KnowledgeSnippet]:
     # "wat is een plug-in hybride?" is about the plug-in, not about hybrids in general
     if "plug_in_hybrid" in topics and "full_hybrid" in topics and not re.search(r"\b(volledig|full|zelfopladend)", text):
         topics.remove("full_hybrid")
-    return [KnowledgeSnippet(module="technical", topic=topic, text=TEXTS[topic]) for topic in topics]
+    return [KnowledgeSnippet(module="technical", topic=topic, text=text_for(topic, language, address_form)) for topic in topics]
+
+
+def text_for(topic: str, language: str | None = "nl", address_form: str | None = "je") -> str:
+    """The explanation in the customer's language and register (agents.knowledge.general_texts)."""
+    return say(PHRASES[topic], language, address_form)

@@ -47,18 +47,21 @@ def monthly_payment(principal: float, annual_rate_percent: float, months: int) -
 
 
 def example_payment(
-    price_eur: int, dealer: DealerFacts, months: int | None = None, down_payment_eur: int | None = None
+    price_eur: int, dealer: DealerFacts, months: int | None = None, down_payment_eur: int | None = None,
+    trade_in_eur: int | None = None,
 ) -> PaymentExample | None:
     """An example for financing a car of this price with the dealer's rate and term, or None if too small.
 
-    A down payment the customer names replaces the dealer's default percentage; the term
-    is kept within the dealer's minimum and maximum.
+    A down payment the customer names replaces the dealer's default percentage; the indicative
+    trade-in value staff gave comes off the price too (annuity on price − down payment − trade-in).
+    The term is kept within the dealer's minimum and maximum.
     """
     financing = dealer.financing
     if down_payment_eur is not None:
         principal = max(0, int(round(price_eur - down_payment_eur)))
     else:
         principal = int(round(price_eur * (1 - financing.down_payment_percent / 100)))
+    principal = max(0, principal - (trade_in_eur or 0))
     if principal < financing.min_amount_eur:
         return None
     months = clamp_term(months, dealer)

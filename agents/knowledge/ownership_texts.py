@@ -48,3 +48,31 @@ NO_CONSUMPTION = Phrase(nl="Het verbruik van de {car} zie ik niet in onze gegeve
                         nl_u="Het verbruik van de {car} zie ik niet in onze gegevens; belt u gerust {phone}, dan zoeken we het voor u uit.",
                         en="The {car}'s fuel consumption isn't in our data; feel free to call {phone} and we'll find out for you.",
                         de="Den Verbrauch des {car} sehe ich nicht in unseren Daten; rufen Sie gern unter {phone} an, dann finden wir es für Sie heraus.")
+
+RELIABILITY = Phrase(
+    nl="Eerlijk antwoord: hoe betrouwbaar {what} is, hangt vooral af van hoe hij onderhouden en gereden is; "
+       "over bijna elk model hoor je wisselende verhalen en storingscijfers ga ik niet verzinnen. {ours} "
+       "Wil je iets specifieks weten over deze motor of versnellingsbak? Dan laat ik onze werkplaats je vraag beantwoorden.",
+    nl_u="Eerlijk antwoord: hoe betrouwbaar {what} is, hangt vooral af van hoe hij onderhouden en gereden is; "
+         "over bijna elk model hoort u wisselende verhalen en storingscijfers ga ik niet verzinnen. {ours} "
+         "Wilt u iets specifieks weten over deze motor of versnellingsbak? Dan laat ik onze werkplaats uw vraag beantwoorden.",
+    en="Honest answer: how reliable {what} is depends mostly on how it's been maintained and driven; you hear mixed "
+       "stories about almost every model, and I won't make up failure statistics. {ours} Want to know something specific "
+       "about this engine or gearbox? Then I'll have our workshop answer your question.",
+    de="Ehrliche Antwort: Wie zuverlässig {what} ist, hängt vor allem davon ab, wie er gewartet und gefahren wurde; über "
+       "fast jedes Modell hört man unterschiedliche Geschichten, und Pannenstatistiken erfinde ich nicht. {ours} Möchten "
+       "Sie etwas Bestimmtes über diesen Motor oder dieses Getriebe wissen? Dann lasse ich unsere Werkstatt Ihre Frage beantworten.",
+)
+RELIABILITY_WHAT = {
+    "car": Phrase(nl="de {title}", en="the {title}", de="der {title}"),
+    "name": Phrase(nl="een {title}", en="a {title}", de="ein {title}"),
+    "any": Phrase(nl="een occasion", en="a used car", de="ein Gebrauchtwagen"),
+}
+RELIABILITY_WARRANTY = Phrase(nl="Je krijgt {months} maanden BOVAG-garantie{longer}", nl_u="U krijgt {months} maanden BOVAG-garantie{longer}",
+                              en="You get a {months}-month BOVAG warranty{longer}", de="Sie bekommen {months} Monate BOVAG-Garantie{longer}")
+RELIABILITY_LONGER = Phrase(nl=", en die kun je verlengen.", nl_u=", en die kunt u verlengen.", en=", which you can extend.",
+                            de=", die Sie verlängern können.")
+RELIABILITY_HISTORY = Phrase(nl="De onderhoudshistorie laten we je zien voor zover die bekend is.",
+                             nl_u="De onderhoudshistorie laten we u zien voor zover die bekend is.",
+                             en="We'll show you the service history as far as it's known.",
+                             de="Die Wartungshistorie zeigen wir Ihnen, soweit sie bekannt ist.")

@@ -17,7 +17,7 @@ TOPICS: dict[str, re.Pattern[str]] = {
     "warranty": re.compile(r"\b(garantie\w*|bovag|warranty|guarantee|gewährleistung|gewahrleistung)\b"),
     "nap": re.compile(r"\b(nap|kilometerstand\s+(?:klopt|echt|gecontroleerd)|tellerstand|teruggedraaid|logisch)\b"),
     "apk": re.compile(r"\b(apk|keuring)\b"),
-    "delivery": re.compile(r"\b(afleverkosten|aflever\w*|bezorg\w*|thuisbezorg\w*|rijklaar\w*|tenaamstelling|ophalen|levertijd|kosten\s+koper|bijkomende\s+kosten|wat\s+zit\s+er\s+bij|deliver\w*|on\s+the\s+road|"
+    "delivery": re.compile(r"\b(lever\w*\s+(?:\w+\s+){0,3}af|afleverkosten|aflever\w*|bezorg\w*|thuisbezorg\w*|rijklaar\w*|tenaamstelling|ophalen|levertijd|kosten\s+koper|bijkomende\s+kosten|wat\s+zit\s+er\s+bij|deliver\w*|on\s+the\s+road|"
                           r"extra\s+costs?|uberfuhrung\w*|lieferung|liefern|nebenkosten)\b"),
     "trade_in": re.compile(r"\b(inruil\w*|in\s*te\s*ruilen|taxatie|taxeren|inruilwaarde|waard|trade\s*-?\s*in|part\s*-?\s*exchange|"
                           r"in\s+zahlung|inzahlungnahme)\b"),

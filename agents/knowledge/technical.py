@@ -10,12 +10,14 @@ import re
 
 from agents.knowledge import drivetrain, ownership
 from agents.knowledge.dealer import DealerFacts
+from agents.knowledge.general_texts import TECHNICAL, catalog
 from agents.models import Car, KnowledgeSnippet
+from agents.rules.phrases import say
 
 TOPICS: dict[str, re.Pattern[str]] = {
     "fuel_types": re.compile(r"\b(verschil\s+tussen\s+(?:\w+\s+){0,2}(?:benzine|diesel|hybride|hybrid|elektrisch\w*|ev|phev|plug-?in|lpg)|welke\s+brandstof|brandstof\w*|benzine\s+of\s+diesel|diesel\s+of\s+benzine|hybride\s+of|of\s+hybride|wat\s+is\s+(?:een\s+)?(?:hybride|phev|plug-?in))\b"),
     "consumption": re.compile(r"\b(verbruik\w*|zuinig\w*|1\s+op\s+\d+|liter\s+per|l/100|km\s+per\s+liter|brandstofkosten)\b"),
-    "ev_range": re.compile(r"\b(actieradius|bereik|range|hoe\s+ver\s+(?:kan|kom|rijdt)|kilometers?\s+op\s+een\s+(?:lading|acculading)|accu\w*|batterij\w*|soh)\b"),
+    "ev_range": re.compile(r"\b(actieradius|bereik|(?<!long )(?<!extended )(?<!standard )range|reichweite|hoe\s+ver\s+(?:kan|kom|rijdt)|kilometers?\s+op\s+een\s+(?:lading|acculading)|accu\w*|batterij\w*|soh)\b"),
     "charging": re.compile(r"\b(laden|opladen|laadpaal|laadpalen|snelladen|snellader|laadtijd|thuisladen|laadpas|laadkabel|kw\s+laden|wallbox)\b"),
     "towing": re.compile(r"\b(trekhaak|trekgewicht|caravan|aanhanger|aanhangwagen|trekken|fietsendrager|kogeldruk)\b"),
 }
@@ -52,6 +54,12 @@ _TEXTS = {
         "met rijbewijs B mag de combinatie in de regel tot 3.500 kg. Een trekhaak laten monteren kan vaak achteraf."
     ),
 }
+PHRASES = catalog(_TEXTS, TECHNICAL)
+
+
+def general_text(topic: str, language: str | None = "nl", address_form: str | None = "je") -> str:
+    """One of the general answers above, in the customer's language and register."""
+    return say(PHRASES[topic], language, address_form)
 
 
 def knowledge_for(text: str, dealer: DealerFacts | None = None, car: Car | None = None, language: str | None = "nl",
@@ -62,11 +70,11 @@ def knowledge_for(text: str, dealer: DealerFacts | None = None, car: Car | None 
     """
     snippets = []
     for topic in topics_in(text):
-        answer = _TEXTS[topic]
+        answer = general_text(topic, language, address_form)
         if car is not None and topic in ("consumption", "ev_range") and (topic == "consumption" or car.electric_range_km):
             answer = ownership.consumption_answer(car, dealer, language, address_form)
         snippets.append(KnowledgeSnippet(module="technical", topic=topic, text=answer))
-    snippets += drivetrain.knowledge_for(text)
+    snippets += drivetrain.knowledge_for(text, language, address_form)
     if dealer is not None:
         snippets += ownership.knowledge_for(text, dealer, car, language, address_form)
     # the engine/drivetrain explanation first: "verschil tussen tsi en tdi, wat verbruikt dat?" explains before it generalises
@@ -79,13 +87,13 @@ def snippet_for(topic: str, text: str, dealer: DealerFacts, car: Car | None = No
                 address_form: str | None = "je") -> KnowledgeSnippet | None:
     """Our text for one technical topic another backend picked, even when our patterns did not see it."""
     if topic in drivetrain.TEXTS:
-        answer = drivetrain.TEXTS[topic]
+        answer = drivetrain.text_for(topic, language, address_form)
     elif topic == "reliability":
-        answer = ownership.reliability_text(dealer, car)
+        answer = ownership.reliability_text(dealer, car, None, language, address_form)
     elif topic == "road_tax":
         answer = ownership.road_tax_text(dealer, car, language, address_form)
     elif topic == "consumption":
-        answer = ownership.consumption_answer(car, dealer, language, address_form) if car is not None else _TEXTS["consumption"]
+        answer = ownership.consumption_answer(car, dealer, language, address_form) if car is not None else general_text("consumption", language, address_form)
     elif topic == "equipment":
         answer = ownership.equipment_answer(text, car, dealer, language, address_form)
     else:

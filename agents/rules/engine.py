@@ -21,9 +21,10 @@ from agents.models import (
 )
 from agents.rules import classifier as second_opinion
 from agents.rules import expertise, extraction, reply, router
-from agents.rules.text import is_short_answer
+from agents.rules.text import is_short_answer, normalize
 from agents.rules.classifier import MessageClassifier, Policy
 from agents.rules.parse import ParsedMessage, parse
+from agents.rules.reply_parts import only_practical
 
 
 class RulesEngine:
@@ -55,6 +56,9 @@ class RulesEngine:
     def route_sync(self, text: str, context: ConversationContext | None = None) -> RouterOutput:
         parsed = self._parse(text)
         routed = self._route(parsed, text, context)
+        if routed.intent in ("trade_in", "other", "price_negotiation") and only_practical(text):
+            # "what should I bring?", "inbegrepen?": a practical question (agents/rules/reply_parts.py), no trade-in
+            return router.reroute(parsed, "general_info", confidence=0.8)
         if routed.intent != "test_drive" and _answers_booking(text, context):
             # "de eerste", "11 uur", "ik kan toch niet" while a test drive is being booked or stands
             return router.reroute(parsed, "test_drive", confidence=0.85)
@@ -147,7 +151,7 @@ def _answers_booking(text: str, context: ConversationContext | None) -> bool:
         return False
     from agents.booking import booking_cue
 
-    if _ABOUT_THE_DRIVE.search(text.lower()):
+    if _ABOUT_THE_DRIVE.search(normalize(text)):  # normalised: "do I need to bring anything?" reads as Dutch
         return True  # "moet ik iets meenemen?" while booking: about the test drive
     return booking_cue(text, context, ExtractionOutput()).action in ("choose", "move", "cancel")
 

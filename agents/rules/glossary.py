@@ -36,7 +36,8 @@ _TERMS: list[tuple[str, str]] = [
     # the test drive and visiting
     (r"test[ -]?drives?|probefahrt(?:en)?", "proefrit"),
     (r"come (?:by|over|round|and see)|drop by|stop by|pop in|vorbeikommen|vorbei kommen", "langskomen"),
-    (r"what (?:should|do|must) i bring|was (?:muss|soll) ich mitbringen", "wat moet ik meenemen"),
+    (r"what (?:should|do|must) i bring|(?:do|should) i (?:need|have) to bring(?: anything)?|should i bring anything|"
+     r"anything (?:to|i should) bring|was (?:muss|soll) ich mitbringen|muss ich (?:etwas|was) mitbringen", "wat moet ik meenemen"),
     (r"can'?t make it|cannot make it|kann (?:doch )?nicht (?:kommen)?", "kan toch niet"),
     (r"reschedule|move (?:it|the appointment)|verschieben|verlegen", "verzetten"),
     (r"absagen|stornieren", "afzeggen"),
@@ -49,7 +50,7 @@ _TERMS: list[tuple[str, str]] = [
     (r"and with|and what about|what about|und mit|und was ist mit", "en met"),
     (r"per month|a month|each month|every month|monthly|pro monat|im monat|monatlich(?:e|en)?|monatsrate\w*", "per maand"),
     (r"down ?payment|deposit|anzahlung", "aanbetaling"),
-    (r"put (\d[\d.,]*k?) down", r"\1 aanbetaling"),
+    (r"(?:put |with |pay )?(\d[\d.,]*k?) (?:down|upfront|up front)", r"\1 aanbetaling"),
     (r"uber(?= \d)", "over"),
     (r"(?<=\d )months?|(?<=\d )monate?n?", "maanden"),
     (r"(?<=\d )years?|(?<=\d )jahre?n?", "jaar"),

@@ -52,7 +52,11 @@ WANTED_CUE = re.compile(
     r"\b(?:zoek\w*|op\s*zoek|(?<!jullie\s)(?<!\bu\s)(?<!nog\s)interesse(?!\s*(?:\?|in\s+(?:mijn|m'?n|mn|onze)))|hebben\s+jullie|heb\s+je|kopen|richting|looking\s+for|"
     r"(?:op|on)\s+(?:jullie|your|de|the)\s+(?:site|website)|\bneed\s+an?\b|\bdo\s+you\s+have|\bi\s+want\s+an?\b|"
     r"\bwil\s+(?:ik\s+)?(?:nu\s+)?(?:een|graag\s+een)\b|\bnu\s+wil\b|(?:you|jullie)\s+(?:have\s+)?(?:listed|adverteren|hebben\s+staan)|"
-    r"(?:ruilen|inruilen|in\s+te\s+ruilen|tegen)\s+(?:voor\s+|tegen\s+)?(?:een|de|die|n)\b)"
+    r"(?:ruilen|inruilen|in\s+te\s+ruilen|tegen)\s+(?:voor\s+|tegen\s+)?(?:een|de|die|n)\b|"
+    # "trade in my fiesta for the yaris cross", "meinen Astra gegen den Golf in Zahlung geben"
+    r"\b(?:trade|swap|exchange|part\s*-?\s*ex\w*)\s+(?:[\w']+\s+){0,6}for\s+(?:a|an|the)\b|"
+    r"\b(?:fur|gegen)\s+(?:den|die|das|einen|eine|ein)\s+(?:\w+\s+){0,3}(?:in\s+zahlung|tauschen)|"
+    r"\bin\s+zahlung\s+(?:geben\s+)?(?:\w+\s+){0,2}(?:fur|gegen)\s+(?:den|die|das|einen|eine|ein)\b)"
 )
 OWNED_BEFORE = re.compile(
     r"(?:\bmijn|\bm'?n|\bmn|\bonze|\bons|\bour|\bmein\w*|\bmyn|\bmien|\bus|\bunser\w*|\bhuidige|\boude|\bheb\s+(?:nu\s+|momenteel\s+|nog\s+)?(?:een|n|1)|\brijd?\s+(?:nu\s+|momenteel\s+)?(?:in\s+)?(?:een|n)|"

@@ -19,13 +19,17 @@ from agents.knowledge import service
 from agents.knowledge.dealer import DealerFacts
 from agents.knowledge.financial import CREDIT_WARNING
 from agents.models import Car, ConversationOutput, ReplyRequest
+from agents import open_checks
+from agents.equipment import EQUIPMENT_FACT
 from agents.rules import reply_technical
-from agents.rules.reply_cars import same_model, cars_in_question, facts_answer, named_now, names_a_new_car, superlative_answer
+from agents import car_facts
+from agents.rules.reply_parts import answer_parts, equipment_unknown, facts_unknown, missing_equipment
+from agents.rules.reply_cars import cars_in_question, facts_answer, named_stock_car, names_a_new_car, superlative_answer
 from agents.rules.reply_dialogue import answer_in_state
 from agents.rules.reply_draft import QUESTION, Draft, Variety, trade_in_known, wants_new_car, without_history
 from agents.rules.reply_followup import last_question_key, pick_follow_up
 from agents.rules.phrases import Phrase, voice_of
-from agents.rules.reply_greeting import greet_first, greeting_answer, other_language_note
+from agents.rules.reply_greeting import foreign_question, greet_first, greeting_answer, other_language_note
 from agents.rules.reply_handoff import handoff
 from agents.rules.reply_hours import compact_hours
 from agents.rules.reply_money import financing_answer, payment_parts, price_negotiation_answer
@@ -147,14 +151,39 @@ def compose(request: ReplyRequest, dealer: DealerFacts, now: datetime) -> Conver
         draft.parts.append(draft.say(STAY_ON_TOPIC))
 
     note = request.test_drive_note
-    if note and (request.router.intent in _BOOKING_ONLY_INTENTS or request.extraction.booking.action in ("choose", "move", "cancel")):
+    note_last = False
+    practical = answer_parts(request.text, _voiced(draft), _car_for_parts(draft), dealer, now)
+    draft.checks += [answer.check for answer in practical.answers if answer.check]
+    draft.covered = practical.topics
+    if practical.only_side and not note:
+        draft.intent = "practical"  # "moet ik iets meenemen?", "past er een kinderwagen in?": answered below
+        draft.test_drive_done = True
+        if request.trade_in_reply:
+            draft.parts.append(request.trade_in_reply)  # the intake's sentence is said as given
+    elif note and (request.router.intent in _BOOKING_ONLY_INTENTS or request.extraction.booking.action in ("choose", "move", "cancel")):
         draft.intent = request.router.intent
-        draft.parts.append(note)  # "de eerste", "ik kan toch niet": the booking is the main answer
+        first_asked = request.extraction.asks_availability and request.inventory is not None and request.inventory.asked_car
+        if first_asked:
+            inventory_parts(draft)  # "staat de tiguan nog, ... proefrit?": the first question first, the booking last
+        else:
+            draft.parts.append(note)  # "de eerste", "ik kan toch niet": the booking is the main answer
         draft.test_drive_done = draft.answered_car_facts = True
         _answer_the_other_parts(draft)  # "... en wat kost hij per maand?" still gets its answer
+        note_last = bool(first_asked)
+    elif foreign_question(draft):  # "et quel est le prix?": the price we know, or please ask in English
+        draft.intent = "other"
     else:
+        if practical.side and not _TEST_DRIVE_WORDS.search(practical.main_text()):
+            draft.test_drive_done = True  # "mag mijn vriend mee met de proefrit?" is answered below, no pitch
+            draft.main_intent = "car_inquiry" if request.router.intent == "test_drive" else None
         _main_answer(draft)
         _answer_the_other_parts(draft)
+    # the practical questions in the order asked: before the main answer when asked before it
+    first_main = practical.first_main
+    draft.parts[0:0] = [answer.text for answer in practical.before(first_main)]
+    draft.parts += [answer.text for answer in practical.after(first_main)]
+    if note_last:
+        draft.parts.append(note)  # its question ("welke wil je proberen?") last, where WhatsApp readers look
     if note and not draft.test_drive_done:
         draft.parts.append(note)
         draft.test_drive_done = True
@@ -162,7 +191,7 @@ def compose(request: ReplyRequest, dealer: DealerFacts, now: datetime) -> Conver
         draft.show([car for car in _booking_cars(request) if car.id in request.test_drive_car_ids])
 
     follow_up = None
-    if not note and draft.intent not in ("complaint", "other", "greeting", "general_info") and not any("?" in p for p in draft.parts):
+    if not note and not draft.no_follow_up and draft.intent not in ("complaint", "other", "greeting", "general_info") and not any("?" in p for p in draft.parts):
         prefs = request.context.preferences.merged_with(request.extraction.car_preferences)
         follow_up = pick_follow_up(request, prefs, draft.cars, draft.pick, draft.intent, draft.answered_car_facts,
                                    said_now=" ".join(draft.parts), visiting=draft.test_drive_done)
@@ -184,6 +213,7 @@ def compose(request: ReplyRequest, dealer: DealerFacts, now: datetime) -> Conver
         follow_up_question=follow_up,
         handoff=False,
         backend="rules",
+        open_checks=open_checks.new_checks(request.context, draft.checks),
     )
 
 
@@ -194,9 +224,12 @@ def _booking_cars(request: ReplyRequest) -> list[Car]:
     return known_cars(request)  # the cars a booking may name are the ones a reply may name
 
 
+_TEST_DRIVE_WORDS = re.compile(r"\b(proefr\w*|test\s*-?\s*drive|probefahrt|rijden)\b", re.I)
+
+
 def _main_answer(draft: Draft) -> None:
     request = draft.request
-    intent = request.router.intent
+    intent = draft.main_intent or request.router.intent
     months, down = financing_wishes(draft.text, without_history(request))
     focus = cars_in_question(request.context, request.extraction, draft.text)
     new_car = names_a_new_car(request.extraction, request.context, draft.text)
@@ -226,15 +259,13 @@ def _main_answer(draft: Draft) -> None:
             return
     if focus and not new_car and _asks_about_known_car(draft, intent):
         draft.answered_car_facts = True
-        draft.parts.append(facts_answer(focus, car_facts_asked(draft.text), draft.dealer, request.context,
-                                        draft.language, draft.form))
+        draft.parts.append(_facts_answer(draft, focus, car_facts_asked(draft.text)))
         draft.show(focus)
         return
     named = _the_one_named_car(draft) if new_car else None
     if named and _asks_about_known_car(draft, intent, named=True):
         draft.answered_car_facts = True  # "heeft die Octavia een trekhaak?": the one Octavia in stock
-        draft.parts.append(facts_answer([named], car_facts_asked(draft.text), draft.dealer, request.context,
-                                        draft.language, draft.form))
+        draft.parts.append(_facts_answer(draft, [named], car_facts_asked(draft.text)))
         draft.show([named])
         return
     trade_in = request.extraction.trade_in_vehicle
@@ -247,29 +278,80 @@ def _main_answer(draft: Draft) -> None:
     if (months is not None or down is not None) and intent in ("car_inquiry", "other", "financing_inquiry") and (focus or intent == "financing_inquiry"):
         intent = draft.intent = "financing_inquiry"  # "en met 5000 aanbetaling?" about the car just discussed
     if intent in ("car_inquiry", "other", "general_info", "service_inquiry") and reply_technical.asked(request, draft.text):
-        parts, car = reply_technical.answer(request, draft.text, draft.dealer)
+        parts, car, unknown, unknown_facts = reply_technical.answer(request, draft.text, draft.dealer)
         draft.parts.extend(parts)
+        if car is not None and unknown:  # "heeft hij keyless entry?": not in our data, a check promised
+            line, checks, _ = equipment_unknown(car, unknown, request.text, draft.dealer, draft.now, _voiced(draft))
+            draft.checks += checks
+            draft.parts.append(line)
+        if car is not None and unknown_facts:  # road tax without the car's weight: the weight is checked
+            line, checks, _ = facts_unknown(car, unknown_facts, request.text, draft.dealer, draft.now, _voiced(draft))
+            draft.checks += checks
+            draft.parts.append(line)
         draft.answered_car_facts = True
         draft.show([car] if car else [])
         return
     _HANDLERS.get(intent, _other)(draft)
 
 
-def _the_one_named_car(draft: Draft) -> Car | None:
-    """The stock car a message names when exactly one fits it (no wish given up to find it), or the one
-    whose version it spells out: "heeft de golf 1.5 tsi life business een trekhaak?"."""
-    inventory = draft.request.inventory
-    if inventory and inventory.total_found == 1 and not inventory.relaxed and inventory.matches:
+def _voiced(draft: Draft):
+    """The context in this reply's language and register (this message may have set them)."""
+    return draft.request.context.model_copy(update={"language": draft.language, "address_form": draft.form})
+
+
+def _facts_answer(draft: Draft, cars: list[Car], facts: list[str]) -> str:
+    """The facts we have (yes, no); what our data does not say gets one line and a promised check."""
+    context = _voiced(draft)
+    car = cars[0] if len(cars) == 1 else None
+    if car is None:
+        return facts_answer(cars, facts, draft.dealer, context, draft.language, draft.form, draft.text)
+    options = missing_equipment(car, facts)
+    facts = [fact for fact in facts if fact not in draft.covered]  # "onderhoudshistorie?" answered as a practical part
+    detail = [fact for fact in facts if fact in car_facts.DETAIL_FACTS]
+    _, unknown_detail = car_facts.facts_answer(car, detail, draft.dealer, context.language, context.address_form)
+    if "towing" in unknown_detail and "trekhaak" in options:
+        unknown_detail.remove("towing")  # one line: the towbar and what it may tow
+    if not (options or unknown_detail):
+        return facts_answer(cars, facts, draft.dealer, context, draft.language, draft.form, draft.text)
+    lines, repeats = [], []
+    for keys, line_and_checks in ((options, lambda: equipment_unknown(car, options, draft.request.text, draft.dealer, draft.now, context)),
+                                  (unknown_detail, lambda: facts_unknown(car, unknown_detail, draft.request.text, draft.dealer,
+                                                                         draft.now, context))):
+        if not keys:
+            continue
+        line, checks, repeat = line_and_checks()
+        draft.checks += checks
+        lines.append(line)
+        repeats.append(repeat)
+    if all(repeats):
+        draft.no_follow_up = True  # asked again: the short honest line, no sales question after it
+        return "\n".join(lines)
+    unknown = {EQUIPMENT_FACT + key for key in options} | set(unknown_detail)
+    rest = [fact for fact in facts if fact not in unknown]
+    known = facts_answer(cars, rest, draft.dealer, context, draft.language, draft.form, draft.text).split("\n") if rest else []
+    url = [car.url] if car.url else []
+    known = [text for text in known if text not in url]
+    return "\n".join([*known, *lines, *url])
+
+
+def _car_for_parts(draft: Draft) -> Car | None:
+    """The one car a practical question ("past er een kinderwagen in?") is about, if there is one."""
+    request = draft.request
+    focus = cars_in_question(request.context, request.extraction, draft.text)
+    if len(focus) == 1:
+        return focus[0]
+    inventory = request.inventory
+    if inventory and inventory.asked_car and inventory.availability == "available":
+        return inventory.asked_car
+    if inventory and inventory.matches and not inventory.relaxed and inventory.total_found == 1:
         return inventory.matches[0].car
-    model = named_now(draft.request.extraction, draft.text).model
-    if not inventory or not model:
-        return None
-    words = set(re.findall(r"[a-z0-9][a-z0-9.\-]*", draft.text))
-    scored = [(len(words & set(re.findall(r"[a-z0-9][a-z0-9.\-]*", (m.car.variant or "").lower()))), m.car)
-              for m in inventory.matches if same_model(m.car, model)]
-    best = max((score for score, _ in scored), default=0)
-    winners = [car for score, car in scored if score == best]
-    return winners[0] if best >= 2 and len(winners) == 1 else None
+    if len(request.context.last_cars) == 1:
+        return request.context.last_cars[0]
+    return None
+
+
+def _the_one_named_car(draft: Draft) -> Car | None:
+    return named_stock_car(draft.request, draft.text)
 
 
 def _asks_about_known_car(draft: Draft, intent: str, named: bool = False) -> bool:
@@ -392,12 +474,33 @@ def car_inquiry_answer(draft: Draft) -> None:
         return
     inventory_parts(draft)
     technical = [s for s in request.expertise.knowledge if s.module == "technical"]
+    # "staat de octavia nog, heeft hij een trekhaak?": the one car just shown answers from its own facts
+    own = _facts_of_the_car_shown(draft)
+    if own:
+        draft.parts.append(own)
+        technical = [s for s in technical if s.topic not in _CAR_OWN_TOPICS]
     # "liefst automaat" or "een automaat tot 15k?" is a search wish, not a question about DSG.
     technical = [s.text for s in technical if s.topic != "automatic_gearbox" or _GEARBOX_QUESTION.search(draft.text)]
     if technical and QUESTION.search(draft.text):
         draft.parts.append(technical[0])
     if draft.request.extraction.asks_monthly_payment:
         draft.parts.extend(payment_parts(draft))
+
+
+_CAR_OWN_TOPICS = {"towing", "equipment", "consumption", "ev_range"}
+
+
+def _facts_of_the_car_shown(draft: Draft) -> str | None:
+    """Options and detail facts asked about the one car this reply shows (its link is already there)."""
+    if len(draft.cars) != 1 or not QUESTION.search(draft.text):
+        return None
+    facts = [fact for fact in car_facts_asked(draft.text)
+             if fact.startswith(EQUIPMENT_FACT) or fact in car_facts.DETAIL_FACTS]
+    if not facts:
+        return None
+    car = draft.cars[0]
+    answer = _facts_answer(draft, [car], facts)
+    return "\n".join(line for line in answer.split("\n") if line != car.url) or None
 
 
 def _service(draft: Draft) -> None:

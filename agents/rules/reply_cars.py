@@ -174,6 +174,23 @@ def _told_apart(cars: list[Car], text: str) -> Car | None:
     return unique[0] if len(unique) == 1 else None
 
 
+def named_stock_car(request, text: str) -> Car | None:
+    """The stock car a message names when exactly one fits it (no wish given up to find it), or the one
+    whose version it spells out: "heeft de golf 1.5 tsi life business een trekhaak?"."""
+    inventory = request.inventory
+    if inventory and inventory.total_found == 1 and not inventory.relaxed and inventory.matches:
+        return inventory.matches[0].car
+    model = named_now(request.extraction, text).model
+    if not inventory or not model:
+        return None
+    words = set(re.findall(r"[a-z0-9][a-z0-9.\-]*", text))
+    scored = [(len(words & set(re.findall(r"[a-z0-9][a-z0-9.\-]*", (m.car.variant or "").lower()))), m.car)
+              for m in inventory.matches if same_model(m.car, model)]
+    best = max((score for score, _ in scored), default=0)
+    winners = [car for score, car in scored if score == best]
+    return winners[0] if best >= 2 and len(winners) == 1 else None
+
+
 def names_a_new_car(extraction: ExtractionOutput, context: ConversationContext, text: str) -> bool:
     prefs = named_now(extraction, text)
     if not (prefs.make or prefs.model):
@@ -265,8 +282,12 @@ def _unknown_clause(fact: str, language: str = "nl") -> str:
     return say(UNKNOWN_CLAUSE, spoken, what=UNKNOWN_NAMES[spoken][fact])
 
 
+def _said_before(context: ConversationContext | None, text: str | None) -> bool:
+    return bool(text) and context is not None and any(turn.role == "bot" and text in turn.text for turn in context.history)
+
+
 def facts_answer(cars: list[Car], facts: list[str], dealer: DealerFacts, context: ConversationContext | None = None,
-                 language: str | None = None, form: str | None = None) -> str:
+                 language: str | None = None, form: str | None = None, text: str = "") -> str:
     """The answer about one car (sentences and its link) or a line per car for several.
 
     Options and the detail-page facts (APK, owners, NAP, maintenance, towing, weight,
@@ -289,8 +310,11 @@ def facts_answer(cars: list[Car], facts: list[str], dealer: DealerFacts, context
         option_lines, unknown_options = car_facts.equipment_lines(car, options, spoken, form)
         detail_lines, unknown_detail = car_facts.facts_answer(car, detail, dealer, spoken, form)
         lines += option_lines + detail_lines
+        if "trekhaak" in options or "towing" in facts:
+            lines += filter(None, [car_facts.load_line(car, text, spoken, form)])  # "een caravan van 1400 kilo"
         if unknown_options:
-            lines.append(car_facts.option_unknown_line(car, unknown_options, dealer, spoken, form))
+            said = [turn.text for turn in context.history if turn.role == "bot"] if context is not None else []
+            lines.append(car_facts.option_unknown_line(car, unknown_options, dealer, spoken, form, said))
         if unknown_detail:
             lines.append(car_facts.unknown_facts_line(car, unknown_detail, dealer, spoken, form))
         unknown = [UNKNOWN_NAMES[spoken][fact] for fact in basic
@@ -299,8 +323,11 @@ def facts_answer(cars: list[Car], facts: list[str], dealer: DealerFacts, context
             what = join(unknown, spoken)
             lines.append(say(NOT_IN_RECORDS, spoken, title=car.title, check=say(CHECK, spoken, form, phone=dealer.phone),
                              unknown=what if spoken == "de" else what[:1].upper() + what[1:]))
-        if car.url:
-            lines.append(car.url)
+        if car.url and not _said_before(context, car.url):
+            lines.append(car.url)  # the link once per chat, not under every answer
+        if _said_before(context, car.title) and car_facts.only_one_of_its_model(car, context):
+            # the car is known by now: "de Tiguan", as a salesperson says it, not its whole title again
+            lines = [line.replace(f" {car.title}", f" {car.model}") for line in lines]
         return "\n".join(lines)
     lines = []
     for car in cars[:MAX_LISTED]:

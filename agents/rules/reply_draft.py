@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from agents.knowledge.dealer import DealerFacts
-from agents.models import Car, ReplyRequest
+from agents.models import Car, OpenCheck, ReplyRequest
 from agents.rules.numbers import find_plates
 from agents.rules.reply_cars import cars_in_question, named_now, names_a_new_car
 from agents.rules.phrases import Phrase, say
@@ -49,6 +49,10 @@ class Draft:
     answered_car_facts: bool = False
     test_drive_done: bool = False
     payment_done: bool = False
+    checks: list[OpenCheck] = field(default_factory=list)  # promised checks: light tasks for sales (agents.open_checks)
+    no_follow_up: bool = False  # a repeat or an insisting customer: answer, don't ask
+    main_intent: str | None = None  # the main answer's intent when a practical part carried the router's
+    covered: set[str] = field(default_factory=set)  # practical topics answered by agents/rules/reply_parts.py
     language: str = "nl"  # the customer's: nl, en, de or other (answered in English)
     form: str = "je"  # "u" once the customer writes "u"
 

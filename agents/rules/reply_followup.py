@@ -97,11 +97,40 @@ def last_question_key(request: ReplyRequest) -> str | None:
     return next((key for key, q in QUESTIONS.items() if q.asked_before.search(questions[-1])), None)
 
 
+# "een gezinsauto", "iets zuinigs voor woon-werk": the customer told us what kind of car, in words
+_CAR_KIND = re.compile(
+    r"\b(gezins\w*|familie\w*|voor\s+(?:het|ons|mijn)\s+gezin|kinderen|stationwagen|station|suv|hatchback|mpv|"
+    r"cabrio|coupe|bus(?:je)?|bedrijfs\w*|zuinig\w*|woon-?werk|eerste\s+auto|stadsauto|kleine\s+auto|grote\s+auto|"
+    r"elektrisch\w*|hybride|\d\s*-?\s*(?:zitter|zits|persoons)|family\s+car|estate|familienauto|kombi)\b", re.I)
+# bought elsewhere or done: no more selling in the closing question
+_DONE_BUYING = re.compile(
+    r"\b(?:al\s+(?:een\s+)?(?:auto\s+)?gekocht|(?:elders|ergens\s+anders|bij\s+een\s+ander\w*)\s+(?:\w+\s+)?gekocht|"
+    r"gekocht\s+(?:bij\s+een\s+ander\w*|elders|ergens\s+anders)|(?:al\s+)?iets\s+anders\s+gevonden|niet\s+meer\s+nodig|"
+    r"geen\s+interesse\s+meer|bought\s+(?:one\s+)?elsewhere|already\s+bought|schon\s+(?:ein\s+auto\s+)?gekauft|woanders\s+gekauft)\b",
+    re.I)
+
+
+def no_selling(request: ReplyRequest) -> bool:
+    """A customer who bought elsewhere or is complaining gets no sales question (no test drive, no trade-in)."""
+    texts = [request.text] + [turn.text for turn in request.context.history if turn.role == "customer"]
+    if any(_DONE_BUYING.search(text) for text in texts):
+        return True
+    if request.router.intent == "complaint" or request.extraction.sentiment == "negative":
+        return True
+    recent = [turn for turn in request.context.history if turn.role == "customer"][-3:]
+    return any(turn.intent == "complaint" for turn in recent)
+
+
+def _told_kind(request: ReplyRequest) -> bool:
+    texts = [request.text] + [turn.text for turn in request.context.history if turn.role == "customer"]
+    return any(_CAR_KIND.search(text) for text in texts)
+
+
 def _known(request: ReplyRequest, prefs: CarPreferences, cars: list[Car]) -> dict[str, bool]:
     context, extraction = request.context, request.extraction
     return {
         # cars shown without any wish ("hebben jullie een ferrari?") do not tell us what they want
-        "car_type": bool(prefs.make or prefs.model or prefs.body_type),
+        "car_type": bool(prefs.make or prefs.model or prefs.body_type or prefs.equipment) or _told_kind(request),
         "budget": bool(prefs.max_price or prefs.min_price),
         "fuel": bool(prefs.fuel_type),
         "gearbox": bool(prefs.transmission),
@@ -115,11 +144,12 @@ def _order(request: ReplyRequest, intent: str, cars: list[Car], answered_car_fac
     inventory = request.inventory
     many = bool(inventory and inventory.total_found > len(cars))
     if answered_car_facts:
-        return ("visit", "trade_in")
+        return ("visit",)  # a question about the car: a trade-in question now is off topic
     if intent == "car_inquiry":
         if not cars and not request.context.last_cars:
             return ("car_type", "budget", "fuel", "gearbox", "trade_in")
-        narrowing = ("budget", "fuel", "gearbox") if many else ()
+        # one car aimed at ("staat die Golf Variant nog?"): a budget question no longer narrows anything
+        narrowing = ("budget", "fuel", "gearbox") if many and len(cars) != 1 else ()
         return ("car_type", *narrowing, "visit", "trade_in")
     if intent == "financing_inquiry":
         return ("car_type", "trade_in", "visit")
@@ -147,7 +177,7 @@ def pick_follow_up(
     `intent` is what the reply answered (a down payment after a car is a payment question
     even when the router called it a car inquiry).
     """
-    if _ignored_our_question(request):
+    if _ignored_our_question(request) or no_selling(request):
         return None
     known = _known(request, prefs, cars)
     known["visit"] = known["visit"] or visiting

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.knowledge import financial
+from agents.knowledge import finance_products, financial
 from agents.knowledge.financial import CREDIT_WARNING
 from agents.rules.parse import financed_amount
 from agents.rules.phrases import Phrase, euro, percent
@@ -66,10 +66,37 @@ PRICE_WITH_WARRANTY = Phrase(
 TALK_IN_SHOWROOM = Phrase(
     nl="Kom gerust langs voor een proefrit: in de showroom kun je alles met een verkoper bespreken, ook een eventuele inruil.",
     nl_u="Komt u gerust langs voor een proefrit: in de showroom kunt u alles met een verkoper bespreken, ook een eventuele inruil.",
-    en="Do come by for a test drive: in the showroom you can talk everything through with a salesperson, a trade-in included.",
+    en="Do come by for a test drive: in the showroom you can talk everything through with a salesperson, including any trade-in.",
     de="Kommen Sie gern zu einer Probefahrt vorbei: Im Autohaus können Sie alles mit einem Verkäufer besprechen, "
        "auch eine mögliche Inzahlungnahme.",
 )
+
+
+CONDITION_TRADE_IN = Phrase(
+    nl="met je inruilauto (indicatief {trade}) eraf, dus je financiert {principal}",
+    nl_u="met uw inruilauto (indicatief {trade}) eraf, dus u financiert {principal}",
+    en="with your trade-in (indicatively {trade}) taken off, so you'd finance {principal}",
+    de="abzüglich Ihres Inzahlungnahme-Autos (indikativ {trade}), Sie finanzieren also {principal}",
+)
+CONDITION_DOWN_AND_TRADE_IN = Phrase(
+    nl="met {down} aanbetaling en je inruilauto (indicatief {trade}) eraf, dus je financiert {principal}",
+    nl_u="met {down} aanbetaling en uw inruilauto (indicatief {trade}) eraf, dus u financiert {principal}",
+    en="with {down} down and your trade-in (indicatively {trade}) taken off, so you'd finance {principal}",
+    de="mit {down} Anzahlung und abzüglich Ihres Inzahlungnahme-Autos (indikativ {trade}), Sie finanzieren also {principal}",
+)
+PAID_BY_TRADE_IN = Phrase(
+    nl="Met je inruilauto (indicatief {trade}) en je aanbetaling is {subject} helemaal betaald; financieren is dan niet nodig.",
+    nl_u="Met uw inruilauto (indicatief {trade}) en uw aanbetaling is {subject} helemaal betaald; financieren is dan niet nodig.",
+    en="With your trade-in (indicatively {trade}) and your down payment, {subject} is fully paid; there's nothing to finance.",
+    de="Mit Ihrem Inzahlungnahme-Auto (indikativ {trade}) und Ihrer Anzahlung ist {subject} vollständig bezahlt; "
+       "eine Finanzierung ist nicht nötig.",
+)
+
+
+def trade_in_value(draft: Draft) -> int | None:
+    """The indicative value staff gave for the customer's trade-in (CLI or Chatwoot), if any."""
+    trade_in = draft.request.context.trade_in
+    return trade_in.indicative_value_eur if trade_in is not None and trade_in.indicative_value_eur else None
 
 
 def payment_parts(draft: Draft) -> list[str]:
@@ -90,9 +117,12 @@ def payment_parts(draft: Draft) -> list[str]:
     language = draft.language
     subject = (draft.say(SUBJECT_CAR, title=car.title, price=euro(price, language)) if car and car.price_eur == price
                else draft.say(SUBJECT_AMOUNT, price=euro(price, language)))
+    trade = trade_in_value(draft)
+    if trade is not None and (down or 0) + trade >= price:
+        return [draft.say(PAID_BY_TRADE_IN, trade=euro(trade, language), subject=subject)]
     if down is not None and down >= price:
         return [draft.say(PAID_IN_FULL, down=euro(down, language), subject=subject)]
-    example = financial.example_payment(price, dealer, months, down)
+    example = financial.example_payment(price, dealer, months, down, trade)
     if example is None:
         return [draft.say(TOO_SMALL, minimum=euro(finance.min_amount_eur, language), subject=subject,
                           with_down=draft.say(WITH_THAT_DOWN) if down else "")]
@@ -100,6 +130,10 @@ def payment_parts(draft: Draft) -> list[str]:
         draft.show([car])
     condition = (draft.say(CONDITION_DOWN, down=euro(down, language), principal=euro(example.principal_eur, language))
                  if down else draft.say(CONDITION_NONE))
+    if trade is not None:  # the indicative value staff gave for their car comes off the price as well
+        condition = (draft.say(CONDITION_DOWN_AND_TRADE_IN, down=euro(down, language), trade=euro(trade, language),
+                               principal=euro(example.principal_eur, language)) if down
+                     else draft.say(CONDITION_TRADE_IN, trade=euro(trade, language), principal=euro(example.principal_eur, language)))
     text = draft.say(EXAMPLE, subject=subject, condition=condition, months=example.months,
                      rate=percent(example.annual_rate_percent, language),
                      monthly=euro(example.monthly_payment_eur, language, cents=True), total=euro(example.total_eur, language, cents=True))
@@ -117,8 +151,11 @@ def financing_answer(draft: Draft) -> None:
     about_a_car = focus_car(draft) and not topics.keys() - {"financing_options", "monthly_payment"}
     if request.extraction.asks_monthly_payment or months is not None or down is not None or about_a_car:
         draft.parts.extend(payment_parts(draft))
+    products = finance_products.asked_products(draft.text)
+    if products:  # "wat is het verschil tussen private lease en financial lease?": each in two or three lines
+        draft.parts += finance_products.explain(products, draft.language, draft.form)
     for topic in ("interest_rate", "bkr", "personal_loan", "huurkoop", "private_lease", "financial_lease"):
-        if topic in topics:
+        if topic in topics and not (products and topic in finance_products.PRODUCTS):
             draft.parts.append(topics[topic])
             break
     if not draft.parts:

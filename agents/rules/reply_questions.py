@@ -29,10 +29,11 @@ CAR_FACTS: dict[str, re.Pattern[str]] = {
     # Facts from the detail page and RDW (agents/car_facts.py answers them).
     "owners": re.compile(r"\b(eigenaren|eigenaars|(?:eerste|1e|vorige|hoeveel)\s+eigenaa?r\w*|owners?|vorbesitzer|halter)\b"),
     "maintenance": re.compile(r"\b(onderhoudshistorie|onderhoudsboekje\w*|onderhoudsgeschiedenis|servicehistorie|"
-                              r"(?:dealer\s*)?onderhouden|onderhoud\s+(?:bijgehouden|gehad)|maintenance|service\s+history|"
+                              r"(?:dealer\s*)?onderhouden|onderhoud\s+(?:bijgehouden|gehad)|maintenance|maintained|serviced|"
+                              r"service\s+(?:history|book\w*)|"
                               r"scheckheft\w*|wartung\w*)\b"),
     "towing": re.compile(r"\b(trekgewicht|trekvermogen|(?:mag|kan)\s+(?:hij|ie|die|het|deze)\s+(?:\w+\s+){0,3}trekken|"
-                         r"towing|anhangelast|anhaengelast|zuglast)\b"),
+                         r"towing|tow|anhangelast|anhaengelast|zuglast|(?:darf|kann)\s+er\s+(?:\w+\s+){0,3}ziehen)\b"),
     "weight": re.compile(r"\b(gewicht|hoe\s+zwaar|weegt|wegen|massa|weight|how\s+heavy|leergewicht|wiegt)\b"),
     "consumption": re.compile(r"\b(verbruik\w*|1\s+op\s+hoeveel|liter\s+per|l/100|actieradius|consumption|fuel\s+economy|"
                               r"mpg|verbrauch\w*|reichweite)\b"),

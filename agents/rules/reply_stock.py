@@ -147,6 +147,7 @@ def inventory_parts(draft: Draft) -> None:
         if _identified(request, asked) or in_stock == 1:
             draft.parts.append(draft.pick(*STILL_THERE, title=asked.title))
             draft.parts.append(car_line(asked, language))
+            draft.parts.extend(beyond_budget_note(draft, [asked]))  # named after "tot 20k": honest that it is above
             draft.show([asked])
             return
         # "staat die golf nog?" without knowing which one: never pick one arbitrarily.

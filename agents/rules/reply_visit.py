@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from agents.knowledge import service
+from agents.repetition import said_sentence
 from agents.rules.phrases import Phrase
 from agents.rules.reply_cars import cars_in_question
 from agents.rules.reply_draft import Draft, wants_new_car
@@ -39,18 +40,18 @@ TEST_DRIVE_PITCH = (
 )
 OPEN_WEEK = Phrase(nl="We zijn open {hours}.", en="We're open {hours}.", de="Geöffnet haben wir {hours}.")
 TRY_CAR = Phrase(nl="Dan kun je de {title} proberen.", nl_u="Dan kunt u de {title} proberen.",
-                 en="You can try the {title} then.", de="Dann können Sie den {title} probefahren.")
+                 en="You'd be driving the {title}.", de="Dann können Sie den {title} probefahren.")
 TIME_NOTED = Phrase(
     nl="Ik geef je voorkeur voor {time} door; een collega bevestigt de afspraak.",
     nl_u="Ik geef uw voorkeur voor {time} door; een collega bevestigt de afspraak.",
     en="I'll pass on your preference for {time}; a colleague will confirm the appointment.",
-    de="Ich gebe Ihren Wunsch ({time}) weiter; ein Kollege bestätigt Ihnen den Termin.",
+    de="Ich gebe Ihren Wunschtermin ({time}) weiter; ein Kollege bestätigt ihn Ihnen.",
 )
 ASK_CAR_AND_TIME = Phrase(
     nl="Laat je me weten welke auto je wilt proberen en hoe laat het je uitkomt?",
     nl_u="Laat u mij weten welke auto u wilt proberen en hoe laat het u uitkomt?",
     en="Could you let me know which car you'd like to try and what time suits you?",
-    de="Sagen Sie mir, welches Auto Sie fahren möchten und welche Uhrzeit Ihnen passt?",
+    de="Welches Auto möchten Sie fahren, und welche Uhrzeit passt Ihnen?",
 )
 ASK_CAR = Phrase(nl="Laat je me weten welke auto je wilt proberen?", nl_u="Laat u mij weten welke auto u wilt proberen?",
                  en="Could you let me know which car you'd like to try?", de="Welches Auto möchten Sie denn fahren?")
@@ -102,7 +103,7 @@ def test_drive_parts(draft: Draft, brief: bool) -> None:
     if when is not None:
         lines.append(day_hours_sentence(dealer, day, when, draft.language))
     else:
-        lines.append(draft.say(OPEN_WEEK, hours=compact_hours(dealer, draft.language)))
+        lines += once(draft, draft.say(OPEN_WEEK, hours=compact_hours(dealer, draft.language)))
     candidates = draft.cars or cars_in_question(request.context, extraction, draft.text)
     if not candidates and request.inventory and request.inventory.asked_car and request.inventory.availability == "available":
         candidates = [request.inventory.asked_car]
@@ -119,9 +120,9 @@ def test_drive_parts(draft: Draft, brief: bool) -> None:
         ask = ASK_CAR_AND_TIME if ask_car and ask_time else ASK_CAR if ask_car else ASK_TIME
         lines.append(draft.say(ask) + ("" if time_known else draft.say(CONFIRM_AFTER)))
     drive = dealer.test_drive
-    lines.append(draft.say(BRING, bring=_bring(draft), minutes=drive.duration_minutes))
+    lines += once(draft, draft.say(BRING, bring=_bring(draft), minutes=drive.duration_minutes))
     if not brief and not draft.said_before(re.escape(dealer.address.street)):
-        lines.append(draft.say(service.LOCATION, address=dealer.address.one_line()))
+        lines += once(draft, draft.say(service.LOCATION, address=dealer.address.one_line()))
     draft.parts.append(" ".join(lines))
 
 
@@ -172,3 +173,8 @@ def general_info_answer(draft: Draft) -> None:
         snippet = next((s.text for s in draft.request.expertise.knowledge if s.topic == topic), None)
         if snippet:
             draft.parts.append(snippet)
+
+
+def once(draft: Draft, sentence: str) -> list[str]:
+    """Boilerplate (hours, what to bring, the address) once per chat; asked for again, it is the answer."""
+    return [] if said_sentence(draft.request.context, sentence) else [sentence]

@@ -166,7 +166,7 @@ _LABELS: list[tuple[re.Pattern[str], _Reader]] = [
 
 # --- where label/value pairs sit -----------------------------------------------------------
 def _pairs(soup: BeautifulSoup) -> Iterable[tuple[str, str]]:
-    for row in soup.select("[class*=details-table-item], [class*=spec-item], [class*=specs-item], [class*=detail-item]"):
+    for row in soup.find_all(class_=_SPEC_ROW):
         parts = [_clean(child.get_text(" ", strip=True)) for child in row.find_all(recursive=False)]
         parts = [part for part in parts if part]
         if len(parts) >= 2:
@@ -182,14 +182,28 @@ def _pairs(soup: BeautifulSoup) -> Iterable[tuple[str, str]]:
         cells = row.find_all(["th", "td"], recursive=False)
         if len(cells) == 2:
             yield _clean(cells[0].get_text(" ", strip=True)), _clean(cells[1].get_text(" ", strip=True))
-    for line in soup.find_all(["li", "p", "span", "div"]):
-        if line.find(["li", "p", "div", "dt", "tr"]):
+    # "APK: 14-05-2027", "<li><strong>Kenteken:</strong> ZT-482-K</li>": short lines with a colon,
+    # found from their text nodes (one pass, however big the page).
+    seen: set[int] = set()
+    for node in soup.find_all(string=_COLON):
+        element = node.parent
+        if element is None or element.name in ("script", "style", "title"):
             continue
-        text = _clean(line.get_text(" ", strip=True))
-        if ":" in text and len(text) <= 80:
-            label, _, value = text.partition(":")
-            if len(label) <= 40:
-                yield label, value
+        text = _clean(element.get_text(" ", strip=True))
+        if text.endswith(":") and element.parent is not None:  # the label alone: its line is the parent
+            element = element.parent
+            text = _clean(element.get_text(" ", strip=True))
+        if id(element) in seen or len(text) > 80:
+            continue
+        seen.add(id(element))
+        label, _, value = text.partition(":")
+        if len(label) <= 40:
+            yield label, value
+
+
+_COLON = re.compile(":")
+# A spec row's class: AutoSociaal's "details-table-item", other themes' "spec-item", "kenmerk-item", …
+_SPEC_ROW = re.compile(r"^(?:[\w-]*-)?(?:details-table-item|specs?-(?:item|row)|detail-item|kenmerk(?:en)?-item|attribute-item)$")
 
 
 def _options(soup: BeautifulSoup) -> list[str]:

@@ -41,6 +41,11 @@ class RdwPeer:
         with self._lock:
             self._failures.extend([status] * count)
 
+    def recover(self) -> None:
+        """RDW is fine again: drop the failures still queued."""
+        with self._lock:
+            self._failures.clear()
+
     def plates_asked(self) -> list[str]:
         return [plate for _, plate in self.requests]
 
