@@ -1,6 +1,6 @@
 """Benchmark 4: the worker's memory (RSS) while 20,000 messages flow over 2,000 conversations.
 
-    .venv/bin/python bench/bench_memory.py [--quick] [--messages 20000] [--conversations 2000] [--rate 40]
+    .venv/bin/python bench/bench_memory.py [--quick] [--messages 20000] [--conversations 2000] [--rate 25]
 
 Messages go through `seldenrijk api` at a steady offered rate, round robin over the conversations
 (each conversation gets a message every conversations/rate seconds, so none is a burst). The
@@ -9,7 +9,10 @@ most messages find their conversation evicted and replay it from its history. Th
 (psutil) is read idle at start (the floor: everything imported, the model loaded) and when a
 quarter, half, three quarters and all of the messages have been answered. Every message must get
 exactly one reply. Target: RSS flat within ±10% from a quarter (5,000) to all (20,000) messages.
---quick: 3,000 messages over 300 conversations (the same ten per conversation; a few minutes).
+A full run takes about 14 minutes at the default 25 messages/s; on a busy machine offer less
+(`--rate 15`): an offered rate above what the worker sustains builds a backlog over every
+conversation, and the cache then thrashes. --quick: 3,000 messages over 300 conversations (the
+same ten per conversation; a few minutes).
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ async def main() -> int:
     parser.add_argument("--quick", action="store_true", help="3,000 messages over 300 conversations")
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--conversations", type=int, default=2_000)
-    parser.add_argument("--rate", type=float, default=40.0, help="messages per second offered")
+    parser.add_argument("--rate", type=float, default=25.0, help="messages per second offered (keep it below what the worker sustains)")
     args = parser.parse_args()
     if args.quick:
         args.messages, args.conversations = 3_000, 300
