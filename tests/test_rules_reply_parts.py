@@ -183,3 +183,14 @@ async def test_no_test_drive_pushed_after_buying_elsewhere_or_a_complaint(invent
     await chat.say(first)
     reply = await chat.say("heeft de kia sportage trekhaak?")
     assert "proefr" not in reply.lower() and "inruil" not in reply.lower(), reply
+
+
+async def test_closing_questions_follow_the_dialogue_state(inventory):
+    chat = Chat(inventory)
+    await chat.say("staat de tiguan 1.5 tsi nog?")
+    assert chat.context.dialogue.car is not None and chat.context.dialogue.car.id == "sample-010"
+    payment = await chat.say("wat kost hij per maand met 5000 aanbetaling?")
+    assert "budget" not in payment.lower() and "wat voor auto" not in payment.lower(), payment  # the car and its price are known
+    await chat.say("ik wil mijn opel astra inruilen")
+    later = await chat.say("en bij 48 maanden?")
+    assert "inruilen?" not in later and "in te ruilen?" not in later, later  # the trade-in is known
