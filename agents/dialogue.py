@@ -123,6 +123,7 @@ _OWN_QUESTION = re.compile(r"(?:wat|hoe|welke?|waar|waarom|wanneer|hoeveel|hebbe
                            r"what|how|which|where|why|when|do|does|is|are|can|was|wie|welche|wo|warum|wann|haben|ist|sind)\b")
 _POINTER = re.compile(r"(?:(?:doe|geef\s+(?:mij|me))\s+maar\s+|ik\s+(?:wil|neem)\s+|graag\s+)?(?:de|die|het|deze|dat|nummer|optie|nr\.?|the|number|option|der|die|das|nummer)?\s*"
                       r"[\w.-]+(?:\s+[\w.-]+)?(?:\s+(?:graag|dan|maar|please|bitte|zou\s+ik\s+willen))?\s*[?!.]*")
+_POINTING_WORD = re.compile(r"(?:(?:doe|geef\s+(?:mij|me))\s+maar\s+|ik\s+(?:wil|neem)\s+)?(?:de|die|het|deze|dat|the|that|der|das)\s")
 _NO_AND_MORE = re.compile(r"(?:nee+|neen|nope|nah|no|nein)\b[ ,!.]+(?!maar\b|but\b|aber\b)")
 
 
@@ -194,6 +195,8 @@ def picked_car(lowered: str, context: ConversationContext) -> CarRef | None:
         hits = [car for car in shown if car.color and normalize(car.color).startswith(next(iter(colours)))]
         if len(hits) == 1:
             return hits[0]
+    if not _POINTING_WORD.match(lowered):
+        return None  # a bare "automaat" or "diesel" is a wish, "die automaat" points at a car
     words = set(re.findall(r"[a-z0-9][a-z0-9.\-]{2,}", lowered))
     marks = [words & set(re.findall(r"[a-z0-9][a-z0-9.\-]{2,}", normalize(car.title))) for car in shown]
     unique = [car for car, mark in zip(shown, marks) if mark and not any(mark <= other for other in marks if other is not mark)]

@@ -355,3 +355,13 @@ async def test_a_grievance_never_cancels_the_booking(inventory):
     assert talk.context.customer_name is None and "Toch" not in reply.response_text
     reply = await talk.say("ik kan toch niet komen, sorry")
     assert not talk.context.test_drive.bookings and "geannuleerd" in reply.response_text
+
+
+async def test_ja_to_the_plate_question_asks_for_the_plate_again(inventory):
+    talk = Talk(inventory)
+    await talk.say("staat de kia picanto nog?")
+    await talk.say("ik wil mijn opel astra inruilen")
+    await talk.say("ongeveer 120 duizend")
+    assert talk.context.dialogue.open_question.kind == "trade_in_plate"
+    reply = await talk.say("ja")
+    assert "kenteken" in reply.response_text and "proefrit" not in reply.response_text

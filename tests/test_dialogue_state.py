@@ -96,6 +96,7 @@ def test_picks_from_the_cars_just_shown_by_position_and_colour():
     assert dialogue.read_answer("die blauwe", context).car.id == "g3"
     assert dialogue.read_answer("die dsg", context).car.id == "g2"
     assert dialogue.read_answer("nummer 1", asked("which_car", shown=GOLFS)).car.id == "g1"
+    assert dialogue.read_answer("dsg", context) is None  # a bare word is a wish; "die dsg" points
 
 
 def test_no_open_question_no_answer_reading():

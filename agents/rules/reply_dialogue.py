@@ -166,7 +166,7 @@ def answer_in_state(draft: Draft) -> bool:
     if answer.reading == "yes" and answer.kind not in _YES_ACTED_ON_ELSEWHERE and context.dialogue.open_question:
         car = _known(draft, context.dialogue.car.id) if context.dialogue.car else None
         draft.intent = "other"
-        if car is not None and not context.test_drive.bookings:
+        if car is not None and not context.test_drive.bookings and answer.kind in ("budget", "fuel", "gearbox", "car_type"):
             # "ja graag" after "de Picanto staat er nog ... budget?": interest in that car, not a budget
             draft.parts.append(say_to(INTEREST, context, title=car.title))
             draft.show([car])
