@@ -60,7 +60,7 @@ def _said_before(paragraph: str, earlier: list[str], fingerprints: set[str]) -> 
     )
 
 
-def without_repeats(reply: str, context: ConversationContext, keep: str | None = None) -> str:
+def without_repeats(reply: str, context: ConversationContext, keep: str | None = None, asked: str = "") -> str:
     """The reply minus what this chat already had from us; a short "je vroeg het al" if nothing is new.
 
     `keep`: text that must stay whole (a test-drive booking: a second confirmation for another
@@ -77,26 +77,51 @@ def without_repeats(reply: str, context: ConversationContext, keep: str | None =
     if any(_news(part) for part in kept):
         return "\n\n".join(kept)
     first = repeated.index(True)  # nothing new: one line in its place says we said it already
-    return "\n\n".join([*parts[:first], _reminder(parts[first], context.address_form), *kept[first:]])
+    return "\n\n".join([*parts[:first], _reminder(parts[first], context.address_form, context.language, asked), *kept[first:]])
 
 
-def _reminder(paragraph: str, address_form: str) -> str:
+_LEADS = {  # (our own question again, an answer they had already, the same with "u")
+    "nl": ("Nog even", "Je vroeg het al", "Zoals ik al schreef"),
+    "en": ("Just checking", "As I mentioned", "As I mentioned"),
+    "de": ("Noch kurz", "Wie schon geschrieben", "Wie schon geschrieben"),
+}
+
+
+def _stems(text: str) -> set[str]:
+    return {word[:5] for word in re.findall(r"[a-zà-ÿ]{4,}", text.lower())}
+
+
+def _overlap(sentence: str, stems: set[str]) -> int:
+    """How many of the customer's word stems the sentence contains ("bezor" in "Thuisbezorgen")."""
+    lowered = sentence.lower()
+    return sum(1 for stem in stems if stem in lowered)
+
+
+def _reminder(paragraph: str, address_form: str, language: str = "nl", asked: str = "") -> str:
     """One line instead of the whole paragraph again, marked as said before.
 
     Our own open question comes back as "Nog even: …" (the customer did not ask it); an
-    answer they had already comes back as its first sentence after "Je vroeg het al".
+    answer they had already comes back as the sentence that fits what they asked now ("en
+    bezorgen in Zwolle?": the home-delivery sentence), else its first, after "Je vroeg het al".
     """
     flat = " ".join(paragraph.split())
     sentences = _SENTENCE_END.split(flat)
     question = next((sentence for sentence in sentences if sentence.endswith("?")), None)
     first = question or sentences[0]
+    wanted = _stems(asked)
+    if not question and wanted:
+        scored = [(_overlap(sentence, wanted), -index) for index, sentence in enumerate(sentences)]
+        best = max(range(len(sentences)), key=lambda index: scored[index])
+        if scored[best][0] > 0:
+            first = sentences[best]
     if len(first) > MAX_REMINDER:
         first = first[:MAX_REMINDER].rsplit(" ", 1)[0] + " …"
-    if question:
-        lead = "Nog even"
-    else:
-        lead = "Zoals ik al schreef" if address_form == "u" else "Je vroeg het al"
-    return f"{lead}: {first[:1].lower()}{first[1:]}"
+    spoken = language if language in _LEADS else "en"
+    again, had, had_u = _LEADS[spoken]
+    lead = again if question else (had_u if address_form == "u" else had)
+    if spoken != "de":  # German nouns (and "Sie") keep their capital
+        first = first[:1].lower() + first[1:]
+    return f"{lead}: {first}"
 
 
 def sentences(paragraph: str) -> list[str]:
