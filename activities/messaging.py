@@ -33,6 +33,7 @@ class SendReplyRequest(BaseModel):
     session_down_fails_fast: bool = False
     follow_up_number: int | None = None  # a follow-up to a quiet lead (1st, 2nd): counted when sent
     stop_typing: bool = False  # "typing…" was shown for this reply: POST /api/stopTyping first (best-effort)
+    answers_messages: int = 1  # customer messages this reply answers (a burst: more than one)
 
 
 class PresenceRequest(BaseModel):
@@ -219,6 +220,8 @@ class MessagingActivities:
             raise
         if not already_sent and request.follow_up_number:
             metrics.FOLLOW_UPS_SENT.labels(number=str(request.follow_up_number)).inc()
+        if not already_sent and request.answers_messages > 1:
+            metrics.REPLIES_COALESCED.inc(request.answers_messages - 1)
         if not already_sent and request.received_at is not None:
             elapsed = (datetime.now(timezone.utc) - request.received_at).total_seconds()
             metrics.REPLY_SECONDS.observe(max(elapsed, 0.0))

@@ -18,6 +18,7 @@ import re
 from rapidfuzz import fuzz
 
 from agents.models import ConversationContext
+from agents.rules.phrases import Phrase, say, spoken_language
 
 SIMILAR = 90  # rapidfuzz ratio of two normalised paragraphs that say the same
 MIN_CHARS = 25  # "Graag gedaan! 😊" may come back; a paragraph of substance may not
@@ -50,13 +51,24 @@ def _news(paragraph: str) -> bool:
     return not _exempt(paragraph) and not paragraph.rstrip().endswith("?")
 
 
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _other_words(a: str, b: str) -> int:
+    """Words one paragraph has and the other lacks: a name added is one, another subject two or more."""
+    return len(set(_WORD.findall(a)) ^ set(_WORD.findall(b)))
+
+
 def _said_before(paragraph: str, earlier: list[str], fingerprints: set[str]) -> bool:
     if fingerprint(paragraph) in fingerprints:
         return True
     normalised, numbers = _normalised(paragraph), _NUMBERS.findall(paragraph)
-    # Nearly the same words with other figures ("om 10:00" after "om 11:00") is news, not a repeat.
+    # Nearly the same words with other figures ("om 10:00" after "om 11:00") is news, not a repeat;
+    # so is the same sentence about another thing ("het verbruik …" after "het aantal eigenaren …").
     return any(
-        fuzz.ratio(normalised, _normalised(old)) >= SIMILAR and _NUMBERS.findall(old) == numbers for old in earlier
+        fuzz.ratio(normalised, _normalised(old)) >= SIMILAR and _NUMBERS.findall(old) == numbers
+        and _other_words(normalised, _normalised(old)) < 2
+        for old in earlier
     )
 
 
@@ -80,11 +92,8 @@ def without_repeats(reply: str, context: ConversationContext, keep: str | None =
     return "\n\n".join([*parts[:first], _reminder(parts[first], context.address_form, context.language, asked), *kept[first:]])
 
 
-_LEADS = {  # (our own question again, an answer they had already, the same with "u")
-    "nl": ("Nog even", "Je vroeg het al", "Zoals ik al schreef"),
-    "en": ("Just checking", "As I mentioned", "As I mentioned"),
-    "de": ("Noch kurz", "Wie schon geschrieben", "Wie schon geschrieben"),
-}
+STILL_OPEN = Phrase(nl="Nog even", en="Just checking", de="Noch kurz")
+SAID_ALREADY = Phrase(nl="Je vroeg het al", nl_u="Zoals ik al schreef", en="As I mentioned", de="Wie schon geschrieben")
 
 
 def _stems(text: str) -> set[str]:
@@ -116,10 +125,9 @@ def _reminder(paragraph: str, address_form: str, language: str = "nl", asked: st
             first = sentences[best]
     if len(first) > MAX_REMINDER:
         first = first[:MAX_REMINDER].rsplit(" ", 1)[0] + " …"
-    spoken = language if language in _LEADS else "en"
-    again, had, had_u = _LEADS[spoken]
-    lead = again if question else (had_u if address_form == "u" else had)
-    if spoken != "de":  # German nouns (and "Sie") keep their capital
+    lead = say(STILL_OPEN if question else SAID_ALREADY, language, address_form)
+    spoken = spoken_language(language)
+    if spoken == "nl" or (spoken == "en" and not re.match(r"I\b", first)):  # "I", German nouns and "Sie" keep their capital
         first = first[:1].lower() + first[1:]
     return f"{lead}: {first}"
 

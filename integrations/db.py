@@ -311,7 +311,8 @@ def migrate(db: Database, store: str, migrations: Sequence[Migration]) -> int:
                 (store, migration.version, datetime.now(timezone.utc).isoformat()),
             )
             done.add(migration.version)
-    _MIGRATED.add(key)
+    if key[0] != ":memory:":  # every in-memory database is a new one
+        _MIGRATED.add(key)
     return max(done, default=0)
 
 

@@ -51,12 +51,13 @@ class SentLedger:
         return None if row is None else (row[0] or "")
 
     def record(self, reply_id: str, provider_id: str | None) -> None:
-        with self._db.transaction() as tx:
-            tx.execute(
-                "INSERT INTO sent (reply_id, provider_id, sent_at) VALUES (?, ?, ?) ON CONFLICT (reply_id) DO NOTHING",
-                (reply_id, provider_id, datetime.now(timezone.utc).isoformat()),
-            )
-            tx.execute("DELETE FROM attempts WHERE reply_id = ?", (reply_id,))
+        # No transaction needed (two round trips, not four): a reply found in `sent` wins over a
+        # leftover attempt, so dying between the two statements changes nothing.
+        self._db.execute(
+            "INSERT INTO sent (reply_id, provider_id, sent_at) VALUES (?, ?, ?) ON CONFLICT (reply_id) DO NOTHING",
+            (reply_id, provider_id, datetime.now(timezone.utc).isoformat()),
+        )
+        self._db.execute("DELETE FROM attempts WHERE reply_id = ?", (reply_id,))
 
     def begin_attempt(self, reply_id: str, started_at: float) -> bool:
         """Written (and on disk for a killed process) before the request leaves; False when

@@ -8,6 +8,8 @@ through one outage).
 lid: conversation-i17-lid.json (an @lid chat answered, then handed over to its phone's conversation once
 WAHA knows the number: patch "i17-lid-merge") and conversation-i17-lid-merged.json (the phone's
 conversation absorbing it and merging the CRM contact).
+followup: conversation-i17-followup.json (time-skipping server: a WARM lead's answered question, the
+"follow-up" timer of 24 opening hours, the follow-up sent with priority 5: patch "i17-follow-ups").
 """
 
 from __future__ import annotations
@@ -66,6 +68,40 @@ async def record_lid(env) -> list:
     return [("conversation-i17-lid.json", lid_history), ("conversation-i17-lid-merged.json", phone_history)]
 
 
+async def record_followup(_env) -> list:
+    """On the time-skipping server: a WARM lead's question answered, 24 quiet opening hours, one follow-up."""
+    from datetime import timedelta
+
+    from temporalio.api.enums.v1 import IndexedValueType
+    from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+    from temporalio.contrib.pydantic import pydantic_data_converter
+    from temporalio.testing import WorkflowEnvironment
+
+    from starter.binaries import temporal_test_server
+    from workflows import search_attributes
+
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(temporal_test_server()), data_converter=pydantic_data_converter
+    )
+    kinds = {"Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD, "Bool": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+             "Int": IndexedValueType.INDEXED_VALUE_TYPE_INT}
+    await env.client.operator_service.add_search_attributes(AddSearchAttributesRequest(
+        namespace=env.client.namespace,
+        search_attributes={name: kinds[kind] for name, kind in search_attributes.CLI_TYPES.items()},
+    ))
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            async with pipeline(env.client, make_settings(Path(tmp), "record-history-i17-followup")) as p:
+                await p.post(message_event(PHONE, "Hoi, staat de Golf nog? Wat kost hij per maand?", name="Sanne"))
+                planned = await p.wait_until(PHONE, lambda s: s.messages_processed == 1 and s.follow_up_at is not None)
+                await env.sleep(planned.follow_up_at - await env.get_current_time() + timedelta(minutes=1))
+                await p.wait_until(PHONE, lambda s: s.follow_ups_sent == 1 and not s.crm_pending)
+                history = await p.client.get_workflow_handle(f"conversation-{PHONE}").fetch_history()
+    finally:
+        await env.shutdown()
+    return [("conversation-i17-followup.json", history)]
+
+
 async def _released(handle) -> bool:
     state = await handle.query(SessionHealthWorkflow.state)
     return state.status == "WORKING" and not state.waiting and state.outage_id is None
@@ -74,7 +110,7 @@ async def _released(handle) -> bool:
 async def main(part: str) -> None:
     env = await start_env()
     try:
-        histories = await {"session": record_session, "lid": record_lid}[part](env)
+        histories = await {"session": record_session, "lid": record_lid, "followup": record_followup}[part](env)
     finally:
         await env.shutdown()
     for name, history in histories:
@@ -83,5 +119,5 @@ async def main(part: str) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("part", choices=["session", "lid"])
+    parser.add_argument("part", choices=["session", "lid", "followup"])
     asyncio.run(main(parser.parse_args().part))

@@ -120,3 +120,55 @@ def test_window_and_joining_rules():
     assert burst.joined_text(["Hallo ", "", "wat kost hij?"]) == "Hallo\nwat kost hij?"
 
 
+
+
+async def test_a_burst_during_an_escalation_is_forwarded_message_by_message(temporal_env, task_queue, tmp_path):
+    from tests.peers.chatwoot_peer import ChatwootPeer
+    from tests.pipeline import make_chatwoot_settings
+    from workflows.escalation import EscalationWorkflow
+    from workflows.models import EscalationStatus
+
+    phone = random_phone()
+    chat = f"{phone}@c.us"
+    with ChatwootPeer() as peer:
+        settings = make_chatwoot_settings(tmp_path, task_queue, peer, "secret", escalation_assignee_finance=5,
+                                          coalesce_seconds=2.0)
+        async with pipeline(temporal_env.client, settings) as p:
+            await p.post(message_event(phone, "Ik heb een BKR registratie, kan ik dan wel een auto financieren?"))
+            state = await p.wait_until(phone, lambda s: s.open_escalation and s.open_escalation.view, timeout=30)
+            escalation = p.client.get_workflow_handle(state.open_escalation.escalation_id, result_type=EscalationStatus)
+            burst = [message_event(phone, text) for text in ("Nog een vraag", "staat de polo nog?",
+                                                             "en wat kost hij per maand?")]
+            for event in burst:
+                await p.post(event)
+            state = await p.wait_until(phone, lambda s: s.messages_processed == 4 and not s.crm_pending, timeout=30)
+            assert len(p.waha.texts_for(chat)) == 2 and state.messages_coalesced == 2  # one answer to the burst
+
+            async def forwarded():
+                status = await escalation.query(EscalationWorkflow.status)
+                return status if len(status.forwards) == 3 else None
+
+            status = await eventually(forwarded)
+            assert [forward.message_id for forward in status.forwards] == [event["payload"]["id"] for event in burst]
+            await eventually(lambda: len([m for m in peer.messages.values() if m["message_type"] == 0]) >= 4)
+            customer_mirrored = [m for m in peer.messages.values() if m["message_type"] == 0]  # incoming
+            assert [m["content"] for m in customer_mirrored][-3:] == ["Nog een vraag", "staat de polo nog?",
+                                                                      "en wat kost hij per maand?"]
+        assert peer.violations == []
+
+
+async def test_a_day_and_a_time_in_two_messages_book_one_test_drive(temporal_env, task_queue, tmp_path):
+    """A day and a time typed as two messages are read together, as the customer meant them."""
+    phone = random_phone()
+    chat = f"{phone}@c.us"
+    async with pipeline(temporal_env.client, make_settings(tmp_path, task_queue, coalesce_seconds=2.0)) as p:
+        await p.post(message_event(phone, "Ik wil graag een proefrit maken in de Kia Picanto"))
+        await p.waha.wait_for(1, chat, timeout=30)
+        await p.wait_until(phone, lambda s: s.messages_processed == 1, timeout=30)
+        await p.post(message_event(phone, "volgende week dinsdag"))
+        await p.post(message_event(phone, "om 11 uur"))
+        state = await p.wait_until(phone, lambda s: s.messages_processed == 3 and not s.crm_pending, timeout=30)
+        replies = p.waha.texts_for(chat)
+        assert len(replies) == 2, replies
+        assert "11:00" in replies[1] and "dinsdag" in replies[1].lower(), replies[1]
+        assert state.recent[-1].content == "volgende week dinsdag\nom 11 uur"

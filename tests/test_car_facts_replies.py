@@ -154,8 +154,16 @@ def test_road_tax_offers_the_snapshot_weight_in_each_language(engine):
         assert DEALER.road_tax.calculator_url in reply
         assert JAZZ_PAGE.weight_kg is None and JAZZ.weight_kg  # the page has none: RDW by plate gave it
         assert car_facts.kg(JAZZ.weight_kg, language) in reply
-    _, none = ask(engine, "hoeveel wegenbelasting betaal ik voor deze?", BARE)
-    assert "kentekenbewijs" in none and DEALER.phone in none  # no weight: where it is, no promised lookup
+    # no weight in the snapshot: the weight goes to sales as a light task, and the promise says so
+    context = ConversationContext(last_cars=[BARE])
+    text = "hoeveel wegenbelasting betaal ik voor deze?"
+    understanding = engine.understand(text, context)
+    output = engine.reply_sync(ReplyRequest(text=text, context=context, router=understanding.router,
+                                            extraction=understanding.extraction, expertise=understanding.expertise))
+    assert DEALER.road_tax.calculator_url in output.response_text
+    assert f"Het gewicht van de {BARE.title} zie ik niet in mijn gegevens; ik laat het nakijken" in output.response_text
+    [check] = output.open_checks
+    assert check.car_id == BARE.id and check.question == text
 
 
 def test_several_cars_get_a_line_each(engine):
@@ -249,3 +257,14 @@ def test_detail_facts_asked_in_english_and_german(engine, language, form, questi
     _, reply = ask(engine, question, CRV, language, form)
     line = car_facts.fact_line(CRV, fact, DEALER, language, form)
     assert line and line in reply
+
+
+def test_an_option_outside_the_vocabulary_is_promised_a_check(engine):
+    context = ConversationContext(last_cars=[CRV])
+    text = "heeft hij stuurverwarming?"
+    understanding = engine.understand(text, context)
+    output = engine.reply_sync(ReplyRequest(text=text, context=context, router=understanding.router,
+                                            extraction=understanding.extraction, expertise=understanding.expertise))
+    assert f"Of de {CRV.title} stuurverwarming heeft, zie ik niet in mijn gegevens; ik laat het nakijken" in output.response_text
+    [check] = output.open_checks
+    assert check.car_id == CRV.id and "stuurverwarming" in check.topic

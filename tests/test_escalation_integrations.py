@@ -87,9 +87,10 @@ async def test_no_agent_with_that_email_assigns_the_team_or_says_so(tmp_path):
     assert sum(1 for method, path, _ in chatwoot.requests if path.endswith("/agents")) == 1
 
 
-async def test_alerts_are_sent_once_under_retry(tmp_path):
+async def test_alerts_are_sent_once_under_retry(tmp_path, database_url):
+    """The alert ledger on both backends (SQLite file, PostgreSQL)."""
     with WahaPeer() as waha, SmtpPeer() as smtp, ChatwootPeer() as chatwoot:
-        settings = make_settings(tmp_path, waha, smtp, chatwoot)
+        settings = make_settings(tmp_path, waha, smtp, chatwoot, database_url=database_url)
         acts = EscalationActivities(settings)
 
         # WhatsApp: a retried activity, and one whose first answer was a 5xx after WhatsApp got it.

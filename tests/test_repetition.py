@@ -78,3 +78,16 @@ def test_our_own_question_again_is_marked_as_a_reminder():
     context = _chat("Genoteerd! Welke Polo wil je proberen: 1, 2 of 3?")
     reply = without_repeats("Genoteerd! Welke Polo wil je proberen: 1, 2 of 3?", context)
     assert reply == "Nog even: welke Polo wil je proberen: 1, 2 of 3?"
+
+
+def test_the_same_sentence_about_another_thing_is_news():
+    from agents.models import ConversationContext, Turn
+    from agents.repetition import without_repeats
+
+    at = datetime(2026, 12, 8, 9, 30, tzinfo=timezone.utc)
+    owners = ("Het aantal eigenaren van de Volkswagen Golf 1.5 TSI Life Business zie ik niet in mijn gegevens; "
+              "ik laat het nakijken en app je vandaag nog.")
+    context = ConversationContext(history=[Turn(role="bot", text=owners, at=at)])
+    consumption = owners.replace("Het aantal eigenaren", "Het verbruik")
+    assert without_repeats(consumption, context) == consumption
+    assert without_repeats(owners, context) != owners  # the very same line again is still a repeat

@@ -52,13 +52,14 @@ def test_the_late_version_is_shorter_and_in_every_language():
     assert len(gist("Zin een. " * 100)) <= 281
 
 
-async def test_an_outage_alerts_once_and_held_replies_go_out_in_order(temporal_env, task_queue, tmp_path):
+async def test_an_outage_alerts_once_and_held_replies_go_out_in_order(temporal_env, task_queue, tmp_path, database_url):
     phone = random_phone()
     session = f"s{task_queue[-6:]}"
     with SmtpPeer() as smtp:
-        settings = make_settings(
+        settings = make_settings(  # the session alert's ledger on both store backends
             tmp_path, task_queue, smtp_host=smtp.host, smtp_port=smtp.port, smtp_starttls=False,
             waha_session=session, escalation_email_manager="baas@seldenrijk.nl", stale_reply_minutes=60,
+            database_url=database_url,
         )
         async with pipeline(temporal_env.client, settings) as p:
             failed = session_status_event("FAILED", session)

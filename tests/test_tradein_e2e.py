@@ -31,7 +31,8 @@ async def _wait(predicate, timeout: float = 30.0, what: str = "condition"):
         await asyncio.sleep(0.1)
 
 
-async def test_trade_in_intake_end_to_end(temporal_env, task_queue, tmp_path):
+async def test_trade_in_intake_end_to_end(temporal_env, task_queue, tmp_path, database_url):
+    """On both store backends: the sales task's once-only mark is in the CRM record."""
     phone = random_phone()
     chat = f"{phone}@c.us"
     with RdwPeer() as rdw, ChatwootPeer() as chatwoot:
@@ -44,6 +45,7 @@ async def test_trade_in_intake_end_to_end(temporal_env, task_queue, tmp_path):
             chatwoot_account_id=chatwoot.account_id,
             chatwoot_inbox_id=chatwoot.inbox_id,
             trade_in_quiet_seconds=15,  # the 30-minute quiet timer, shortened: the summary after the photos
+            database_url=database_url,
         )
         async with pipeline(temporal_env.client, settings) as p:
             waha = p.waha

@@ -19,6 +19,7 @@ from activities.message_events import judge_edit
 from activities.messaging import MessagingActivities
 from activities.testdrive import testdrive_activities
 from activities.privacy import PrivacyActivities, privacy_activities
+from activities.followup import FollowUpActivities
 from activities.lids import LidActivities
 from activities.session_alert import SessionAlertActivities
 from activities.tradein import TradeInActivities
@@ -94,6 +95,7 @@ async def running_worker(
     privacy = PrivacyActivities(settings, waha=waha)
     delivery_alerts = DeliveryAlertActivities(settings, ledger=ledger, crm=crm)
     lids = LidActivities(crm)
+    follow_ups = FollowUpActivities(settings, inventory.catalog)
     session_alerts = SessionAlertActivities(settings, mailer=delivery_alerts.mailer, ledger=ledger)
     activities = [
         agents.route_message,
@@ -110,6 +112,8 @@ async def running_worker(
         session_alerts.alert_session,
         lids.hand_over_conversation,
         lids.merge_crm_contact,
+        follow_ups.plan_follow_up,
+        follow_ups.prepare_follow_up,
         inventory.search_inventory,
         inventory.fetch_source,
         inventory.commit_snapshot,

@@ -51,6 +51,7 @@ with workflow.unsafe.imports_passed_through():
         PATCH_SESSION_WAIT,
         PATCH_LID_MERGE,
     )
+    from workflows.conversation_followup import FollowUpSteps
     from workflows.conversation_merge import LidMergeSteps
     from workflows.conversation_session import SessionWaitSteps
     from workflows.conversation_burst import BurstMixin
@@ -136,7 +137,7 @@ def _clip(text: str, size: int = 40) -> str:
 @workflow.defn
 class ConversationWorkflow(
     CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin, BurstMixin, MessageEventsMixin, SessionWaitSteps,
-    LidMergeSteps, OpenChecks,
+    LidMergeSteps, OpenChecks, FollowUpSteps,
 ):
     @workflow.init
     def __init__(self, state: ConversationInput) -> None:
@@ -271,7 +272,7 @@ class ConversationWorkflow(
         sales_lane = asyncio.create_task(self._sales_lane())
         processed_this_run = 0
         while True:
-            await workflow.wait_condition(
+            await self._wait_for_work(  # with a follow-up planned, a durable timer (issue 17)
                 lambda: bool(self.s.pending or self.s.staff_pending or self.s.flood_notice_due)
                 or self._handover_notice_due()
                 or self._merge_due()
@@ -281,6 +282,9 @@ class ConversationWorkflow(
                 break
             if self.s.crm_merges and not self._crm_merge_running and workflow.patched(PATCH_LID_MERGE):
                 self._start_crm_merge()
+            if self._follow_up_ready():
+                await self._follow_up()
+                continue
             if self.s.flood_notice_due:
                 self.s.flood_notice_due = False
                 try:
@@ -306,6 +310,7 @@ class ConversationWorkflow(
                     # A step gave up for good (e.g. WAHA refused the reply): record it, keep the chat alive.
                     self._record_failure(message, exc)
                 self._customer_turn_done()
+                await self._plan_follow_up()  # every customer turn resets the follow-up timer
                 processed_this_run += 1
                 continue
             if self._time_to_continue(processed_this_run):
@@ -603,6 +608,7 @@ class ConversationWorkflow(
             reply_id=reply_id,
             received_at=message.received_at if message else None,
             stop_typing=self._stop_typing_with_send(),
+            answers_messages=len(self._burst_of(message)) if message is not None else 1,
             follow_up_number=follow_up,
         )
         if workflow.patched(PATCH_SESSION_WAIT):  # issue 17: wait out a session outage, in order
@@ -824,8 +830,7 @@ class ConversationWorkflow(
             candidates += [match.car for match in inventory.matches]
             if inventory.asked_car:
                 candidates.append(inventory.asked_car)
-        by_id = {car.id: car for car in candidates}
-        return [by_id[car_id] for car_id in reply.mentioned_car_ids if car_id in by_id]
+        return dialogue.cars_in_reply(reply, candidates)
 
     def _finish(self, record: ProcessedMessage, understanding: Understanding) -> None:
         crm = record.crm_output

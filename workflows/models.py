@@ -259,6 +259,13 @@ class ConversationInput(BaseModel):
     edits_seen: int = 0  # message.edited events handled
     revoked_unanswered: int = 0  # messages deleted while still waiting: never answered
 
+    # Issue 17 follow-ups for quiet leads (workflows/conversation_followup.py).
+    follow_up_at: datetime | None = None  # the planned moment: the main loop's durable timer
+    follow_up_reason: str | None = None  # why (not): for staff in the state query
+    follow_ups_sent: int = 0
+    last_follow_up_at: datetime | None = None
+    follow_up_reply_counted: bool = False
+
     trade_in_quiet_seconds: int = 1800  # trade-in summary to sales after this long without news
     trade_in_photos_wanted: int = 4
     sales_tasks: list[SalesTaskRequest] = Field(default_factory=list)  # queued for the sales lane

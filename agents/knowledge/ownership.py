@@ -99,9 +99,16 @@ def asks_about_equipment(text: str) -> bool:
     return bool(equipment_in(text)) and bool(_VERB_QUESTION.search(text)) and not _SEARCH_WISH.search(text)
 
 
+def unknown_options(text: str, car: Car) -> list[str]:
+    """What the message asks about that the car's data neither confirms nor rules out (keys, or names outside the vocabulary)."""
+    return [item for item in equipment_asked(text) if item not in EQUIPMENT or car_facts.status(car, item) == "unknown"]
+
+
 def equipment_answer(text: str, car: Car | None, dealer: DealerFacts | None = None, language: str | None = "nl",
-                     address_form: str | None = "je") -> str | None:
-    """Yes or no where the car's data says so (agents/car_facts); anything else is "not in our data", never a guessed no."""
+                     address_form: str | None = "je", say_unknown: bool = True) -> str | None:
+    """Yes or no where the car's data says so (agents/car_facts); anything else is "not in our data", never a guessed no.
+
+    `say_unknown=False`: leave the unknown ones to the caller (the rules reply promises a check for them)."""
     phone = dealer.phone if dealer else ""
     asked = equipment_asked(text)
     if not asked and _WHICH_OPTIONS.search(text):
@@ -118,7 +125,7 @@ def equipment_answer(text: str, car: Car | None, dealer: DealerFacts | None = No
     keys = [item for item in asked if item in EQUIPMENT]
     lines, unknown = car_facts.equipment_lines(car, keys, language, address_form)
     unknown += [item for item in asked if item not in EQUIPMENT]  # outside our vocabulary: never in our data
-    if unknown:
+    if unknown and say_unknown:
         lines.append(car_facts.option_unknown_line_named(car, [_name(item) for item in unknown], phone, language, address_form))
     return " ".join(lines)
 
@@ -142,8 +149,11 @@ def reliability_text(dealer: DealerFacts, car: Car | None = None, name: str | No
     return say(RELIABILITY, language, address_form, what=what, ours=" ".join(ours))
 
 
-def road_tax_text(dealer: DealerFacts, car: Car | None = None, language: str | None = "nl", address_form: str | None = "je") -> str:
-    """What road tax depends on, the calculator, and the car's weight from the snapshot (the page or RDW by plate)."""
+def road_tax_text(dealer: DealerFacts, car: Car | None = None, language: str | None = "nl", address_form: str | None = "je",
+                  say_missing_weight: bool = True) -> str:
+    """What road tax depends on, the calculator, and the car's weight from the snapshot (the page or RDW by plate).
+
+    `say_missing_weight=False`: a car without a weight gets no line about it (the caller promises a check)."""
     facts = dealer.road_tax
     spoken = spoken_language(language)
     depends = [FACTORS.get(spoken, {}).get(word, word) for word in (facts.depends_on or ["gewicht", "brandstof", "provincie"])]
@@ -156,8 +166,9 @@ def road_tax_text(dealer: DealerFacts, car: Car | None = None, language: str | N
         parts.append(say(CALCULATOR, language, address_form, url=facts.calculator_url))
     if car is not None and car.weight_kg:
         parts.append(say(WEIGHT_FOR_TAX, language, address_form, car=car.title, kg=car_facts.kg(car.weight_kg, language)))
-    elif car is not None:  # no lookup behind a promise: say where the weight is found
-        parts.append(say(NO_WEIGHT, language, address_form, car=car.title, phone=dealer.phone))
+    elif car is not None:
+        if say_missing_weight:  # no lookup behind a promise: say where the weight is found
+            parts.append(say(NO_WEIGHT, language, address_form, car=car.title, phone=dealer.phone))
     else:
         parts.append(say(WEIGHT_WHICH_CAR, language, address_form))
     return " ".join(parts)

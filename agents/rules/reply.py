@@ -26,12 +26,12 @@ from agents import car_facts
 from agents.rules.phrases import Phrase
 from agents.scoring_signals import bought_elsewhere
 from agents.rules.reply_parts import answer_parts, equipment_unknown, facts_unknown, missing_equipment
-from agents.rules.reply_cars import same_model, cars_in_question, facts_answer, named_now, names_a_new_car, superlative_answer
+from agents.rules.reply_cars import cars_in_question, facts_answer, named_stock_car, names_a_new_car, superlative_answer
 from agents.rules.reply_dialogue import answer_in_state
 from agents.rules.reply_draft import QUESTION, Draft, Variety, trade_in_known, wants_new_car, without_history
 from agents.rules.reply_followup import last_question_key, pick_follow_up
 from agents.rules.phrases import Phrase, voice_of
-from agents.rules.reply_greeting import greet_first, greeting_answer, other_language_note
+from agents.rules.reply_greeting import foreign_question, greet_first, greeting_answer, other_language_note
 from agents.rules.reply_handoff import handoff
 from agents.rules.reply_hours import compact_hours
 from agents.rules.reply_money import financing_answer, payment_parts, price_negotiation_answer
@@ -177,6 +177,8 @@ def compose(request: ReplyRequest, dealer: DealerFacts, now: datetime) -> Conver
         draft.test_drive_done = draft.answered_car_facts = True
         _answer_the_other_parts(draft)  # "... en wat kost hij per maand?" still gets its answer
         note_last = bool(first_asked)
+    elif foreign_question(draft):  # "et quel est le prix?": the price we know, or please ask in English
+        draft.intent = "other"
     else:
         if practical.side and not _TEST_DRIVE_WORDS.search(practical.main_text()):
             draft.test_drive_done = True  # "mag mijn vriend mee met de proefrit?" is answered below, no pitch
@@ -283,8 +285,16 @@ def _main_answer(draft: Draft) -> None:
     if (months is not None or down is not None) and intent in ("car_inquiry", "other", "financing_inquiry") and (focus or intent == "financing_inquiry"):
         intent = draft.intent = "financing_inquiry"  # "en met 5000 aanbetaling?" about the car just discussed
     if intent in ("car_inquiry", "other", "general_info", "service_inquiry") and reply_technical.asked(request, draft.text):
-        parts, car = reply_technical.answer(request, draft.text, draft.dealer)
+        parts, car, unknown, unknown_facts = reply_technical.answer(request, draft.text, draft.dealer)
         draft.parts.extend(parts)
+        if car is not None and unknown:  # "heeft hij keyless entry?": not in our data, a check promised
+            line, checks, _ = equipment_unknown(car, unknown, request.text, draft.dealer, draft.now, _voiced(draft))
+            draft.checks += checks
+            draft.parts.append(line)
+        if car is not None and unknown_facts:  # road tax without the car's weight: the weight is checked
+            line, checks, _ = facts_unknown(car, unknown_facts, request.text, draft.dealer, draft.now, _voiced(draft))
+            draft.checks += checks
+            draft.parts.append(line)
         draft.answered_car_facts = True
         draft.show([car] if car else [])
         return
@@ -364,20 +374,7 @@ def _car_for_parts(draft: Draft) -> Car | None:
 
 
 def _the_one_named_car(draft: Draft) -> Car | None:
-    """The stock car a message names when exactly one fits it (no wish given up to find it), or the one
-    whose version it spells out: "heeft de golf 1.5 tsi life business een trekhaak?"."""
-    inventory = draft.request.inventory
-    if inventory and inventory.total_found == 1 and not inventory.relaxed and inventory.matches:
-        return inventory.matches[0].car
-    model = named_now(draft.request.extraction, draft.text).model
-    if not inventory or not model:
-        return None
-    words = set(re.findall(r"[a-z0-9][a-z0-9.\-]*", draft.text))
-    scored = [(len(words & set(re.findall(r"[a-z0-9][a-z0-9.\-]*", (m.car.variant or "").lower()))), m.car)
-              for m in inventory.matches if same_model(m.car, model)]
-    best = max((score for score, _ in scored), default=0)
-    winners = [car for score, car in scored if score == best]
-    return winners[0] if best >= 2 and len(winners) == 1 else None
+    return named_stock_car(draft.request, draft.text)
 
 
 def _asks_about_known_car(draft: Draft, intent: str, named: bool = False) -> bool:
@@ -515,12 +512,35 @@ def car_inquiry_answer(draft: Draft) -> None:
         return
     inventory_parts(draft)
     technical = [s for s in request.expertise.knowledge if s.module == "technical"]
+    # "staat de octavia nog, heeft hij een trekhaak?": the one car just shown answers from its own facts
+    own = _facts_of_the_car_shown(draft)
+    if own:
+        draft.parts.append(own)
+        technical = [s for s in technical if s.topic not in _CAR_OWN_TOPICS]
     # "liefst automaat" or "een automaat tot 15k?" is a search wish, not a question about DSG.
     technical = [s.text for s in technical if s.topic != "automatic_gearbox" or _GEARBOX_QUESTION.search(draft.text)]
     if technical and QUESTION.search(draft.text):
         draft.parts.append(technical[0])
     if draft.request.extraction.asks_monthly_payment:
         draft.parts.extend(payment_parts(draft))
+
+
+_CAR_OWN_TOPICS = {"towing", "equipment", "consumption", "ev_range"}
+
+
+def _facts_of_the_car_shown(draft: Draft) -> str | None:
+    """Options and detail facts asked about the one car this reply shows (its link is already there)."""
+    if len(draft.cars) != 1 or not QUESTION.search(draft.text):
+        return None
+    facts = [fact for fact in car_facts_asked(draft.text)
+             if fact.startswith(EQUIPMENT_FACT) or fact in car_facts.DETAIL_FACTS]
+    if not facts:
+        return None
+    car = draft.cars[0]
+    answer = _facts_answer(draft, [car], facts)
+    if car_facts.only_one_of_its_model(car, draft.request.context):
+        answer = answer.replace(f" {car.title}", f" {car.model}")  # its full title is in the line just above
+    return "\n".join(line for line in answer.split("\n") if line != car.url) or None
 
 
 def _service(draft: Draft) -> None:

@@ -174,6 +174,23 @@ def _told_apart(cars: list[Car], text: str) -> Car | None:
     return unique[0] if len(unique) == 1 else None
 
 
+def named_stock_car(request, text: str) -> Car | None:
+    """The stock car a message names when exactly one fits it (no wish given up to find it), or the one
+    whose version it spells out: "heeft de golf 1.5 tsi life business een trekhaak?"."""
+    inventory = request.inventory
+    if inventory and inventory.total_found == 1 and not inventory.relaxed and inventory.matches:
+        return inventory.matches[0].car
+    model = named_now(request.extraction, text).model
+    if not inventory or not model:
+        return None
+    words = set(re.findall(r"[a-z0-9][a-z0-9.\-]*", text))
+    scored = [(len(words & set(re.findall(r"[a-z0-9][a-z0-9.\-]*", (m.car.variant or "").lower()))), m.car)
+              for m in inventory.matches if same_model(m.car, model)]
+    best = max((score for score, _ in scored), default=0)
+    winners = [car for score, car in scored if score == best]
+    return winners[0] if best >= 2 and len(winners) == 1 else None
+
+
 def names_a_new_car(extraction: ExtractionOutput, context: ConversationContext, text: str) -> bool:
     prefs = named_now(extraction, text)
     if not (prefs.make or prefs.model):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from agents import dialogue
 from agents.models import Car
-from agents.rules.phrases import Phrase, euro, say_to, spoken_language
+from agents.rules.phrases import Phrase, euro, spoken_language
 from agents.rules.reply_cars import car_line, car_list, MAX_LISTED
 from agents.rules.reply_draft import Draft
 from agents.rules.reply_questions import car_facts_asked
@@ -127,8 +127,8 @@ def answer_in_state(draft: Draft) -> bool:
         booking = bookings[-1]  # "bevestiging?": the booking as it stands now, after any move
         draft.intent = "other"
         draft.test_drive_done = True
-        draft.parts.append(say_to(BOOKING_STATUS, request.context, title=booking.car_title,
-                                  when=when_text(booking.start, draft.dealer.tz, request.context.language)))
+        draft.parts.append(draft.say(BOOKING_STATUS, title=booking.car_title,
+                                  when=when_text(booking.start, draft.dealer.tz, draft.language)))
         return True
     answer = dialogue.read_answer(request.text, request.context)
     if answer is None:
@@ -140,9 +140,9 @@ def answer_in_state(draft: Draft) -> bool:
             return False
         draft.intent = "car_inquiry"
         draft.answered_car_facts = True
-        draft.parts.append(say_to(PICKED, context, title=car.title) + "\n" + car_line(car))
+        draft.parts.append(draft.say(PICKED, title=car.title) + "\n" + car_line(car, draft.language))
         if answer.kind in ("visit", "day", "time"):  # picked in answer to our test-drive question: it still stands
-            draft.parts.append(say_to(WHEN_TO_DRIVE, context))
+            draft.parts.append(draft.say(WHEN_TO_DRIVE))
         draft.show([car])
         return True
     if answer.kind == "broader_search" and answer.reading == "yes":
@@ -150,40 +150,40 @@ def answer_in_state(draft: Draft) -> bool:
         inventory = request.inventory
         cars = [match.car for match in inventory.matches] if inventory else []
         if cars:
-            draft.parts.append(say_to(WIDER, context) + "\n" + car_list(cars))
+            draft.parts.append(draft.say(WIDER) + "\n" + car_list(cars, draft.language))
             draft.show(cars[:MAX_LISTED])
         else:
-            draft.parts.append(say_to(WIDER_NOTHING, context, website=draft.dealer.website))
+            draft.parts.append(draft.say(WIDER_NOTHING, website=draft.dealer.website))
         return True
     if answer.kind == "broader_search" and answer.reading == "no":
         draft.intent = "other"
-        draft.parts.append(say_to(KEEP_WISHES, context))
+        draft.parts.append(draft.say(KEEP_WISHES))
         return True
     if answer.kind == "payment" and answer.reading == "no":
         draft.intent = "other"
-        draft.parts.append(say_to(NO_PAYMENT, context))
+        draft.parts.append(draft.say(NO_PAYMENT))
         return True
     if answer.reading == "yes" and answer.kind not in _YES_ACTED_ON_ELSEWHERE and context.dialogue.open_question:
         car = _known(draft, context.dialogue.car.id) if context.dialogue.car else None
         draft.intent = "other"
         if car is not None and not context.test_drive.bookings and answer.kind in ("budget", "fuel", "gearbox", "car_type"):
             # "ja graag" after "de Picanto staat er nog ... budget?": interest in that car, not a budget
-            draft.parts.append(say_to(INTEREST, context, title=car.title))
+            draft.parts.append(draft.say(INTEREST, title=car.title))
             draft.show([car])
             return True
         # "ja graag" to "Wat is ongeveer je budget?": ask it again, plainly
-        draft.parts.append(say_to(ASK_AGAIN, context, question=context.dialogue.open_question.text))
+        draft.parts.append(draft.say(ASK_AGAIN, question=context.dialogue.open_question.text))
         return True
     if answer.reading == "no" and not SHORT_ANSWER.fullmatch(draft.text.strip(" !.,")):
         # "nee hoor, ik kijk nog even rond": a polite decline, no new question (short "nee"s: reply.py)
         draft.intent = "other"
         car = context.dialogue.car
         if answer.kind == "visit" and car is not None:
-            draft.parts.append(say_to(NO_VISIT, context, title=car.title))
+            draft.parts.append(draft.say(NO_VISIT, title=car.title))
         elif answer.kind == "trade_in":
-            draft.parts.append(say_to(NO_TRADE_IN, context))
+            draft.parts.append(draft.say(NO_TRADE_IN))
         else:
-            draft.parts.append(say_to(NO_THANKS, context))
+            draft.parts.append(draft.say(NO_THANKS))
         return True
     return False
 
@@ -212,7 +212,7 @@ def _resumes_the_car(draft: Draft) -> bool:
         return False  # "… de tiguan, heeft die een trekhaak?": the question about it is the answer
     draft.intent = "car_inquiry"
     draft.answered_car_facts = True
-    draft.parts.append(say_to(RESUMED, request.context, title=car.title) + "\n" + car_line(car))
+    draft.parts.append(draft.say(RESUMED, title=car.title) + "\n" + car_line(car, draft.language))
     draft.show([car])
     return True
 
@@ -226,4 +226,4 @@ def beyond_budget_note(draft: Draft, cars: list[Car]) -> list[str]:
         return []
     if not any(car.price_eur and not car.price_is_monthly and car.price_eur > budget for car in cars):
         return []
-    return [say_to(ABOVE_BUDGET, draft.request.context, budget=euro(budget, draft.request.context.language))]
+    return [draft.say(ABOVE_BUDGET, budget=euro(budget, draft.language))]

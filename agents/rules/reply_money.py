@@ -68,7 +68,7 @@ PRICE_WITH_WARRANTY = Phrase(
 TALK_IN_SHOWROOM = Phrase(
     nl="Kom gerust langs voor een proefrit: in de showroom kun je alles met een verkoper bespreken, ook een eventuele inruil.",
     nl_u="Komt u gerust langs voor een proefrit: in de showroom kunt u alles met een verkoper bespreken, ook een eventuele inruil.",
-    en="Do come by for a test drive: in the showroom you can talk everything through with a salesperson, a trade-in included.",
+    en="Do come by for a test drive: in the showroom you can talk everything through with a salesperson, including any trade-in.",
     de="Kommen Sie gern zu einer Probefahrt vorbei: Im Autohaus können Sie alles mit einem Verkäufer besprechen, "
        "auch eine mögliche Inzahlungnahme.",
 )

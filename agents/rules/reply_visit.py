@@ -40,18 +40,18 @@ TEST_DRIVE_PITCH = (
 )
 OPEN_WEEK = Phrase(nl="We zijn open {hours}.", en="We're open {hours}.", de="Geöffnet haben wir {hours}.")
 TRY_CAR = Phrase(nl="Dan kun je de {title} proberen.", nl_u="Dan kunt u de {title} proberen.",
-                 en="You can try the {title} then.", de="Dann können Sie den {title} probefahren.")
+                 en="You'd be driving the {title}.", de="Dann können Sie den {title} probefahren.")
 TIME_NOTED = Phrase(
     nl="Ik geef je voorkeur voor {time} door; een collega bevestigt de afspraak.",
     nl_u="Ik geef uw voorkeur voor {time} door; een collega bevestigt de afspraak.",
     en="I'll pass on your preference for {time}; a colleague will confirm the appointment.",
-    de="Ich gebe Ihren Wunsch ({time}) weiter; ein Kollege bestätigt Ihnen den Termin.",
+    de="Ich gebe Ihren Wunschtermin ({time}) weiter; ein Kollege bestätigt ihn Ihnen.",
 )
 ASK_CAR_AND_TIME = Phrase(
     nl="Laat je me weten welke auto je wilt proberen en hoe laat het je uitkomt?",
     nl_u="Laat u mij weten welke auto u wilt proberen en hoe laat het u uitkomt?",
     en="Could you let me know which car you'd like to try and what time suits you?",
-    de="Sagen Sie mir, welches Auto Sie fahren möchten und welche Uhrzeit Ihnen passt?",
+    de="Welches Auto möchten Sie fahren, und welche Uhrzeit passt Ihnen?",
 )
 ASK_CAR = Phrase(nl="Laat je me weten welke auto je wilt proberen?", nl_u="Laat u mij weten welke auto u wilt proberen?",
                  en="Could you let me know which car you'd like to try?", de="Welches Auto möchten Sie denn fahren?")
