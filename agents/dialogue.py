@@ -432,6 +432,28 @@ def introduces(text: str, name: str) -> bool:
     return False
 
 
+_PARTICLES = frozenset("van de der den ter te het la le da di du von zu mc".split())
+
+
+def first_name(name: str | None) -> str | None:
+    """How we address the customer: "Jan" for "Jan de Vries" (the CRM keeps the full name)."""
+    words = (name or "").split()
+    if not words:
+        return None
+    return words[0] if words[0].lower() not in _PARTICLES and len(words[0]) > 1 else name
+
+
+def cars_in_reply(output: ConversationOutput, candidates: list[Car]) -> list[Car]:
+    """The cars a reply is about: the ids it says it mentions, else the one car whose full title it names
+    ("Of er een kinderwagen in de kofferbak van de Kia Ceed Sportswagon ... past")."""
+    by_id = {car.id: car for car in candidates}
+    mentioned = [by_id[car_id] for car_id in output.mentioned_car_ids if car_id in by_id]
+    if mentioned:
+        return mentioned
+    named = [car for car in by_id.values() if car.title and car.title in output.response_text]
+    return named if len(named) == 1 else []
+
+
 # --- moving the state ---------------------------------------------------------------------------
 def car_ref(car: Car) -> CarRef:
     return CarRef(id=car.id, title=car.title, make=car.make, model=car.model, color=car.color, price_eur=None if car.price_is_monthly else car.price_eur,

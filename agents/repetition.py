@@ -109,7 +109,8 @@ def _reminder(paragraph: str, address_form: str, language: str = "nl") -> str:
     if len(first) > MAX_REMINDER:
         first = first[:MAX_REMINDER].rsplit(" ", 1)[0] + " …"
     lead = say(STILL_OPEN if question else SAID_ALREADY, language, address_form)
-    if spoken_language(language) == "nl":  # English "I" and German nouns and "Sie" keep their capital
+    spoken = spoken_language(language)
+    if spoken == "nl" or (spoken == "en" and not re.match(r"I\b", first)):  # "I", German nouns and "Sie" keep their capital
         first = first[:1].lower() + first[1:]
     return f"{lead}: {first}"
 

@@ -14,6 +14,7 @@ from activities.inventory import InventoryActivities
 from agents import tradein
 from agents.booking import candidate_cars, plan_booking
 from agents.context import absorb_reply, absorb_understanding, prepare_context
+from agents.dialogue import cars_in_reply
 from agents.guardrails import check_reply
 from agents.knowledge.dealer import load_dealer
 from agents.models import ConversationContext, ConversationOutput, ReplyRequest
@@ -74,7 +75,7 @@ class Talk:
             assert check_reply(checked, request, DEALER) == [], (text, reply.response_text)
         known = {car.id: car for car in [*context.last_cars, *(m.car for m in result.matches)]
                  + ([result.asked_car] if result.asked_car else [])}
-        shown = [known[car_id] for car_id in reply.mentioned_car_ids if car_id in known]
+        shown = cars_in_reply(reply, list(known.values()))  # as the workflow's _shown_cars
         after = absorb_understanding(context, text, now, understanding)
         if plan is not None:
             after = after.model_copy(update={"test_drive": plan.dialogue})

@@ -227,3 +227,17 @@ def test_haggling_after_the_price_talk_stays_a_price_talk():
     routed = dialogue.route_in_state(RouterOutput(intent="other", needs_extraction=False), "echt niet een paar honderd euro?", context)
     assert routed.intent == "price_negotiation"
     assert dialogue.route_in_state(RouterOutput(intent="other"), "hoe gaat het?", context).intent == "other"
+
+
+@pytest.mark.parametrize("name, addressed", [("Jan de Vries", "Jan"), ("Sanne", "Sanne"), ("van Dijk", "van Dijk"), (None, None)])
+def test_we_address_the_first_name(name, addressed):
+    assert dialogue.first_name(name) == addressed
+
+
+def test_the_car_a_reply_names_in_full_is_the_car_under_discussion():
+    ceed = car("k1", "Ceed Sportswagon", "1.0 T-GDi", "wit", 21950, make="Kia")
+    reply = ConversationOutput(response_text=f"Of er een kinderwagen in de {ceed.title} past, laat ik nakijken.")
+    assert dialogue.cars_in_reply(reply, [ceed, *GOLFS]) == [ceed]
+    listed = ConversationOutput(response_text="...", mentioned_car_ids=["g2"])
+    assert dialogue.cars_in_reply(listed, [ceed, *GOLFS]) == [GOLFS[1]]
+    assert dialogue.cars_in_reply(ConversationOutput(response_text="Hallo!"), [ceed]) == []

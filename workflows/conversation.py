@@ -830,8 +830,7 @@ class ConversationWorkflow(
             candidates += [match.car for match in inventory.matches]
             if inventory.asked_car:
                 candidates.append(inventory.asked_car)
-        by_id = {car.id: car for car in candidates}
-        return [by_id[car_id] for car_id in reply.mentioned_car_ids if car_id in by_id]
+        return dialogue.cars_in_reply(reply, candidates)
 
     def _finish(self, record: ProcessedMessage, understanding: Understanding) -> None:
         crm = record.crm_output

@@ -29,7 +29,7 @@ from agents.rules.reply_dialogue import answer_in_state
 from agents.rules.reply_draft import QUESTION, Draft, Variety, trade_in_known, wants_new_car, without_history
 from agents.rules.reply_followup import last_question_key, pick_follow_up
 from agents.rules.phrases import Phrase, voice_of
-from agents.rules.reply_greeting import greet_first, greeting_answer, other_language_note
+from agents.rules.reply_greeting import foreign_question, greet_first, greeting_answer, other_language_note
 from agents.rules.reply_handoff import handoff
 from agents.rules.reply_hours import compact_hours
 from agents.rules.reply_money import financing_answer, payment_parts, price_negotiation_answer
@@ -170,6 +170,8 @@ def compose(request: ReplyRequest, dealer: DealerFacts, now: datetime) -> Conver
         draft.test_drive_done = draft.answered_car_facts = True
         _answer_the_other_parts(draft)  # "... en wat kost hij per maand?" still gets its answer
         note_last = bool(first_asked)
+    elif foreign_question(draft):  # "et quel est le prix?": the price we know, or please ask in English
+        draft.intent = "other"
     else:
         if practical.side and not _TEST_DRIVE_WORDS.search(practical.main_text()):
             draft.test_drive_done = True  # "mag mijn vriend mee met de proefrit?" is answered below, no pitch
@@ -498,6 +500,8 @@ def _facts_of_the_car_shown(draft: Draft) -> str | None:
         return None
     car = draft.cars[0]
     answer = _facts_answer(draft, [car], facts)
+    if car_facts.only_one_of_its_model(car, draft.request.context):
+        answer = answer.replace(f" {car.title}", f" {car.model}")  # its full title is in the line just above
     return "\n".join(line for line in answer.split("\n") if line != car.url) or None
 
 

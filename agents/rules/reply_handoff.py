@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from agents.dialogue import first_name
+
 from agents.knowledge.financial import credit_warning
 from agents.models import ConversationOutput, ReplyRequest
 from agents.rules.phrases import Phrase, say, voice_of
@@ -55,7 +57,7 @@ OF_COURSE = (
 
 def handoff(request: ReplyRequest, vary: Variety) -> ConversationOutput:
     language, form = voice_of(request)
-    name = request.extraction.customer_name or request.context.customer_name
+    name = first_name(request.extraction.customer_name or request.context.customer_name)
     decision = request.expertise.escalation_decision
     who = f", {name}" if name else ""
     reason = decision.reason or ""
