@@ -500,6 +500,8 @@ def _facts_of_the_car_shown(draft: Draft) -> str | None:
         return None
     car = draft.cars[0]
     answer = _facts_answer(draft, [car], facts)
+    if car_facts.only_one_of_its_model(car, draft.request.context):
+        answer = answer.replace(f" {car.title}", f" {car.model}")  # its full title is in the line just above
     return "\n".join(line for line in answer.split("\n") if line != car.url) or None
 
 
