@@ -137,6 +137,33 @@ def greeting_answer(draft: Draft) -> None:
     draft.parts.append(draft.pick(*WELCOMES, hello=hello, who=who, dealer=draft.dealer.name))
 
 
+ASK_IN_ENGLISH = Phrase(
+    nl="Sorry, die vraag kan ik niet goed lezen. Kunt u hem in het Nederlands, Engels of Duits stellen?",
+    en="Sorry, I can't quite read that question. Could you ask it in English (or Dutch or German)?",
+    de="Entschuldigung, diese Frage kann ich nicht gut lesen. Könnten Sie sie auf Deutsch, Englisch oder Niederländisch stellen?",
+)
+# "le prix", "el precio", "il prezzo", "cena", "o preço", "fiyat": a price question in a language we do not read
+_PRICE_ANYWHERE = re.compile(r"\b(prix|precio|prezzo|cena|ceny|preco|fiyat\w*|pret|hinta|pris|price)\b")
+
+
+def foreign_question(draft: Draft) -> bool:
+    """A question in a language we do not read: the price of the car under discussion, else a polite
+    request to ask in English. False when the message is not such a question."""
+    request = draft.request
+    if draft.language != "other" or "?" not in request.text or request.router.intent not in ("greeting", "other"):
+        return False
+    from agents.rules.reply_cars import facts_answer
+
+    cars = request.context.last_cars
+    if _PRICE_ANYWHERE.search(draft.text) and len(cars) == 1:
+        draft.parts.append(facts_answer(cars[:1], ["price"], draft.dealer, request.context, draft.language, draft.form))
+        draft.show(cars[:1])
+        draft.answered_car_facts = True
+    else:
+        draft.parts.append(draft.say(ASK_IN_ENGLISH))
+    return True
+
+
 def other_language_note(draft: Draft) -> list[str]:
     """Once per chat, to a customer writing neither Dutch, English nor German: what works best."""
     if draft.language != "other" or draft.said_before(re.escape(draft.say(OTHER_LANGUAGE)[:40])):
