@@ -245,7 +245,8 @@ class AgentActivities:
         name, output, usage, ms = await self._run(
             request.backend, self.settings.claude_reply_model, lambda b: b.reply(reply)
         )
-        output = output.model_copy(update={"response_text": without_repeats(output.response_text, reply.context, keep=reply.test_drive_note)})
+        output = output.model_copy(update={"response_text": without_repeats(output.response_text, reply.context, keep=reply.test_drive_note,
+                                                                         asked=reply.text)})
         return ComposeResult(output=output, usage=usage, backend=name, elapsed_ms=ms)
 
     @activity.defn

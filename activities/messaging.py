@@ -152,7 +152,8 @@ async def send_mail_once(mailer, ledger: SentLedger, key: str, message) -> str:
 
 
 SESSION_DOWN_ERROR = "WahaSessionDown"
-_SESSION_DOWN = re.compile(r"\b(?:SCAN_QR_CODE|STOPPED|FAILED)\b")
+# WAHA's SessionStatusNotExpected answer: {"status": "FAILED", "expected": ["WORKING"], ...}.
+_SESSION_DOWN = re.compile(r'"status"\s*:\s*"(?:SCAN_QR_CODE|STOPPED|FAILED)"')
 
 
 def session_down(exc: IntegrationError) -> bool:

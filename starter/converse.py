@@ -9,6 +9,8 @@ never to a real phone, whatever WAHA_URL says.
 Script format, one message a line:
     # a comment
     klant: staat die Golf nog?        (a bare line is a customer message too)
+    klant+: en wat kost hij?           (sent right after the line before, without waiting for the
+                                        answer: a burst, answered together after a 1 s window)
     medewerker: Ik bel je zo even!     (staff typing on the dealer's phone)
     naam: Sanne                        (the customer's WhatsApp profile name from here on)
     foto: dashboard                    (a photo, with its caption; "foto:" alone has none)
@@ -65,7 +67,7 @@ def parse_script(lines: Iterable[str]) -> list[Line]:
         speaker = speaker.strip().lower()
         if sep and speaker in MEDIA_LINES:
             script.append(Line(speaker, rest.strip()))
-        elif sep and speaker in ("klant", "medewerker", "naam") and rest.strip():
+        elif sep and speaker in ("klant", "klant+", "medewerker", "naam") and rest.strip():
             script.append(Line(speaker, rest.strip()))
         else:
             script.append(Line("klant", line))
@@ -117,10 +119,18 @@ class Conversation:
         self._customer_messages = 0
 
     async def say(self, text: str, name: str, media: str | None = None) -> list[str]:
+        await self.send(text, name, media)
+        return await self.replies()
+
+    async def send(self, text: str, name: str, media: str | None = None) -> None:
+        """Deliver a customer message without waiting for the answer (a burst: `replies()` after the last)."""
         delivery = waha_delivery(text, phone=self.phone, name=name, from_me=False, media=media)
         response = await self.http.post("/webhook/waha", json=delivery)
         response.raise_for_status()
         self._customer_messages += 1
+
+    async def replies(self) -> list[str]:
+        """What the dealer's number sent once every customer message so far is handled."""
         await self._settled(lambda s: s.messages_processed + len(s.held_messages) >= self._customer_messages)
         return self._new_replies()
 
@@ -177,7 +187,7 @@ async def _temporal(client: Client | None) -> AsyncIterator[Client]:
 
 @contextlib.asynccontextmanager
 async def running_stack(
-    settings: Settings, client: Client | None = None, phone: str = CUSTOMER_PHONE
+    settings: Settings, client: Client | None = None, phone: str = CUSTOMER_PHONE, coalesce_seconds: float = 0.0
 ) -> AsyncIterator[Conversation]:
     """A worker and the API app on a private dev server (or `client`); local outboxes only."""
     from starter.api import create_app
@@ -193,7 +203,8 @@ async def running_stack(
                 "smtp_host": None,
                 "temporal_task_queue": f"converse-{uuid.uuid4().hex[:8]}",
                 "rate_limit_per_minute": 1000,  # a script types faster than any customer
-                "coalesce_seconds": 0.0,  # each line waits for its answer: no burst to wait for
+                # each line waits for its answer: no burst window, unless the script has bursts (klant+)
+                "coalesce_seconds": coalesce_seconds,
             }
         )
         async with _temporal(client) as temporal:
@@ -213,12 +224,20 @@ async def play(
 ) -> None:
     """Print the transcript: each customer or staff line, then what the dealer's number sent."""
     name = ""  # no WhatsApp profile name until the script gives one
-    async with running_stack(settings, client, phone) as chat:
-        for line in script:
-            if line.speaker == "naam":
+    bursts = any(line.speaker == "klant+" for line in script)
+    async with running_stack(settings, client, phone, coalesce_seconds=1.0 if bursts else 0.0) as chat:
+        for index, line in enumerate(script):
+            if line.speaker == "klant+" or (line.speaker == "klant" and index + 1 < len(script)
+                                            and script[index + 1].speaker == "klant+"):
+                print(f"klant: {line.text}", file=out)
+                await chat.send(line.text, name)
+                if index + 1 < len(script) and script[index + 1].speaker == "klant+":
+                    continue  # the next message follows at once: answered together
+                replies = await chat.replies()
+            elif line.speaker == "naam":
                 name = line.text
                 continue
-            if line.speaker == "medewerker":
+            elif line.speaker == "medewerker":
                 print(f"medewerker: {line.text}", file=out)
                 replies = await chat.staff_says(line.text)
                 replies = [reply for reply in replies if reply != line.text]

@@ -14,7 +14,8 @@ _NULLABLE_STRING = {"type": ["string", "null"]}
 
 WAHA_MESSAGE = {
     "type": "object",
-    "description": "WAMessage (the fields we read)",
+    "description": "WAMessage (the fields we read). message.revoked sends a WAMessageRevokedBody instead: "
+                   "revokedMessageId, after (the deletion, a WAMessage), before (the deleted message, if kept)",
     "required": ["id", "from", "fromMe"],
     "properties": {
         "id": {"type": "string", "minLength": 1, "maxLength": 256, "example": "false_31612345678@c.us_AAAA"},
@@ -38,6 +39,7 @@ WAHA_MESSAGE = {
             "latitude": {"type": ["string", "number"]}, "longitude": {"type": ["string", "number"]}, "name": {"type": "string"}}},
         "reaction": {"type": "object", "description": "WAReaction (event message.reaction)", "properties": {
             "text": {"type": "string"}, "messageId": {"type": "string"}}},
+        "editedMessageId": {"type": "string", "description": "event message.edited: the original's id (last part)"},
         "ack": {"type": "integer", "minimum": -1, "maximum": 4},
         "ackName": {"enum": ["ERROR", "PENDING", "SERVER", "DEVICE", "READ", "PLAYED"]},
         "_data": {
@@ -55,7 +57,8 @@ WAHA_WEBHOOK = {
     "properties": {
         "id": {"type": "string", "description": "event id, evt_<ulid>", "example": "evt_01aaaaaaaaaaaaaaaaaaaaaaaa"},
         "timestamp": {"type": "integer", "description": "event creation, Unix ms", "example": 1763985600000},
-        "event": {"enum": ["message", "message.any", "session.status", "message.ack", "message.reaction"]},
+        "event": {"enum": ["message", "message.any", "session.status", "message.ack", "message.reaction",
+                           "message.edited", "message.revoked"]},
         "session": {"type": "string", "example": "default"},
         "engine": {"enum": ["WEBJS", "WPP", "NOWEB", "GOWS"]},
         "me": {

@@ -54,3 +54,16 @@ async def test_a_conversation_is_played_through_the_stack_and_printed(temporal_e
     assert blocks[2].startswith("klant: als ik 5000") and "bot: Je vroeg het al: rekenvoorbeeld" in blocks[2]
     assert "Let op! Geld lenen kost geld" in blocks[2] and blocks[2].count("€ 5.000") == 1  # one line, not the paragraph
     assert "(geen antwoord)" not in transcript
+
+
+async def test_a_burst_in_a_script_gets_one_answer(temporal_env, tmp_path, task_queue):
+    """`klant+:` lines follow the line before at once: one answer after the (1 s) burst window."""
+    assert parse_script(["klant: Hallo", "klant+: staat de polo nog?"]) == [
+        Line("klant", "Hallo"), Line("klant+", "staat de polo nog?")]
+    settings = make_settings(tmp_path, task_queue)
+    script = parse_script(["klant: Hallo", "klant+: is de polo nog beschikbaar?", "klant+: en wat kost hij per maand?"])
+    out = io.StringIO()
+    await play(script, settings, out, client=temporal_env.client, phone=random_phone())
+    blocks = out.getvalue().strip().split("\n\n")
+    assert blocks[0].startswith("klant: Hallo\nklant: is de polo nog beschikbaar?\nklant: en wat kost hij per maand?\nbot: ")
+    assert out.getvalue().count("\nbot: ") == 1 and "Polo" in blocks[0] and "per maand" in out.getvalue()

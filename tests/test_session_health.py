@@ -144,3 +144,30 @@ def test_grafana_panel_and_alert_rule_watch_the_session_gauge():
     compose = yaml.safe_load((root / "docker-compose.yml").read_text())
     mounts = compose["services"]["prometheus"]["volumes"]
     assert any(m.endswith(f":{prometheus['rule_files'][0]}:ro") and "prometheus-alerts.yml" in m for m in mounts)
+
+
+def test_only_wahas_session_answer_counts_as_the_session_down():
+    from activities.messaging import session_down
+    from integrations.errors import IntegrationError
+
+    body = '{"statusCode":422,"session":"default","status":"SCAN_QR_CODE","expected":["WORKING"]}'
+    assert session_down(IntegrationError(f"WAHA POST /api/sendText answered 422: {body}", retryable=True, status_code=422))
+    assert not session_down(IntegrationError("WAHA answered 500: a job FAILED", retryable=True, status_code=500))
+    assert not session_down(IntegrationError("WAHA unreachable", retryable=True))
+
+
+async def test_without_session_events_the_held_reply_is_retried_on_a_timer(time_env, task_queue, tmp_path):
+    """WAHA's webhook not subscribed to session.status: the conversation re-checks every 5 minutes."""
+    phone = random_phone()
+    async with pipeline(time_env.client, make_settings(tmp_path, task_queue, waha_session=f"n{task_queue[-6:]}")) as p:
+        p.waha.session_status = "SCAN_QR_CODE"
+        await p.post(message_event(phone, "Wat zijn jullie openingstijden?"))
+        await p.wait_until(phone, lambda s: s.held_for_session >= 1)
+        await time_env.sleep(timedelta(minutes=6))
+        assert p.waha.texts_for(f"{phone}@c.us") == []
+        p.waha.session_status = "WORKING"
+        await time_env.sleep(timedelta(minutes=6))
+        await p.waha.wait_for(1, f"{phone}@c.us")
+        snapshot = await p.wait_until(phone, lambda s: s.messages_processed == 1)
+        assert snapshot.held_for_session >= 2  # found down, waited, tried again on the timer
+        assert len(p.waha.texts_for(f"{phone}@c.us")) == 1  # (the skipped clock may make it the late version)

@@ -59,6 +59,9 @@ class InboundMessage(BaseModel):
     source: Literal["waha", "chat_page"] = "waha"
     has_media: bool = False
     media: InboundMedia | None = None  # photo, voice note, document, location, sticker, reaction
+    # Mark it seen and show "typing…" (issue 17): false without WAHA or with WAHA_TYPING=false, so
+    # the workflow schedules no presence activity at all then.
+    show_presence: bool = True
 
 
 class MessageEdited(BaseModel):

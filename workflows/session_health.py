@@ -69,9 +69,9 @@ class SessionHealthWorkflow:
             if self.s.status == "WORKING" and self.s.waiting:
                 await self._release_waiting()
                 continue
-            if workflow.all_handlers_finished():
-                self.s.events = 0
-                workflow.continue_as_new(self.s)
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            self.s.events = 0
+            workflow.continue_as_new(self.s)
 
     async def _apply(self, change: SessionStatusChange) -> None:
         was_down = self.s.outage_id is not None
