@@ -28,7 +28,7 @@ class InventoryActivities:
 
     @activity.defn
     async def search_inventory(self, request: InventorySearchRequest) -> InventorySearchResult:
-        result = self.catalog.index().search(request)
+        result = (await self.catalog.index_async()).search(request)
         metrics.INVENTORY_SEARCH_SECONDS.observe(result.search_ms / 1000)
         return result
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from config import Settings
+from integrations.db import off_loop
 from inventory.normalise import merge_sources
 from inventory.search import InventoryIndex
 from inventory.sources import LIVE_SOURCES, live_sources
@@ -32,6 +33,11 @@ class InventoryCatalog:
         self._lock = threading.Lock()
         self._index: InventoryIndex | None = None
         self._version = -1
+
+    async def index_async(self) -> InventoryIndex:
+        """`index()` from async code: with the snapshot in PostgreSQL the version check (and a
+        rebuild) runs in a thread, so the worker's event loop does not wait on the network."""
+        return await off_loop(self.store.database, self.index)
 
     def index(self) -> InventoryIndex:
         version = self.store.version()

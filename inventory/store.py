@@ -77,6 +77,10 @@ class InventoryStore:
     def from_settings(cls, settings: Settings) -> "InventoryStore":
         return cls(open_database(settings, "inventory"))
 
+    @property
+    def database(self) -> Database:
+        return self._db
+
     def close(self) -> None:
         self._db.close()
 

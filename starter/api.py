@@ -201,6 +201,8 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             return {"status": "staff_message", "workflow_id": workflow_id}
         assert isinstance(event, CustomerMessage)
         message = event.message
+        if not (settings.waha_typing and settings.waha_url):  # no seen/typing activity to schedule at all
+            message = message.model_copy(update={"show_presence": False})
         if is_lid(message.chat_id):  # issue 17: keyed by the phone number as soon as WAHA knows it
             try:
                 message, merging = await lids.route(await client_or_unavailable(), message)
