@@ -132,3 +132,33 @@ def test_the_local_crm_merges_a_lid_record_on_both_backends(store_settings):
         assert [line.text for line in store.transcript("+31612340099")] == ["hoi", "nog een vraag"]
     finally:
         store.close()
+
+
+async def test_an_escalation_opened_under_the_lid_follows_the_merge(temporal_env, task_queue, tmp_path):
+    from workflows.escalation import EscalationWorkflow
+    from workflows.models import Resolution
+
+    lid_digits, phone = _lid_digits(), random_phone()
+    lid_chat = f"{lid_digits}@lid"
+    with ChatwootPeer() as chatwoot:
+        settings = make_chatwoot_settings(tmp_path, task_queue, chatwoot, "lid-secret", lid_retry_minutes=0)
+        async with pipeline(temporal_env.client, settings) as p:
+            p.waha.lids[lid_chat] = None
+            await p.post(message_event(lid_digits, "Ik heb een BKR registratie, kan ik dan nog een auto financieren?",
+                                       chat_suffix="@lid"))
+            opened = await p.wait_until(lid_digits, lambda s: s.open_escalation is not None and s.messages_processed == 1)
+            escalation = p.client.get_workflow_handle(opened.open_escalation.escalation_id)
+
+            p.waha.lids[lid_chat] = f"{phone}@c.us"
+            await p.post(message_event(lid_digits, "Hoe lang duurt het voordat iemand belt?", chat_suffix="@lid"))
+            merged = await p.wait_until(phone, lambda s: s.messages_processed == 2 and s.escalation_to_move is None
+                                        and not s.crm_merges)
+            assert merged.open_escalation.escalation_id == opened.open_escalation.escalation_id
+
+            async def told() -> bool:
+                status = await escalation.query(EscalationWorkflow.status)
+                return status.input.conversation_workflow_id == f"conversation-{phone}"
+
+            await eventually(told)
+            await escalation.signal(EscalationWorkflow.resolve, Resolution(outcome="klant gebeld", by="Eva"))
+            await p.wait_until(phone, lambda s: s.open_escalation is None)  # the close reached the phone's chat
