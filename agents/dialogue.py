@@ -440,7 +440,12 @@ def first_name(name: str | None) -> str | None:
     words = (name or "").split()
     if not words:
         return None
+    if words[0].lower().rstrip(".") in _TITLES or words[0].endswith("."):
+        return name  # "Dhr. Bakker", "Frau Schmidt": the title and the surname, never "Dhr."
     return words[0] if words[0].lower() not in _PARTICLES and len(words[0]) > 1 else name
+
+
+_TITLES = {"dhr", "mevr", "mw", "mr", "mrs", "ms", "miss", "herr", "frau", "dr", "ir", "ing", "drs", "mr", "fam", "familie"}
 
 
 def cars_in_reply(output: ConversationOutput, candidates: list[Car]) -> list[Car]:

@@ -210,7 +210,9 @@ class FollowUpDraft(BaseModel):
 def first_name(name: str | None) -> str:
     if not name:
         return ""
-    word = name.strip().split()[0] if name.strip() else ""
+    from agents.dialogue import first_name as addressed
+
+    word = addressed(name.strip()) or ""  # "Jan" for "Jan de Vries", "Dhr. Bakker" stays whole
     return f" {word[:40]}" if word and word[0].isalpha() else ""
 
 

@@ -60,6 +60,8 @@ _TERMS: list[tuple[str, str]] = [
     (r"how much (?:is|does) (?:it|that|the \w+)(?: cost)?|what does (?:it|that) cost|what'?s the price|what is the price|"
      r"was kostet (?:er|es|das auto|der wagen|das|der \w+|die \w+)(?= |$|[?.!,])(?<!per)", "wat kost hij"),
     (r"wie teuer", "hoe duur"),
+    # the availability question in the languages we answer in English: "toujours disponible?", "dostępny?"
+    (r"(?:toujours |encore |todavia |ancora |jeszcze )?(?:disponib\w+|dostepn\w+)", "nog beschikbaar"),
     (r"mileage|odometer", "kilometerstand"),
     (r"what year|which year|baujahr", "bouwjaar"),
     (r"automatik|automatic", "automaat"),
