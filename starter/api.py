@@ -201,6 +201,8 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             return {"status": "staff_message", "workflow_id": workflow_id}
         assert isinstance(event, CustomerMessage)
         message = event.message
+        if not (settings.waha_typing and settings.waha_url):  # no seen/typing activity to schedule at all
+            message = message.model_copy(update={"show_presence": False})
         if is_lid(message.chat_id):  # issue 17: keyed by the phone number as soon as WAHA knows it
             try:
                 message, merging = await lids.route(await client_or_unavailable(), message)
@@ -312,7 +314,7 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
         phone = event.phone_e164
         if not phone:
             return {"status": "ignored", "reason": "no customer phone number on the conversation"}
-        chat_id = f"{phone_digits(phone)}@c.us"
+        chat_id = lids.chat_for_contact(phone)  # an unresolved @lid contact's "phone" is its lid
         if isinstance(event, chatwoot_webhook.StaffReply):
             message = StaffMessage(
                 text=event.text, author=event.author, via="chatwoot", external_id=f"cw-{event.message_id}", at=now

@@ -57,6 +57,23 @@ async def test_waha_typing_false_turns_them_off(temporal_env, task_queue, tmp_pa
         await p.waha.wait_for(1, chat)
         await p.wait_until(phone, lambda s: s.messages_processed == 1)
         assert p.waha.calls_for(chat) == ["send"]
+        assert await _presence_activities(p, phone) == 0  # not even scheduled
+
+
+async def test_without_waha_no_presence_activity_is_scheduled(temporal_env, task_queue, tmp_path):
+    phone = random_phone()
+    async with pipeline(temporal_env.client, make_settings(tmp_path, task_queue), with_waha=False) as p:
+        await p.post(message_event(phone, "Zijn jullie zaterdag open?"))
+        await p.wait_until(phone, lambda s: s.messages_processed == 1)
+        assert await _presence_activities(p, phone) == 0
+        assert (tmp_path / "outbox" / "whatsapp.jsonl").read_text().count(f"{phone}@c.us") == 1
+
+
+async def _presence_activities(p, phone: str) -> int:
+    history = await p.client.get_workflow_handle(f"conversation-{phone}").fetch_history()
+    return sum(1 for event in history.events
+               if event.HasField("activity_task_scheduled_event_attributes")
+               and event.activity_task_scheduled_event_attributes.activity_type.name == "show_presence")
 
 
 async def test_no_typing_while_a_colleague_chats_or_for_a_reaction(temporal_env, task_queue, tmp_path):

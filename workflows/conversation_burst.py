@@ -52,7 +52,7 @@ class BurstMixin:
         """Called by the `new_message` signal once the message waits in the queue."""
         self._arrived[message.message_id] = workflow.now()
         self._queue_version += 1
-        if message.source != "waha" or not workflow.patched(PATCH_PRESENCE):
+        if message.source != "waha" or not message.show_presence or not workflow.patched(PATCH_PRESENCE):
             return
         kind = message.media.kind if message.media is not None else None
         typing = kind not in NO_REPLY_KINDS and not self._bot_is_silent(workflow.now())
