@@ -78,6 +78,19 @@ class AssessResult(BaseModel):
     escalation_enabled: bool
 
 
+class UnderstandResult(BaseModel):
+    """Router, extraction and expertise of one message from one local activity (patch
+    "understand-in-one-step"): one context in, one marker in the history, instead of three."""
+
+    router: RouterOutput
+    extraction: ExtractionOutput
+    expertise: ExpertiseOutput
+    usage: Usage
+    backend: Backend
+    step_ms: dict[str, float] = Field(default_factory=dict)  # router, extraction, expertise
+    escalation_enabled: bool = True
+
+
 class ComposeRequest(BaseModel):
     reply: ReplyRequest
     backend: BackendChoice = "auto"
@@ -180,6 +193,29 @@ class AgentActivities:
             backend=name,
             elapsed_ms=ms,
             escalation_enabled=self.settings.enable_escalation,
+        )
+
+    @activity.defn
+    async def understand_message(self, request: StepRequest) -> UnderstandResult:
+        """The three understanding steps in one activity, each as its own activity would run it."""
+        route = await self.route_message(request)
+        extract = await self.extract_details(
+            ExtractRequest(text=request.text, context=request.context, backend=request.backend, router=route.router)
+        )
+        assess = await self.assess_expertise(
+            AssessRequest(
+                text=request.text, context=request.context, backend=request.backend,
+                router=route.router, extraction=extract.extraction,
+            )
+        )
+        return UnderstandResult(
+            router=route.router,
+            extraction=extract.extraction,
+            expertise=assess.expertise,
+            usage=route.usage + extract.usage + assess.usage,
+            backend=assess.backend,
+            step_ms={"router": route.elapsed_ms, "extraction": extract.elapsed_ms, "expertise": assess.elapsed_ms},
+            escalation_enabled=assess.escalation_enabled,
         )
 
     @activity.defn
