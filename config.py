@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     workflow_sandbox: bool = False
     # Chats whose state the worker keeps in memory between messages (bench/bench_memory.py);
     # an evicted chat is rebuilt from its history on its next message.
-    worker_max_cached_workflows: int = 1000
+    worker_max_cached_workflows: int = 500  # docs/memory.md: what a cached conversation holds
 
     # --- WAHA ----------------------------------------------------------------
     waha_url: str | None = None

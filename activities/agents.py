@@ -78,6 +78,19 @@ class AssessResult(BaseModel):
     escalation_enabled: bool
 
 
+class UnderstandResult(BaseModel):
+    """Router, extraction and expertise of one message from one local activity (patch
+    "understand-in-one-step"): one context in, one marker in the history, instead of three."""
+
+    router: RouterOutput
+    extraction: ExtractionOutput
+    expertise: ExpertiseOutput
+    usage: Usage
+    backend: Backend
+    step_ms: dict[str, float] = Field(default_factory=dict)  # router, extraction, expertise
+    escalation_enabled: bool = True
+
+
 class ComposeRequest(BaseModel):
     reply: ReplyRequest
     backend: BackendChoice = "auto"
@@ -183,6 +196,29 @@ class AgentActivities:
         )
 
     @activity.defn
+    async def understand_message(self, request: StepRequest) -> UnderstandResult:
+        """The three understanding steps in one activity, each as its own activity would run it."""
+        route = await self.route_message(request)
+        extract = await self.extract_details(
+            ExtractRequest(text=request.text, context=request.context, backend=request.backend, router=route.router)
+        )
+        assess = await self.assess_expertise(
+            AssessRequest(
+                text=request.text, context=request.context, backend=request.backend,
+                router=route.router, extraction=extract.extraction,
+            )
+        )
+        return UnderstandResult(
+            router=route.router,
+            extraction=extract.extraction,
+            expertise=assess.expertise,
+            usage=route.usage + extract.usage + assess.usage,
+            backend=assess.backend,
+            step_ms={"router": route.elapsed_ms, "extraction": extract.elapsed_ms, "expertise": assess.elapsed_ms},
+            escalation_enabled=assess.escalation_enabled,
+        )
+
+    @activity.defn
     async def compose_reply(self, request: ComposeRequest) -> ComposeResult:
         reply = request.reply
         fixed = None if request.escalation_type else fixed_reply(reply)
@@ -209,7 +245,8 @@ class AgentActivities:
         name, output, usage, ms = await self._run(
             request.backend, self.settings.claude_reply_model, lambda b: b.reply(reply)
         )
-        output = output.model_copy(update={"response_text": without_repeats(output.response_text, reply.context, keep=reply.test_drive_note)})
+        output = output.model_copy(update={"response_text": without_repeats(output.response_text, reply.context, keep=reply.test_drive_note,
+                                                                         asked=reply.text)})
         return ComposeResult(output=output, usage=usage, backend=name, elapsed_ms=ms)
 
     @activity.defn

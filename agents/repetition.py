@@ -72,7 +72,7 @@ def _said_before(paragraph: str, earlier: list[str], fingerprints: set[str]) -> 
     )
 
 
-def without_repeats(reply: str, context: ConversationContext, keep: str | None = None) -> str:
+def without_repeats(reply: str, context: ConversationContext, keep: str | None = None, asked: str = "") -> str:
     """The reply minus what this chat already had from us; a short "je vroeg het al" if nothing is new.
 
     `keep`: text that must stay whole (a test-drive booking: a second confirmation for another
@@ -89,23 +89,40 @@ def without_repeats(reply: str, context: ConversationContext, keep: str | None =
     if any(_news(part) for part in kept):
         return "\n\n".join(kept)
     first = repeated.index(True)  # nothing new: one line in its place says we said it already
-    return "\n\n".join([*parts[:first], _reminder(parts[first], context.address_form, context.language), *kept[first:]])
+    return "\n\n".join([*parts[:first], _reminder(parts[first], context.address_form, context.language, asked), *kept[first:]])
 
 
 STILL_OPEN = Phrase(nl="Nog even", en="Just checking", de="Noch kurz")
 SAID_ALREADY = Phrase(nl="Je vroeg het al", nl_u="Zoals ik al schreef", en="As I mentioned", de="Wie schon geschrieben")
 
 
-def _reminder(paragraph: str, address_form: str, language: str = "nl") -> str:
+def _stems(text: str) -> set[str]:
+    return {word[:5] for word in re.findall(r"[a-zà-ÿ]{4,}", text.lower())}
+
+
+def _overlap(sentence: str, stems: set[str]) -> int:
+    """How many of the customer's word stems the sentence contains ("bezor" in "Thuisbezorgen")."""
+    lowered = sentence.lower()
+    return sum(1 for stem in stems if stem in lowered)
+
+
+def _reminder(paragraph: str, address_form: str, language: str = "nl", asked: str = "") -> str:
     """One line instead of the whole paragraph again, marked as said before.
 
     Our own open question comes back as "Nog even: …" (the customer did not ask it); an
-    answer they had already comes back as its first sentence after "Je vroeg het al".
+    answer they had already comes back as the sentence that fits what they asked now ("en
+    bezorgen in Zwolle?": the home-delivery sentence), else its first, after "Je vroeg het al".
     """
     flat = " ".join(paragraph.split())
     sentences = _SENTENCE_END.split(flat)
     question = next((sentence for sentence in sentences if sentence.endswith("?")), None)
     first = question or sentences[0]
+    wanted = _stems(asked)
+    if not question and wanted:
+        scored = [(_overlap(sentence, wanted), -index) for index, sentence in enumerate(sentences)]
+        best = max(range(len(sentences)), key=lambda index: scored[index])
+        if scored[best][0] > 0:
+            first = sentences[best]
     if len(first) > MAX_REMINDER:
         first = first[:MAX_REMINDER].rsplit(" ", 1)[0] + " …"
     lead = say(STILL_OPEN if question else SAID_ALREADY, language, address_form)

@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/run_all.py [--quick] [--only ack,e2e,throughput,memory,default-stack,history,understanding,blind,escalation,inventory]
 
-The full run takes about 15 minutes on a 2-core machine (the memory benchmark alone sends
-10,000 messages). --quick runs smaller versions (about 4 minutes) for a smoke check; quote
+The full run takes about 30 minutes on a 2-core machine (the memory benchmark alone sends
+20,000 messages, about 14 minutes). --quick runs smaller versions (about 4 minutes) for a smoke check; quote
 only full runs. Each benchmark prints its own tables; this prints the machine's load
 before and after, since other work on the machine shows up in every figure.
 """

@@ -56,7 +56,7 @@ class Chat:
         request = ReplyRequest(text=text, context=context, router=understanding.router, extraction=understanding.extraction,
                                expertise=understanding.expertise, inventory=result, trade_in_reply=step.reply)
         reply: ConversationOutput = engine.reply_sync(request)
-        text_out = without_repeats(reply.response_text, context)
+        text_out = without_repeats(reply.response_text, context, asked=text)
         violations = check_reply(text_out, request, DEALER)
         assert violations == [], (text, text_out, violations)
         known = {car.id: car for car in [*context.last_cars, *(m.car for m in result.matches)]

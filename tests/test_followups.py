@@ -209,3 +209,55 @@ async def test_a_new_message_resets_the_timer_and_it_survives_continue_as_new(ti
         assert len(p.waha.texts_for(f"{phone}@c.us")) == replies  # the old moment passed without a follow-up
         await time_env.sleep(second.follow_up_at - first.follow_up_at)
         await p.waha.wait_for(replies + 1, f"{phone}@c.us")
+
+
+class _Stock:
+    """The catalog's one method the follow-up uses, over a real index of the shipped sample stock."""
+
+    def __init__(self, index):
+        self._index = index
+
+    def index(self):
+        return self._index
+
+
+def _sample_stock(tmp_path, sold_ids: set[str]):
+    from activities.inventory import InventoryActivities
+    from config import Settings
+    from inventory.search import InventoryIndex
+
+    settings = Settings(_env_file=None, data_dir=tmp_path, inventory_sources=["sample"])
+    cars = InventoryActivities(settings).catalog.index().cars
+    cars = [car.model_copy(update={"sold": car.id in sold_ids}) for car in cars]
+    return settings, _Stock(InventoryIndex(cars, is_sample=True))
+
+
+async def test_at_the_moment_every_rule_is_checked_again(tmp_path):
+    from activities.followup import FollowUpActivities, PrepareFollowUpRequest
+
+    settings, stock = _sample_stock(tmp_path, set())
+    golfs = [car for car in stock.index().cars if car.model == "Golf"]
+    lonely = next(car for car in stock.index().cars
+                  if sum(other.model == car.model and other.make == car.make for other in stock.index().cars) == 1)
+    open_moment = datetime(2026, 12, 3, 10, 0, tzinfo=AMS)
+
+    async def prepare(sold: set[str], car, now=open_moment, **changes):
+        settings_, stock_ = _sample_stock(tmp_path, sold)
+        request = PrepareFollowUpRequest(facts=facts(**changes), number=1, now=now, name="Sanne", car_id=car.id,
+                                         car=f"{car.make} {car.model}")
+        return await FollowUpActivities(settings_, stock_).prepare_follow_up(request)
+
+    still = await prepare(set(), golfs[0])
+    assert still.draft.text.startswith("Hoi Sanne, de Volkswagen Golf staat er nog")
+    sold = await prepare({golfs[0].id}, golfs[0])
+    assert "Golf is inmiddels verkocht, maar de Volkswagen Golf" in sold.draft.text and "lijkt er veel op" in sold.draft.text
+    everything = {car.id for car in stock.index().cars}
+    gone = await prepare(everything, lonely)  # sold, and nothing like it left
+    assert gone.draft.text is None and "geen alternatief" in gone.reason
+    sunday = await prepare(set(), golfs[0], now=datetime(2026, 12, 6, 12, 0, tzinfo=AMS))
+    assert sunday.draft is None and sunday.retry_at == datetime(2026, 12, 7, 9, 0, tzinfo=AMS)
+    stopped = await prepare(set(), golfs[0], opted_out=True)
+    assert stopped.draft is None and "STOP" in stopped.reason
+    off = await FollowUpActivities(settings.model_copy(update={"follow_up_enabled": False}), stock).prepare_follow_up(
+        PrepareFollowUpRequest(facts=facts(), number=1, now=open_moment, car_id=golfs[0].id))
+    assert off.draft is None and "FOLLOW_UP_ENABLED" in off.reason

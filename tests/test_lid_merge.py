@@ -4,7 +4,9 @@ one person, one conversation, one CRM record, one Chatwoot contact. Real dev ser
 
 from __future__ import annotations
 
+import json
 import random
+import time
 
 from temporalio.client import WorkflowExecutionStatus
 
@@ -33,6 +35,16 @@ async def test_a_lid_sender_is_merged_with_its_phone_once_known(temporal_env, ta
             await p.wait_until(lid_digits, lambda s: s.messages_processed == 1 and not s.crm_pending)
             assert chatwoot.contacts and [c["phone_number"] for c in chatwoot.contacts.values()] == [f"+{lid_digits}"]
 
+            # A colleague answers the still-unresolved contact in Chatwoot: it reaches the lid's chat.
+            [conversation_id] = list(chatwoot.conversations)
+            raw = json.dumps(chatwoot.staff_reply(conversation_id, "Ik zoek het even voor je uit, groet Eva")).encode()
+            staff = await p.http.post("/webhook/chatwoot", content=raw,
+                                      headers=chatwoot.signed_headers("lid-secret", raw, int(time.time())))
+            assert staff.json()["workflow_id"] == f"conversation-{lid_digits}"
+            await p.waha.wait_for(2, lid_chat)
+            await p.wait_until(lid_digits, lambda s: not s.staff_pending and not s.crm_pending)
+            lid_sends = p.waha.texts_for(lid_chat)
+
             p.waha.lids[lid_chat] = f"{phone}@c.us"  # now it does
             second = await p.post(message_event(lid_digits, "En wat kost hij per maand?", chat_suffix="@lid"))
             assert second.json() == {"status": "merging", "workflow_id": f"conversation-{lid_digits}"}
@@ -48,7 +60,8 @@ async def test_a_lid_sender_is_merged_with_its_phone_once_known(temporal_env, ta
             third = await p.post(message_event(lid_digits, "Kan ik zaterdag langskomen?", chat_suffix="@lid"))
             assert third.json()["workflow_id"] == f"conversation-{phone}"  # the mapping is stored
             await p.wait_until(phone, lambda s: s.messages_processed == 3 and not s.crm_pending)
-            assert p.waha.texts_for(lid_chat) == [reply["text"]]  # nothing more to the lid, nothing twice
+            assert p.waha.texts_for(lid_chat) == lid_sends  # nothing more to the lid, nothing twice
+            assert lid_sends[1] == "Ik zoek het even voor je uit, groet Eva"
             assert len(p.waha.texts_for(f"{phone}@c.us")) == 2
             assert p.waha.violations == [] and chatwoot.violations == []
 

@@ -143,3 +143,11 @@ def test_a_private_customer_asking_about_lease_is_not_escalated():
     decision = RulesEngine(dealer=DEALER).understand("wat is het verschil tussen private lease en financial lease?") \
         .expertise.escalation_decision
     assert not decision.escalate
+
+
+async def test_paying_cash_does_not_change_the_price_and_is_no_purchase(inventory):
+    chat = await chat_about_the_tiguan(inventory)
+    await chat.say("kan er nog wat van de prijs af?")
+    reply = await chat.say("en als ik vandaag contant betaal?")
+    assert "Contant betalen verandert de prijs niet" in reply and "🎉" not in reply, reply
+    assert not chat.requests[-1].expertise.escalation_decision.escalate

@@ -183,3 +183,41 @@ async def test_no_test_drive_pushed_after_buying_elsewhere_or_a_complaint(invent
     await chat.say(first)
     reply = await chat.say("heeft de kia sportage trekhaak?")
     assert "proefr" not in reply.lower() and "inruil" not in reply.lower(), reply
+
+
+async def test_closing_questions_follow_the_dialogue_state(inventory):
+    chat = Chat(inventory)
+    await chat.say("staat de tiguan 1.5 tsi nog?")
+    assert chat.context.dialogue.car is not None and chat.context.dialogue.car.id == "sample-010"
+    payment = await chat.say("wat kost hij per maand met 5000 aanbetaling?")
+    assert "budget" not in payment.lower() and "wat voor auto" not in payment.lower(), payment  # the car and its price are known
+    await chat.say("ik wil mijn opel astra inruilen")
+    later = await chat.say("en bij 48 maanden?")
+    assert "inruilen?" not in later and "in te ruilen?" not in later, later  # the trade-in is known
+
+
+async def test_bought_elsewhere_gets_a_gracious_goodbye_without_a_hand_over(inventory):
+    chat = Chat(inventory)
+    await chat.say("staat de renault clio nog?")
+    reply = await chat.say("laat maar, ik heb al een auto gekocht bij een ander")
+    assert "Veel plezier met je nieuwe auto" in reply and "?" not in reply, reply
+    assert not chat.requests[-1].expertise.escalation_decision.escalate
+
+
+async def test_a_family_car_shows_room_not_city_cars(inventory):
+    chat = Chat(inventory)
+    reply = await chat.say("ik zoek een gezinsauto")
+    assert "Aygo" not in reply and "Picanto" not in reply, reply
+    assert chat.context.preferences.body_type == "stationwagen"
+
+
+async def test_a_repeat_reminder_answers_the_part_asked_in_the_customers_language(inventory):
+    chat = Chat(inventory)
+    await chat.say("leveren jullie ook af in Groningen?")
+    again = await chat.say("en bezorgen in Zwolle?")
+    assert "€ 150" in again and "thuisbezorgen" in again.lower(), again
+    english = Chat(inventory)
+    await english.say("Hi, I'd like to book a test drive in the Kia Sportage on Saturday")
+    await english.say("Do I need to bring anything?")
+    repeat = await english.say("Do I need to bring anything?")
+    assert "Je vroeg" not in repeat and "licence" in repeat, repeat

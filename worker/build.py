@@ -101,6 +101,7 @@ async def running_worker(
         agents.route_message,
         agents.extract_details,
         agents.assess_expertise,
+        agents.understand_message,
         agents.compose_reply,
         agents.score_lead,
         messaging.send_whatsapp,

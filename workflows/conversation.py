@@ -46,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
         PATCH_PRIVACY_REQUEST,
         PATCH_ESCALATION_ID,
         PATCH_MEDIA,
+        PATCH_ONE_UNDERSTANDING_STEP,
         PATCH_SEND_FAILURES,
         PATCH_SEND_GIVES_UP,
         PATCH_SESSION_WAIT,
@@ -57,6 +58,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.conversation_burst import BurstMixin
     from workflows.conversation_checks import OpenChecks
     from workflows.conversation_events import MessageEventsMixin
+    from workflows.conversation_understand import UnderstandStep
     from workflows.conversation_handover import HandoverMixin, echo_key
     from workflows.conversation_testdrive import TestDriveSteps
     from workflows.testdrive_models import TestDriveChanged
@@ -82,6 +84,7 @@ with workflow.unsafe.imports_passed_through():
         StaffMessage,
         TradeInValue,
         escalation_workflow_id,
+        with_recent,
         privacy_workflow_id,
     )
     from workflows.conversation_media import TradeInAndMedia
@@ -137,7 +140,7 @@ def _clip(text: str, size: int = 40) -> str:
 @workflow.defn
 class ConversationWorkflow(
     CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin, BurstMixin, MessageEventsMixin, SessionWaitSteps,
-    LidMergeSteps, OpenChecks, FollowUpSteps,
+    LidMergeSteps, OpenChecks, FollowUpSteps, UnderstandStep,
 ):
     @workflow.init
     def __init__(self, state: ConversationInput) -> None:
@@ -267,6 +270,9 @@ class ConversationWorkflow(
     # --- main loop ---------------------------------------------------------------
     @workflow.run
     async def run(self, state: ConversationInput) -> None:
+        # Decided once per run, at its start: a patch marker next to a local activity's marker mid-task
+        # did not replay (the core matched it against the next task's markers).
+        self._understand_in_one = workflow.patched(PATCH_ONE_UNDERSTANDING_STEP)
         workflow.upsert_search_attributes([sa.CUSTOMER_PHONE.value_set(self.s.phone)])
         crm_lane = asyncio.create_task(self._crm_lane())
         sales_lane = asyncio.create_task(self._sales_lane())
@@ -458,6 +464,8 @@ class ConversationWorkflow(
         self._finish(record, understanding)
 
     async def _understand(self, text: str, context, record: ProcessedMessage) -> Understanding:
+        if getattr(self, "_understand_in_one", False):
+            return await self._understand_at_once(text, context, record, f"understanding ← «{_clip(text)}»")
         route = await self._agent_step(
             AgentActivities.route_message,
             StepRequest(text=text, context=context),
@@ -797,7 +805,7 @@ class ConversationWorkflow(
             timings=MessageTimings(received_at=message.received_at, started_at=workflow.now()),
         )
         self.s.messages_processed += 1
-        self.s.recent = (self.s.recent + [record])[-RECENT_KEPT:]
+        self.s.recent = with_recent(self.s.recent, record, RECENT_KEPT)
         self._processing = None
 
     def _remember(self, message_id: str) -> None:
@@ -836,7 +844,7 @@ class ConversationWorkflow(
         crm = record.crm_output
         self.s.messages_processed += 1
         self.s.total_usage = self.s.total_usage + record.usage
-        self.s.recent = (self.s.recent + [record])[-RECENT_KEPT:]
+        self.s.recent = with_recent(self.s.recent, record, RECENT_KEPT)
         updates = [sa.INTENT.value_set(understanding.router.intent)]
         if crm is not None:
             self.s.last_crm = crm

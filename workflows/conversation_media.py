@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from agents.rules.phrases import say
     from agents.tradein_models import PlateLookup, TradeInPhoto
     from workflows.models import (
+        with_recent,
         Attachment,
         ForwardedMessage,
         InboundMessage,
@@ -241,7 +242,7 @@ class TradeInAndMedia:
                                    replied_at=workflow.now() if answer else None),
         )
         self.s.messages_processed += 1
-        self.s.recent = (self.s.recent + [record])[-10:]
+        self.s.recent = with_recent(self.s.recent, record, 10)
         self._processing = None
 
     # --- staff input -------------------------------------------------------------------------------

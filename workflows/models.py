@@ -150,6 +150,24 @@ class ProcessedMessage(BaseModel):
     timings: MessageTimings
     usage: Usage = Field(default_factory=Usage)
 
+    def slim(self) -> "ProcessedMessage":
+        """The record without the agents' outputs (cars, knowledge texts, the reply, the lead score):
+        what an older entry of `recent` keeps. The full trace is in the activity results in the
+        history; the state holds the latest message's record whole (docs/memory.md)."""
+        return self.model_copy(update={
+            "content": self.content[:SLIM_CONTENT_CHARS], "extraction_output": None, "expertise_output": None,
+            "rag_results": None, "conversation_output": None, "crm_output": None,
+        })
+
+
+SLIM_CONTENT_CHARS = 300
+
+
+def with_recent(recent: list[ProcessedMessage], record: ProcessedMessage, kept: int) -> list[ProcessedMessage]:
+    """`recent` with `record` added whole, the earlier ones slimmed, at most `kept` (a cached workflow's
+    memory stays the same however long the chat: each full record held ~32 KB of Python objects)."""
+    return [older.slim() for older in recent[-(kept - 1):]] + [record] if kept > 1 else [record]
+
 
 class ScorePoint(BaseModel):
     at: datetime
@@ -223,7 +241,7 @@ class ConversationInput(BaseModel):
     human_active_until: datetime | None = None  # bot silent until then (or until resolved)
     human_active: bool = False
     messages_processed: int = 0
-    messages_per_run: int = 300  # continue-as-new after this many (or when Temporal suggests it)
+    messages_per_run: int = 50  # continue-as-new after this many (or when Temporal suggests it): docs/memory.md
     human_quiet_minutes: float = 120  # after a staff message the bot is silent this long (or until resolved)
     rate_limit_per_minute: int = 20  # more customer messages than this are held, not processed
     staff_pending: list[StaffMessage] = Field(default_factory=list)

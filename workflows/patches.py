@@ -23,6 +23,7 @@ PATCH_PRESENCE_ORDER = "seen-typing-before-send"  # a send waits (≤ 2 s) for a
 PATCH_BURST = "burst-coalescing"  # quick messages wait for a durable quiet window and get one reply (issue 17)
 PATCH_FOLLOW_UP = "i17-follow-ups"  # each customer turn plans a follow-up (local activity), its durable timer, the follow-up send (issue 17)
 PATCH_MESSAGE_EVENTS = "edits-revokes-reactions"  # message.edited/.revoked handled, a 👍 on our yes/no question answered as "ja"
+PATCH_ONE_UNDERSTANDING_STEP = "understand-in-one-step"  # router, extraction, expertise as one local activity (issue 18)
 PATCH_HANDOVER = "e1-handover-conversation"  # an open escalation no longer silences the chat (issue 13 §1)
 
 # EscalationWorkflow

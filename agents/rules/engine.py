@@ -12,6 +12,7 @@ from agents.knowledge.dealer import DealerFacts, dealer_facts
 from agents.models import (
     ConversationContext,
     ConversationOutput,
+    EscalationDecision,
     ExpertiseOutput,
     ExtractionOutput,
     ReplyRequest,
@@ -25,6 +26,7 @@ from agents.rules.text import is_short_answer, normalize
 from agents.rules.classifier import MessageClassifier, Policy
 from agents.rules.parse import ParsedMessage, parse
 from agents.rules.reply_parts import only_practical
+from agents.scoring_signals import bought_elsewhere
 
 
 class RulesEngine:
@@ -92,6 +94,11 @@ class RulesEngine:
     def assess_sync(
         self, text: str, context: ConversationContext | None, router_output: RouterOutput, extraction_output: ExtractionOutput
     ) -> ExpertiseOutput:
+        return self._no_hand_over(text, self._assess(text, context, router_output, extraction_output))
+
+    def _assess(
+        self, text: str, context: ConversationContext | None, router_output: RouterOutput, extraction_output: ExtractionOutput
+    ) -> ExpertiseOutput:
         parsed = self._parse(text)
         handled_reason = handled.handled_without_person(extraction_output, text)
         misunderstood = (_not_understood(router_output) or is_repeat(text, context)) and handled_reason is None
@@ -117,6 +124,21 @@ class RulesEngine:
             return assessed
         return expertise.escalate_on_second_opinion(assessed, router_output, chosen)
 
+    def _no_hand_over(self, text: str, assessed: ExpertiseOutput) -> ExpertiseOutput:
+        """Bought elsewhere, or asking whether cash lowers the price: answered here, no colleague needed."""
+        decision = assessed.escalation_decision
+        if not decision.escalate or decision.escalation_type not in ("sales", "technical_specialist", "manager"):
+            return assessed
+        lowered = text.lower()
+        done = bought_elsewhere(lowered) and not _COMPLAINT_WORDS.search(lowered)
+        # "en als ik contant betaal?" asks about the price; "i pay 13000 cash today" is an offer for sales
+        cash = bool(_CASH_QUESTION.search(lowered)) and decision.escalation_type == "sales" \
+            and not _BUY_NOW.search(lowered) and not re.search(r"\d", lowered) \
+            and bool(re.search(r"\b(als|wat\s+als|if|wenn|korting|discount|rabatt|goedkoper|cheaper|billiger)\b", lowered))
+        if done or cash:
+            return assessed.model_copy(update={"escalation_decision": EscalationDecision()})
+        return assessed
+
     def reply_sync(self, request: ReplyRequest) -> ConversationOutput:
         return reply.compose(request, self.dealer, self._now())
 
@@ -141,6 +163,11 @@ class RulesEngine:
     async def reply(self, request: ReplyRequest) -> tuple[ConversationOutput, Usage]:
         return self.reply_sync(request), Usage()
 
+
+_COMPLAINT_WORDS = re.compile(r"\b(klacht|boos|schandalig|advocaat|defect|kapot|garantie|terug\s*brengen|ontbind\w*)\b")
+_CASH_QUESTION = re.compile(r"\b(contant|cash|bar)\b[^?.!]{0,30}\b(betaal\w*|betalen|afreken\w*|korting|goedkoper|zahle\w*|pay\w*)\b|"
+                            r"\b(betaal|betalen|pay|zahle\w*)\b[^?.!]{0,20}\b(contant|cash|bar)\b")
+_BUY_NOW = re.compile(r"\b(kopen|koop|reserve\w*|neem\s+(?:hem|haar|die|deze)|buy|kaufen|kaufe)\b")
 
 _ABOUT_THE_DRIVE = re.compile(r"\b(meenemen|meebrengen|mee\s+(?:nemen|brengen)|nodig\s+voor\s+de\s+proefrit|hoe\s+lang\s+duurt)\b|"
                               r"\bwat\s+(?:moet|heb)\s+ik\s+(?:\w+\s+)?(?:nodig|mee)")

@@ -32,7 +32,8 @@ BODY_TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("bestelwagen", re.compile(r"\b(bestelwagen|bestelbus|bestelauto|busje|bedrijfswagen|bedrijfsbus|grijs\s+kenteken|bakwagen|transporter)\b")),
     ("mpv", re.compile(r"\b(mpv|ruimtewagen)\b")),
     ("suv", re.compile(r"\b(suv|suvs|suv'?je|crossover|hoge\s+instap|hoge\s+zit|4x4|terreinwagen)\b")),
-    ("stationwagen", re.compile(r"\b(stationwagen\w*|stationcar|station|combi|touring|avant|variant|sw|estate|break|sports\s+tourer|tourer|kombi|(?<=leon\s)st|(?<=ibiza\s)st)\b")),
+    # "een gezinsauto": room for a family, read as an estate (a city car is no answer to it)
+    ("stationwagen", re.compile(r"\b(gezinsauto\w*|familieauto\w*|family\s+car|familienauto\w*|stationwagen\w*|stationcar|station|combi|touring|avant|variant|sw|estate|break|sports\s+tourer|tourer|kombi|(?<=leon\s)st|(?<=ibiza\s)st)\b")),
     ("cabrio", re.compile(r"\b(cabrio\w*|convertible|open\s+dak)\b")),
     ("coupe", re.compile(r"\b(coupe|coupé)\b")),
     ("sedan", re.compile(r"\b(sedan|limousine|saloon)\b")),

@@ -23,6 +23,8 @@ from agents import open_checks
 from agents.equipment import EQUIPMENT_FACT
 from agents.rules import reply_technical
 from agents import car_facts
+from agents.rules.phrases import Phrase
+from agents.scoring_signals import bought_elsewhere
 from agents.rules.reply_parts import answer_parts, equipment_unknown, facts_unknown, missing_equipment
 from agents.rules.reply_cars import cars_in_question, facts_answer, named_stock_car, names_a_new_car, superlative_answer
 from agents.rules.reply_dialogue import answer_in_state
@@ -152,9 +154,14 @@ def compose(request: ReplyRequest, dealer: DealerFacts, now: datetime) -> Conver
 
     note = request.test_drive_note
     note_last = False
-    practical = answer_parts(request.text, _voiced(draft), _car_for_parts(draft), dealer, now)
+    parts_car = _car_for_parts(draft)
+    practical = answer_parts(request.text, _voiced(draft), parts_car, dealer, now)
     draft.checks += [answer.check for answer in practical.answers if answer.check]
     draft.covered = practical.topics
+    if parts_car is not None and any(parts_car.title in answer.text for answer in practical.answers):
+        draft.show([parts_car])  # "past er een kinderwagen in de ceed?": the Ceed is the car under discussion
+    if bought_elsewhere(request.text) and not request.escalation_handoff:
+        return _goodbye(draft)
     if practical.only_side and not note:
         draft.intent = "practical"  # "moet ik iets meenemen?", "past er een kinderwagen in?": answered below
         draft.test_drive_done = True
@@ -334,6 +341,22 @@ def _facts_answer(draft: Draft, cars: list[Car], facts: list[str]) -> str:
     return "\n".join([*known, *lines, *url])
 
 
+GOODBYE_BOUGHT_ELSEWHERE = Phrase(
+    nl="Jammer, maar fijn dat je het even laat weten! Veel plezier met je nieuwe auto, en als je ooit weer iets zoekt, "
+       "ben je van harte welkom.",
+    nl_u="Jammer, maar fijn dat u het even laat weten! Veel plezier met uw nieuwe auto, en als u ooit weer iets zoekt, "
+         "bent u van harte welkom.",
+    en="A pity, but thanks for letting us know! Enjoy your new car, and you're always welcome if you're ever looking again.",
+    de="Schade, aber danke, dass Sie Bescheid geben! Viel Freude mit Ihrem neuen Auto, und wenn Sie wieder etwas suchen, "
+       "sind Sie herzlich willkommen.",
+)
+
+
+def _goodbye(draft: Draft) -> ConversationOutput:
+    """Bought elsewhere: a short, gracious goodbye; no pitch, no question, no hand-over."""
+    return ConversationOutput(response_text=draft.say(GOODBYE_BOUGHT_ELSEWHERE), backend="rules")
+
+
 def _car_for_parts(draft: Draft) -> Car | None:
     """The one car a practical question ("past er een kinderwagen in?") is about, if there is one."""
     request = draft.request
@@ -379,6 +402,21 @@ def _answer_the_other_parts(draft: Draft) -> None:
     request = draft.request
     extraction = request.extraction
     topics = {s.topic for s in request.expertise.knowledge}
+    inventory = request.inventory
+    if extraction.asks_availability and inventory is not None and inventory.asked_car is not None \
+            and inventory.asked_car.id not in {car.id for car in draft.cars} and draft.intent != "car_inquiry":
+        # "staat de id.3 nog, ... tot hoe laat zijn jullie zaterdag open?": the availability first, explicitly
+        before = len(draft.parts)
+        inventory_parts(draft)
+        draft.parts[:] = draft.parts[before:] + draft.parts[:before]
+    facts = [fact for fact in car_facts_asked(draft.text) if fact.startswith(EQUIPMENT_FACT) or fact in car_facts.DETAIL_FACTS]
+    shown = draft.cars[0] if len(draft.cars) == 1 else None
+    if facts and shown is not None and not draft.answered_car_facts:
+        # "staat de octavia nog, heeft hij een trekhaak en …?": the towbar of THIS car, not the general text
+        general = {s.text for s in request.expertise.knowledge if s.module == "technical"}
+        draft.parts[:] = [part for part in draft.parts if part not in general]
+        draft.parts.append(_facts_answer(draft, [shown], facts))
+        draft.answered_car_facts = True
     if _wants_visit(draft) and not draft.test_drive_done:
         test_drive_parts(draft, brief=True)
     if extraction.asks_monthly_payment and not draft.payment_done and request.router.intent != "financing_inquiry":

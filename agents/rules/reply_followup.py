@@ -128,14 +128,19 @@ def _told_kind(request: ReplyRequest) -> bool:
 
 def _known(request: ReplyRequest, prefs: CarPreferences, cars: list[Car]) -> dict[str, bool]:
     context, extraction = request.context, request.extraction
+    state = context.dialogue  # the typed dialogue state: the car under discussion, the financing scenario
+    financing = state.financing
     return {
         # cars shown without any wish ("hebben jullie een ferrari?") do not tell us what they want
-        "car_type": bool(prefs.make or prefs.model or prefs.body_type or prefs.equipment) or _told_kind(request),
-        "budget": bool(prefs.max_price or prefs.min_price),
+        "car_type": bool(prefs.make or prefs.model or prefs.body_type or prefs.equipment or state.car) or _told_kind(request),
+        # a payment example for a car under discussion: its price is the budget we work with
+        "budget": bool(prefs.max_price or prefs.min_price or (financing and (financing.price_eur or financing.down_payment_eur))),
         "fuel": bool(prefs.fuel_type),
         "gearbox": bool(prefs.transmission),
-        "trade_in": context.has_trade_in or extraction.has_trade_in,
-        "visit": context.test_drive_requested or extraction.test_drive_requested,
+        "trade_in": context.has_trade_in or extraction.has_trade_in or context.trade_in is not None
+        or (state.last_answer or "").endswith(":trade_in"),
+        "visit": context.test_drive_requested or extraction.test_drive_requested or bool(context.test_drive.bookings)
+        or (state.last_answer or "").endswith(":visit"),
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from agents.knowledge import finance_products, financial
 from agents.knowledge.financial import CREDIT_WARNING
 from agents.rules.parse import financed_amount
@@ -163,9 +165,21 @@ def financing_answer(draft: Draft) -> None:
                            or financial.knowledge_for("financiering", draft.dealer, draft.language, draft.form)[0].text)
 
 
+CASH_SAME_PRICE = Phrase(
+    nl="Contant betalen verandert de prijs niet: die is al scherp gezet en geldt hoe je ook betaalt.",
+    nl_u="Contant betalen verandert de prijs niet: die is al scherp gezet en geldt hoe u ook betaalt.",
+    en="Paying cash doesn't change the price: it's already sharp and is the same however you pay.",
+    de="Barzahlung ändert den Preis nicht: Er ist bereits knapp kalkuliert und gilt unabhängig von der Zahlungsart.",
+)
+_CASH = re.compile(r"\b(contant|cash|bar(?:zahlung)?)\b")
+
+
 def price_negotiation_answer(draft: Draft) -> None:
     dealer = draft.dealer
-    draft.parts.append(draft.pick(*FIXED_PRICES))
+    if _CASH.search(draft.text):  # "en als ik vandaag contant betaal?": the price stays, said plainly
+        draft.parts.append(draft.say(CASH_SAME_PRICE))
+    else:
+        draft.parts.append(draft.pick(*FIXED_PRICES))
     focus = focus_car(draft)
     if focus and focus.price_eur and not focus.price_is_monthly:
         draft.parts.append(draft.say(PRICE_WITH_WARRANTY, title=focus.title, price=euro(focus.price_eur, draft.language),

@@ -61,6 +61,7 @@ _TOPICS: dict[str, re.Pattern[str]] = {
     "bring": re.compile(
         r"\b(?:iets|wat)\s+(?:mee\s*(?:nemen|brengen)|meenemen|meebrengen)|\bmoet\s+ik\s+\w*\s*(?:meenemen|meebrengen)|"
         r"\bwat\s+(?:moet|heb)\s+ik\s+(?:\w+\s+)?(?:nodig|mee)\b|\bwhat\s+(?:should|do)\s+i\s+(?:need\s+to\s+)?bring|"
+        r"\b(?:do|should|must)\s+i\s+(?:need\s+to\s+|have\s+to\s+)?bring\b|\bbring\s+anything\b|"
         r"\b(?:soll|muss)\s+ich\s+(?:etwas|was)\s+mitbringen|\bwas\s+muss\s+ich\s+mitbringen"),
     "train": re.compile(r"\b(?:trein|ov|openbaar\s+vervoer|bus|station|ns|train|public\s+transport|zug|bahn|bahnhof)\b"),
     "included": re.compile(
