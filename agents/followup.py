@@ -43,6 +43,7 @@ class FollowUpFacts(BaseModel):
     last_customer_at: datetime | None = None
     last_customer_text: str | None = None
     answered: bool = False  # our answer is the chat's last turn
+    answered_at: datetime | None = None  # when it went out: the quiet time counts from there
 
 
 class FollowUpPlan(BaseModel):
@@ -91,8 +92,9 @@ def plan_follow_up(facts: FollowUpFacts, dealer: DealerFacts) -> FollowUpPlan:
     reason = why_not(facts)
     if reason:
         return FollowUpPlan(reason=reason)
-    assert facts.last_customer_at is not None
-    at = add_opening_hours(facts.last_customer_at, facts.after_hours, dealer)
+    quiet_since = facts.answered_at or facts.last_customer_at
+    assert quiet_since is not None
+    at = add_opening_hours(quiet_since, facts.after_hours, dealer)
     if facts.follow_ups_sent and facts.last_follow_up_at is not None:
         at = max(at, next_open_moment(facts.last_follow_up_at + timedelta(days=facts.second_after_days), dealer))
     return FollowUpPlan(at=at, reason=f"follow-up {facts.follow_ups_sent + 1} na {facts.after_hours:g} openingsuren stilte")

@@ -314,7 +314,7 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
         phone = event.phone_e164
         if not phone:
             return {"status": "ignored", "reason": "no customer phone number on the conversation"}
-        chat_id = f"{phone_digits(phone)}@c.us"
+        chat_id = lids.chat_for_contact(phone)  # an unresolved @lid contact's "phone" is its lid
         if isinstance(event, chatwoot_webhook.StaffReply):
             message = StaffMessage(
                 text=event.text, author=event.author, via="chatwoot", external_id=f"cw-{event.message_id}", at=now

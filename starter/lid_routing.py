@@ -85,6 +85,18 @@ class LidRouter:
             return chat_id
         return (self.store.lookup(chat_id) or (None, 0))[0] or chat_id
 
+    def chat_for_contact(self, phone: str) -> str:
+        """The WhatsApp chat of a CRM contact's phone: a lid we know and that is not merged yet
+        (its Chatwoot contact carries "+<lid digits>") is that lid's chat, else the number's."""
+        digits = phone_digits(phone)
+        lid = f"{digits}@lid"
+        known = self.store.lookup(lid)
+        if known is not None and not self.store.merged(lid):
+            return lid
+        if known is not None and known[0]:
+            return known[0]
+        return f"{digits}@c.us"
+
     async def aclose(self) -> None:
         if self._waha is not None:
             await self._waha.aclose()

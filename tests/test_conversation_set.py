@@ -18,7 +18,15 @@ SCRIPTS = load_scripts()
 CARS = {car.id: car for car in sample_cars()}
 
 
-def test_the_scripts_are_well_formed():
+def test_the_set_covers_the_reviewers_failures_with_the_state_expected():
+    assert len(SCRIPTS) >= 40
+    covered = {topic for script in SCRIPTS for topic in script.covers}
+    assert {
+        "short-answer", "named-car-first", "trade-in-apart", "day-change", "no-repeat", "every-part",
+        "closing-question", "down-payment", "english", "german", "formal", "test-drive", "names", "returning",
+    } <= covered
+    for script in SCRIPTS:
+        assert any(turn.state for turn in script.turns), f"{script.name} checks no dialogue state"
     for script in SCRIPTS:
         for turn in script.turns:
             assert set(turn.cars) | set(turn.not_cars) <= set(CARS), (script.name, turn.text)

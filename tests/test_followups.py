@@ -124,11 +124,11 @@ async def test_a_follow_up_fires_once_at_the_planned_moment_and_none_after_stop(
     async with pipeline(time_env.client, make_settings(tmp_path, task_queue)) as p:
         await p.post(message_event(lead, "Hoi, staat de Golf nog? Wat kost hij per maand?", name="Sanne"))
         await p.post(message_event(stopped, "Hoi, staat de Golf nog?", name="Piet"))
-        planned = await p.wait_until(lead, lambda s: s.messages_processed == 1 and s.follow_up_at is not None)
+        planned = await p.wait_until(lead, lambda s: s.messages_processed == 1 and s.follow_up_at is not None, timeout=60)
         assert planned.last_crm.lead_quality in ("WARM", "HOT"), planned.follow_up_reason
-        await p.wait_until(stopped, lambda s: s.messages_processed == 1 and s.follow_up_at is not None)
+        await p.wait_until(stopped, lambda s: s.messages_processed == 1 and s.follow_up_at is not None, timeout=60)
         await p.post(message_event(stopped, "STOP"))
-        after_stop = await p.wait_until(stopped, lambda s: s.messages_processed == 2)
+        after_stop = await p.wait_until(stopped, lambda s: s.messages_processed == 2, timeout=60)
         assert after_stop.follow_up_at is None and "STOP" in after_stop.follow_up_reason
         lead_chat, stopped_chat = f"{lead}@c.us", f"{stopped}@c.us"
         replies = len(p.waha.texts_for(lead_chat))
@@ -138,10 +138,10 @@ async def test_a_follow_up_fires_once_at_the_planned_moment_and_none_after_stop(
         await time_env.sleep(planned.follow_up_at - now - timedelta(minutes=5))
         assert len(p.waha.texts_for(lead_chat)) == replies  # not a minute early
         await time_env.sleep(timedelta(minutes=10))
-        sent = await p.waha.wait_for(replies + 1, lead_chat)
+        sent = await p.waha.wait_for(replies + 1, lead_chat, timeout=60)
         follow_up = sent[-1]["text"]
         assert follow_up.startswith("Hoi Sanne") and "Golf" in follow_up and "proefrit" in follow_up
-        state = await p.wait_until(lead, lambda s: s.follow_ups_sent == 1)
+        state = await p.wait_until(lead, lambda s: s.follow_ups_sent == 1, timeout=60)
         assert is_open(state.last_follow_up_at, DEALER)  # never outside opening hours
         assert sent_metric() == before + 1
         assert state.follow_up_at is not None and state.follow_up_at - state.last_follow_up_at >= timedelta(days=3)
@@ -149,7 +149,7 @@ async def test_a_follow_up_fires_once_at_the_planned_moment_and_none_after_stop(
         await time_env.sleep(timedelta(days=2))
         assert len(p.waha.texts_for(lead_chat)) == replies + 1  # once: the second waits 3 days
         await time_env.sleep(timedelta(days=3))
-        await p.waha.wait_for(replies + 2, lead_chat)
+        await p.waha.wait_for(replies + 2, lead_chat, timeout=60)
         await time_env.sleep(timedelta(days=14))
         assert len(p.waha.texts_for(lead_chat)) == replies + 2  # FOLLOW_UP_MAX = 2
         assert len(p.waha.texts_for(stopped_chat)) == stopped_replies  # never after STOP
@@ -188,8 +188,8 @@ async def test_a_new_message_resets_the_timer_and_it_survives_continue_as_new(ti
         async def continued():
             return (await handle.describe()).run_id != first_run
 
-        await eventually(continued)  # one message per run: the plan is carried into the new run
-        first = await p.wait_until(phone, lambda s: s.messages_processed == 1 and s.follow_up_at is not None)
+        await eventually(continued, timeout=60)  # one message per run: the plan is carried into the new run
+        first = await p.wait_until(phone, lambda s: s.messages_processed == 1 and s.follow_up_at is not None, timeout=60)
         first_run_history = await p.client.get_workflow_handle(handle.id, run_id=first_run).fetch_history()
         assert first_run_history.events[-1].workflow_execution_continued_as_new_event_attributes.input.payloads
 
@@ -201,11 +201,70 @@ async def test_a_new_message_resets_the_timer_and_it_survives_continue_as_new(ti
             message_id=f"later-{phone}", chat_id=f"{phone}@c.us", phone=f"+{phone}", text="En wat kost hij per maand?",
             sent_at=later, received_at=later,
         ))
-        second = await p.wait_until(phone, lambda s: s.messages_processed == 2)
+        second = await p.wait_until(phone, lambda s: s.messages_processed == 2, timeout=60)
         assert second.follow_up_at > first.follow_up_at  # counted again from the new message
         replies = len(p.waha.texts_for(f"{phone}@c.us"))
         now = await time_env.get_current_time()
         await time_env.sleep(first.follow_up_at - now + timedelta(minutes=5))
         assert len(p.waha.texts_for(f"{phone}@c.us")) == replies  # the old moment passed without a follow-up
         await time_env.sleep(second.follow_up_at - first.follow_up_at)
-        await p.waha.wait_for(replies + 1, f"{phone}@c.us")
+        await p.waha.wait_for(replies + 1, f"{phone}@c.us", timeout=60)
+
+
+class _Stock:
+    """The catalog's one method the follow-up uses, over a real index of the shipped sample stock."""
+
+    def __init__(self, index):
+        self._index = index
+
+    def index(self):
+        return self._index
+
+
+def _sample_stock(tmp_path, sold_ids: set[str]):
+    from activities.inventory import InventoryActivities
+    from config import Settings
+    from inventory.search import InventoryIndex
+
+    settings = Settings(_env_file=None, data_dir=tmp_path, inventory_sources=["sample"])
+    cars = InventoryActivities(settings).catalog.index().cars
+    cars = [car.model_copy(update={"sold": car.id in sold_ids}) for car in cars]
+    return settings, _Stock(InventoryIndex(cars, is_sample=True))
+
+
+async def test_at_the_moment_every_rule_is_checked_again(tmp_path):
+    from activities.followup import FollowUpActivities, PrepareFollowUpRequest
+
+    settings, stock = _sample_stock(tmp_path, set())
+    golfs = [car for car in stock.index().cars if car.model == "Golf"]
+    lonely = next(car for car in stock.index().cars
+                  if sum(other.model == car.model and other.make == car.make for other in stock.index().cars) == 1)
+    open_moment = datetime(2026, 12, 3, 10, 0, tzinfo=AMS)
+
+    async def prepare(sold: set[str], car, now=open_moment, **changes):
+        settings_, stock_ = _sample_stock(tmp_path, sold)
+        request = PrepareFollowUpRequest(facts=facts(**changes), number=1, now=now, name="Sanne", car_id=car.id,
+                                         car=f"{car.make} {car.model}")
+        return await FollowUpActivities(settings_, stock_).prepare_follow_up(request)
+
+    still = await prepare(set(), golfs[0])
+    assert still.draft.text.startswith("Hoi Sanne, de Volkswagen Golf staat er nog")
+    sold = await prepare({golfs[0].id}, golfs[0])
+    assert "Golf is inmiddels verkocht, maar de Volkswagen Golf" in sold.draft.text and "lijkt er veel op" in sold.draft.text
+    everything = {car.id for car in stock.index().cars}
+    gone = await prepare(everything, lonely)  # sold, and nothing like it left
+    assert gone.draft.text is None and "geen alternatief" in gone.reason
+    sunday = await prepare(set(), golfs[0], now=datetime(2026, 12, 6, 12, 0, tzinfo=AMS))
+    assert sunday.draft is None and sunday.retry_at == datetime(2026, 12, 7, 9, 0, tzinfo=AMS)
+    stopped = await prepare(set(), golfs[0], opted_out=True)
+    assert stopped.draft is None and "STOP" in stopped.reason
+    off = await FollowUpActivities(settings.model_copy(update={"follow_up_enabled": False}), stock).prepare_follow_up(
+        PrepareFollowUpRequest(facts=facts(), number=1, now=open_moment, car_id=golfs[0].id))
+    assert off.draft is None and "FOLLOW_UP_ENABLED" in off.reason
+
+
+def test_the_quiet_time_counts_from_our_answer():
+    # Asked Friday 16:00, answered (after a backlog) Saturday 10:00: 24 opening hours from the answer.
+    answered = datetime(2026, 11, 28, 10, 0, tzinfo=AMS)
+    plan = plan_follow_up(facts(answered_at=answered), DEALER)
+    assert plan.at == add_opening_hours(answered, 24, DEALER) == datetime(2026, 12, 1, 17, 0, tzinfo=AMS)  # Sat 7 h, Mon 9 h, Tue 8 h

@@ -191,3 +191,29 @@ async def test_our_api_sends_are_never_staff_but_the_phone_app_is(temporal_env, 
         await p.post(message_event(phone, "Oké, tot zo"))
         state = await p.wait_until(phone, lambda s: s.messages_processed == 3)
         assert len(p.waha.texts_for(chat)) == 2 and state.recent[-1].bot_silent
+
+
+async def test_the_chatwoot_mirror_notes_deletions_and_edits(temporal_env, task_queue, tmp_path):
+    from tests.peers.chatwoot_peer import ChatwootPeer
+    from tests.pipeline import make_chatwoot_settings
+
+    phone = random_phone()
+    chat = f"{phone}@c.us"
+    with ChatwootPeer() as peer:
+        settings = make_chatwoot_settings(tmp_path, task_queue, peer, "secret")
+        async with pipeline(temporal_env.client, settings) as p:
+            first = message_event(phone, "Zijn jullie zaterdag open?")
+            await p.post(first)
+            await p.waha.wait_for(1, chat)
+            await p.post(edited_event(phone, first["payload"]["id"], "Zijn jullie zaterdag open? 🙂"))
+            await p.post(revoked_event(phone, first["payload"]["id"]))
+
+            def notes():
+                found = [m["content"] for m in peer.messages.values() if m["private"]]
+                return found if len([n for n in found if n.startswith("Klant ")]) == 2 else None
+
+            found = [note for note in await eventually(notes) if note.startswith("Klant ")]
+            assert "bewerkte" in found[0] and "niet opnieuw beantwoord" in found[0]
+            assert "verwijderde" in found[1] and "zaterdag open? 🙂" in found[1]  # the edited text
+            await eventually(lambda: len(p.waha.texts_for(chat)) == 1)
+        assert peer.violations == []

@@ -79,3 +79,44 @@ async def test_without_chatwoot_the_task_is_an_email_to_sales(temporal_env, task
             snapshot = await p.wait_until(phone, lambda s: s.messages_processed == 2 and not s.sales_tasks)
             assert len([m for m in smtp.received if m.subject.startswith("Vraag nakijken")]) == 1
             assert snapshot.escalation_count == 0 and snapshot.open_escalation is None
+
+
+async def test_claude_promised_checks_become_the_same_light_task(temporal_env, task_queue, tmp_path):
+    """The Claude backend: its structured open_checks take the same path (one private note, no escalation)."""
+    from agents.models import Classification, EscalationDecision, ExtractionOutput, RouterOutput
+    from integrations.claude import ClaudeCheck, ClaudeExpertise, ClaudeReply, ClaudeUnderstanding
+    from tests.peers.messages_api import MessagesApiPeer, message_response
+
+    def claude(request):
+        if "response_text" in (request.output_schema or {}).get("properties", {}):
+            return message_response(ClaudeReply(
+                response_text="Hoe je met de trein het makkelijkst bij ons komt, zie ik niet in mijn gegevens; ik laat "
+                              "het nakijken en app je zo snel mogelijk. Ons adres is Zuiderbreedte 22, 3845 MC Harderwijk.",
+                open_checks=[ClaudeCheck(question="kunnen we met de trein komen?", topic="bereikbaarheid met de trein")],
+            ), model="claude-sonnet-5-5")
+        return message_response(ClaudeUnderstanding(
+            router=RouterOutput(intent="general_info", priority="low", confidence=0.9),
+            extraction=ExtractionOutput(),
+            expertise=ClaudeExpertise(classification=Classification(primary_domain="general", confidence=0.9),
+                                      escalation_decision=EscalationDecision()),
+        ))
+
+    phone = random_phone()
+    chat = f"{phone}@c.us"
+    with ChatwootPeer() as chatwoot, MessagesApiPeer() as api:
+        api.handler = claude
+        settings = make_settings(tmp_path, task_queue, anthropic_api_key=api.api_key, anthropic_base_url=api.url,
+                                 chatwoot_base_url=chatwoot.url, chatwoot_api_token=chatwoot.api_token,
+                                 chatwoot_account_id=chatwoot.account_id, chatwoot_inbox_id=chatwoot.inbox_id)
+        async with pipeline(temporal_env.client, settings) as p:
+            await p.post(message_event(phone, "kunnen we met de trein komen?", name="Fatima"))
+            assert "nakijken" in (await p.waha.wait_for(1, chat))[0]["text"]
+            notes = await eventually(lambda: _notes(chatwoot), timeout=45)
+            assert "kunnen we met de trein komen?" in notes[0]["content"] and "Fatima" in notes[0]["content"]
+            await p.post(message_event(phone, "en met de trein?"))  # Claude names the same check again
+            await p.waha.wait_for(2, chat)
+            snapshot = await p.wait_until(phone, lambda s: s.messages_processed == 2 and not s.sales_tasks)
+            assert len(_notes(chatwoot)) == 1
+            assert snapshot.recent[-1].conversation_output.backend == "claude"
+            assert snapshot.escalation_count == 0 and chatwoot.assignments == []
+        assert api.violations == [] and chatwoot.violations == []

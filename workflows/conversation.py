@@ -183,8 +183,8 @@ class ConversationWorkflow(
         await self._message_edited(edit)  # conversation_events.py
 
     @workflow.signal
-    def message_revoked(self, revoke: MessageRevoked) -> None:
-        self._message_revoked(revoke)
+    async def message_revoked(self, revoke: MessageRevoked) -> None:
+        await self._message_revoked(revoke)
 
     @workflow.signal
     async def staff_message(self, message: StaffMessage) -> None:

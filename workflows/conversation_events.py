@@ -35,6 +35,8 @@ class MessageEventsMixin:
 
     def _init_message_events(self) -> None:
         self._crm_text: dict[str, str] = {}  # message id -> the CRM line, when it differs from the text answered
+        self._edits_judging = 0  # edit signals waiting for their judgement (their notes come first)
+        self._edit_of: dict[str, str] = {}  # id of a queued re-ask -> the edited message's id (a deletion drops both)
 
     # --- what the customer said, for later edits and deletions ----------------------------------
     def _remember_line(self, message: InboundMessage) -> None:
@@ -51,7 +53,8 @@ class MessageEventsMixin:
 
     def _waiting_index(self, message_id: str) -> int | None:
         for index, message in enumerate(self.s.pending):
-            if edits.same_message(message.message_id, message_id):
+            original = self._edit_of.get(message.message_id, "")
+            if edits.same_message(message.message_id, message_id) or edits.same_message(original, message_id):
                 return index
         return None
 
@@ -72,6 +75,7 @@ class MessageEventsMixin:
         in_flight = next((m for m in self._burst if edits.same_message(m.message_id, edit.message_id)), None)
         known = self._known_line(edit.message_id)
         original = in_flight.text if in_flight is not None else known.text if known is not None else None
+        self._edits_judging += 1
         try:
             verdict = await workflow.execute_local_activity(
                 judge_edit,
@@ -84,6 +88,8 @@ class MessageEventsMixin:
             workflow.logger.warning("edit not judged: %s", exc)
             self._note(edits.edit_note(original, edit.text, False), f"edit:{edit.edit_id}")
             return
+        finally:
+            self._edits_judging -= 1
         self._note(verdict.note, f"edit:{edit.edit_id}")
         if known is not None:
             known.text = edit.text
@@ -94,10 +100,11 @@ class MessageEventsMixin:
             sent_at=edit.at, received_at=workflow.now(),
         )
         self.s.pending.append(message)
+        self._edit_of[message.message_id] = edit.message_id
         self._customer_message_queued(message)
 
     # --- deletions ------------------------------------------------------------------------------
-    def _message_revoked(self, revoke: MessageRevoked) -> None:
+    async def _message_revoked(self, revoke: MessageRevoked) -> None:
         key = f"revoked:{edits.message_key(revoke.message_id)}"
         if key in self._seen or not workflow.patched(PATCH_MESSAGE_EVENTS):
             return
@@ -113,6 +120,8 @@ class MessageEventsMixin:
                 self._typing_shown = False
                 self._presence(PresenceRequest(chat_id=self.s.chat_id, action="stop_typing"))
             return
+        if self._edits_judging:  # an edit that came first is noted first (no command: a plain condition)
+            await workflow.wait_condition(lambda: self._edits_judging == 0)
         in_flight = next((m for m in self._burst if edits.same_message(m.message_id, revoke.message_id)), None)
         known = self._known_line(revoke.message_id)
         text = in_flight.text if in_flight is not None else known.text if known is not None else None

@@ -47,6 +47,7 @@ class FollowUpSteps:
             last_customer_at=last_customer.at if last_customer else None,
             last_customer_text=last_customer.text if last_customer else None,
             answered=bool(context.history) and context.history[-1].role == "bot",
+            answered_at=context.history[-1].at if context.history and context.history[-1].role == "bot" else None,
         )
 
     async def _wait_for_work(self, condition) -> None:

@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.models import (
         AbsorbConversation,
         ConversationInput,
+        ConversationMoved,
         MergeInto,
         conversation_workflow_id,
     )
@@ -93,6 +94,9 @@ class LidMergeSteps:
         merged = absorb_state(self.s, absorbed.state)
         merged.merged_from = (self.s.merged_from + [absorbed.from_workflow_id])[-MERGED_KEPT:]
         merged.crm_merges = self.s.crm_merges + [absorbed.from_phone]
+        lid_escalation = absorbed.state.open_escalation
+        if lid_escalation is not None and self.s.open_escalation is None:
+            merged.escalation_to_move = lid_escalation.escalation_id  # it still tells the lid's conversation
         self.s = merged
         self._seen.update(merged.seen_message_ids)
 
@@ -124,6 +128,13 @@ class LidMergeSteps:
             )
         except ActivityError as exc:  # given up after hours: recorded, the chat goes on
             self._note_send_failure("crm merge", str(exc.cause or exc))
+        moving = self.s.escalation_to_move
+        if moving and self.s.open_escalation and self.s.open_escalation.escalation_id == moving:
+            self._set_escalated(True)
+            await self._signal_escalation(
+                "conversation_moved", ConversationMoved(workflow_id=workflow.info().workflow_id, at=workflow.now())
+            )
+        self.s.escalation_to_move = None
         self.s.crm_merges = [phone for phone in self.s.crm_merges if phone != lid_phone]
         self._crm_merge_running = False
 

@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.patches import PATCH_HANDOVER_ESCALATION
     from workflows.models import (
         Acknowledgement,
+        ConversationMoved,
         EscalationClosed,
         EscalationInput,
         EscalationNote,
@@ -179,6 +180,11 @@ class EscalationWorkflow:
                 ))
         await asyncio.gather(*sends)
         self._update_details()
+
+    @workflow.signal
+    def conversation_moved(self, moved: ConversationMoved) -> None:
+        """An @lid chat merged into its phone's conversation (issue 17): tell that one from now on."""
+        self._status.input.conversation_workflow_id = moved.workflow_id
 
     @workflow.signal
     def resolve(self, resolution: Resolution) -> None:

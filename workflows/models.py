@@ -272,6 +272,7 @@ class ConversationInput(BaseModel):
     merge_target: "MergeInto | None" = None  # this lid chat's number is known: hand over to that conversation
     merged_from: list[str] = Field(default_factory=list)  # lid conversations absorbed (each once)
     crm_merges: list[str] = Field(default_factory=list)  # lid "phones" whose CRM/Chatwoot contact joins ours
+    escalation_to_move: str | None = None  # an escalation the lid's conversation started: tell it we took over
     # Burst coalescing (issue 17): quick messages answered together (PATCH_BURST); 0 turns it off.
     coalesce_seconds: float = 2.0
     coalesce_max_seconds: float = 6.0
@@ -304,6 +305,13 @@ class MergeInto(BaseModel):
     phone: str  # E.164
     lid_chat_id: str
     message: InboundMessage | None = None  # the message that arrived meanwhile, keyed by the phone
+
+
+class ConversationMoved(BaseModel):
+    """Conversation -> escalation (signal `conversation_moved`): the @lid chat merged into its phone's."""
+
+    workflow_id: str
+    at: datetime
 
 
 class AbsorbConversation(BaseModel):

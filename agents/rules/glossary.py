@@ -48,7 +48,9 @@ _TERMS: list[tuple[str, str]] = [
     (r"(?:the )?last one|der letzte|die letzte|das letzte|den letzten", "de laatste"),
     # money
     (r"and with|and what about|what about|und mit|und was ist mit", "en met"),
-    (r"per month|a month|each month|every month|monthly|pro monat|im monat|monatlich(?:e|en)?|monatsrate\w*", "per maand"),
+    # "a month" of money, not "after a month" or "within a month"
+    (r"per month|(?<!after )(?<!within )(?<!in )(?<!for )(?<!once )a month|each month|every month|monthly|pro monat|im monat|"
+     r"monatlich(?:e|en)?|monatsrate\w*", "per maand"),
     (r"down ?payment|deposit|anzahlung", "aanbetaling"),
     (r"(?:put |with |pay )?(\d[\d.,]*k?) (?:down|upfront|up front)", r"\1 aanbetaling"),
     (r"uber(?= \d)", "over"),

@@ -471,7 +471,8 @@ def _one_emoji(text: str) -> str:
         seen = True
         return match.group(0)
 
-    return re.sub(r" +(?=[\n.!?,]|$)", "", _EMOJI.sub(keep_first, text))
+    text = re.sub(r" +(?=[\n.!?,]|$)", "", _EMOJI.sub(keep_first, text))
+    return re.sub(r"(?<=\S)  +", " ", text)  # "staat vast!  Zaterdag" after a second emoji went
 
 
 # --- per intent ----------------------------------------------------------------
