@@ -46,6 +46,7 @@ from traffic import (  # noqa: E402
     phone,
     wait_for_replies,
     webhook_body,
+    pooled_webhook_sender,
     webhook_sender,
 )
 
@@ -222,10 +223,10 @@ async def ack_while_busy(stack: Stack, api: str, empty: str, prefix: str, burst_
     background_chats = [f"{phone(prefix + '1', i)}@c.us" for i in range(200)]
     burst_chats = [f"{phone(prefix + '2', i)}@c.us" for i in range(burst_size)]
     background = OpenLoopRun()
-    async with http_clients(1) as (http,):
+    async with http_clients(10) as clients:
         seconds = 8 + burst_size / 40  # long enough to cover both bursts with the worker busy
         task = asyncio.create_task(open_loop(BACKGROUND_RATE, int(BACKGROUND_RATE * seconds), background_chats,
-                                             webhook_sender(http, f"{api}/webhook/waha"), background))
+                                             pooled_webhook_sender(clients, f"{api}/webhook/waha"), background))
         await asyncio.sleep(4)  # the worker is busy now
         webhook_ms, errors = await burst(f"{api}/webhook/waha", burst_chats)
         empty_ms, empty_errors = await burst(f"{empty}/webhook/waha", [f"{phone(prefix + '3', i)}@c.us"

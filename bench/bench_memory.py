@@ -34,7 +34,7 @@ from traffic import (  # noqa: E402
     open_loop,
     phone,
     wait_for_replies,
-    webhook_sender,
+    pooled_webhook_sender,
 )
 
 TASK_QUEUE = "bench-memory"
@@ -66,10 +66,10 @@ async def main() -> int:
         rows.append(["floor: idle worker at start", 0, worker.rss_mib(), 0.0])
         receipts = WahaReceipts(stack.waha_url)
         chats = [f"{phone('80', index)}@c.us" for index in range(args.conversations)]
-        async with http_clients(1) as (http,):
+        async with http_clients(20) as clients:
             run = OpenLoopRun()  # filled as messages go out, so replies can be checked meanwhile
             sending = asyncio.create_task(
-                open_loop(args.rate, args.messages, chats, webhook_sender(http, f"{api}/webhook/waha"), run)
+                open_loop(args.rate, args.messages, chats, pooled_webhook_sender(clients, f"{api}/webhook/waha"), run)
             )
             pending_marks = list(marks)
             while pending_marks:

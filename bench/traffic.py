@@ -194,6 +194,23 @@ async def wait_for_replies(
     return check
 
 
+def pooled_webhook_sender(clients: list[httpx.AsyncClient], url: str) -> Callable[[str, str], Awaitable[None]]:
+    """Like `webhook_sender`, over several connections: with one, a slow acknowledgement (a busy
+    machine) caps the offered rate at one message per round trip."""
+    free = asyncio.Queue()
+    for client in clients:
+        free.put_nowait(client)
+
+    async def send(chat: str, text: str) -> None:
+        http = await free.get()
+        try:
+            await webhook_sender(http, url)(chat, text)
+        finally:
+            free.put_nowait(http)
+
+    return send
+
+
 def webhook_sender(http: httpx.AsyncClient, url: str) -> Callable[[str, str], Awaitable[None]]:
     async def send(chat: str, text: str) -> None:
         response = await http.post(
