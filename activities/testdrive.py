@@ -137,7 +137,7 @@ class TestDriveActivities:
     async def plan_test_drive(self, request: PlanTestDriveRequest) -> PlanTestDriveResult:
         dealer = self.dealer
         by_staff = self.settings.testdrive_confirm_by_staff
-        candidates = candidate_cars(request.extraction, request.context, request.inventory)
+        candidates = candidate_cars(request.extraction, request.context, request.inventory, request.text)
         plan = BookingPlan(dialogue=request.context.test_drive)
         for _attempt in range(2):  # a second time when another chat took the slot in between
             busy = await self._busy(request.now, dealer, request.booking_id)

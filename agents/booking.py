@@ -195,9 +195,11 @@ def _names_other_car(extraction: ExtractionOutput, dialogue: TestDriveDialogue, 
 
 # --- which car --------------------------------------------------------------------------------
 def candidate_cars(
-    extraction: ExtractionOutput, context: ConversationContext, inventory: InventorySearchResult | None
+    extraction: ExtractionOutput, context: ConversationContext, inventory: InventorySearchResult | None,
+    text: str | None = None,
 ) -> list[CarOption]:
-    """The cars this request may be about, best first (one: that car; several: ask)."""
+    """The cars this request may be about, best first (one: that car; several: ask).
+    A version the message names ("de tiguan r-line") that only one of them has picks that one."""
     focus = context.dialogue.car
     if focus is not None and extraction.named_search is None and not extraction.new_search \
             and any(car.id == focus.id for car in context.last_cars):
@@ -218,7 +220,13 @@ def candidate_cars(
     elif context.last_cars:
         found = list(context.last_cars) if extraction.refers_to_previous_car or not found else found
     unique = {car.id: car for car in found if not car.sold}
-    return [CarOption(id=car.id, title=car.title, make=car.make, model=car.model) for car in unique.values()][:5]
+    options = [CarOption(id=car.id, title=car.title, make=car.make, model=car.model) for car in unique.values()][:5]
+    if text and len(options) > 1 and (prefs.model or prefs.make):
+        words = set(normalize(text).split())
+        named_version = [option for option in options if words & _distinct_words(option, options)]
+        if len(named_version) == 1:
+            return named_version
+    return options
 
 
 def _fits(car: Car, make: str | None, model: str | None) -> bool:

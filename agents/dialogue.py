@@ -166,6 +166,11 @@ def read_answer(text: str, context: ConversationContext, now: datetime | None = 
         car = picked_car(lowered, context)
         if car is not None and kind in ("which_car", "slot", "visit", "other", "budget", "fuel", "gearbox", "car_type", "day", "time"):
             return Answer(kind, "pick", car=car)
+    # "de 1.0 TSI Life": a version that only one of the cars just shown has, in only the titles' words
+    if kind not in ("trade_in_plate", "trade_in_mileage", "trade_in_check") and _names_shown_version(lowered, context):
+        car = picked_car(lowered, context)
+        if car is not None:
+            return Answer(kind, "pick", car=car)
     # "wat zijn uw openingstijden op zaterdag?" names a day but asks about the hours, in any language
     if kind in ("visit", "day", "time", "slot", "which_car") and _names_when(text, now) and not _ASKS_HOURS.search(lowered):
         return Answer(kind, "when")
@@ -178,6 +183,20 @@ def read_answer(text: str, context: ConversationContext, now: datetime | None = 
         if mileage is not None:
             return Answer(kind, "mileage", number=mileage)
     return None
+
+
+_VERSION_WORD = re.compile(r"[a-z0-9][a-z0-9.\-]*")
+
+
+def _names_shown_version(lowered: str, context: ConversationContext) -> bool:
+    """"de 1.0 tsi life", "die r-line graag": an article and only words from the titles just shown."""
+    shown = context.dialogue.shown
+    if len(shown) < 2 or not _POINTING_WORD.match(lowered + " "):
+        return False
+    words = _VERSION_WORD.findall(_POINTING_WORD.sub("", lowered + " ", count=1))
+    words = [word for word in words if word not in ("graag", "dan", "maar", "please", "bitte")]
+    titles = set().union(*(set(_VERSION_WORD.findall(normalize(car.title))) for car in shown))
+    return 0 < len(words) <= 4 and all(word in titles for word in words)
 
 
 def picked_car(lowered: str, context: ConversationContext) -> CarRef | None:

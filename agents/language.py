@@ -36,6 +36,16 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "donnerstag freitag uhr guten tag hallo leider fahrzeug wagen".split()
     ),
 }
+# Engine codes and trim lines ("de 1.0 TSI Life", "die r-line"): a message of only these and a car
+# name says nothing about the language, so they are masked like car names.
+_VERSION_WORDS = frozenset(
+    "tsi tdi tfsi etsi ehybrid gti gtd gte gtx dsg life business style comfortline highline trendline "
+    "r line rline 4motion 4matic xdrive sdrive quattro dynamicline executiveline plusline dpi gdi t-gdi "
+    "vvt-i vvt puretech eat8 hybrid plug-in phev mhev hev ev kwh dynamic active executive pulse touring "
+    "sports sportline sport m amg s-line edition allure gt pro move up awd rwd long range standard plus "
+    "high lease blue ecoboost titanium st-line elegance intens zen techno premium comfort sportswagon "
+    "variant avant estate dci hdi crdi cdi tce dig-t skyactiv".split()
+)
 _OTHER_SCRIPT = re.compile(r"[\u0600-\u06ff\u0400-\u04ff\u0590-\u05ff\u4e00-\u9fff]")
 _WORD = re.compile(r"[a-zà-ÿß']+")
 _DIGITS = re.compile(r"\S*\d\S*")
@@ -60,7 +70,7 @@ def _car_words() -> frozenset[str]:
     from agents.rules.vocabulary import INDEX
 
     common = frozenset().union(*_FUNCTION_WORDS.values())
-    return frozenset(token for key in INDEX for token in key if token not in common)
+    return frozenset(token for key in INDEX for token in key if token not in common) | _VERSION_WORDS
 
 
 _CARS: frozenset[str] | None = None

@@ -59,7 +59,7 @@ class Talk:
         plan = None
         if extraction.booking.action != "none" or extraction.test_drive_requested:
             plan = plan_booking(cue=extraction.booking, dialogue=context.test_drive,
-                                candidates=candidate_cars(extraction, context, result), text=text, now=now,
+                                candidates=candidate_cars(extraction, context, result, text), text=text, now=now,
                                 dealer=DEALER, free_for=lambda ids, ignore: free_slots(DEALER, [], now, ids))
             if plan.action == "book":
                 booked = plan.dialogue.bookings[-1].model_copy(update={"booking_id": f"b{len(self.turns)}"})

@@ -42,7 +42,7 @@ BODY_TYPES: list[tuple[str, re.Pattern[str]]] = [
 COLORS = re.compile(r"\b(zwart|wit|grijs|blauw|rood|zilver|groen|geel|oranje|bruin|beige|paars)(?:e|en)?\b")
 
 AVAILABILITY = re.compile(
-    r"\b(?:staat|is|zijn|heb\s+je|hebben\s+jullie)\s+(?:die|deze|hij|ie|em|het|de\s+\w+(?:\s+\w+)?|dat|ze|jullie|u)?\s*(?:[\w.,€-]+\s+){0,3}nog\b|"
+    r"\b(?:staat|is|zijn|heb\s+je|hebben\s+jullie)\s+(?:die|deze|hij|ie|em|het|de\s+\w+(?:\s+\w+)?|dat|ze|jullie|u)?\s*(?:[\w.,€-]+\s+){0,5}nog\b|"
     r"\bnog\s+(?:beschikbaar|te\s+koop|leverbaar|aanwezig|op\s+voorraad|in\s+(?:de\s+)?(?:verkoop|showroom|voorraad)|te\s+krijgen|daar)\b|"
     r"\b(?:al\s+)?verkocht\b|\ber\s+nog\s+(?:staat|is|steeds)\b|\bnog\s+staat\b|\bal\s+weg\b|\bbeschikbaar\b|\bnog\s+(?:steeds\s+)?(?:er|daar)\b|\bstaat\s+(?:die|deze|hij|ie)\s+er\b"
 )

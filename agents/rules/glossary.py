@@ -48,8 +48,10 @@ _TERMS: list[tuple[str, str]] = [
     (r"(?:the )?last one|der letzte|die letzte|das letzte|den letzten", "de laatste"),
     # money
     (r"and with|and what about|what about|und mit|und was ist mit", "en met"),
-    # "a month" of money, not "after a month" or "within a month"
-    (r"per month|(?<!after )(?<!within )(?<!in )(?<!for )(?<!once )a month|each month|every month|monthly|pro monat|im monat|"
+    # "a month" is money only right after an amount or a money word ("300 a month", "how much a month",
+    # "would that be a month"); "after a month", "a month later" are time and never a payment question
+    (r"per month|(?:(?<=\d )|(?<=\dk )|(?<=euro )|(?<=eur )|(?<=much )|(?<=cost )|(?<=costs )|(?<=pay )|(?<=paying )|"
+     r"(?<=be )|(?<=that )|(?<=it )|(?<=price )|(?<=payment )|(?<=rate )|(?<=lease ))a month|each month|every month|monthly|pro monat|im monat|"
      r"monatlich(?:e|en)?|monatsrate\w*", "per maand"),
     (r"down ?payment|deposit|anzahlung", "aanbetaling"),
     (r"(?:put |with |pay )?(\d[\d.,]*k?) (?:down|upfront|up front)", r"\1 aanbetaling"),
