@@ -8,6 +8,10 @@ through one outage).
 lid: conversation-i17-lid.json (an @lid chat answered, then handed over to its phone's conversation once
 WAHA knows the number: patch "i17-lid-merge") and conversation-i17-lid-merged.json (the phone's
 conversation absorbing it and merging the CRM contact).
+lid-testdrive: conversation-i17-lid-testdrive.json (the phone's conversation absorbing a lid chat that had
+booked a test drive, then signalling the booking's workflow `conversation_moved`: patch
+"i17-lid-merge-moves-test-drives") and testdrive-i17-lid-moved.json (that TestDriveWorkflow, told it
+moved, then confirmed by staff: the confirmation goes to the phone's chat).
 followup: conversation-i17-followup.json (time-skipping server: a WARM lead's answered question, the
 "follow-up" timer of 24 opening hours, the follow-up sent with priority 5: patch "i17-follow-ups").
 """
@@ -68,6 +72,41 @@ async def record_lid(env) -> list:
     return [("conversation-i17-lid.json", lid_history), ("conversation-i17-lid-merged.json", phone_history)]
 
 
+async def record_lid_testdrive(env) -> list:
+    from datetime import datetime, timedelta
+
+    from agents.knowledge.dealer import dealer_facts
+    from agents.slots import open_hours
+    from workflows.testdrive import TestDriveWorkflow
+    from workflows.testdrive_models import StaffDecision
+
+    lid, phone = "21234567890177", "31612340077"
+    dealer = dealer_facts()
+    day = datetime.now(dealer.tz).date() + timedelta(days=8)
+    while not open_hours(dealer, day):
+        day += timedelta(days=1)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = make_settings(Path(tmp), "record-history-i17-lid-testdrive", lid_retry_minutes=0,
+                                 testdrive_confirm_by_staff=True)
+        async with pipeline(env.client, settings) as p:
+            p.waha.lids[f"{lid}@lid"] = None
+            await p.post(message_event(lid, f"Kan ik op {day.day}-{day.month} om 10 uur een proefrit maken in de Kia Picanto?",
+                                       name="Sanne", chat_suffix="@lid"))
+            booked = await p.wait_until(lid, lambda s: s.messages_processed == 1 and s.context.test_drive.bookings)
+            [drive] = booked.context.test_drive.bookings
+            p.waha.lids[f"{lid}@lid"] = f"{phone}@c.us"
+            await p.post(message_event(lid, "Top, dank je!", chat_suffix="@lid"))
+            await p.wait_until(phone, lambda s: s.messages_processed == 2 and not s.crm_merges
+                               and not s.test_drives_to_move and not s.crm_pending)
+            booking = p.client.get_workflow_handle(drive.booking_id)
+            await booking.signal(TestDriveWorkflow.confirm, StaffDecision(by="Eva", via="api"))
+            await p.waha.wait_for(2, f"{phone}@c.us", timeout=60)
+            await p.wait_until(phone, lambda s: len(s.context.history) >= 5 and not s.crm_pending)
+            phone_history = await p.client.get_workflow_handle(f"conversation-{phone}").fetch_history()
+            drive_history = await booking.fetch_history()
+    return [("conversation-i17-lid-testdrive.json", phone_history), ("testdrive-i17-lid-moved.json", drive_history)]
+
+
 async def record_followup(_env) -> list:
     """On the time-skipping server: a WARM lead's question answered, 24 quiet opening hours, one follow-up."""
     from datetime import timedelta
@@ -110,7 +149,7 @@ async def _released(handle) -> bool:
 async def main(part: str) -> None:
     env = await start_env()
     try:
-        histories = await {"session": record_session, "lid": record_lid, "followup": record_followup}[part](env)
+        histories = await {"session": record_session, "lid": record_lid, "lid-testdrive": record_lid_testdrive, "followup": record_followup}[part](env)
     finally:
         await env.shutdown()
     for name, history in histories:
@@ -119,5 +158,5 @@ async def main(part: str) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("part", choices=["session", "lid", "followup"])
+    parser.add_argument("part", choices=["session", "lid", "lid-testdrive", "followup"])
     asyncio.run(main(parser.parse_args().part))

@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
         MergeInto,
         conversation_workflow_id,
     )
-    from workflows.patches import PATCH_LID_MERGE
+    from workflows.patches import PATCH_LID_MERGE, PATCH_LID_MOVES_TEST_DRIVES
 
 MERGE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coefficient=2.0, maximum_interval=timedelta(minutes=1))
 MERGED_KEPT = 20
@@ -45,8 +45,11 @@ def absorb_state(own: ConversationInput, lid: ConversationInput) -> Conversation
     )
     base_context = lid.context if newer_is_lid else own.context
     history = sorted(own.context.history + lid.context.history, key=lambda turn: turn.at)[-MAX_TURNS:]
+    bookings = {b.booking_id: b for b in own.context.test_drive.bookings + lid.context.test_drive.bookings}
+    test_drive = base_context.test_drive.model_copy(update={"bookings": sorted(bookings.values(), key=lambda b: b.start)})
     context = base_context.model_copy(update={
         "history": history,
+        "test_drive": test_drive,  # both chats' bookings: a move or cancel in the phone's chat finds them
         "customer_name": own.context.customer_name or lid.context.customer_name,
         "opted_out": own.context.opted_out or lid.context.opted_out,
     })
@@ -97,6 +100,8 @@ class LidMergeSteps:
         lid_escalation = absorbed.state.open_escalation
         if lid_escalation is not None and self.s.open_escalation is None:
             merged.escalation_to_move = lid_escalation.escalation_id  # it still tells the lid's conversation
+        lid_drives = [b.booking_id for b in absorbed.state.context.test_drive.bookings]
+        merged.test_drives_to_move = list(dict.fromkeys(self.s.test_drives_to_move + lid_drives))  # they too
         self.s = merged
         self._seen.update(merged.seen_message_ids)
 
@@ -135,8 +140,19 @@ class LidMergeSteps:
                 "conversation_moved", ConversationMoved(workflow_id=workflow.info().workflow_id, at=workflow.now())
             )
         self.s.escalation_to_move = None
+        await self._move_test_drives()
         self.s.crm_merges = [phone for phone in self.s.crm_merges if phone != lid_phone]
         self._crm_merge_running = False
+
+    async def _move_test_drives(self) -> None:
+        """The lid's bookings' workflows send reminders and confirmations to our chat, and tell us
+        (a finished one is skipped: `_signal_test_drive` logs it)."""
+        if not self.s.test_drives_to_move or not workflow.patched(PATCH_LID_MOVES_TEST_DRIVES):
+            return
+        moved = ConversationMoved(workflow_id=workflow.info().workflow_id, at=workflow.now(), chat_id=self.s.chat_id)
+        for booking_id in list(self.s.test_drives_to_move):
+            await self._signal_test_drive(booking_id, "conversation_moved", moved)
+        self.s.test_drives_to_move = []
 
     async def _hand_over(self) -> None:
         """Give everything to the phone's conversation; this run then completes."""

@@ -273,6 +273,7 @@ class ConversationInput(BaseModel):
     merged_from: list[str] = Field(default_factory=list)  # lid conversations absorbed (each once)
     crm_merges: list[str] = Field(default_factory=list)  # lid "phones" whose CRM/Chatwoot contact joins ours
     escalation_to_move: str | None = None  # an escalation the lid's conversation started: tell it we took over
+    test_drives_to_move: list[str] = Field(default_factory=list)  # the lid's bookings' workflows: tell them too
     # Burst coalescing (issue 17): quick messages answered together (PATCH_BURST); 0 turns it off.
     coalesce_seconds: float = 2.0
     coalesce_max_seconds: float = 6.0
@@ -308,10 +309,12 @@ class MergeInto(BaseModel):
 
 
 class ConversationMoved(BaseModel):
-    """Conversation -> escalation (signal `conversation_moved`): the @lid chat merged into its phone's."""
+    """Conversation -> escalation or test drive (signal `conversation_moved`): the @lid chat merged
+    into its phone's. `chat_id` (for test drives): where their messages go from now on."""
 
     workflow_id: str
     at: datetime
+    chat_id: str | None = None
 
 
 class AbsorbConversation(BaseModel):

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         TestDriveActivities,
         TestDriveRecord,
     )
+    from workflows.models import ConversationMoved
     from workflows.testdrive_models import (
         CancelRequest,
         OptOut,
@@ -83,6 +84,13 @@ class TestDriveWorkflow:
     @workflow.signal
     def customer_opted_out(self, opt_out: OptOut) -> None:
         self.opted_out = True  # reminders and follow-ups are skipped from now on
+
+    @workflow.signal
+    def conversation_moved(self, moved: ConversationMoved) -> None:
+        """An @lid chat merged into its phone's conversation (issue 17): tell and write to that one."""
+        self.i.conversation_workflow_id = moved.workflow_id
+        if moved.chat_id:
+            self.i.chat_id = moved.chat_id
 
     @workflow.query
     def status(self) -> TestDriveStatus:
