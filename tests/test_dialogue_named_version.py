@@ -99,3 +99,12 @@ async def test_a_version_picks_that_car_from_the_list_just_shown(inventory):
     assert talk.context.dialogue.last_answer.startswith("pick:")
     assert talk.context.dialogue.car.id == "sample-008"
     assert reply.mentioned_car_ids == ["sample-008"], reply.response_text
+
+
+async def test_a_grievance_about_the_trade_in_never_asks_again_for_the_mileage_given(inventory):
+    talk = Talk(inventory)
+    await talk.say("ik wil mijn opel astra inruilen, het is een diesel")
+    await talk.say("ongeveer 120 duizend")
+    assert talk.context.trade_in.mileage_km == 120_000
+    reply = await talk.say("dit is toch niet normaal dat het zo lang duurt met die inruil?")
+    assert "kilometerstand" not in reply.response_text, reply.response_text

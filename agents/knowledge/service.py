@@ -119,7 +119,7 @@ def _opening_hours_text(dealer: DealerFacts, language: str) -> str:
                      for index, weekday in enumerate(WEEKDAYS))
 
 
-def _texts(dealer: DealerFacts, language: str = "nl", form: str = "je") -> dict[str, str]:
+def _texts(dealer: DealerFacts, language: str = "nl", form: str = "je", already: set[str] | None = None) -> dict[str, str]:
     warranty = dealer.warranty
     delivery = dealer.delivery
     drive = dealer.test_drive
@@ -143,12 +143,14 @@ def _texts(dealer: DealerFacts, language: str = "nl", form: str = "je") -> dict[
         "nap": said(NAP),
         "apk": said(APK_NEW) if delivery.apk_included else said(APK_ASK),
         "delivery": cost + apk + home,
-        "trade_in": said(TRADE_IN, request=trade_in_request(dealer, None, language, form)),
+        "trade_in": said(TRADE_IN, request=trade_in_request(dealer, already, language, form)),
         "opening_hours": said(HOURS, hours=_opening_hours_text(dealer, language)),
         "location": said(LOCATION, address=dealer.address.one_line()),
     }
 
 
-def knowledge_for(text: str, dealer: DealerFacts, language: str = "nl", form: str = "je") -> list[KnowledgeSnippet]:
-    texts = _texts(dealer, language, form)
+def knowledge_for(text: str, dealer: DealerFacts, language: str = "nl", form: str = "je",
+                  already: set[str] | None = None) -> list[KnowledgeSnippet]:
+    """`already`: trade-in details the customer gave ("kenteken", "kilometerstand"), never asked for again."""
+    texts = _texts(dealer, language, form, already)
     return [KnowledgeSnippet(module="service", topic=topic, text=texts[topic]) for topic in topics_in(text)]

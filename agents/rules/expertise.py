@@ -319,6 +319,17 @@ def finance_reason(text: str) -> str | None:
     return None
 
 
+def _trade_in_given(context: ConversationContext | None, extraction: ExtractionOutput) -> set[str]:
+    """The trade-in's plate and mileage the chat already has: the intake's record or this message."""
+    own, said = (context.trade_in if context else None), extraction.trade_in_vehicle
+    given = set()
+    if (own and own.plate) or (said and said.license_plate):
+        given.add("kenteken")
+    if (own and own.mileage_km) or (said and said.mileage_km):
+        given.add("kilometerstand")
+    return given
+
+
 def assess(parsed: ParsedMessage, context: ConversationContext | None, router: RouterOutput,
            extraction: ExtractionOutput, dealer: DealerFacts, misunderstood: bool) -> ExpertiseOutput:
     text = parsed.text
@@ -329,12 +340,12 @@ def assess(parsed: ParsedMessage, context: ConversationContext | None, router: R
     knowledge = (
         financial.knowledge_for(text, dealer, *voice)
         + technical.knowledge_for(text, dealer, car_in_question(context, extraction), *voice)
-        + service.knowledge_for(text, dealer, *voice)
+        + service.knowledge_for(text, dealer, *voice, _trade_in_given(context, extraction))
     )
     if extraction.asks_monthly_payment and not any(s.topic == "monthly_payment" for s in knowledge):
         knowledge += [s for s in financial.knowledge_for("per maand", dealer, *voice)]
     if router.intent == "trade_in" and not any(s.topic == "trade_in" for s in knowledge):
-        knowledge += service.knowledge_for("inruil", dealer, *voice)
+        knowledge += service.knowledge_for("inruil", dealer, *voice, _trade_in_given(context, extraction))
     if router.intent == "test_drive" and not any(s.topic == "test_drive" for s in knowledge):
         knowledge += service.knowledge_for("proefrit", dealer, *voice)
     domains = {s.module for s in knowledge}

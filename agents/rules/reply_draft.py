@@ -102,6 +102,11 @@ def trade_in_known(request: ReplyRequest) -> set[str]:
     """Trade-in details the customer gave, in this message or earlier ones: never ask twice."""
     vehicle = request.extraction.trade_in_vehicle
     have: set[str] = set()
+    own = request.context.trade_in  # the intake's record: "ongeveer 120 duizend" after our mileage question
+    if own is not None and own.plate:
+        have.add("kenteken")
+    if own is not None and own.mileage_km:
+        have.add("kilometerstand")
     if vehicle and vehicle.license_plate:
         have.add("kenteken")
     if vehicle and vehicle.mileage_km:
