@@ -2,6 +2,7 @@
 
     .venv/bin/python -m tests.record_history_whatsapp burst conversation-burst-typing.json
     .venv/bin/python -m tests.record_history_whatsapp events conversation-edits-revokes-reactions.json
+    .venv/bin/python -m tests.record_history_whatsapp burst-media conversation-burst-media.json
 
 - burst: patches "whatsapp-seen-typing" and "burst-coalescing": three quick messages (one
   reply after the durable window), a single message, a reaction (seen only), and a burst a
@@ -9,6 +10,8 @@
 - events: patches "edits-revokes-reactions" and "seen-typing-before-send": an edit while the
   message waits, a typo edit and a meaning edit after the answer, a deletion of a waiting
   message and of an answered one, a 😂 (a note) and a 👍 on our yes/no question (answered as "ja").
+- burst-media: patch "burst-media-joins": "Hallo", a photo, two more questions within the window:
+  one reply to the three texts, then the photo's own handling.
 
 Writes a NEW file under tests/data/histories/ (refuses to overwrite, docs/versioning.md).
 """
@@ -24,7 +27,7 @@ from pathlib import Path
 from tests.record_history import start_env, target, write
 
 PHONE = "31612340017"
-KINDS = ("burst", "events")
+KINDS = ("burst", "events", "burst-media")
 
 
 async def record_burst(env) -> object:
@@ -53,6 +56,27 @@ async def record_burst(env) -> object:
             if p.waha.violations:
                 raise SystemExit(f"WAHA peer saw requests off the spec: {p.waha.violations}")
             return await handle.fetch_history()
+
+
+async def record_burst_media(env) -> object:
+    from tests.pipeline import make_settings, pipeline
+    from tests.waha_events import media_event, message_event
+
+    chat = f"{PHONE}@c.us"
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = make_settings(Path(tmp), "record-history-whatsapp-media", coalesce_seconds=1.0, coalesce_max_seconds=4.0)
+        async with pipeline(env.client, settings) as p:
+            url = p.waha.add_file(f"false_{chat}_R1.jpeg", b"\xff\xd8 polo", "image/jpeg")
+            await p.post(message_event(PHONE, "Hallo", name="Sanne"))
+            await p.post(media_event(PHONE, url=url, mimetype="image/jpeg", name="Sanne"))
+            for text in ("is de polo nog beschikbaar?", "en wat kost hij per maand?"):
+                await p.post(message_event(PHONE, text, name="Sanne"))
+            await p.wait_until(PHONE, lambda s: s.messages_processed == 4 and s.messages_coalesced == 2
+                               and not s.crm_pending, timeout=30)
+            await asyncio.sleep(1.0)  # the last presence activity completes inside the recorded history
+            if p.waha.violations:
+                raise SystemExit(f"WAHA peer saw requests off the spec: {p.waha.violations}")
+            return await p.client.get_workflow_handle(f"conversation-{PHONE}").fetch_history()
 
 
 async def record_events(env) -> object:
@@ -95,7 +119,7 @@ async def record_events(env) -> object:
 async def record(kind: str, path: Path) -> None:
     env = await start_env()
     try:
-        history = await (record_burst(env) if kind == "burst" else record_events(env))
+        history = await {"burst": record_burst, "events": record_events, "burst-media": record_burst_media}[kind](env)
     finally:
         await env.shutdown()
     write(path, history)

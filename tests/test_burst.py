@@ -172,3 +172,29 @@ async def test_a_day_and_a_time_in_two_messages_book_one_test_drive(temporal_env
         assert len(replies) == 2, replies
         assert "11:00" in replies[1] and "dinsdag" in replies[1].lower(), replies[1]
         assert state.recent[-1].content == "volgende week dinsdag\nom 11 uur"
+
+
+async def test_a_photo_between_the_texts_of_a_burst_does_not_end_it(temporal_env, task_queue, tmp_path):
+    from tests.waha_events import media_event
+
+    phone = random_phone()
+    chat = f"{phone}@c.us"
+    async with pipeline(temporal_env.client, make_settings(tmp_path, task_queue, coalesce_seconds=2.0)) as p:
+        url = p.waha.add_file(f"false_{chat}_P1.jpeg", b"\xff\xd8 polo", "image/jpeg")
+        events = [message_event(phone, BURST[0], name="Sanne"), media_event(phone, url=url, mimetype="image/jpeg", name="Sanne"),
+                  message_event(phone, BURST[1], name="Sanne"), message_event(phone, BURST[2], name="Sanne")]
+        for event in events:
+            assert (await p.post(event)).json()["status"] == "queued"
+        state = await p.wait_until(phone, lambda s: s.messages_processed == 4 and not s.crm_pending, timeout=30)
+        replies = p.waha.texts_for(chat)
+        # one reply covers the three texts; the photo is still handled (after it, as its own media reply)
+        assert len(replies) == 2, replies
+        assert "Polo" in replies[0] and "per maand" in replies[0] and "€" in replies[0]
+        assert state.messages_coalesced == 2
+        assert "\n".join(BURST) in [record.content for record in state.recent]
+        transcript = LocalCrm.from_settings(p.settings).transcript(f"+{phone}")
+        customer = [line for line in transcript if line.role == "customer"]
+        assert [line.text for line in customer if line.text in BURST] == BURST
+        assert len(customer) == 4  # the photo too, on its own line
+        assert [line.role for line in transcript].count("bot") == 2
+        assert p.waha.violations == []

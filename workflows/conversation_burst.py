@@ -12,6 +12,8 @@ agents/burst.py; WAHA calls in activities/messaging.py. Every new command is gua
   `coalesce_seconds` (the window restarts per message, at most `coalesce_max_seconds` from the
   first); the messages then waiting are understood as one text and get one reply. Each message
   is still mirrored to the CRM and forwarded to an open escalation on its own.
+- "burst-media-joins": a photo (or other media, not a reaction) sent between the texts of a burst
+  no longer ends it: the texts get their one reply, and the media is handled right after, as before.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.messaging import MessagingActivities, PresenceRequest
     from agents import burst
     from workflows.models import InboundMessage
-    from workflows.patches import PATCH_BURST, PATCH_PRESENCE, PATCH_PRESENCE_ORDER
+    from workflows.patches import PATCH_BURST, PATCH_BURST_MEDIA, PATCH_PRESENCE, PATCH_PRESENCE_ORDER
 
 # Best-effort: one attempt, and dropped when the worker cannot even start it in time.
 PRESENCE_RETRY = RetryPolicy(maximum_attempts=1)
@@ -35,6 +37,8 @@ PRESENCE_START_TO_CLOSE = timedelta(seconds=5)
 PRESENCE_SCHEDULE_TO_CLOSE = timedelta(seconds=10)
 PRESENCE_WAIT = timedelta(seconds=2)  # the most a send waits for a seen/typing call in flight
 NO_REPLY_KINDS = ("reaction", "sticker")  # answered with silence: no "typing…" for them
+# Never stepped over: a 👍 answers the message before it, so it keeps its place in the queue.
+KEEPS_ITS_PLACE = ("reaction",)
 
 
 class BurstMixin:
@@ -165,10 +169,18 @@ class BurstMixin:
         if not self._waits_for_burst(head):
             return head
         texts = [head.text]
-        while self.s.pending and self.s.pending[0].media is None and burst.joins(texts, self.s.pending[0].text):
-            message = self.s.pending.pop(0)
-            self._burst.append(message)
-            texts.append(message.text)
+        index = 0  # media within the burst stay queued (handled right after the reply) and are stepped over
+        while index < len(self.s.pending):
+            candidate = self.s.pending[index]
+            if candidate.media is not None:
+                if candidate.media.kind in KEEPS_ITS_PLACE or not workflow.patched(PATCH_BURST_MEDIA):
+                    break
+                index += 1
+                continue
+            if not burst.joins(texts, candidate.text):
+                break
+            self._burst.append(self.s.pending.pop(index))
+            texts.append(candidate.text)
         for message in self._burst:
             self._arrived.pop(message.message_id, None)
         if len(self._burst) == 1:
