@@ -108,3 +108,15 @@ async def test_a_grievance_about_the_trade_in_never_asks_again_for_the_mileage_g
     assert talk.context.trade_in.mileage_km == 120_000
     reply = await talk.say("dit is toch niet normaal dat het zo lang duurt met die inruil?")
     assert "kilometerstand" not in reply.response_text, reply.response_text
+
+
+@pytest.mark.parametrize("language, text, words", [
+    ("nl", "stel dat de koppeling na twee maanden kapot gaat, valt dat onder jullie garantie?", ["12 maanden BOVAG-garantie", "slijtage"]),
+    ("en", "what happens if the gearbox fails after a month, is that covered by the warranty?", ["12-month BOVAG warranty", "wear"]),
+])
+async def test_a_what_if_warranty_question_is_answered_about_the_warranty(inventory, language, text, words):
+    talk = Talk(inventory)
+    talk.context = talk.context.model_copy(update={"language": language})  # as agents.language sets it
+    reply = await talk.say(text)
+    assert all(word in reply.response_text for word in words), reply.response_text
+    assert "automaat" not in reply.response_text.lower() and "per month" not in reply.response_text

@@ -21,7 +21,7 @@ from agents.knowledge.financial import CREDIT_WARNING
 from agents.models import Car, ConversationOutput, ReplyRequest
 from agents import open_checks
 from agents.equipment import EQUIPMENT_FACT
-from agents.rules import reply_technical
+from agents.rules import reply_technical, reply_warranty
 from agents import car_facts
 from agents.rules.phrases import Phrase
 from agents.scoring_signals import bought_elsewhere
@@ -284,6 +284,8 @@ def _main_answer(draft: Draft) -> None:
         intent = draft.intent = "trade_in"  # "wat bieden jullie ervoor?" is about their car, not ours
     if (months is not None or down is not None) and intent in ("car_inquiry", "other", "financing_inquiry") and (focus or intent == "financing_inquiry"):
         intent = draft.intent = "financing_inquiry"  # "en met 5000 aanbetaling?" about the car just discussed
+    if intent == "service_inquiry" and reply_warranty.answer(draft):
+        return  # "stel dat de koppeling kapot gaat, valt dat onder de garantie?": the warranty, no gearbox lesson
     if intent in ("car_inquiry", "other", "general_info", "service_inquiry") and reply_technical.asked(request, draft.text):
         parts, car, unknown, unknown_facts = reply_technical.answer(request, draft.text, draft.dealer)
         draft.parts.extend(parts)
