@@ -28,16 +28,19 @@ class HandOverRequest(BaseModel):
 class CrmMergeRequest(BaseModel):
     lid_phone: str  # "+<lid digits>", how the lid conversation named the contact
     phone: str  # E.164
+    chat_id: str | None = None  # the phone's chat (older workflows leave it out: "<digits>@c.us")
 
 
 class CrmMergeResult(BaseModel):
     local_rows: int = 0
+    bookings: int = 0  # test-drive bookings moved onto the number
     chatwoot: str = "not configured"
 
 
 class LidActivities:
-    def __init__(self, crm):
+    def __init__(self, crm, settings=None):
         self.crm = crm  # CrmActivities: the local record and the Chatwoot client
+        self.settings = settings  # for the test-drive store (bookings follow the merge)
 
     @activity.defn
     async def hand_over_conversation(self, request: HandOverRequest) -> str:
@@ -57,6 +60,8 @@ class LidActivities:
     async def merge_crm_contact(self, request: CrmMergeRequest) -> CrmMergeResult:
         result = CrmMergeResult()
         result.local_rows = await asyncio.to_thread(self.crm.local.merge_phone, request.lid_phone, request.phone)
+        if self.settings is not None:
+            result.bookings = await asyncio.to_thread(self._move_bookings, request)
         if not self.crm.chatwoot_configured:
             return result
         try:
@@ -66,3 +71,12 @@ class LidActivities:
                 raise
             raise ApplicationError(str(exc), type="ChatwootRejected", non_retryable=True) from exc
         return result
+
+    def _move_bookings(self, request: CrmMergeRequest) -> int:
+        from integrations.testdrive_store import SqlTestDriveStore
+
+        store = SqlTestDriveStore.from_settings(self.settings)
+        try:
+            return store.move_customer(request.lid_phone, request.phone, request.chat_id or f"{request.phone.lstrip('+')}@c.us")
+        finally:
+            store.close()

@@ -154,6 +154,21 @@ class SqlTestDriveStore:
         marks = ",".join("?" * len(booking_ids))
         return self._db.execute(f"DELETE FROM test_drives WHERE booking_id IN ({marks})", booking_ids).rowcount
 
+    def move_customer(self, old_phone: str, new_phone: str, chat_id: str) -> int:
+        """An @lid chat merged into its phone's (issue 17): its bookings now name the number and its
+        chat (staff lists, e-mails, a privacy request on the number). Idempotent."""
+        from integrations.personal_data import digits_of
+
+        moved = 0
+        with self._db.transaction(lock="test_drives") as tx:
+            rows = tx.execute("SELECT booking_json FROM test_drives").fetchall()
+            for (raw,) in rows:
+                booking = Booking.model_validate_json(raw)
+                if digits_of(booking.customer_phone) == digits_of(old_phone):
+                    self._write(tx, booking.model_copy(update={"customer_phone": new_phone, "chat_id": chat_id}))
+                    moved += 1
+        return moved
+
     # --- internals ----------------------------------------------------------------------------
     def _get(self, tx: Executor, booking_id: str) -> Booking | None:
         row = tx.execute("SELECT booking_json FROM test_drives WHERE booking_id = ?", (booking_id,)).fetchone()

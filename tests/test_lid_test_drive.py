@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 
 from agents.knowledge.dealer import dealer_facts
+from integrations.testdrive_store import SqlTestDriveStore
 from tests.pipeline import make_settings, pipeline, random_phone
 from tests.test_testdrive_staff import _next_open_day
 from tests.waha_events import message_event
@@ -36,6 +37,12 @@ async def test_a_test_drive_booked_under_a_lid_confirms_to_the_phones_chat(tempo
         merged = await p.wait_until(phone, lambda s: s.messages_processed == 2 and not s.crm_merges
                                     and not s.test_drives_to_move, timeout=60)
         assert [b.booking_id for b in merged.context.test_drive.bookings] == [drive.booking_id]
+        store = SqlTestDriveStore.from_settings(settings)
+        try:  # staff lists and e-mails name the number now, and a privacy request on it finds the booking
+            stored = store.get(drive.booking_id)
+            assert (stored.customer_phone, stored.chat_id) == (f"+{phone}", phone_chat)
+        finally:
+            store.close()
         lid_sends = p.waha.texts_for(lid_chat)
 
         await booking.signal(TestDriveWorkflow.confirm, StaffDecision(by="Eva", via="api"))
@@ -87,3 +94,28 @@ async def test_a_privacy_request_made_under_a_lid_deletes_the_merged_record(temp
             assert crm.transcript(f"+{phone}") == [] and crm.transcript(f"+{lid_digits}") == []  # both chats' lines
         finally:
             crm.close()
+
+
+def test_the_booking_store_moves_a_lids_bookings_onto_the_number_on_both_backends(store_settings):
+    import uuid
+    from datetime import datetime, timedelta, timezone
+
+    from integrations.testdrive_store import Booking
+
+    at = datetime(2026, 12, 14, 10, tzinfo=timezone.utc)
+    store = SqlTestDriveStore.from_settings(store_settings)
+    try:
+        def book(phone: str, chat: str, car: str) -> str:
+            booking = Booking(booking_id=f"testdrive-{uuid.uuid4().hex[:10]}", car_id=car, car_title="Kia Picanto", start=at,
+                              end=at + timedelta(minutes=30), customer_phone=phone, chat_id=chat, created_at=at, updated_at=at)
+            assert store.hold(booking, at_once=5)
+            return booking.booking_id
+
+        lids = book("+21234567890123", "21234567890123@lid", "a")
+        other = book("+31600000001", "31600000001@c.us", "b")
+        assert store.move_customer("+21234567890123", "+31612345678", "31612345678@c.us") == 1
+        assert store.move_customer("+21234567890123", "+31612345678", "31612345678@c.us") == 0  # again: nothing
+        assert (store.get(lids).customer_phone, store.get(lids).chat_id) == ("+31612345678", "31612345678@c.us")
+        assert store.get(other).customer_phone == "+31600000001"
+    finally:
+        store.close()

@@ -94,7 +94,7 @@ async def running_worker(
     testdrives, testdrive_steps = testdrive_activities(settings)
     privacy = PrivacyActivities(settings, waha=waha)
     delivery_alerts = DeliveryAlertActivities(settings, ledger=ledger, crm=crm)
-    lids = LidActivities(crm)
+    lids = LidActivities(crm, settings)
     follow_ups = FollowUpActivities(settings, inventory.catalog)
     session_alerts = SessionAlertActivities(settings, mailer=delivery_alerts.mailer, ledger=ledger)
     activities = [

@@ -127,7 +127,7 @@ class LidMergeSteps:
         try:
             await workflow.execute_activity_method(
                 LidActivities.merge_crm_contact,
-                CrmMergeRequest(lid_phone=lid_phone, phone=self.s.phone),
+                CrmMergeRequest(lid_phone=lid_phone, phone=self.s.phone, chat_id=self.s.chat_id),
                 start_to_close_timeout=timedelta(seconds=60),
                 schedule_to_close_timeout=timedelta(hours=6),
                 retry_policy=MERGE_RETRY,
