@@ -12,6 +12,9 @@ lid-testdrive: conversation-i17-lid-testdrive.json (the phone's conversation abs
 booked a test drive, then signalling the booking's workflow `conversation_moved`: patch
 "i17-lid-merge-moves-test-drives") and testdrive-i17-lid-moved.json (that TestDriveWorkflow, told it
 moved, then confirmed by staff: the confirmation goes to the phone's chat).
+lid-privacy: conversation-i17-lid-privacy.json (the phone's conversation absorbing a lid chat that had made
+an AVG request, then signalling its PrivacyRequestWorkflow `conversation_moved`: patch
+"i17-lid-merge-moves-privacy") and privacy-i17-lid-moved.json (that workflow, moved, approved, carried out).
 followup: conversation-i17-followup.json (time-skipping server: a WARM lead's answered question, the
 "follow-up" timer of 24 opening hours, the follow-up sent with priority 5: patch "i17-follow-ups").
 """
@@ -107,6 +110,29 @@ async def record_lid_testdrive(env) -> list:
     return [("conversation-i17-lid-testdrive.json", phone_history), ("testdrive-i17-lid-moved.json", drive_history)]
 
 
+async def record_lid_privacy(env) -> list:
+    from workflows.models import PrivacyApproval, privacy_workflow_id
+    from workflows.privacy import PrivacyRequestWorkflow
+
+    lid, phone = "21234567890188", "31612340088"
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = make_settings(Path(tmp), "record-history-i17-lid-privacy", lid_retry_minutes=0)
+        async with pipeline(env.client, settings) as p:
+            p.waha.lids[f"{lid}@lid"] = None
+            await p.post(message_event(lid, "verwijder mijn gegevens", name="Sanne", chat_suffix="@lid"))
+            await p.wait_until(lid, lambda s: s.messages_processed == 1 and s.privacy_request_id)
+            p.waha.lids[f"{lid}@lid"] = f"{phone}@c.us"
+            await p.post(message_event(lid, "Hoe lang duurt dat?", chat_suffix="@lid"))
+            await p.wait_until(phone, lambda s: s.messages_processed == 2 and not s.crm_merges
+                               and s.privacy_to_move is None and not s.crm_pending)
+            phone_history = await p.client.get_workflow_handle(f"conversation-{phone}").fetch_history()
+            request = p.client.get_workflow_handle_for(PrivacyRequestWorkflow.run, privacy_workflow_id(f"+{lid}"))
+            await request.signal(PrivacyRequestWorkflow.approve, PrivacyApproval(by="Eva", via="api"))
+            await asyncio.wait_for(request.result(), 60)
+            privacy_history = await request.fetch_history()
+    return [("conversation-i17-lid-privacy.json", phone_history), ("privacy-i17-lid-moved.json", privacy_history)]
+
+
 async def record_followup(_env) -> list:
     """On the time-skipping server: a WARM lead's question answered, 24 quiet opening hours, one follow-up."""
     from datetime import timedelta
@@ -149,7 +175,8 @@ async def _released(handle) -> bool:
 async def main(part: str) -> None:
     env = await start_env()
     try:
-        histories = await {"session": record_session, "lid": record_lid, "lid-testdrive": record_lid_testdrive, "followup": record_followup}[part](env)
+        histories = await {"session": record_session, "lid": record_lid, "lid-testdrive": record_lid_testdrive,
+                                "lid-privacy": record_lid_privacy, "followup": record_followup}[part](env)
     finally:
         await env.shutdown()
     for name, history in histories:
@@ -158,5 +185,5 @@ async def main(part: str) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("part", choices=["session", "lid", "lid-testdrive", "followup"])
+    parser.add_argument("part", choices=["session", "lid", "lid-testdrive", "lid-privacy", "followup"])
     asyncio.run(main(parser.parse_args().part))

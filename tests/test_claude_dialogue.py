@@ -87,13 +87,13 @@ def state_of(snapshot) -> tuple:
 
 async def play(client, settings) -> list[tuple]:
     phone = random_phone()
-    states = []
+    states, backends = [], set()
     async with pipeline(client, settings) as p:
         for number, text in enumerate(CHAT, 1):
             await p.post(message_event(phone, text, message_id=f"m{number}"))
-            states.append(state_of(await p.wait_until(phone, lambda s, n=number: s.messages_processed == n)))
-            if number == len(CHAT):
-                backends = {record.conversation_output.backend for record in (await p.snapshot(phone)).recent}
+            snapshot = await p.wait_until(phone, lambda s, n=number: s.messages_processed == n)
+            states.append(state_of(snapshot))
+            backends.add(snapshot.recent[-1].conversation_output.backend)  # only the latest record is kept whole
     return states, backends
 
 

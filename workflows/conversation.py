@@ -752,6 +752,7 @@ class ConversationWorkflow(
                 static_summary=f"AVG-verzoek: {kind}",
             )
             answer = privacy.privacy_received_text(kind, *voice)  # sent by the child workflow
+            self.s.privacy_request_id = request_id  # an @lid merge tells it (conversation_merge.py)
         except WorkflowAlreadyStartedError:
             answer = privacy.privacy_already_open_text(*voice)
             await self._send(answer, f"{workflow.info().workflow_id}:{message.message_id}", message)

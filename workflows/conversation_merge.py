@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
         MergeInto,
         conversation_workflow_id,
     )
-    from workflows.patches import PATCH_LID_MERGE, PATCH_LID_MOVES_TEST_DRIVES
+    from workflows.patches import PATCH_LID_MERGE, PATCH_LID_MOVES_PRIVACY, PATCH_LID_MOVES_TEST_DRIVES
 
 MERGE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coefficient=2.0, maximum_interval=timedelta(minutes=1))
 MERGED_KEPT = 20
@@ -102,6 +102,8 @@ class LidMergeSteps:
             merged.escalation_to_move = lid_escalation.escalation_id  # it still tells the lid's conversation
         lid_drives = [b.booking_id for b in absorbed.state.context.test_drive.bookings]
         merged.test_drives_to_move = list(dict.fromkeys(self.s.test_drives_to_move + lid_drives))  # they too
+        merged.privacy_request_id = self.s.privacy_request_id
+        merged.privacy_to_move = absorbed.state.privacy_request_id or self.s.privacy_to_move
         self.s = merged
         self._seen.update(merged.seen_message_ids)
 
@@ -141,6 +143,7 @@ class LidMergeSteps:
             )
         self.s.escalation_to_move = None
         await self._move_test_drives()
+        await self._move_privacy_request()
         self.s.crm_merges = [phone for phone in self.s.crm_merges if phone != lid_phone]
         self._crm_merge_running = False
 
@@ -153,6 +156,17 @@ class LidMergeSteps:
         for booking_id in list(self.s.test_drives_to_move):
             await self._signal_test_drive(booking_id, "conversation_moved", moved)
         self.s.test_drives_to_move = []
+
+    async def _move_privacy_request(self) -> None:
+        """An AVG request made under the lid concerns the merged record: it writes to our chat and
+        deletes or exports the number's data (the lid's rows were moved onto it)."""
+        request_id = self.s.privacy_to_move
+        if not request_id or not workflow.patched(PATCH_LID_MOVES_PRIVACY):
+            return
+        moved = ConversationMoved(workflow_id=workflow.info().workflow_id, at=workflow.now(),
+                                  chat_id=self.s.chat_id, phone=self.s.phone)
+        await self._signal_test_drive(request_id, "conversation_moved", moved)  # logs a finished one
+        self.s.privacy_to_move = None
 
     async def _hand_over(self) -> None:
         """Give everything to the phone's conversation; this run then completes."""

@@ -274,6 +274,8 @@ class ConversationInput(BaseModel):
     crm_merges: list[str] = Field(default_factory=list)  # lid "phones" whose CRM/Chatwoot contact joins ours
     escalation_to_move: str | None = None  # an escalation the lid's conversation started: tell it we took over
     test_drives_to_move: list[str] = Field(default_factory=list)  # the lid's bookings' workflows: tell them too
+    privacy_request_id: str | None = None  # the PrivacyRequestWorkflow this chat started (the latest)
+    privacy_to_move: str | None = None  # one the lid's conversation started: tell it we took over
     # Burst coalescing (issue 17): quick messages answered together (PATCH_BURST); 0 turns it off.
     coalesce_seconds: float = 2.0
     coalesce_max_seconds: float = 6.0
@@ -315,6 +317,7 @@ class ConversationMoved(BaseModel):
     workflow_id: str
     at: datetime
     chat_id: str | None = None
+    phone: str | None = None  # for a privacy request: whose data it concerns now (the merged record)
 
 
 class AbsorbConversation(BaseModel):

@@ -18,6 +18,7 @@ PATCH_MEDIA_FORWARD = "media-forwarded-to-escalation"  # a photo or voice note d
 PATCH_OPEN_CHECKS = "c-open-question-sales-task"  # a promised check goes to sales as a light task (issue 14 §2)
 PATCH_SESSION_WAIT = "i17-send-waits-for-session"  # a send during a WAHA session outage waits for WORKING (issue 17)
 PATCH_LID_MERGE = "i17-lid-merge"  # an @lid chat hands over to its phone's conversation; the CRM contacts merge (issue 17)
+PATCH_LID_MOVES_PRIVACY = "i17-lid-merge-moves-privacy"  # the lid's PrivacyRequestWorkflow is told the phone, chat and conversation
 PATCH_LID_MOVES_TEST_DRIVES = "i17-lid-merge-moves-test-drives"  # the lid's TestDriveWorkflows are told the phone's conversation and chat
 PATCH_PRESENCE = "whatsapp-seen-typing"  # each customer message: best-effort sendSeen + startTyping (issue 17)
 PATCH_PRESENCE_ORDER = "seen-typing-before-send"  # a send waits (≤ 2 s) for a seen/typing call in flight

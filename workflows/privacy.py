@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from agents import privacy as texts
     from agents.escalation import customer_label, masked_phone
     from workflows import search_attributes as sa
-    from workflows.models import PrivacyApproval, PrivacyRequestInput, PrivacyState, PrivacyStatus
+    from workflows.models import ConversationMoved, PrivacyApproval, PrivacyRequestInput, PrivacyState, PrivacyStatus
 
 # (days after the request, stage): two chases, then the escalation before the month is up
 CHASES = ((7, "reminder"), (21, "reminder"), (28, "escalation"))
@@ -43,6 +43,17 @@ class PrivacyRequestWorkflow:
     def approve(self, approval: PrivacyApproval) -> None:
         if self._status.approval is None:
             self._status.approval = approval.model_copy(update={"at": approval.at or workflow.now()})
+
+    @workflow.signal
+    def conversation_moved(self, moved: ConversationMoved) -> None:
+        """The @lid chat that asked merged into its phone's conversation (issue 17): the request
+        now concerns that number's (merged) data and chat."""
+        request = self._status.input
+        request.conversation_workflow_id = moved.workflow_id
+        if moved.chat_id:
+            request.chat_id = moved.chat_id
+        if moved.phone:
+            request.customer_phone = moved.phone
 
     @workflow.query
     def status(self) -> PrivacyStatus:
