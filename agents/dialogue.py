@@ -414,8 +414,9 @@ def named_search(prefs: CarPreferences, text: str, before: CarPreferences, trade
                  context: ConversationContext) -> CarPreferences | None:
     """A car named in this message is looked up by name, with only this message's own filters."""
     lowered = normalize(text)
-    make = prefs.make if _said(prefs.make, lowered) else None
-    model = prefs.model if _said(prefs.model, lowered) else None
+    # said in this message, or read from it with a typo ("staat de pollo nog?"): new since the last turn
+    make = prefs.make if _said(prefs.make, lowered) or _new(prefs.make, before.make) else None
+    model = prefs.model if _said(prefs.model, lowered) or _new(prefs.model, before.model) else None
     if not (make or model):
         return None
     own_car = context.trade_in
@@ -426,6 +427,10 @@ def named_search(prefs: CarPreferences, text: str, before: CarPreferences, trade
     own = {key: value for key, value in prefs.model_dump().items()
            if key not in ("make", "model") and value not in (None, []) and value != getattr(before, key)}
     return CarPreferences(make=prefs.make, model=model, **own)
+
+
+def _new(value: str | None, earlier: str | None) -> bool:
+    return bool(value) and normalize(value) != normalize(earlier or "")
 
 
 def _said(word: str | None, lowered: str) -> bool:

@@ -120,3 +120,14 @@ async def test_a_what_if_warranty_question_is_answered_about_the_warranty(invent
     reply = await talk.say(text)
     assert all(word in reply.response_text for word in words), reply.response_text
     assert "automaat" not in reply.response_text.lower() and "per month" not in reply.response_text
+
+
+@pytest.mark.parametrize("second, model", [("staat de tiguann nog?", "Tiguan"), ("staat de corola nog?", "Corolla Touring Sports"),
+                                           ("staat de volkswagon polo nog?", "Polo")])
+async def test_a_misspelt_car_named_after_the_picanto_is_that_car_not_the_picanto(inventory, second, model):
+    talk = Talk(inventory)
+    await talk.say("Staat de Kia Picanto nog?")
+    reply = await talk.say(second)
+    assert "Picanto" not in reply.response_text, reply.response_text
+    assert reply.mentioned_car_ids and all(stock.model == model for stock in
+                                           (inventory.catalog.index().get(car_id) for car_id in reply.mentioned_car_ids))
