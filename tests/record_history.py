@@ -41,8 +41,6 @@ MESSAGES = [
     "En wat kost hij per maand?",
     "Ik heb wel een BKR registratie, kan ik dan financieren?",
 ]
-KINDS = ("conversation", "conversation-handover", "escalation", "inventory")
-
 
 def target(name: str, overwrite_ok: bool = False) -> Path:
     """The file to write: a plain name under tests/data/histories/, never an existing one."""
@@ -192,26 +190,35 @@ async def record_inventory(env: WorkflowEnvironment) -> WorkflowHistory:
             return await handle.fetch_history()
 
 
-async def record(kind: str, path: Path) -> None:
+async def record_with(recorder, path: Path) -> None:
+    """Run one recorder on a fresh time-skipping server and write its history to `path`."""
     env = await start_env()
     try:
-        if kind == "inventory":
-            history = await record_inventory(env)
-        elif kind == "conversation-handover":
-            history = await record_handover(env)
-        else:
-            history = await record_conversation(env, kind)
+        history = await recorder(env)
     finally:
         await env.shutdown()
     write(path, history)
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("kind", choices=KINDS)
+def record_main(recorders: dict, description: str, argv: list[str] | None = None) -> None:
+    """The command line every recorder shares: `<kind> <new file name>`."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("kind", choices=list(recorders))
     parser.add_argument("name", help="new file name under tests/data/histories/, e.g. conversation-flood.json")
     args = parser.parse_args(argv)
-    asyncio.run(record(args.kind, target(args.name)))
+    asyncio.run(record_with(recorders[args.kind], target(args.name)))
+
+
+RECORDERS = {
+    "conversation": lambda env: record_conversation(env, "conversation"),
+    "conversation-handover": lambda env: record_handover(env),
+    "escalation": lambda env: record_conversation(env, "escalation"),
+    "inventory": lambda env: record_inventory(env),
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    record_main(RECORDERS, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -18,17 +18,14 @@ Writes a NEW file under tests/data/histories/ (refuses to overwrite, docs/versio
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tests.record_history import start_env, target, write
+from tests.record_history import record_main
 
 PHONE = "31612340017"
-KINDS = ("burst", "events", "burst-media")
-
 
 async def record_burst(env) -> object:
     from tests.pipeline import make_settings, pipeline
@@ -116,21 +113,8 @@ async def record_events(env) -> object:
             return await p.client.get_workflow_handle(f"conversation-{PHONE}").fetch_history()
 
 
-async def record(kind: str, path: Path) -> None:
-    env = await start_env()
-    try:
-        history = await {"burst": record_burst, "events": record_events, "burst-media": record_burst_media}[kind](env)
-    finally:
-        await env.shutdown()
-    write(path, history)
-
-
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("kind", choices=KINDS)
-    parser.add_argument("name", help="new file name under tests/data/histories/")
-    args = parser.parse_args(argv)
-    asyncio.run(record(args.kind, target(args.name)))
+    record_main({"burst": record_burst, "events": record_events, "burst-media": record_burst_media}, __doc__, argv)
 
 
 if __name__ == "__main__":
