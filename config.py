@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     # the bot started answering, get one reply; the window restarts per message, up to the maximum.
     coalesce_seconds: float = Field(default=2.0, ge=0, le=30)
     coalesce_max_seconds: float = Field(default=6.0, ge=0, le=60)
+    # A conversation continues as new once it has been quiet this long after a customer turn, so a
+    # cached conversation holds one short run (docs/memory.md). 0 turns it off.
+    quiet_continue_seconds: float = Field(default=60.0, ge=0, le=86_400)
 
     # --- RDW open data, trade-ins and WhatsApp media ------------------------
     rdw_api_url: str = "https://opendata.rdw.nl"

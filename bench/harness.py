@@ -193,12 +193,12 @@ class Stack:
 
     async def client(self, wait_seconds: float = 10, process: Process | None = None):
         from temporalio.client import Client
-        from temporalio.contrib.pydantic import pydantic_data_converter
+        from workflows.converter import data_converter
 
         deadline = time.monotonic() + wait_seconds
         while True:
             try:
-                return await Client.connect(self.temporal_address, data_converter=pydantic_data_converter)
+                return await Client.connect(self.temporal_address, data_converter=data_converter)
             except Exception:  # noqa: BLE001 - not up yet
                 if process:
                     process.check_alive()

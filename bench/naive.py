@@ -151,12 +151,12 @@ async def run_worker() -> None:
     import signal
 
     from temporalio.client import Client
-    from temporalio.contrib.pydantic import pydantic_data_converter
+    from workflows.converter import data_converter
 
     from config import get_settings
 
     settings = get_settings()
-    client = await Client.connect(settings.temporal_address, data_converter=pydantic_data_converter)
+    client = await Client.connect(settings.temporal_address, data_converter=data_converter)
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)

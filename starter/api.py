@@ -109,6 +109,7 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             trade_in_photos_wanted=settings.trade_in_photos_wanted,
             coalesce_seconds=settings.coalesce_seconds,
             coalesce_max_seconds=settings.coalesce_max_seconds,
+            quiet_continue_seconds=settings.quiet_continue_seconds,
         )
 
     lids = LidRouter(settings)
@@ -450,11 +451,11 @@ class LazyTemporalClient:
 
     async def __call__(self) -> Client:
         if self._client is None:
-            from temporalio.contrib.pydantic import pydantic_data_converter
+            from workflows.converter import data_converter
 
             self._client = await Client.connect(
                 self.address,
                 namespace=self.settings.temporal_namespace,
-                data_converter=pydantic_data_converter,
+                data_converter=data_converter,
             )
         return self._client

@@ -33,7 +33,7 @@ from typing import TextIO
 
 import httpx
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from workflows.converter import data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from config import Settings
@@ -174,7 +174,7 @@ async def _temporal(client: Client | None) -> AsyncIterator[Client]:
         return
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(temporal_cli()),
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter,
         search_attributes=search_attributes.ALL,
         ui=False,
         dev_server_log_level="error",

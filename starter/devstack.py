@@ -18,11 +18,11 @@ from pathlib import Path
 
 import uvicorn
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from config import Settings
 from starter.binaries import temporal_cli
 from workflows import search_attributes
+from workflows.converter import data_converter
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ async def connect(address: str, namespace: str, *, wait_seconds: float = 30.0, r
     while True:
         try:
             return await Client.connect(
-                address, namespace=namespace, data_converter=pydantic_data_converter, runtime=runtime
+                address, namespace=namespace, data_converter=data_converter, runtime=runtime
             )
         except Exception:  # noqa: BLE001 - not up yet
             if asyncio.get_running_loop().time() > deadline:

@@ -13,7 +13,7 @@ import pytest
 import pytest_asyncio
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.contrib.pydantic import pydantic_data_converter
+from workflows.converter import data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from starter.binaries import temporal_cli, temporal_test_server
@@ -30,7 +30,7 @@ os.environ.setdefault("INVENTORY_SOURCES", "sample")
 async def temporal_env():
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(temporal_cli()),
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter,
         search_attributes=search_attributes.ALL,
         ui=False,
         dev_server_log_level="error",
@@ -47,7 +47,7 @@ async def temporal_env():
 async def time_env():
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(temporal_test_server()),
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter,
     )
     # The time-skipping server knows no custom search attributes until told.
     kinds = {

@@ -36,6 +36,21 @@ async def eventually(check, timeout: float = 30.0, interval: float = 0.05):
         await asyncio.sleep(interval)
 
 
+async def events_of_every_run(client, workflow_id: str) -> list:
+    """The history events of a workflow's runs, oldest run first (it continues as new when the chat
+    goes quiet), following each run's `continued_execution_run_id` back to the first."""
+    runs = []
+    handle = client.get_workflow_handle(workflow_id)
+    while True:
+        history = await handle.fetch_history()
+        runs.append(list(history.events))
+        previous = history.events[0].workflow_execution_started_event_attributes.continued_execution_run_id
+        if not previous:
+            break
+        handle = client.get_workflow_handle(workflow_id, run_id=previous)
+    return [event for run in reversed(runs) for event in run]
+
+
 def random_phone() -> str:
     return "3169" + "".join(random.choice("0123456789") for _ in range(7))
 

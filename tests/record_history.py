@@ -16,6 +16,8 @@ workflow's commands, record an ADDITIONAL history under a new name and commit it
 - escalation: the escalation that conversation starts, with a note, an acknowledgement and a
   resolution, until it completes.
 - inventory: one sync of the website and Marktplaats (Marktplaats failing once) on the local site peer.
+- quiet: the first run of a conversation that answers two messages (seen/typing as a local
+  activity) and continues as new once the chat has been quiet for `quiet_continue_seconds` (2 s here).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
+from workflows.converter import data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from starter.binaries import temporal_cli
@@ -62,7 +64,7 @@ def write(path: Path, history: WorkflowHistory) -> None:
 async def start_env() -> WorkflowEnvironment:
     return await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(temporal_cli()),
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter,
         search_attributes=search_attributes.ALL,
         ui=False,
     )
@@ -190,6 +192,32 @@ async def record_inventory(env: WorkflowEnvironment) -> WorkflowHistory:
             return await handle.fetch_history()
 
 
+async def record_quiet(env: WorkflowEnvironment) -> WorkflowHistory:
+    from tests.pipeline import eventually, make_settings, pipeline
+    from tests.waha_events import message_event
+
+    phone = "31612340018"
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = make_settings(Path(tmp), "record-history-quiet", quiet_continue_seconds=2.0)
+        async with pipeline(env.client, settings) as p:
+            for count, text in enumerate(MESSAGES[:2], start=1):
+                await p.post(message_event(phone, text, name="Jan"))
+                await p.wait_until(phone, lambda s, n=count: s.messages_processed == n and not s.crm_pending)
+            handle = p.client.get_workflow_handle(f"conversation-{phone}")
+            first_run = (await handle.describe()).run_id
+
+            async def continued() -> bool:
+                return (await handle.describe()).run_id != first_run
+
+            await eventually(continued, timeout=30)
+            history = await p.client.get_workflow_handle(handle.id, run_id=first_run).fetch_history()
+            if not history.events[-1].HasField("workflow_execution_continued_as_new_event_attributes"):
+                raise SystemExit("the first run did not continue as new")
+            if p.waha.violations:
+                raise SystemExit(f"WAHA peer saw requests off the spec: {p.waha.violations}")
+            return history
+
+
 async def record_with(recorder, path: Path) -> None:
     """Run one recorder on a fresh time-skipping server and write its history to `path`."""
     env = await start_env()
@@ -214,6 +242,7 @@ RECORDERS = {
     "conversation-handover": lambda env: record_handover(env),
     "escalation": lambda env: record_conversation(env, "escalation"),
     "inventory": lambda env: record_inventory(env),
+    "quiet": lambda env: record_quiet(env),
 }
 
 

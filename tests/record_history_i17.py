@@ -139,14 +139,14 @@ async def record_followup(_env) -> list:
 
     from temporalio.api.enums.v1 import IndexedValueType
     from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-    from temporalio.contrib.pydantic import pydantic_data_converter
+    from workflows.converter import data_converter
     from temporalio.testing import WorkflowEnvironment
 
     from starter.binaries import temporal_test_server
     from workflows import search_attributes
 
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(temporal_test_server()), data_converter=pydantic_data_converter
+        test_server_existing_path=str(temporal_test_server()), data_converter=data_converter
     )
     kinds = {"Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD, "Bool": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
              "Int": IndexedValueType.INDEXED_VALUE_TYPE_INT}

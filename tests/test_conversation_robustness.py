@@ -11,7 +11,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from temporalio.client import WorkflowExecutionStatus
-from temporalio.contrib.pydantic import pydantic_data_converter
+from workflows.converter import data_converter
 
 from integrations.local_crm import LocalCrm
 from tests.peers.chatwoot_peer import ChatwootPeer
@@ -161,7 +161,7 @@ async def test_continue_as_new_lets_the_crm_batch_finish(temporal_env, task_queu
 
 
 def payload_size(snapshot) -> int:
-    return len(pydantic_data_converter.payload_converter.to_payloads([snapshot])[0].data)
+    return len(data_converter.payload_converter.to_payloads([snapshot])[0].data)
 
 
 async def test_a_thousand_messages_in_a_minute_keep_the_state_small_and_lose_nothing(

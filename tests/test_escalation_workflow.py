@@ -9,7 +9,7 @@ from pathlib import Path
 
 from temporalio import workflow
 from temporalio.client import WorkflowExecutionStatus
-from temporalio.contrib.pydantic import pydantic_data_converter
+from workflows.converter import data_converter
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner, Worker
 
 from activities.escalation import escalation_activities
@@ -197,7 +197,7 @@ async def test_alerts_every_channel_and_closes_the_parent(temporal_env, task_que
             assert len(waha.sent) == 1 and len(smtp.received) == 1  # nothing more was sent
 
             # The recorded history replays deterministically (no settings or clock read in the workflow).
-            replayer = Replayer(workflows=[EscalationWorkflow], data_converter=pydantic_data_converter)
+            replayer = Replayer(workflows=[EscalationWorkflow], data_converter=data_converter)
             await replayer.replay_workflow(await handle.fetch_history())
 
 

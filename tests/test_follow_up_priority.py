@@ -40,7 +40,7 @@ class SendPriorityProbe:
 
 
 async def test_replies_are_dispatched_before_follow_ups(task_queue):
-    from temporalio.contrib.pydantic import pydantic_data_converter
+    from workflows.converter import data_converter
     from temporalio.testing import WorkflowEnvironment
 
     from starter.binaries import temporal_cli
@@ -52,7 +52,7 @@ async def test_replies_are_dispatched_before_follow_ups(task_queue):
         order.append(request.text)
 
     env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(temporal_cli()), data_converter=pydantic_data_converter, ui=False,
+        dev_server_existing_path=str(temporal_cli()), data_converter=data_converter, ui=False,
         dev_server_log_level="error",
         dev_server_extra_args=[
             "--dynamic-config-value", "matching.numTaskqueueReadPartitions=1",

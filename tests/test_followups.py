@@ -19,7 +19,7 @@ from agents.followup import (
 )
 from agents.knowledge.dealer import dealer_facts
 from config import PROJECT_ROOT
-from tests.pipeline import eventually, make_settings, pipeline, random_phone
+from tests.pipeline import eventually, events_of_every_run, make_settings, pipeline, random_phone
 from tests.waha_events import message_event
 
 DEALER = dealer_facts(PROJECT_ROOT / "dealer.yaml")  # ma-vr 9-18, za 9-17, zondag dicht
@@ -157,16 +157,16 @@ async def test_a_follow_up_fires_once_at_the_planned_moment_and_none_after_stop(
         assert final.follow_ups_sent == 2 and final.follow_up_at is None
 
         # Follow-ups are not customer replies: their send is scheduled with a lower priority (key 5).
-        history = await p.client.get_workflow_handle(f"conversation-{lead}").fetch_history()
+        events = await events_of_every_run(p.client, f"conversation-{lead}")  # it continued as new when quiet
         keys = [
             (event.activity_task_scheduled_event_attributes.priority.priority_key,
              "follow-up" in event.user_metadata.summary.data.decode())
-            for event in history.events
+            for event in events
             if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
             and event.activity_task_scheduled_event_attributes.activity_type.name == "send_whatsapp"
         ]
         assert sorted(key for key, _ in keys) == [0] * replies + [5, 5]
-        timers = [event for event in history.events if event.event_type == EventType.EVENT_TYPE_TIMER_STARTED]
+        timers = [event for event in events if event.event_type == EventType.EVENT_TYPE_TIMER_STARTED]
         follow_up_timers = [e for e in timers if e.user_metadata.summary.data.decode().strip('"') == "follow-up"]
         assert len(follow_up_timers) >= 2  # the Temporal UI shows each as a pending timer named "follow-up"
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from workflows.converter import data_converter
 
 from inventory.schedule import SCHEDULE_ID
 from workflows.inventory_sync import InventorySyncResult
@@ -109,7 +109,7 @@ async def topology(tmp_path: Path):
         ], dict(os.environ))
 
         async def connected():
-            return await Client.connect(address, data_converter=pydantic_data_converter)
+            return await Client.connect(address, data_converter=data_converter)
 
         client = await until("the Temporal dev server", connected, processes, timeout=60)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from temporalio import workflow
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
+from workflows.converter import data_converter
 from temporalio.worker import Replayer
 
 from inventory.models import InventorySyncInput, InventorySyncResult
@@ -151,7 +151,7 @@ def variant_for(kind: str, guarded: bool):
 
 def replayer_with(variant) -> Replayer:
     others = [cls for cls in WORKFLOWS if not issubclass(variant, cls)]
-    return Replayer(workflows=[*others, variant], data_converter=pydantic_data_converter)
+    return Replayer(workflows=[*others, variant], data_converter=data_converter)
 
 
 def test_each_workflow_has_a_recorded_history():

@@ -47,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
         PATCH_ESCALATION_ID,
         PATCH_MEDIA,
         PATCH_ONE_UNDERSTANDING_STEP,
+        PATCH_QUIET_CONTINUE,
         PATCH_SEND_FAILURES,
         PATCH_SEND_GIVES_UP,
         PATCH_SESSION_WAIT,
@@ -160,6 +161,10 @@ class ConversationWorkflow(
         self._opt_out_to_record = False  # STOP said: the next customer CRM update marks the contact
         self._init_burst()
         self._init_message_events()
+        # Decided once per run, before any signal handler runs (see run()): a patch marker recorded
+        # mid-task next to a local activity's marker did not replay.
+        self._quiet_continue = workflow.patched(PATCH_QUIET_CONTINUE)
+        self._last_turn_at: datetime | None = None  # this run's latest customer turn
 
     # --- signals and query ------------------------------------------------------
     @workflow.signal
@@ -278,11 +283,12 @@ class ConversationWorkflow(
         sales_lane = asyncio.create_task(self._sales_lane())
         processed_this_run = 0
         while True:
-            await self._wait_for_work(  # with a follow-up planned, a durable timer (issue 17)
+            await self._wait_for_work(  # with a follow-up planned, or quiet to wait for: a durable timer
                 lambda: bool(self.s.pending or self.s.staff_pending or self.s.flood_notice_due)
                 or self._handover_notice_due()
                 or self._merge_due()
-                or (self._time_to_continue(processed_this_run) and not (self._draining and self._crm_in_flight))
+                or (self._time_to_continue(processed_this_run) and not (self._draining and self._crm_in_flight)),
+                quiet_at=self._quiet_at(),
             )
             if self._handing_over():  # issue 17: the lid's number is known; the phone's conversation takes over
                 break
@@ -318,6 +324,8 @@ class ConversationWorkflow(
                 self._customer_turn_done()
                 await self._plan_follow_up()  # every customer turn resets the follow-up timer
                 processed_this_run += 1
+                self._last_turn_at = workflow.now()
+                self._quiet_reached = False
                 continue
             if self._time_to_continue(processed_this_run):
                 if self._crm_in_flight and workflow.patched(PATCH_CAN_KEEPS_CRM):
@@ -341,7 +349,18 @@ class ConversationWorkflow(
     def _time_to_continue(self, processed_this_run: int) -> bool:
         if self.s.pending or self.s.staff_pending:
             return False
-        return processed_this_run >= self.s.messages_per_run or workflow.info().is_continue_as_new_suggested()
+        return (
+            processed_this_run >= self.s.messages_per_run
+            or workflow.info().is_continue_as_new_suggested()
+            or (self._quiet_reached and processed_this_run > 0)
+        )
+
+    def _quiet_at(self) -> datetime | None:
+        """When this run, having answered the chat, continues as new if nothing else happens: a cached
+        conversation then holds one short run, and a replay after eviction reads a short history."""
+        if not (self._quiet_continue and self._last_turn_at and self.s.quiet_continue_seconds > 0):
+            return None
+        return self._last_turn_at + timedelta(seconds=self.s.quiet_continue_seconds)
 
     # --- one customer message -----------------------------------------------------
     async def _process(self, message: InboundMessage) -> None:

@@ -11,7 +11,7 @@ with a lower Temporal priority than customer replies (workflows/send_policy.py).
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -30,6 +30,7 @@ class FollowUpSteps:
     """Mixed into ConversationWorkflow: `self.s` is its ConversationInput."""
 
     _follow_up_fired = False
+    _quiet_reached = False  # the chat was quiet long enough after a turn: continue as new
 
     def _follow_up_facts(self) -> FollowUpFacts:
         context = self.s.context
@@ -50,20 +51,29 @@ class FollowUpSteps:
             answered_at=context.history[-1].at if context.history and context.history[-1].role == "bot" else None,
         )
 
-    async def _wait_for_work(self, condition) -> None:
-        """The main loop's wait; with a follow-up planned, its moment is the wait's timeout."""
+    async def _wait_for_work(self, condition, quiet_at: datetime | None = None) -> None:
+        """The main loop's wait. Its timeout is the planned follow-up or, when sooner, `quiet_at`:
+        the moment the chat has been quiet long enough to continue as new (docs/memory.md)."""
         at = self.s.follow_up_at
-        if at is None:
+        deadline = min((moment for moment in (at, quiet_at) if moment is not None), default=None)
+        if deadline is None:
             await workflow.wait_condition(condition)
             return
-        delay = at - workflow.now()
+        delay = deadline - workflow.now()
         if delay <= timedelta(0):
-            self._follow_up_fired = not condition()
-            return
-        try:
-            await workflow.wait_condition(condition, timeout=delay, timeout_summary="follow-up")
-        except asyncio.TimeoutError:
+            fired = not condition()
+        else:
+            try:
+                await workflow.wait_condition(
+                    condition, timeout=delay, timeout_summary="follow-up" if deadline == at else "quiet"
+                )
+                return
+            except asyncio.TimeoutError:
+                fired = True
+        if fired and deadline == at:
             self._follow_up_fired = True
+        elif fired:
+            self._quiet_reached = True
 
     def _follow_up_ready(self) -> bool:
         return self._follow_up_fired and not (self.s.pending or self.s.staff_pending)

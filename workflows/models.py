@@ -242,6 +242,8 @@ class ConversationInput(BaseModel):
     human_active: bool = False
     messages_processed: int = 0
     messages_per_run: int = 50  # continue-as-new after this many (or when Temporal suggests it): docs/memory.md
+    # ...or once the chat has been quiet this long after a customer turn (0: never): docs/memory.md
+    quiet_continue_seconds: float = 60.0
     human_quiet_minutes: float = 120  # after a staff message the bot is silent this long (or until resolved)
     rate_limit_per_minute: int = 20  # more customer messages than this are held, not processed
     staff_pending: list[StaffMessage] = Field(default_factory=list)

