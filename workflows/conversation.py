@@ -48,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
         PATCH_MEDIA,
         PATCH_ONE_UNDERSTANDING_STEP,
         PATCH_QUIET_CONTINUE,
+        PATCH_UPSERT_CHANGES_ONLY,
         PATCH_SEND_FAILURES,
         PATCH_SEND_GIVES_UP,
         PATCH_SESSION_WAIT,
@@ -164,6 +165,7 @@ class ConversationWorkflow(
         # Decided once per run, before any signal handler runs (see run()): a patch marker recorded
         # mid-task next to a local activity's marker did not replay.
         self._quiet_continue = workflow.patched(PATCH_QUIET_CONTINUE)
+        self._upsert_changes_only = workflow.patched(PATCH_UPSERT_CHANGES_ONLY)
         self._last_turn_at: datetime | None = None  # this run's latest customer turn
 
     # --- signals and query ------------------------------------------------------
@@ -872,7 +874,11 @@ class ConversationWorkflow(
                 self.s.score_history + [ScorePoint(at=workflow.now(), score=crm.lead_score, quality=crm.lead_quality)]
             )[-100:]
             updates += [sa.LEAD_SCORE.value_set(crm.lead_score), sa.LEAD_QUALITY.value_set(crm.lead_quality)]
-        workflow.upsert_search_attributes(updates)
+        if self._upsert_changes_only:  # each upsert is a visibility write on the server
+            current = workflow.info().typed_search_attributes
+            updates = [update for update in updates if current.get(update.key) != update.value]
+        if updates:
+            workflow.upsert_search_attributes(updates)
         self._processing = None
         trace = [
             f"router: {understanding.router.intent} ({understanding.router.confidence:.2f})",

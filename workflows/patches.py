@@ -22,6 +22,7 @@ PATCH_LID_MOVES_PRIVACY = "i17-lid-merge-moves-privacy"  # the lid's PrivacyRequ
 PATCH_LID_MOVES_TEST_DRIVES = "i17-lid-merge-moves-test-drives"  # the lid's TestDriveWorkflows are told the phone's conversation and chat
 PATCH_PRESENCE = "whatsapp-seen-typing"  # each customer message: best-effort sendSeen + startTyping (issue 17)
 PATCH_PRESENCE_ORDER = "seen-typing-before-send"  # a send waits (≤ 2 s) for a seen/typing call in flight
+PATCH_UPSERT_CHANGES_ONLY = "search-attributes-when-changed"  # a message upserts only the search attributes it changes (issue 18)
 PATCH_QUIET_CONTINUE = "continue-as-new-when-quiet"  # a run continues as new once the chat is quiet after a turn (issue 18)
 PATCH_BURST = "burst-coalescing"  # quick messages wait for a durable quiet window and get one reply (issue 17)
 PATCH_BURST_MEDIA = "burst-media-joins"  # a photo between a burst's texts is handled after their one reply, not ending the burst
