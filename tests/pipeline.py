@@ -112,7 +112,8 @@ async def pipeline(
             settings = settings.model_copy(update={"waha_url": peer.url})
         app = create_app(settings, get_client)
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
+        # The lifespan starts the intake forwarder and stops it at the end (ASGITransport runs none).
+        async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://api") as http:
             if worker:
                 async with running_worker(client, settings):
                     yield Pipeline(client, settings, http, peer)
