@@ -128,6 +128,13 @@ class IntakeForwarder:
 
     # --- delivering ----------------------------------------------------------------------------------
     async def _deliver_chat(self, chat_id: str) -> None:
+        try:
+            await self._deliver_chat_rows(chat_id)
+        finally:
+            if self._chats.get(chat_id) is asyncio.current_task():  # a chat with nothing waiting holds no task
+                del self._chats[chat_id]
+
+    async def _deliver_chat_rows(self, chat_id: str) -> None:
         failures = 0
         while True:
             self._dirty.discard(chat_id)
