@@ -156,6 +156,19 @@ class IntakeStore:
         rows = self._db.execute(f"SELECT {COLUMNS} FROM intake WHERE refused_at IS NOT NULL ORDER BY id").fetchall()
         return [_row(row) for row in rows]
 
+    def waiting(self) -> list[IntakeRow]:
+        rows = self._db.execute(f"SELECT {COLUMNS} FROM intake WHERE refused_at IS NULL ORDER BY id").fetchall()
+        return [_row(row) for row in rows]
+
+    def retry_refused(self, row_id: int) -> bool:
+        """A person put a refused row back in the queue (after fixing the cause): the next sweep sends it."""
+        return self._db.execute(
+            "UPDATE intake SET refused_at = NULL, claimed_by = NULL, claim_until = NULL "
+            "WHERE id = ? AND refused_at IS NOT NULL", (row_id,)).rowcount == 1
+
+    def drop_refused(self, row_id: int) -> bool:
+        return self._db.execute("DELETE FROM intake WHERE id = ? AND refused_at IS NOT NULL", (row_id,)).rowcount == 1
+
     def backlog(self) -> dict:
         """For /healthz: messages waiting for Temporal, the oldest one's age, and refused ones."""
         waiting, oldest = self._db.execute(

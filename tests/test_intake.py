@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import random
 import time
@@ -18,6 +19,7 @@ import httpx
 from prometheus_client import REGISTRY
 
 from integrations.intake_store import IntakeStore
+from starter import intake_cli
 from starter.api import create_app
 from tests.pipeline import eventually, make_settings, pipeline, random_phone
 from tests.waha_events import message_event
@@ -198,6 +200,18 @@ async def test_a_message_temporal_refuses_is_kept_counted_and_the_chat_goes_on(t
     assert "unreadable intake row" in errors[1] and len({row.chat_id for row in store.refused()}) == 2
     assert REGISTRY.get_sample_value("seldenrijk_intake_refused_total") == refused_before + 2
     assert await _signalled_ids(temporal_env.client, phone) == [after.message_id]  # the chat went on
+
+    # A person sees them (`seldenrijk intake`), and sends one again or deletes it.
+    settings = make_settings(tmp_path, task_queue)
+    out = io.StringIO()
+    intake_cli.show(settings, out)
+    assert "Wachtend op Temporal: 0" in out.getvalue() and "Geweigerd door Temporal: 2" in out.getvalue()
+    assert "WorkflowId exceeds maximum allowed length" in out.getvalue() and "Hoi" not in out.getvalue()
+    unreadable, too_long_row = sorted(store.refused(), key=lambda row: "unreadable" not in row.last_error)
+    assert intake_cli.act(settings, "drop", unreadable.id, io.StringIO()) == 0
+    assert intake_cli.act(settings, "drop", unreadable.id, io.StringIO()) == 1  # gone already
+    assert intake_cli.act(settings, "retry", too_long_row.id, io.StringIO()) == 0
+    assert store.refused() == [] and [row.id for row in store.waiting()] == [too_long_row.id]
 
 
 async def test_a_message_delivered_twice_is_answered_once(temporal_env, task_queue, tmp_path):
