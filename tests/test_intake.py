@@ -231,3 +231,25 @@ async def test_a_message_delivered_twice_is_answered_once(temporal_env, task_que
         state = await p.snapshot(phone)
         assert state.messages_processed == 2 and state.seen_message_ids.count(message.message_id) == 1
         assert len(p.waha.texts_for(f"{phone}@c.us")) == 2
+
+
+async def test_an_edit_waits_for_its_message_to_leave_the_intake(temporal_env, task_queue, tmp_path):
+    """The edit comes right after the message, while Temporal answers slowly: it reaches the
+    conversation after the message, not before (where it would find no conversation at all)."""
+
+    async def slow_temporal():
+        await asyncio.sleep(0.2)
+        return temporal_env.client
+
+    from tests.waha_events import edited_event
+
+    phone = random_phone()
+    async with _api(make_settings(tmp_path, task_queue), slow_temporal) as (app, http):
+        body = message_event(phone, "Staat de Golf nog te koop?")
+        assert (await http.post("/webhook/waha", json=body)).status_code == 200
+        edit = await http.post("/webhook/waha", json=edited_event(phone, body["payload"]["id"], "Staat de Polo nog te koop?"))
+        assert edit.status_code == 200 and edit.json()["status"] == "message_edited", edit.text
+    history = await temporal_env.client.get_workflow_handle(f"conversation-{phone}").fetch_history()
+    signals = [event.workflow_execution_signaled_event_attributes.signal_name
+               for event in history.events if event.HasField("workflow_execution_signaled_event_attributes")]
+    assert signals == ["new_message", "message_edited"]
