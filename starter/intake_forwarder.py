@@ -164,11 +164,15 @@ class IntakeForwarder:
                 await asyncio.sleep(_backoff(failures))
 
     async def _deliver_row(self, row: IntakeRow) -> None:
-        """Until Temporal took it or refused it for good."""
+        """Until Temporal took it or refused it for good (or it is no longer ours to deliver)."""
         failures = 0
         while True:
             while (wait := self._retry_at - time.monotonic()) > 0:
                 await asyncio.sleep(wait)
+            if failures or self._down_failures:
+                current = await self._run(self.store.get, row.id)
+                if current is None or current.refused_at or current.held_by_other(self.owner, time.time()):
+                    return  # forgotten (privacy), refused, or taken over while we waited
             try:
                 async with self._slots:
                     await self.deliver(row)

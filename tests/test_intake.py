@@ -253,3 +253,31 @@ async def test_an_edit_waits_for_its_message_to_leave_the_intake(temporal_env, t
     signals = [event.workflow_execution_signaled_event_attributes.signal_name
                for event in history.events if event.HasField("workflow_execution_signaled_event_attributes")]
     assert signals == ["new_message", "message_edited"]
+
+
+async def test_a_message_forgotten_while_temporal_is_down_never_reaches_it(temporal_env, task_queue, tmp_path):
+    """Privacy forget deletes the waiting row; the forwarder, retrying it, lets it go."""
+    from temporalio.service import RPCError, RPCStatusCode
+
+    down = True
+
+    async def flaky_temporal():
+        if down:
+            raise ConnectionError("connection refused")
+        return temporal_env.client
+
+    phone, other = random_phone(), random_phone()
+    async with _api(make_settings(tmp_path, task_queue), flaky_temporal) as (app, http):
+        forwarder = app.state.intake_forwarder
+        assert (await http.post("/webhook/waha", json=message_event(phone, "Mijn nummer is ..."))).status_code == 200
+        await eventually(lambda: max(row.attempts for row in _rows(app)) > 0)
+        assert forwarder.store.forget_phone(phone) == 1
+        down = False
+        assert (await http.post("/webhook/waha", json=message_event(other, "Hallo"))).status_code == 200
+        await eventually(lambda: _waiting(app) == 0 and f"{phone}@c.us" not in forwarder._chats)
+    assert await _signalled_ids(temporal_env.client, other)
+    try:
+        await temporal_env.client.get_workflow_handle(f"conversation-{phone}").describe()
+        raise AssertionError("the forgotten message started a conversation")
+    except RPCError as exc:
+        assert exc.status == RPCStatusCode.NOT_FOUND
