@@ -281,3 +281,30 @@ async def test_a_message_forgotten_while_temporal_is_down_never_reaches_it(tempo
         raise AssertionError("the forgotten message started a conversation")
     except RPCError as exc:
         assert exc.status == RPCStatusCode.NOT_FOUND
+
+
+async def test_a_lid_hand_over_waits_for_the_lid_chats_queued_message(temporal_env, task_queue, tmp_path):
+    """The number behind an @lid becomes known while the lid's first message is still in the intake:
+    the lid conversation gets that message before it is told to hand itself over (issue 17)."""
+    from tests.peers.waha import WahaPeer
+
+    async def slow_temporal():  # slow for the forwarder's deliveries only (its tasks are named "intake <chat>")
+        if asyncio.current_task().get_name().startswith("intake "):
+            await asyncio.sleep(0.5)
+        return temporal_env.client
+
+    lid_digits = "2" + "".join(random.choice("0123456789") for _ in range(13))
+    lid_chat, phone = f"{lid_digits}@lid", random_phone()
+    with WahaPeer(api_key="test-waha-key") as waha:
+        settings = make_settings(tmp_path, task_queue, waha_url=waha.url, lid_retry_minutes=0)
+        async with _api(settings, slow_temporal) as (app, http):
+            waha.lids[lid_chat] = None
+            first = await http.post("/webhook/waha", json=message_event(lid_digits, "Hoi", chat_suffix="@lid"))
+            assert first.json() == {"status": "queued", "workflow_id": f"conversation-{lid_digits}"}
+            waha.lids[lid_chat] = f"{phone}@c.us"
+            second = await http.post("/webhook/waha", json=message_event(lid_digits, "Staat de Golf nog?", chat_suffix="@lid"))
+            assert second.json() == {"status": "merging", "workflow_id": f"conversation-{lid_digits}"}
+    history = await temporal_env.client.get_workflow_handle(f"conversation-{lid_digits}").fetch_history()
+    signals = [event.workflow_execution_signaled_event_attributes.signal_name
+               for event in history.events if event.HasField("workflow_execution_signaled_event_attributes")]
+    assert signals == ["new_message", "merge_into"]
