@@ -91,7 +91,7 @@ def test_store_order_claims_leases_refusals_and_privacy(store_settings):
 
 
 # --- the forwarder --------------------------------------------------------------------------------
-async def test_a_chats_messages_keep_their_order_under_concurrent_posts(temporal_env, task_queue, tmp_path):
+async def test_a_chats_messages_keep_their_order_under_concurrent_posts(temporal_env, task_queue, tmp_path, database_url):
     """Six chats post at once, each its messages one after the other; Temporal answers each delivery
     after a random delay, so a forwarder that let a chat's messages race would reorder them."""
 
@@ -101,7 +101,7 @@ async def test_a_chats_messages_keep_their_order_under_concurrent_posts(temporal
 
     phones = [random_phone() for _ in range(6)]
     posted: dict[str, list[str]] = {phone: [] for phone in phones}
-    async with _api(make_settings(tmp_path, task_queue), jittery_temporal) as (app, http):
+    async with _api(make_settings(tmp_path, task_queue, database_url=database_url), jittery_temporal) as (app, http):
 
         async def customer(phone: str) -> None:
             for n in range(5):
@@ -225,7 +225,11 @@ async def test_a_message_delivered_twice_is_answered_once(temporal_env, task_que
             app_store.add(message.chat_id, message.phone, None, "new_message", message.model_dump_json())
         await p.post(message_event(phone, "Tot hoe laat zijn jullie open?"))  # kicks the chat's delivery
         await eventually(lambda: app_store.backlog()["waiting"] == 0)
-        assert (await _signalled_ids(temporal_env.client, phone)).count(message.message_id) == 2  # both reached it
+
+        async def both_signalled():  # a signal during a workflow task shows in the history after it
+            return (await _signalled_ids(temporal_env.client, phone)).count(message.message_id) == 2
+
+        await eventually(both_signalled)
         await p.wait_until(phone, lambda s: s.messages_processed == 2 and not s.pending)
         await asyncio.sleep(1.0)  # a duplicate would have been answered by now
         state = await p.snapshot(phone)
@@ -308,3 +312,38 @@ async def test_a_lid_hand_over_waits_for_the_lid_chats_queued_message(temporal_e
     signals = [event.workflow_execution_signaled_event_attributes.signal_name
                for event in history.events if event.HasField("workflow_execution_signaled_event_attributes")]
     assert signals == ["new_message", "merge_into"]
+
+
+async def test_two_replicas_on_postgresql_one_crashes_the_other_delivers_its_messages(
+    temporal_env, task_queue, tmp_path, postgres
+):
+    """Two API replicas share the intake in PostgreSQL. Replica A accepts messages while its Temporal
+    connection is down, then dies without a goodbye; replica B delivers them once A's lease ran out."""
+    from integrations.db import close_pools
+
+    database_url = postgres.new_database("intake")
+    settings = make_settings(tmp_path, task_queue, database_url=database_url, intake_lease_seconds=0.6)
+
+    async def temporal_down():
+        raise ConnectionError("connection refused")
+
+    async def temporal_up():
+        return temporal_env.client
+
+    phone = random_phone()
+    bodies = [message_event(phone, text) for text in ("Hoi", "Ik zoek een Kia Niro", "Wat kost die?")]
+    try:
+        replica_a = create_app(settings.model_copy(update={"data_dir": tmp_path / "a"}), temporal_down)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=replica_a), base_url="http://a") as http_a:
+            for body in bodies[:2]:
+                assert (await http_a.post("/webhook/waha", json=body)).status_code == 200
+            forwarder_a = replica_a.state.intake_forwarder
+            await eventually(lambda: max(row.attempts for row in _rows(replica_a)) > 0)
+            for task in [forwarder_a._sweeper, *forwarder_a._chats.values()]:  # SIGKILL: no release
+                task.cancel()
+        async with _api(settings.model_copy(update={"data_dir": tmp_path / "b"}), temporal_up) as (replica_b, http_b):
+            assert (await http_b.post("/webhook/waha", json=bodies[2])).status_code == 200
+            await eventually(lambda: _waiting(replica_b) == 0)
+        assert await _signalled_ids(temporal_env.client, phone) == [body["payload"]["id"] for body in bodies]
+    finally:
+        close_pools(database_url)
