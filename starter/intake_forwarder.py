@@ -23,6 +23,7 @@ import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime, timezone
 
 from integrations.db import off_loop
 from integrations.intake_store import IntakeRow, IntakeStore
@@ -197,6 +198,8 @@ class IntakeForwarder:
                 await asyncio.sleep(_backoff(failures))
                 continue
             self._down_failures = 0
+            metrics.INTAKE_DELIVERY_SECONDS.observe(
+                max(0.0, (datetime.now(timezone.utc) - row.accepted_at).total_seconds()))
             await self._run(self.store.delivered, row.id)
             return
 

@@ -114,6 +114,7 @@ async def test_a_chats_messages_keep_their_order_under_concurrent_posts(temporal
         await eventually(lambda: _waiting(app) == 0)
     for phone in phones:
         assert await _signalled_ids(temporal_env.client, phone) == posted[phone]
+    assert (REGISTRY.get_sample_value("seldenrijk_intake_delivery_seconds_count") or 0) >= 30
 
 
 async def test_an_api_restart_delivers_what_the_last_one_left_once_in_order(
