@@ -9,6 +9,7 @@ answer 503 when Temporal is unreachable, so their sender retries and nothing acc
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -487,14 +488,17 @@ class LazyTemporalClient:
         self.settings = settings
         self.address = address
         self._client: Client | None = None
+        self._connecting = asyncio.Lock()  # the intake's chat tasks start at once: one connection, not one each
 
     async def __call__(self) -> Client:
         if self._client is None:
-            from temporalio.contrib.pydantic import pydantic_data_converter
+            async with self._connecting:
+                if self._client is None:
+                    from temporalio.contrib.pydantic import pydantic_data_converter
 
-            self._client = await Client.connect(
-                self.address,
-                namespace=self.settings.temporal_namespace,
-                data_converter=pydantic_data_converter,
-            )
+                    self._client = await Client.connect(
+                        self.address,
+                        namespace=self.settings.temporal_namespace,
+                        data_converter=pydantic_data_converter,
+                    )
         return self._client
