@@ -87,6 +87,10 @@ class Settings(BaseSettings):
     # @lid senders: GET /api/{session}/lids/{lid} answers; an unresolved lid is asked again after this.
     lid_retry_minutes: float = 10
     lid_lookup_timeout_seconds: float = 2.0
+    # The webhook's intake (integrations/intake_store.py): an API process holds the rows it delivers
+    # for this long and renews; a crashed replica's rows go to another replica after it runs out.
+    intake_lease_seconds: float = Field(default=30.0, gt=0)
+    intake_concurrency: int = Field(default=16, ge=1)  # signal-with-starts in flight at once
 
     # --- follow-ups for quiet leads (issue 17) --------------------------------
     follow_up_enabled: bool = True

@@ -279,6 +279,35 @@ class LidStoreData:
             store.close()
 
 
+class IntakeData:
+    """Customer messages the webhook accepted that Temporal has not taken yet (intake.sqlite3 or
+    PostgreSQL): normally seconds old, longer while Temporal is down or for a refused one."""
+
+    name = "webhook_intake"
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    def _store(self):
+        from integrations.intake_store import IntakeStore
+
+        return IntakeStore.from_settings(self.settings)
+
+    async def export(self, phone: str) -> Any:
+        store = self._store()
+        try:
+            return store.export_phone(digits_of(phone))
+        finally:
+            store.close()
+
+    async def forget(self, phone: str) -> int:
+        store = self._store()
+        try:
+            return store.forget_phone(digits_of(phone))
+        finally:
+            store.close()
+
+
 def related_workflow_ids(phone: str, settings: Settings) -> list[str]:
     """Workflows about this customer that carry no CustomerPhone search attribute (test drives)."""
     return [booking_id for booking_id, _ in TestDriveBookingsStore(settings)._rows(phone)]
@@ -288,6 +317,7 @@ register_store("local_crm", LocalCrmStore)
 register_store("test_drives", TestDriveBookingsStore)
 register_store("sent_ledger", SentLedgerStore)
 register_store("whatsapp_lids", LidStoreData)
+register_store("webhook_intake", IntakeData)
 register_store("whatsapp_outbox", WhatsAppOutboxStore)
 register_store("email_outbox", EmailOutboxStore)
 register_store("chatwoot", lambda s: ChatwootStore(s) if s.chatwoot_base_url and s.chatwoot_api_token else None)

@@ -38,6 +38,24 @@ WEBHOOK_ACK_SECONDS = Histogram(
     ["endpoint"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5, 5.0),
 )
+INTAKE_REFUSED = Counter(
+    "seldenrijk_intake_refused",
+    "Accepted customer messages Temporal refused for good (kept in the intake as refused; see /healthz).",
+)
+INTAKE_RETRIES = Counter(
+    "seldenrijk_intake_retries",
+    "Failed attempts to hand an accepted message to Temporal (retried with backoff).",
+    ["reason"],
+)
+INTAKE_DELIVERY_SECONDS = Histogram(
+    "seldenrijk_intake_delivery_seconds",
+    "From the webhook accepting a customer message until Temporal took it (the forwarder's delay).",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0, 30.0, 300.0),
+)
+INTAKE_WAITING = Gauge(
+    "seldenrijk_intake_waiting",
+    "Accepted customer messages not yet handed to Temporal (as of the last /healthz).",
+)
 REPLY_SECONDS = Histogram(
     "seldenrijk_reply_seconds",
     "End to end: customer message received by the webhook until our reply was sent.",

@@ -1,12 +1,15 @@
 """The webhook API: WAHA and Chatwoot in, Temporal signals out, plus health, metrics and the chat page.
 
-Every handler answers within milliseconds: it verifies, parses and hands the message to the
-chat's workflow with signal-with-start. If Temporal is unreachable it answers 503, so WAHA
-retries and nothing that was accepted is lost.
+A customer message is verified, parsed, written to the durable intake and answered at once; the
+intake forwarder (starter/intake_forwarder.py) hands it to the chat's workflow with
+signal-with-start, in order per chat, retrying while Temporal is unreachable, so the webhook never
+waits for a busy Temporal. Other events (staff messages, edits, Chatwoot) still signal directly and
+answer 503 when Temporal is unreachable, so their sender retries and nothing accepted is lost.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -22,6 +25,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from config import Settings
 from integrations import chatwoot_webhook, waha_session, waha_webhook
+from integrations.db import off_loop
+from integrations.intake_store import IntakeRow, IntakeStore
 from integrations.waha_webhook import (
     CustomerEdited,
     CustomerMessage,
@@ -32,6 +37,7 @@ from integrations.waha_webhook import (
 )
 from observability import metrics
 from starter import staff_whatsapp
+from starter.intake_forwarder import DeliveryRefused, IntakeForwarder, TemporalUnavailable
 from starter.lid_routing import LidRouter, is_lid
 from starter.webhook_schemas import CHATWOOT_WEBHOOK, WAHA_WEBHOOK, request_body
 from workflows import search_attributes as sa
@@ -40,6 +46,7 @@ from workflows.session_models import SessionHealthInput, session_workflow_id
 from workflows.models import (
     ConversationInput,
     HandoffEnded,
+    InboundMessage,
     StaffEngagement,
     StaffMessage,
     TradeInValue,
@@ -52,16 +59,11 @@ STATIC_DIR = Path(__file__).parent / "static"
 UNAVAILABLE = {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED}
 # Webhook events are a few kB (media come as URLs); far bigger is an attack or a broken sender.
 MAX_BODY_BYTES = 1_000_000
+# An edit or deletion waits this long for its chat's earlier messages to leave the intake.
+DRAIN_WAIT_SECONDS = 5.0
+INTAKE_SIGNALS = {"new_message": InboundMessage}  # signal name -> its argument's model
 
 ClientProvider = Callable[[], Awaitable[Client]]
-
-
-class TemporalUnavailable(Exception):
-    pass
-
-
-class DeliveryRefused(Exception):
-    """Temporal refused what the delivery asks for (INVALID_ARGUMENT): retrying cannot help."""
 
 
 async def _read_body(request: Request) -> bytes:
@@ -138,6 +140,29 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             raise
         return workflow_id
 
+    intake = IntakeStore.from_settings(settings)
+
+    async def deliver(row: IntakeRow) -> None:
+        try:
+            arg = INTAKE_SIGNALS[row.signal].model_validate_json(row.payload)
+        except (KeyError, ValueError) as exc:  # written by another version: cannot become a signal
+            raise DeliveryRefused(f"unreadable intake row: {exc}"[:300]) from exc
+        await signal_with_start(row.chat_id, row.phone, row.sender_name, row.signal, arg)
+
+    forwarder = IntakeForwarder(
+        intake, deliver, lease_seconds=settings.intake_lease_seconds, concurrency=settings.intake_concurrency,
+        # SQLite is one host's file: rows an earlier process left are ours at once. With PostgreSQL
+        # another replica may still be delivering them: its lease decides.
+        take_over_at_start=intake.db.dialect == "sqlite",
+    )
+    app.state.intake_forwarder = forwarder
+
+    async def start_forwarder() -> None:
+        forwarder.start()
+
+    app.router.on_startup.append(start_forwarder)
+    app.router.on_shutdown.append(forwarder.stop)
+
     async def existing_conversation(phone: str) -> WorkflowHandle:
         client = await client_or_unavailable()
         return client.get_workflow_handle(conversation_workflow_id(phone))
@@ -205,25 +230,35 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
         if not (settings.waha_typing and settings.waha_url):  # no seen/typing activity to schedule at all
             message = message.model_copy(update={"show_presence": False})
         if is_lid(message.chat_id):  # issue 17: keyed by the phone number as soon as WAHA knows it
+            async def lid_chat_drained() -> None:  # the hand-over must not overtake the lid's queued messages
+                if not await forwarder.drained([message.chat_id], DRAIN_WAIT_SECONDS):
+                    raise TemporalUnavailable("earlier messages of this chat are still waiting for Temporal")
+
             try:
-                message, merging = await lids.route(await client_or_unavailable(), message)
+                message, merging = await lids.route(await client_or_unavailable(), message, lid_chat_drained)
             except RPCError as exc:
                 if exc.status in UNAVAILABLE:
                     raise TemporalUnavailable(exc.message) from exc
                 raise
             if merging:
                 return {"status": "merging", "workflow_id": merging}
-        workflow_id = await signal_with_start(
-            message.chat_id, message.phone, message.sender_name, "new_message", message
-        )
+        try:  # durable before we answer; Temporal gets it from the forwarder, we do not wait for it
+            await forwarder.accept(message.chat_id, message.phone, message.sender_name, "new_message",
+                                   message.model_dump_json())
+        except Exception as exc:  # noqa: BLE001 - the store is down: WAHA must retry, nothing is lost
+            log.error("intake store unavailable", extra={"error": f"{type(exc).__name__}: {exc}"[:300]})
+            return JSONResponse({"status": "unavailable", "reason": "the intake store is unavailable, retry later"},
+                                status_code=503, headers={"Retry-After": "5"})
         metrics.WEBHOOK_ACK_SECONDS.labels(endpoint="waha").observe(time.perf_counter() - started)
-        return {"status": "queued", "workflow_id": workflow_id}
+        return {"status": "queued", "workflow_id": conversation_workflow_id(message.chat_id)}
 
     async def _edit_or_revoke(event: CustomerEdited | CustomerRevoked) -> dict:
         """An edit or deletion goes to the chat's conversation; with none, there is nothing to change."""
         signal, arg = ("message_edited", event.edit) if isinstance(event, CustomerEdited) else (
             "message_revoked", event.revoke)
         chat_id = await lids.staff_chat(event.chat_id)  # a lid chat merged into the phone's: that conversation
+        if not await forwarder.drained({event.chat_id, chat_id}, DRAIN_WAIT_SECONDS):  # the message goes first
+            raise TemporalUnavailable("the edited message is still waiting for Temporal")
         handle = await existing_conversation(chat_id)
         try:
             await handle.signal(signal, arg, rpc_timeout=timedelta(seconds=5))
@@ -407,8 +442,14 @@ def create_app(settings: Settings, get_client: ClientProvider) -> FastAPI:
             temporal = "ok"
         except Exception as exc:  # noqa: BLE001
             temporal = f"unreachable: {exc}"[:200]
+        try:  # accepted customer messages not yet in Temporal, and any it refused for good
+            backlog = await off_loop(intake.db, intake.backlog)
+            metrics.INTAKE_WAITING.set(backlog["waiting"])
+        except Exception as exc:  # noqa: BLE001
+            backlog = {"error": f"{type(exc).__name__}: {exc}"[:200]}
         healthy = temporal == "ok"
-        return JSONResponse({"api": "ok", "temporal": temporal}, status_code=200 if healthy else 503)
+        return JSONResponse({"api": "ok", "temporal": temporal, "intake": backlog},
+                            status_code=200 if healthy else 503)
 
     @app.get("/metrics", include_in_schema=False)
     async def prometheus_metrics():
@@ -448,14 +489,17 @@ class LazyTemporalClient:
         self.settings = settings
         self.address = address
         self._client: Client | None = None
+        self._connecting = asyncio.Lock()  # the intake's chat tasks start at once: one connection, not one each
 
     async def __call__(self) -> Client:
         if self._client is None:
-            from workflows.converter import data_converter
+            async with self._connecting:
+                if self._client is None:
+                    from workflows.converter import data_converter
 
-            self._client = await Client.connect(
-                self.address,
-                namespace=self.settings.temporal_namespace,
-                data_converter=data_converter,
-            )
+                    self._client = await Client.connect(
+                        self.address,
+                        namespace=self.settings.temporal_namespace,
+                        data_converter=data_converter,
+                    )
         return self._client

@@ -334,6 +334,15 @@ def build_parser() -> argparse.ArgumentParser:
     imported.add_argument("--from", dest="from_dir", help="the data dir whose *.sqlite3 files to copy")
     database.set_defaults(handler=cmd_db)
 
+    from starter.intake_cli import cmd_intake
+
+    intake = add_command("intake", help="customer messages accepted by the webhook, not yet in Temporal")
+    intake_commands = intake.add_subparsers(dest="intake_command")
+    for action, what in (("retry", "send a message Temporal refused again"), ("drop", "delete a refused message")):
+        command = intake_commands.add_parser(action, parents=[common], help=what)
+        command.add_argument("id", type=int)
+    intake.set_defaults(handler=cmd_intake)
+
     leads = add_command("leads", help="leads in the local CRM record, hottest first")
     leads.add_argument("--json", action="store_true")
     leads.set_defaults(handler=cmd_leads)

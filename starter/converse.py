@@ -214,7 +214,9 @@ async def running_stack(
 
             app = create_app(settings, get_client)
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://converse") as http:
+            async with app.router.lifespan_context(app), httpx.AsyncClient(  # the intake forwarder runs in it
+                transport=transport, base_url="http://converse"
+            ) as http:
                 async with running_worker(temporal, settings):
                     yield Conversation(temporal, http, settings.outbox_dir / "whatsapp.jsonl", phone)
 

@@ -23,12 +23,14 @@ TABLES: dict[str, list[tuple[str, str]]] = {
     "testdrives": [("test_drives", "booking_id")],
     "privacy": [("privacy_audit", "id"), ("privacy_keys", "name")],
     "lids": [("lids", "lid")],
+    "intake": [("intake", "id")],  # messages accepted but not yet handed to Temporal
 }
-SERIAL_TABLES = {"transcript", "score_history", "failures", "privacy_audit"}
+SERIAL_TABLES = {"transcript", "score_history", "failures", "privacy_audit", "intake"}
 
 
 def _store_opener(name: str) -> Callable[[Database], object]:
     """The store class for a database: opening it applies that store's migrations."""
+    from integrations.intake_store import IntakeStore
     from integrations.lid_store import LidStore
     from integrations.local_crm import LocalCrm
     from integrations.privacy_audit import PrivacyAudit
@@ -37,7 +39,8 @@ def _store_opener(name: str) -> Callable[[Database], object]:
     from inventory.store import InventoryStore
 
     return {"sent": SentLedger, "crm": LocalCrm, "inventory": InventoryStore, "testdrives": SqlTestDriveStore,
-            "privacy": PrivacyAudit, "lids": LidStore}[name]
+            "privacy": PrivacyAudit, "lids": LidStore,
+            "intake": IntakeStore}[name]
 
 
 def copy_table(source: Database, target: Database, table: str, key: str) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
 
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
@@ -57,9 +58,11 @@ class LidRouter:
         self.store.remember(lid, pn)
         return pn
 
-    async def route(self, client: Client, message: InboundMessage) -> tuple[InboundMessage, str | None]:
+    async def route(self, client: Client, message: InboundMessage,
+                    before_merge: Callable[[], Awaitable[None]] | None = None) -> tuple[InboundMessage, str | None]:
         """The message keyed by the phone when known, and the lid conversation's id when it was
-        just told to merge (the message travels with that hand-over; do not signal it again)."""
+        just told to merge (the message travels with that hand-over; do not signal it again).
+        `before_merge` runs before that signal (the API waits for the lid chat's queued messages)."""
         pn = await self.phone_chat(message.chat_id)
         if pn is None:
             return message, None
@@ -67,6 +70,8 @@ class LidRouter:
         if self.store.merged(message.chat_id):
             return resolved, None
         lid_workflow = conversation_workflow_id(message.chat_id)
+        if before_merge is not None:
+            await before_merge()
         try:
             await client.get_workflow_handle(lid_workflow).signal(
                 "merge_into", MergeInto(chat_id=pn, phone=resolved.phone, message=resolved, lid_chat_id=message.chat_id)

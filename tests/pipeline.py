@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from temporalio.client import Client
@@ -90,11 +91,23 @@ class Pipeline:
     settings: Settings
     http: httpx.AsyncClient
     waha: WahaPeer | None
+    app: Any = None
 
-    async def post(self, body: dict | bytes, headers: dict | None = None) -> httpx.Response:
+    async def post(self, body: dict | bytes, headers: dict | None = None, *, delivered: bool = True) -> httpx.Response:
+        """POST to the WAHA webhook; with `delivered`, return once the intake handed what it queued
+        to Temporal (the webhook answers before that), so a test's next step sees it in the workflow."""
         if isinstance(body, bytes):
-            return await self.http.post("/webhook/waha", content=body, headers=headers or {})
-        return await self.http.post("/webhook/waha", json=body, headers=headers or {})
+            response = await self.http.post("/webhook/waha", content=body, headers=headers or {})
+        else:
+            response = await self.http.post("/webhook/waha", json=body, headers=headers or {})
+        if delivered and response.status_code == 200 and response.json().get("status") == "queued":
+            await self.delivered()
+        return response
+
+    async def delivered(self, timeout: float = 30.0) -> None:
+        """Until the intake holds no message waiting for Temporal."""
+        store = self.app.state.intake_forwarder.store
+        await eventually(lambda: store.backlog()["waiting"] == 0, timeout=timeout, interval=0.002)
 
     async def snapshot(self, phone: str) -> ConversationSnapshot:
         handle = self.client.get_workflow_handle(conversation_workflow_id(phone))
@@ -127,9 +140,10 @@ async def pipeline(
             settings = settings.model_copy(update={"waha_url": peer.url})
         app = create_app(settings, get_client)
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
+        # The lifespan starts the intake forwarder and stops it at the end (ASGITransport runs none).
+        async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://api") as http:
             if worker:
                 async with running_worker(client, settings):
-                    yield Pipeline(client, settings, http, peer)
+                    yield Pipeline(client, settings, http, peer, app)
             else:
-                yield Pipeline(client, settings, http, peer)
+                yield Pipeline(client, settings, http, peer, app)

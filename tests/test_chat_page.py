@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(not chromium_available(), reason="run scripts/en
 async def served_api(app):
     """uvicorn in this event loop (the Temporal client belongs to it); the browser runs in a thread."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     task = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.02)

@@ -48,7 +48,7 @@ def test_run_starts_everything_replies_and_stops_cleanly(tmp_path):
     )
     try:
         health = _wait_for(f"http://127.0.0.1:{port}/healthz", 60)
-        assert health.json() == {"api": "ok", "temporal": "ok"}
+        assert health.json() == {"api": "ok", "temporal": "ok", "intake": {"waiting": 0, "oldest_seconds": None, "refused": 0}}
         assert _wait_for(f"http://127.0.0.1:{ui_port}/", 30).status_code == 200  # the Temporal UI
         assert "<html" in httpx.get(f"http://127.0.0.1:{port}/").text.lower()  # the chat page
 

@@ -180,19 +180,48 @@ async def test_continue_as_new_carries_the_conversation(temporal_env, task_queue
         assert len(state.seen_message_ids) == 3
 
 
-async def test_temporal_unreachable_gives_503(tmp_path, task_queue):
-    from starter.api import create_app
+async def test_temporal_unreachable_the_message_is_accepted_and_delivered_when_it_is_back(
+    temporal_env, task_queue, tmp_path, monkeypatch
+):
+    """Temporal down: the webhook still answers 200 (the intake holds the message), /healthz says 503
+    and shows the backlog, an edit of the held message waits (503); back up, the message is delivered once."""
     import httpx
 
-    async def no_temporal():
-        raise ConnectionError("connection refused")
+    from starter import api
+    from starter.api import create_app
+    from tests.waha_events import edited_event
 
-    app = create_app(make_settings(tmp_path, task_queue), no_temporal)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api") as http:
-        response = await http.post("/webhook/waha", json=message_event())
-        assert response.status_code == 503 and response.headers["retry-after"]
+    monkeypatch.setattr(api, "DRAIN_WAIT_SECONDS", 0.3)
+    down = True
+
+    async def flaky_temporal():
+        if down:
+            raise ConnectionError("connection refused")
+        return temporal_env.client
+
+    phone = random_phone()
+    app = create_app(make_settings(tmp_path, task_queue), flaky_temporal)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://api"
+    ) as http:
+        body = message_event(phone, "Hoi, staat de Golf nog?")
+        response = await http.post("/webhook/waha", json=body)
+        assert response.status_code == 200
+        assert response.json() == {"status": "queued", "workflow_id": f"conversation-{phone}"}
         health = await http.get("/healthz")
         assert health.status_code == 503 and health.json()["temporal"].startswith("unreachable")
+        assert health.json()["intake"]["waiting"] == 1 and health.json()["intake"]["refused"] == 0
+        edit = await http.post("/webhook/waha", json=edited_event(phone, body["payload"]["id"], "Hoi, staat de Polo nog?"))
+        assert edit.status_code == 503 and edit.headers["retry-after"]  # it must not overtake its message
+
+        down = False
+        await eventually(lambda: app.state.intake_forwarder.store.backlog()["waiting"] == 0)
+        health = await http.get("/healthz")
+        assert health.status_code == 200 and health.json()["intake"]["waiting"] == 0
+    history = await temporal_env.client.get_workflow_handle(f"conversation-{phone}").fetch_history()
+    signals = [event.workflow_execution_signaled_event_attributes.signal_name
+               for event in history.events if event.HasField("workflow_execution_signaled_event_attributes")]
+    assert signals == ["new_message"]
 
 
 async def test_waha_refusing_a_reply_is_recorded_and_the_chat_goes_on(temporal_env, task_queue, tmp_path):

@@ -92,6 +92,12 @@ async def test_crm_ledger_and_audit_on_both_backends(tmp_path, database_url):
     lids.remember("123456789012345@lid", "31655501234@c.us", 1.0)
     lids.remember("999999999999999@lid", "31677700000@c.us", 1.0)
     lids.close()
+    from integrations.intake_store import IntakeStore
+
+    intake = IntakeStore.from_settings(writer)  # accepted while Temporal was down, not delivered yet
+    intake.add("31655501234@c.us", "+31655501234", "Els", "new_message", '{"text": "en de Polo?"}')
+    intake.add("31677700000@c.us", "+31677700000", "Piet", "new_message", '{"text": "hallo"}')
+    intake.close()
 
     other = Settings(_env_file=None, data_dir=tmp_path / "host-b", database_url=database_url)
     host = other if database_url else writer  # SQLite: the data lives on the host that wrote it
@@ -99,14 +105,17 @@ async def test_crm_ledger_and_audit_on_both_backends(tmp_path, database_url):
     assert [line["text"] for line in exported["local_crm"]["transcript"]] == ["staat de Golf er nog?"]
     assert [row["reply_id"] for row in exported["sent_ledger"]] == ["conversation-31655501234:m1"]
     assert [row["lid"] for row in exported["whatsapp_lids"]] == ["123456789012345@lid"]
+    assert [row["payload"] for row in exported["webhook_intake"]] == ['{"text": "en de Polo?"}']
 
     report = personal_data.new_report("+31655501234", host)
     await personal_data.forget_stores("+31655501234", host, report)
     personal_data.write_audit(report, host)
     assert report.deleted["local_crm"] == 2 and report.deleted["sent_ledger"] == 1  # transcript line + lead
     assert report.deleted["whatsapp_lids"] == 1
+    assert report.deleted["webhook_intake"] == 1
     again = await personal_data.export_stores("+31655501234", writer)
     assert again["local_crm"]["lead"] is None and again["sent_ledger"] == [] and again["whatsapp_lids"] == []
+    assert again["webhook_intake"] == [] and (await personal_data.export_stores("+31677700000", writer))["webhook_intake"]
     assert (await personal_data.export_stores("+31677700000", writer))["sent_ledger"] != []
     [audit] = personal_data.read_audit(writer if database_url else host)
     assert audit["phone_hash"] == report.phone_hash and "31655501234" not in json.dumps(audit)

@@ -153,7 +153,9 @@ async def test_webhooks_survive_ten_thousand_fuzzed_deliveries(temporal_env, tas
 
     app = create_app(settings_, get_client)
     loop = asyncio.get_running_loop()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api") as http:
+    async with app.router.lifespan_context(app), httpx.AsyncClient(  # the lifespan runs the intake forwarder
+        transport=httpx.ASGITransport(app=app), base_url="http://api"
+    ) as http:
 
         async def post_waha(raw: bytes, _sign: str) -> httpx.Response:
             return await http.post("/webhook/waha", content=raw, headers={"Content-Type": "application/json"})
