@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     # Chats whose state the worker keeps in memory between messages (bench/bench_memory.py);
     # an evicted chat is rebuilt from its history on its next message.
     worker_max_cached_workflows: int = 500  # docs/memory.md: what a cached conversation holds
+    worker_memory_trim_seconds: float = Field(default=30.0, ge=0)  # malloc_trim(0) this often; 0: never
 
     # --- WAHA ----------------------------------------------------------------
     waha_url: str | None = None

@@ -115,7 +115,9 @@ def process_tree_cpu(pid: int) -> dict[str, float]:
             times = process.cpu_times()
         except psutil.Error:
             continue
-        role = "temporal" if "start-dev" in cmdline else "worker" if "cli worker" in cmdline else "api"
+        role = ("temporal" if "start-dev" in cmdline
+                else f"worker ({cmdline.rsplit(' ', 1)[-1]})" if "cli worker --role" in cmdline
+                else "worker" if "cli worker" in cmdline else "api")
         seconds[role] += times.user + times.system
     return seconds
 

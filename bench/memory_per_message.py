@@ -32,6 +32,9 @@ async def main() -> int:
     parser.add_argument("--conversations", type=int, default=150)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--cache", type=int, default=1000, help="WORKER_MAX_CACHED_WORKFLOWS")
+    parser.add_argument("--quiet", type=float, default=0.0,
+                        help="QUIET_CONTINUE_SECONDS for the conversations, and a pause of twice that between "
+                             "rounds (0: never quiet, the run grows)")
     args = parser.parse_args()
     print(f"machine: {machine_conditions()}")
     rows = []
@@ -56,7 +59,8 @@ async def main() -> int:
                     message = InboundMessage(message_id=f"round-{number}-{digits}", chat_id=chat, phone=f"+{digits}",
                                              text=TEXTS[(number + index) % len(TEXTS)], sent_at=now, received_at=now)
                     await client.start_workflow(
-                        ConversationWorkflow.run, ConversationInput(chat_id=chat, phone=message.phone, coalesce_seconds=0),
+                        ConversationWorkflow.run, ConversationInput(chat_id=chat, phone=message.phone, coalesce_seconds=0,
+                                                      quiet_continue_seconds=args.quiet),
                         id=conversation_workflow_id(digits), task_queue=TASK_QUEUE,
                         start_signal="new_message", start_signal_args=[message],
                     )
@@ -68,7 +72,7 @@ async def main() -> int:
             for number in range(1, args.rounds + 1):
                 started = time.monotonic()
                 await asyncio.gather(*(one(index, chat, number) for index, chat in enumerate(chats)))
-                await asyncio.sleep(1)
+                await asyncio.sleep(max(1.0, 2 * args.quiet))
                 rss = worker.rss_mib()
                 rows.append([f"after round {number}", rss, (rss - previous) * 1024 / args.conversations,
                              time.monotonic() - started])

@@ -61,8 +61,9 @@ async def cmd_worker(args, settings: Settings) -> None:
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
-    async with running_worker(client, settings):
-        print(f"worker polling task queue '{settings.temporal_task_queue}' (schedule '{schedule_id}')", flush=True)
+    async with running_worker(client, settings, role=args.role):
+        what = {"all": "", "workflows": " for workflows", "activities": " for activities"}[args.role]
+        print(f"worker polling task queue '{settings.temporal_task_queue}'{what} (schedule '{schedule_id}')", flush=True)
         await stop.wait()
 
 
@@ -252,7 +253,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run the worker on the API's event loop instead of as its own process (slower; for comparison)")
     run.set_defaults(handler=cmd_run)
 
-    add_command("worker", help="run only the Temporal worker").set_defaults(handler=cmd_worker)
+    worker = add_command("worker", help="run only the Temporal worker")
+    worker.add_argument("--role", choices=["all", "workflows", "activities"], default="all",
+                        help="all (default); or workflows with their local activities, or only the activities, "
+                             "as two processes (what `run` starts)")
+    worker.set_defaults(handler=cmd_worker)
 
     api = add_command("api", help="run only the webhook API")
     api.add_argument("--port", type=int, default=8000)

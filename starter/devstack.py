@@ -118,7 +118,7 @@ class _QuietServer(uvicorn.Server):
         yield
 
 
-def banner(settings: Settings, port: int, ui_url: str | None, address: str, worker=None) -> str:
+def banner(settings: Settings, port: int, ui_url: str | None, address: str, workers=()) -> str:
     waha = settings.waha_url or f"outbox {settings.outbox_dir / 'whatsapp.jsonl'}"
     crm_at = "PostgreSQL (DATABASE_URL)" if settings.database_url else settings.data_dir / "crm.sqlite3"
     chatwoot = settings.chatwoot_base_url or f"local CRM {crm_at} (`seldenrijk leads`)"
@@ -131,7 +131,9 @@ def banner(settings: Settings, port: int, ui_url: str | None, address: str, work
         f"  Chatwoot webhook           POST http://localhost:{port}/webhook/chatwoot",
         f"  Health / metrics           http://localhost:{port}/healthz  http://localhost:{port}/metrics",
         f"  Temporal                   {address}" + (f"   UI {ui_url}" if ui_url else ""),
-        f"  Worker                     " + (f"own process, pid {worker.pid}" if worker else "in this process"),
+        "  Worker                     " + (
+            ", ".join(f"{worker.role} pid {worker.pid}" for worker in workers) if workers else "in this process"
+        ),
         f"  Agents                     {agents}",
         f"  WhatsApp replies           {waha}",
         f"  CRM                        {chatwoot}",
@@ -149,9 +151,12 @@ async def run_stack(
     """The whole local stack. The API listens on `host`: this machine only unless told otherwise, since the
     chat page reads every conversation and writes to any number.
 
-    The worker runs as a supervised child process (starter/worker_process.py), so a busy worker never
-    delays a webhook's answer and the two use both cores; `worker_in_process` puts it back on the API's
-    event loop (for comparison in bench/bench_default_stack.py).
+    The worker runs as two supervised child processes (starter/worker_process.py): one for the
+    workflows and their local activities (the agent steps, pure CPU), one for the activities that
+    talk to WAHA, Chatwoot, SMTP, RDW and the calendar. A busy worker never delays a webhook's
+    answer, and the integrations' HTTP work does not queue behind the agents on one core.
+    `worker_in_process` puts one worker back on the API's event loop (for comparison in
+    bench/bench_default_stack.py).
     """
     from inventory.schedule import ensure_sync_schedule
     from starter.api import create_app
@@ -165,7 +170,7 @@ async def run_stack(
         loop.add_signal_handler(sig, stop.set)
 
     server: DevServer | None = None
-    worker: WorkerProcess | None = None
+    workers: list[WorkerProcess] = []
     ui_url = None
     if settings.temporal_address:
         address = settings.temporal_address
@@ -191,14 +196,15 @@ async def run_stack(
             if worker_in_process:
                 await running.enter_async_context(running_worker(client, settings))
             else:
-                worker = WorkerProcess(address, settings.data_dir)
-                worker.start()
-                running.push_async_callback(worker.stop)
+                workers = [WorkerProcess(address, settings.data_dir, role="workflows"),
+                           WorkerProcess(address, settings.data_dir, _second_ports(settings), role="activities")]
+                for worker in workers:
+                    worker.start()
+                    running.push_async_callback(worker.stop)
             api_task = asyncio.create_task(api.serve())
-            print(banner(settings, port, ui_url, address, worker), flush=True)
+            print(banner(settings, port, ui_url, address, workers), flush=True)
             watchers = [asyncio.create_task(_watch(server, stop))]
-            if worker:
-                watchers.append(asyncio.create_task(worker.supervise(stop)))
+            watchers += [asyncio.create_task(worker.supervise(stop)) for worker in workers]
             await stop.wait()
             print("Stopping…", flush=True)
             api.should_exit = True
@@ -207,11 +213,21 @@ async def run_stack(
                 watcher.cancel()
             # Leaving the stack stops the worker (a child gets SIGTERM and finishes its tasks).
     finally:
-        if worker:
+        for worker in workers:
             await worker.stop()
         if server:
             server.stop()
         print("Stopped.", flush=True)
+
+
+def _second_ports(settings: Settings) -> dict[str, str]:
+    """The activities' worker serves its metrics one port above the workflows' worker, if at all."""
+    env = {}
+    for name in ("worker_metrics_port", "app_metrics_port"):
+        port = getattr(settings, name)
+        if port:
+            env[name.upper()] = str(port + 1)
+    return env
 
 
 async def _watch(server: DevServer | None, stop: asyncio.Event) -> None:

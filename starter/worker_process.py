@@ -28,8 +28,9 @@ STABLE_SECONDS = 60.0  # a worker that ran this long resets the pause to the fir
 class WorkerProcess:
     """`python -m starter.cli worker` pointed at `address`, with the parent's settings (env, data dir)."""
 
-    def __init__(self, address: str, data_dir: Path, env: dict[str, str] | None = None):
+    def __init__(self, address: str, data_dir: Path, env: dict[str, str] | None = None, role: str = "all"):
         self.address = address
+        self.role = role
         self.data_dir = data_dir
         self.extra_env = env or {}
         self.process: subprocess.Popen | None = None
@@ -38,7 +39,7 @@ class WorkerProcess:
         self.stopping = False
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "starter.cli", "worker"]
+        return [sys.executable, "-m", "starter.cli", "worker", "--role", self.role]
 
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -76,12 +77,12 @@ class WorkerProcess:
             if time.monotonic() - self.started_at > STABLE_SECONDS:
                 self.crashes = 0
             if self.crashes >= len(RESTART_PAUSES):
-                print(f"worker exited with {code} {self.crashes + 1} times in a row: stopping", file=sys.stderr, flush=True)
+                print(f"{self.role} worker exited with {code} {self.crashes + 1} times in a row: stopping", file=sys.stderr, flush=True)
                 give_up.set()
                 return
             pause = RESTART_PAUSES[self.crashes]
             self.crashes += 1
-            print(f"worker exited with {code}; restarting in {pause:g} s", file=sys.stderr, flush=True)
+            print(f"{self.role} worker exited with {code}; restarting in {pause:g} s", file=sys.stderr, flush=True)
             await asyncio.sleep(pause)
             if not self.stopping:
                 self.start()

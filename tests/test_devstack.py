@@ -84,8 +84,9 @@ def _worker_children(pid: int) -> list[psutil.Process]:
 
 
 def test_run_supervises_the_worker_as_its_own_process_and_logs_no_request_lines(tmp_path):
-    """The worker runs beside the API (not on its event loop), is restarted when it dies, stops with
-    the stack; a reply through WAHA (an HTTP request) leaves no INFO line per request."""
+    """The worker runs beside the API (not on its event loop) as two processes, one for the workflows
+    and one for the activities; each is restarted when it dies and stops with the stack; a reply
+    through WAHA (an HTTP request) leaves no INFO line per request."""
     from tests.peers.waha import WahaPeer
 
     waha = WahaPeer()
@@ -103,9 +104,8 @@ def test_run_supervises_the_worker_as_its_own_process_and_logs_no_request_lines(
     try:
         _wait_for(f"{api}/healthz", 60)
         workers = _worker_children(stack.pid)
-        assert len(workers) == 1
-        first_worker = workers[0]
-        assert first_worker.ppid() == stack.pid  # its own process, a child of `seldenrijk run`
+        assert sorted(worker.cmdline()[-1] for worker in workers) == ["activities", "workflows"]
+        assert all(worker.ppid() == stack.pid for worker in workers)  # children of `seldenrijk run`
 
         assert httpx.post(f"{api}/webhook/waha", json=message_event("31612340001", "Hebben jullie een Golf?")).status_code == 200
         deadline = time.monotonic() + 60
@@ -113,12 +113,14 @@ def test_run_supervises_the_worker_as_its_own_process_and_logs_no_request_lines(
             time.sleep(0.1)
         assert [item["chatId"] for item in waha.sent] == ["31612340001@c.us"]
 
-        first_worker.kill()  # a crash: the stack starts a new worker, and nothing is lost
-        first_worker.wait(10)
+        for worker in workers:  # a crash of each: the stack starts it again, and nothing is lost
+            worker.kill()
+            worker.wait(10)
         deadline = time.monotonic() + 30
-        while not _worker_children(stack.pid) and time.monotonic() < deadline:
+        while len(_worker_children(stack.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert [w.pid for w in _worker_children(stack.pid)] != [first_worker.pid]
+        restarted = _worker_children(stack.pid)
+        assert len(restarted) == 2 and not {w.pid for w in restarted} & {w.pid for w in workers}
         assert httpx.post(f"{api}/webhook/waha", json=message_event("31612340001", "Wat kost hij per maand?")).status_code == 200
         deadline = time.monotonic() + 60
         while len(waha.sent) < 2 and time.monotonic() < deadline:

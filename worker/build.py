@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Literal
 
 from temporalio.client import Client
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowRunner
@@ -29,6 +30,7 @@ from agents.rules.model_cache import use_cache_dir
 from config import Settings, reveal
 from integrations.sent_ledger import SentLedger
 from integrations.waha import WahaClient
+from worker.memory_trim import trim_memory_periodically
 from workflows.conversation import ConversationWorkflow
 from workflows.escalation import EscalationWorkflow
 from workflows.inventory_sync import InventorySyncWorkflow
@@ -55,6 +57,9 @@ def workflow_runner(settings: Settings) -> WorkflowRunner:
     return SandboxedWorkflowRunner() if settings.workflow_sandbox else UnsandboxedWorkflowRunner()
 
 
+WorkerRole = Literal["all", "workflows", "activities"]
+
+
 def claude_backend(settings: Settings):
     if not settings.anthropic_api_key:
         return None
@@ -65,11 +70,16 @@ def claude_backend(settings: Settings):
 
 @contextlib.asynccontextmanager
 async def running_worker(
-    client: Client, settings: Settings, task_queue: str | None = None, runner: WorkflowRunner | None = None
+    client: Client, settings: Settings, task_queue: str | None = None, runner: WorkflowRunner | None = None,
+    role: WorkerRole = "all",
 ) -> AsyncIterator[Worker]:
     """A started worker for the given settings; clients are closed when it stops.
 
     `runner`: tests pass the sandboxed runner to check the workflows stay deterministic.
+    `role`: "all" runs everything; "workflows" runs the workflows and their local activities (the
+    agent steps) but takes no activity tasks from the server; "activities" runs only those
+    activity tasks (WhatsApp sends, seen/typing, CRM, e-mail, RDW, calendar). Two processes, one
+    per role, put the integrations' HTTP work on the second core, beside the workflows' CPU work.
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     waha = WahaClient(
@@ -81,7 +91,8 @@ async def running_worker(
     # The rules' statistical second opinion: loaded from MODEL_CACHE_DIR (DATA_DIR/cache) in a fraction of a second, or
     # trained (several seconds) and cached. Either way before the first message, off the loop.
     use_cache_dir(settings.model_cache_path)
-    await asyncio.to_thread(classifier)
+    if role != "activities":  # the agent steps run as local activities, beside the workflows
+        await asyncio.to_thread(classifier)
     agents = AgentActivities(settings, RulesEngine(), claude_backend(settings))
     # One ledger for everything a retry could send twice: replies, alerts, e-mails, notes.
     ledger = SentLedger.from_settings(settings)
@@ -130,18 +141,21 @@ async def running_worker(
     worker = Worker(
         client,
         task_queue=task_queue or settings.temporal_task_queue,
-        workflows=WORKFLOWS,
+        workflows=WORKFLOWS if role != "activities" else [],
         activities=activities,
+        no_remote_activities=role == "workflows",
         max_concurrent_workflow_tasks=50,
         max_concurrent_activities=100,
         max_concurrent_local_activities=100,
         max_cached_workflows=settings.worker_max_cached_workflows,
         workflow_runner=runner or workflow_runner(settings),
     )
+    trimming = asyncio.create_task(trim_memory_periodically(settings.worker_memory_trim_seconds))
     try:
         async with worker:
             yield worker
     finally:
+        trimming.cancel()
         await waha.aclose()
         testdrives.store.close()
         for closer in (getattr(crm, "aclose", None), delivery_alerts.aclose, getattr(agents.claude, "aclose", None),
