@@ -162,10 +162,8 @@ class ConversationWorkflow(
         self._opt_out_to_record = False  # STOP said: the next customer CRM update marks the contact
         self._init_burst()
         self._init_message_events()
-        # Decided once per run, before any signal handler runs (see run()): a patch marker recorded
-        # mid-task next to a local activity's marker did not replay.
-        self._quiet_continue = workflow.patched(PATCH_QUIET_CONTINUE)
-        self._upsert_changes_only = workflow.patched(PATCH_UPSERT_CHANGES_ONLY)
+        self._quiet_continue = False  # decided when the run starts (run())
+        self._upsert_changes_only = False
         self._last_turn_at: datetime | None = None  # this run's latest customer turn
 
     # --- signals and query ------------------------------------------------------
@@ -280,6 +278,8 @@ class ConversationWorkflow(
         # Decided once per run, at its start: a patch marker next to a local activity's marker mid-task
         # did not replay (the core matched it against the next task's markers).
         self._understand_in_one = workflow.patched(PATCH_ONE_UNDERSTANDING_STEP)
+        self._quiet_continue = workflow.patched(PATCH_QUIET_CONTINUE)
+        self._upsert_changes_only = workflow.patched(PATCH_UPSERT_CHANGES_ONLY)
         workflow.upsert_search_attributes([sa.CUSTOMER_PHONE.value_set(self.s.phone)])
         crm_lane = asyncio.create_task(self._crm_lane())
         sales_lane = asyncio.create_task(self._sales_lane())
