@@ -33,12 +33,12 @@ from typing import TextIO
 
 import httpx
 from temporalio.client import Client
-from workflows.converter import data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from config import Settings
 from starter.binaries import temporal_cli
 from workflows import search_attributes
+from workflows.converter import data_converter
 from workflows.models import ConversationSnapshot, conversation_workflow_id
 
 DEALER_CHAT = "31341000000@c.us"

@@ -48,10 +48,10 @@ with workflow.unsafe.imports_passed_through():
         PATCH_MEDIA,
         PATCH_ONE_UNDERSTANDING_STEP,
         PATCH_QUIET_CONTINUE,
-        PATCH_UPSERT_CHANGES_ONLY,
         PATCH_SEND_FAILURES,
         PATCH_SEND_GIVES_UP,
         PATCH_SESSION_WAIT,
+        PATCH_UPSERT_CHANGES_ONLY,
         PATCH_LID_MERGE,
     )
     from workflows.conversation_followup import FollowUpSteps

@@ -61,7 +61,7 @@ class FollowUpSteps:
             return
         delay = deadline - workflow.now()
         if delay <= timedelta(0):
-            fired = not condition()
+            fired = not condition()  # already due: it fires unless there is work first
         else:
             try:
                 await workflow.wait_condition(
@@ -70,10 +70,10 @@ class FollowUpSteps:
                 return
             except asyncio.TimeoutError:
                 fired = True
-        if fired and deadline == at:
-            self._follow_up_fired = True
-        elif fired:
-            self._quiet_reached = True
+        if deadline == at:
+            self._follow_up_fired = fired
+        else:
+            self._quiet_reached = fired
 
     def _follow_up_ready(self) -> bool:
         return self._follow_up_fired and not (self.s.pending or self.s.staff_pending)
