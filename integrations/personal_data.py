@@ -251,61 +251,53 @@ class TestDriveBookingsStore:
             store.close()
 
 
-class LidStoreData:
-    """The @lid → phone mapping (lids.sqlite3 or PostgreSQL): it names the customer's number."""
+class _PhoneKeyedStore:
+    """A store with `export_phone(digits)` / `forget_phone(digits)`, opened per request and closed."""
 
-    name = "whatsapp_lids"
+    name: str
 
     def __init__(self, settings: Settings):
         self.settings = settings
+
+    def _store(self):
+        raise NotImplementedError
+
+    async def export(self, phone: str) -> Any:
+        store = self._store()
+        try:
+            return store.export_phone(digits_of(phone))
+        finally:
+            store.close()
+
+    async def forget(self, phone: str) -> int:
+        store = self._store()
+        try:
+            return store.forget_phone(digits_of(phone))
+        finally:
+            store.close()
+
+
+class LidStoreData(_PhoneKeyedStore):
+    """The @lid → phone mapping (lids.sqlite3 or PostgreSQL): it names the customer's number."""
+
+    name = "whatsapp_lids"
 
     def _store(self):
         from integrations.lid_store import LidStore
 
         return LidStore.from_settings(self.settings)
 
-    async def export(self, phone: str) -> Any:
-        store = self._store()
-        try:
-            return store.export_phone(digits_of(phone))
-        finally:
-            store.close()
 
-    async def forget(self, phone: str) -> int:
-        store = self._store()
-        try:
-            return store.forget_phone(digits_of(phone))
-        finally:
-            store.close()
-
-
-class IntakeData:
+class IntakeData(_PhoneKeyedStore):
     """Customer messages the webhook accepted that Temporal has not taken yet (intake.sqlite3 or
     PostgreSQL): normally seconds old, longer while Temporal is down or for a refused one."""
 
     name = "webhook_intake"
 
-    def __init__(self, settings: Settings):
-        self.settings = settings
-
     def _store(self):
         from integrations.intake_store import IntakeStore
 
         return IntakeStore.from_settings(self.settings)
-
-    async def export(self, phone: str) -> Any:
-        store = self._store()
-        try:
-            return store.export_phone(digits_of(phone))
-        finally:
-            store.close()
-
-    async def forget(self, phone: str) -> int:
-        store = self._store()
-        try:
-            return store.forget_phone(digits_of(phone))
-        finally:
-            store.close()
 
 
 def related_workflow_ids(phone: str, settings: Settings) -> list[str]:
