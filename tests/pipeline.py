@@ -65,6 +65,10 @@ def make_settings(tmp_path: Path, task_queue: str, **overrides) -> Settings:
         # Most tests send a message and wait for its answer: no burst window to wait out. The burst
         # tests (tests/test_burst*.py) set it, as production does by default (2 s).
         coalesce_seconds=0.0,
+        # A test's conversations outlive it on the shared time-skipping server; a pending quiet timer
+        # there would wake a workflow whose worker is gone and hold up the next test's clock. The
+        # quiet continue-as-new has its own tests (tests/test_history_cost.py), which set it.
+        quiet_continue_seconds=0.0,
         _env_file=None,
     )
     values.update(overrides)
