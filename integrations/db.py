@@ -16,6 +16,7 @@ import asyncio
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -107,6 +108,22 @@ class _SqliteTx(Executor):
         self._db.executemany(sql, [tuple(row) for row in rows])
 
 
+def _use_wal(connection: sqlite3.Connection, attempts: int = 300) -> None:
+    """Switch the file to WAL (it stays so). Switching needs the file to itself and SQLite answers
+    "locked" at once, without its busy wait, while another process opens the same new file; so
+    wait a little and try again, and skip the switch when another opener already made it."""
+    for attempt in range(attempts):
+        try:
+            if connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                return
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
+
+
 class SqliteDatabase(Database):
     dialect: Dialect = "sqlite"
 
@@ -117,7 +134,7 @@ class SqliteDatabase(Database):
         self._lock = threading.Lock()  # one connection, used from worker threads too
         self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
+        _use_wal(self._db)
         self._db.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a fsync per write blocked the worker
         self._tx = _SqliteTx(self._db)
 

@@ -5,11 +5,12 @@ wrong DATABASE_URL stops the start with a message that holds no password."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
 from integrations import db
-from integrations.db import Migration, migrate, open_database, to_postgres
+from integrations.db import Migration, SqliteDatabase, migrate, open_database, to_postgres
 from integrations.local_crm import LocalCrm
 from integrations.sent_ledger import SentLedger
 from integrations.testdrive_store import SqlTestDriveStore
@@ -63,6 +64,21 @@ def test_workers_starting_at_once_migrate_every_store_once(store_settings):
         assert all(total == distinct for total, distinct in counts.values())
     assert applied(database, "sent_ledger") == [1]
     database.close()
+
+
+def test_processes_opening_a_new_sqlite_file_at_once_all_get_it(tmp_path):
+    # Switching a new file to WAL answered "database is locked" at once, without the busy wait,
+    # for whichever opener lost the race (CI saw it on a worker start); every opener must succeed.
+    def open_and_close(path: Path) -> str:
+        database = SqliteDatabase(path)
+        mode = database.execute("PRAGMA journal_mode").rows[0][0]
+        database.close()
+        return mode
+
+    with ThreadPoolExecutor(4) as pool:
+        for attempt in range(100):
+            path = tmp_path / f"store-{attempt}.sqlite3"
+            assert list(pool.map(open_and_close, [path] * 4)) == ["wal"] * 4
 
 
 def test_placeholders_become_psycopg_ones():
