@@ -34,6 +34,7 @@ class SendReplyRequest(BaseModel):
     follow_up_number: int | None = None  # a follow-up to a quiet lead (1st, 2nd): counted when sent
     stop_typing: bool = False  # "typing…" was shown for this reply: POST /api/stopTyping first (best-effort)
     answers_messages: int = 1  # customer messages this reply answers (a burst: more than one)
+    seen_message_ids: list[str] = Field(default_factory=list)  # mark these read first (no presence activity ran)
 
 
 class PresenceRequest(BaseModel):
@@ -204,6 +205,8 @@ class MessagingActivities:
     @activity.defn
     async def send_whatsapp(self, request: SendReplyRequest) -> SendReplyResult:
         via = "outbox" if self.waha.uses_outbox else "waha"
+        if request.seen_message_ids and self.typing and not self.waha.uses_outbox:
+            await self._presence_call("seen", request.chat_id, request.seen_message_ids)  # never raises
         if request.stop_typing and self.typing and not self.waha.uses_outbox \
                 and await self.ledger.call(self.ledger.provider_id, request.reply_id) is None:
             await self._presence_call("stop_typing", request.chat_id)  # short timeout, never raises

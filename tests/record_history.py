@@ -16,8 +16,10 @@ workflow's commands, record an ADDITIONAL history under a new name and commit it
 - escalation: the escalation that conversation starts, with a note, an acknowledgement and a
   resolution, until it completes.
 - inventory: one sync of the website and Marktplaats (Marktplaats failing once) on the local site peer.
-- quiet: the first run of a conversation that answers two messages (seen/typing as a local
-  activity) and continues as new once the chat has been quiet for `quiet_continue_seconds` (2 s here).
+- quiet: the first run of a conversation that answers two messages and continues as new once the
+  chat has been quiet for `quiet_continue_seconds` (2 s here).
+- seen-with-reply: the same with all three messages: the first two are answered at once, their
+  sendSeen riding with the reply; the BKR question starts a hand-over, so seen and "typing…" go first.
 """
 
 from __future__ import annotations
@@ -192,7 +194,7 @@ async def record_inventory(env: WorkflowEnvironment) -> WorkflowHistory:
             return await handle.fetch_history()
 
 
-async def record_quiet(env: WorkflowEnvironment) -> WorkflowHistory:
+async def record_quiet(env: WorkflowEnvironment, messages: list[str] = MESSAGES[:2]) -> WorkflowHistory:
     from tests.pipeline import eventually, make_settings, pipeline
     from tests.waha_events import message_event
 
@@ -202,7 +204,7 @@ async def record_quiet(env: WorkflowEnvironment) -> WorkflowHistory:
         async with pipeline(env.client, settings) as p:
             # Waits on the WAHA peer, not on `state` queries: a query arriving while the agent steps
             # run splits the workflow task there, and such a history does not replay (docs/versioning.md).
-            for count, text in enumerate(MESSAGES[:2], start=1):
+            for count, text in enumerate(messages, start=1):
                 await p.post(message_event(phone, text, name="Jan"))
                 await p.waha.wait_for(count, f"{phone}@c.us")
             handle = p.client.get_workflow_handle(f"conversation-{phone}")
@@ -245,6 +247,7 @@ RECORDERS = {
     "escalation": lambda env: record_conversation(env, "escalation"),
     "inventory": lambda env: record_inventory(env),
     "quiet": lambda env: record_quiet(env),
+    "seen-with-reply": lambda env: record_quiet(env, MESSAGES),
 }
 
 

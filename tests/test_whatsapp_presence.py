@@ -16,6 +16,8 @@ from tests.pipeline import eventually, make_settings, pipeline, random_phone
 from tests.waha_events import message_event, reaction_event
 from workflows.models import StaffMessage
 
+BKR = "Ik heb wel een BKR registratie, kan ik dan financieren?"  # a finance hand-over
+
 
 async def test_seen_and_typing_come_before_the_reply(temporal_env, task_queue, tmp_path):
     phone = random_phone()
@@ -127,3 +129,33 @@ async def test_no_typing_once_the_reply_went_out(tmp_path):
         assert fresh.calls == ["seen: ok", "start_typing: ok"]
         assert peer.calls_for("31612345678@c.us") == ["seen", "seen", "start_typing"]
         assert peer.violations == []
+
+
+async def test_a_message_answered_at_once_is_marked_read_by_the_reply_itself(temporal_env, task_queue, tmp_path):
+    """No burst window: the reply is made in the task the message arrived in, so its sendSeen rides
+    with the send (issue 18): no presence activity, no "typing…" that would last milliseconds."""
+    phone = random_phone()
+    chat = f"{phone}@c.us"
+    async with pipeline(temporal_env.client, make_settings(tmp_path, task_queue, coalesce_seconds=0)) as p:
+        event = message_event(phone, "Hoi, hebben jullie een Golf tot 25k?")
+        await p.post(event)
+        await p.waha.wait_for(1, chat)
+        await p.wait_until(phone, lambda s: s.messages_processed == 1)
+        assert p.waha.calls_for(chat) == ["seen", "send"]
+        seen = next(call for call in p.waha.presence if call["action"] == "seen")
+        assert seen["messageIds"] == [event["payload"]["id"]]
+        assert await _presence_activities(p, phone) == 0
+        assert p.waha.violations == []
+
+
+async def test_a_turn_that_waits_shows_seen_and_typing_first(temporal_env, task_queue, tmp_path):
+    """A hand-over starts a child workflow before the reply: seen and "typing…" go out first."""
+    phone = random_phone()
+    chat = f"{phone}@c.us"
+    async with pipeline(temporal_env.client, make_settings(tmp_path, task_queue, coalesce_seconds=0)) as p:
+        await p.post(message_event(phone, BKR))
+        await p.wait_until(phone, lambda s: s.messages_processed == 1 and s.open_escalation is not None)
+        await p.waha.wait_for(1, chat)
+        assert p.waha.calls_for(chat) == ["seen", "start_typing", "stop_typing", "send"]
+        assert await _presence_activities(p, phone) == 1
+        assert p.waha.violations == []

@@ -280,6 +280,7 @@ class ConversationWorkflow(
         self._understand_in_one = workflow.patched(PATCH_ONE_UNDERSTANDING_STEP)
         self._quiet_continue = workflow.patched(PATCH_QUIET_CONTINUE)
         self._upsert_changes_only = workflow.patched(PATCH_UPSERT_CHANGES_ONLY)
+        self._seen_rides_with_reply()  # unless the first message decided it already
         workflow.upsert_search_attributes([sa.CUSTOMER_PHONE.value_set(self.s.phone)])
         crm_lane = asyncio.create_task(self._crm_lane())
         sales_lane = asyncio.create_task(self._sales_lane())
@@ -637,6 +638,7 @@ class ConversationWorkflow(
             reply_id=reply_id,
             received_at=message.received_at if message else None,
             stop_typing=self._stop_typing_with_send(),
+            seen_message_ids=self._seen_with_send(),
             answers_messages=len(self._burst_of(message)) if message is not None else 1,
             follow_up_number=follow_up,
         )
@@ -695,6 +697,7 @@ class ConversationWorkflow(
         else:
             escalation_id = escalation_workflow_id(self.s.phone, self.s.escalation_count)
         transcript = [f"{turn.role}: {turn.text}" for turn in context.history[-12:]]
+        self._show_owed_presence()  # the hand-over starts first: seen and "typing…" meanwhile
         await workflow.start_child_workflow(
             "EscalationWorkflow",
             EscalationInput(
@@ -729,6 +732,7 @@ class ConversationWorkflow(
     async def _signal_escalation(self, signal: str, payload) -> None:
         if not self.s.open_escalation:
             return
+        self._show_owed_presence()  # the turn waits on the signal: seen and typing first
         handle = workflow.get_external_workflow_handle(self.s.open_escalation.escalation_id)
         try:
             await handle.signal(signal, payload)
@@ -758,6 +762,7 @@ class ConversationWorkflow(
         request_id = privacy_workflow_id(self.s.phone)
         voice = (understanding.extraction.language or context.language, understanding.extraction.address_form or context.address_form)
         try:
+            self._show_owed_presence(reply_follows=False)  # the child confirms, in its own time
             await workflow.start_child_workflow(
                 "PrivacyRequestWorkflow",
                 PrivacyRequestInput(

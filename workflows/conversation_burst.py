@@ -14,6 +14,13 @@ agents/burst.py; WAHA calls in activities/messaging.py. Every new command is gua
   is still mirrored to the CRM and forwarded to an open escalation on its own.
 - "burst-media-joins": a photo (or other media, not a reaction) sent between the texts of a burst
   no longer ends it: the texts get their one reply, and the media is handled right after, as before.
+- "seen-rides-with-reply": a text message the workflow can answer at once (it was idle, no burst
+  window to wait for) starts no `show_presence` activity: its sendSeen rides with the reply's send.
+  The activity would only have started after the answer was made anyway (the agent steps are local
+  activities, which keep the workflow task open), so "typing…" showed for a few milliseconds; it
+  cost a workflow task, an activity task and a timer per message. When the turn has to wait after
+  all (an escalation, a test-drive check, a privacy request) the seen and "typing…" go out first;
+  a turn without a reply sends the seen alone.
 """
 
 from __future__ import annotations
@@ -29,7 +36,13 @@ with workflow.unsafe.imports_passed_through():
     from activities.messaging import MessagingActivities, PresenceRequest
     from agents import burst
     from workflows.models import InboundMessage
-    from workflows.patches import PATCH_BURST, PATCH_BURST_MEDIA, PATCH_PRESENCE, PATCH_PRESENCE_ORDER
+    from workflows.patches import (
+        PATCH_BURST,
+        PATCH_BURST_MEDIA,
+        PATCH_PRESENCE,
+        PATCH_PRESENCE_ORDER,
+        PATCH_SEEN_WITH_REPLY,
+    )
 
 # Best-effort: one attempt, and dropped when the worker cannot even start it in time.
 PRESENCE_RETRY = RetryPolicy(maximum_attempts=1)
@@ -50,6 +63,9 @@ class BurstMixin:
         self._typing_shown = False  # "typing…" started and not stopped by a send yet
         self._burst: list[InboundMessage] = []  # the messages the current reply answers
         self._last_presence = None  # the latest show_presence activity (a stop waits for it)
+        self._owed_presence: PresenceRequest | None = None  # seen (and typing) not sent yet: rides with the reply
+        self._seen_with_reply: bool | None = None  # PATCH_SEEN_WITH_REPLY, decided in the run's first task
+        self._idle = True  # the main loop waits for work (a new run is about to)
 
     # --- arrival: seen and typing ---------------------------------------------------------------
     def _customer_message_queued(self, message: InboundMessage) -> None:
@@ -60,14 +76,52 @@ class BurstMixin:
             return
         kind = message.media.kind if message.media is not None else None
         typing = kind not in NO_REPLY_KINDS and not self._bot_is_silent(workflow.now())
-        if typing:
-            self._typing_shown = True
-        self._presence(PresenceRequest(
+        request = PresenceRequest(
             chat_id=self.s.chat_id,
             action="seen_typing" if typing else "seen",
             message_ids=[message.message_id],
             reply_id=f"{workflow.info().workflow_id}:{message.message_id}",
-        ))
+        )
+        if self._answered_at_once(message):
+            self._owed_presence = request
+            return
+        if typing:
+            self._typing_shown = True
+        self._presence(request)
+
+    def _seen_rides_with_reply(self) -> bool:
+        """Decided once per run, in its first task (a signal handler or run() start, before any step)."""
+        if self._seen_with_reply is None:
+            self._seen_with_reply = workflow.patched(PATCH_SEEN_WITH_REPLY)
+        return self._seen_with_reply
+
+    def _answered_at_once(self, message: InboundMessage) -> bool:
+        """The main loop takes this text message in this same task and makes the reply without waiting."""
+        return (
+            self._seen_rides_with_reply()
+            and self._idle
+            and len(self.s.pending) == 1
+            and not (self.s.staff_pending or self.s.flood_notice_due)
+            and message.media is None
+            and not self._waits_for_burst(message)
+        )
+
+    def _show_owed_presence(self, *, reply_follows: bool = True) -> None:
+        """The turn waits for something after all (or ends without a reply): seen, and "typing…"
+        when a reply follows, go out now instead of with the reply."""
+        owed, self._owed_presence = self._owed_presence, None
+        if owed is None:
+            return
+        if not reply_follows:
+            owed = owed.model_copy(update={"action": "seen"})
+        if owed.action == "seen_typing":
+            self._typing_shown = True
+        self._presence(owed)
+
+    def _seen_with_send(self) -> list[str]:
+        """For the next send: the customer messages it marks read first (the send activity does it)."""
+        owed, self._owed_presence = self._owed_presence, None
+        return list(owed.message_ids) if owed is not None else []
 
     def _presence(self, request: PresenceRequest) -> None:
         previous = self._last_presence
@@ -116,6 +170,7 @@ class BurstMixin:
 
     def _customer_turn_done(self) -> None:
         """After a customer turn: if it ended without a send while "typing…" shows, stop it."""
+        self._show_owed_presence(reply_follows=False)
         extra = len(self._burst) - 1
         if extra > 0:
             self.s.messages_processed += extra  # every message of the burst was handled

@@ -54,6 +54,13 @@ class FollowUpSteps:
     async def _wait_for_work(self, condition, quiet_at: datetime | None = None) -> None:
         """The main loop's wait. Its timeout is the planned follow-up or, when sooner, `quiet_at`:
         the moment the chat has been quiet long enough to continue as new (docs/memory.md)."""
+        self._idle = True  # a message arriving now is taken at once (conversation_burst.py)
+        try:
+            await self._wait_for_deadline(condition, quiet_at)
+        finally:
+            self._idle = False
+
+    async def _wait_for_deadline(self, condition, quiet_at: datetime | None) -> None:
         at = self.s.follow_up_at
         deadline = min((moment for moment in (at, quiet_at) if moment is not None), default=None)
         if deadline is None:

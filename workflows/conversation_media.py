@@ -61,6 +61,7 @@ class TradeInAndMedia:
             return context, understanding, None
         lookup = None
         if plate is not None:
+            self._show_owed_presence()  # the RDW lookup takes a moment: seen and "typing…" first
             try:
                 lookup = await workflow.execute_activity(
                     TradeInActivities.lookup_plate,

@@ -47,6 +47,7 @@ class TestDriveSteps:
             return None
         number = self.s.test_drive_count + 1
         booking_id = test_drive_workflow_id(workflow.uuid4().hex)
+        self._show_owed_presence()  # the agenda check takes a moment: seen and "typing…" first
         try:
             result: PlanTestDriveResult = await workflow.execute_activity(
                 TestDriveActivities.plan_test_drive,

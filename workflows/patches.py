@@ -24,6 +24,7 @@ PATCH_PRESENCE = "whatsapp-seen-typing"  # each customer message: best-effort se
 PATCH_PRESENCE_ORDER = "seen-typing-before-send"  # a send waits (≤ 2 s) for a seen/typing call in flight
 PATCH_UPSERT_CHANGES_ONLY = "search-attributes-when-changed"  # a message upserts only the search attributes it changes (issue 18)
 PATCH_QUIET_CONTINUE = "continue-as-new-when-quiet"  # a run continues as new once the chat is quiet after a turn (issue 18)
+PATCH_SEEN_WITH_REPLY = "seen-rides-with-reply"  # a message answered at once: sendSeen inside the reply's send, no presence activity (issue 18)
 PATCH_BURST = "burst-coalescing"  # quick messages wait for a durable quiet window and get one reply (issue 17)
 PATCH_BURST_MEDIA = "burst-media-joins"  # a photo between a burst's texts is handled after their one reply, not ending the burst
 PATCH_FOLLOW_UP = "i17-follow-ups"  # each customer turn plans a follow-up (local activity), its durable timer, the follow-up send (issue 17)
