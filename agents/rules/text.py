@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from agents.rules.glossary import dutch_terms
 
@@ -20,6 +21,7 @@ def is_short_answer(text: str) -> bool:
     return SHORT_ANSWER.fullmatch(normalize(text).strip(" !.,")) is not None
 
 
+@lru_cache(maxsize=2048)  # a message and the turns before it are read by many rules: ~17 calls, ~6 texts
 def normalize(text: str) -> str:
     """'Citroën C3 – €15.000,-' -> 'citroen c3 - €15.000,-' (accents gone, quotes/dashes unified,
     English and German words the rules need in Dutch: agents.rules.glossary)."""
