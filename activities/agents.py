@@ -20,6 +20,7 @@ from agents.backend import AgentBackend
 from agents.handled import fixed_reply
 from agents.language import with_language
 from agents.repetition import without_repeats
+from agents.stock_question import stock_search, wants_stock
 from agents.models import (
     Backend,
     CRMOutput,
@@ -37,6 +38,7 @@ from agents.models import (
 )
 from config import Settings
 from integrations.errors import IntegrationError
+from inventory.search import InventorySearchRequest
 from observability import metrics
 
 BackendChoice = Literal["auto", "rules"]
@@ -46,6 +48,9 @@ class StepRequest(BaseModel):
     text: str
     context: ConversationContext
     backend: BackendChoice = "auto"  # "rules" after Claude failed for this message
+    # understand_message: also search the stock when the message asks about cars (patch
+    # "answer-in-two-steps": one local activity less per message)
+    search_stock: bool = False
 
 
 class RouteResult(BaseModel):
@@ -89,21 +94,9 @@ class UnderstandResult(BaseModel):
     backend: Backend
     step_ms: dict[str, float] = Field(default_factory=dict)  # router, extraction, expertise
     escalation_enabled: bool = True
-
-
-class ComposeRequest(BaseModel):
-    reply: ReplyRequest
-    backend: BackendChoice = "auto"
-    escalation_type: EscalationType | None = None  # set when this message starts an escalation
-    escalation_urgency: Urgency = "medium"
-    handover_open: bool = False  # an escalation is open: answer what you can, promise no new hand-over
-
-
-class ComposeResult(BaseModel):
-    output: ConversationOutput
-    usage: Usage
-    backend: Backend
-    elapsed_ms: float
+    searched: bool = False  # the stock was searched (search_stock asked, and the message is about cars)
+    inventory: InventorySearchResult | None = None
+    inventory_error: str | None = None  # the search failed: answer without stock
 
 
 class ScoreRequest(BaseModel):
@@ -127,6 +120,26 @@ class ScoreResult(BaseModel):
     crm_local_only: bool = False
 
 
+class ComposeRequest(BaseModel):
+    reply: ReplyRequest
+    backend: BackendChoice = "auto"
+    escalation_type: EscalationType | None = None  # set when this message starts an escalation
+    escalation_urgency: Urgency = "medium"
+    handover_open: bool = False  # an escalation is open: answer what you can, promise no new hand-over
+    # Score the lead in the same step, once the reply is made (patch "answer-in-two-steps"); its
+    # backend and usage are the reply's. A failing score never costs the reply.
+    score: ScoreRequest | None = None
+
+
+class ComposeResult(BaseModel):
+    output: ConversationOutput
+    usage: Usage
+    backend: Backend
+    elapsed_ms: float
+    scored: ScoreResult | None = None
+    score_error: str | None = None
+
+
 def _raise_for_temporal(exc: Exception) -> None:
     """Re-raise an integration error so Temporal retries only what may succeed later."""
     if isinstance(exc, IntegrationError) and not exc.retryable:
@@ -135,10 +148,12 @@ def _raise_for_temporal(exc: Exception) -> None:
 
 
 class AgentActivities:
-    def __init__(self, settings: Settings, rules: AgentBackend, claude: AgentBackend | None = None):
+    def __init__(self, settings: Settings, rules: AgentBackend, claude: AgentBackend | None = None,
+                 search_stock: Callable[[InventorySearchRequest], Awaitable[InventorySearchResult]] | None = None):
         self.settings = settings
         self.rules = rules
         self.claude = claude
+        self.search_stock = search_stock  # InventoryActivities.search_inventory: the understanding step searches ahead
 
     def _backend(self, choice: BackendChoice) -> AgentBackend:
         return self.claude if (choice == "auto" and self.claude is not None) else self.rules
@@ -208,7 +223,7 @@ class AgentActivities:
                 router=route.router, extraction=extract.extraction,
             )
         )
-        return UnderstandResult(
+        result = UnderstandResult(
             router=route.router,
             extraction=extract.extraction,
             expertise=assess.expertise,
@@ -217,9 +232,29 @@ class AgentActivities:
             step_ms={"router": route.elapsed_ms, "extraction": extract.elapsed_ms, "expertise": assess.elapsed_ms},
             escalation_enabled=assess.escalation_enabled,
         )
+        understanding = Understanding(text=request.text, router=result.router, extraction=result.extraction,
+                                      expertise=result.expertise)
+        if request.search_stock and self.search_stock is not None and wants_stock(understanding):
+            result.searched = True
+            try:
+                result.inventory = await self.search_stock(stock_search(request.text, request.context, understanding))
+                result.step_ms["inventory"] = result.inventory.search_ms
+            except Exception as exc:  # noqa: BLE001 - the workflow answers without stock, as when its own search fails
+                result.inventory_error = f"{type(exc).__name__}: {exc}"[:500]
+        return result
 
     @activity.defn
     async def compose_reply(self, request: ComposeRequest) -> ComposeResult:
+        result = await self._compose(request)
+        if request.score is not None:
+            score = request.score.model_copy(update={"backend": result.backend, "usage": request.score.usage + result.usage})
+            try:
+                result.scored = await self.score_lead(score)
+            except Exception as exc:  # noqa: BLE001 - the lead score must never cost the reply
+                result.score_error = f"{type(exc).__name__}: {exc}"[:500]
+        return result
+
+    async def _compose(self, request: ComposeRequest) -> ComposeResult:
         reply = request.reply
         fixed = None if request.escalation_type else fixed_reply(reply)
         if fixed is not None:  # STOP, voice note, prank: one text for both backends, no model call

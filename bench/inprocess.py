@@ -17,6 +17,7 @@ from activities.inventory import InventoryActivities
 from agents import context as memory
 from agents.models import ConversationContext, ReplyRequest, Understanding
 from agents.rules import RulesEngine
+from agents.stock_question import wants_stock
 from config import Settings, reveal
 from integrations.waha import WahaClient
 from inventory.search import InventorySearchRequest
@@ -54,8 +55,8 @@ class InProcessPipeline:
         ).expertise
         understanding = Understanding(text=text, router=router, extraction=extraction, expertise=expertise)
         inventory = None
-        # The workflow's own rule for when stock is worth searching (it reads no workflow state).
-        if ConversationWorkflow._wants_inventory(None, understanding):
+        # The workflow's own rule for when stock is worth searching.
+        if wants_stock(understanding):
             inventory = await self.inventory.search_inventory(
                 InventorySearchRequest(
                     preferences=extraction.car_preferences,

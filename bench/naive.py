@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.messaging import MessagingActivities, SendReplyRequest
     from agents import context as memory
     from agents.models import ReplyRequest, Understanding
+    from agents.stock_question import wants_stock
     from config import reveal
     from inventory.search import InventorySearchRequest
     from workflows.conversation import ConversationWorkflow
@@ -73,7 +74,7 @@ class NaiveConversationWorkflow:
         ).expertise
         understanding = Understanding(text=text, router=router, extraction=extraction, expertise=expertise)
         inventory = None
-        if ConversationWorkflow._wants_inventory(None, understanding):  # the same rule, no workflow state read
+        if wants_stock(understanding):  # the workflow's own rule
             inventory = await _step(
                 InventoryActivities.search_inventory,
                 InventorySearchRequest(

@@ -193,7 +193,10 @@ async def test_our_api_sends_are_never_staff_but_the_phone_app_is(temporal_env, 
         assert len(p.waha.texts_for(chat)) == 2 and state.recent[-1].bot_silent
 
 
-async def test_the_chatwoot_mirror_notes_deletions_and_edits(temporal_env, task_queue, tmp_path):
+@pytest.mark.parametrize("in_flight", [False, True], ids=["after-the-turn", "while-answering"])
+async def test_the_chatwoot_mirror_notes_deletions_and_edits(temporal_env, task_queue, tmp_path, in_flight):
+    """The edit and the deletion come after the answer reached WhatsApp; with `in_flight` the
+    send's 201 is held back, so both arrive while the turn is still being finished."""
     from tests.peers.chatwoot_peer import ChatwootPeer
     from tests.pipeline import make_chatwoot_settings
 
@@ -202,6 +205,7 @@ async def test_the_chatwoot_mirror_notes_deletions_and_edits(temporal_env, task_
     with ChatwootPeer() as peer:
         settings = make_chatwoot_settings(tmp_path, task_queue, peer, "secret")
         async with pipeline(temporal_env.client, settings) as p:
+            p.waha.reply_delay = 1.0 if in_flight else 0.0
             first = message_event(phone, "Zijn jullie zaterdag open?")
             await p.post(first)
             await p.waha.wait_for(1, chat)

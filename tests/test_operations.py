@@ -56,9 +56,11 @@ async def test_conversation_is_findable_and_traceable(temporal_env, task_queue, 
             if event.user_metadata.HasField("summary"):
                 summaries.append(json.loads(event.user_metadata.summary.data))
         steps = [summary.split(" ")[0] for summary in summaries]
-        # Router, extraction and expertise are one step since patch "understand-in-one-step".
-        for step in ("understanding", "inventory", "reply", "crm", "whatsapp"):
+        # Router, extraction and expertise are one step since patch "understand-in-one-step"; the
+        # stock is searched in it and the lead scored in the reply step since "answer-in-two-steps".
+        for step in ("understanding", "reply", "whatsapp"):
             assert step in steps, (step, summaries)
+        assert any(summary.startswith("reply ←") and summary.endswith("· lead") for summary in summaries), summaries
 
 
 async def test_metrics_move_with_a_message(temporal_env, task_queue, tmp_path):

@@ -93,13 +93,13 @@ async def running_worker(
     use_cache_dir(settings.model_cache_path)
     if role != "activities":  # the agent steps run as local activities, beside the workflows
         await asyncio.to_thread(classifier)
-    agents = AgentActivities(settings, RulesEngine(), claude_backend(settings))
+    inventory = InventoryActivities(settings)
+    agents = AgentActivities(settings, RulesEngine(), claude_backend(settings), search_stock=inventory.search_inventory)
     # One ledger for everything a retry could send twice: replies, alerts, e-mails, notes.
     ledger = SentLedger.from_settings(settings)
     messaging = MessagingActivities(
         waha, ledger, typing=settings.waha_typing, presence_timeout=settings.waha_presence_timeout_seconds
     )
-    inventory = InventoryActivities(settings)
     crm = CrmActivities(settings)
     trade_ins = TradeInActivities(settings, inventory.catalog)
     testdrives, testdrive_steps = testdrive_activities(settings)

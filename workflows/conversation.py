@@ -18,13 +18,10 @@ with workflow.unsafe.imports_passed_through():
     from activities.agents import (
         AgentActivities,
         AssessRequest,
-        ComposeRequest,
         ExtractRequest,
-        ScoreRequest,
         StepRequest,
     )
     from activities.delivery_alert import DeliveryAlertActivities, UndeliveredAlert
-    from activities.inventory import InventoryActivities
     from activities.messaging import MessagingActivities, SendReplyRequest
     from agents import context as memory
     from agents import dialogue
@@ -34,10 +31,8 @@ with workflow.unsafe.imports_passed_through():
         Car,
         ConversationOutput,
         InventorySearchResult,
-        ReplyRequest,
         Understanding,
     )
-    from inventory.search import InventorySearchRequest
     from workflows import search_attributes as sa
     from workflows.crm_lane import CrmLane
     from workflows.patches import (
@@ -51,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
         PATCH_SEND_FAILURES,
         PATCH_SEND_GIVES_UP,
         PATCH_SESSION_WAIT,
+        PATCH_TWO_STEP_ANSWER,
         PATCH_UPSERT_CHANGES_ONLY,
         PATCH_LID_MERGE,
     )
@@ -61,6 +57,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.conversation_checks import OpenChecks
     from workflows.conversation_events import MessageEventsMixin
     from workflows.conversation_understand import UnderstandStep
+    from workflows.conversation_answer import AnswerSteps
     from workflows.conversation_handover import HandoverMixin, echo_key
     from workflows.conversation_testdrive import TestDriveSteps
     from workflows.testdrive_models import TestDriveChanged
@@ -105,9 +102,6 @@ OWN_ASSIGNMENT_ECHO = timedelta(minutes=2)
 # Issue 13 (PATCH_HANDOVER): while an escalation is open the bot keeps answering (quiet only while
 # a person chats), forwards each message, tells the customer who has the question, raises urgency.
 OUTGOING_KEPT = 10  # our recent sends, to recognise their WhatsApp echoes
-# Intents that make the inventory worth searching, besides a named car or an availability question.
-CAR_INTENTS = {"car_inquiry", "test_drive", "price_negotiation", "financing_inquiry"}
-
 # Claude may be slow or failing: a few quick attempts, then the rules engine answers.
 AGENT_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=500), backoff_coefficient=2.0, maximum_attempts=3)
 RULES_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_attempts=3)
@@ -142,7 +136,7 @@ def _clip(text: str, size: int = 40) -> str:
 @workflow.defn
 class ConversationWorkflow(
     CrmLane, TestDriveSteps, TradeInAndMedia, HandoverMixin, BurstMixin, MessageEventsMixin, SessionWaitSteps,
-    LidMergeSteps, OpenChecks, FollowUpSteps, UnderstandStep,
+    LidMergeSteps, OpenChecks, FollowUpSteps, UnderstandStep, AnswerSteps,
 ):
     @workflow.init
     def __init__(self, state: ConversationInput) -> None:
@@ -161,6 +155,7 @@ class ConversationWorkflow(
         self._sales_in_flight = False  # a trade-in summary or forwarded document being posted
         self._opt_out_to_record = False  # STOP said: the next customer CRM update marks the contact
         self._init_burst()
+        self._init_answer()
         self._init_message_events()
         self._quiet_continue = False  # decided when the run starts (run())
         self._upsert_changes_only = False
@@ -278,6 +273,7 @@ class ConversationWorkflow(
         # Decided once per run, at its start: a patch marker next to a local activity's marker mid-task
         # did not replay (the core matched it against the next task's markers).
         self._understand_in_one = workflow.patched(PATCH_ONE_UNDERSTANDING_STEP)
+        self._two_steps = self._understand_in_one and workflow.patched(PATCH_TWO_STEP_ANSWER)
         self._quiet_continue = workflow.patched(PATCH_QUIET_CONTINUE)
         self._upsert_changes_only = workflow.patched(PATCH_UPSERT_CHANGES_ONLY)
         self._seen_rides_with_reply()  # unless the first message decided it already
@@ -422,6 +418,7 @@ class ConversationWorkflow(
                 record.rag_results = inventory
             except FailureError as exc:  # answer without stock rather than not at all
                 record.errors.append(f"inventory: {exc.cause or exc}")
+        self._stock_ahead = None  # searched for nothing this message needs
 
         booking = None
         if not silent and escalation_type is None:
@@ -439,9 +436,10 @@ class ConversationWorkflow(
 
         reply: ConversationOutput | None = None
         if not silent:
+            score = self._score_request(after_customer, understanding, record) if self._two_steps else None
             reply = await self._compose(
                 message.text, context, understanding, inventory, escalation_type, decision.urgency, record,
-                booking=booking, trade_in_reply=trade_in_reply, handover_open=bool(v2 and opened),
+                booking=booking, trade_in_reply=trade_in_reply, handover_open=bool(v2 and opened), score=score,
             )
             if reply_prefix:
                 reply = reply.model_copy(update={"response_text": f"{reply_prefix}\n\n{reply.response_text}"})
@@ -543,90 +541,6 @@ class ConversationWorkflow(
                 retry_policy=RULES_RETRY,
                 summary=f"{summary} (regels)",
             )
-
-    def _wants_inventory(self, understanding: Understanding) -> bool:
-        extraction = understanding.extraction
-        return bool(
-            understanding.router.intent in CAR_INTENTS
-            or extraction.asks_availability
-            or extraction.refers_to_previous_car
-            or extraction.asks_monthly_payment
-            or (extraction.car_preferences.make and understanding.router.intent not in ("complaint", "greeting"))
-        )
-
-    async def _search_inventory(self, text, context, understanding: Understanding, record) -> InventorySearchResult:
-        prefs = understanding.extraction.car_preferences
-        wanted = ", ".join(
-            str(value)
-            for value in (prefs.make, prefs.model, prefs.fuel_type, prefs.max_price and f"≤ €{prefs.max_price:,}".replace(",", "."))
-            if value
-        )
-        result = await workflow.execute_local_activity(
-            InventoryActivities.search_inventory,
-            InventorySearchRequest(
-                preferences=prefs,
-                asks_availability=understanding.extraction.asks_availability,
-                referenced_car_ids=[car.id for car in context.last_cars],
-                text=text,
-                named_first=understanding.extraction.named_search,
-            ),
-            start_to_close_timeout=timedelta(seconds=10),
-            retry_policy=RULES_RETRY,
-            summary=f"inventory ← {wanted or 'alles'}",
-        )
-        record.timings.step_ms["inventory"] = result.search_ms
-        return result
-
-    async def _compose(
-        self, text, context, understanding, inventory, escalation_type, urgency, record, booking=None,
-        trade_in_reply: str | None = None, handover_open: bool = False,
-    ) -> ConversationOutput:
-        request = ComposeRequest(
-            handover_open=handover_open,
-            reply=ReplyRequest(
-                text=text,
-                context=context,
-                router=understanding.router,
-                extraction=understanding.extraction,
-                expertise=understanding.expertise,
-                inventory=inventory,
-                test_drive_note=booking.note if booking is not None else None,
-                test_drive_car_ids=booking.car_ids_named if booking is not None else [],
-                trade_in_reply=trade_in_reply,
-            ),
-            escalation_type=escalation_type,
-            escalation_urgency=urgency,
-        )
-        found = f"{len(inventory.matches)} auto's" if inventory else "geen voorraad nodig"
-        summary = f"reply ← overdracht {escalation_type}" if escalation_type else f"reply ← {found}"
-        result = await self._agent_step(AgentActivities.compose_reply, request, summary)
-        self._account(record, "reply", result)
-        if self.s.opted_out and not understanding.extraction.opt_out:
-            return privacy.answer_only(result.output)  # they said STOP: their question only, no sales question
-        return result.output
-
-    async def _score(self, context, understanding: Understanding, record):
-        result = await workflow.execute_local_activity(
-            AgentActivities.score_lead,
-            ScoreRequest(
-                context=context,
-                understanding=understanding,
-                escalated=self.s.open_escalation is not None,
-                previous=self.s.last_crm,
-                inventory=record.rag_results,
-                backend="rules" if self._claude_failed else record.conversation_output.backend
-                if record.conversation_output
-                else "rules",
-                usage=record.usage,
-                trade_in_complete=bool(context.trade_in and context.trade_in.complete),
-            ),
-            start_to_close_timeout=timedelta(seconds=10),
-            retry_policy=RULES_RETRY,
-            summary=f"crm ← {understanding.router.intent}",
-        )
-        record.timings.step_ms["crm"] = result.elapsed_ms
-        self._crm_local_only = result.crm_local_only
-        return result.crm
 
     async def _send(self, text: str, reply_id: str, message: InboundMessage | None, *, follow_up: int | None = None) -> None:
         give_up = SEND_GIVE_UP if workflow.patched(PATCH_SEND_GIVES_UP) else timedelta(days=1)

@@ -37,12 +37,15 @@ class MessageEventsMixin:
         self._crm_text: dict[str, str] = {}  # message id -> the CRM line, when it differs from the text answered
         self._edits_judging = 0  # edit signals waiting for their judgement (their notes come first)
         self._edit_of: dict[str, str] = {}  # id of a queued re-ask -> the edited message's id (a deletion drops both)
+        # An edit of the message being answered right now: its new text, remembered once the turn ends
+        self._edited_in_flight: dict[str, str] = {}
 
     # --- what the customer said, for later edits and deletions ----------------------------------
     def _remember_line(self, message: InboundMessage) -> None:
         if message.media is not None:
             return
-        line = CustomerLine(message_id=message.message_id, text=message.text, at=message.received_at)
+        text = self._edited_in_flight.pop(message.message_id, message.text)
+        line = CustomerLine(message_id=message.message_id, text=text, at=message.received_at)
         self.s.recent_customer = (self.s.recent_customer + [line])[-CUSTOMER_LINES_KEPT:]
 
     def _known_line(self, message_id: str) -> CustomerLine | None:
@@ -74,7 +77,8 @@ class MessageEventsMixin:
             return
         in_flight = next((m for m in self._burst if edits.same_message(m.message_id, edit.message_id)), None)
         known = self._known_line(edit.message_id)
-        original = in_flight.text if in_flight is not None else known.text if known is not None else None
+        original = (self._edited_in_flight.get(in_flight.message_id, in_flight.text) if in_flight is not None
+                    else known.text if known is not None else None)
         self._edits_judging += 1
         try:
             verdict = await workflow.execute_local_activity(
@@ -91,8 +95,14 @@ class MessageEventsMixin:
         finally:
             self._edits_judging -= 1
         self._note(verdict.note, f"edit:{edit.edit_id}")
+        # Where the text lives now (the turn may have ended while the edit was judged), so that a
+        # later deletion note quotes what the customer last wrote.
+        known = self._known_line(edit.message_id)
+        in_flight = next((m for m in self._burst if edits.same_message(m.message_id, edit.message_id)), None)
         if known is not None:
             known.text = edit.text
+        elif in_flight is not None:
+            self._edited_in_flight[in_flight.message_id] = edit.text
         if not verdict.changes_meaning:
             return
         message = InboundMessage(
@@ -124,7 +134,10 @@ class MessageEventsMixin:
             await workflow.wait_condition(lambda: self._edits_judging == 0)
         in_flight = next((m for m in self._burst if edits.same_message(m.message_id, revoke.message_id)), None)
         known = self._known_line(revoke.message_id)
-        text = in_flight.text if in_flight is not None else known.text if known is not None else None
+        if in_flight is not None:
+            text = self._edited_in_flight.get(in_flight.message_id, in_flight.text)
+        else:
+            text = known.text if known is not None else None
         self._note(edits.revoke_note(text, answered=True), key)
 
     # --- reactions ------------------------------------------------------------------------------

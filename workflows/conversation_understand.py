@@ -18,14 +18,18 @@ with workflow.unsafe.imports_passed_through():
 
 
 class UnderstandStep:
-    """Mixed into ConversationWorkflow: `_agent_step`, `_escalation_enabled` come from it."""
+    """Mixed into ConversationWorkflow: `_agent_step`, `_escalation_enabled`, `_two_steps` and
+    `_searched_ahead` (workflows/conversation_answer.py) come from it."""
 
     async def _understand_at_once(self, text: str, context, record: ProcessedMessage, summary: str) -> Understanding:
-        result = await self._agent_step(AgentActivities.understand_message, StepRequest(text=text, context=context), summary)
+        request = StepRequest(text=text, context=context, search_stock=self._two_steps)
+        result = await self._agent_step(AgentActivities.understand_message, request, summary)
         record.timings.step_ms.update(result.step_ms)
         record.usage = record.usage + result.usage
         record.router_output = result.router
         record.extraction_output = result.extraction
         record.expertise_output = result.expertise
         self._escalation_enabled = result.escalation_enabled
-        return Understanding(text=text, router=result.router, extraction=result.extraction, expertise=result.expertise)
+        understanding = Understanding(text=text, router=result.router, extraction=result.extraction, expertise=result.expertise)
+        self._searched_ahead(understanding, context, result)  # used by the stock step if this is what it needs
+        return understanding

@@ -29,6 +29,7 @@ PATCH_BURST = "burst-coalescing"  # quick messages wait for a durable quiet wind
 PATCH_BURST_MEDIA = "burst-media-joins"  # a photo between a burst's texts is handled after their one reply, not ending the burst
 PATCH_FOLLOW_UP = "i17-follow-ups"  # each customer turn plans a follow-up (local activity), its durable timer, the follow-up send (issue 17)
 PATCH_MESSAGE_EVENTS = "edits-revokes-reactions"  # message.edited/.revoked handled, a 👍 on our yes/no question answered as "ja"
+PATCH_TWO_STEP_ANSWER = "answer-in-two-steps"  # understanding also searches the stock, the reply step also scores the lead (issue 18)
 PATCH_ONE_UNDERSTANDING_STEP = "understand-in-one-step"  # router, extraction, expertise as one local activity (issue 18)
 PATCH_HANDOVER = "e1-handover-conversation"  # an open escalation no longer silences the chat (issue 13 §1)
 
