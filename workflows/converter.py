@@ -12,6 +12,7 @@ payload is a union told apart by a defaulted tag, so nothing is lost.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import temporalio.api.common.v1
@@ -30,15 +31,23 @@ class CompactJSONPayloadConverter(PydanticJSONPlainPayloadConverter):
         )
 
 
+@cache
+def _converters() -> tuple:
+    return tuple(
+        CompactJSONPayloadConverter() if isinstance(converter, PydanticJSONPlainPayloadConverter) else converter
+        for converter in PydanticPayloadConverter().converters.values()
+    )
+
+
 class CompactPayloadConverter(CompositePayloadConverter):
-    """PydanticPayloadConverter with the compact JSON converter in its place."""
+    """PydanticPayloadConverter with the compact JSON converter in its place.
+
+    The SDK builds a new payload converter for each workflow activation and serialization context;
+    the per-encoding converters hold no state, so they are built once and shared (building them
+    each time was ~5% of the workflows' worker CPU)."""
 
     def __init__(self) -> None:
-        converters = [
-            CompactJSONPayloadConverter() if isinstance(converter, PydanticJSONPlainPayloadConverter) else converter
-            for converter in PydanticPayloadConverter().converters.values()
-        ]
-        super().__init__(*converters)
+        super().__init__(*_converters())
 
 
 data_converter = DataConverter(payload_converter_class=CompactPayloadConverter)
