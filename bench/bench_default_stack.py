@@ -1,8 +1,10 @@
-"""Benchmark 5: the default stack (`make run` = `seldenrijk run`), worker in its own process vs in the API's.
+"""Benchmark 5: the default stack (`make run` = `seldenrijk run`), by how the worker runs.
 
-    .venv/bin/python bench/bench_default_stack.py [--quick] [--topologies split,one-process]
+    .venv/bin/python bench/bench_default_stack.py [--quick] [--topologies split,one-worker,one-process]
 
-Each topology gets a fresh `seldenrijk run` (its own Temporal dev server on SQLite, the rules
+Topologies: split (the default: a workflows worker and an activities worker, each its own
+process beside the API), one-worker (one worker process for both), one-process (the worker on
+the API's event loop). Each gets a fresh `seldenrijk run` (its own Temporal dev server on SQLite, the rules
 engine, the default log level), with replies going to a local WAHA stand-in:
 
 1. Throughput: 1,000 messages from 200 customers, 50 customers at a time. Each customer asks
@@ -50,7 +52,12 @@ from traffic import (  # noqa: E402
     webhook_sender,
 )
 
-TOPOLOGIES = {"split": False, "one-process": True}  # name -> worker_in_process
+# name -> how `seldenrijk run` starts the worker
+TOPOLOGIES = {
+    "split": {},  # the default: a workflows worker and an activities worker beside the API
+    "one-worker": {"worker_processes": 1},  # one worker process beside the API
+    "one-process": {"worker_in_process": True},  # the worker on the API's event loop
+}
 THROUGHPUT_TARGET = 30.0
 ACK_TARGET_MS = 50.0
 QUESTIONS_PER_CUSTOMER = 5
@@ -264,7 +271,7 @@ async def main() -> int:
     args = parser.parse_args()
     customers_count, burst_size, senders = (60, 200, 50) if args.quick else (200, 500, 50)
     check_texts()
-    print("Benchmark 5: the default stack (`seldenrijk run`), split vs one process")
+    print("Benchmark 5: the default stack (`seldenrijk run`), by how the worker runs")
     print(f"machine: {machine_conditions()}", flush=True)
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}", flush=True)
     rows, ack_rows, verdicts = [], [], []
@@ -279,8 +286,7 @@ async def main() -> int:
             print(f"{name}: starting seldenrijk run", flush=True)
             # No burst window: each customer waits for its answer, so there is no burst to wait for
             # (docs/performance.md); the window would only add waiting time.
-            run_process, api = await stack.start_run(f"run-{name}", worker_in_process=TOPOLOGIES[name],
-                                                     COALESCE_SECONDS="0")
+            run_process, api = await stack.start_run(f"run-{name}", **TOPOLOGIES[name], COALESCE_SECONDS="0")
             await warm_up(stack, api, f"8{number}")
             customers = [f"{phone(f'7{number}', i)}@c.us" for i in range(customers_count)]
             result = await throughput_run(stack, api, run_process.pid, customers, senders)

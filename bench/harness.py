@@ -242,7 +242,8 @@ class Stack:
         await wait_http(f"{url}/healthz", process)
         return url
 
-    async def start_run(self, name: str, *, worker_in_process: bool = False, **env: str) -> tuple[Process, str]:
+    async def start_run(self, name: str, *, worker_in_process: bool = False, worker_processes: int = 2,
+                        **env: str) -> tuple[Process, str]:
         """`seldenrijk run` as `make run` starts it (its own Temporal dev server on SQLite, default log
         level), in a data dir of its own; replies go to the WAHA sink. Returns the process and the API URL."""
         port = free_port()
@@ -250,6 +251,8 @@ class Stack:
                "--ui-port", str(free_port()), "--data-dir", str(self.root / name)]
         if worker_in_process:
             cmd.append("--worker-in-process")
+        elif worker_processes != 2:
+            cmd += ["--worker-processes", str(worker_processes)]
         environment = self.base_env(**env)
         environment.pop("TEMPORAL_ADDRESS", None)  # it starts its own server, as `make run` does
         environment.pop("LOG_LEVEL", None)  # the default level: its log lines are part of the cost

@@ -37,7 +37,7 @@ def cmd_run(args, settings: Settings) -> Awaitable[None]:
 
     return run_stack(
         settings, port=args.port, temporal_port=args.temporal_port, ui_port=args.ui_port, host=args.host,
-        worker_in_process=args.worker_in_process,
+        worker_in_process=args.worker_in_process, worker_processes=args.worker_processes,
     )
 
 
@@ -251,6 +251,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="address the API listens on (default 127.0.0.1: this machine only; 0.0.0.0 for the LAN)")
     run.add_argument("--worker-in-process", action="store_true",
                      help="run the worker on the API's event loop instead of as its own process (slower; for comparison)")
+    run.add_argument("--worker-processes", type=int, choices=[1, 2], default=2,
+                     help="2 (default): one for the workflows and their local activities, one for the activities; "
+                          "1: one process for both (for comparison)")
     run.set_defaults(handler=cmd_run)
 
     worker = add_command("worker", help="run only the Temporal worker")

@@ -151,7 +151,7 @@ def banner(settings: Settings, port: int, ui_url: str | None, address: str, work
 
 async def run_stack(
     settings: Settings, *, port: int, temporal_port: int, ui_port: int, host: str = "127.0.0.1",
-    worker_in_process: bool = False,
+    worker_in_process: bool = False, worker_processes: int = 2,
 ) -> None:
     """The whole local stack. The API listens on `host`: this machine only unless told otherwise, since the
     chat page reads every conversation and writes to any number.
@@ -160,8 +160,8 @@ async def run_stack(
     workflows and their local activities (the agent steps, pure CPU), one for the activities that
     talk to WAHA, Chatwoot, SMTP, RDW and the calendar. A busy worker never delays a webhook's
     answer, and the integrations' HTTP work does not queue behind the agents on one core.
-    `worker_in_process` puts one worker back on the API's event loop (for comparison in
-    bench/bench_default_stack.py).
+    `worker_processes=1` runs one worker process for both (`--role all`); `worker_in_process` puts
+    one worker back on the API's event loop (both for comparison in bench/bench_default_stack.py).
     """
     from inventory.schedule import ensure_sync_schedule
     from starter.api import create_app
@@ -200,6 +200,8 @@ async def run_stack(
         async with contextlib.AsyncExitStack() as running:
             if worker_in_process:
                 await running.enter_async_context(running_worker(client, settings))
+            elif worker_processes == 1:
+                workers = [WorkerProcess(address, settings.data_dir, role="all")]
             else:
                 workers = [WorkerProcess(address, settings.data_dir, role="workflows"),
                            WorkerProcess(address, settings.data_dir, _second_ports(settings), role="activities")]
