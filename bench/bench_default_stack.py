@@ -43,7 +43,6 @@ from traffic import (  # noqa: E402
     TEXTS,
     check_texts,
     http_clients,
-    match_replies,
     open_loop,
     phone,
     wait_for_replies,

@@ -200,11 +200,11 @@ async def run_stack(
         async with contextlib.AsyncExitStack() as running:
             if worker_in_process:
                 await running.enter_async_context(running_worker(client, settings))
-            elif worker_processes == 1:
-                workers = [WorkerProcess(address, settings.data_dir, role="all")]
             else:
-                workers = [WorkerProcess(address, settings.data_dir, role="workflows"),
-                           WorkerProcess(address, settings.data_dir, _second_ports(settings), role="activities")]
+                workers = [WorkerProcess(address, settings.data_dir, role="all")] if worker_processes == 1 else [
+                    WorkerProcess(address, settings.data_dir, role="workflows"),
+                    WorkerProcess(address, settings.data_dir, _second_ports(settings), role="activities"),
+                ]
                 for worker in workers:
                     worker.start()
                     running.push_async_callback(worker.stop)
