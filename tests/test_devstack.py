@@ -137,3 +137,30 @@ def test_run_supervises_the_worker_as_its_own_process_and_logs_no_request_lines(
     assert "HTTP Request" not in output and '"logger": "httpx"' not in output, output
     time.sleep(0.5)
     assert not [child for child in children if child.is_running() and child.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_run_with_one_worker_process_answers_from_it(tmp_path):
+    """`--worker-processes 1` (a comparison topology): one worker child does workflows and activities."""
+    port, temporal_port, ui_port = free_port(), free_port(), free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("WAHA_", "TEMPORAL_"))}
+    env.update(INVENTORY_SOURCES="sample", MODEL_CACHE_DIR=str(Path(__file__).resolve().parent.parent / "var" / "cache"))
+    stack = subprocess.Popen(
+        [str(SELDENRIJK), "run", "--port", str(port), "--temporal-port", str(temporal_port),
+         "--ui-port", str(ui_port), "--data-dir", str(tmp_path), "--worker-processes", "1"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/healthz", 60)
+        workers = _worker_children(stack.pid)
+        assert [worker.cmdline()[-1] for worker in workers] == ["all"]
+        outbox = tmp_path / "outbox" / "whatsapp.jsonl"
+        httpx.post(f"http://127.0.0.1:{port}/webhook/waha", json=message_event("31612340002", "Staat de Polo nog?"))
+        deadline = time.monotonic() + 60
+        while not _outbox_lines(outbox) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [line["chatId"] for line in _outbox_lines(outbox)] == ["31612340002@c.us"]
+    finally:
+        stack.send_signal(signal.SIGINT)
+        output, _ = stack.communicate(timeout=60)
+    assert stack.returncode in (0, 130), output
+    assert f"all pid {workers[0].pid}" in output
