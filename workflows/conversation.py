@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from agents import dialogue
     from agents import privacy
     from agents.rules.phrases import Phrase, say
+    from agents.stock_question import wants_stock
     from agents.models import (
         Car,
         ConversationOutput,
@@ -412,7 +413,7 @@ class ConversationWorkflow(
             escalation_type = decision.escalation_type
 
         inventory = None
-        if not silent and escalation_type is None and self._wants_inventory(understanding):
+        if not silent and escalation_type is None and wants_stock(understanding):
             try:
                 inventory = await self._search_inventory(message.text, context, understanding, record)
                 record.rag_results = inventory

@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.inventory import InventoryActivities
     from agents import privacy
     from agents.models import ConversationContext, ConversationOutput, InventorySearchResult, ReplyRequest, Understanding
-    from agents.stock_question import stock_search, wanted_summary, wants_stock
+    from agents.stock_question import stock_search, wanted_summary
     from workflows.models import ProcessedMessage
 
 RULES_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_attempts=3)
@@ -36,9 +36,6 @@ class AnswerSteps:
 
     def _searched_ahead(self, understanding: Understanding, context: ConversationContext, result: UnderstandResult) -> None:
         self._stock_ahead = (understanding, context, result) if result.searched else None
-
-    def _wants_inventory(self, understanding: Understanding) -> bool:
-        return wants_stock(understanding)
 
     async def _search_inventory(
         self, text: str, context: ConversationContext, understanding: Understanding, record: ProcessedMessage,
