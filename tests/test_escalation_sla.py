@@ -12,6 +12,7 @@ from activities.escalation import escalation_activities
 from agents.knowledge.dealer import WEEKDAYS, load_dealer
 from config import PROJECT_ROOT
 from tests.peers.smtp import SmtpPeer
+from tests.pipeline import skip_to_open_morning
 from tests.peers.waha import WahaPeer
 from tests.test_escalation_workflow import eventually, make_input, make_settings
 from workflows.escalation import EscalationWorkflow
@@ -23,12 +24,16 @@ MANAGER_CHAT = "31699999999@c.us"
 
 @pytest_asyncio.fixture
 async def skipping(time_env):
-    """The session's time-skipping server (conftest registers our search attributes)."""
+    """This test's own time-skipping server (conftest registers our search attributes)."""
     return time_env
 
 
 def dealer_open(closed: list[date] | None = None):
-    """Open every day all day (so the test does not depend on when it runs), minus `closed` dates."""
+    """Open every day 00:00-23:59, minus `closed` dates.
+
+    The one closed minute before midnight moves a deadline that spans it by a minute: tests that
+    count minutes first skip to the morning (`skip_to_open_morning`).
+    """
     base = load_dealer(PROJECT_ROOT / "dealer.yaml")
     return base.model_copy(update={"opening_hours": {day: "00:00-23:59" for day in WEEKDAYS},
                                    "closed_dates": closed or []})
@@ -53,6 +58,7 @@ async def status_of(handle):
 
 
 async def test_acknowledged_in_time_means_no_chasing(skipping, task_queue, tmp_path):
+    await skip_to_open_morning(skipping, dealer_open())
     with WahaPeer() as waha, SmtpPeer() as smtp:
         settings = make_settings(tmp_path, waha, smtp, None)
         async with Worker(skipping.client, task_queue=task_queue, workflows=[EscalationWorkflow],
@@ -73,6 +79,7 @@ async def test_acknowledged_in_time_means_no_chasing(skipping, task_queue, tmp_p
 
 
 async def test_no_ack_chases_specialist_and_manager_at_the_deadline(skipping, task_queue, tmp_path):
+    await skip_to_open_morning(skipping, dealer_open())
     with WahaPeer() as waha, SmtpPeer() as smtp:
         settings = make_settings(tmp_path, waha, smtp, None)
         async with Worker(skipping.client, task_queue=task_queue, workflows=[EscalationWorkflow],

@@ -19,7 +19,8 @@ from agents.followup import (
 )
 from agents.knowledge.dealer import dealer_facts
 from config import PROJECT_ROOT
-from tests.pipeline import eventually, events_of_every_run, make_settings, pipeline, random_phone
+from tests.pipeline import (eventually, events_of_every_run, make_settings, pipeline, random_phone,
+                            skip_to_open_morning)
 from tests.waha_events import message_event
 
 DEALER = dealer_facts(PROJECT_ROOT / "dealer.yaml")  # ma-vr 9-18, za 9-17, zondag dicht
@@ -176,6 +177,7 @@ async def test_a_new_message_resets_the_timer_and_it_survives_continue_as_new(ti
     from workflows.models import ConversationInput, InboundMessage
 
     phone = random_phone()
+    await skip_to_open_morning(time_env, DEALER)  # both messages fall in opening hours
     async with pipeline(time_env.client, make_settings(tmp_path, task_queue)) as p:
         handle = await p.client.start_workflow(
             ConversationWorkflow.run,
