@@ -137,6 +137,11 @@ class Pipeline:
         return await handle.query(ConversationWorkflow.state)
 
     async def wait_until(self, phone: str, predicate, timeout: float = 20.0) -> ConversationSnapshot:
+        """Poll the state query until `predicate` holds.
+
+        On the time-skipping server, do not poll while a run continues as new: a query that meets
+        the closing run leaves the server's clock locked, so later skips hang.
+        """
         deadline = time.monotonic() + timeout
         while True:
             try:

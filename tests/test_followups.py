@@ -199,10 +199,14 @@ async def test_a_new_message_resets_the_timer_and_it_survives_continue_as_new(ti
         # The customer writes three (skipped) hours later: the webhook's clock does not skip, so the
         # message is signalled as WAHA's webhook would have delivered it then.
         later = await time_env.get_current_time()
+        second_run = (await handle.describe()).run_id
         await handle.signal("new_message", InboundMessage(
             message_id=f"later-{phone}", chat_id=f"{phone}@c.us", phone=f"+{phone}", text="En wat kost hij per maand?",
             sent_at=later, received_at=later,
         ))
+        # Query only once this run has continued as new: a query that meets a run as it closes
+        # leaves the time-skipping server's clock locked, and the skips below would hang.
+        await eventually(lambda: _run_changed(handle, second_run), timeout=60)
         second = await p.wait_until(phone, lambda s: s.messages_processed == 2, timeout=60)
         assert second.follow_up_at > first.follow_up_at  # counted again from the new message
         replies = len(p.waha.texts_for(f"{phone}@c.us"))
@@ -211,6 +215,10 @@ async def test_a_new_message_resets_the_timer_and_it_survives_continue_as_new(ti
         assert len(p.waha.texts_for(f"{phone}@c.us")) == replies  # the old moment passed without a follow-up
         await time_env.sleep(second.follow_up_at - first.follow_up_at)
         await p.waha.wait_for(replies + 1, f"{phone}@c.us", timeout=60)
+
+
+async def _run_changed(handle, run_id: str) -> bool:
+    return (await handle.describe()).run_id != run_id
 
 
 class _Stock:

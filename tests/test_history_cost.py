@@ -47,7 +47,7 @@ async def test_a_quiet_chat_continues_as_new_and_the_next_message_goes_on_from_t
         state = await p.wait_until(phone, lambda s: s.messages_processed == 2, timeout=60)
         replies = await p.waha.wait_for(2, chat)
         first_history = await p.client.get_workflow_handle(handle.id, run_id=first_run).fetch_history()
-        await handle.terminate("test done")  # its quiet timer must not hold up the shared test clock
+        await handle.terminate("test done")
     assert first_history.events[-1].HasField("workflow_execution_continued_as_new_event_attributes")
     assert [turn.role for turn in state.context.history] == ["customer", "bot", "customer", "bot"]
     assert "per maand" in replies[1]["text"] and car.model in replies[1]["text"]  # "hij" is still the Golf
