@@ -20,7 +20,7 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "nl": frozenset(
         "ik ben bent je jij u het een niet nog ook wat hoe wanneer waar zijn jullie heb hebt heeft kan kun kunt "
         "wil wilt mag moet graag bedankt dank doe maar toch dan al van voor naar bij met mijn m'n mn "
-        "geen hij zij ze er dit deze die dat zou zal welke hoeveel ongeveer zoek zoeken kom komen "
+        "geen hij zij ze er dit deze die dat zou zal welke hoeveel ongeveer zoek zoeken kom komen kost kosten "
         "morgen vandaag zaterdag zondag maandag dinsdag woensdag donderdag vrijdag uur".split()
     ),
     "en": frozenset(
@@ -85,11 +85,22 @@ def _mask(text: str) -> str:
     return " ".join(word for word in _WORD.findall(text.lower()) if word not in _CARS)
 
 
-def _function_word_vote(words: list[str]) -> Language | None:
-    hits = {code: sum(word in vocabulary for word in words) for code, vocabulary in _FUNCTION_WORDS.items()}
+def _function_word_hits(words: list[str]) -> dict[str, int]:
+    return {code: sum(word in vocabulary for word in words) for code, vocabulary in _FUNCTION_WORDS.items()}
+
+
+def _function_word_vote(hits: dict[str, int]) -> Language | None:
     ranked = sorted(hits.items(), key=lambda item: item[1], reverse=True)
     (best, top), (_, second) = ranked[0], ranked[1]
     return best if top >= 2 and top >= 2 * second + 1 else None  # type: ignore[return-value]
+
+
+def _keeps_chat_language(hits: dict[str, int], current: Language) -> bool:
+    """The message has at least two of the chat's own function words and fewer of any other
+    language's: "Is er een Yaris hybride?" stays Dutch, though Lingua leans German. (One is not
+    enough: "is" or "je" alone are also English or French.)"""
+    own = hits.get(current, 0)
+    return own >= 2 and all(count < own for code, count in hits.items() if code != current)
 
 
 def detect_language(text: str, previous: Language | None = None) -> Language:
@@ -101,7 +112,8 @@ def detect_language(text: str, previous: Language | None = None) -> Language:
     if sum(char.isalpha() for char in masked) < MIN_LETTERS:
         return fallback
     words = masked.split()
-    voted = _function_word_vote(words)
+    hits = _function_word_hits(words)
+    voted = _function_word_vote(hits)
     if voted:
         return voted
     confidences: dict[str, float] = {}
@@ -109,7 +121,7 @@ def detect_language(text: str, previous: Language | None = None) -> Language:
         code = _LINGUA_CODES.get(value.language.name, "other")
         confidences[code] = max(confidences.get(code, 0.0), value.value)
     best = max(confidences, key=confidences.get)
-    if best == fallback:
+    if best == fallback or _keeps_chat_language(hits, fallback):
         return fallback
     # Leaving the chat's language (or Dutch, the dealer's) needs a clear margin.
     if confidences[best] - confidences.get(fallback, 0.0) < DUTCH_MARGIN:

@@ -59,6 +59,20 @@ def test_a_new_chat(text, language):
     assert detect_language(text, None) == language
 
 
+@pytest.mark.parametrize(
+    "text, chat, expected",
+    [
+        ("Is er een Toyota Yaris hybride?", "nl", "nl"),  # Lingua alone leans German
+        ("Wat kost de BMW 3 serie?", "nl", "nl"),  # Lingua alone: not one of ours
+        ("Je cherche une voiture de sport rouge", "nl", "other"),  # one shared word ("je") keeps nothing
+        ("was kostet er im monat?", "nl", "de"),
+        ("is de bmw x3 betrouwbaar", "en", "nl"),
+    ],
+)
+def test_a_message_with_the_chats_own_function_words_keeps_its_language(text, chat, expected):
+    assert detect_language(text, chat) == expected
+
+
 def test_dutch_car_and_place_names_do_not_make_an_english_chat_dutch():
     assert detect_language("Golf 1.4 TSI Highline", "en") == "en"
     assert detect_language("can I come to Harderwijk on saturday", "nl") == "en"
