@@ -36,6 +36,7 @@ from agents.models import (
     Understanding,
 )
 from agents.rules.text import normalize
+from agents.tradein import about_money_or_wish
 from agents.when import resolve
 
 # An open question binds short answers for this long; after that a "ja" is a new start.
@@ -178,7 +179,7 @@ def read_answer(text: str, context: ConversationContext, now: datetime | None = 
         amount = _amount(lowered)
         if amount is not None:
             return Answer(kind, "amount", number=amount)
-    if kind == "trade_in_mileage":
+    if kind == "trade_in_mileage" and not about_money_or_wish(lowered):
         mileage = _mileage(lowered)
         if mileage is not None:
             return Answer(kind, "mileage", number=mileage)

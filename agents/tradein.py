@@ -38,6 +38,9 @@ _VALUE_QUESTION = re.compile(
     r"hoeveel\s+(?:krijg|geven|bieden|betalen)|wat\s+(?:geven|bieden)\s+(?:jullie|je|u))",
 )
 _TOP_UP_QUESTION = re.compile(r"\b(?:bijbetal\w*|bij\s+te\s+betalen|bijleggen|bij\s+(?:moet|moeten)\s+leggen|het\s+verschil)\b")
+# An amount with euros, a bound ("tot", "max") or a wish ("ik zoek … tot 25000") answers no mileage
+# question, even right after one.
+_ABOUT_MONEY_OR_WISH = re.compile(rf"€|\beuro\b|\b(?:tot|max(?:imaal)?|hooguit|budget|under|up\s+to|bis)\b|{WANTED_CUE.pattern}")
 _MILEAGE_WORD = re.compile(r"\b(?:km|kilometer\w*|kilometerstand|teller\w*|gelopen|dkm|mijl)\b")
 
 
@@ -64,11 +67,16 @@ def mileage_in(text: str, *, awaiting: bool, now: datetime) -> int | None:
     for quantity in quantities:
         if quantity.kind == "mileage" and 100 <= quantity.value <= 1_500_000:
             return quantity.value
-    if awaiting or _MILEAGE_WORD.search(normalized):
+    if _MILEAGE_WORD.search(normalized) or (awaiting and not about_money_or_wish(normalized)):
         for quantity in quantities:
             if quantity.kind in ("price", "quoted", "offer") and 1_000 <= quantity.value <= 999_999:
                 return quantity.value
     return None
+
+
+def about_money_or_wish(normalized: str) -> bool:
+    """Euros, a bound or a wish ("ik zoek een diesel tot 25000 euro"): no answer to a mileage question."""
+    return bool(_ABOUT_MONEY_OR_WISH.search(normalized)) and not _MILEAGE_WORD.search(normalized)
 
 
 def starts_intake(router: RouterOutput, extraction: ExtractionOutput) -> bool:

@@ -170,6 +170,31 @@ async def test_earlier_filters_narrow_a_search_not_aimed_at_one_car(inventory):
     assert "€ 20.000" in reply.response_text and talk.context.preferences.body_type == "suv"
 
 
+async def test_a_kind_of_car_after_a_model_is_a_new_search(inventory):
+    talk = Talk(inventory)
+    await talk.say("Wat kost de BMW 3 serie?")
+    assert shown(talk) and all(car.model == "3 Serie" for car in shown(talk))
+    reply = await talk.say("Hebben jullie ook SUV's?")  # SUVs in general, not a BMW 3 Serie SUV
+    assert talk.context.preferences.model is None and talk.context.preferences.body_type == "suv"
+    assert shown(talk) and all(car.body_type == "suv" for car in shown(talk))
+    assert "3 Serie" not in reply.response_text
+    await talk.say("Ik zoek een elektrische auto")  # a car in general, by its fuel
+    assert talk.context.preferences.make is None and talk.context.preferences.fuel_type == "electric"
+    assert shown(talk) and all(car.fuel_type == "electric" for car in shown(talk))
+
+
+async def test_a_wish_with_a_budget_after_the_mileage_question_is_a_search(inventory):
+    talk = Talk(inventory)
+    await talk.say("Kan ik mijn auto inruilen?")
+    assert talk.context.dialogue.open_question.kind.startswith("trade_in")
+    reply = await talk.say("Ik zoek een diesel stationwagon tot 25000 euro")
+    assert talk.context.trade_in.mileage_km is None  # not 25,000 km
+    assert talk.context.preferences.body_type == "stationwagen" and talk.context.preferences.max_price == 25_000
+    cars = shown(talk)
+    assert cars and all(car.fuel_type == "diesel" and car.price_eur <= 25_000 for car in cars)
+    assert not reply.response_text.startswith("Dank je")
+
+
 async def test_a_changed_filter_replaces_the_old_one_and_keeps_the_car(inventory):
     talk = Talk(inventory)
     await talk.say("ik zoek een golf benzine")

@@ -76,6 +76,20 @@ def test_the_mileage_asks_for_photos_and_says_when_the_offer_comes():
     assert "vandaag nog een inruilvoorstel" in step.reply and "€" not in step.reply
 
 
+def test_a_budget_right_after_the_mileage_question_is_a_wish_not_the_mileage():
+    start = TradeIn(started_at=MONDAY_MORNING, last_activity_at=MONDAY_MORNING)
+    context = ConversationContext(history=[Turn(role="bot", text="Wat is het kenteken van je auto, en wat is "
+                                                "ongeveer de kilometerstand?", at=MONDAY_MORNING)],
+                                  has_trade_in=True, trade_in=start)
+    for text in ("Ik zoek een diesel stationwagon tot 25000 euro", "max 20k", "€ 25.000"):
+        router, extraction = _read(text, context)
+        step = observe(start, text, router, extraction, None, MONDAY_MORNING, DEALER, context=context)
+        assert step.trade_in.mileage_km is None and step.reply is None, text
+    router, extraction = _read("ongeveer 120 duizend", context)  # a bare number still answers it
+    step = observe(start, "ongeveer 120 duizend", router, extraction, None, MONDAY_MORNING, DEALER, context=context)
+    assert step.trade_in.mileage_km == 120000
+
+
 def test_offer_moment_today_or_next_working_day():
     assert offer_moment(DEALER, MONDAY_MORNING) == "vandaag nog"
     assert offer_moment(DEALER, datetime(2026, 12, 7, 17, 30, tzinfo=timezone.utc)) == "morgen"  # 18:30 local

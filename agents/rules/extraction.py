@@ -33,7 +33,7 @@ BODY_TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("mpv", re.compile(r"\b(mpv|ruimtewagen)\b")),
     ("suv", re.compile(r"\b(suv|suvs|suv'?je|crossover|hoge\s+instap|hoge\s+zit|4x4|terreinwagen)\b")),
     # "een gezinsauto": room for a family, read as an estate (a city car is no answer to it)
-    ("stationwagen", re.compile(r"\b(gezinsauto\w*|familieauto\w*|family\s+car|familienauto\w*|stationwagen\w*|stationcar|station|combi|touring|avant|variant|sw|estate|break|sports\s+tourer|tourer|kombi|(?<=leon\s)st|(?<=ibiza\s)st)\b")),
+    ("stationwagen", re.compile(r"\b(gezinsauto\w*|familieauto\w*|family\s+car|familienauto\w*|stationwagen\w*|stationwagon\w*|stationcar|station|combi|touring|avant|variant|sw|estate|break|sports\s+tourer|tourer|kombi|(?<=leon\s)st|(?<=ibiza\s)st)\b")),
     ("cabrio", re.compile(r"\b(cabrio\w*|convertible|open\s+dak)\b")),
     ("coupe", re.compile(r"\b(coupe|coupé)\b")),
     ("sedan", re.compile(r"\b(sedan|limousine|saloon)\b")),
@@ -88,6 +88,11 @@ _NAME_AT_START = re.compile(
 # A lower-case word after "ik ben" / "dit is" is a name only where the introduction ends:
 # "ik ben sanne, ..." or "ik ben sanne en ..." — never "dit is toch niet normaal".
 # "ik zoek eigenlijk een 7 zitter", "toch liever een suv": a new search, not a narrower one.
+# "ik zoek een elektrische auto", "looking for a diesel car": a car in general, by its kind
+_GENERIC_WISH = re.compile(
+    r"\b(?:zoek\w*|op\s+zoek\s+naar|wil|willen|want|looking\s+for|suche\w*)\s+(?:\w+\s+)?(?:een|n|an?|eine?n?)\s+"
+    r"(?:[\w-]+\s+){0,3}?(?:auto|wagen|car|fahrzeug|auto'?tje)\b"
+)
 _NEW_SEARCH = re.compile(r"\b(?:zoek\w*\s+(?:\w+\s+)?eigenlijk|eigenlijk\s+(?:\w+\s+)?zoek\w*|toch\s+liever|liever\s+een|iets\s+anders)\b")
 # "mijn auto heeft een trekhaak": the customer's own car, not a wish.
 _OWN_CAR_HAS = re.compile(r"\b(?:mijn|m'?n|mn|onze|ons)\s+(?:[\w-]+\s+){0,3}?(?:heeft|had|hebben)\b[^,.;!?]*")
@@ -139,8 +144,9 @@ def extract(parsed: ParsedMessage, context: ConversationContext | None, router: 
         mentioned = mentioned.model_copy(update={"equipment": []})
     fresh_start = router.intent == "greeting" and (context.seconds_since_last_message or 0) > 6 * 3600
     base = CarPreferences() if fresh_start else context.preferences
-    new_search = bool(_NEW_SEARCH.search(text)) and not (mentioned.make or mentioned.model) and not mentioned.is_empty() \
-        and not _only_a_filter_changed(text, mentioned)
+    new_search = not (mentioned.make or mentioned.model) and not mentioned.is_empty() and (
+        (bool(_NEW_SEARCH.search(text)) and not _only_a_filter_changed(text, mentioned))
+        or (not refers and _another_kind_of_car(text, mentioned, base)))
     if new_search:
         base = base.without_car()
     preferences = base.merged_with(mentioned)
@@ -170,6 +176,15 @@ def extract(parsed: ParsedMessage, context: ConversationContext | None, router: 
 
 
 _CHANGE_OF_MIND = re.compile(r"\b(?:zoek\w*\s+(?:\w+\s+)?eigenlijk|eigenlijk\s+(?:\w+\s+)?zoek\w*|iets\s+anders)\b")
+
+
+def _another_kind_of_car(text: str, mentioned: CarPreferences, before: CarPreferences) -> bool:
+    """"Hebben jullie ook SUV's?" after the BMW 3 Serie, "ik zoek een elektrische auto": a kind of car
+    or a car in general, no make or model. The earlier make and model no longer apply (budget and
+    fuel do). "Is die er ook als stationwagen?" refers to the car and is no new search."""
+    if mentioned.body_type and mentioned.body_type != before.body_type:
+        return True
+    return bool(_GENERIC_WISH.search(text))
 
 
 def _only_a_filter_changed(text: str, mentioned: CarPreferences) -> bool:
