@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import re
 from datetime import datetime, timezone
 from typing import Any, Literal
@@ -123,12 +124,23 @@ def parse_body(raw_body: bytes) -> dict[str, Any]:
     if not raw_body.strip():
         raise WebhookRejected(400, "empty body: expected a WAHA webhook JSON object")
     try:
-        body = json.loads(raw_body)
+        body = json.loads(raw_body, parse_constant=_not_json, parse_float=_finite_float)
     except (ValueError, UnicodeDecodeError) as exc:
         raise WebhookRejected(400, f"body is not valid JSON: {exc}") from exc
     if not isinstance(body, dict):
         raise WebhookRejected(422, "body must be a JSON object (the WAHA webhook envelope)")
     return _without_surrogates(body)
+
+
+def _not_json(constant: str) -> float:
+    raise ValueError(f"{constant} is not JSON")  # Python's json reads NaN and Infinity; an id of Infinity is no id
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is too large a number")
+    return value
 
 
 def _without_surrogates(value: Any) -> Any:

@@ -114,6 +114,10 @@ MALFORMED = [
     (b'{"event": "message", "payload": {"id": "x", "from": "hello", "body": "x"}}', 422, "not a WhatsApp chat id"),
     (b'{"event": "message", "payload": {"id": "x", "from": "@c.us", "body": "x"}}', 422, "no phone digits"),
     (b'{"event": "message", "payload": {"id": "x", "from": "316@c.us", "fromMe": "maybe"}}', 422, "fromMe"),
+    # Python's json reads these; an id of Infinity once reached int() in the Chatwoot webhook (a 500)
+    (b'{"event": "message_created", "id": Infinity}', 400, "not JSON"),
+    (b'{"event": "message", "payload": {"id": NaN}}', 400, "not JSON"),
+    (b'{"event": "message_created", "id": 1e400}', 400, "too large"),
 ]
 
 
