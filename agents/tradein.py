@@ -40,7 +40,9 @@ _VALUE_QUESTION = re.compile(
 _TOP_UP_QUESTION = re.compile(r"\b(?:bijbetal\w*|bij\s+te\s+betalen|bijleggen|bij\s+(?:moet|moeten)\s+leggen|het\s+verschil)\b")
 # An amount with euros, a bound ("tot", "max") or a wish ("ik zoek … tot 25000") answers no mileage
 # question, even right after one.
-_ABOUT_MONEY_OR_WISH = re.compile(rf"€|\beuro\b|\b(?:tot|max(?:imaal)?|hooguit|budget|under|up\s+to|bis)\b|{WANTED_CUE.pattern}")
+_ABOUT_MONEY_OR_WISH = re.compile(
+    rf"€|\beuro\b|\bbudget\b|\b(?:tot|max(?:imaal)?|hooguit|under|up\s+to|bis)\s+(?:de\s+|ongeveer\s+)?\d|{WANTED_CUE.pattern}"
+)
 _MILEAGE_WORD = re.compile(r"\b(?:km|kilometer\w*|kilometerstand|teller\w*|gelopen|dkm|mijl)\b")
 
 
