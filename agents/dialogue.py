@@ -276,9 +276,22 @@ _BOOKING_STATUS = re.compile(
     r"confirm\w*|is\s+it\s+(?:confirmed|booked)|best[aä]tig\w*)\s*[?!.]*")
 
 
+# Asked inside a longer message: "welke auto staat er nu eigenlijk voor me klaar en hoe laat?"
+_BOOKING_RECAP = re.compile(
+    r"\bwelke\s+auto\s+(?:staat|is)\s+(?:er\s+)?(?:nu\s+)?(?:eigenlijk\s+)?(?:voor\s+(?:me|mij|ons)|klaar|gereserveerd)|"
+    r"\b(?:hoe\s+laat|wanneer)\s+(?:was|is)\s+(?:mijn|onze|de)\s+(?:afspraak|proefrit)|"
+    r"\b(?:hoe\s+laat|wanneer)\s+(?:was|is)\s+het\s+(?:nou\s+|nu\s+)?ook\s+alweer|"
+    r"\b(?:hoe\s+laat|wanneer)\s+moet(?:en)?\s+(?:ik|we|wij)\s+(?:er\s+zijn|komen)\b|"
+    r"\b(?:what\s+time|when)\s+is\s+my\s+(?:test\s+drive|proefrit|appointment)|"
+    r"\bwann\s+ist\s+mein(?:e)?\s+(?:termin|probefahrt|proefrit)"
+)
+
+
 def asks_booking_status(text: str) -> bool:
-    """"bevestiging?", "staat het vast?", "wanneer was mijn afspraak?" with a test drive booked."""
-    return bool(_BOOKING_STATUS.fullmatch(normalize(text).strip()))
+    """"bevestiging?", "staat het vast?", "wanneer was mijn afspraak?", "welke auto staat er voor me klaar
+    en hoe laat?" with a test drive booked."""
+    lowered = normalize(text).strip()
+    return bool(_BOOKING_STATUS.fullmatch(lowered) or _BOOKING_RECAP.search(lowered))
 
 
 def mentions_earlier_contact(text: str) -> bool:

@@ -37,6 +37,11 @@ _VALUE_QUESTION = re.compile(
     r"wat\s+(?:is|zou)\s+(?:hij|ze|die|mijn\s+\w+|m'?n\s+\w+)\s+(?:nog\s+)?waard|waard\s*\?|inruilwaarde|inruilprijs|"
     r"hoeveel\s+(?:krijg|geven|bieden|betalen)|wat\s+(?:geven|bieden)\s+(?:jullie|je|u))",
 )
+# "ik kan foto's sturen, moet dat hier?", "waar kan ik de foto's naartoe sturen?", "can I send the photos here?"
+_PHOTOS_WHERE = re.compile(
+    r"\b(?:foto'?s|fotos|photos?|pictures?|bilder|fotos)\b[^.!?]*\b(?:hier|here|waar|where|wohin|hoe|how|wie|mailen|e-?mail)\b"
+    r"|\b(?:waar|hoe|where|how|wohin|wie)\b[^.!?]*\b(?:foto'?s|fotos|photos?|pictures?|bilder)\b"
+)
 _TOP_UP_QUESTION = re.compile(r"\b(?:bijbetal\w*|bij\s+te\s+betalen|bijleggen|bij\s+(?:moet|moeten)\s+leggen|het\s+verschil)\b")
 # An amount with euros, a bound ("tot", "max") or a wish ("ik zoek … tot 25000") answers no mileage
 # question, even right after one.
@@ -146,6 +151,7 @@ def observe(
     normalized = normalize(text)
     asks_value = bool(_VALUE_QUESTION.search(normalized))
     asks_top_up = bool(_TOP_UP_QUESTION.search(normalized))
+    asks_where_photos = trade_in is not None and "?" in text and bool(_PHOTOS_WHERE.search(normalized))
     if trade_in is None and not (cue or plate_for_us):
         return IntakeStep(None)
     new = trade_in is None
@@ -173,7 +179,7 @@ def observe(
     answer = _answer_to_check(text, trade_in, context) if not (new_plate or new_mileage) else None
     if answer == "no":
         update.update(plate=None, lookup_status=None, vehicle=None)
-    if not (new or new_plate or new_mileage or asks_value or asks_top_up or cue or answer):
+    if not (new or new_plate or new_mileage or asks_value or asks_top_up or asks_where_photos or cue or answer):
         return IntakeStep(trade_in)
     trade_in = trade_in.model_copy(update={**update, "last_activity_at": now})
 
@@ -190,6 +196,9 @@ def observe(
         parts.append(value_answer(trade_in, dealer, now, wanted, asks_top_up, language, form))
     if answer == "no":
         parts.append(said(texts.PLATE_WRONG))
+    elif asks_where_photos and not (new_plate or new_mileage):
+        parts.append(say(texts.PHOTOS_HERE, language, form, when=offer_moment(dealer, now, language)))
+        trade_in = trade_in.model_copy(update={"photos_requested": True})
     elif trade_in.plate and trade_in.mileage_km and not trade_in.photos_requested:
         if not new_plate:
             parts.insert(0, said(texts.THANKS_GREAT) if answer == "yes" else said(texts.THANKS))

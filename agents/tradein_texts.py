@@ -61,6 +61,16 @@ PHOTOS_PLEASE = Phrase(
     de="Könnten Sie 3 oder 4 Fotos schicken? Von außen, von innen, vom Armaturenbrett mit dem Kilometerstand und von "
        "eventuellen Schäden. Dann macht Ihnen ein Kollege {when} ein Angebot für Ihren Wagen.",
 )
+PHOTOS_HERE = Phrase(
+    nl="Stuur ze gerust hier in de chat: van buiten, van binnen, van het dashboard met de kilometerstand en van "
+       "eventuele schade. Dan maakt een collega je {when} een inruilvoorstel.",
+    nl_u="Stuurt u ze gerust hier in de chat: van buiten, van binnen, van het dashboard met de kilometerstand en "
+         "van eventuele schade. Dan maakt een collega u {when} een inruilvoorstel.",
+    en="Just send them here in this chat: outside, inside, the dashboard showing the mileage, and any damage. "
+       "Then a colleague will make you a trade-in offer {when}.",
+    de="Schicken Sie sie gern hier im Chat: von außen, von innen, vom Armaturenbrett mit dem Kilometerstand und "
+       "von eventuellen Schäden. Dann macht Ihnen ein Kollege {when} ein Angebot für Ihren Wagen.",
+)
 TODAY_STILL = Phrase(nl="vandaag nog", en="later today", de="heute noch")
 ON_DAY = Phrase(nl="op {day}", en="on {day}", de="am {day}")
 NO_AMOUNT = Phrase(nl="Een bedrag noem ik hier niet: een collega maakt je inruilvoorstel {after}.",

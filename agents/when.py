@@ -136,13 +136,25 @@ def _day(text: str, today: date) -> tuple[date | None, date | None]:
 
 
 def _weekday(text: str) -> int | None:
-    match = _WEEKDAY.search(text)
+    """The weekday named; of several, the first one not ruled out ("donderdag lukt niet, wordt vrijdag")."""
+    named = [match for match in _WEEKDAY.finditer(text)]
+    wanted = [match for match in named if not _ruled_out(text, match)]
+    match = (wanted or named or [None])[0]
     if match:
         return DUTCH_WEEKDAYS.index(match[1])
     match = _WEEKDAY_SHORT.search(text)
     if match and re.search(r"\b(op|om|of|en|volgende|komende|deze)\s+" + match[1] + r"\b|^\s*" + match[1] + r"\b", text):
         return _DAY_ABBREVIATIONS[match[1]]
     return None
+
+
+# "donderdag lukt niet", "donderdag kan ik helaas niet", "niet donderdag maar vrijdag"
+_NOT_AFTER = re.compile(r"^[^,.;:!?]{0,24}?\b(?:niet|geen|not|nicht)\b")
+_NOT_BEFORE = re.compile(r"\b(?:niet|geen|not|nicht)\s+(?:op\s+|on\s+|am\s+)?$")
+
+
+def _ruled_out(text: str, match: re.Match[str]) -> bool:
+    return bool(_NOT_AFTER.search(text[match.end():]) or _NOT_BEFORE.search(text[:match.start()]))
 
 
 def _future_date(today: date, month: int, day: int) -> date | None:

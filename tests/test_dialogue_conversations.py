@@ -330,6 +330,15 @@ async def test_confirmation_after_a_move_says_the_new_day(inventory):
     assert "vrijdag 27 november om 10:00" in reply.response_text and "zaterdag" not in reply.response_text.lower()
 
 
+async def test_a_day_ruled_out_moves_the_drive_to_the_other_and_a_recap_names_car_and_time(inventory):
+    talk = Talk(inventory)
+    await talk.say("kan ik donderdag om 16:00 een proefrit maken in de polo 1.0 tsi life dsg?")
+    reply = await talk.say("oh wacht, donderdag lukt niet, wordt vrijdag 10 uur")
+    assert "verzet naar vrijdag 27 november om 10:00" in reply.response_text
+    reply = await talk.say("welke auto staat er nu eigenlijk voor me klaar en hoe laat?")  # not the opening hours
+    assert "Polo" in reply.response_text and "vrijdag 27 november om 10:00" in reply.response_text
+
+
 async def test_a_named_car_is_not_confused_with_the_first_car_of_the_list(inventory):
     talk = Talk(inventory)
     await talk.say("ik zoek een automaat tot 20k")

@@ -201,6 +201,8 @@ def test_summary_shows_every_part_known():
 @pytest.mark.parametrize("text, yes", [
     ("bevestiging?", True), ("staat het vast?", True), ("klopt het nog?", True), ("confirmed?", True),
     ("bevestiging van de financiering graag", False), ("staat die golf nog?", False),
+    ("welke auto staat er nu eigenlijk voor me klaar en hoe laat?", True), ("hoe laat moet ik er zijn?", True),
+    ("What time is my test drive?", True), ("hoe laat zijn jullie open op zaterdag?", False),
 ])
 def test_a_booking_status_question(text, yes):
     assert dialogue.asks_booking_status(text) is yes

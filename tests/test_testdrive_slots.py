@@ -42,6 +42,12 @@ GOLF = CarOption(id="sample-001", title="Volkswagen Golf 1.5 TSI Life Business",
         ("kan hij weg voor 14.000?", {}),  # an offer, not two o'clock
         ("voor 15k?", {}),
         ("om 14.00", {"at": time(14)}),
+        # a day ruled out is not the day wanted
+        ("oh wacht, donderdag lukt niet, wordt vrijdag 10 uur", {"day": date(2026, 12, 11), "at": time(10)}),
+        ("niet donderdag maar vrijdag", {"day": date(2026, 12, 11)}),
+        ("Thursday does not work, Friday at 10am?", {"day": date(2026, 12, 11), "at": time(10)}),
+        ("donderdag of vrijdag", {"day": date(2026, 12, 10)}),  # alternatives: the first
+        ("Thursday after work, say 5.30pm", {"day": date(2026, 12, 10), "at": time(17, 30)}),  # not 18:00
     ],
 )
 def test_dutch_days_and_times(text, expected):

@@ -91,6 +91,20 @@ def test_a_budget_right_after_the_mileage_question_is_a_wish_not_the_mileage():
         assert step.trade_in.mileage_km == 120000, text
 
 
+def test_asked_where_the_photos_go_the_answer_is_here_in_the_chat():
+    start = TradeIn(plate="1-XJR-34", lookup_status="found", vehicle=ASTRA, mileage_km=140_000, photos_requested=True,
+                    started_at=MONDAY_MORNING, last_activity_at=MONDAY_MORNING)
+    context = ConversationContext(history=[Turn(role="bot", text="Stuur je 3 of 4 foto's?", at=MONDAY_MORNING)],
+                                  has_trade_in=True, trade_in=start)
+    for text in ("Ik kan foto's sturen, moet dat hier?", "waar moet ik de foto's naartoe sturen?"):
+        router, extraction = _read(text, context)
+        step = observe(start, text, router, extraction, None, MONDAY_MORNING, DEALER, context=context)
+        assert step.reply.startswith("Stuur ze gerust hier in de chat") and "dashboard" in step.reply, text
+    router, extraction = _read("mooie foto's van de golf!", context)  # no question about where
+    assert observe(start, "mooie foto's van de golf!", router, extraction, None, MONDAY_MORNING, DEALER,
+                   context=context).reply is None
+
+
 def test_offer_moment_today_or_next_working_day():
     assert offer_moment(DEALER, MONDAY_MORNING) == "vandaag nog"
     assert offer_moment(DEALER, datetime(2026, 12, 7, 17, 30, tzinfo=timezone.utc)) == "morgen"  # 18:30 local

@@ -81,7 +81,7 @@ _TERMS: list[tuple[str, str]] = [
 ]
 _PATTERN = re.compile("|".join(f"(?:(?<![a-z']){pattern}(?![a-z]))" for pattern, _ in _TERMS))
 _COMPILED = [(re.compile(f"(?<![a-z']){pattern}(?![a-z])"), dutch) for pattern, dutch in _TERMS]
-_CLOCK_12 = re.compile(r"\b(?:at |um )?(\d{1,2})(?::(\d\d))? ?(am|pm|a\.m\.|p\.m\.)(?![a-z])")
+_CLOCK_12 = re.compile(r"\b(?:at |um )?(\d{1,2})(?:[:.](\d\d))? ?(am|pm|a\.m\.|p\.m\.)(?![a-z])")  # 5:30pm, 5.30pm
 _AT_HOUR = re.compile(r"(?<![a-z])(?:at|um)\s+(\d{1,2}(?:[:.]\d\d)?)(?:\s*uhr|\s*o'?clock)?(?![a-z\d])")
 _UHR = re.compile(r"(?<=\d)\s*(?:uhr|o'?clock)(?![a-z])")
 
