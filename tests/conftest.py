@@ -50,7 +50,15 @@ async def time_env():
         test_server_existing_path=str(temporal_test_server()),
         data_converter=data_converter,
     )
-    # The time-skipping server knows no custom search attributes until told.
+    await register_search_attributes(env)
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+async def register_search_attributes(env: WorkflowEnvironment) -> None:
+    """The time-skipping server knows no custom search attributes until told."""
     kinds = {
         "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
         "Bool": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
@@ -62,10 +70,6 @@ async def time_env():
             search_attributes={name: kinds[kind] for name, kind in search_attributes.CLI_TYPES.items()},
         )
     )
-    try:
-        yield env
-    finally:
-        await env.shutdown()
 
 
 @pytest.fixture

@@ -42,6 +42,27 @@ async def skip_to_open_morning(env, dealer, at: dt_time = dt_time(10)) -> dateti
     raise AssertionError("the dealer is not open in the next 30 days")
 
 
+async def skip_to_an_ordinary_monday(env, dealer, at: dt_time = dt_time(10)) -> datetime:
+    """Skip a time-skipping server to `at` on the next Monday of two ordinary weeks: every day
+    Monday to Saturday of it and the week after open as usual (no holiday, no closed date).
+
+    For chats that name weekdays ("zaterdag om 11 uur", "volgende week dinsdag"): played on the
+    real clock they fail on a Saturday morning or in the week of Christmas.
+    """
+    from agents.slots import open_hours
+
+    now = (await env.get_current_time()).astimezone(dealer.tz)
+    day = now.date() + timedelta(days=(7 - now.weekday()) % 7 or 7)
+    for _ in range(60):
+        fortnight = [day + timedelta(days=offset) for offset in range(14) if (day + timedelta(days=offset)).weekday() < 6]
+        if all(open_hours(dealer, each) == dealer.hours_on(each) is not None for each in fortnight):
+            moment = datetime.combine(day, at, tzinfo=dealer.tz)
+            await env.sleep(moment - now)
+            return moment
+        day += timedelta(days=7)
+    raise AssertionError("no two ordinary weeks in the next 60")
+
+
 async def eventually(check, timeout: float = 30.0, interval: float = 0.05):
     """Poll `check` (plain or async) until it returns something truthy, and return that."""
     deadline = time.monotonic() + timeout

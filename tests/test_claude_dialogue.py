@@ -19,7 +19,8 @@ import pytest
 from agents.models import CarPreferences, Classification, EscalationDecision, ExtractionOutput, RouterOutput
 from integrations.claude import ClaudeDialogueUpdate, ClaudeExpertise, ClaudeReply, ClaudeUnderstanding
 from tests.peers.messages_api import MessagesApiPeer, RecordedRequest, message_response
-from tests.pipeline import make_settings, pipeline, random_phone
+from agents.knowledge.dealer import dealer_facts
+from tests.pipeline import make_settings, pipeline, random_phone, skip_to_an_ordinary_monday
 from tests.waha_events import message_event
 
 CHAT = ["Hebben jullie een Golf?", "die tweede", "ja graag", "zaterdag om 11 uur?"]
@@ -103,13 +104,14 @@ def claude_peer():
         yield peer
 
 
-async def test_claude_moves_the_dialogue_state_exactly_as_the_rules_engine(temporal_env, task_queue, tmp_path, claude_peer):
-    rules_states, rules_backends = await play(temporal_env.client, make_settings(tmp_path / "rules", task_queue))
+async def test_claude_moves_the_dialogue_state_exactly_as_the_rules_engine(time_env, task_queue, tmp_path, claude_peer):
+    await skip_to_an_ordinary_monday(time_env, dealer_facts())  # "zaterdag om 11 uur" is free and ahead
+    rules_states, rules_backends = await play(time_env.client, make_settings(tmp_path / "rules", task_queue))
     claude_peer.reset()
     claude_peer.handler = scripted_claude
     claude_settings = make_settings(tmp_path / "claude", task_queue, anthropic_api_key=claude_peer.api_key,
                                     anthropic_base_url=claude_peer.url)
-    claude_states, claude_backends = await play(temporal_env.client, claude_settings)
+    claude_states, claude_backends = await play(time_env.client, claude_settings)
 
     assert rules_backends == {"rules"} and claude_backends == {"claude"}
     assert claude_peer.violations == []

@@ -9,10 +9,16 @@ from __future__ import annotations
 import pytest
 import pytest_asyncio
 
+from temporalio.testing import WorkflowEnvironment
+
+from agents.knowledge.dealer import dealer_facts
 from inventory.sources.sample import sample_cars
+from starter.binaries import temporal_test_server
 from starter.converse import Conversation, running_stack
 from tests.conversation_set import load_scripts, play_all, problems
-from tests.pipeline import make_settings, random_phone
+from tests.conftest import register_search_attributes
+from tests.pipeline import make_settings, random_phone, skip_to_an_ordinary_monday
+from workflows.converter import data_converter
 
 SCRIPTS = load_scripts()
 CARS = {car.id: car for car in sample_cars()}
@@ -34,9 +40,23 @@ def test_the_set_covers_the_reviewers_failures_with_the_state_expected():
 
 
 @pytest_asyncio.fixture(scope="module")
-async def played(temporal_env, tmp_path_factory):
+async def ordinary_monday():
+    """A time-skipping server whose clock stands on an ordinary Monday morning: the chats name
+    weekdays and times, and on the real clock a Saturday morning or Christmas week breaks them."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(temporal_test_server()), data_converter=data_converter)
+    await register_search_attributes(env)
+    try:
+        await skip_to_an_ordinary_monday(env, dealer_facts())
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest_asyncio.fixture(scope="module")
+async def played(ordinary_monday, tmp_path_factory):
     settings = make_settings(tmp_path_factory.mktemp("conversation-set"), "unused")
-    async with running_stack(settings, client=temporal_env.client) as first:
+    async with running_stack(settings, client=ordinary_monday.client) as first:
         def make_chat() -> Conversation:
             return Conversation(first.client, first.http, first.outbox, random_phone())
 

@@ -10,15 +10,17 @@ from temporalio.api.sdk.v1 import WorkflowMetadata
 
 from starter.api import create_app
 from tests.chat_page_driver import ChatPageDriver, chromium_available
-from tests.pipeline import make_settings, pipeline, random_phone
+from agents.knowledge.dealer import dealer_facts
+from tests.pipeline import make_settings, pipeline, random_phone, skip_to_an_ordinary_monday
 from tests.test_chat_page import served_api
 from tests.waha_events import message_event
 from worker.build import running_worker
 
 
-async def test_the_state_moves_and_shows_in_the_current_details(temporal_env, task_queue, tmp_path):
+async def test_the_state_moves_and_shows_in_the_current_details(time_env, task_queue, tmp_path):
     phone = random_phone()
-    async with pipeline(temporal_env.client, make_settings(tmp_path, task_queue)) as p:
+    await skip_to_an_ordinary_monday(time_env, dealer_facts())  # "zaterdag om 11 uur" is free and ahead
+    async with pipeline(time_env.client, make_settings(tmp_path, task_queue)) as p:
         handle = p.client.get_workflow_handle(f"conversation-{phone}")
 
         async def details() -> str:
