@@ -143,10 +143,15 @@ def is_short(text: str) -> bool:
     return 0 < len(words) <= SHORT_WORDS
 
 
+def is_bare(text: str) -> bool:
+    """"ja", "kan za?", "zaterdag om 11": an answer and nothing else (three words at most)."""
+    return 0 < len(re.findall(r"[\w€'-]+", text)) <= 3
+
+
 def read_answer(text: str, context: ConversationContext, now: datetime | None = None) -> Answer | None:
     """The short message as an answer to our open question, or None when it is something else."""
     question = live_question(context, now)
-    if not is_short(text):
+    if not is_short(text) or (question is not None and question.stood_over and not is_bare(text)):
         return None
     lowered = normalize(text).strip(" !.,")
     if question is None:  # no question open: "die tweede" still points into the list just shown
@@ -563,9 +568,13 @@ def note_reply(context: ConversationContext, output: ConversationOutput, shown: 
         kind = "slot"
     elif context.test_drive.open_question == "car":
         kind = "which_car"
-    still_open = state.open_question if (state.last_answer or "").startswith("pick:") else None
+    # "die tweede" (a pick) or "wat kost die?" (a question of its own) to "wanneer wil je komen
+    # proefrijden?": answered with no new question, the visit question stands for a later "ja" or "za?"
+    side_step = state.last_answer is None or state.last_answer.startswith("pick:")
+    still_open = state.open_question if side_step else None
     if kind is None and still_open is not None and still_open.kind in ("visit", "day", "time"):
-        pass  # "die tweede" to "wanneer wil je komen proefrijden?": the car is picked, the visit question stands
+        if state.last_answer is None:
+            update["open_question"] = still_open.model_copy(update={"stood_over": True})
     elif kind is None:
         update["open_question"] = None
     else:

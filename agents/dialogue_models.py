@@ -60,6 +60,7 @@ class OpenQuestion(BaseModel):
     kind: QuestionKind
     text: str  # the question as we asked it (clipped)
     asked_at: datetime
+    stood_over: bool = False  # kept over a question of the customer's own: only a bare answer binds to it
 
 
 class FinancingScenario(BaseModel):

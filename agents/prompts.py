@@ -174,7 +174,8 @@ def dealer_facts_text(dealer: DealerFacts) -> str:
     )
     if delivery.home_delivery_available:
         cost = f" voor {_euro(delivery.home_delivery_cost_eur)}" if delivery.home_delivery_cost_eur else ""
-        lines.append(f"Thuisbezorgen: mogelijk{cost}")
+        lines.append(f"Thuisbezorgen: mogelijk{cost}, binnen Nederland (buitenland en export: per auto afspreken, "
+                     "noem geen prijs)")
     lines.append(
         f"Financiering via {finance.partner}: {', '.join(finance.products) or 'op aanvraag'}; "
         f"rekenvoorbeelden met {_percent(finance.effective_rate_percent)} effectieve jaarrente, "
@@ -466,7 +467,7 @@ def knowledge_for(topics: list[str], dealer: DealerFacts) -> list[KnowledgeSnipp
             f"Afleverkosten {_euro(delivery.delivery_cost_eur)}"
             + (" inclusief APK" if delivery.apk_included else "")
             + (
-                f"; thuisbezorgen voor {_euro(delivery.home_delivery_cost_eur)}"
+                f"; thuisbezorgen binnen Nederland voor {_euro(delivery.home_delivery_cost_eur)}"
                 if delivery.home_delivery_available and delivery.home_delivery_cost_eur
                 else ""
             )

@@ -143,7 +143,8 @@ def _weekday(text: str) -> int | None:
     if match:
         return DUTCH_WEEKDAYS.index(match[1])
     match = _WEEKDAY_SHORT.search(text)
-    if match and re.search(r"\b(op|om|of|en|volgende|komende|deze)\s+" + match[1] + r"\b|^\s*" + match[1] + r"\b", text):
+    if match and re.search(r"\b(op|om|of|en|volgende|komende|deze|kan|kun|lukt|past|wordt|dan)\s+(?:het\s+|ik\s+)?"
+                           + match[1] + r"\b|^\s*" + match[1] + r"\b", text):
         return _DAY_ABBREVIATIONS[match[1]]
     return None
 

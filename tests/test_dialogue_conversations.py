@@ -330,6 +330,18 @@ async def test_confirmation_after_a_move_says_the_new_day(inventory):
     assert "vrijdag 27 november om 10:00" in reply.response_text and "zaterdag" not in reply.response_text.lower()
 
 
+async def test_the_visit_question_stands_over_a_price_question_for_a_bare_answer(inventory):
+    talk = Talk(inventory)
+    await talk.say("hoi hebbe jullie corsa")
+    await talk.say("die 2e")
+    await talk.say("wat kost die")  # a question of the customer's own, between ours and the answer
+    reply = await talk.say("kan za?")
+    assert talk.context.test_drive.open_question == "slot" and "zaterdag" in reply.response_text
+    assert talk.context.misunderstood_count == 0
+    reply = await talk.say("11 uur dan")
+    assert talk.context.test_drive.bookings and "om 11:00" in reply.response_text
+
+
 async def test_a_day_ruled_out_moves_the_drive_to_the_other_and_a_recap_names_car_and_time(inventory):
     talk = Talk(inventory)
     await talk.say("kan ik donderdag om 16:00 een proefrit maken in de polo 1.0 tsi life dsg?")

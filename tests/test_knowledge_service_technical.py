@@ -32,6 +32,15 @@ def test_trade_in_asks_for_details_and_never_a_value():
     assert "kenteken" not in service.trade_in_request(dealer, {"kenteken"})
 
 
+def test_home_delivery_price_is_for_the_netherlands_only():
+    dealer = dealer_facts()
+    home = service.knowledge_for(normalize("bezorgen jullie ook thuis?"), dealer)[0].text
+    assert "€ 150" in home
+    for text, language in (("Liefern Sie nach Deutschland?", "de"), ("kunnen jullie hem in belgië bezorgen?", "nl")):
+        abroad = service.knowledge_for(normalize(text), dealer, language)[0].text
+        assert "150" not in abroad and dealer.phone in abroad, abroad
+
+
 def test_service_topics():
     dealer = dealer_facts()
     assert _topics(service.knowledge_for(normalize("Is de km-stand NAP en krijg ik APK?"), dealer)) >= {"nap", "apk"}

@@ -156,7 +156,11 @@ async def test_down_payment_example_passes_the_guardrail(inventory):
 
 
 @pytest.mark.parametrize("text, months", [("bij 60 maanden", 60), ("over 5 jaar per maand", 60), ("looptijd 48 mnd", 48),
-                                          ("auto van 5 jaar oud", None), ("12 maanden garantie", None), ("2,5 jaar lenen", 30)])
+                                          ("auto van 5 jaar oud", None), ("12 maanden garantie", None), ("2,5 jaar lenen", 30),
+                                          # how long the customer has lived or banked here is no term
+                                          ("ik woon pas 3 maanden in nederland", None),
+                                          ("i have only had a dutch bank account for 3 maanden", None),
+                                          ("for 60 maanden please", 60)])
 def test_term_parsing(text, months):
     assert term_months(text) == months
 

@@ -74,6 +74,19 @@ def _with_article(item: str) -> str:
 
 HOME_DELIVERY_PRICED = Phrase(nl=" Thuisbezorgen kan ook, voor {cost}.", en=" We can also deliver to your door, for {cost}.",
                               de=" Wir liefern auch nach Hause, für {cost}.")
+DELIVERY_ABROAD = Phrase(
+    nl=" Thuisbezorgen doen we binnen Nederland; levering in het buitenland en de exportpapieren stemmen we per auto af. "
+       "Bel ({phone}) of mail ({email}) ons daarvoor gerust even.",
+    nl_u=" Thuisbezorgen doen we binnen Nederland; levering in het buitenland en de exportpapieren stemmen we per auto af. "
+         "Belt ({phone}) of mailt ({email}) u ons daarvoor gerust even.",
+    en=" We deliver to your door within the Netherlands; delivery abroad and the export papers we arrange car by car. "
+       "Just call ({phone}) or email ({email}) us about it.",
+    de=" Nach Hause liefern wir innerhalb der Niederlande; eine Lieferung ins Ausland und die Exportpapiere stimmen wir "
+       "je Auto ab. Rufen Sie uns dafür gern an ({phone}) oder schreiben Sie uns ({email}).",
+)
+# "Liefern Sie nach Deutschland?": the home-delivery price is for the Netherlands only
+_ABROAD = re.compile(r"\b(buitenland|duitsland|belgi[eë]\w*|frankrijk|deutschland|ausland|germany|belgium|france|abroad|"
+                     r"export\w*|luxemb\w*|oostenrijk|österreich|osterreich|austria|schweiz|zwitserland)\b")
 HOME_DELIVERY = Phrase(nl=" Thuisbezorgen is mogelijk.", en=" Home delivery is possible too.", de=" Eine Lieferung nach Hause ist möglich.")
 NEW_APK = Phrase(nl=" Elke auto krijgt bij aflevering een nieuwe APK.", en=" Every car gets a new MOT (APK) on delivery.",
                  de=" Jedes Auto bekommt bei der Übergabe eine neue APK (Hauptuntersuchung).")
@@ -153,4 +166,15 @@ def knowledge_for(text: str, dealer: DealerFacts, language: str = "nl", form: st
                   already: set[str] | None = None) -> list[KnowledgeSnippet]:
     """`already`: trade-in details the customer gave ("kenteken", "kilometerstand"), never asked for again."""
     texts = _texts(dealer, language, form, already)
+    if _ABROAD.search(text) and dealer.delivery.home_delivery_available:
+        abroad = say(DELIVERY_ABROAD, language, form, phone=dealer.phone, email=dealer.email)
+        home = _texts_home(dealer, language, form)
+        texts["delivery"] = (texts["delivery"].replace(home, "") if home else texts["delivery"]) + abroad
     return [KnowledgeSnippet(module="service", topic=topic, text=texts[topic]) for topic in topics_in(text)]
+
+
+def _texts_home(dealer: DealerFacts, language: str, form: str) -> str:
+    delivery = dealer.delivery
+    if delivery.home_delivery_cost_eur:
+        return say(HOME_DELIVERY_PRICED, language, form, cost=euro(delivery.home_delivery_cost_eur, language))
+    return say(HOME_DELIVERY, language, form)

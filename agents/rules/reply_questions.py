@@ -85,6 +85,12 @@ def _count(raw: str) -> float:
     return float(_WORD_NUMBERS.get(raw, 0) or raw.replace(",", "."))
 
 
+_HOW_LONG_ALREADY = re.compile(
+    r"\b(?:sinds|pas|al|nog\s+maar|since|only|woon\w*|werk\w*|rekening|account|contract|baan|lived?|living|worked?)\s+"
+    r"(?:\w+\s+){0,2}$"
+)
+
+
 def term_months(text: str) -> int | None:
     """A financing term the customer names: "60 maanden", "5 jaar", "over 48 mnd"."""
     for match in _TERM.finditer(text):
@@ -94,6 +100,8 @@ def term_months(text: str) -> int | None:
         # "auto van 5 jaar oud" or "garantie van 12 maanden" is not a term.
         if re.match(r"\s*(oud|garantie|apk)", after) or re.search(r"(garantie|apk|oud|bouwjaar)\W*(?:\w+\W+){0,2}$", before):
             continue
+        if _HOW_LONG_ALREADY.search(before) or re.match(r"\s*(?:in\s+nederland|hier|in\s+dienst|in\s+the\s+netherlands)\b", after):
+            continue  # "ik woon pas 3 maanden in nederland", "a bank account for 3 months": how long, not a term
         value = _count(match.group(1))
         months = value * 12 if unit.startswith("j") else value
         if unit.startswith("j") and not _TERM_CUE.search(before + " " + after):

@@ -34,7 +34,7 @@ STILL_THERE = (
     Phrase(nl="Ja, de {title} is nog beschikbaar.", en="Yes, the {title} is still available.",
            de="Ja, der {title} ist noch verfügbar."),
 )
-HOW_MANY = Phrase(nl="Van de {name} hebben we er nu {count} staan{shown}", en="We have {count} {name}s in stock right now{shown}",
+HOW_MANY = Phrase(nl="Van de {name} hebben we er nu {count} staan{shown}", en="We have {count} of the {name} in stock right now{shown}",
                   de="Vom {name} haben wir gerade {count} Stück da{shown}")
 SHOWN_SOME = Phrase(nl="; dit zijn er {shown}:", en="; here are {shown}:", de="; hier sind {shown}:")
 WHICH_ONE = Phrase(
