@@ -330,6 +330,16 @@ async def test_confirmation_after_a_move_says_the_new_day(inventory):
     assert "vrijdag 27 november om 10:00" in reply.response_text and "zaterdag" not in reply.response_text.lower()
 
 
+@pytest.mark.parametrize("question", ["Was kostet er und wie viele Kilometer hat er gelaufen?",
+                                      "how many miles has it done and what does it cost?",
+                                      "wat kost hij en hoeveel km heeft hij gereden?"])
+async def test_price_and_mileage_asked_together_are_both_answered(inventory, question):
+    talk = Talk(inventory)
+    await talk.say("hebben jullie een skoda kodiaq?")
+    reply = await talk.say(question)
+    assert "68.200 km" in reply.response_text and "31.450" in reply.response_text
+
+
 async def test_the_visit_question_stands_over_a_price_question_for_a_bare_answer(inventory):
     talk = Talk(inventory)
     await talk.say("hoi hebbe jullie corsa")

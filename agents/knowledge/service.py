@@ -18,7 +18,7 @@ TOPICS: dict[str, re.Pattern[str]] = {
     "nap": re.compile(r"\b(nap|kilometerstand\s+(?:klopt|echt|gecontroleerd)|tellerstand|teruggedraaid|logisch)\b"),
     "apk": re.compile(r"\b(apk|keuring)\b"),
     "delivery": re.compile(r"\b(lever\w*\s+(?:\w+\s+){0,3}af|afleverkosten|aflever\w*|bezorg\w*|thuisbezorg\w*|rijklaar\w*|tenaamstelling|ophalen|levertijd|kosten\s+koper|bijkomende\s+kosten|wat\s+zit\s+er\s+bij|deliver\w*|on\s+the\s+road|"
-                          r"extra\s+costs?|uberfuhrung\w*|lieferung|liefern|nebenkosten)\b"),
+                          r"extra\s+costs?|uberfuhrung\w*|lieferung|liefern|nebenkosten|export\w*|ausfuhr\w*)\b"),
     "trade_in": re.compile(r"\b(inruil\w*|in\s*te\s*ruilen|taxatie|taxeren|inruilwaarde|waard|trade\s*-?\s*in|part\s*-?\s*exchange|"
                           r"in\s+zahlung|inzahlungnahme)\b"),
     "opening_hours": re.compile(r"\b(open|geopend|openingstijd\w*|hoe\s+laat|gesloten|dicht|zondag|koopzondag|opening\s+hours|"
@@ -166,15 +166,6 @@ def knowledge_for(text: str, dealer: DealerFacts, language: str = "nl", form: st
                   already: set[str] | None = None) -> list[KnowledgeSnippet]:
     """`already`: trade-in details the customer gave ("kenteken", "kilometerstand"), never asked for again."""
     texts = _texts(dealer, language, form, already)
-    if _ABROAD.search(text) and dealer.delivery.home_delivery_available:
-        abroad = say(DELIVERY_ABROAD, language, form, phone=dealer.phone, email=dealer.email)
-        home = _texts_home(dealer, language, form)
-        texts["delivery"] = (texts["delivery"].replace(home, "") if home else texts["delivery"]) + abroad
+    if _ABROAD.search(text):  # the delivery costs and the home delivery are for a car registered here
+        texts["delivery"] = say(DELIVERY_ABROAD, language, form, phone=dealer.phone, email=dealer.email).strip()
     return [KnowledgeSnippet(module="service", topic=topic, text=texts[topic]) for topic in topics_in(text)]
-
-
-def _texts_home(dealer: DealerFacts, language: str, form: str) -> str:
-    delivery = dealer.delivery
-    if delivery.home_delivery_cost_eur:
-        return say(HOME_DELIVERY_PRICED, language, form, cost=euro(delivery.home_delivery_cost_eur, language))
-    return say(HOME_DELIVERY, language, form)

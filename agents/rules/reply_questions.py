@@ -16,7 +16,8 @@ from agents.rules.text import normalize
 
 # Facts about one car the customer may ask for, in the order we answer them.
 CAR_FACTS: dict[str, re.Pattern[str]] = {
-    "mileage": re.compile(r"\b(kilometerstand|km[\s-]?stand|tellerstand|hoeveel\s+(?:km|kilometers?)|(?:km|kilometers)\s+(?:gereden|gelopen|op\s+de\s+teller)|gelopen|hoeveel\s+heeft\s+(?:hij|ie|die|het)\s+gereden)\b"),
+    "mileage": re.compile(r"\b(kilometerstand|km[\s-]?stand|tellerstand|hoeveel\s+(?:km|kilometers?)|(?:km|kilometers)\s+(?:gereden|gelopen|op\s+de\s+teller)|gelopen|hoeveel\s+heeft\s+(?:hij|ie|die|het)\s+gereden|"
+                          r"wie\s+viele?\s+(?:km|kilometer)|laufleistung|how\s+many\s+(?:km|kilomet\w*|miles)|what(?:'s|\s+is)\s+(?:the|its)\s+mileage)\b"),
     "year": re.compile(r"\b(bouwjaar|welk\s+jaar|uit\s+welk\s+jaar|hoe\s+oud|van\s+welk\s+jaar|jaartal)\b"),
     "price": re.compile(r"\b(wat\s+kost\s+(?:hij|ie|die|deze|het|de\s+\w+)|wat\s+is\s+de\s+(?:vraag)?prijs|vraagprijs|hoe\s*duur|wat\s+moet\s+(?:hij|ie|die)\s+kosten)\b(?![^?.!]*\b(?:per\s+maand|p/m|maand))"),
     "fuel": re.compile(r"\b(brandstof|is\s+(?:hij|ie|die|het|dat)\s+(?:een\s+)?(?:benzine|diesel|hybride|hybrid|elektrisch\w*|plug-?in)|rijdt\s+(?:hij|ie|die)\s+op)\b"),
