@@ -103,7 +103,8 @@ TEST_DRIVE = Phrase(nl="Een proefrit duurt ongeveer {minutes} minuten{bring} Je 
                     de="Eine Probefahrt dauert etwa {minutes} Minuten{bring} Unsere Adresse: {address}.")
 BRING = Phrase(nl="; neem {bring} mee.", nl_u="; neemt u {bring} mee.", en="; please bring {bring}.", de="; bitte bringen Sie {bring} mit.")
 WARRANTY = Phrase(nl="Je krijgt {months} maanden BOVAG-garantie.", nl_u="U krijgt {months} maanden BOVAG-garantie.",
-                  en="You get a {months}-month BOVAG warranty.", de="Sie bekommen {months} Monate BOVAG-Garantie.")
+                  en="You get a {months}-month BOVAG warranty (BOVAG is the Dutch motor trade association).",
+                  de="Sie bekommen {months} Monate BOVAG-Garantie (BOVAG ist der niederländische Kfz-Branchenverband).")
 WARRANTY_LONGER = Phrase(nl=" Verlengen is mogelijk.", en=" It can be extended.", de=" Eine Verlängerung ist möglich.")
 NAP = Phrase(nl="Al onze occasions hebben een NAP-gecontroleerde (logische) kilometerstand; het NAP-rapport krijg je erbij.",
              nl_u="Al onze occasions hebben een NAP-gecontroleerde (logische) kilometerstand; het NAP-rapport krijgt u erbij.",
@@ -148,7 +149,9 @@ def _texts(dealer: DealerFacts, language: str = "nl", form: str = "je", already:
     apk = said(NEW_APK) if delivery.apk_included else ""
     cost = said(DELIVERY_COST, cost=euro(delivery.delivery_cost_eur, language)) if delivery.delivery_cost_eur else said(NO_DELIVERY_COST)
     bring = said(BRING, bring=dealer.word(drive.bring, language, form)) if drive.requires_license else "."
-    description = dealer.word(warranty.description, language, form) if warranty.description else ""
+    # dealer.yaml's description repeats "BOVAG-garantie" when it only sums up what WARRANTY says
+    summing_up = warranty.description and "bovag" in warranty.description.lower()
+    description = dealer.word(warranty.description, language, form) if warranty.description and not summing_up else ""
     return {
         "test_drive": said(TEST_DRIVE, minutes=drive.duration_minutes, bring=bring, address=dealer.address.one_line()),
         "warranty": said(WARRANTY, months=warranty.bovag_months) + (said(WARRANTY_LONGER) if warranty.extended_available else "")

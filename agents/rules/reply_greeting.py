@@ -19,7 +19,8 @@ WELCOME_BACK_AFTER_SECONDS = 6 * 3600  # a pause this long is a new visit, not t
 _SALUTATION = re.compile(r"\b(?:(?:goede|goeie|goeden)?(morgen|middag|avond)|good\s+(morning|afternoon|evening)|"
                          r"guten\s+(morgen|tag|abend))\b")
 _THANKS = re.compile(r"\W*(bedankt|dank|thanks|thank\s+you|thx|cheers|danke|vielen\s+dank|merci|top|super|prima|ok|oke|okay|"
-                     r"fijne|tot\s+ziens|doei|bye|tschuss|auf\s+wiedersehen)")
+                     r"fijne|tot\s+ziens|doei|bye|tschuss|auf\s+wiedersehen|"
+                     r"great|perfect|perfekt|geweldig|see\s+you|tot\s+(?:dan|zo|straks|morgen|\w+dag)|bis\s+(?:dann|bald|morgen|\w+tag))")
 
 PART_OF_DAY = {  # by the dealer's local hour
     "morgen": Phrase(nl="Goedemorgen", en="Good morning", de="Guten Morgen"),
