@@ -571,7 +571,9 @@ def note_reply(context: ConversationContext, output: ConversationOutput, shown: 
     # "die tweede" (a pick) or "wat kost die?" (a question of its own) to "wanneer wil je komen
     # proefrijden?": answered with no new question, the visit question stands for a later "ja" or "za?"
     side_step = state.last_answer is None or state.last_answer.startswith("pick:")
-    still_open = state.open_question if side_step else None
+    # a booking (or one being planned) has answered the visit question
+    asked_over = side_step and not (context.test_drive.bookings or context.test_drive.open_question)
+    still_open = state.open_question if asked_over or (state.last_answer or "").startswith("pick:") else None
     if kind is None and still_open is not None and still_open.kind in ("visit", "day", "time"):
         if state.last_answer is None:
             update["open_question"] = still_open.model_copy(update={"stood_over": True})

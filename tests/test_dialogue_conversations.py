@@ -352,6 +352,16 @@ async def test_the_visit_question_stands_over_a_price_question_for_a_bare_answer
     assert talk.context.test_drive.bookings and "om 11:00" in reply.response_text
 
 
+async def test_after_the_booking_a_goodbye_naming_the_day_offers_no_slots(inventory):
+    talk = Talk(inventory)
+    await talk.say("hebben jullie de skoda kodiaq nog?")
+    await talk.say("kan ik zaterdag om 10 uur een proefrit maken?")
+    await talk.say("bezorgen jullie ook in duitsland?")  # a side question after the booking
+    reply = await talk.say("Danke, bis Samstag!")
+    assert len(talk.context.test_drive.bookings) == 1 and "om 09:00" not in reply.response_text
+    assert talk.context.dialogue.open_question is None
+
+
 async def test_a_day_ruled_out_moves_the_drive_to_the_other_and_a_recap_names_car_and_time(inventory):
     talk = Talk(inventory)
     await talk.say("kan ik donderdag om 16:00 een proefrit maken in de polo 1.0 tsi life dsg?")
