@@ -48,6 +48,12 @@ def test_service_topics():
     assert dealer.address.street in service.knowledge_for("waar zitten jullie", dealer)[0].text
 
 
+def test_engine_codes_in_two_car_names_are_no_question_about_engines():
+    asked = normalize("Ik twijfel tussen de Golf 1.5 TSI en de Tiguan 2.0 TDI. Wat is het prijsverschil?")
+    assert technical.knowledge_for(asked) == []
+    assert _topics(technical.knowledge_for(normalize("wat is het verschil tussen de 1.5 tsi en de 2.0 tdi?"))) == {"engine_types"}
+
+
 def test_technical_topics():
     found = _topics(technical.knowledge_for(normalize("wat is de actieradius en hoe snel kan ik laden? heeft hij een trekhaak, dsg?")))
     assert found == {"ev_range", "charging", "towing", "automatic_gearbox"}

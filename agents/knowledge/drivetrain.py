@@ -105,12 +105,17 @@ PHRASES = catalog(TEXTS, DRIVETRAIN)
 _NAMED_ENGINE = re.compile(r"\b\d[.,]\d\s*(?:e-?)?(?:tsi|tfsi|tdi|tce|puretech|ecoboost)\b")
 
 
+_COMPARES_ENGINES = re.compile(r"\b(verschil\s+tussen|vs|versus|beter|zuiniger|difference\s+between|unterschied)\b")
+
+
 def knowledge_for(text: str, language: str | None = "nl", address_form: str | None = "je") -> list[KnowledgeSnippet]:
     """Explanations for a question about engine or drivetrain types; "ik zoek een golf tdi" is a search, not a question."""
     if _SEARCH.search(text) or not (_EXPLAIN.search(text) or "?" in text):
         return []
-    if not _EXPLAIN.search(text):
-        text = _NAMED_ENGINE.sub(" ", text)  # "heeft de golf 1.5 tsi een trekhaak?" asks about the towbar
+    if not _EXPLAIN.search(text) or not _COMPARES_ENGINES.search(text):
+        # "heeft de golf 1.5 tsi een trekhaak?" asks about the towbar; "de golf 1.5 tsi en de tiguan 2.0 tdi,
+        # wat is het prijsverschil?" about the price
+        text = _NAMED_ENGINE.sub(" ", text)
     topics = topics_in(text)
     # "wat is een plug-in hybride?" is about the plug-in, not about hybrids in general
     if "plug_in_hybrid" in topics and "full_hybrid" in topics and not re.search(r"\b(volledig|full|zelfopladend)", text):
