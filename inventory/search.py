@@ -44,6 +44,8 @@ RELAX_STEPS: list[tuple[int, str]] = [
     (MODEL, "model"),
     (MAKE, "make"),
 ]
+# The bits each name covers ("max_price": over budget, then far over it); each bit is one power of two.
+_STEP_BITS = {name: sum({bit for bit, step in RELAX_STEPS if step == name}) for _, name in RELAX_STEPS}
 
 
 class InventorySearchRequest(BaseModel):
@@ -217,6 +219,12 @@ class InventoryIndex:
         score = query.score
         top = heapq.nlargest(limit, hits, key=score)
         matches = [CarMatch(car=row.car, score=round(score(row), 3), reasons=query.reasons(row)) for row in top]
+        if relaxed and top:
+            # Name only what the cars shown give up: another Octavia Combi over budget is no "ander type".
+            given_up = 0
+            for row in top:
+                given_up |= fails(row)
+            relaxed = [name for name in relaxed if given_up & _STEP_BITS[name]] or relaxed
         return matches, len(hits), relaxed
 
 

@@ -183,6 +183,22 @@ async def test_a_kind_of_car_after_a_model_is_a_new_search(inventory):
     assert shown(talk) and all(car.fuel_type == "electric" for car in shown(talk))
 
 
+async def test_a_lower_budget_with_what_else_have_you_got_searches_beyond_the_model(inventory):
+    talk = Talk(inventory)
+    await talk.say("hebben jullie een Octavia combi?")
+    reply = await talk.say("ons budget is toch maar 20.000, wat hebben jullie dan?")
+    cars = shown(talk)
+    assert cars and all(car.body_type == "stationwagon" and car.price_eur <= 20_000 for car in cars)
+    assert talk.context.preferences.model is None and "Octavia" not in reply.response_text
+
+
+async def test_over_budget_alternatives_of_the_same_kind_are_not_called_another_type(inventory):
+    talk = Talk(inventory)
+    await talk.say("hebben jullie een Octavia combi?")
+    reply = await talk.say("hebben jullie een octavia stationwagen tot 20.000?")
+    assert "iets boven budget" in reply.response_text and "ander type" not in reply.response_text
+
+
 async def test_a_wish_with_a_budget_after_the_mileage_question_is_a_search(inventory):
     talk = Talk(inventory)
     await talk.say("Kan ik mijn auto inruilen?")

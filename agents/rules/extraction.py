@@ -93,6 +93,10 @@ _GENERIC_WISH = re.compile(
     r"\b(?:zoek\w*|op\s+zoek\s+naar|wil|willen|want|looking\s+for|suche\w*)\s+(?:\w+\s+)?(?:een|n|an?|eine?n?)\s+"
     r"(?:[\w-]+\s+){0,3}?(?:auto|wagen|car|fahrzeug|auto'?tje)\b"
 )
+# "ons budget is toch maar 20.000, wat hebben jullie dan?": the stock within the new filter, any make
+_WHAT_ELSE = re.compile(r"\bwat\s+(?:hebben\s+jullie|heb\s+je|heeft\s+u|is\s+er)\s+(?:dan|wel|nog|daarvoor)\b|"
+                        r"\bwhat\s+(?:do\s+you\s+have|have\s+you\s+got)\s+(?:then|instead|for\s+that)\b|"
+                        r"\bwas\s+haben\s+sie\s+(?:dann|denn|dafür)\b")
 _NEW_SEARCH = re.compile(r"\b(?:zoek\w*\s+(?:\w+\s+)?eigenlijk|eigenlijk\s+(?:\w+\s+)?zoek\w*|toch\s+liever|liever\s+een|iets\s+anders)\b")
 # "mijn auto heeft een trekhaak": the customer's own car, not a wish.
 _OWN_CAR_HAS = re.compile(r"\b(?:mijn|m'?n|mn|onze|ons)\s+(?:[\w-]+\s+){0,3}?(?:heeft|had|hebben)\b[^,.;!?]*")
@@ -179,12 +183,12 @@ _CHANGE_OF_MIND = re.compile(r"\b(?:zoek\w*\s+(?:\w+\s+)?eigenlijk|eigenlijk\s+(
 
 
 def _another_kind_of_car(text: str, mentioned: CarPreferences, before: CarPreferences) -> bool:
-    """"Hebben jullie ook SUV's?" after the BMW 3 Serie, "ik zoek een elektrische auto": a kind of car
-    or a car in general, no make or model. The earlier make and model no longer apply (budget and
+    """"Hebben jullie ook SUV's?" after the BMW 3 Serie, "ik zoek een elektrische auto", "budget is 20.000,
+    wat hebben jullie dan?": a kind of car, a car in general, or what else there is; no make or model. The earlier make and model no longer apply (budget and
     fuel do). "Is die er ook als stationwagen?" refers to the car and is no new search."""
     if mentioned.body_type and mentioned.body_type != before.body_type:
         return True
-    return bool(_GENERIC_WISH.search(text))
+    return bool(_GENERIC_WISH.search(text) or _WHAT_ELSE.search(text))
 
 
 def _only_a_filter_changed(text: str, mentioned: CarPreferences) -> bool:
