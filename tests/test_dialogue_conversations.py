@@ -356,6 +356,13 @@ async def test_price_and_mileage_asked_together_are_both_answered(inventory, que
     assert "68.200 km" in reply.response_text and "31.450" in reply.response_text
 
 
+async def test_the_address_is_said_once_in_a_reply(inventory):
+    talk = Talk(inventory)
+    await talk.say("hebben jullie een toyota yaris?")
+    reply = await talk.say("What's the address, and can I get there by train?")
+    assert reply.response_text.count("Zuiderbreedte 22") == 1 and "trein" in reply.response_text
+
+
 async def test_the_visit_question_stands_over_a_price_question_for_a_bare_answer(inventory):
     talk = Talk(inventory)
     await talk.say("hoi hebbe jullie corsa")

@@ -140,6 +140,30 @@ _CREDIT = re.compile(r"\b(lening|lenen|krediet|huurkoop|per maand|JKP|rente|afbe
 
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])[ \t]+")
+
+
+def _address_once(parts: list[str], address: str) -> list[str]:
+    """The address in one sentence only: a location answer and a test-drive note both end with it."""
+    seen = False
+    kept = []
+    for part in parts:
+        if address in part:
+            lines = []
+            for line in part.split("\n"):
+                sentences = []
+                for sentence in _SENTENCE_END.split(line):
+                    if address in sentence:
+                        if seen:
+                            continue
+                        seen = True
+                    sentences.append(sentence)
+                lines.append(" ".join(sentences))
+            part = "\n".join(lines).strip()
+        kept.append(part)
+    return kept
+
+
 def compose(request: ReplyRequest, dealer: DealerFacts, now: datetime) -> ConversationOutput:
     fixed = fixed_reply(request)  # STOP, a voice note, a prank: the same text whichever backend runs
     if fixed is not None:
@@ -211,6 +235,7 @@ def compose(request: ReplyRequest, dealer: DealerFacts, now: datetime) -> Conver
             and not draft.said_before("voorbeeldgegevens|sample data|Beispieldaten"):
         parts.append(draft.say(SAMPLE_NOTE))
     parts += other_language_note(draft)
+    parts = _address_once(parts, dealer.address.one_line())
     if follow_up:
         parts.append(follow_up)  # the question last, where WhatsApp readers expect it
     response = _one_emoji("\n\n".join(part for part in parts if part))
