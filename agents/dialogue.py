@@ -138,14 +138,16 @@ class Answer:
     number: int | None = None  # an amount or a mileage
 
 
+_ANSWER_WORD = re.compile(r"[\w€'-]+")
+
+
 def is_short(text: str) -> bool:
-    words = re.findall(r"[\w€'-]+", text)
-    return 0 < len(words) <= SHORT_WORDS
+    return 0 < len(_ANSWER_WORD.findall(text)) <= SHORT_WORDS
 
 
 def is_bare(text: str) -> bool:
     """"ja", "kan za?", "zaterdag om 11": an answer and nothing else (three words at most)."""
-    return 0 < len(re.findall(r"[\w€'-]+", text)) <= 3
+    return 0 < len(_ANSWER_WORD.findall(text)) <= 3
 
 
 def read_answer(text: str, context: ConversationContext, now: datetime | None = None) -> Answer | None:
@@ -568,14 +570,13 @@ def note_reply(context: ConversationContext, output: ConversationOutput, shown: 
         kind = "slot"
     elif context.test_drive.open_question == "car":
         kind = "which_car"
-    # "die tweede" (a pick) or "wat kost die?" (a question of its own) to "wanneer wil je komen
-    # proefrijden?": answered with no new question, the visit question stands for a later "ja" or "za?"
-    side_step = state.last_answer is None or state.last_answer.startswith("pick:")
-    # a booking (or one being planned) has answered the visit question
-    asked_over = side_step and not (context.test_drive.bookings or context.test_drive.open_question)
-    still_open = state.open_question if asked_over or (state.last_answer or "").startswith("pick:") else None
+    # "die tweede" (a pick) or "wat kost die?" (a question of its own, while no booking answers it yet)
+    # to "wanneer wil je komen proefrijden?": answered with no new question, the visit question stands
+    picked = (state.last_answer or "").startswith("pick:")
+    side_question = state.last_answer is None and not (context.test_drive.bookings or context.test_drive.open_question)
+    still_open = state.open_question if picked or side_question else None
     if kind is None and still_open is not None and still_open.kind in ("visit", "day", "time"):
-        if state.last_answer is None:
+        if side_question:
             update["open_question"] = still_open.model_copy(update={"stood_over": True})
     elif kind is None:
         update["open_question"] = None

@@ -137,7 +137,7 @@ def _day(text: str, today: date) -> tuple[date | None, date | None]:
 
 def _weekday(text: str) -> int | None:
     """The weekday named; of several, the first one not ruled out ("donderdag lukt niet, wordt vrijdag")."""
-    named = [match for match in _WEEKDAY.finditer(text)]
+    named = list(_WEEKDAY.finditer(text))
     wanted = [match for match in named if not _ruled_out(text, match)]
     match = (wanted or named or [None])[0]
     if match:

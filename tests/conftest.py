@@ -46,15 +46,21 @@ async def temporal_env():
 # task is outstanding, so every later skip across such a timer would hang.
 @pytest_asyncio.fixture
 async def time_env():
+    env = await start_time_skipping()
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+async def start_time_skipping() -> WorkflowEnvironment:
+    """A time-skipping server from the pip package, with our search attributes registered."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(temporal_test_server()),
         data_converter=data_converter,
     )
     await register_search_attributes(env)
-    try:
-        yield env
-    finally:
-        await env.shutdown()
+    return env
 
 
 async def register_search_attributes(env: WorkflowEnvironment) -> None:

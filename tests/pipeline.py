@@ -17,6 +17,7 @@ import httpx
 from temporalio.client import Client
 
 from agents.followup import is_open
+from agents.slots import open_hours
 from config import Settings, reveal
 from starter.api import create_app
 from tests.peers.chatwoot_peer import ChatwootPeer
@@ -49,8 +50,6 @@ async def skip_to_an_ordinary_monday(env, dealer, at: dt_time = dt_time(10)) -> 
     For chats that name weekdays ("zaterdag om 11 uur", "volgende week dinsdag"): played on the
     real clock they fail on a Saturday morning or in the week of Christmas.
     """
-    from agents.slots import open_hours
-
     now = (await env.get_current_time()).astimezone(dealer.tz)
     day = now.date() + timedelta(days=(7 - now.weekday()) % 7 or 7)
     for _ in range(60):

@@ -9,16 +9,12 @@ from __future__ import annotations
 import pytest
 import pytest_asyncio
 
-from temporalio.testing import WorkflowEnvironment
-
 from agents.knowledge.dealer import dealer_facts
 from inventory.sources.sample import sample_cars
-from starter.binaries import temporal_test_server
 from starter.converse import Conversation, running_stack
 from tests.conversation_set import load_scripts, play_all, problems
-from tests.conftest import register_search_attributes
+from tests.conftest import start_time_skipping
 from tests.pipeline import make_settings, random_phone, skip_to_an_ordinary_monday
-from workflows.converter import data_converter
 
 SCRIPTS = load_scripts()
 CARS = {car.id: car for car in sample_cars()}
@@ -43,9 +39,7 @@ def test_the_set_covers_the_reviewers_failures_with_the_state_expected():
 async def ordinary_monday():
     """A time-skipping server whose clock stands on an ordinary Monday morning: the chats name
     weekdays and times, and on the real clock a Saturday morning or Christmas week breaks them."""
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(temporal_test_server()), data_converter=data_converter)
-    await register_search_attributes(env)
+    env = await start_time_skipping()
     try:
         await skip_to_an_ordinary_monday(env, dealer_facts())
         yield env

@@ -19,7 +19,7 @@ from agents.knowledge import service
 from agents.knowledge.dealer import DealerFacts
 from agents.knowledge.financial import CREDIT_WARNING
 from agents.models import Car, ConversationOutput, ReplyRequest
-from agents import open_checks
+from agents import open_checks, repetition
 from agents.equipment import EQUIPMENT_FACT
 from agents.rules import reply_technical, reply_warranty
 from agents import car_facts
@@ -140,28 +140,23 @@ _CREDIT = re.compile(r"\b(lening|lenen|krediet|huurkoop|per maand|JKP|rente|afbe
 
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[ \t]+")
-
-
 def _address_once(parts: list[str], address: str) -> list[str]:
     """The address in one sentence only: a location answer and a test-drive note both end with it."""
     seen = False
-    kept = []
-    for part in parts:
-        if address in part:
-            lines = []
-            for line in part.split("\n"):
-                sentences = []
-                for sentence in _SENTENCE_END.split(line):
-                    if address in sentence:
-                        if seen:
-                            continue
-                        seen = True
-                    sentences.append(sentence)
-                lines.append(" ".join(sentences))
-            part = "\n".join(lines).strip()
-        kept.append(part)
-    return kept
+
+    def once(line: str) -> str:
+        nonlocal seen
+        if address not in line:
+            return line
+        kept = []
+        for sentence in repetition.sentences(line):
+            if address in sentence and seen:
+                continue
+            seen = seen or address in sentence
+            kept.append(sentence)
+        return " ".join(kept)
+
+    return ["\n".join(once(line) for line in part.split("\n")).strip() for part in parts]
 
 
 def compose(request: ReplyRequest, dealer: DealerFacts, now: datetime) -> ConversationOutput:
